@@ -1,0 +1,94 @@
+# Croupier — developer entry points.
+#
+#   make services   install (if missing) and start PostgreSQL, NATS, ClickHouse; writes .local/env
+#   make stop       stop them            make status   show them
+#   make build      swift build (debug), product `croupier`
+#   make migrate    build, then run database migrations
+#   make run        services + build + migrate + demo data, then serve on http://127.0.0.1:8080
+#   make test       everything CI runs: services, Swift tests, browser tests (e2e/)
+#   make logs       tail of every service / server log
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+# Steps depend on each other (services before tests, one SwiftPM build lock): never run in parallel.
+.NOTPARALLEL:
+
+BIN         := .build/debug/croupier
+SWIFT_FLAGS ?=
+RUN_PORT    ?= 8080
+PYTEST_ARGS ?=
+
+.PHONY: help services stop status build migrate run test test-steps test-swift test-e2e venv logs clean-artifacts
+
+help:
+	@grep -E '^#   make ' Makefile | sed 's/^#   //'
+
+services:
+	scripts/services.sh install
+	scripts/services.sh start
+
+stop:
+	scripts/services.sh stop
+
+status:
+	@scripts/services.sh status || true
+
+build:
+	swift build $(SWIFT_FLAGS) --product croupier
+
+# Environment for running the app by hand (development): services' URLs + server settings.
+# Development mode generates CROUPIER_SECRET_KEY into .local/secret_key on first start.
+DEV_ENV = source .local/env && \
+	export CROUPIER_ENV=development \
+	       CROUPIER_HTTP_HOST=127.0.0.1 \
+	       CROUPIER_HTTP_PORT=$(RUN_PORT) \
+	       CROUPIER_PUBLIC_URL=http://127.0.0.1:$(RUN_PORT)
+
+migrate: services build
+	$(DEV_ENV) && $(BIN) migrate
+
+run: services build
+	$(DEV_ENV) && $(BIN) migrate
+	$(DEV_ENV) && $(BIN) demo
+	@echo
+	@echo "================================================================================"
+	@echo "  Croupier is starting on  http://127.0.0.1:$(RUN_PORT)"
+	@echo
+	@echo "  How to sign in as a player and as staff: see what 'croupier demo' printed above."
+	@echo
+	@echo "  Services: PostgreSQL, NATS, ClickHouse (make status); stop them with 'make stop'."
+	@echo "  Press Ctrl-C to stop the server."
+	@echo "================================================================================"
+	@echo
+	$(DEV_ENV) && exec $(BIN) serve
+
+venv:
+	scripts/e2e-venv.sh
+
+# The whole suite. On failure with CI=true, print the tail of every log before failing.
+test:
+	@if $(MAKE) --no-print-directory test-steps; then exit 0; fi; \
+	echo "make test: FAILED" >&2; \
+	if [ "$${CI:-}" = "true" ]; then $(MAKE) --no-print-directory logs >&2 || true; fi; \
+	exit 1
+
+test-steps: services venv test-swift test-e2e
+
+test-swift:
+	swift build $(SWIFT_FLAGS) --build-tests
+	source .local/env && swift test $(SWIFT_FLAGS)
+
+test-e2e:
+	swift build $(SWIFT_FLAGS) --product croupier
+	.venv/bin/python -m pytest e2e $(PYTEST_ARGS)
+
+logs:
+	@for f in .local/log/*.log e2e/artifacts/server.log; do \
+	  [ -s "$$f" ] || continue; \
+	  echo "===== tail of $$f ====="; tail -n 60 "$$f"; \
+	done; \
+	scripts/services.sh status || true
+
+clean-artifacts:
+	rm -rf e2e/artifacts

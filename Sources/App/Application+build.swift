@@ -1,0 +1,119 @@
+import AsyncHTTPClient
+import Core
+import Foundation
+import Hummingbird
+import Logging
+import Persistence
+import Reporting
+import ServiceLifecycle
+
+/// The running platform's long-lived parts, built once from the configuration.
+public struct AppDependencies: Sendable {
+    public let configuration: Configuration
+    public let database: Database
+    public let clickHouse: ClickHouseClient
+
+    public init(configuration: Configuration, logger: Logger) throws {
+        self.configuration = configuration
+        self.database = Database(
+            url: try DatabaseURL(configuration.databaseURL), maximumConnections: configuration.databasePoolSize,
+            logger: logger)
+        self.clickHouse = ClickHouseClient(endpoint: try ClickHouseEndpoint(configuration.clickHouseURL))
+    }
+
+    /// What runs beside (or, for `croupier worker`, instead of) the HTTP server.
+    public func backgroundServices(logger: Logger) -> [any Service] {
+        [database.client, readinessMonitor(logger: logger)]
+    }
+
+    /// Runs `body` with the connection pool running, for one-shot commands.
+    public func withDatabase<Result>(_ body: () async throws -> Result) async throws -> Result {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await database.client.run() }
+            defer { group.cancelAll() }
+            return try await body()
+        }
+    }
+
+    func readinessMonitor(logger: Logger) -> ReadinessMonitor {
+        ReadinessMonitor(
+            checks: [
+                .postgres(database, logger: logger),
+                .nats(url: configuration.natsURL),
+                .clickHouse(clickHouse),
+            ],
+            logger: logger)
+    }
+
+    /// Refuses to serve a database whose schema is behind (or disagrees with) this build,
+    /// unless `CROUPIER_MIGRATE_ON_START` asks to migrate. ClickHouse only feeds reports, so an
+    /// unreachable ClickHouse is logged and does not stop the money path from starting.
+    func prepareSchemas(logger: Logger) async throws {
+        let postgres = PostgresMigrator(database: database, migrations: try .postgres(), logger: logger)
+        let clickHouse = ClickHouseMigrator(client: self.clickHouse, migrations: try .clickHouse(), logger: logger)
+        if configuration.migrateOnStart {
+            try await postgres.migrate()
+        } else if let first = try await postgres.pending().first {
+            throw MigrationError.pending(engine: "postgres", count: try await postgres.pending().count, first: first.fileName)
+        }
+        do {
+            try await self.clickHouse.ping()
+            if configuration.migrateOnStart {
+                try await clickHouse.migrate()
+            } else if let first = try await clickHouse.pending().first {
+                logger.error("\(MigrationError.pending(engine: "clickhouse", count: 1, first: first.fileName))")
+            }
+        } catch let error as MigrationError {
+            throw error
+        } catch {
+            logger.error("ClickHouse schema not checked: ClickHouse is unreachable", metadata: ["reason": "\(error)"])
+        }
+    }
+}
+
+/// Builds the HTTP application: middleware, routes and the background services it needs.
+public func buildApplication(dependencies: AppDependencies, logger: Logger) async throws -> some ApplicationProtocol {
+    let configuration = dependencies.configuration
+    let readiness = dependencies.readinessMonitor(logger: logger)
+    let router = try await buildRouter(configuration: configuration, readiness: readiness, logger: logger)
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "croupier"),
+        services: [dependencies.database.client, readiness],
+        onServerRunning: { channel in
+            logger.notice("serving", metadata: ["url": "\(configuration.publicURL)", "address": "\(channel.localAddress?.description ?? "?")"])
+        },
+        logger: logger)
+    app.beforeServerStarts {
+        try await dependencies.prepareSchemas(logger: logger)
+    }
+    return app
+}
+
+/// The router alone, so tests can exercise routes without the background services.
+func buildRouter(configuration: Configuration, readiness: ReadinessMonitor, logger: Logger) async throws -> Router<AppRequestContext> {
+    guard let resources = Bundle.module.url(forResource: "Resources", withExtension: nil) else {
+        throw AppError(.internalServerError, code: "resourcesMissing")
+    }
+    let pages = try await PageRenderer.load(
+        resources: resources,
+        csrf: CSRFProtection(secret: configuration.secretKey, secureCookies: configuration.publicURL.hasPrefix("https://")),
+        environment: configuration.environment)
+
+    _ = MetricsRegistry.shared
+    let router = Router(context: AppRequestContext.self)
+    router.addMiddleware {
+        SecurityHeadersMiddleware(strictTransportSecurity: configuration.environment == .production)
+        ErrorPageMiddleware(pages: pages)
+        MetricsMiddleware()
+        RequestLimitsMiddleware(maxBodyBytes: configuration.maxBodyBytes)
+        FileMiddleware(
+            configuration.publicDirectory,
+            cacheControl: .init([(MediaType(type: .any), [.public, .maxAge(3600)])]),
+            logger: logger)
+    }
+    HealthController(readiness: readiness).addRoutes(to: router)
+    SiteController(pages: pages).addRoutes(to: router)
+    StaffController(pages: pages).addRoutes(to: router)
+    return router
+}

@@ -1,0 +1,18 @@
+import Hummingbird
+
+/// An error meant for the client: a status and a stable code name. The text people see comes
+/// from the locale files (`errors.<status>`), never from the error itself. It is an
+/// `HTTPResponseError` so that metrics record its status rather than a 500.
+struct AppError: HTTPResponseError, Sendable {
+    let status: HTTPResponse.Status
+    let code: String
+
+    init(_ status: HTTPResponse.Status, code: String) {
+        self.status = status
+        self.code = code
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        Response(status: status)
+    }
+}

@@ -1,0 +1,85 @@
+import Core
+import Foundation
+import Hummingbird
+import Mustache
+
+/// Renders a page: a template plus the page's own fields plus what every page shares
+/// (language, theme, strings, request id, CSRF token, language switch, environment badge).
+struct PageRenderer: Sendable {
+    enum Face: String {
+        case player, admin
+        var defaultTheme: String { self == .player ? "dark" : "light" }
+    }
+
+    let library: MustacheLibrary
+    let localization: Localization
+    let csrf: CSRFProtection
+    let environment: Core.Environment
+
+    static func load(resources: URL, csrf: CSRFProtection, environment: Core.Environment) async throws -> PageRenderer {
+        PageRenderer(
+            library: try await MustacheLibrary(directory: resources.appendingPathComponent("Templates").path),
+            localization: try Localization(directory: resources.appendingPathComponent("Locales")),
+            csrf: csrf,
+            environment: environment)
+    }
+
+    func render(
+        _ template: String, face: Face, title: String, fields: [String: Any] = [:],
+        status: HTTPResponse.Status = .ok, request: Request, context: AppRequestContext
+    ) -> Response {
+        let language = Localization.language(for: request)
+        let (csrfToken, newCookie) = csrf.token(for: request)
+        var data = fields
+        data["lang"] = language
+        data["theme"] = theme(for: request, face: face)
+        data["t"] = localization.table(language)
+        data["title"] = localization.string(title, in: language)
+        data["requestID"] = context.requestID
+        data["csrfToken"] = csrfToken
+        data["path"] = request.uri.path
+        data["languages"] = Localization.supported.map { code -> [String: Any] in
+            [
+                "code": code, "label": Localization.names[code] ?? code, "current": code == language,
+                "href": "/lang/\(code)?next=\(Self.queryEncode(request.uri.path))",
+            ]
+        }
+        if environment != .production {
+            data["environment"] = ["badge": environment.rawValue.uppercased(), "kind": environment.rawValue]
+        }
+        let html = library.render(data, withTemplate: template) ?? ""
+        var response = Response(
+            status: status,
+            headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store", .contentLanguage: language],
+            body: .init(byteBuffer: ByteBuffer(string: html)))
+        if let newCookie { response.setCookie(newCookie) }
+        return response
+    }
+
+    func errorPage(status: HTTPResponse.Status, request: Request, context: AppRequestContext) -> Response {
+        let key = [400, 403, 404, 413, 500].contains(status.code) ? "\(status.code)" : "generic"
+        let language = Localization.language(for: request)
+        return render(
+            "error", face: .player, title: "errors.\(key).heading",
+            fields: [
+                "status": status.code,
+                "heading": localization.string("errors.\(key).heading", in: language),
+                "message": localization.string("errors.\(key).message", in: language),
+            ],
+            status: status, request: request, context: context)
+    }
+
+    private func theme(for request: Request, face: Face) -> String {
+        switch request.cookies["theme"]?.value {
+        case "dark": "dark"
+        case "light": "light"
+        default: face.defaultTheme
+        }
+    }
+
+    static func queryEncode(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~/")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? "/"
+    }
+}

@@ -1,0 +1,210 @@
+import Foundation
+
+/// Where the process runs. Production refuses to start without its secrets; development
+/// generates them; test behaves like production but allows test-only helpers.
+public enum Environment: String, Sendable, CaseIterable {
+    case development, test, production
+}
+
+/// One typed configuration model, read from `CROUPIER_*` environment variables and an optional
+/// `KEY=value` file named by `CROUPIER_CONFIG_FILE`. The environment wins over the file.
+/// Every key is documented in docs/configuration.md; keep the two in step.
+public struct Configuration: Sendable {
+    public var environment: Environment
+    public var httpHost: String
+    public var httpPort: Int
+    public var publicURL: String
+    public var databaseURL: String
+    public var databasePoolSize: Int
+    public var natsURL: String
+    public var clickHouseURL: String
+    public var secretKey: SecretKey
+    public var migrateOnStart: Bool
+    public var maxBodyBytes: Int
+    public var logLevel: String
+    public var dataDirectory: String
+    public var publicDirectory: String
+
+    public init(
+        environment: Environment = .development,
+        httpHost: String = "127.0.0.1",
+        httpPort: Int = 8080,
+        publicURL: String = "http://127.0.0.1:8080",
+        databaseURL: String = "postgres://postgres@127.0.0.1:55432/croupier",
+        databasePoolSize: Int = 20,
+        natsURL: String = "nats://127.0.0.1:54222",
+        clickHouseURL: String = "http://default@127.0.0.1:58123/croupier",
+        secretKey: SecretKey,
+        migrateOnStart: Bool = false,
+        maxBodyBytes: Int = 1 << 20,
+        logLevel: String = "info",
+        dataDirectory: String = ".local",
+        publicDirectory: String = "public"
+    ) {
+        self.environment = environment
+        self.httpHost = httpHost
+        self.httpPort = httpPort
+        self.publicURL = publicURL
+        self.databaseURL = databaseURL
+        self.databasePoolSize = databasePoolSize
+        self.natsURL = natsURL
+        self.clickHouseURL = clickHouseURL
+        self.secretKey = secretKey
+        self.migrateOnStart = migrateOnStart
+        self.maxBodyBytes = maxBodyBytes
+        self.logLevel = logLevel
+        self.dataDirectory = dataDirectory
+        self.publicDirectory = publicDirectory
+    }
+}
+
+public enum ConfigurationError: Error, CustomStringConvertible, Equatable {
+    case missingSecret(key: String)
+    case invalidValue(key: String, value: String, expected: String)
+    case unreadableFile(path: String)
+    case malformedFileLine(path: String, line: Int)
+
+    public var description: String {
+        switch self {
+        case .missingSecret(let key):
+            "\(key) is required in production mode and has no default; set it to 64 hex characters (openssl rand -hex 32)"
+        case .invalidValue(let key, let value, let expected):
+            "\(key)=\(value.debugDescription) is not valid: expected \(expected)"
+        case .unreadableFile(let path):
+            "CROUPIER_CONFIG_FILE names \(path), which cannot be read"
+        case .malformedFileLine(let path, let line):
+            "\(path):\(line) is not a KEY=value line"
+        }
+    }
+}
+
+/// What start-up did that the operator should know about (a generated secret, say).
+public struct ConfigurationNotice: Sendable, Equatable {
+    public let message: String
+}
+
+extension Configuration {
+    public static let secretKeyName = "CROUPIER_SECRET_KEY"
+
+    /// Reads the configuration. `environment` is the process environment (injected for tests).
+    /// In development a missing secret is generated once into `<data dir>/secret_key` and reused.
+    public static func load(
+        environment processEnvironment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> (Configuration, [ConfigurationNotice]) {
+        var values: [String: String] = [:]
+        if let file = processEnvironment["CROUPIER_CONFIG_FILE"], !file.isEmpty {
+            values = try parseFile(at: file)
+        }
+        for (key, value) in processEnvironment where key.hasPrefix("CROUPIER_") {
+            values[key] = value
+        }
+        let reader = Reader(values: values)
+        var notices: [ConfigurationNotice] = []
+
+        let environment = try reader.enumValue("CROUPIER_ENV", default: Environment.development)
+        let dataDirectory = reader.string("CROUPIER_DATA_DIR", default: ".local")
+        let port = try reader.int("CROUPIER_HTTP_PORT", default: 8080, range: 0...65535)
+        let host = reader.string("CROUPIER_HTTP_HOST", default: "127.0.0.1")
+
+        let secretKey: SecretKey
+        if let text = values[secretKeyName], !text.isEmpty {
+            guard let key = SecretKey(hex: text) else {
+                throw ConfigurationError.invalidValue(key: secretKeyName, value: "(hidden)", expected: "64 hex characters")
+            }
+            secretKey = key
+        } else if environment == .development {
+            let (key, created, path) = try SecretKey.loadOrCreate(inDirectory: dataDirectory)
+            secretKey = key
+            notices.append(
+                ConfigurationNotice(
+                    message: created
+                        ? "development mode: generated \(secretKeyName) into \(path)"
+                        : "development mode: using \(secretKeyName) from \(path)"))
+        } else {
+            throw ConfigurationError.missingSecret(key: secretKeyName)
+        }
+
+        let configuration = Configuration(
+            environment: environment,
+            httpHost: host,
+            httpPort: port,
+            publicURL: reader.string("CROUPIER_PUBLIC_URL", default: "http://\(host):\(port)"),
+            databaseURL: reader.string("CROUPIER_DATABASE_URL", default: "postgres://postgres@127.0.0.1:55432/croupier"),
+            databasePoolSize: try reader.int("CROUPIER_DATABASE_POOL_SIZE", default: 20, range: 1...1000),
+            natsURL: reader.string("CROUPIER_NATS_URL", default: "nats://127.0.0.1:54222"),
+            clickHouseURL: reader.string("CROUPIER_CLICKHOUSE_URL", default: "http://default@127.0.0.1:58123/croupier"),
+            secretKey: secretKey,
+            migrateOnStart: try reader.bool("CROUPIER_MIGRATE_ON_START", default: false),
+            maxBodyBytes: try reader.int("CROUPIER_MAX_BODY_BYTES", default: 1 << 20, range: 1024...(64 << 20)),
+            logLevel: try reader.oneOf("CROUPIER_LOG_LEVEL", default: "info", allowed: ["trace", "debug", "info", "notice", "warning", "error", "critical"]),
+            dataDirectory: dataDirectory,
+            publicDirectory: reader.string("CROUPIER_PUBLIC_DIR", default: "public")
+        )
+        return (configuration, notices)
+    }
+
+    static func parseFile(at path: String) throws -> [String: String] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw ConfigurationError.unreadableFile(path: path)
+        }
+        var values: [String: String] = [:]
+        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            var line = rawLine.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            if line.hasPrefix("export ") { line.removeFirst("export ".count) }
+            guard let equals = line.firstIndex(of: "="), equals != line.startIndex else {
+                throw ConfigurationError.malformedFileLine(path: path, line: index + 1)
+            }
+            let key = String(line[..<equals]).trimmingCharacters(in: .whitespaces)
+            var value = String(line[line.index(after: equals)...]).trimmingCharacters(in: .whitespaces)
+            if value.count >= 2, let first = value.first, first == "\"" || first == "'", value.last == first {
+                value = String(value.dropFirst().dropLast())
+            }
+            values[key] = value
+        }
+        return values
+    }
+
+    private struct Reader {
+        let values: [String: String]
+
+        func string(_ key: String, default fallback: String) -> String {
+            guard let value = values[key], !value.isEmpty else { return fallback }
+            return value
+        }
+
+        func int(_ key: String, default fallback: Int, range: ClosedRange<Int>) throws -> Int {
+            guard let text = values[key], !text.isEmpty else { return fallback }
+            guard let value = Int(text), range.contains(value) else {
+                throw ConfigurationError.invalidValue(key: key, value: text, expected: "an integer in \(range.lowerBound)...\(range.upperBound)")
+            }
+            return value
+        }
+
+        func bool(_ key: String, default fallback: Bool) throws -> Bool {
+            guard let text = values[key], !text.isEmpty else { return fallback }
+            switch text.lowercased() {
+            case "true", "1", "yes": return true
+            case "false", "0", "no": return false
+            default: throw ConfigurationError.invalidValue(key: key, value: text, expected: "true or false")
+            }
+        }
+
+        func oneOf(_ key: String, default fallback: String, allowed: [String]) throws -> String {
+            guard let text = values[key], !text.isEmpty else { return fallback }
+            guard allowed.contains(text) else {
+                throw ConfigurationError.invalidValue(key: key, value: text, expected: "one of \(allowed.joined(separator: ", "))")
+            }
+            return text
+        }
+
+        func enumValue<E: RawRepresentable & CaseIterable>(_ key: String, default fallback: E) throws -> E where E.RawValue == String {
+            guard let text = values[key], !text.isEmpty else { return fallback }
+            guard let value = E(rawValue: text) else {
+                throw ConfigurationError.invalidValue(
+                    key: key, value: text, expected: "one of \(E.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return value
+        }
+    }
+}

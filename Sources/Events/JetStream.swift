@@ -1,0 +1,67 @@
+import Foundation
+
+/// The JetStream API over a core NATS connection: streams, de-duplicated publishes.
+public struct JetStream: Sendable {
+    public let connection: NATSConnection
+
+    public init(connection: NATSConnection) {
+        self.connection = connection
+    }
+
+    public struct PublishAck: Sendable, Equatable {
+        public let stream: String
+        public let sequence: UInt64
+        /// True when the server had already stored a message with this `Nats-Msg-Id`.
+        public let duplicate: Bool
+    }
+
+    /// `$JS.API.INFO`: fails unless JetStream is enabled for this account.
+    public func accountInfo() async throws {
+        _ = try await call("$JS.API.INFO", body: [:])
+    }
+
+    /// Creates the stream, or updates its subjects when it exists.
+    public func ensureStream(name: String, subjects: [String], duplicateWindowSeconds: Int = 120) async throws {
+        let config: [String: Any] = [
+            "name": name, "subjects": subjects, "storage": "file", "retention": "limits",
+            "duplicate_window": duplicateWindowSeconds * 1_000_000_000,
+        ]
+        do {
+            _ = try await call("$JS.API.STREAM.CREATE.\(name)", body: config)
+        } catch NATSError.serverError(let message) where message.contains("already in use") {
+            _ = try await call("$JS.API.STREAM.UPDATE.\(name)", body: config)
+        }
+    }
+
+    public func deleteStream(name: String) async throws {
+        _ = try await call("$JS.API.STREAM.DELETE.\(name)", body: [:])
+    }
+
+    /// Publishes one message; `messageID` makes a retried publish a no-op within the window.
+    public func publish(subject: String, messageID: String, payload: [UInt8]) async throws -> PublishAck {
+        let reply = try await connection.request(subject, headers: ["Nats-Msg-Id": messageID], payload: payload)
+        if reply.status == 503 { throw NATSError.serverError("no stream captures \(subject)") }
+        let json = try decode(reply.payload)
+        guard let stream = json["stream"] as? String, let sequence = (json["seq"] as? NSNumber)?.uint64Value else {
+            throw NATSError.protocolError("unexpected publish ack \(String(decoding: reply.payload, as: UTF8.self).prefix(200))")
+        }
+        return PublishAck(stream: stream, sequence: sequence, duplicate: (json["duplicate"] as? Bool) ?? false)
+    }
+
+    private func call(_ subject: String, body: [String: Any]) async throws -> [String: Any] {
+        let payload = try JSONSerialization.data(withJSONObject: body)
+        let reply = try await connection.request(subject, payload: Array(payload))
+        if reply.status == 503 { throw NATSError.serverError("JetStream is not enabled on this server") }
+        return try decode(reply.payload)
+    }
+
+    private func decode(_ payload: [UInt8]) throws -> [String: Any] {
+        guard let json = try JSONSerialization.jsonObject(with: Data(payload)) as? [String: Any] else {
+            throw NATSError.protocolError("JetStream answered something that is not a JSON object")
+        }
+        if let error = json["error"] as? [String: Any] {
+            throw NATSError.serverError((error["description"] as? String) ?? "JetStream error")
+        }
+        return json
+    }
+}

@@ -1,0 +1,215 @@
+import Foundation
+import NIOCore
+import NIOPosix
+
+/// A minimal NATS client (core protocol plus headers): enough to publish to JetStream with
+/// `Nats-Msg-Id` de-duplication and to make request/reply calls to the JetStream API.
+/// No Swift NATS client is among the mirrored packages; the protocol is small and stable
+/// (https://docs.nats.io/reference/reference-protocols/nats-protocol).
+public actor NATSConnection {
+    public struct Message: Sendable {
+        public let subject: String
+        public let headers: [String: String]
+        /// The status of a header-only reply, e.g. 503 when no one serves the subject.
+        public let status: Int?
+        public let payload: [UInt8]
+    }
+
+    private let channel: any Channel
+    private let inboxPrefix = "_INBOX.\(RandomInbox.make())"
+    private var nextRequest = 0
+    private var serverInfo: [String: Any] = [:]
+    private var pendingPongs: [CheckedContinuation<Void, any Error>] = []
+    private var pendingReplies: [String: CheckedContinuation<Message, any Error>] = [:]
+    private var failure: NATSError?
+
+    /// Connects, sends CONNECT and waits until the server answered a PING.
+    public static func connect(url: String, timeout: Duration = .seconds(3)) async throws -> NATSConnection {
+        let (host, port) = try parse(url: url)
+        let (frames, sink) = AsyncStream<NATSFrame>.makeStream()
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connectTimeout(.milliseconds(Int64(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(NATSFrameDecoder(sink: sink))
+                }
+            }
+            .connect(host: host, port: port).get()
+        let connection = NATSConnection(channel: channel)
+        Task { await connection.consume(frames) }
+        do {
+            try await withDeadline(timeout, what: "NATS handshake with \(host):\(port)") {
+                try await connection.handshake()
+            }
+        } catch {
+            await connection.close()
+            throw error
+        }
+        return connection
+    }
+
+    private init(channel: any Channel) {
+        self.channel = channel
+    }
+
+    /// Whether the server said JetStream is enabled in its INFO.
+    public var jetStreamEnabled: Bool { (serverInfo["jetstream"] as? Bool) ?? false }
+
+    public func ping() async throws {
+        try checkOpen()
+        try await withCheckedThrowingContinuation { continuation in
+            pendingPongs.append(continuation)
+            write("PING\r\n")
+        }
+    }
+
+    /// Publishes `payload` with headers (e.g. `Nats-Msg-Id`) and waits for the reply, which
+    /// for a JetStream subject is the stream's acknowledgement.
+    public func request(
+        _ subject: String, headers: [String: String] = [:], payload: [UInt8], timeout: Duration = .seconds(5)
+    ) async throws -> Message {
+        try checkOpen()
+        nextRequest += 1
+        let reply = "\(inboxPrefix).\(nextRequest)"
+        return try await withDeadline(timeout, what: "reply on \(subject)") {
+            try await self.awaitReply(reply, subject: subject, headers: headers, payload: payload)
+        }
+    }
+
+    private func awaitReply(_ reply: String, subject: String, headers: [String: String], payload: [UInt8]) async throws -> Message {
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                pendingReplies[reply] = continuation
+                publish(subject, reply: reply, headers: headers, payload: payload)
+            }
+        } onCancel: {
+            Task { await self.abandon(reply) }
+        }
+    }
+
+    private func abandon(_ reply: String) {
+        pendingReplies.removeValue(forKey: reply)?.resume(throwing: NATSError.timeout("reply on \(reply)"))
+    }
+
+    public func close() {
+        fail(with: .closed)
+        channel.close(promise: nil)
+    }
+
+    // MARK: - Protocol
+
+    private func handshake() async throws {
+        try await withCheckedThrowingContinuation { continuation in
+            pendingPongs.append(continuation)
+            // The PING right after CONNECT makes the server report a bad CONNECT as -ERR
+            // before answering PONG.
+            write(#"CONNECT {"verbose":false,"pedantic":false,"headers":true,"no_responders":true,"lang":"swift","version":"0.1.0","protocol":1}"# + "\r\nPING\r\n")
+        }
+        let subscription = "SUB \(inboxPrefix).* 1\r\n"
+        write(subscription)
+    }
+
+    private func publish(_ subject: String, reply: String, headers: [String: String], payload: [UInt8]) {
+        var buffer = channel.allocator.buffer(capacity: payload.count + 128)
+        if headers.isEmpty {
+            buffer.writeString("PUB \(subject) \(reply) \(payload.count)\r\n")
+        } else {
+            var block = "NATS/1.0\r\n"
+            for (name, value) in headers.sorted(by: { $0.key < $1.key }) { block += "\(name): \(value)\r\n" }
+            block += "\r\n"
+            let headerBytes = block.utf8.count
+            buffer.writeString("HPUB \(subject) \(reply) \(headerBytes) \(headerBytes + payload.count)\r\n")
+            buffer.writeString(block)
+        }
+        buffer.writeBytes(payload)
+        buffer.writeString("\r\n")
+        channel.writeAndFlush(buffer, promise: nil)
+    }
+
+    private func write(_ text: String) {
+        channel.writeAndFlush(channel.allocator.buffer(string: text), promise: nil)
+    }
+
+    private func consume(_ frames: AsyncStream<NATSFrame>) async {
+        for await frame in frames {
+            switch frame {
+            case .info(let json):
+                serverInfo = (try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]) ?? [:]
+            case .ping:
+                write("PONG\r\n")
+            case .pong:
+                if !pendingPongs.isEmpty { pendingPongs.removeFirst().resume() }
+            case .ok:
+                break
+            case .error(let message):
+                fail(with: .serverError(message))
+            case .message(let message):
+                pendingReplies.removeValue(forKey: message.subject)?.resume(returning: message)
+            case .malformed(let line):
+                fail(with: .protocolError("unexpected line \(line.prefix(80).debugDescription)"))
+                channel.close(promise: nil)
+            }
+        }
+        fail(with: .closed)
+    }
+
+    private func fail(with error: NATSError) {
+        if failure == nil { failure = error }
+        for continuation in pendingPongs { continuation.resume(throwing: error) }
+        pendingPongs.removeAll()
+        for continuation in pendingReplies.values { continuation.resume(throwing: error) }
+        pendingReplies.removeAll()
+    }
+
+    private func checkOpen() throws {
+        if let failure { throw failure }
+    }
+
+    static func parse(url: String) throws -> (String, Int) {
+        guard let components = URLComponents(string: url), components.scheme == "nats",
+            let host = components.host, !host.isEmpty
+        else { throw NATSError.invalidURL(url) }
+        return (host, components.port ?? 4222)
+    }
+}
+
+public enum NATSError: Error, CustomStringConvertible, Equatable {
+    case invalidURL(String)
+    case timeout(String)
+    case protocolError(String)
+    case serverError(String)
+    case closed
+
+    public var description: String {
+        switch self {
+        case .invalidURL(let url): "CROUPIER_NATS_URL \(url.debugDescription) is not nats://host:port"
+        case .timeout(let what): "timed out waiting for \(what)"
+        case .protocolError(let detail): "NATS protocol error: \(detail)"
+        case .serverError(let message): "NATS server error: \(message)"
+        case .closed: "the NATS connection is closed"
+        }
+    }
+}
+
+enum RandomInbox {
+    static func make() -> String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<22).map { _ in alphabet.randomElement(using: &generator)! })
+    }
+}
+
+/// Runs `body`, failing with `NATSError.timeout` when it takes longer than `duration`.
+func withDeadline<T: Sendable>(
+    _ duration: Duration, what: String, _ body: @escaping @Sendable () async throws -> T
+) async throws -> T {
+    try await withThrowingTaskGroup(of: T.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: duration)
+            throw NATSError.timeout(what)
+        }
+        defer { group.cancelAll() }
+        return try await group.next()!
+    }
+}

@@ -1,0 +1,2 @@
+/// The Games context (DESIGN §2). Its tables are prefixed `games_`.
+public enum GamesContext {}

@@ -1,0 +1,2 @@
+/// The Identity context (DESIGN §2). Its tables are prefixed `identity_`.
+public enum IdentityContext {}

@@ -1,0 +1,2 @@
+/// The Payments context (DESIGN §2). Its tables are prefixed `payments_`.
+public enum PaymentsContext {}

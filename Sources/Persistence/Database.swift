@@ -1,0 +1,81 @@
+import Logging
+import Metrics
+import PostgresNIO
+import ServiceLifecycle
+
+/// The PostgreSQL system of record: a connection pool plus the metrics an operator needs to
+/// see it saturate. Run `client` as a service; everything else borrows connections here.
+public final class Database: Sendable {
+    public let client: PostgresClient
+    public let url: DatabaseURL
+    public let maximumConnections: Int
+    private let inUse: Meter
+    private let acquireTimer: Metrics.Timer
+
+    public init(url: DatabaseURL, maximumConnections: Int, logger: Logger) {
+        self.url = url
+        self.maximumConnections = maximumConnections
+        self.client = PostgresClient(
+            configuration: url.clientConfiguration(maximumConnections: maximumConnections), backgroundLogger: logger)
+        self.inUse = Meter(label: "croupier_db_pool_connections_in_use")
+        self.acquireTimer = Metrics.Timer(label: "croupier_db_pool_acquire_duration", preferredDisplayUnit: .seconds)
+        Gauge(label: "croupier_db_pool_connections_max").record(maximumConnections)
+    }
+
+    public func withConnection<Result: Sendable>(
+        _ body: (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        let requested = ContinuousClock.now
+        return try await client.withConnection { connection in
+            acquireTimer.recordInterval(since: requested)
+            inUse.increment()
+            defer { inUse.decrement() }
+            return try await body(connection)
+        }
+    }
+
+    /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
+    public func withTransaction<Result: Sendable>(
+        logger: Logger,
+        _ body: (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        try await withConnection { connection in
+            try await connection.withTransaction(logger: logger) { try await body($0) }
+        }
+    }
+
+    /// A trivial round trip, for readiness checks.
+    public func ping(logger: Logger) async throws {
+        try await withConnection { connection in
+            _ = try await connection.query("SELECT 1", logger: logger).collect()
+        }
+    }
+}
+
+extension Metrics.Timer {
+    func recordInterval(since start: ContinuousClock.Instant) {
+        let elapsed = ContinuousClock.now - start
+        let (seconds, attoseconds) = elapsed.components
+        recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}
+
+/// What went wrong, in the server's words where it gave any; PSQLError's own description is
+/// deliberately generic so it cannot leak query text into responses.
+public func postgresReason(_ error: any Error) -> String {
+    switch error {
+    case let error as PSQLError: error.serverMessage
+    case let error as PostgresTransactionError:
+        error.closureError.map(postgresReason) ?? error.beginError.map(postgresReason) ?? error.commitError.map(postgresReason)
+            ?? "\(error)"
+    default: "\(error)"
+    }
+}
+
+extension PSQLError {
+    public var serverMessage: String {
+        serverInfo?[.message] ?? "\(code)"
+    }
+
+    public var sqlState: String? { serverInfo?[.sqlState] }
+}

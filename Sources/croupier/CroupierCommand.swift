@@ -1,0 +1,38 @@
+import App
+import ArgumentParser
+import Core
+import Foundation
+import Logging
+
+@main
+struct CroupierCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "croupier",
+        abstract: "Croupier: an open-source platform for running a licensed online casino.",
+        discussion: "Configuration comes from CROUPIER_* environment variables (see docs/configuration.md).",
+        subcommands: [Serve.self, Worker.self, Migrate.self, Demo.self])
+}
+
+/// Loads the configuration and sets up logging, or exits with a message naming the problem.
+func startUp(label: String) throws -> (Configuration, Logger) {
+    let configuration: Configuration
+    let notices: [ConfigurationNotice]
+    do {
+        (configuration, notices) = try Configuration.load()
+    } catch let error as ConfigurationError {
+        FileHandle.standardError.write(Data("croupier: \(error)\n".utf8))
+        throw ExitCode(78)  // EX_CONFIG
+    }
+    let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
+    LoggingSystem.bootstrap { JSONLogHandler(label: $0, level: level) }
+    let logger = Logger(label: label)
+    for notice in notices { logger.notice("\(notice.message)") }
+    return (configuration, logger)
+}
+
+/// Prints a failure people can act on and exits non-zero.
+func fail(_ error: any Error, logger: Logger) -> ExitCode {
+    logger.critical("\(error)")
+    FileHandle.standardError.write(Data("croupier: \(error)\n".utf8))
+    return ExitCode.failure
+}

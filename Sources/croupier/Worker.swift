@@ -1,0 +1,27 @@
+import App
+import ArgumentParser
+import ServiceLifecycle
+
+struct Worker: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run only the background services (no HTTP).",
+        discussion: """
+            Background services coordinate through PostgreSQL, so any number of workers and servers \
+            can run side by side. Today this is the dependency monitor; the outbox relay, loaders \
+            and schedulers join it as their contexts land.
+            """)
+
+    func run() async throws {
+        let (configuration, logger) = try startUp(label: "croupier.worker")
+        do {
+            let dependencies = try AppDependencies(configuration: configuration, logger: logger)
+            let group = ServiceGroup(
+                services: dependencies.backgroundServices(logger: logger),
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger)
+            try await group.run()
+        } catch {
+            throw fail(error, logger: logger)
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+
+@testable import Core
+
+@Suite struct ConfigurationTests {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("croupier-config-\(UUID().uuidString)").path
+
+    @Test func developmentGeneratesTheSecretOnceAndReusesIt() throws {
+        let (first, firstNotices) = try Configuration.load(environment: ["CROUPIER_DATA_DIR": directory])
+        let (second, secondNotices) = try Configuration.load(environment: ["CROUPIER_DATA_DIR": directory])
+        #expect(firstNotices.first?.message.contains("generated CROUPIER_SECRET_KEY") == true)
+        #expect(secondNotices.first?.message.contains("using CROUPIER_SECRET_KEY") == true)
+        #expect(first.secretKey.derive("x") == second.secretKey.derive("x"))
+        let attributes = try FileManager.default.attributesOfItem(atPath: directory + "/secret_key")
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+    }
+
+    @Test func productionWithoutASecretStopsNamingTheKey() {
+        #expect(throws: ConfigurationError.missingSecret(key: "CROUPIER_SECRET_KEY")) {
+            try Configuration.load(environment: ["CROUPIER_ENV": "production", "CROUPIER_DATA_DIR": directory])
+        }
+        #expect(!FileManager.default.fileExists(atPath: directory + "/secret_key"))
+    }
+
+    @Test func defaultsMatchTheDocumentedOnes() throws {
+        let (configuration, _) = try Configuration.load(environment: ["CROUPIER_SECRET_KEY": String(repeating: "ab", count: 32)])
+        #expect(configuration.environment == .development)
+        #expect(configuration.httpHost == "127.0.0.1")
+        #expect(configuration.httpPort == 8080)
+        #expect(configuration.publicURL == "http://127.0.0.1:8080")
+        #expect(configuration.migrateOnStart == false)
+        #expect(configuration.maxBodyBytes == 1_048_576)
+    }
+
+    @Test(arguments: [
+        ("CROUPIER_HTTP_PORT", "eighty"), ("CROUPIER_HTTP_PORT", "70000"), ("CROUPIER_ENV", "staging"),
+        ("CROUPIER_MIGRATE_ON_START", "maybe"), ("CROUPIER_SECRET_KEY", "short"),
+    ])
+    func invalidValuesAreRefusedByName(key: String, value: String) {
+        do {
+            _ = try Configuration.load(environment: [key: value, "CROUPIER_DATA_DIR": directory])
+            Issue.record("\(key)=\(value) was accepted")
+        } catch let error as ConfigurationError {
+            guard case .invalidValue(let named, _, _) = error else {
+                Issue.record("unexpected \(error)")
+                return
+            }
+            #expect(named == key)
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+
+    @Test func theEnvironmentOverridesTheConfigFile() throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let file = directory + "/croupier.env"
+        try """
+        # comment
+        export CROUPIER_HTTP_PORT=9000
+        CROUPIER_PUBLIC_URL="https://casino.example"
+        CROUPIER_ENV=test
+        CROUPIER_SECRET_KEY=\(String(repeating: "0f", count: 32))
+        """.write(toFile: file, atomically: true, encoding: .utf8)
+        let (configuration, _) = try Configuration.load(environment: ["CROUPIER_CONFIG_FILE": file, "CROUPIER_HTTP_PORT": "9100"])
+        #expect(configuration.httpPort == 9100)
+        #expect(configuration.publicURL == "https://casino.example")
+        #expect(configuration.environment == .test)
+    }
+
+    @Test func aMalformedConfigFileLineIsNamed() throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let file = directory + "/bad.env"
+        try "CROUPIER_ENV=test\nthis is not a setting\n".write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(throws: ConfigurationError.malformedFileLine(path: file, line: 2)) {
+            try Configuration.load(environment: ["CROUPIER_CONFIG_FILE": file])
+        }
+    }
+
+    @Test func theSecretNeverShowsInItsDescription() throws {
+        let hex = String(repeating: "7e", count: 32)
+        let key = try #require(SecretKey(hex: hex))
+        #expect(!"\(key)".contains("7e7e"))
+        #expect(!String(reflecting: key).contains("7e7e"))
+    }
+}

@@ -1,0 +1,53 @@
+import Core
+import Foundation
+import Logging
+import Persistence
+import PostgresNIO
+import Reporting
+
+/// The real services the integration tests run against, as `make services` started them
+/// (`.local/env`). A missing service fails the test with a message; it never skips.
+public enum TestServices {
+    public struct Missing: Error, CustomStringConvertible {
+        public let key: String
+        public var description: String {
+            "\(key) is not set: start the local services with `make services` and run the tests through `make test` (or `source .local/env`)"
+        }
+    }
+
+    public static func value(_ key: String) throws -> String {
+        guard let value = ProcessInfo.processInfo.environment[key], !value.isEmpty else { throw Missing(key: key) }
+        return value
+    }
+
+    public static func databaseURL() throws -> DatabaseURL { try DatabaseURL(value("CROUPIER_DATABASE_URL")) }
+    public static func natsURL() throws -> String { try value("CROUPIER_NATS_URL") }
+    public static func clickHouseURL() throws -> String { try value("CROUPIER_CLICKHOUSE_URL") }
+
+    public static let logger: Logger = {
+        var logger = Logger(label: "tests")
+        logger.logLevel = .warning
+        return logger
+    }()
+
+    /// A short random suffix for database, stream and table names.
+    public static func uniqueName(_ prefix: String) -> String {
+        "\(prefix)_\(RandomToken.hex(byteCount: 6))"
+    }
+
+    /// Runs `body` on a one-off connection to the server's maintenance database.
+    static func withMaintenanceConnection<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        let url = try databaseURL().with(database: "postgres")
+        let connection = try await PostgresConnection.connect(
+            configuration: .init(host: url.host, port: url.port, username: url.username, password: url.password, database: url.database, tls: .disable),
+            id: 1, logger: logger)
+        do {
+            let result = try await body(connection)
+            try await connection.close()
+            return result
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+    }
+}

@@ -1,0 +1,395 @@
+"""Browser tests for Croupier: pytest + Playwright (sync API) on Debian's /usr/bin/chromium.
+
+The session starts the real server binary (`croupier serve`) against the local services that
+`scripts/services.sh start` runs (see `.local/env`), on a dedicated PostgreSQL database
+`croupier_e2e` (and ClickHouse database `croupier_e2e`), both dropped and recreated per session.
+
+Environment:
+  CROUPIER_BIN        server binary (default: <repo>/.build/debug/croupier)
+  CROUPIER_E2E_PORT   HTTP port for the server (default: a free port)
+  CROUPIER_CHROMIUM   browser binary (default: /usr/bin/chromium)
+
+A missing service or binary fails the run; nothing here skips.
+Artifacts: e2e/artifacts/server.log and e2e/artifacts/screenshots/<test name>.png.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Callable, Iterator
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+E2E_DIR = REPO_ROOT / "e2e"
+ARTIFACTS = E2E_DIR / "artifacts"
+SCREENSHOTS = ARTIFACTS / "screenshots"
+SERVER_LOG = ARTIFACTS / "server.log"
+ENV_FILE = REPO_ROOT / ".local" / "env"
+
+E2E_DB = "croupier_e2e"
+CHROMIUM = os.environ.get("CROUPIER_CHROMIUM", "/usr/bin/chromium")
+STARTUP_TIMEOUT_S = 60.0
+
+# Viewports: a phone (iPhone 12-14 class) and a common laptop/desktop.
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1440, "height": 900}
+VIEWPORTS = {"phone": PHONE, "desktop": DESKTOP}
+
+LOCALES = {
+    "en": ("en-US", "en-US,en;q=0.9"),
+    "ru": ("ru-RU", "ru-RU,ru;q=0.9"),
+}
+
+# Collects console errors, uncaught page errors and CSP violations of every page we create.
+_ERRORS: dict[int, list[str]] = {}
+# Pages opened during the current test, screenshotted at its end.
+_TEST_PAGES: list[tuple[Page, str]] = []
+
+CSP_RECORDER = """
+(() => {
+  window.__cspViolations = [];
+  document.addEventListener('securitypolicyviolation', (e) => {
+    window.__cspViolations.push(
+      `${e.violatedDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile || ''}:${e.lineNumber || 0}`);
+  });
+})();
+"""
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def _fail(msg: str) -> "pytest.NoReturn":  # type: ignore[name-defined]
+    pytest.fail(msg, pytrace=False)
+
+
+def _read_env_file(path: Path) -> dict[str, str]:
+    """Parses `export KEY=VALUE` lines written by scripts/services.sh."""
+    env: dict[str, str] = {}
+    for raw in path.read_text().splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("export "):
+            line = line[len("export "):]
+        key, sep, value = line.partition("=")
+        if not sep:
+            continue
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        env[key.strip()] = value
+    return env
+
+
+def _log_tail(path: Path, lines: int = 60) -> str:
+    try:
+        text = path.read_text(errors="replace").splitlines()
+    except FileNotFoundError:
+        return f"({path} does not exist)"
+    return "\n".join(text[-lines:]) or f"({path} is empty)"
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _tcp_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def _http_get(url: str, timeout: float = 5.0) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as r:
+            return r.status, r.read().decode(errors="replace")
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode(errors="replace")
+
+
+def _clickhouse(http_base: str, sql: str) -> str:
+    req = urllib.request.Request(http_base + "/", data=sql.encode(), method="POST")
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.read().decode()
+    except urllib.error.HTTPError as e:
+        _fail(f"ClickHouse refused {sql!r}: {e.code} {e.read().decode(errors='replace')}")
+    except OSError as e:
+        _fail(f"ClickHouse at {http_base} is not reachable: {e}. Run `make services`.")
+
+
+def _psql(port: int, *sql: str) -> None:
+    psql = shutil.which("psql") or "/usr/bin/psql"
+    cmd = [psql, "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-d", "postgres",
+           "-X", "-q", "-v", "ON_ERROR_STOP=1"]
+    for statement in sql:
+        cmd += ["-c", statement]
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    if res.returncode != 0:
+        _fail(f"psql failed ({' '.join(sql)}):\n{res.stdout}{res.stderr}\n"
+              "Is PostgreSQL running? Run `make services`.")
+
+
+def _safe_name(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._\[\]=-]+", "_", name)
+
+
+def console_errors(page: Page) -> list[str]:
+    """Console errors, uncaught exceptions and CSP violations seen by `page` so far."""
+    errors = list(_ERRORS.get(id(page), []))
+    try:
+        violations = page.evaluate("() => window.__cspViolations || []")
+    except Exception:  # page closed or navigating
+        violations = []
+    errors += [f"CSP violation: {v}" for v in violations]
+    return errors
+
+
+# ---------------------------------------------------------------------------- services + server
+
+
+@pytest.fixture(scope="session")
+def service_env() -> dict[str, str]:
+    """The variables from .local/env, after checking every service answers."""
+    if not ENV_FILE.exists():
+        _fail(f"{ENV_FILE} is missing: start the services first (`make services` or "
+              "`scripts/services.sh start`).")
+    env = _read_env_file(ENV_FILE)
+    for key in ("CROUPIER_DATABASE_URL", "CROUPIER_NATS_URL", "CROUPIER_CLICKHOUSE_URL"):
+        if not env.get(key):
+            _fail(f"{ENV_FILE} has no {key}; rerun `scripts/services.sh start`.")
+
+    pg = urllib.parse.urlsplit(env["CROUPIER_DATABASE_URL"])
+    nats = urllib.parse.urlsplit(env["CROUPIER_NATS_URL"])
+    ch = urllib.parse.urlsplit(env["CROUPIER_CLICKHOUSE_URL"])
+    down = []
+    if not _tcp_open(pg.hostname or "127.0.0.1", pg.port or 5432):
+        down.append(f"PostgreSQL {pg.hostname}:{pg.port}")
+    if not _tcp_open(nats.hostname or "127.0.0.1", nats.port or 4222):
+        down.append(f"NATS {nats.hostname}:{nats.port}")
+    try:
+        status, body = _http_get(f"http://{ch.hostname}:{ch.port}/ping")
+        if status != 200 or body.strip() != "Ok.":
+            down.append(f"ClickHouse {ch.hostname}:{ch.port} (/ping: {status} {body.strip()!r})")
+    except OSError:
+        down.append(f"ClickHouse {ch.hostname}:{ch.port}")
+    if down:
+        _fail("required services are down: " + ", ".join(down) +
+              ". Start them with `make services` (scripts/services.sh start).")
+    return env
+
+
+@pytest.fixture(scope="session")
+def e2e_databases(service_env: dict[str, str]) -> dict[str, str]:
+    """Drops and recreates croupier_e2e in PostgreSQL and ClickHouse; returns their URLs."""
+    pg = urllib.parse.urlsplit(service_env["CROUPIER_DATABASE_URL"])
+    _psql(pg.port or 5432,
+          f"DROP DATABASE IF EXISTS {E2E_DB} WITH (FORCE)",
+          f"CREATE DATABASE {E2E_DB}")
+    pg_url = urllib.parse.urlunsplit(pg._replace(path=f"/{E2E_DB}"))
+
+    ch = urllib.parse.urlsplit(service_env["CROUPIER_CLICKHOUSE_URL"])
+    ch_http = f"http://{ch.hostname}:{ch.port}"
+    _clickhouse(ch_http, f"DROP DATABASE IF EXISTS {E2E_DB}")
+    _clickhouse(ch_http, f"CREATE DATABASE {E2E_DB}")
+    ch_url = urllib.parse.urlunsplit(ch._replace(path=f"/{E2E_DB}"))
+    return {"CROUPIER_DATABASE_URL": pg_url, "CROUPIER_CLICKHOUSE_URL": ch_url}
+
+
+@pytest.fixture(scope="session")
+def server(service_env: dict[str, str], e2e_databases: dict[str, str]) -> Iterator[str]:
+    """Runs `croupier serve` for the whole session; yields its base URL."""
+    binary = Path(os.environ.get("CROUPIER_BIN", REPO_ROOT / ".build" / "debug" / "croupier"))
+    if not binary.is_absolute():
+        binary = REPO_ROOT / binary
+    if not os.access(binary, os.X_OK):
+        _fail(f"server binary {binary} not found or not executable: run `swift build` "
+              "(or set CROUPIER_BIN).")
+
+    port = int(os.environ.get("CROUPIER_E2E_PORT") or _free_port())
+    base = f"http://127.0.0.1:{port}"
+    env = dict(os.environ)
+    env.update(service_env)
+    env.update(e2e_databases)
+    env.update({
+        "CROUPIER_ENV": "test",
+        "CROUPIER_HTTP_HOST": "127.0.0.1",
+        "CROUPIER_HTTP_PORT": str(port),
+        "CROUPIER_PUBLIC_URL": base,
+        "CROUPIER_MIGRATE_ON_START": "true",
+        "CROUPIER_SECRET_KEY": secrets.token_hex(32),
+    })
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    log = open(SERVER_LOG, "wb")
+    proc = subprocess.Popen([str(binary), "serve"], cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL,
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        last = "no answer yet"
+        while True:
+            code = proc.poll()
+            if code is not None:
+                log.flush()
+                _fail(f"`{binary} serve` exited with code {code} before {base}/health/live answered.\n"
+                      f"--- {SERVER_LOG} (tail) ---\n{_log_tail(SERVER_LOG)}")
+            try:
+                status, body = _http_get(f"{base}/health/live", timeout=2)
+                if status == 200:
+                    break
+                last = f"HTTP {status}: {body[:200]}"
+            except OSError as e:
+                last = str(e)
+            if time.monotonic() > deadline:
+                _fail(f"{base}/health/live did not return 200 within {STARTUP_TIMEOUT_S:.0f}s "
+                      f"(last: {last}).\n--- {SERVER_LOG} (tail) ---\n{_log_tail(SERVER_LOG)}")
+            time.sleep(0.2)
+        yield base
+    finally:
+        if proc.poll() is None:
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+                proc.wait(timeout=15)
+            except (subprocess.TimeoutExpired, ProcessLookupError):
+                try:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                proc.wait(timeout=5)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def base_url(server: str) -> str:
+    return server
+
+
+# ---------------------------------------------------------------------------- browser
+
+
+@pytest.fixture(scope="session")
+def playwright_instance() -> Iterator[Playwright]:
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance: Playwright) -> Iterator[Browser]:
+    if not os.access(CHROMIUM, os.X_OK):
+        _fail(f"{CHROMIUM} not found: run `scripts/services.sh install` (Debian's chromium). "
+              "Never `playwright install`.")
+    args = ["--no-sandbox"] if os.geteuid() == 0 else []
+    b = playwright_instance.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
+    yield b
+    b.close()
+
+
+@pytest.fixture
+def new_page(browser: Browser, base_url: str, request: pytest.FixtureRequest) -> Iterator[Callable[..., Page]]:
+    """Factory: new_page(lang="en"|"ru", viewport="desktop"|"phone"|{...}) -> Page.
+
+    Each page gets its own browser context (fresh cookies) with matching locale and
+    Accept-Language, records console errors / CSP violations (see console_errors), and is
+    screenshotted to e2e/artifacts/screenshots/<test name>.png when the test ends.
+    """
+    contexts: list[BrowserContext] = []
+
+    def make(lang: str = "en", viewport: str | dict = "desktop", name: str | None = None) -> Page:
+        locale, accept = LOCALES[lang]
+        size = VIEWPORTS[viewport] if isinstance(viewport, str) else viewport
+        ctx = browser.new_context(
+            base_url=base_url,
+            locale=locale,
+            extra_http_headers={"Accept-Language": accept},
+            viewport=size,
+            device_scale_factor=1,
+            is_mobile=size["width"] < 600,
+            has_touch=size["width"] < 600,
+        )
+        ctx.set_default_timeout(15_000)
+        ctx.add_init_script(CSP_RECORDER)
+        contexts.append(ctx)
+        page = ctx.new_page()
+        errors = _ERRORS.setdefault(id(page), [])
+        page.on("console", lambda m: errors.append(f"console.{m.type}: {m.text} ({m.location})")
+                if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(f"uncaught: {e}"))
+        suffix = f"-{name}" if name else ("" if not _TEST_PAGES else f"--{len(_TEST_PAGES) + 1}")
+        _TEST_PAGES.append((page, suffix))
+        return page
+
+    _TEST_PAGES.clear()
+    yield make
+    base = _safe_name(request.node.name)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for page, suffix in _TEST_PAGES:
+        try:
+            if not page.is_closed():
+                page.screenshot(path=str(SCREENSHOTS / f"{base}{suffix}.png"), full_page=True)
+        except Exception as e:  # a screenshot must never hide the test's own result
+            print(f"screenshot of {base}{suffix} failed: {e}")
+        _ERRORS.pop(id(page), None)
+    _TEST_PAGES.clear()
+    for ctx in contexts:
+        ctx.close()
+
+
+@pytest.fixture
+def page_en(new_page: Callable[..., Page]) -> Page:
+    """Desktop page, locale en-US, Accept-Language en."""
+    return new_page("en")
+
+
+@pytest.fixture
+def page_ru(new_page: Callable[..., Page]) -> Page:
+    """Desktop page, locale ru-RU, Accept-Language ru."""
+    return new_page("ru")
+
+
+@pytest.fixture
+def phone_page(new_page: Callable[..., Page]) -> Callable[[str], Page]:
+    """phone_page(lang) -> Page with a 390x844 touch viewport."""
+    return lambda lang="en": new_page(lang, "phone")
+
+
+@pytest.fixture
+def desktop_page(new_page: Callable[..., Page]) -> Callable[[str], Page]:
+    """desktop_page(lang) -> Page with a 1440x900 viewport."""
+    return lambda lang="en": new_page(lang, "desktop")
+
+
+# ---------------------------------------------------------------------------- reporting
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # Screenshots are per run: drop the previous run's so none are mistaken for this one's.
+    if SCREENSHOTS.exists():
+        shutil.rmtree(SCREENSHOTS)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()
+    # On a failed test, show what the server logged last.
+    if report.failed and report.when == "call" and SERVER_LOG.exists():
+        report.sections.append(("server log (tail)", _log_tail(SERVER_LOG, 40)))
