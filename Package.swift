@@ -42,7 +42,15 @@ let package = Package(
             ],
             resources: [.copy("Migrations")]
         ),
-        .target(name: "Ledger", dependencies: ["Core", "Persistence"]),
+        .target(
+            name: "Ledger",
+            dependencies: [
+                "Core", "Persistence",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(name: "Compliance", dependencies: ["Core"]),
         .target(name: "Identity", dependencies: ["Core", "Persistence"]),
         .target(name: "Games", dependencies: ["Core", "Persistence", "Ledger", "Compliance"]),
@@ -87,6 +95,7 @@ let package = Package(
         ),
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
         .testTarget(name: "PersistenceTests", dependencies: ["Persistence", "TestSupport"]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "TestSupport"]),
         .testTarget(name: "EventsTests", dependencies: ["Events", "TestSupport"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "TestSupport"]),
         .testTarget(

@@ -1,0 +1,137 @@
+import Core
+import Crypto
+import Foundation
+import Logging
+import Persistence
+import PostgresNIO
+
+/// The double-entry ledger: the one way money moves (docs/ledger.md).
+///
+/// `apply` runs the stored function `ledger_apply` in a single round trip: it locks the
+/// player's accounts, checks idempotency under that lock, splits a bet between real and bonus,
+/// writes the transaction, its transfers, the new balances and the outbox event, all in one
+/// PostgreSQL transaction. House accounts are only appended to, never locked.
+public struct Ledger: Sendable {
+    public let database: Database
+    public let logger: Logger
+
+    public init(database: Database, logger: Logger) {
+        self.database = database
+        self.logger = logger
+    }
+
+    public func apply(_ operation: LedgerOperation) async throws -> Outcome {
+        if let refusal = Self.validate(operation) { return Outcome(code: refusal) }
+        let movement = operation.movement
+        let hash = ByteBuffer(bytes: Self.payloadHash(operation))
+        let metadata = try Self.metadataJSON(operation.metadata)
+        let query: PostgresQuery = """
+            SELECT code, transaction_id, real_balance, bonus_balance, locked_balance, replayed FROM ledger_apply(
+                \(operation.key.scope), \(operation.key.key), \(hash), \(movement.kind), \(operation.player.rawValue),
+                \(operation.currency), \(movement.units), \(movement.house?.code), \(movement.reference?.scope),
+                \(movement.reference?.key), \(metadata)::jsonb)
+            """
+        for attempt in 1... {
+            do {
+                return try await database.withConnection { connection in
+                    let rows = try await connection.query(query, logger: logger)
+                    for try await (code, transactionID, real, bonus, locked, replayed) in rows.decode(
+                        (String, Int64?, Int64?, Int64?, Int64?, Bool).self)
+                    {
+                        guard let resultCode = ResultCode(rawValue: code) else {
+                            throw LedgerError.unexpectedResult(code)
+                        }
+                        let balances = real.flatMap { real in bonus.flatMap { bonus in locked.map { Balances(real: real, bonus: bonus, locked: $0) } } }
+                        return Outcome(code: resultCode, transactionID: transactionID, balances: balances, replayed: replayed)
+                    }
+                    throw LedgerError.unexpectedResult("no row")
+                }
+            } catch let error as PSQLError where attempt < 3 && Self.isRetryable(error) {
+                // Two operations with one key for different players both passed the check
+                // before either committed; the loser retries and now sees the winner's row.
+                logger.debug("retrying ledger operation", metadata: ["key": "\(operation.key)", "sqlState": "\(error.sqlState ?? "")"])
+            }
+        }
+        preconditionFailure("unreachable: the retry loop returns or throws")
+    }
+
+    /// Refusals that need no database: they change nothing and are never stored.
+    static func validate(_ operation: LedgerOperation) -> ResultCode? {
+        guard operation.key.isWellFormed, operation.movement.reference?.isWellFormed ?? true else { return .invalidKey }
+        if let house = operation.movement.house, !house.isWellFormed { return .invalidKey }
+        guard operation.metadata.count <= 32,
+            operation.metadata.allSatisfy({ $0.key.utf8.count <= 64 && $0.value.utf8.count <= 512 })
+        else { return .invalidMetadata }
+        switch operation.movement {
+        case .adjustment(let units):
+            if units == 0 || units == .min { return .invalidAmount }
+        default:
+            if let units = operation.movement.units, units <= 0 { return .invalidAmount }
+        }
+        return nil
+    }
+
+    static func isRetryable(_ error: PSQLError) -> Bool {
+        ["23505", "40001", "40P01"].contains(error.sqlState ?? "")
+    }
+
+    /// SHA-256 over a canonical JSON of everything that defines the operation, so that a
+    /// replay with any detail changed (amount, round, game, …) is a mismatch.
+    static func payloadHash(_ operation: LedgerOperation) -> [UInt8] {
+        let movement = operation.movement
+        let canonical: [Any] = [
+            1, movement.kind, String(operation.player.rawValue), operation.currency, movement.units.map(String.init) ?? "",
+            movement.house?.code ?? "", movement.reference?.scope ?? "", movement.reference?.key ?? "",
+            operation.metadata.sorted { $0.key < $1.key }.map { [$0.key, $0.value] },
+        ]
+        let data = (try? JSONSerialization.data(withJSONObject: canonical, options: [.sortedKeys])) ?? Data()
+        return Array(SHA256.hash(data: data))
+    }
+
+    static func metadataJSON(_ metadata: [String: String]) throws -> String {
+        String(decoding: try JSONSerialization.data(withJSONObject: metadata, options: [.sortedKeys]), as: UTF8.self)
+    }
+
+    // MARK: - Reading
+
+    /// The currencies the ledger knows, by code.
+    public func currencies() async throws -> [String: Currency] {
+        try await database.withConnection { connection in
+            var currencies: [String: Currency] = [:]
+            let rows = try await connection.query("SELECT code, scale, kind FROM ledger_currencies", logger: logger)
+            for try await (code, scale, kind) in rows.decode((String, Int16, String).self) {
+                currencies[code] = Currency(code: code, scale: Int(scale), kind: Currency.Kind(rawValue: kind) ?? .fiat)
+            }
+            return currencies
+        }
+    }
+
+    /// A player's balances per currency (only currencies the player has used).
+    public func balances(of player: PlayerID) async throws -> [String: Balances] {
+        try await database.withConnection { connection in
+            var result: [String: (real: Int64, bonus: Int64, locked: Int64)] = [:]
+            let rows = try await connection.query(
+                "SELECT currency, balance_kind, balance FROM ledger_accounts WHERE player_id = \(player.rawValue)", logger: logger)
+            for try await (currency, kind, balance) in rows.decode((String, String, Int64).self) {
+                var entry = result[currency] ?? (0, 0, 0)
+                switch kind {
+                case "real": entry.real = balance
+                case "bonus": entry.bonus = balance
+                default: entry.locked = balance
+                }
+                result[currency] = entry
+            }
+            return result.mapValues { Balances(real: $0.real, bonus: $0.bonus, locked: $0.locked) }
+        }
+    }
+}
+
+public enum LedgerError: Error, CustomStringConvertible {
+    case unexpectedResult(String)
+
+    public var description: String {
+        switch self {
+        case .unexpectedResult(let detail): "ledger_apply answered something unexpected: \(detail)"
+        }
+    }
+}

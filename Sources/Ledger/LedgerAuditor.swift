@@ -1,0 +1,123 @@
+import Logging
+import Persistence
+import PostgresNIO
+
+/// Checks the ledger's invariants (docs/ledger.md) over the whole database. Each check counts
+/// violations; a healthy ledger has zero everywhere.
+public struct LedgerAuditor: Sendable {
+    public struct Finding: Sendable, Equatable {
+        public let invariant: Int
+        public let name: String
+        public let violations: Int
+    }
+
+    public let database: Database
+    public let logger: Logger
+
+    public init(database: Database, logger: Logger) {
+        self.database = database
+        self.logger = logger
+    }
+
+    static let checks: [(Int, String, PostgresQuery)] = [
+        (
+            1, "every currency sums to zero (player balances + derived house balances)",
+            """
+            SELECT count(*) FROM (
+                SELECT c.code,
+                       coalesce((SELECT sum(balance) FROM ledger_accounts WHERE currency = c.code AND player_id IS NOT NULL), 0)
+                     + coalesce((SELECT sum(CASE WHEN a.id = t.credit_account_id THEN t.amount ELSE -t.amount END)
+                                   FROM ledger_accounts a JOIN ledger_transfers t ON a.id IN (t.credit_account_id, t.debit_account_id)
+                                  WHERE a.currency = c.code AND a.house_code IS NOT NULL), 0) AS total
+                  FROM ledger_currencies c) totals
+             WHERE total <> 0
+            """
+        ),
+        (
+            2, "every account's balance equals the sum of its transfers, in one currency",
+            """
+            SELECT (SELECT count(*) FROM ledger_accounts a
+                     WHERE a.player_id IS NOT NULL
+                       AND a.balance <> coalesce((SELECT sum(amount) FROM ledger_transfers WHERE credit_account_id = a.id), 0)
+                                      - coalesce((SELECT sum(amount) FROM ledger_transfers WHERE debit_account_id = a.id), 0))
+                 + (SELECT count(*) FROM ledger_transfers t
+                      JOIN ledger_transactions x ON x.id = t.transaction_id
+                      JOIN ledger_accounts d ON d.id = t.debit_account_id
+                      JOIN ledger_accounts c ON c.id = t.credit_account_id
+                     WHERE d.currency <> x.currency OR c.currency <> x.currency)
+                 + (SELECT count(*) FROM ledger_accounts WHERE house_code IS NOT NULL AND balance <> 0)
+            """
+        ),
+        (
+            3, "no player balance is negative, now or after any transaction",
+            """
+            SELECT (SELECT count(*) FROM ledger_accounts WHERE player_id IS NOT NULL AND balance < 0)
+                 + (SELECT count(*) FROM ledger_transactions WHERE real_after < 0 OR bonus_after < 0 OR locked_after < 0)
+            """
+        ),
+        (
+            4, "transfers are immutable: guarded by triggers, and every recorded balance follows from the one before",
+            """
+            SELECT (3 - (SELECT count(*) FROM pg_trigger
+                          WHERE tgname IN ('ledger_transactions_immutable', 'ledger_transfers_immutable', 'ledger_tombstones_immutable')
+                            AND tgenabled = 'O'))
+                 + (SELECT count(*) FROM (
+                        SELECT real_after - real_delta AS real_before, bonus_after - bonus_delta AS bonus_before,
+                               locked_after - locked_delta AS locked_before,
+                               lag(real_after, 1, 0::bigint) OVER w AS real_prev, lag(bonus_after, 1, 0::bigint) OVER w AS bonus_prev,
+                               lag(locked_after, 1, 0::bigint) OVER w AS locked_prev
+                          FROM ledger_transactions WINDOW w AS (PARTITION BY player_id, currency ORDER BY id)) chain
+                     WHERE real_before <> real_prev OR bonus_before <> bonus_prev OR locked_before <> locked_prev)
+                 + (SELECT count(*) FROM ledger_transactions x
+                      LEFT JOIN (
+                           SELECT t.transaction_id,
+                                  sum(CASE WHEN c.balance_kind = 'real' THEN t.amount ELSE 0 END)
+                                - sum(CASE WHEN d.balance_kind = 'real' THEN t.amount ELSE 0 END) AS real_delta,
+                                  sum(CASE WHEN c.balance_kind = 'bonus' THEN t.amount ELSE 0 END)
+                                - sum(CASE WHEN d.balance_kind = 'bonus' THEN t.amount ELSE 0 END) AS bonus_delta,
+                                  sum(CASE WHEN c.balance_kind = 'locked' THEN t.amount ELSE 0 END)
+                                - sum(CASE WHEN d.balance_kind = 'locked' THEN t.amount ELSE 0 END) AS locked_delta
+                             FROM ledger_transfers t
+                             JOIN ledger_accounts d ON d.id = t.debit_account_id
+                             JOIN ledger_accounts c ON c.id = t.credit_account_id
+                            GROUP BY t.transaction_id) s ON s.transaction_id = x.id
+                     WHERE (x.real_delta, x.bonus_delta, x.locked_delta) IS DISTINCT FROM (s.real_delta, s.bonus_delta, s.locked_delta))
+                 + (SELECT count(*) FROM ledger_transactions x WHERE NOT EXISTS (SELECT 1 FROM ledger_transfers t WHERE t.transaction_id = x.id))
+            """
+        ),
+        (
+            5, "every idempotency key is applied at most once",
+            """
+            SELECT (SELECT count(*) FROM (SELECT 1 FROM ledger_transactions GROUP BY idempotency_scope, idempotency_key HAVING count(*) > 1) d)
+                 + (SELECT count(*) FROM ledger_tombstones s JOIN ledger_transactions x
+                        ON x.idempotency_scope = s.reference_scope AND x.idempotency_key = s.reference_key)
+                 + (SELECT count(*) FROM (SELECT 1 FROM ledger_transactions WHERE kind = 'rollback' GROUP BY reference_id HAVING count(*) > 1) r)
+            """
+        ),
+        (
+            6, "every ledger transaction has exactly one outbox event",
+            """
+            SELECT count(*) FROM ledger_transactions x
+              LEFT JOIN (SELECT (payload->>'transactionId')::bigint AS transaction_id, count(*) AS events
+                           FROM outbox WHERE subject LIKE 'croupier.ledger.%' GROUP BY 1) o ON o.transaction_id = x.id
+             WHERE coalesce(o.events, 0) <> 1
+            """
+        ),
+    ]
+
+    public func run() async throws -> [Finding] {
+        try await database.withConnection { connection in
+            // One snapshot for all checks, so that concurrent writes cannot look like violations.
+            try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger).collect()
+            var findings: [Finding] = []
+            for (number, name, query) in Self.checks {
+                let rows = try await connection.query(query, logger: logger)
+                for try await count in rows.decode(Int.self) {
+                    findings.append(Finding(invariant: number, name: name, violations: count))
+                }
+            }
+            try await connection.query("COMMIT", logger: logger).collect()
+            return findings
+        }
+    }
+}

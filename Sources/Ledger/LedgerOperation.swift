@@ -1,0 +1,179 @@
+import Core
+
+/// Identifies one operation from one source, e.g. `hub88` + a transaction uuid. Applying the
+/// same key twice with the same payload returns the first outcome; with another payload,
+/// `duplicateMismatch`.
+public struct IdempotencyKey: Sendable, Hashable, CustomStringConvertible {
+    public let scope: String
+    public let key: String
+
+    public init(scope: String, key: String) {
+        self.scope = scope
+        self.key = key
+    }
+
+    public var description: String { "\(scope):\(key)" }
+
+    var isWellFormed: Bool {
+        (1...40).contains(scope.utf8.count)
+            && scope.utf8.allSatisfy { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "_") }
+            && (1...200).contains(key.utf8.count)
+            && key.unicodeScalars.allSatisfy { $0.value >= 0x21 && $0.value < 0x7f }
+    }
+}
+
+/// A counterparty account of the house: `games:<provider>`, `payments:<gateway>`, `bonus`,
+/// `adjustments`, `fees`. House accounts may go negative; their balance is derived.
+public struct HouseAccount: Sendable, Hashable, CustomStringConvertible {
+    public let code: String
+
+    public static func games(_ provider: String) -> HouseAccount { HouseAccount(code: "games:\(provider)") }
+    public static func payments(_ gateway: String) -> HouseAccount { HouseAccount(code: "payments:\(gateway)") }
+    public static let bonus = HouseAccount(code: "bonus")
+    public static let adjustments = HouseAccount(code: "adjustments")
+
+    public var description: String { code }
+
+    var isWellFormed: Bool { code.wholeMatch(of: /[a-z]+(:[a-z0-9_-]{1,60})?/) != nil }
+}
+
+/// What an operation does to a player's money. Amounts are positive units of the operation's
+/// currency, except an adjustment, whose sign says credit (+) or debit (−).
+public enum Movement: Sendable, Hashable {
+    /// Stake: real money first, then bonus; the split is recorded.
+    case bet(units: Int64, house: HouseAccount)
+    case win(units: Int64, house: HouseAccount, bet: IdempotencyKey?)
+    /// Reverses exactly the transfers of the named bet or win.
+    case rollback(of: IdempotencyKey)
+    case deposit(units: Int64, gateway: HouseAccount)
+    /// `real → locked` when a withdrawal is requested.
+    case withdrawalHold(units: Int64)
+    /// `locked → payments:<gateway>` when the payout succeeded.
+    case withdrawalPost(hold: IdempotencyKey, gateway: HouseAccount)
+    /// `locked → real` when the payout failed.
+    case withdrawalVoid(hold: IdempotencyKey)
+    case bonusGrant(units: Int64)
+    case bonusConvert(units: Int64)
+    case bonusForfeit(units: Int64)
+    case adjustment(units: Int64)
+
+    public var kind: String {
+        switch self {
+        case .bet: "bet"
+        case .win: "win"
+        case .rollback: "rollback"
+        case .deposit: "deposit"
+        case .withdrawalHold: "withdrawal_hold"
+        case .withdrawalPost: "withdrawal_post"
+        case .withdrawalVoid: "withdrawal_void"
+        case .bonusGrant: "bonus_grant"
+        case .bonusConvert: "bonus_convert"
+        case .bonusForfeit: "bonus_forfeit"
+        case .adjustment: "adjustment"
+        }
+    }
+
+    public static let kinds = [
+        "bet", "win", "rollback", "deposit", "withdrawal_hold", "withdrawal_post", "withdrawal_void", "bonus_grant",
+        "bonus_convert", "bonus_forfeit", "adjustment",
+    ]
+
+    var units: Int64? {
+        switch self {
+        case .bet(let units, _), .win(let units, _, _), .deposit(let units, _), .withdrawalHold(let units),
+            .bonusGrant(let units), .bonusConvert(let units), .bonusForfeit(let units), .adjustment(let units):
+            units
+        case .rollback, .withdrawalPost, .withdrawalVoid: nil
+        }
+    }
+
+    var house: HouseAccount? {
+        switch self {
+        case .bet(_, let house), .win(_, let house, _): house
+        case .deposit(_, let gateway), .withdrawalPost(_, let gateway): gateway
+        case .bonusGrant, .bonusForfeit: .bonus
+        case .adjustment: .adjustments
+        case .rollback, .withdrawalHold, .withdrawalVoid, .bonusConvert: nil
+        }
+    }
+
+    var reference: IdempotencyKey? {
+        switch self {
+        case .win(_, _, let bet): bet
+        case .rollback(let of): of
+        case .withdrawalPost(let hold, _), .withdrawalVoid(let hold): hold
+        default: nil
+        }
+    }
+}
+
+/// One business operation: a bet, a deposit, a bonus conversion, ... applied atomically.
+public struct LedgerOperation: Sendable, Hashable {
+    public let key: IdempotencyKey
+    public let player: PlayerID
+    public let currency: String
+    public let movement: Movement
+    /// Provider, game, round, gateway, reference, reason, ...: stored and hashed, not interpreted.
+    public let metadata: [String: String]
+
+    public init(key: IdempotencyKey, player: PlayerID, currency: String, movement: Movement, metadata: [String: String] = [:]) {
+        self.key = key
+        self.player = player
+        self.currency = currency
+        self.movement = movement
+        self.metadata = metadata
+    }
+}
+
+/// Named results (docs/ledger.md lists each with its meaning).
+public enum ResultCode: String, Sendable, Codable, CaseIterable {
+    case ok
+    case duplicateMismatch
+    case insufficientFunds
+    case referenceNotFound
+    case alreadyRolledBack
+    case alreadySettled
+    case notReversible
+    case invalidAmount
+    case amountOverflow
+    case unknownCurrency
+    case currencyMismatch
+    case invalidKey
+    case invalidMetadata
+}
+
+public struct Balances: Sendable, Hashable, Codable {
+    public let real: Int64
+    public let bonus: Int64
+    public let locked: Int64
+
+    public init(real: Int64, bonus: Int64, locked: Int64) {
+        self.real = real
+        self.bonus = bonus
+        self.locked = locked
+    }
+
+    public static let zero = Balances(real: 0, bonus: 0, locked: 0)
+}
+
+/// The result of applying an operation: a code, the ledger transaction it created (or that a
+/// replay found), and the player's balances after it (current balances for a refusal).
+public struct Outcome: Sendable, Hashable {
+    public let code: ResultCode
+    public let transactionID: Int64?
+    public let balances: Balances?
+    /// True when the key had been applied before and this is the stored outcome.
+    public let replayed: Bool
+
+    public init(code: ResultCode, transactionID: Int64? = nil, balances: Balances? = nil, replayed: Bool = false) {
+        self.code = code
+        self.transactionID = transactionID
+        self.balances = balances
+        self.replayed = replayed
+    }
+
+    /// The same result, ignoring whether it was a replay.
+    public func sameResult(as other: Outcome) -> Bool {
+        code == other.code && transactionID == other.transactionID && balances == other.balances
+    }
+}

@@ -1,2 +1,0 @@
-/// The Ledger context (DESIGN §2). Its tables are prefixed `ledger_`.
-public enum LedgerContext {}
