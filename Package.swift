@@ -89,7 +89,7 @@ let package = Package(
         .executableTarget(
             name: "croupier",
             dependencies: [
-                "App",
+                "App", "Core", "Ledger", "Persistence", "Reporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

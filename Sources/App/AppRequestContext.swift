@@ -1,3 +1,4 @@
+import Core
 import Hummingbird
 import Logging
 
@@ -8,6 +9,8 @@ public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Set from `CROUPIER_MAX_BODY_BYTES` by `RequestLimitsMiddleware`.
     public var maxUploadSize: Int = 1 << 20
+    /// The signed-in player, when there is one.
+    public var player: PlayerID?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

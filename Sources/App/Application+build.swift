@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Core
 import Foundation
 import Hummingbird
+import Ledger
 import Logging
 import Persistence
 import Reporting
@@ -12,6 +13,7 @@ public struct AppDependencies: Sendable {
     public let configuration: Configuration
     public let database: Database
     public let clickHouse: ClickHouseClient
+    public let ledger: Ledger
 
     public init(configuration: Configuration, logger: Logger) throws {
         self.configuration = configuration
@@ -19,6 +21,7 @@ public struct AppDependencies: Sendable {
             url: try DatabaseURL(configuration.databaseURL), maximumConnections: configuration.databasePoolSize,
             logger: logger)
         self.clickHouse = ClickHouseClient(endpoint: try ClickHouseEndpoint(configuration.clickHouseURL))
+        self.ledger = Ledger(database: database, logger: logger)
     }
 
     /// What runs beside (or, for `croupier worker`, instead of) the HTTP server.
@@ -75,7 +78,7 @@ public struct AppDependencies: Sendable {
 public func buildApplication(dependencies: AppDependencies, logger: Logger) async throws -> some ApplicationProtocol {
     let configuration = dependencies.configuration
     let readiness = dependencies.readinessMonitor(logger: logger)
-    let router = try await buildRouter(configuration: configuration, readiness: readiness, logger: logger)
+    let router = try await buildRouter(dependencies: dependencies, readiness: readiness, logger: logger)
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "croupier"),
@@ -91,7 +94,8 @@ public func buildApplication(dependencies: AppDependencies, logger: Logger) asyn
 }
 
 /// The router alone, so tests can exercise routes without the background services.
-func buildRouter(configuration: Configuration, readiness: ReadinessMonitor, logger: Logger) async throws -> Router<AppRequestContext> {
+func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, logger: Logger) async throws -> Router<AppRequestContext> {
+    let configuration = dependencies.configuration
     guard let resources = Bundle.module.url(forResource: "Resources", withExtension: nil) else {
         throw AppError(.internalServerError, code: "resourcesMissing")
     }
@@ -112,8 +116,13 @@ func buildRouter(configuration: Configuration, readiness: ReadinessMonitor, logg
             cacheControl: .init([(MediaType(type: .any), [.public, .maxAge(3600)])]),
             logger: logger)
     }
+    if configuration.environment == .test {
+        router.addMiddleware { TestPlayerMiddleware() }
+    }
     HealthController(readiness: readiness).addRoutes(to: router)
     SiteController(pages: pages).addRoutes(to: router)
     StaffController(pages: pages).addRoutes(to: router)
+    WalletController(ledger: dependencies.ledger, currencies: CurrencyCatalog(ledger: dependencies.ledger), pages: pages)
+        .addRoutes(to: router)
     return router
 }
