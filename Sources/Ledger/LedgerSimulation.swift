@@ -1,0 +1,295 @@
+import Core
+import Crypto
+import Foundation
+
+/// A seeded simulation of many players betting, winning, rolling back, retrying and
+/// duplicating at once, checked step by step against a model of the rules and finally by the
+/// auditor. Each player's steps run in order (players run concurrently), so a seed always
+/// produces the same final balances; a failure names the seed, player and step that replay it.
+public struct LedgerSimulation: Sendable {
+    public struct Configuration: Sendable {
+        public var seed: UInt64
+        public var players: Int
+        public var operations: Int
+        public var concurrency: Int
+        public var firstPlayer: Int64
+
+        public init(seed: UInt64, players: Int, operations: Int, concurrency: Int = 16, firstPlayer: Int64 = 1_000_000) {
+            self.seed = seed
+            self.players = players
+            self.operations = operations
+            self.concurrency = concurrency
+            self.firstPlayer = firstPlayer
+        }
+    }
+
+    public struct Report: Sendable {
+        public let operations: Int
+        public let codes: [ResultCode: Int]
+        /// Steps whose outcome differed from the model: "seed S player P step N: …".
+        public let divergences: [String]
+        /// SHA-256 over every player's final balances; equal seeds give equal digests.
+        public let balancesDigest: String
+        public let elapsed: Duration
+    }
+
+    public let ledger: Ledger
+    public let configuration: Configuration
+
+    public init(ledger: Ledger, configuration: Configuration) {
+        self.ledger = ledger
+        self.configuration = configuration
+    }
+
+    public func run() async throws -> Report {
+        let start = ContinuousClock.now
+        let perPlayer = max(1, configuration.operations / max(1, configuration.players))
+        var results: [PlayerResult] = []
+        try await withThrowingTaskGroup(of: PlayerResult.self) { group in
+            var next = 0
+            func launch() {
+                let index = next
+                next += 1
+                group.addTask { try await self.play(player: index, steps: perPlayer) }
+            }
+            for _ in 0..<min(configuration.concurrency, configuration.players) { launch() }
+            while let result = try await group.next() {
+                results.append(result)
+                if next < configuration.players { launch() }
+            }
+        }
+        results.sort { $0.player < $1.player }
+        var codes: [ResultCode: Int] = [:]
+        for result in results { codes.merge(result.codes, uniquingKeysWith: +) }
+        let summary = results.map { "\($0.player):\($0.final.real):\($0.final.bonus):\($0.final.locked)" }.joined(separator: "\n")
+        return Report(
+            operations: results.reduce(0) { $0 + $1.operations }, codes: codes,
+            divergences: results.flatMap(\.divergences),
+            balancesDigest: Hex.encode(SHA256.hash(data: Data(summary.utf8))),
+            elapsed: ContinuousClock.now - start)
+    }
+
+    struct PlayerResult: Sendable {
+        let player: Int64
+        let operations: Int
+        let codes: [ResultCode: Int]
+        let divergences: [String]
+        let final: Balances
+    }
+
+    /// One player's script, generated and checked step by step.
+    private func play(player index: Int, steps: Int) async throws -> PlayerResult {
+        var random = SplitMix64(seed: configuration.seed &+ UInt64(index) &* 0x9E37_79B9_7F4A_7C15)
+        let player = PlayerID(configuration.firstPlayer + Int64(index))
+        var model = PlayerModel()
+        var codes: [ResultCode: Int] = [:]
+        var divergences: [String] = []
+        var operations = 0
+        var counter = 0
+        let games = HouseAccount.games("simulator")
+        let gateway = HouseAccount.payments("simulator")
+
+        func newKey() -> IdempotencyKey {
+            counter += 1
+            return IdempotencyKey(scope: "sim", key: "s\(configuration.seed)-p\(player.rawValue)-\(counter)")
+        }
+        func operation(_ key: IdempotencyKey, _ movement: Movement) -> LedgerOperation {
+            LedgerOperation(key: key, player: player, currency: "EUR", movement: movement, metadata: ["round": key.key])
+        }
+        func check(_ step: Int, _ operation: LedgerOperation, _ outcome: Outcome, _ expected: Outcome) {
+            operations += 1
+            codes[outcome.code, default: 0] += 1
+            let sameTransaction = expected.transactionID == nil || expected.transactionID == outcome.transactionID
+            if outcome.code != expected.code || outcome.balances != expected.balances || !sameTransaction {
+                divergences.append(
+                    "seed \(configuration.seed) player \(player) step \(step): \(operation.movement) gave \(outcome.code) \(String(describing: outcome.balances)), model expected \(expected.code) \(String(describing: expected.balances))"
+                )
+            }
+        }
+        func apply(_ step: Int, _ op: LedgerOperation) async throws {
+            let expected = model.expect(op)
+            let outcome = try await ledger.apply(op)
+            check(step, op, outcome, expected)
+            model.record(op, outcome: outcome)
+        }
+
+        try await apply(0, operation(newKey(), .deposit(units: Int64(random.next(in: 1_000...100_000)), gateway: gateway)))
+        var step = 1
+        while operations < steps {
+            let roll = random.next(in: 0...99)
+            switch roll {
+            case 0..<30:
+                let ceiling = model.balances.real + model.balances.bonus + 50
+                try await apply(step, operation(newKey(), .bet(units: Int64(random.next(in: 1...max(1, Int(ceiling)))), house: games)))
+            case 30..<48:
+                let bet = model.betKeys.isEmpty ? nil : model.betKeys[random.next(in: 0...(model.betKeys.count - 1))]
+                try await apply(step, operation(newKey(), .win(units: Int64(random.next(in: 1...5_000)), house: games, bet: bet)))
+            case 48..<56 where !model.betKeys.isEmpty:
+                try await apply(step, operation(newKey(), .rollback(of: model.betKeys[random.next(in: 0...(model.betKeys.count - 1))])))
+            case 56..<60:
+                // The provider gave up on a bet we never saw, then the bet arrives late.
+                let lost = newKey()
+                try await apply(step, operation(newKey(), .rollback(of: lost)))
+                try await apply(step, operation(lost, .bet(units: 10, house: games)))
+            case 60..<70 where !model.applied.isEmpty:
+                let previous = model.applied[random.next(in: 0...(model.applied.count - 1))]
+                try await apply(step, previous)
+            case 70..<74 where !model.applied.isEmpty:
+                let previous = model.applied[random.next(in: 0...(model.applied.count - 1))]
+                try await apply(step, LedgerOperation(key: previous.key, player: player, currency: "EUR", movement: .adjustment(units: 1), metadata: ["round": "changed"]))
+            case 74..<78:
+                // The same new operation sent twice at once: one applies, both see its result.
+                let twin = operation(newKey(), .bet(units: Int64(random.next(in: 1...500)), house: games))
+                let expected = model.expect(twin)
+                async let first = ledger.apply(twin)
+                async let second = ledger.apply(twin)
+                let outcomes = try await [first, second]
+                for outcome in outcomes { check(step, twin, outcome, expected) }
+                if outcomes.filter({ !$0.replayed && $0.code == .ok }).count > 1 {
+                    divergences.append("seed \(configuration.seed) player \(player) step \(step): concurrent twins both applied")
+                }
+                model.record(twin, outcome: outcomes.first { !$0.replayed } ?? outcomes[0])
+            case 78..<83:
+                try await apply(step, operation(newKey(), .deposit(units: Int64(random.next(in: 100...20_000)), gateway: gateway)))
+            case 83..<88:
+                try await apply(step, operation(newKey(), .withdrawalHold(units: Int64(random.next(in: 1...max(1, Int(model.balances.real) + 10))))))
+            case 88..<92 where !model.openHolds.isEmpty:
+                let hold = model.openHolds[random.next(in: 0...(model.openHolds.count - 1))]
+                let movement: Movement = random.next(in: 0...1) == 0 ? .withdrawalPost(hold: hold, gateway: gateway) : .withdrawalVoid(hold: hold)
+                try await apply(step, operation(newKey(), movement))
+            case 92..<96:
+                try await apply(step, operation(newKey(), .bonusGrant(units: Int64(random.next(in: 100...5_000)))))
+            case 96..<100:
+                try await apply(step, operation(newKey(), .bonusConvert(units: Int64(random.next(in: 1...max(1, Int(model.balances.bonus) + 10))))))
+            default:
+                try await apply(step, operation(newKey(), .bet(units: 1, house: games)))
+            }
+            step += 1
+        }
+        return PlayerResult(player: player.rawValue, operations: operations, codes: codes, divergences: divergences, final: model.balances)
+    }
+}
+
+/// The ledger's rules for one player in one currency, written independently of ledger_apply
+/// so that the simulation can check every outcome against it.
+struct PlayerModel {
+    var balances = Balances.zero
+    var applied: [LedgerOperation] = []
+    var betKeys: [IdempotencyKey] = []
+    var openHolds: [IdempotencyKey] = []
+    private var stored: [IdempotencyKey: (operation: LedgerOperation, outcome: Outcome, delta: Balances)] = [:]
+    private var rolledBack: Set<IdempotencyKey> = []
+    private var settled: Set<IdempotencyKey> = []
+    private var tombstones: [IdempotencyKey: IdempotencyKey] = [:]
+    private var tombstoneOperations: [IdempotencyKey: LedgerOperation] = [:]
+
+    func expect(_ operation: LedgerOperation) -> Outcome {
+        if let previous = stored[operation.key] {
+            return previous.operation == operation
+                ? Outcome(code: previous.outcome.code, transactionID: previous.outcome.transactionID, balances: previous.outcome.balances)
+                : Outcome(code: .duplicateMismatch, balances: balances)
+        }
+        if let rollback = tombstoneOperations[operation.key] {
+            return Outcome(code: rollback == operation ? .referenceNotFound : .duplicateMismatch, balances: balances)
+        }
+        if tombstones[operation.key] != nil { return Outcome(code: .alreadyRolledBack, balances: balances) }
+        let reference = operation.movement.reference.flatMap { stored[$0] }
+        if let key = operation.movement.reference, reference == nil {
+            if tombstones[key] != nil { return Outcome(code: .alreadyRolledBack, balances: balances) }
+            return Outcome(code: .referenceNotFound, balances: balances)
+        }
+        guard let delta = delta(operation, reference: reference?.delta, referenceKey: operation.movement.reference) else {
+            return Outcome(code: refusal(operation), balances: balances)
+        }
+        let after = Balances(real: balances.real + delta.real, bonus: balances.bonus + delta.bonus, locked: balances.locked + delta.locked)
+        if after.real < 0 || after.bonus < 0 || after.locked < 0 { return Outcome(code: .insufficientFunds, balances: balances) }
+        return Outcome(code: .ok, balances: after)
+    }
+
+    private func refusal(_ operation: LedgerOperation) -> ResultCode {
+        switch operation.movement {
+        case .rollback(let of): rolledBack.contains(of) ? .alreadyRolledBack : .notReversible
+        case .win(_, _, let bet?) where rolledBack.contains(bet): .alreadyRolledBack
+        case .withdrawalPost(let hold, _), .withdrawalVoid(let hold): settled.contains(hold) ? .alreadySettled : .notReversible
+        default: .insufficientFunds
+        }
+    }
+
+    /// The change to the player's balances, or nil when the rules refuse it.
+    private func delta(_ operation: LedgerOperation, reference: Balances?, referenceKey: IdempotencyKey?) -> Balances? {
+        switch operation.movement {
+        case .bet(let units, _):
+            guard units <= balances.real + balances.bonus else { return nil }
+            let fromReal = min(units, balances.real)
+            return Balances(real: -fromReal, bonus: -(units - fromReal), locked: 0)
+        case .win(let units, _, let bet):
+            if let bet, rolledBack.contains(bet) { return nil }
+            return Balances(real: units, bonus: 0, locked: 0)
+        case .deposit(let units, _): return Balances(real: units, bonus: 0, locked: 0)
+        case .rollback(let of):
+            guard let reference, betKeys.contains(of) || stored[of]?.operation.movement.kind == "win", !rolledBack.contains(of) else { return nil }
+            return Balances(real: -reference.real, bonus: -reference.bonus, locked: -reference.locked)
+        case .withdrawalHold(let units):
+            guard units <= balances.real else { return nil }
+            return Balances(real: -units, bonus: 0, locked: units)
+        case .withdrawalPost(let hold, _):
+            guard let reference, openHolds.contains(hold) else { return nil }
+            return Balances(real: 0, bonus: 0, locked: -reference.locked)
+        case .withdrawalVoid(let hold):
+            guard let reference, openHolds.contains(hold) else { return nil }
+            return Balances(real: reference.locked, bonus: 0, locked: -reference.locked)
+        case .bonusGrant(let units): return Balances(real: 0, bonus: units, locked: 0)
+        case .bonusConvert(let units):
+            guard units <= balances.bonus else { return nil }
+            return Balances(real: units, bonus: -units, locked: 0)
+        case .bonusForfeit(let units):
+            guard units <= balances.bonus else { return nil }
+            return Balances(real: 0, bonus: -units, locked: 0)
+        case .adjustment(let units):
+            return Balances(real: units, bonus: 0, locked: 0)
+        }
+    }
+
+    mutating func record(_ operation: LedgerOperation, outcome: Outcome) {
+        guard !outcome.replayed else { return }
+        if outcome.code == .referenceNotFound, case .rollback(let of) = operation.movement, stored[of] == nil, tombstones[of] == nil {
+            tombstones[of] = operation.key
+            tombstoneOperations[operation.key] = operation
+            return
+        }
+        guard outcome.code == .ok, let after = outcome.balances else { return }
+        let delta = Balances(real: after.real - balances.real, bonus: after.bonus - balances.bonus, locked: after.locked - balances.locked)
+        balances = after
+        stored[operation.key] = (operation, outcome, delta)
+        applied.append(operation)
+        switch operation.movement {
+        case .bet: betKeys.append(operation.key)
+        case .rollback(let of): rolledBack.insert(of)
+        case .withdrawalHold: openHolds.append(operation.key)
+        case .withdrawalPost(let hold, _), .withdrawalVoid(let hold):
+            settled.insert(hold)
+            openHolds.removeAll { $0 == hold }
+        default: break
+        }
+    }
+}
+
+/// A small, fast, seedable generator (Steele, Lea & Flood's SplitMix64): the same seed gives
+/// the same sequence on every platform.
+struct SplitMix64 {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    mutating func next(in range: ClosedRange<Int>) -> Int {
+        range.lowerBound + Int(next() % UInt64(range.upperBound - range.lowerBound + 1))
+    }
+}
