@@ -120,6 +120,10 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
         router.addMiddleware { TestPlayerMiddleware() }
     }
     HealthController(readiness: readiness).addRoutes(to: router)
+    let contract = try String(contentsOf: resources.appendingPathComponent("openapi.yaml"), encoding: .utf8)
+    router.get("/api/v1/openapi.yaml") { _, _ in
+        Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: contract)))
+    }
     SiteController(pages: pages).addRoutes(to: router)
     StaffController(pages: pages).addRoutes(to: router)
     WalletController(ledger: dependencies.ledger, currencies: CurrencyCatalog(ledger: dependencies.ledger), pages: pages)

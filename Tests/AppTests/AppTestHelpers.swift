@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Ledger
 import Logging
 import Persistence
 import TestSupport
@@ -10,10 +11,12 @@ import TestSupport
 @testable import App
 
 /// A test configuration pointing at this test's own databases.
-func testConfiguration(database: Database, clickHouseURL: String? = nil, migrateOnStart: Bool = false, maxBodyBytes: Int = 1 << 20) throws -> Configuration {
+func testConfiguration(
+    database: Database, clickHouseURL: String? = nil, migrateOnStart: Bool = false, maxBodyBytes: Int = 1 << 20, environment: Core.Environment = .test
+) throws -> Configuration {
     let url = database.url
     return Configuration(
-        environment: .test,
+        environment: environment,
         httpHost: "127.0.0.1",
         httpPort: 0,
         publicURL: "http://127.0.0.1",
@@ -35,14 +38,21 @@ func packageRoot() -> URL {
 /// Runs `body` against the whole application (background services included) on a fresh,
 /// migrated database.
 func withLiveApp(
-    clickHouseURL: String? = nil, maxBodyBytes: Int = 1 << 20, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
+    clickHouseURL: String? = nil, maxBodyBytes: Int = 1 << 20, environment: Core.Environment = .test,
+    _ body: @escaping @Sendable (any TestClientProtocol, Ledger) async throws -> Void
 ) async throws {
     try await TestDatabase.with { database in
-        let configuration = try testConfiguration(database: database, clickHouseURL: clickHouseURL, maxBodyBytes: maxBodyBytes)
+        let configuration = try testConfiguration(database: database, clickHouseURL: clickHouseURL, maxBodyBytes: maxBodyBytes, environment: environment)
         let dependencies = try AppDependencies(configuration: configuration, logger: TestServices.logger)
         let app = try await buildApplication(dependencies: dependencies, logger: TestServices.logger)
-        try await app.test(.live) { client in try await body(client) }
+        try await app.test(.live) { client in try await body(client, dependencies.ledger) }
     }
+}
+
+func withLiveApp(
+    clickHouseURL: String? = nil, maxBodyBytes: Int = 1 << 20, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
+) async throws {
+    try await withLiveApp(clickHouseURL: clickHouseURL, maxBodyBytes: maxBodyBytes) { client, _ in try await body(client) }
 }
 
 extension TestResponse {

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The ledger benchmark (bench/README.md): pgbench TPC-B-like and the ledger's bet/win mix on the
+# same local PostgreSQL in one run, with durable commits, then the ratio and the ledger audit.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+
+CLIENTS=${CLIENTS:-16}
+DURATION=${DURATION:-30}
+SCALE=${SCALE:-$CLIENTS}
+PLAYERS=${PLAYERS:-2000}
+BIN=${CROUPIER_BIN:-.build-release/release/croupier}
+
+make --no-print-directory services >/dev/null
+source .local/env
+if [[ -z "${CROUPIER_BIN:-}" ]]; then
+  echo "building the release binary (first time: ~9 minutes)..."
+  swift build -c release --product croupier --scratch-path .build-release >/dev/null
+fi
+
+PSQL=(psql -q -h 127.0.0.1 -p "$CROUPIER_PG_PORT" -U postgres -v ON_ERROR_STOP=1)
+sync_commit=$("${PSQL[@]}" -At -c "SHOW synchronous_commit")
+fsync=$("${PSQL[@]}" -At -c "SHOW fsync")
+[[ "$sync_commit" == on && "$fsync" == on ]] || { echo "durable commits are off (synchronous_commit=$sync_commit fsync=$fsync)" >&2; exit 1; }
+
+fresh_db() { "${PSQL[@]}" -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" -c "CREATE DATABASE $1"; }
+
+echo "== pgbench TPC-B-like: scale $SCALE, $CLIENTS clients, ${DURATION}s, prepared"
+fresh_db bench_pgbench
+pgbench -h 127.0.0.1 -p "$CROUPIER_PG_PORT" -U postgres -i -q -s "$SCALE" bench_pgbench >/dev/null 2>&1
+pgbench_out=$(pgbench -h 127.0.0.1 -p "$CROUPIER_PG_PORT" -U postgres -c "$CLIENTS" -j 2 -T "$DURATION" -M prepared -n bench_pgbench 2>&1)
+pgbench_tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' <<<"$pgbench_out" | head -1)
+pgbench_lat=$(sed -n 's/^latency average = \(.*\)$/\1/p' <<<"$pgbench_out")
+echo "pgbench: $pgbench_tps tps, latency average $pgbench_lat"
+
+for distribution in uniform zipf; do
+  echo "== ledger bet/win mix: $distribution players, $CLIENTS workers, ${DURATION}s"
+  fresh_db bench_ledger
+  CROUPIER_DATABASE_URL="postgres://postgres@127.0.0.1:$CROUPIER_PG_PORT/bench_ledger" CROUPIER_ENV=test \
+    CROUPIER_SECRET_KEY=$(printf '0%.0s' {1..64}) CROUPIER_LOG_LEVEL=warning "$BIN" migrate >/dev/null
+  out=$(CROUPIER_DATABASE_URL="postgres://postgres@127.0.0.1:$CROUPIER_PG_PORT/bench_ledger" CROUPIER_ENV=test \
+    CROUPIER_SECRET_KEY=$(printf '0%.0s' {1..64}) CROUPIER_LOG_LEVEL=warning \
+    "$BIN" bench ledger --workers "$CLIENTS" --duration "$DURATION" --players "$PLAYERS" --distribution "$distribution")
+  echo "$out"
+  ops=$(sed -n 's/.* = \([0-9]*\) ops\/s.*/\1/p' <<<"$out")
+  awk -v o="$ops" -v p="$pgbench_tps" -v d="$distribution" 'BEGIN { printf "ratio (%s ledger ops/s / pgbench tps): %.2f\n", d, o / p }'
+done
