@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Core
 import Foundation
 import Hummingbird
+import Events
 import Ledger
 import Logging
 import Persistence
@@ -26,7 +27,11 @@ public struct AppDependencies: Sendable {
 
     /// What runs beside (or, for `croupier worker`, instead of) the HTTP server.
     public func backgroundServices(logger: Logger) -> [any Service] {
-        [database.client, readinessMonitor(logger: logger)]
+        backgroundServices(readiness: readinessMonitor(logger: logger), logger: logger)
+    }
+
+    func backgroundServices(readiness: ReadinessMonitor, logger: Logger) -> [any Service] {
+        [database.client, readiness, OutboxRelay(database: database, natsURL: configuration.natsURL, logger: logger)]
     }
 
     /// Runs `body` with the connection pool running, for one-shot commands.
@@ -82,7 +87,7 @@ public func buildApplication(dependencies: AppDependencies, logger: Logger) asyn
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "croupier"),
-        services: [dependencies.database.client, readiness],
+        services: dependencies.backgroundServices(readiness: readiness, logger: logger),
         onServerRunning: { channel in
             logger.notice("serving", metadata: ["url": "\(configuration.publicURL)", "address": "\(channel.localAddress?.description ?? "?")"])
         },
