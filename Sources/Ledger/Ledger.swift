@@ -23,25 +23,20 @@ public struct Ledger: Sendable {
     public func apply(_ operation: LedgerOperation) async throws -> Outcome {
         if let refusal = Self.validate(operation) { return Outcome(code: refusal) }
         let movement = operation.movement
-        let hash = ByteBuffer(bytes: Self.payloadHash(operation))
-        let metadata = try Self.metadataJSON(operation.metadata)
-        let query: PostgresQuery = """
-            SELECT code, transaction_id, real_balance, bonus_balance, locked_balance, replayed FROM ledger_apply(
-                \(operation.key.scope), \(operation.key.key), \(hash), \(movement.kind), \(operation.player.rawValue),
-                \(operation.currency), \(movement.units), \(movement.house?.code), \(movement.reference?.scope),
-                \(movement.reference?.key), \(metadata)::jsonb)
-            """
+        let statement = ApplyStatement(
+            scope: operation.key.scope, key: operation.key.key, payloadHash: Self.payloadHash(operation), kind: movement.kind,
+            player: operation.player.rawValue, currency: operation.currency, units: movement.units, house: movement.house?.code,
+            referenceScope: movement.reference?.scope, referenceKey: movement.reference?.key,
+            metadata: CanonicalJSON.object(operation.metadata))
         for attempt in 1... {
             do {
                 return try await database.withConnection { connection in
-                    let rows = try await connection.query(query, logger: logger)
-                    for try await (code, transactionID, real, bonus, locked, replayed) in rows.decode(
-                        (String, Int64?, Int64?, Int64?, Int64?, Bool).self)
-                    {
+                    for try await (code, transactionID, real, bonus, locked, replayed) in try await connection.execute(statement, logger: logger) {
                         guard let resultCode = ResultCode(rawValue: code) else {
                             throw LedgerError.unexpectedResult(code)
                         }
-                        let balances = real.flatMap { real in bonus.flatMap { bonus in locked.map { Balances(real: real, bonus: bonus, locked: $0) } } }
+                        var balances: Balances?
+                        if let real, let bonus, let locked { balances = Balances(real: real, bonus: bonus, locked: locked) }
                         return Outcome(code: resultCode, transactionID: transactionID, balances: balances, replayed: replayed)
                     }
                     throw LedgerError.unexpectedResult("no row")
@@ -75,21 +70,16 @@ public struct Ledger: Sendable {
         ["23505", "40001", "40P01"].contains(error.sqlState ?? "")
     }
 
-    /// SHA-256 over a canonical JSON of everything that defines the operation, so that a
+    /// SHA-256 over a canonical encoding of everything that defines the operation, so that a
     /// replay with any detail changed (amount, round, game, …) is a mismatch.
     static func payloadHash(_ operation: LedgerOperation) -> [UInt8] {
         let movement = operation.movement
-        let canonical: [Any] = [
-            1, movement.kind, String(operation.player.rawValue), operation.currency, movement.units.map(String.init) ?? "",
+        let fields: [String] = [
+            "1", movement.kind, String(operation.player.rawValue), operation.currency, movement.units.map(String.init) ?? "",
             movement.house?.code ?? "", movement.reference?.scope ?? "", movement.reference?.key ?? "",
-            operation.metadata.sorted { $0.key < $1.key }.map { [$0.key, $0.value] },
+            CanonicalJSON.object(operation.metadata),
         ]
-        let data = (try? JSONSerialization.data(withJSONObject: canonical, options: [.sortedKeys])) ?? Data()
-        return Array(SHA256.hash(data: data))
-    }
-
-    static func metadataJSON(_ metadata: [String: String]) throws -> String {
-        String(decoding: try JSONSerialization.data(withJSONObject: metadata, options: [.sortedKeys]), as: UTF8.self)
+        return Array(SHA256.hash(data: Array(CanonicalJSON.array(fields).utf8)))
     }
 
     // MARK: - Reading

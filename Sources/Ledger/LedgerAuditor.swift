@@ -23,23 +23,30 @@ public struct LedgerAuditor: Sendable {
         (
             1, "every currency sums to zero (player balances + derived house balances)",
             """
+            WITH sums AS (
+                SELECT account_id, sum(amount) AS total FROM (
+                    SELECT credit_account_id AS account_id, amount FROM ledger_transfers
+                    UNION ALL
+                    SELECT debit_account_id, -amount FROM ledger_transfers) signed
+                 GROUP BY account_id)
             SELECT count(*) FROM (
-                SELECT c.code,
-                       coalesce((SELECT sum(balance) FROM ledger_accounts WHERE currency = c.code AND player_id IS NOT NULL), 0)
-                     + coalesce((SELECT sum(CASE WHEN a.id = t.credit_account_id THEN t.amount ELSE -t.amount END)
-                                   FROM ledger_accounts a JOIN ledger_transfers t ON a.id IN (t.credit_account_id, t.debit_account_id)
-                                  WHERE a.currency = c.code AND a.house_code IS NOT NULL), 0) AS total
-                  FROM ledger_currencies c) totals
+                SELECT a.currency, sum(CASE WHEN a.player_id IS NOT NULL THEN a.balance ELSE coalesce(s.total, 0) END) AS total
+                  FROM ledger_accounts a LEFT JOIN sums s ON s.account_id = a.id
+                 GROUP BY a.currency) totals
              WHERE total <> 0
             """
         ),
         (
             2, "every account's balance equals the sum of its transfers, in one currency",
             """
-            SELECT (SELECT count(*) FROM ledger_accounts a
-                     WHERE a.player_id IS NOT NULL
-                       AND a.balance <> coalesce((SELECT sum(amount) FROM ledger_transfers WHERE credit_account_id = a.id), 0)
-                                      - coalesce((SELECT sum(amount) FROM ledger_transfers WHERE debit_account_id = a.id), 0))
+            WITH sums AS (
+                SELECT account_id, sum(amount) AS total FROM (
+                    SELECT credit_account_id AS account_id, amount FROM ledger_transfers
+                    UNION ALL
+                    SELECT debit_account_id, -amount FROM ledger_transfers) signed
+                 GROUP BY account_id)
+            SELECT (SELECT count(*) FROM ledger_accounts a LEFT JOIN sums s ON s.account_id = a.id
+                     WHERE a.player_id IS NOT NULL AND a.balance <> coalesce(s.total, 0))
                  + (SELECT count(*) FROM ledger_transfers t
                       JOIN ledger_transactions x ON x.id = t.transaction_id
                       JOIN ledger_accounts d ON d.id = t.debit_account_id

@@ -32,11 +32,37 @@ pgbench_tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' <<<"$pgbench_out" | head -1)
 pgbench_lat=$(sed -n 's/^latency average = \(.*\)$/\1/p' <<<"$pgbench_out")
 echo "pgbench: $pgbench_tps tps, latency average $pgbench_lat"
 
-for distribution in uniform zipf; do
-  echo "== ledger bet/win mix: $distribution players, $CLIENTS workers, ${DURATION}s"
+migrated_ledger_db() {
   fresh_db bench_ledger
   CROUPIER_DATABASE_URL="postgres://postgres@127.0.0.1:$CROUPIER_PG_PORT/bench_ledger" CROUPIER_ENV=test \
     CROUPIER_SECRET_KEY=$(printf '0%.0s' {1..64}) CROUPIER_LOG_LEVEL=warning "$BIN" migrate >/dev/null
+}
+
+# The database's own ceiling for the ledger: ledger_apply bets straight from pgbench's C client
+# (no Swift), on funded players. Not a target, a yardstick for the client-side overhead.
+echo "== ledger_apply bets from pgbench (no Swift): $CLIENTS clients, ${DURATION}s"
+migrated_ledger_db
+CROUPIER_DATABASE_URL="postgres://postgres@127.0.0.1:$CROUPIER_PG_PORT/bench_ledger" CROUPIER_ENV=test \
+  CROUPIER_SECRET_KEY=$(printf '0%.0s' {1..64}) CROUPIER_LOG_LEVEL=warning \
+  "$BIN" bench ledger --workers "$CLIENTS" --duration 1 --players "$PLAYERS" >/dev/null
+script=$(mktemp)
+# pgbench reads ":name" as a variable, hence chr(58) for the colon of the house account code.
+cat >"$script" <<SQL
+\set p random(5000000, $((5000000 + PLAYERS - 1)))
+\set k random(1, 1000000000000)
+SELECT * FROM ledger_apply('pgbench'::text, (:client_id::text || '-' || :k::text), '\\x01'::bytea, 'bet'::text, :p::bigint, 'EUR'::text, 100000::bigint, ('games' || chr(58) || 'pgbench'), NULL::text, NULL::text, '{}'::jsonb);
+SQL
+direct_out=$(pgbench -h 127.0.0.1 -p "$CROUPIER_PG_PORT" -U postgres -c "$CLIENTS" -j 2 -T "$DURATION" -M prepared -n -f "$script" bench_ledger 2>&1)
+rm -f "$script"
+direct_tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' <<<"$direct_out" | head -1)
+echo "ledger_apply from pgbench: $direct_tps tps"
+awk -v o="$direct_tps" -v p="$pgbench_tps" 'BEGIN { printf "ratio (ledger_apply from pgbench / pgbench tps): %.2f\n", o / p }'
+CROUPIER_DATABASE_URL="postgres://postgres@127.0.0.1:$CROUPIER_PG_PORT/bench_ledger" CROUPIER_ENV=test \
+  CROUPIER_SECRET_KEY=$(printf '0%.0s' {1..64}) CROUPIER_LOG_LEVEL=warning "$BIN" audit | tail -1
+
+for distribution in uniform zipf; do
+  echo "== ledger bet/win mix: $distribution players, $CLIENTS workers, ${DURATION}s"
+  migrated_ledger_db
   out=$(CROUPIER_DATABASE_URL="postgres://postgres@127.0.0.1:$CROUPIER_PG_PORT/bench_ledger" CROUPIER_ENV=test \
     CROUPIER_SECRET_KEY=$(printf '0%.0s' {1..64}) CROUPIER_LOG_LEVEL=warning \
     "$BIN" bench ledger --workers "$CLIENTS" --duration "$DURATION" --players "$PLAYERS" --distribution "$distribution")
