@@ -7,6 +7,7 @@
 #   make run        services + build + migrate + demo data, then serve on http://127.0.0.1:8080
 #   make test       everything CI runs: services, Swift tests, browser tests (e2e/)
 #   make logs       tail of every service / server log
+#   make bench      the ledger benchmark beside pgbench (bench/README.md)
 
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -19,7 +20,7 @@ SWIFT_FLAGS ?=
 RUN_PORT    ?= 8080
 PYTEST_ARGS ?=
 
-.PHONY: help services stop status build migrate run test test-steps test-swift test-e2e venv logs clean-artifacts
+.PHONY: help services stop status build migrate run test test-steps test-swift test-e2e venv logs clean-artifacts bench
 
 help:
 	@grep -E '^#   make ' Makefile | sed 's/^#   //'
@@ -89,6 +90,9 @@ logs:
 	  echo "===== tail of $$f ====="; tail -n 60 "$$f"; \
 	done; \
 	scripts/services.sh status || true
+
+bench:
+	bench/ledger/run.sh
 
 clean-artifacts:
 	rm -rf e2e/artifacts

@@ -25,6 +25,8 @@ public struct LedgerSimulation: Sendable {
 
     public struct Report: Sendable {
         public let operations: Int
+        /// Applied operations sent again at the end, each checked to return its stored outcome.
+        public let finalReplays: Int
         public let codes: [ResultCode: Int]
         /// Steps whose outcome differed from the model: "seed S player P step N: …".
         public let divergences: [String]
@@ -63,7 +65,7 @@ public struct LedgerSimulation: Sendable {
         for result in results { codes.merge(result.codes, uniquingKeysWith: +) }
         let summary = results.map { "\($0.player):\($0.final.real):\($0.final.bonus):\($0.final.locked)" }.joined(separator: "\n")
         return Report(
-            operations: results.reduce(0) { $0 + $1.operations }, codes: codes,
+            operations: results.reduce(0) { $0 + $1.operations }, finalReplays: results.reduce(0) { $0 + $1.replays }, codes: codes,
             divergences: results.flatMap(\.divergences),
             balancesDigest: Hex.encode(SHA256.hash(data: Data(summary.utf8))),
             elapsed: ContinuousClock.now - start)
@@ -72,6 +74,7 @@ public struct LedgerSimulation: Sendable {
     struct PlayerResult: Sendable {
         let player: Int64
         let operations: Int
+        let replays: Int
         let codes: [ResultCode: Int]
         let divergences: [String]
         let final: Balances
@@ -166,7 +169,23 @@ public struct LedgerSimulation: Sendable {
             }
             step += 1
         }
-        return PlayerResult(player: player.rawValue, operations: operations, codes: codes, divergences: divergences, final: model.balances)
+        // Finally every applied operation is sent again: each must return its stored outcome
+        // and move nothing.
+        var replays = 0
+        for previous in model.applied {
+            let expected = model.expect(previous)
+            let outcome = try await ledger.apply(previous)
+            replays += 1
+            if !outcome.replayed || !outcome.sameResult(as: expected) {
+                divergences.append("seed \(configuration.seed) player \(player) final replay of \(previous.key): \(outcome), expected \(expected)")
+            }
+        }
+        let current = try await ledger.balances(of: player)["EUR"] ?? .zero
+        if current != model.balances {
+            divergences.append("seed \(configuration.seed) player \(player): balances \(current) after the replays, model \(model.balances)")
+        }
+        return PlayerResult(
+            player: player.rawValue, operations: operations, replays: replays, codes: codes, divergences: divergences, final: model.balances)
     }
 }
 

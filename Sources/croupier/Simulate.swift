@@ -31,6 +31,7 @@ struct Simulate: AsyncParsableCommand {
         let seconds = Double(report.elapsed.components.seconds) + Double(report.elapsed.components.attoseconds) / 1e18
         print("seed \(seed): \(report.operations) operations across \(players) players in \(String(format: "%.1f", seconds)) s (\(Int(Double(report.operations) / seconds)) ops/s)")
         for (code, count) in report.codes.sorted(by: { $0.value > $1.value }) { print("  \(code.rawValue): \(count)") }
+        print("final replay of every applied operation: \(report.finalReplays) replays, all checked")
         print("final balances digest: \(report.balancesDigest)")
         print("model divergences: \(report.divergences.count)")
         for divergence in report.divergences.prefix(10) { print("  \(divergence)") }

@@ -8,7 +8,7 @@ import TestSupport
 @Suite struct SimulationTests {
     func simulate(seed: UInt64) async throws -> LedgerSimulation.Report {
         try await LedgerHarness.with { h in
-            try await LedgerSimulation(ledger: h.ledger, configuration: .init(seed: seed, players: 100, operations: 8_000)).run()
+            try await LedgerSimulation(ledger: h.ledger, configuration: .init(seed: seed, players: 100, operations: 6_000)).run()
         }
     }
 
@@ -18,7 +18,8 @@ import TestSupport
         let (a, b) = try await (first, second)
         #expect(a.divergences.isEmpty, "\(a.divergences.prefix(3))")
         #expect(b.divergences.isEmpty)
-        #expect(a.operations >= 8_000)
+        #expect(a.operations >= 6_000)
+        #expect(a.finalReplays > 3_000, "every applied operation is replayed at the end")
         #expect(a.balancesDigest == b.balancesDigest)
         #expect(a.codes == b.codes)
         for fault in [ResultCode.insufficientFunds, .duplicateMismatch, .referenceNotFound, .alreadyRolledBack] {
