@@ -12,6 +12,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -52,7 +53,17 @@ let package = Package(
             ]
         ),
         .target(name: "Compliance", dependencies: ["Core"]),
-        .target(name: "Identity", dependencies: ["Core", "Persistence"]),
+        .target(
+            name: "Identity",
+            dependencies: [
+                "Core", "Persistence",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
+            ]
+        ),
         .target(name: "Games", dependencies: ["Core", "Persistence", "Ledger", "Compliance"]),
         .target(name: "Payments", dependencies: ["Core", "Persistence", "Ledger", "Compliance"]),
         .target(name: "Bonuses", dependencies: ["Core", "Persistence", "Ledger"]),
@@ -99,6 +110,10 @@ let package = Package(
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
         .testTarget(name: "PersistenceTests", dependencies: ["Persistence", "TestSupport"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "TestSupport"]),
+        .testTarget(
+            name: "IdentityTests",
+            dependencies: ["Identity", "Persistence", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .testTarget(name: "EventsTests", dependencies: ["Events", "TestSupport"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "TestSupport"]),
         .testTarget(

@@ -35,12 +35,18 @@ public final class Database: Sendable {
     }
 
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
+    /// The body's own error comes out as it was thrown once the rollback succeeded.
     public func withTransaction<Result: Sendable>(
         logger: Logger,
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
-        try await withConnection { connection in
-            try await connection.withTransaction(logger: logger) { try await body($0) }
+        do {
+            return try await withConnection { connection in
+                try await connection.withTransaction(logger: logger) { try await body($0) }
+            }
+        } catch let error as PostgresTransactionError {
+            if let closureError = error.closureError, error.rollbackError == nil { throw closureError }
+            throw error
         }
     }
 

@@ -1,2 +1,0 @@
-/// The Identity context (DESIGN §2). Its tables are prefixed `identity_`.
-public enum IdentityContext {}

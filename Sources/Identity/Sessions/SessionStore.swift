@@ -1,0 +1,87 @@
+import Core
+import Crypto
+import Foundation
+import Logging
+import Persistence
+import PostgresNIO
+
+/// Who a session belongs to.
+public enum SessionOwner: Sendable, Equatable {
+    case staff(Int64)
+    case player(PlayerID)
+}
+
+public struct SessionPolicy: Sendable {
+    /// The session ends this long after sign-in, whatever happens.
+    public let absolute: Duration
+    /// The session ends after this long without a request.
+    public let idle: Duration
+
+    public static let staff = SessionPolicy(absolute: .seconds(12 * 3600), idle: .seconds(30 * 60))
+    public static let player = SessionPolicy(absolute: .seconds(30 * 24 * 3600), idle: .seconds(7 * 24 * 3600))
+}
+
+/// Opaque random session tokens; only their SHA-256 is stored, so a database dump holds no
+/// usable session. Sessions are revocable one by one or all at once.
+public struct SessionStore: Sendable {
+    public let database: Database
+    public let logger: Logger
+
+    public init(database: Database, logger: Logger) {
+        self.database = database
+        self.logger = logger
+    }
+
+    static func hash(_ token: String) -> ByteBuffer {
+        ByteBuffer(bytes: Array(SHA256.hash(data: Data(token.utf8))))
+    }
+
+    /// Starts a session and returns its token (to put in a cookie; never stored).
+    public func start(_ owner: SessionOwner, policy: SessionPolicy, userAgent: String, ip: String, now: Date = Date()) async throws -> String {
+        let token = RandomToken.hex(byteCount: 32)
+        let (staff, player): (Int64?, Int64?) =
+            switch owner {
+            case .staff(let id): (id, nil)
+            case .player(let id): (nil, id.rawValue)
+            }
+        let expires = now.addingTimeInterval(Double(policy.absolute.components.seconds))
+        try await database.withConnection { connection in
+            try await connection.query(
+                """
+                INSERT INTO identity_sessions (token_hash, staff_id, player_id, created_at, last_seen_at, expires_at, user_agent, ip)
+                VALUES (\(Self.hash(token)), \(staff), \(player), \(now), \(now), \(expires), \(String(userAgent.prefix(300))), \(ip))
+                """, logger: logger
+            ).collect()
+        }
+        return token
+    }
+
+    /// The owner of a live session, refreshing its idle clock; nil when unknown, revoked,
+    /// expired, idle too long, or (for staff) the account is disabled.
+    public func resolve(_ token: String, policy: SessionPolicy, now: Date = Date()) async throws -> SessionOwner? {
+        guard token.count == 64, Hex.decode(token) != nil else { return nil }
+        let idleSince = now.addingTimeInterval(-Double(policy.idle.components.seconds))
+        return try await database.withConnection { connection in
+            let rows = try await connection.query(
+                """
+                UPDATE identity_sessions s SET last_seen_at = \(now)
+                 WHERE token_hash = \(Self.hash(token)) AND revoked_at IS NULL AND expires_at > \(now) AND last_seen_at > \(idleSince)
+                   AND (staff_id IS NULL OR EXISTS (SELECT 1 FROM identity_staff m WHERE m.id = s.staff_id AND m.disabled_at IS NULL))
+                RETURNING staff_id, player_id
+                """, logger: logger)
+            for try await (staff, player) in rows.decode((Int64?, Int64?).self) {
+                if let staff { return .staff(staff) }
+                if let player { return .player(PlayerID(player)) }
+            }
+            return nil
+        }
+    }
+
+    public func revoke(_ token: String) async throws {
+        try await database.withConnection { connection in
+            try await connection.query(
+                "UPDATE identity_sessions SET revoked_at = now() WHERE token_hash = \(Self.hash(token)) AND revoked_at IS NULL", logger: logger
+            ).collect()
+        }
+    }
+}

@@ -1,0 +1,181 @@
+import Core
+import Crypto
+import Foundation
+import HummingbirdBcrypt
+import Logging
+import Persistence
+import PostgresNIO
+
+public struct StaffMember: Sendable, Equatable {
+    public let id: Int64
+    public let email: String
+    public let role: StaffRole
+    public let disabled: Bool
+    public let lastLoginAt: Date?
+    public let createdAt: Date
+}
+
+/// Why a staff sign-in failed. People see one message for all of them except a lock-out
+/// (which says when to try again); the audit log records the precise reason.
+public enum StaffSignInFailure: Error, Sendable, Equatable {
+    case invalidCredentials(reason: String)
+    case lockedOut(until: Date)
+}
+
+public enum StaffDirectoryError: Error, Sendable, Equatable, CustomStringConvertible {
+    case invalidEmail
+    case weakPassword
+    case emailTaken
+    case notFound
+    case notAllowed
+
+    public var description: String {
+        switch self {
+        case .invalidEmail: "the e-mail address is not valid"
+        case .weakPassword: "the password must have at least 12 characters"
+        case .emailTaken: "a staff member with this e-mail exists already"
+        case .notFound: "no such staff member"
+        case .notAllowed: "this role may not do that"
+        }
+    }
+}
+
+/// Staff accounts: e-mail + bcrypt password + TOTP, mandatory. Repeated failures lock the
+/// account with a growing back-off.
+public struct StaffDirectory: Sendable {
+    public let database: Database
+    public let logger: Logger
+    let totpKey: SymmetricKey
+    let bcryptCost: UInt8
+
+    /// Failures allowed before the first lock-out; each further failure doubles it (1 min, 2, 4, … 60).
+    static let freeAttempts = 5
+
+    public init(database: Database, secret: SecretKey, logger: Logger, bcryptCost: UInt8 = 12) {
+        self.database = database
+        self.logger = logger
+        self.totpKey = secret.derive("staff-totp")
+        self.bcryptCost = bcryptCost
+    }
+
+    /// Creates a staff member and returns the TOTP enrolment URI, shown once.
+    public func create(email rawEmail: String, password: String, role: StaffRole) async throws -> (StaffMember, otpauth: String) {
+        let email = rawEmail.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        guard email.wholeMatch(of: /[^@\s]+@[^@\s]+\.[^@\s]+/) != nil, email.utf8.count <= 254 else { throw StaffDirectoryError.invalidEmail }
+        guard password.count >= 12 else { throw StaffDirectoryError.weakPassword }
+        let secret = TOTPSecret.random()
+        let hash = Bcrypt.hash(password, cost: bcryptCost)
+        let sealed = ByteBuffer(bytes: try secret.sealed(with: totpKey))
+        do {
+            let member = try await database.withConnection { connection in
+                let rows = try await connection.query(
+                    """
+                    INSERT INTO identity_staff (email, password_hash, totp_secret, role) VALUES (\(email), \(hash), \(sealed), \(role.rawValue))
+                    RETURNING id, created_at
+                    """, logger: logger)
+                for try await (id, createdAt) in rows.decode((Int64, Date).self) {
+                    return StaffMember(id: id, email: email, role: role, disabled: false, lastLoginAt: nil, createdAt: createdAt)
+                }
+                throw StaffDirectoryError.notFound
+            }
+            return (member, secret.authenticatorURI(account: email))
+        } catch let error as PSQLError where error.sqlState == "23505" {
+            throw StaffDirectoryError.emailTaken
+        }
+    }
+
+    /// Checks e-mail, password and TOTP code. Unknown e-mails cost a bcrypt check too, so
+    /// timing does not reveal which addresses exist.
+    public func signIn(email rawEmail: String, password: String, totp: String, now: Date = Date()) async throws -> StaffMember {
+        let email = rawEmail.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        // The failure counter must be committed, so refusals are returned from the
+        // transaction and thrown after it.
+        let result: Result<StaffMember, StaffSignInFailure> = try await database.withTransaction(logger: logger) { connection in
+            let rows = try await connection.query(
+                """
+                SELECT id, password_hash, totp_secret, totp_last_step, role, disabled_at IS NOT NULL, failed_attempts, locked_until,
+                       last_login_at, created_at
+                  FROM identity_staff WHERE email = \(email) FOR UPDATE
+                """, logger: logger)
+            var found: (Int64, String, ByteBuffer, Int64, String, Bool, Int, Date?, Date?, Date)?
+            for try await row in rows.decode((Int64, String, ByteBuffer, Int64, String, Bool, Int, Date?, Date?, Date).self) { found = row }
+            guard let (id, passwordHash, sealed, lastStep, roleText, disabled, failures, lockedUntil, _, createdAt) = found,
+                let role = StaffRole(rawValue: roleText)
+            else {
+                _ = Bcrypt.verify(password, hash: Self.decoyHash)
+                return .failure(.invalidCredentials(reason: "unknownEmail"))
+            }
+            if let lockedUntil, lockedUntil > now { return .failure(.lockedOut(until: lockedUntil)) }
+            let passwordOK = Bcrypt.verify(password, hash: passwordHash)
+            let step = try TOTPSecret.open(Array(buffer: sealed), with: totpKey).matchingStep(totp, at: now)
+            let reason: String? =
+                if disabled { "disabled" } else if !passwordOK { "wrongPassword" } else if step == nil { "wrongTOTP" } else if step! <= lastStep {
+                    "reusedTOTP"
+                } else { nil }
+            if let reason {
+                let attempts = failures + 1
+                let lock: Date? =
+                    attempts >= Self.freeAttempts
+                    ? now.addingTimeInterval(60 * Double(min(60, 1 << min(attempts - Self.freeAttempts, 6)))) : nil
+                try await connection.query(
+                    "UPDATE identity_staff SET failed_attempts = \(attempts), locked_until = \(lock) WHERE id = \(id)", logger: logger
+                ).collect()
+                return .failure(.invalidCredentials(reason: reason))
+            }
+            try await connection.query(
+                """
+                UPDATE identity_staff SET failed_attempts = 0, locked_until = NULL, totp_last_step = \(step!), last_login_at = \(now)
+                 WHERE id = \(id)
+                """, logger: logger
+            ).collect()
+            return .success(StaffMember(id: id, email: email, role: role, disabled: false, lastLoginAt: now, createdAt: createdAt))
+        }
+        return try result.get()
+    }
+
+    /// A bcrypt hash of a random text nobody knows, checked when the e-mail is unknown.
+    static let decoyHash = Bcrypt.hash(RandomToken.hex(byteCount: 16), cost: 12)
+
+    public func member(id: Int64) async throws -> StaffMember? {
+        try await list().first { $0.id == id }
+    }
+
+    public func list() async throws -> [StaffMember] {
+        try await database.withConnection { connection in
+            let rows = try await connection.query(
+                "SELECT id, email, role, disabled_at IS NOT NULL, last_login_at, created_at FROM identity_staff ORDER BY id", logger: logger)
+            var members: [StaffMember] = []
+            for try await (id, email, role, disabled, lastLogin, createdAt) in rows.decode((Int64, String, String, Bool, Date?, Date).self) {
+                members.append(
+                    StaffMember(id: id, email: email, role: StaffRole(rawValue: role) ?? .analyst, disabled: disabled, lastLoginAt: lastLogin, createdAt: createdAt))
+            }
+            return members
+        }
+    }
+
+    /// Changes a role; the actor's own role bounds what it may grant and whom it may change.
+    public func setRole(of id: Int64, to role: StaffRole, by actor: StaffRole) async throws -> (before: StaffRole, after: StaffRole) {
+        guard let target = try await member(id: id) else { throw StaffDirectoryError.notFound }
+        guard actor.canAssign(role), actor.canAssign(target.role) else { throw StaffDirectoryError.notAllowed }
+        try await database.withConnection { connection in
+            try await connection.query("UPDATE identity_staff SET role = \(role.rawValue) WHERE id = \(id)", logger: logger).collect()
+        }
+        return (target.role, role)
+    }
+
+    /// Disables or re-enables an account; disabling also ends its sessions.
+    public func setDisabled(_ disabled: Bool, id: Int64, by actor: StaffRole) async throws {
+        guard let target = try await member(id: id) else { throw StaffDirectoryError.notFound }
+        guard actor.canAssign(target.role) else { throw StaffDirectoryError.notAllowed }
+        try await database.withTransaction(logger: logger) { connection in
+            try await connection.query(
+                "UPDATE identity_staff SET disabled_at = CASE WHEN \(disabled) THEN now() END WHERE id = \(id)", logger: logger
+            ).collect()
+            if disabled {
+                try await connection.query(
+                    "UPDATE identity_sessions SET revoked_at = now() WHERE staff_id = \(id) AND revoked_at IS NULL", logger: logger
+                ).collect()
+            }
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import Core
+import Crypto
+import Foundation
+import HummingbirdOTP
+
+/// A staff member's TOTP secret (RFC 6238, SHA-1, 6 digits, 30 s), kept sealed with AES-GCM
+/// under a key derived from the application secret, so a database dump alone cannot mint codes.
+public struct TOTPSecret: Sendable {
+    /// 20 characters from a 62-letter alphabet: ~119 bits, used as the HMAC key's bytes.
+    let text: String
+
+    public static func random() -> TOTPSecret {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+        var generator = SystemRandomNumberGenerator()
+        return TOTPSecret(text: String((0..<20).map { _ in alphabet.randomElement(using: &generator)! }))
+    }
+
+    init(text: String) { self.text = text }
+
+    public func sealed(with key: SymmetricKey) throws -> [UInt8] {
+        Array(try AES.GCM.seal(Data(text.utf8), using: key).combined!)
+    }
+
+    public static func open(_ sealed: [UInt8], with key: SymmetricKey) throws -> TOTPSecret {
+        let data = try AES.GCM.open(AES.GCM.SealedBox(combined: Data(sealed)), using: key)
+        return TOTPSecret(text: String(decoding: data, as: UTF8.self))
+    }
+
+    /// The `otpauth://` URI an authenticator app enrols from.
+    public func authenticatorURI(account: String, issuer: String = "Croupier") -> String {
+        TOTP(secret: text).createAuthenticatorURL(label: "\(issuer):\(account)", issuer: issuer)
+    }
+
+    /// The 30-second step whose code this is: the current step or either neighbour (clock
+    /// drift). The caller refuses a step already used, so a code works once.
+    public func matchingStep(_ code: String, at date: Date) -> Int64? {
+        guard code.count == 6, code.allSatisfy({ $0.isASCII && $0.isNumber }), let value = Int(code) else { return nil }
+        let totp = TOTP(secret: text)
+        for offset in [-30.0, 0, 30] {
+            let moment = date.addingTimeInterval(offset)
+            if totp.compute(date: moment) == value { return Int64(moment.timeIntervalSince1970) / 30 }
+        }
+        return nil
+    }
+}
