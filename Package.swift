@@ -103,7 +103,7 @@ let package = Package(
         .executableTarget(
             name: "croupier",
             dependencies: [
-                "App", "Core", "Ledger", "Persistence", "Reporting",
+                "App", "Core", "Identity", "Ledger", "Persistence", "Reporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -130,6 +130,7 @@ let package = Package(
                 "Core", "Persistence", "Events", "Reporting",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Tests/TestSupport"
         ),

@@ -1,5 +1,7 @@
 import Core
 import Hummingbird
+import Identity
+import NIOCore
 import Logging
 
 /// Per-request state shared by middleware and routes. The request id is Hummingbird's own
@@ -11,9 +13,15 @@ public struct AppRequestContext: RequestContext {
     public var maxUploadSize: Int = 1 << 20
     /// The signed-in player, when there is one.
     public var player: PlayerID?
+    /// The signed-in staff member, when there is one (admin console and staff API).
+    public var staff: StaffMember?
+
+    /// The peer's address (the load balancer's, behind one).
+    public let remoteAddress: SocketAddress?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
+        self.remoteAddress = source.channel.remoteAddress
     }
 
     public var requestID: String { id }

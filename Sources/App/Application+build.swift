@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Core
 import Foundation
 import Hummingbird
+import Identity
 import Events
 import Ledger
 import Logging
@@ -130,8 +131,15 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
         Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: contract)))
     }
     SiteController(pages: pages).addRoutes(to: router)
-    StaffController(pages: pages).addRoutes(to: router)
-    WalletController(ledger: dependencies.ledger, currencies: CurrencyCatalog(ledger: dependencies.ledger), pages: pages)
-        .addRoutes(to: router)
+    let currencies = CurrencyCatalog(ledger: dependencies.ledger)
+    let staffDirectory = StaffDirectory(database: dependencies.database, secret: configuration.secretKey, logger: logger)
+    let sessions = SessionStore(database: dependencies.database, logger: logger)
+    let audit = AuditLog(database: dependencies.database, logger: logger)
+    router.addMiddleware { StaffAuthMiddleware(sessions: sessions, directory: staffDirectory) }
+    StaffController(
+        pages: pages, directory: staffDirectory, sessions: sessions, access: StaffAccess(audit: audit, csrf: pages.csrf), audit: audit,
+        ledger: dependencies.ledger, currencies: currencies, secureCookies: configuration.publicURL.hasPrefix("https://")
+    ).addRoutes(to: router)
+    WalletController(ledger: dependencies.ledger, currencies: currencies, pages: pages).addRoutes(to: router)
     return router
 }

@@ -1,19 +1,26 @@
 import App
 import ArgumentParser
+import Identity
 import Ledger
 
 struct Audit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check the ledger's invariants over the whole database.",
-        discussion: "Prints each invariant with its count of violations (docs/ledger.md) and exits 1 if any is violated.")
+        abstract: "Check the ledger's invariants and the audit log's hash chain over the whole database.",
+        discussion: """
+            Prints each ledger invariant with its count of violations (docs/ledger.md), then the audit             chain's length and its first broken row, and exits 1 if anything fails.
+            """)
 
     func run() async throws {
         let (configuration, logger) = try startUp(label: "croupier.audit")
         let findings: [LedgerAuditor.Finding]
+        let chain: (rows: Int, firstBroken: Int64?)
         do {
             let dependencies = try AppDependencies(configuration: configuration, logger: logger)
-            findings = try await dependencies.withDatabase {
-                try await LedgerAuditor(database: dependencies.database, logger: logger).run()
+            (findings, chain) = try await dependencies.withDatabase {
+                (
+                    try await LedgerAuditor(database: dependencies.database, logger: logger).run(),
+                    try await AuditLog(database: dependencies.database, logger: logger).verify()
+                )
             }
         } catch {
             throw fail(error, logger: logger)
@@ -24,6 +31,11 @@ struct Audit: AsyncParsableCommand {
         }
         let total = findings.reduce(0) { $0 + $1.violations }
         print(total == 0 ? "ledger audit: 0 violations" : "ledger audit: \(total) violations")
-        if total != 0 { throw ExitCode.failure }
+        if let broken = chain.firstBroken {
+            print("audit chain: BROKEN at row \(broken) (\(chain.rows) rows); that row or the one before it was changed")
+        } else {
+            print("audit chain: \(chain.rows) rows verified")
+        }
+        if total != 0 || chain.firstBroken != nil { throw ExitCode.failure }
     }
 }

@@ -3,6 +3,7 @@ import ArgumentParser
 import Core
 import Foundation
 import Logging
+import Persistence
 
 @main
 struct CroupierCommand: AsyncParsableCommand {
@@ -10,7 +11,7 @@ struct CroupierCommand: AsyncParsableCommand {
         commandName: "croupier",
         abstract: "Croupier: an open-source platform for running a licensed online casino.",
         discussion: "Configuration comes from CROUPIER_* environment variables (see docs/configuration.md).",
-        subcommands: [Serve.self, Worker.self, Migrate.self, Audit.self, Adjust.self, Simulate.self, Bench.self, Demo.self])
+        subcommands: [Serve.self, Worker.self, Migrate.self, Audit.self, Adjust.self, Simulate.self, Bench.self, Admin.self, Demo.self])
 }
 
 /// Loads the configuration and sets up logging, or exits with a message naming the problem.
@@ -32,7 +33,8 @@ func startUp(label: String) throws -> (Configuration, Logger) {
 
 /// Prints a failure people can act on and exits non-zero.
 func fail(_ error: any Error, logger: Logger) -> ExitCode {
-    logger.critical("\(error)")
-    FileHandle.standardError.write(Data("croupier: \(error)\n".utf8))
+    let message = postgresReason(error)
+    logger.critical("\(message)")
+    FileHandle.standardError.write(Data("croupier: \(message)\n".utf8))
     return ExitCode.failure
 }

@@ -3,8 +3,8 @@ import Foundation
 
 /// TOTP written from RFC 6238 for the tests, independent of the code under test: the secret is
 /// read back from the otpauth URI the server printed, as an authenticator app would.
-enum RFC6238 {
-    static func code(uri: String, at date: Date) -> String {
+public enum RFC6238 {
+    public static func code(uri: String, at date: Date) -> String {
         let secret = URLComponents(string: uri)!.queryItems!.first { $0.name == "secret" }!.value!
         let key = SymmetricKey(data: base32Decode(secret))
         var counter = UInt64(date.timeIntervalSince1970) / 30

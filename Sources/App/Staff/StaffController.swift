@@ -1,0 +1,241 @@
+import Core
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Identity
+import Ledger
+
+/// The admin console's sign-in, dashboard, staff management and audit log, and the staff JSON
+/// API. Every route but sign-in names the permission it needs.
+struct StaffController {
+    let pages: PageRenderer
+    let directory: StaffDirectory
+    let sessions: SessionStore
+    let access: StaffAccess
+    let audit: AuditLog
+    let ledger: Ledger
+    let currencies: CurrencyCatalog
+    let secureCookies: Bool
+
+    struct LoginForm: Decodable {
+        let csrf: String?
+        let email: String?
+        let password: String?
+        let totp: String?
+    }
+
+    struct LoginRequest: Decodable {
+        let email: String
+        let password: String
+        let totp: String
+    }
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get(SiteRoute.adminLogin.path) { request, context in
+            if context.staff != nil { return Response.redirect(to: SiteRoute.adminHome.rawValue, type: .normal) }
+            return pages.render("admin_login", face: .admin, title: "admin.login.title", request: request, context: context)
+        }
+        router.post(SiteRoute.adminLogin.path) { request, context in
+            let form = try await URLEncodedFormDecoder().decode(
+                LoginForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
+            guard pages.csrf.isValid(form.csrf, for: request) else { throw AppError(.forbidden, code: "csrfTokenInvalid") }
+            let language = Localization.language(for: request)
+            switch await signIn(email: form.email ?? "", password: form.password ?? "", totp: form.totp ?? "", request, context) {
+            case .success(let (_, cookie)):
+                var response = Response.redirect(to: SiteRoute.adminHome.rawValue, type: .normal)
+                response.setCookie(cookie)
+                return response
+            case .failure(let failure):
+                let message = if case .lockedOut = failure { "admin.login.lockedOut" } else { "admin.login.invalid" }
+                return pages.render(
+                    "admin_login", face: .admin, title: "admin.login.title",
+                    fields: ["error": pages.localization.string(message, in: language), "email": form.email ?? ""],
+                    status: .unauthorized, request: request, context: context)
+            }
+        }
+        router.post("/api/v1/staff/login") { request, context -> Response in
+            let body = try await request.decode(as: LoginRequest.self, context: context)
+            switch await signIn(email: body.email, password: body.password, totp: body.totp, request, context) {
+            case .success(let (staff, cookie)):
+                let (csrfToken, seedCookie) = pages.csrf.token(for: request)
+                var response = try WalletController.json(StaffLoginResponse(staff: .init(staff), csrfToken: csrfToken))
+                response.setCookie(cookie)
+                if let seedCookie { response.setCookie(seedCookie) }
+                return response
+            case .failure(.lockedOut(let until)):
+                var response = HealthController.json(#"{"error":{"code":"lockedOut","status":429,"requestId":"\#(context.requestID)"}}"#, status: .tooManyRequests)
+                response.headers[.retryAfter] = String(max(1, Int(until.timeIntervalSinceNow.rounded(.up))))
+                return response
+            case .failure(.invalidCredentials):
+                throw AppError(.unauthorized, code: "invalidCredentials")
+            }
+        }
+        router.post("/admin/logout") { request, context -> Response in
+            let form = try await URLEncodedFormDecoder().decode(LoginForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
+            guard pages.csrf.isValid(form.csrf, for: request) else { throw AppError(.forbidden, code: "csrfTokenInvalid") }
+            if let token = request.cookies[StaffAuthMiddleware.cookieName]?.value {
+                try await sessions.revoke(token)
+                try await access.record("staff.logout", by: context.staff, request, context)
+            }
+            var response = Response.redirect(to: SiteRoute.adminLogin.rawValue, type: .normal)
+            response.setCookie(Cookie(name: StaffAuthMiddleware.cookieName, value: "", maxAge: 0, path: "/", secure: secureCookies, httpOnly: true, sameSite: .strict))
+            return response
+        }
+        router.get(SiteRoute.adminHome.path) { request, context -> Response in
+            guard let staff = context.staff else { return Response.redirect(to: SiteRoute.adminLogin.rawValue, type: .normal) }
+            let console = AdminConsole(staff: staff, localization: pages.localization, language: Localization.language(for: request), path: request.uri.path)
+            return pages.render("admin_dashboard", face: .admin, title: "admin.dashboard.title", fields: console.dashboardFields, request: request, context: context)
+        }
+        router.get("/admin/staff") { request, context -> Response in
+            guard context.staff != nil else { return Response.redirect(to: SiteRoute.adminLogin.rawValue, type: .normal) }
+            let staff = try await access.require(.staffManage, request, context)
+            return try await staffPage(staff: staff, request: request, context: context)
+        }
+        router.post("/admin/staff/:id/:change") { request, context -> Response in
+            let staff = try await access.require(.staffManage, request, context)
+            let form = try await URLEncodedFormDecoder().decode(StaffChangeForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
+            guard pages.csrf.isValid(form.csrf, for: request) else { throw AppError(.forbidden, code: "csrfTokenInvalid") }
+            guard let id = Int64(try context.parameters.require("id")), id != staff.id else { throw AppError(.badRequest, code: "invalidTarget") }
+            let language = Localization.language(for: request)
+            do {
+                switch try context.parameters.require("change") {
+                case "role":
+                    guard let role = form.role.flatMap(StaffRole.init(rawValue:)) else { throw AppError(.badRequest, code: "unknownRole") }
+                    let change = try await directory.setRole(of: id, to: role, by: staff.role)
+                    try await access.record(
+                        "staff.role_changed", by: staff, target: "staff:\(id)", summary: ["before": change.before.rawValue, "after": change.after.rawValue],
+                        request, context)
+                case "disable", "enable":
+                    let disable = try context.parameters.require("change") == "disable"
+                    try await directory.setDisabled(disable, id: id, by: staff.role)
+                    try await access.record(disable ? "staff.disabled" : "staff.enabled", by: staff, target: "staff:\(id)", request, context)
+                default:
+                    throw AppError(.notFound, code: "notFound")
+                }
+            } catch let error as StaffDirectoryError {
+                try await access.record("access.refused", by: staff, target: "staff:\(id)", summary: ["reason": "\(error)"], request, context)
+                return try await staffPage(
+                    staff: staff, error: pages.localization.string("admin.staff.notAllowed", in: language), status: .forbidden, request: request,
+                    context: context)
+            }
+            return try await staffPage(staff: staff, notice: pages.localization.string("admin.staff.saved", in: language), request: request, context: context)
+        }
+        router.get("/admin/audit") { request, context -> Response in
+            guard context.staff != nil else { return Response.redirect(to: SiteRoute.adminLogin.rawValue, type: .normal) }
+            let staff = try await access.require(.auditView, request, context)
+            let query = request.uri.queryParameters
+            let filter = AuditLog.Filter(
+                actor: query["actor"].flatMap { $0.isEmpty ? nil : String($0) }, action: query["action"].flatMap { $0.isEmpty ? nil : String($0) },
+                before: query["before"].flatMap { Int64($0) }, limit: 50)
+            async let records = audit.search(filter)
+            async let chain = audit.verify()
+            let console = AdminConsole(staff: staff, localization: pages.localization, language: Localization.language(for: request), path: request.uri.path)
+            let fields = console.auditFields(records: try await records, chain: try await chain, filter: filter, pageSize: 50)
+            return pages.render("admin_audit", face: .admin, title: "admin.audit.title", fields: fields, request: request, context: context)
+        }
+        router.post("/api/v1/staff/adjustments") { request, context -> Response in
+            guard context.staff != nil else { throw AppError(.unauthorized, code: "notSignedIn") }
+            try access.requireCSRFHeader(request)
+            let staff = try await access.require(.moneyAdjust, request, context)
+            let body = try await request.decode(as: AdjustmentRequest.self, context: context)
+            guard let currency = try await currencies.all()[body.currency] else { throw AppError(.badRequest, code: "unknownCurrency") }
+            let units: Int64
+            do {
+                units = try Amount.units(fromDecimal: body.amount, scale: currency.scale)
+            } catch let error as AmountError {
+                throw AppError(.badRequest, code: error.code)
+            }
+            guard body.player > 0, !body.reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw AppError(.badRequest, code: "invalidRequest") }
+            let key = request.headers[.idempotencyKey] ?? UUID().uuidString.lowercased()
+            let outcome = try await ledger.apply(
+                LedgerOperation(
+                    key: IdempotencyKey(scope: "staff", key: "\(staff.id)-\(key)"), player: PlayerID(body.player), currency: currency.code,
+                    movement: .adjustment(units: units), metadata: ["reason": body.reason, "actor": "staff:\(staff.id)"]))
+            try await access.record(
+                "money.adjusted", by: staff, target: "player:\(body.player)",
+                summary: ["amount": body.amount, "currency": currency.code, "code": outcome.code.rawValue, "reason": body.reason], request, context)
+            return try WalletController.json(AdjustmentResponse(outcome, currency: currency))
+        }
+    }
+
+    /// Signs a staff member in and starts a session; every attempt is audited.
+    private func signIn(email: String, password: String, totp: String, _ request: Request, _ context: AppRequestContext) async -> Result<
+        (StaffMember, Cookie), StaffSignInFailure
+    > {
+        do {
+            let staff = try await directory.signIn(email: email, password: password, totp: totp)
+            let token = try await sessions.start(
+                .staff(staff.id), policy: .staff, userAgent: request.headers[.userAgent] ?? "", ip: StaffAccess.clientAddress(request, context))
+            try await access.record("staff.login", by: staff, request, context)
+            return .success((staff, Cookie(name: StaffAuthMiddleware.cookieName, value: token, path: "/", secure: secureCookies, httpOnly: true, sameSite: .strict)))
+        } catch let failure as StaffSignInFailure {
+            let reason: String =
+                switch failure {
+                case .invalidCredentials(let reason): reason
+                case .lockedOut: "lockedOut"
+                }
+            try? await access.record("staff.login_failed", by: nil, actor: "email:\(email.lowercased().prefix(254))", summary: ["reason": reason], request, context)
+            return .failure(failure)
+        } catch {
+            context.logger.error("staff sign-in failed", metadata: ["error": "\(error)"])
+            return .failure(.invalidCredentials(reason: "error"))
+        }
+    }
+
+    private func staffPage(
+        staff: StaffMember, notice: String? = nil, error: String? = nil, status: HTTPResponse.Status = .ok, request: Request, context: AppRequestContext
+    ) async throws -> Response {
+        let console = AdminConsole(staff: staff, localization: pages.localization, language: Localization.language(for: request), path: request.uri.path)
+        var fields = console.staffFields(members: try await directory.list())
+        if let notice { fields["notice"] = notice }
+        if let error { fields["error"] = error }
+        return pages.render("admin_staff", face: .admin, title: "admin.staff.title", fields: fields, status: status, request: request, context: context)
+    }
+}
+
+struct StaffChangeForm: Decodable {
+    let csrf: String?
+    let role: String?
+}
+
+struct AdjustmentRequest: Decodable {
+    let player: Int64
+    let currency: String
+    let amount: String
+    let reason: String
+}
+
+struct AdjustmentResponse: Encodable {
+    let code: String
+    let transaction: String?
+    let balanceAfter: TransactionsResponse.Amounts?
+
+    init(_ outcome: Outcome, currency: Currency) {
+        code = outcome.code.rawValue
+        transaction = outcome.transactionID.map(String.init)
+        balanceAfter = outcome.balances.map { TransactionsResponse.Amounts($0, currency: currency) }
+    }
+}
+
+struct StaffLoginResponse: Encodable {
+    struct Staff: Encodable {
+        let id: String
+        let email: String
+        let role: String
+        let permissions: [String]
+
+        init(_ member: StaffMember) {
+            id = String(member.id)
+            email = member.email
+            role = member.role.rawValue
+            permissions = member.role.permissions.map(\.rawValue).sorted()
+        }
+    }
+
+    let staff: Staff
+    let csrfToken: String
+}
+
+extension HTTPField.Name {
+    static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
+}

@@ -1,0 +1,109 @@
+import Core
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Identity
+import Ledger
+import Persistence
+import Testing
+import TestSupport
+
+@testable import App
+
+@Suite struct StaffAPITests {
+    /// Creates a staff member directly and returns its TOTP URI.
+    func createStaff(_ database: Database, secret: SecretKey, email: String, role: StaffRole) async throws -> String {
+        try await StaffDirectory(database: database, secret: secret, logger: TestServices.logger, bcryptCost: 4)
+            .create(email: email, password: "a long enough password", role: role).otpauth
+    }
+
+    func withStaffApp(_ body: @escaping @Sendable (any TestClientProtocol, Database, SecretKey) async throws -> Void) async throws {
+        try await TestDatabase.with { database in
+            let configuration = try testConfiguration(database: database)
+            let dependencies = try AppDependencies(configuration: configuration, logger: TestServices.logger)
+            let app = try await buildApplication(dependencies: dependencies, logger: TestServices.logger)
+            try await app.test(.live) { client in try await body(client, database, configuration.secretKey) }
+        }
+    }
+
+    func login(_ client: any TestClientProtocol, email: String, totp: String) async throws -> TestResponse {
+        try await client.execute(
+            uri: "/api/v1/staff/login", method: .post, headers: [.contentType: "application/json"],
+            body: ByteBuffer(string: #"{"email":"\#(email)","password":"a long enough password","totp":"\#(totp)"}"#))
+    }
+
+    static func cookies(_ response: TestResponse) -> String {
+        response.headers[values: .setCookie].compactMap { $0.split(separator: ";").first.map(String.init) }.joined(separator: "; ")
+    }
+
+    @Test func signInWithoutOrWithAWrongTOTPFails() async throws {
+        try await withStaffApp { client, database, secret in
+            let uri = try await createStaff(database, secret: secret, email: "o@casino.example", role: .owner)
+            #expect(try await login(client, email: "o@casino.example", totp: "").status == .unauthorized)
+            let wrong = try await login(client, email: "o@casino.example", totp: RFC6238.code(uri: uri, at: Date().addingTimeInterval(900)))
+            #expect(wrong.status == .unauthorized)
+            #expect(wrong.headers[.setCookie] == nil)
+            let good = try await login(client, email: "o@casino.example", totp: RFC6238.code(uri: uri, at: Date()))
+            #expect(good.status == .ok)
+            #expect(Self.cookies(good).contains("croupier_staff="))
+            let json = try good.json()
+            #expect((json["staff"] as? [String: Any])?["role"] as? String == "owner")
+            let failures = try await AuditLog(database: database, logger: TestServices.logger).search(.init(action: "staff.login_failed"))
+            #expect(failures.count == 2)
+            #expect(failures.first?.entry.summary["reason"] == "wrongTOTP")
+        }
+    }
+
+    @Test func anAnalystCallingAFinanceRouteGets403AndAnAuditRow() async throws {
+        try await withStaffApp { client, database, secret in
+            let uri = try await createStaff(database, secret: secret, email: "analyst@casino.example", role: .analyst)
+            let signedIn = try await login(client, email: "analyst@casino.example", totp: RFC6238.code(uri: uri, at: Date()))
+            let csrf = try #require(try signedIn.json()["csrfToken"] as? String)
+            let response = try await client.execute(
+                uri: "/api/v1/staff/adjustments", method: .post,
+                headers: [.contentType: "application/json", .cookie: Self.cookies(signedIn), HTTPField.Name("X-CSRF-Token")!: csrf],
+                body: ByteBuffer(string: #"{"player":42,"currency":"EUR","amount":"10.00","reason":"test"}"#))
+            #expect(response.status == .forbidden)
+            let refused = try await AuditLog(database: database, logger: TestServices.logger).search(.init(action: "access.refused"))
+            #expect(refused.count == 1)
+            #expect(refused.first?.entry.summary["permission"] == "money.adjust")
+            #expect(try await Ledger(database: database, logger: TestServices.logger).balances(of: PlayerID(42)).isEmpty, "no money moved")
+        }
+    }
+
+    @Test func financeAdjustsWithTheCSRFHeaderOnly() async throws {
+        try await withStaffApp { client, database, secret in
+            let uri = try await createStaff(database, secret: secret, email: "finance@casino.example", role: .finance)
+            let signedIn = try await login(client, email: "finance@casino.example", totp: RFC6238.code(uri: uri, at: Date()))
+            let csrf = try #require(try signedIn.json()["csrfToken"] as? String)
+            let body = ByteBuffer(string: #"{"player":42,"currency":"EUR","amount":"10.50","reason":"goodwill"}"#)
+            let withoutToken = try await client.execute(
+                uri: "/api/v1/staff/adjustments", method: .post, headers: [.contentType: "application/json", .cookie: Self.cookies(signedIn)], body: body)
+            #expect(withoutToken.status == .forbidden)
+            let adjusted = try await client.execute(
+                uri: "/api/v1/staff/adjustments", method: .post,
+                headers: [.contentType: "application/json", .cookie: Self.cookies(signedIn), HTTPField.Name("X-CSRF-Token")!: csrf], body: body)
+            #expect(adjusted.status == .ok)
+            #expect((try adjusted.json()["balanceAfter"] as? [String: String])?["real"] == "10.50000")
+            let tooPrecise = try await client.execute(
+                uri: "/api/v1/staff/adjustments", method: .post,
+                headers: [.contentType: "application/json", .cookie: Self.cookies(signedIn), HTTPField.Name("X-CSRF-Token")!: csrf],
+                body: ByteBuffer(string: #"{"player":42,"currency":"EUR","amount":"0.000001","reason":"x"}"#))
+            #expect(tooPrecise.status == .badRequest)
+            #expect(((try tooPrecise.json()["error"] as? [String: Any])?["code"] as? String) == "amountNotRepresentable")
+        }
+    }
+
+    @Test func staffPagesNeedASession() async throws {
+        try await withStaffApp { client, _, _ in
+            for uri in ["/admin", "/admin/staff", "/admin/audit"] {
+                let response = try await client.execute(uri: uri, method: .get)
+                #expect(response.status == .seeOther || response.status == .found, "\(uri)")
+                #expect(response.headers[.location] == "/admin/login")
+            }
+            let api = try await client.execute(uri: "/api/v1/staff/adjustments", method: .post, body: ByteBuffer(string: "{}"))
+            #expect(api.status == .unauthorized)
+        }
+    }
+}
