@@ -1,15 +1,58 @@
+import App
 import ArgumentParser
+import Core
+import Foundation
+import Identity
+import Ledger
 
 struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Load demo data and print how to sign in.",
-        discussion: "Idempotent: running it twice loads nothing twice.")
+        abstract: "Load demo data (development only) and print how to sign in.",
+        discussion: """
+            Creates a demo owner for the admin console once and keeps its credentials in \
+            <data dir>/demo-credentials (mode 0600), printing them on every run. Refused outside \
+            development mode.
+            """)
 
     func run() async throws {
-        print(
+        let (configuration, logger) = try startUp(label: "croupier.demo")
+        guard configuration.environment == .development else {
+            print("croupier demo runs only with CROUPIER_ENV=development")
+            throw ExitCode(2)
+        }
+        let path = (configuration.dataDirectory as NSString).appendingPathComponent("demo-credentials")
+        if let saved = try? String(contentsOfFile: path, encoding: .utf8) {
+            print(saved)
+            return
+        }
+        let email = "owner@croupier.local"
+        let password = RandomToken.hex(byteCount: 9)
+        let dependencies = try AppDependencies(configuration: configuration, logger: logger)
+        let uri: String
+        do {
+            uri = try await dependencies.withDatabase {
+                let created = try await StaffDirectory(database: dependencies.database, secret: configuration.secretKey, logger: logger)
+                    .create(email: email, password: password, role: .owner)
+                try await AuditLog(database: dependencies.database, logger: logger).append(
+                    AuditEntry(actor: "demo", action: "staff.created", target: "staff:\(created.0.id)", summary: ["role": "owner", "email": email]))
+                return created.otpauth
+            }
+        } catch StaffDirectoryError.emailTaken {
+            print("The demo owner exists but \(path) is gone; create another with: croupier admin create --email you@example.com --role owner")
+            return
+        } catch {
+            throw fail(error, logger: logger)
+        }
+        let text = """
+            Staff (admin console): \(configuration.publicURL)/admin/login
+              e-mail    \(email)
+              password  \(password)
+              TOTP      add this URI to an authenticator app (or any RFC 6238 tool):
+                        \(uri)
+            Players: Telegram sign-in is not built yet (see the issue tracker); until it is, the
+            wallet page can only be seen in CROUPIER_ENV=test (docs/architecture.md, "Money path").
             """
-            Demo data: none yet. Player sign-in (Telegram + e-mail) and staff accounts arrive with the
-            Identity context; until then the landing page, the sign-in pages and /health/ready are live.
-            """)
+        FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+        print(text)
     }
 }
