@@ -112,7 +112,8 @@ let package = Package(
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "TestSupport"]),
         .testTarget(
             name: "IdentityTests",
-            dependencies: ["Identity", "Persistence", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["Identity", "Persistence", "TestSupport", .product(name: "Crypto", package: "swift-crypto")],
+            exclude: ["telegram_sign.py"]
         ),
         .testTarget(name: "EventsTests", dependencies: ["Events", "TestSupport"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "TestSupport"]),
