@@ -135,7 +135,20 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
     let staffDirectory = StaffDirectory(database: dependencies.database, secret: configuration.secretKey, logger: logger)
     let sessions = SessionStore(database: dependencies.database, logger: logger)
     let audit = AuditLog(database: dependencies.database, logger: logger)
-    router.addMiddleware { StaffAuthMiddleware(sessions: sessions, directory: staffDirectory) }
+    router.addMiddleware {
+        StaffAuthMiddleware(sessions: sessions, directory: staffDirectory)
+        PlayerSessionMiddleware(sessions: sessions)
+    }
+    let telegram = configuration.telegram
+    AuthController(
+        signIn: PlayerSignIn(
+            database: dependencies.database, secret: configuration.secretKey, composer: SignInMail(localization: pages.localization),
+            publicURL: configuration.publicURL, logger: logger),
+        sessions: sessions,
+        telegram: TelegramVerifier(botToken: telegram.botToken, maxAge: telegram.authMaxAge, publicKeyHex: telegram.publicKey),
+        pages: pages, mail: MailQueue(database: dependencies.database, logger: logger), environment: configuration.environment,
+        secureCookies: configuration.publicURL.hasPrefix("https://"), authMaxAge: Double(telegram.authMaxAge.components.seconds)
+    ).addRoutes(to: router)
     StaffController(
         pages: pages, directory: staffDirectory, sessions: sessions, access: StaffAccess(audit: audit, csrf: pages.csrf), audit: audit,
         ledger: dependencies.ledger, currencies: currencies, secureCookies: configuration.publicURL.hasPrefix("https://")

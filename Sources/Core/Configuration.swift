@@ -24,6 +24,7 @@ public struct Configuration: Sendable {
     public var logLevel: String
     public var dataDirectory: String
     public var publicDirectory: String
+    public var telegram: TelegramSettings
 
     public init(
         environment: Environment = .development,
@@ -39,7 +40,8 @@ public struct Configuration: Sendable {
         maxBodyBytes: Int = 1 << 20,
         logLevel: String = "info",
         dataDirectory: String = ".local",
-        publicDirectory: String = "public"
+        publicDirectory: String = "public",
+        telegram: TelegramSettings = TelegramSettings()
     ) {
         self.environment = environment
         self.httpHost = httpHost
@@ -55,6 +57,27 @@ public struct Configuration: Sendable {
         self.logLevel = logLevel
         self.dataDirectory = dataDirectory
         self.publicDirectory = publicDirectory
+        self.telegram = telegram
+    }
+}
+
+/// The Telegram bot players sign in through (docs/configuration.md).
+public struct TelegramSettings: Sendable {
+    /// Empty: Telegram sign-in is off and the sign-in page says so.
+    public var botToken: String
+    public var botUsername: String
+    public var authMaxAge: Duration
+    /// Hex Ed25519 key that signs Mini App data for third parties; Telegram's production key by default.
+    public var publicKey: String
+
+    public init(
+        botToken: String = "", botUsername: String = "", authMaxAge: Duration = .seconds(600),
+        publicKey: String = "e7bf03a2fa4602af4580703d88dda5bb59f32ed8b02a56c187fe7d34caed242d"
+    ) {
+        self.botToken = botToken
+        self.botUsername = botUsername
+        self.authMaxAge = authMaxAge
+        self.publicKey = publicKey
     }
 }
 
@@ -138,7 +161,12 @@ extension Configuration {
             maxBodyBytes: try reader.int("CROUPIER_MAX_BODY_BYTES", default: 1 << 20, range: 1024...(64 << 20)),
             logLevel: try reader.oneOf("CROUPIER_LOG_LEVEL", default: "info", allowed: ["trace", "debug", "info", "notice", "warning", "error", "critical"]),
             dataDirectory: dataDirectory,
-            publicDirectory: reader.string("CROUPIER_PUBLIC_DIR", default: "public")
+            publicDirectory: reader.string("CROUPIER_PUBLIC_DIR", default: "public"),
+            telegram: TelegramSettings(
+                botToken: reader.string("CROUPIER_TELEGRAM_BOT_TOKEN", default: ""),
+                botUsername: reader.string("CROUPIER_TELEGRAM_BOT_USERNAME", default: ""),
+                authMaxAge: .seconds(try reader.int("CROUPIER_TELEGRAM_AUTH_MAX_AGE", default: 600, range: 30...86_400)),
+                publicKey: reader.string("CROUPIER_TELEGRAM_PUBLIC_KEY", default: TelegramSettings().publicKey))
         )
         return (configuration, notices)
     }

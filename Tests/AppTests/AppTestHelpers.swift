@@ -27,8 +27,11 @@ func testConfiguration(
         secretKey: .random(),
         migrateOnStart: migrateOnStart,
         maxBodyBytes: maxBodyBytes,
-        publicDirectory: packageRoot().appendingPathComponent("public").path)
+        publicDirectory: packageRoot().appendingPathComponent("public").path,
+        telegram: TelegramSettings(botToken: testBotToken))
 }
+
+let testBotToken = "7000001:AAH-test-token-for-croupier"
 
 /// Tests run from the package root under `swift test`, but do not rely on it.
 func packageRoot() -> URL {

@@ -77,6 +77,23 @@ public struct SessionStore: Sendable {
         }
     }
 
+    /// Ends every session of an owner: "sign out everywhere".
+    public func revokeAll(of owner: SessionOwner) async throws {
+        let (staff, player): (Int64?, Int64?) =
+            switch owner {
+            case .staff(let id): (id, nil)
+            case .player(let id): (nil, id.rawValue)
+            }
+        try await database.withConnection { connection in
+            try await connection.query(
+                """
+                UPDATE identity_sessions SET revoked_at = now()
+                 WHERE revoked_at IS NULL AND (staff_id = \(staff) OR player_id = \(player))
+                """, logger: logger
+            ).collect()
+        }
+    }
+
     public func revoke(_ token: String) async throws {
         try await database.withConnection { connection in
             try await connection.query(

@@ -1,0 +1,205 @@
+import Core
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Identity
+
+/// Player sign-in: Telegram first, then e-mail as the second factor. The JSON API serves the
+/// Mini App and the pages' scripts; `/auth/confirm` is the link in the code mail.
+struct AuthController {
+    let signIn: PlayerSignIn
+    let sessions: SessionStore
+    let telegram: TelegramVerifier
+    let pages: PageRenderer
+    let mail: MailQueue
+    let environment: Core.Environment
+    let secureCookies: Bool
+    let authMaxAge: TimeInterval
+
+    static let deviceCookie = "croupier_device"
+
+    struct TelegramRequest: Decodable {
+        let widget: [String: String]?
+        let initData: String?
+    }
+
+    struct EmailRequest: Decodable {
+        let challenge: String
+        let email: String
+        let adult: Bool
+        let acceptTerms: Bool
+    }
+
+    struct CodeRequest: Decodable {
+        let challenge: String
+        let code: String
+    }
+
+    struct ResendRequest: Decodable {
+        let challenge: String
+    }
+
+    struct NextResponse: Encodable {
+        let next: String
+        let challenge: String?
+    }
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.post("/api/v1/auth/telegram") { request, context -> Response in
+            let body = try await request.decode(as: TelegramRequest.self, context: context)
+            let now = Date()
+            let user: TelegramUser
+            let proof: String
+            do {
+                if let widget = body.widget {
+                    user = try telegram.verifyWidget(widget, now: now)
+                    proof = "widget:\(widget["hash"] ?? "")"
+                } else if let initData = body.initData {
+                    let verified = try telegram.verifyInitData(initData, now: now)
+                    (user, proof) = (verified.user, "initData:\(verified.hash)")
+                } else {
+                    throw AppError(.badRequest, code: "telegramMalformed")
+                }
+            } catch let error as TelegramAuthError {
+                throw AppError(.unauthorized, code: error.code)
+            }
+            return try await respond(to: begin(user, proof: proof, request: request, now: now), request: request, context: context)
+        }
+        router.post("/api/v1/auth/email") { request, context -> Response in
+            let body = try await request.decode(as: EmailRequest.self, context: context)
+            let step = try await mapped {
+                try await signIn.submitEmail(
+                    challenge: body.challenge, email: body.email, adult: body.adult, acceptTerms: body.acceptTerms,
+                    language: Localization.language(for: request))
+            }
+            return try await respond(to: (step, nil), request: request, context: context)
+        }
+        router.post("/api/v1/auth/code") { request, context -> Response in
+            let body = try await request.decode(as: CodeRequest.self, context: context)
+            let (device, newDevice) = deviceID(request)
+            let player = try await mapped { try await signIn.submitCode(challenge: body.challenge, code: body.code, device: device) }
+            return try await respond(to: (.done(player), newDevice), request: request, context: context)
+        }
+        router.post("/api/v1/auth/code/resend") { request, context -> Response in
+            let body = try await request.decode(as: ResendRequest.self, context: context)
+            try await mapped { try await signIn.resend(challenge: body.challenge) }
+            return try WalletController.json(NextResponse(next: "code", challenge: body.challenge))
+        }
+        router.get("/api/v1/me") { request, context -> Response in
+            guard let player = context.player, let profile = try await signIn.profile(player) else {
+                throw AppError(.unauthorized, code: "notSignedIn")
+            }
+            let (csrfToken, seedCookie) = pages.csrf.token(for: request)
+            var response = try WalletController.json(
+                MeResponse(
+                    player: .init(
+                        id: String(profile.id.rawValue), telegramId: String(profile.telegramID), username: profile.username, firstName: profile.firstName,
+                        email: profile.email, language: profile.language),
+                    csrfToken: csrfToken))
+            if let seedCookie { response.setCookie(seedCookie) }
+            return response
+        }
+        router.post("/api/v1/auth/logout") { request, context -> Response in
+            guard let player = context.player else { throw AppError(.unauthorized, code: "notSignedIn") }
+            guard pages.csrf.isValid(request.headers[.csrfToken], for: request) else { throw AppError(.forbidden, code: "csrfTokenInvalid") }
+            try await sessions.revokeAll(of: .player(player))
+            var response = try WalletController.json(NextResponse(next: "signedOut", challenge: nil))
+            response.setCookie(Cookie(name: PlayerSessionMiddleware.cookieName, value: "", maxAge: 0, path: "/", secure: secureCookies, httpOnly: true, sameSite: .lax))
+            return response
+        }
+        router.get("/auth/confirm") { request, context -> Response in
+            let query = request.uri.queryParameters
+            guard let challenge = query["challenge"].map(String.init), let code = query["code"].map(String.init) else {
+                throw AppError(.badRequest, code: "challengeInvalid")
+            }
+            let (device, newDevice) = deviceID(request)
+            let player = try await mapped { try await signIn.submitCode(challenge: challenge, code: code, device: device) }
+            var response = Response.redirect(to: "/wallet", type: .normal)
+            try await startSession(player, request: request, context: context, into: &response, newDevice: newDevice)
+            return response
+        }
+        if environment == .development {
+            router.get("/dev/mail") { request, context -> Response in
+                let mails = try await mail.recent()
+                let items = mails.map { mail -> [String: Any] in
+                    ["id": String(mail.id), "to": mail.mail.recipient, "subject": mail.mail.subject, "text": mail.mail.text, "at": WalletPage.text(mail.createdAt)]
+                }
+                return pages.render("dev_mail", face: .player, title: "devMail.title", fields: ["mails": items, "hasMails": !items.isEmpty], request: request, context: context)
+            }
+        }
+    }
+
+    private func begin(_ user: TelegramUser, proof: String, request: Request, now: Date) async throws -> (SignInStep, String?) {
+        let (device, newDevice) = deviceID(request)
+        let step = try await mapped {
+            try await signIn.begin(
+                telegram: user, proof: proof, proofExpires: user.authDate.addingTimeInterval(authMaxAge + 3600), device: device,
+                language: Localization.language(for: request), now: now)
+        }
+        return (step, newDevice)
+    }
+
+    private func respond(to outcome: (SignInStep, String?), request: Request, context: AppRequestContext) async throws -> Response {
+        let (step, newDevice) = outcome
+        var response: Response
+        switch step {
+        case .email(let challenge): response = try WalletController.json(NextResponse(next: "email", challenge: challenge))
+        case .code(let challenge): response = try WalletController.json(NextResponse(next: "code", challenge: challenge))
+        case .done(let player):
+            response = try WalletController.json(NextResponse(next: "done", challenge: nil))
+            try await startSession(player, request: request, context: context, into: &response, newDevice: nil)
+        }
+        if let newDevice { response.setCookie(deviceCookie(newDevice)) }
+        return response
+    }
+
+    private func startSession(_ player: PlayerID, request: Request, context: AppRequestContext, into response: inout Response, newDevice: String?) async throws {
+        let token = try await sessions.start(
+            .player(player), policy: .player, userAgent: request.headers[.userAgent] ?? "", ip: StaffAccess.clientAddress(request, context))
+        response.setCookie(
+            Cookie(name: PlayerSessionMiddleware.cookieName, value: token, maxAge: 30 * 24 * 3600, path: "/", secure: secureCookies, httpOnly: true, sameSite: .lax))
+        if let newDevice { response.setCookie(deviceCookie(newDevice)) }
+    }
+
+    /// The browser's device id, or a new one to set.
+    private func deviceID(_ request: Request) -> (String, String?) {
+        if let existing = request.cookies[Self.deviceCookie]?.value, existing.count == 64, Hex.decode(existing) != nil { return (existing, nil) }
+        let fresh = RandomToken.hex(byteCount: 32)
+        return (fresh, fresh)
+    }
+
+    private func deviceCookie(_ value: String) -> Cookie {
+        Cookie(name: Self.deviceCookie, value: value, maxAge: 365 * 24 * 3600, path: "/", secure: secureCookies, httpOnly: true, sameSite: .lax)
+    }
+
+    /// Sign-in refusals become 4xx answers with their code.
+    @discardableResult
+    private func mapped<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as SignInError {
+            let status: HTTPResponse.Status =
+                switch error {
+                case .replayed, .challengeInvalid, .codeInvalid, .codeLocked: .unauthorized
+                case .resendTooSoon: .tooManyRequests
+                case .emailTaken: .conflict
+                default: .badRequest
+                }
+            throw AppError(status, code: error.code)
+        }
+    }
+}
+
+struct MeResponse: Encodable {
+    struct Player: Encodable {
+        let id: String
+        let telegramId: String
+        let username: String?
+        let firstName: String
+        let email: String
+        let language: String
+    }
+
+    let player: Player
+    let csrfToken: String
+}

@@ -1,0 +1,62 @@
+import Foundation
+import Logging
+import Persistence
+import PostgresNIO
+
+public struct OutgoingMail: Sendable, Equatable {
+    public let recipient: String
+    public let subject: String
+    public let text: String
+    public let html: String
+
+    public init(recipient: String, subject: String, text: String, html: String) {
+        self.recipient = recipient
+        self.subject = subject
+        self.text = text
+        self.html = html
+    }
+}
+
+public struct QueuedMail: Sendable {
+    public let id: Int64
+    public let mail: OutgoingMail
+    public let createdAt: Date
+    public let sentAt: Date?
+}
+
+/// The PostgreSQL-backed mail queue. Enqueue inside the caller's transaction when the mail
+/// belongs to a state change; a delivery service sends and marks it.
+public struct MailQueue: Sendable {
+    public let database: Database
+    public let logger: Logger
+
+    public init(database: Database, logger: Logger) {
+        self.database = database
+        self.logger = logger
+    }
+
+    public static func enqueue(_ mail: OutgoingMail, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query(
+            """
+            INSERT INTO identity_mail_outbox (recipient, subject, text_body, html_body)
+            VALUES (\(mail.recipient), \(mail.subject), \(mail.text), \(mail.html))
+            """, logger: logger
+        ).collect()
+    }
+
+    /// Newest first: what the development mailbox shows.
+    public func recent(limit: Int = 50) async throws -> [QueuedMail] {
+        try await database.withConnection { connection in
+            let rows = try await connection.query(
+                """
+                SELECT id, recipient, subject, text_body, html_body, created_at, sent_at
+                  FROM identity_mail_outbox ORDER BY id DESC LIMIT \(limit)
+                """, logger: logger)
+            var mails: [QueuedMail] = []
+            for try await (id, recipient, subject, text, html, createdAt, sentAt) in rows.decode((Int64, String, String, String, String, Date, Date?).self) {
+                mails.append(QueuedMail(id: id, mail: OutgoingMail(recipient: recipient, subject: subject, text: text, html: html), createdAt: createdAt, sentAt: sentAt))
+            }
+            return mails
+        }
+    }
+}

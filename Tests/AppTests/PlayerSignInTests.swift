@@ -1,0 +1,151 @@
+import Core
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Persistence
+import PostgresNIO
+import Testing
+import TestSupport
+
+@testable import App
+
+/// The whole two-factor flow over HTTP. Telegram's signature is made by Python
+/// (Tests/IdentityTests/telegram_sign.py), never by the code under test.
+@Suite struct PlayerSignInTests {
+    static func signWidget(id: Int64, username: String, authDate: Date = Date()) throws -> [String: String] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", packageRoot().appendingPathComponent("Tests/IdentityTests/telegram_sign.py").path]
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        let request: [String: Any] = [
+            "kind": "widget", "botToken": testBotToken,
+            "fields": ["id": String(id), "first_name": "Test", "username": username, "auth_date": String(Int(authDate.timeIntervalSince1970))],
+        ]
+        input.fileHandleForWriting.write(try JSONSerialization.data(withJSONObject: request))
+        try input.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (try JSONSerialization.jsonObject(with: data) as? [String: Any])?["fields"] as? [String: String] ?? [:]
+    }
+
+    func withApp(_ body: @escaping @Sendable (any TestClientProtocol, Database) async throws -> Void) async throws {
+        try await TestDatabase.with { database in
+            let dependencies = try AppDependencies(configuration: try testConfiguration(database: database), logger: TestServices.logger)
+            let app = try await buildApplication(dependencies: dependencies, logger: TestServices.logger)
+            try await app.test(.live) { client in try await body(client, database) }
+        }
+    }
+
+    static func post(_ client: any TestClientProtocol, _ uri: String, _ json: [String: Any], cookie: String = "") async throws -> TestResponse {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if !cookie.isEmpty { headers[.cookie] = cookie }
+        return try await client.execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(data: try JSONSerialization.data(withJSONObject: json)))
+    }
+
+    static func cookie(_ response: TestResponse, _ name: String) -> String? {
+        response.headers[values: .setCookie].first { $0.hasPrefix("\(name)=") }?.split(separator: ";").first.map(String.init)
+    }
+
+    /// The newest sign-in code mailed to `email`, read from the mail queue.
+    static func mailedCode(_ database: Database, to email: String) async throws -> String {
+        let rows = try await database.withConnection { connection in
+            try await connection.query(
+                "SELECT text_body FROM identity_mail_outbox WHERE recipient = \(email) ORDER BY id DESC LIMIT 1", logger: TestServices.logger
+            ).collect()
+        }
+        let text = try rows.first?.decode(String.self) ?? ""
+        return String(try #require(text.firstMatch(of: /\b(\d{6})\b/)?.1))
+    }
+
+    static func players(_ database: Database) async throws -> Int {
+        try await database.withConnection { try await $0.query("SELECT count(*) FROM identity_players", logger: TestServices.logger).collect() }[0].decode(Int.self)
+    }
+
+    @Test func telegramThenEmailThenCodeSignsInAndTheDeviceIsRemembered() async throws {
+        try await withApp { client, database in
+            let first = try await Self.post(client, "/api/v1/auth/telegram", ["widget": try Self.signWidget(id: 5550001, username: "anna")])
+            #expect(first.status == .ok)
+            let challenge = try #require(try first.json()["challenge"] as? String)
+            #expect(try first.json()["next"] as? String == "email")
+            let device = try #require(Self.cookie(first, "croupier_device"))
+
+            let refused = try await Self.post(client, "/api/v1/auth/email", ["challenge": challenge, "email": "anna@example.com", "adult": false, "acceptTerms": true])
+            #expect(refused.status == .badRequest)
+            #expect(try await Self.players(database) == 0)
+
+            let email = try await Self.post(client, "/api/v1/auth/email", ["challenge": challenge, "email": "Anna@Example.com", "adult": true, "acceptTerms": true])
+            #expect(try email.json()["next"] as? String == "code")
+            #expect(try await Self.players(database) == 0, "the account exists only once the e-mail is confirmed")
+            let code = try await Self.mailedCode(database, to: "anna@example.com")
+
+            let done = try await Self.post(client, "/api/v1/auth/code", ["challenge": challenge, "code": code], cookie: device)
+            #expect(try done.json()["next"] as? String == "done")
+            let session = try #require(Self.cookie(done, "croupier_session"))
+            let reused = try await Self.post(client, "/api/v1/auth/code", ["challenge": challenge, "code": code], cookie: device)
+            #expect(reused.status == .unauthorized, "a code is single use")
+
+            let me = try await client.execute(uri: "/api/v1/me", method: .get, headers: [.cookie: session])
+            let profile = try #require(try me.json()["player"] as? [String: Any])
+            #expect(profile["email"] as? String == "anna@example.com")
+            #expect(profile["telegramId"] as? String == "5550001")
+            let csrf = try #require(try me.json()["csrfToken"] as? String)
+
+            let again = try await Self.post(client, "/api/v1/auth/telegram", ["widget": try Self.signWidget(id: 5550001, username: "anna", authDate: Date().addingTimeInterval(-5))], cookie: device)
+            #expect(try again.json()["next"] as? String == "done", "a device confirmed within 30 days needs no new code")
+
+            let otherDevice = try await Self.post(client, "/api/v1/auth/telegram", ["widget": try Self.signWidget(id: 5550001, username: "anna", authDate: Date().addingTimeInterval(-9))])
+            #expect(try otherDevice.json()["next"] as? String == "code", "a new device needs a fresh code")
+
+            let seed = try #require(Self.cookie(me, "csrf_seed"))
+            let withoutToken = try await client.execute(uri: "/api/v1/auth/logout", method: .post, headers: [.cookie: "\(session); \(seed)"])
+            #expect(withoutToken.status == .forbidden)
+            let logout = try await client.execute(
+                uri: "/api/v1/auth/logout", method: .post, headers: [.cookie: "\(session); \(seed)", HTTPField.Name("X-CSRF-Token")!: csrf])
+            #expect(logout.status == .ok)
+            #expect(try await client.execute(uri: "/api/v1/me", method: .get, headers: [.cookie: session]).status == .unauthorized)
+        }
+    }
+
+    @Test func signedTelegramDataIsAcceptedOnceAndTamperingIsRefused() async throws {
+        try await withApp { client, database in
+            let widget = try Self.signWidget(id: 5550002, username: "ivan")
+            #expect(try await Self.post(client, "/api/v1/auth/telegram", ["widget": widget]).status == .ok)
+            let replay = try await Self.post(client, "/api/v1/auth/telegram", ["widget": widget])
+            #expect(replay.status == .unauthorized)
+            #expect((try replay.json()["error"] as? [String: Any])?["code"] as? String == "telegramReplayed")
+            var changed = try Self.signWidget(id: 5550003, username: "eve")
+            changed["id"] = "5550004"
+            let tampered = try await Self.post(client, "/api/v1/auth/telegram", ["widget": changed])
+            #expect((try tampered.json()["error"] as? [String: Any])?["code"] as? String == "telegramSignatureInvalid")
+            let stale = try await Self.post(client, "/api/v1/auth/telegram", ["widget": try Self.signWidget(id: 5550005, username: "old", authDate: Date().addingTimeInterval(-3600))])
+            #expect((try stale.json()["error"] as? [String: Any])?["code"] as? String == "telegramAuthExpired")
+            #expect(try await Self.players(database) == 0)
+        }
+    }
+
+    @Test func fiveWrongCodesLockTheChallenge() async throws {
+        try await withApp { client, database in
+            let first = try await Self.post(client, "/api/v1/auth/telegram", ["widget": try Self.signWidget(id: 5550006, username: "lock")])
+            let challenge = try #require(try first.json()["challenge"] as? String)
+            _ = try await Self.post(client, "/api/v1/auth/email", ["challenge": challenge, "email": "lock@example.com", "adult": true, "acceptTerms": true])
+            let code = try await Self.mailedCode(database, to: "lock@example.com")
+            let wrong = code == "000000" ? "111111" : "000000"
+            var codes: [String] = []
+            for _ in 0..<5 {
+                let response = try await Self.post(client, "/api/v1/auth/code", ["challenge": challenge, "code": wrong])
+                codes.append((try response.json()["error"] as? [String: Any])?["code"] as? String ?? "")
+            }
+            #expect(codes == ["codeInvalid", "codeInvalid", "codeInvalid", "codeInvalid", "codeLocked"])
+            let right = try await Self.post(client, "/api/v1/auth/code", ["challenge": challenge, "code": code])
+            #expect((try right.json()["error"] as? [String: Any])?["code"] as? String == "codeLocked")
+            let resend = try await Self.post(client, "/api/v1/auth/code/resend", ["challenge": challenge])
+            #expect(resend.status == .tooManyRequests, "resending waits a minute")
+            #expect(try await Self.players(database) == 0)
+        }
+    }
+}
