@@ -16,6 +16,8 @@ public struct AppDependencies: Sendable {
     public let database: Database
     public let clickHouse: ClickHouseClient
     public let ledger: Ledger
+    /// Nil when no SMTP relay is configured.
+    public let smtp: SMTPSettings?
 
     public init(configuration: Configuration, logger: Logger) throws {
         self.configuration = configuration
@@ -24,6 +26,9 @@ public struct AppDependencies: Sendable {
             logger: logger)
         self.clickHouse = ClickHouseClient(endpoint: try ClickHouseEndpoint(configuration.clickHouseURL))
         self.ledger = Ledger(database: database, logger: logger)
+        self.smtp =
+            configuration.smtpURL.isEmpty
+            ? nil : try SMTPSettings(url: configuration.smtpURL, from: configuration.mailFrom, caFile: configuration.smtpCAFile)
     }
 
     /// What runs beside (or, for `croupier worker`, instead of) the HTTP server.
@@ -32,7 +37,13 @@ public struct AppDependencies: Sendable {
     }
 
     func backgroundServices(readiness: ReadinessMonitor, logger: Logger) -> [any Service] {
-        [database.client, readiness, OutboxRelay(database: database, natsURL: configuration.natsURL, logger: logger)]
+        var services: [any Service] = [database.client, readiness, OutboxRelay(database: database, natsURL: configuration.natsURL, logger: logger)]
+        if let smtp {
+            services.append(MailDelivery(database: database, client: SMTPClient(settings: smtp), logger: logger))
+        } else {
+            logger.warning("CROUPIER_SMTP_URL is not set: mail is queued but not sent\(configuration.environment == .development ? " (see /dev/mail)" : "")")
+        }
+        return services
     }
 
     /// Runs `body` with the connection pool running, for one-shot commands.

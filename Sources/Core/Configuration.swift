@@ -25,6 +25,10 @@ public struct Configuration: Sendable {
     public var dataDirectory: String
     public var publicDirectory: String
     public var telegram: TelegramSettings
+    /// Empty: mail is queued but not sent (development shows it at /dev/mail).
+    public var smtpURL: String
+    public var mailFrom: String
+    public var smtpCAFile: String?
 
     public init(
         environment: Environment = .development,
@@ -41,7 +45,10 @@ public struct Configuration: Sendable {
         logLevel: String = "info",
         dataDirectory: String = ".local",
         publicDirectory: String = "public",
-        telegram: TelegramSettings = TelegramSettings()
+        telegram: TelegramSettings = TelegramSettings(),
+        smtpURL: String = "",
+        mailFrom: String = "no-reply@croupier.local",
+        smtpCAFile: String? = nil
     ) {
         self.environment = environment
         self.httpHost = httpHost
@@ -58,6 +65,9 @@ public struct Configuration: Sendable {
         self.dataDirectory = dataDirectory
         self.publicDirectory = publicDirectory
         self.telegram = telegram
+        self.smtpURL = smtpURL
+        self.mailFrom = mailFrom
+        self.smtpCAFile = smtpCAFile
     }
 }
 
@@ -166,7 +176,10 @@ extension Configuration {
                 botToken: reader.string("CROUPIER_TELEGRAM_BOT_TOKEN", default: ""),
                 botUsername: reader.string("CROUPIER_TELEGRAM_BOT_USERNAME", default: ""),
                 authMaxAge: .seconds(try reader.int("CROUPIER_TELEGRAM_AUTH_MAX_AGE", default: 600, range: 30...86_400)),
-                publicKey: reader.string("CROUPIER_TELEGRAM_PUBLIC_KEY", default: TelegramSettings().publicKey))
+                publicKey: reader.string("CROUPIER_TELEGRAM_PUBLIC_KEY", default: TelegramSettings().publicKey)),
+            smtpURL: reader.string("CROUPIER_SMTP_URL", default: ""),
+            mailFrom: reader.string("CROUPIER_MAIL_FROM", default: "no-reply@croupier.local"),
+            smtpCAFile: values["CROUPIER_SMTP_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 }
         )
         return (configuration, notices)
     }
