@@ -119,7 +119,7 @@ let package = Package(
         .testTarget(
             name: "IdentityTests",
             dependencies: ["Identity", "Persistence", "TestSupport", .product(name: "Crypto", package: "swift-crypto")],
-            exclude: ["telegram_sign.py"]
+            exclude: ["telegram_sign.py", "smtp_server.py"]
         ),
         .testTarget(name: "EventsTests", dependencies: ["Events", "TestSupport"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "TestSupport"]),

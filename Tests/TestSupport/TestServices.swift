@@ -10,6 +10,7 @@ import Reporting
 public enum TestServices {
     public struct Missing: Error, CustomStringConvertible {
         public let key: String
+        public init(key: String) { self.key = key }
         public var description: String {
             "\(key) is not set: start the local services with `make services` and run the tests through `make test` (or `source .local/env`)"
         }
