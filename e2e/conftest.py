@@ -215,15 +215,8 @@ def e2e_databases(service_env: dict[str, str]) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def server(service_env: dict[str, str], e2e_databases: dict[str, str]) -> Iterator[str]:
-    """Runs `croupier serve` for the whole session; yields its base URL."""
-    binary = Path(os.environ.get("CROUPIER_BIN", REPO_ROOT / ".build" / "debug" / "croupier"))
-    if not binary.is_absolute():
-        binary = REPO_ROOT / binary
-    if not os.access(binary, os.X_OK):
-        _fail(f"server binary {binary} not found or not executable: run `swift build` "
-              "(or set CROUPIER_BIN).")
-
+def server_env(service_env: dict[str, str], e2e_databases: dict[str, str]) -> dict[str, str]:
+    """The server's whole environment; CLI commands run with it share its database and secret."""
     port = int(os.environ.get("CROUPIER_E2E_PORT") or _free_port())
     base = f"http://127.0.0.1:{port}"
     env = dict(os.environ)
@@ -237,6 +230,20 @@ def server(service_env: dict[str, str], e2e_databases: dict[str, str]) -> Iterat
         "CROUPIER_MIGRATE_ON_START": "true",
         "CROUPIER_SECRET_KEY": secrets.token_hex(32),
     })
+    return env
+
+
+@pytest.fixture(scope="session")
+def server(server_env: dict[str, str]) -> Iterator[str]:
+    """Runs `croupier serve` for the whole session; yields its base URL."""
+    binary = Path(os.environ.get("CROUPIER_BIN", REPO_ROOT / ".build" / "debug" / "croupier"))
+    if not binary.is_absolute():
+        binary = REPO_ROOT / binary
+    if not os.access(binary, os.X_OK):
+        _fail(f"server binary {binary} not found or not executable: run `swift build` "
+              "(or set CROUPIER_BIN).")
+    env = server_env
+    base = env["CROUPIER_PUBLIC_URL"]
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log = open(SERVER_LOG, "wb")

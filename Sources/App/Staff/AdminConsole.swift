@@ -28,7 +28,7 @@ struct AdminConsole {
     private var common: [String: Any] {
         [
             "sidebar": sidebar,
-            "staff": ["email": staff.email, "role": text("admin.roles.\(staff.role.rawValue)"), "roleLabel": text("admin.roles.\(staff.role.rawValue)")],
+            "staff": ["email": staff.email, "role": staff.role.rawValue, "roleLabel": text("admin.roles.\(staff.role.rawValue)")],
         ]
     }
 

@@ -89,14 +89,19 @@ struct StaffController {
         router.get("/admin/staff") { request, context -> Response in
             guard context.staff != nil else { return Response.redirect(to: SiteRoute.adminLogin.rawValue, type: .normal) }
             let staff = try await access.require(.staffManage, request, context)
-            return try await staffPage(staff: staff, request: request, context: context)
+            let language = Localization.language(for: request)
+            return switch request.uri.queryParameters["result"] {
+            case "saved": try await staffPage(staff: staff, notice: pages.localization.string("admin.staff.saved", in: language), request: request, context: context)
+            case "notAllowed":
+                try await staffPage(staff: staff, error: pages.localization.string("admin.staff.notAllowed", in: language), request: request, context: context)
+            default: try await staffPage(staff: staff, request: request, context: context)
+            }
         }
         router.post("/admin/staff/:id/:change") { request, context -> Response in
             let staff = try await access.require(.staffManage, request, context)
             let form = try await URLEncodedFormDecoder().decode(StaffChangeForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
             guard pages.csrf.isValid(form.csrf, for: request) else { throw AppError(.forbidden, code: "csrfTokenInvalid") }
             guard let id = Int64(try context.parameters.require("id")), id != staff.id else { throw AppError(.badRequest, code: "invalidTarget") }
-            let language = Localization.language(for: request)
             do {
                 switch try context.parameters.require("change") {
                 case "role":
@@ -114,11 +119,10 @@ struct StaffController {
                 }
             } catch let error as StaffDirectoryError {
                 try await access.record("access.refused", by: staff, target: "staff:\(id)", summary: ["reason": "\(error)"], request, context)
-                return try await staffPage(
-                    staff: staff, error: pages.localization.string("admin.staff.notAllowed", in: language), status: .forbidden, request: request,
-                    context: context)
+                return Response.redirect(to: "/admin/staff?result=notAllowed", type: .normal)
             }
-            return try await staffPage(staff: staff, notice: pages.localization.string("admin.staff.saved", in: language), request: request, context: context)
+            // Post, redirect, get: a refresh does not submit the change again.
+            return Response.redirect(to: "/admin/staff?result=saved", type: .normal)
         }
         router.get("/admin/audit") { request, context -> Response in
             guard context.staff != nil else { return Response.redirect(to: SiteRoute.adminLogin.rawValue, type: .normal) }
@@ -183,13 +187,13 @@ struct StaffController {
     }
 
     private func staffPage(
-        staff: StaffMember, notice: String? = nil, error: String? = nil, status: HTTPResponse.Status = .ok, request: Request, context: AppRequestContext
+        staff: StaffMember, notice: String? = nil, error: String? = nil, request: Request, context: AppRequestContext
     ) async throws -> Response {
         let console = AdminConsole(staff: staff, localization: pages.localization, language: Localization.language(for: request), path: request.uri.path)
         var fields = console.staffFields(members: try await directory.list())
         if let notice { fields["notice"] = notice }
         if let error { fields["error"] = error }
-        return pages.render("admin_staff", face: .admin, title: "admin.staff.title", fields: fields, status: status, request: request, context: context)
+        return pages.render("admin_staff", face: .admin, title: "admin.staff.title", fields: fields, request: request, context: context)
     }
 }
 

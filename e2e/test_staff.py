@@ -1,0 +1,458 @@
+"""The admin console's staff side: sign-in with e-mail, password and TOTP; the dashboard, the staff
+page and the audit log; role changes and disabling; the permission check of the staff JSON API;
+the redirect to sign-in; the phone layout and a clean browser console.
+
+Staff accounts are created with the CLI (`croupier admin create`), against the same croupier_e2e
+database the server uses. The CLI seals each TOTP secret with a key derived from
+CROUPIER_SECRET_KEY, so it must run with the server's key (see `server_secret_key`). TOTP codes are
+computed here, independently of the server (RFC 6238: HMAC-SHA1, 30 s steps, 6 digits). The server
+accepts a code once per account, so every test signs each account in at most once, and every test
+works on fresh accounts with random e-mails.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import re
+import secrets
+import struct
+import subprocess
+import time
+import urllib.parse
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import pytest
+from playwright.sync_api import Locator, Page, Response
+
+from conftest import PHONE, REPO_ROOT, console_errors
+
+LANGS = ["en", "ru"]
+LOCALES_DIR = REPO_ROOT / "Sources" / "App" / "Resources" / "Locales"
+STRINGS = {lang: json.loads((LOCALES_DIR / f"{lang}.json").read_text()) for lang in LANGS}
+
+STAFF_COOKIE = "croupier_staff"
+CSRF_COOKIE = "csrf_seed"
+TOTP_STEP = 30
+TOTP_LINE = re.compile(r"^TOTP:\s*(otpauth://\S+)\s*$", re.MULTILINE)
+CREATED_ID = re.compile(r"#(\d+)")
+
+ROW = '[data-testid="staff-row"]'
+AUDIT_ROW = '[data-testid="audit-row"]'
+AUDIT_CHAIN = '[data-testid="audit-chain"]'
+NOTICE = '[data-testid="staff-notice"]'
+LOGIN_FORM = 'form[action="/admin/login"]'
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def t(lang: str, dotted: str) -> str:
+    node: object = STRINGS[lang]
+    for part in dotted.split("."):
+        assert isinstance(node, dict) and part in node, f"no string {dotted!r} in {lang}.json"
+        node = node[part]
+    assert isinstance(node, str), f"{dotted!r} in {lang}.json is not a string"
+    return node
+
+
+def totp(secret_base32: str, at: float | None = None) -> str:
+    """RFC 6238 code (SHA-1, 30 s, 6 digits) for the step that holds `at` (default: now)."""
+    return hotp(secret_base32, int((time.time() if at is None else at) // TOTP_STEP))
+
+
+def hotp(secret_base32: str, counter: int) -> str:
+    """RFC 4226: HMAC-SHA1 over the 8-byte big-endian counter, dynamic truncation, 6 digits."""
+    cleaned = secret_base32.strip().replace(" ", "").upper()
+    key = base64.b32decode(cleaned + "=" * (-len(cleaned) % 8))  # the URI leaves out the padding
+    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF
+    return f"{value % 1_000_000:06d}"
+
+
+def croupier_binary() -> Path:
+    binary = Path(os.environ.get("CROUPIER_BIN", REPO_ROOT / ".build" / "debug" / "croupier"))
+    if not binary.is_absolute():
+        binary = REPO_ROOT / binary
+    if not os.access(binary, os.X_OK):
+        pytest.fail(f"CLI binary {binary} not found or not executable: run `swift build` "
+                    "(or set CROUPIER_BIN).", pytrace=False)
+    return binary
+
+
+def path_of(page: Page) -> str:
+    return urllib.parse.urlsplit(page.url).path
+
+
+@dataclass
+class Staff:
+    id: int | None
+    email: str
+    password: str
+    role: str
+    secret: str  # base32, from the otpauth:// URI
+
+    def code(self) -> str:
+        return totp(self.secret)
+
+    def wrong_code(self) -> str:
+        """A 6-digit code that no step the server accepts (previous, current, next) produces."""
+        now = int(time.time() // TOTP_STEP)
+        valid = {hotp(self.secret, now + d) for d in (-2, -1, 0, 1, 2)}
+        while True:
+            candidate = f"{secrets.randbelow(1_000_000):06d}"
+            if candidate not in valid:
+                return candidate
+
+
+class StaffFactory:
+    """Creates staff accounts with `croupier admin create`, in the server's environment."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+        self.binary = croupier_binary()
+
+    def create(self, role: str) -> Staff:
+        email = f"{role}-{secrets.token_hex(5)}@casino.example"
+        password = "pw-" + secrets.token_urlsafe(18)
+        cmd = [str(self.binary), "admin", "create", "--email", email, "--role", role]
+        res = subprocess.run(cmd, cwd=REPO_ROOT, env=self.env, input=password + "\n",
+                             capture_output=True, text=True, timeout=120)
+        assert res.returncode == 0, (f"`croupier admin create --email {email} --role {role}` exited with "
+                                     f"{res.returncode}\nstdout: {res.stdout}\nstderr: {res.stderr}")
+        match = TOTP_LINE.search(res.stdout)
+        assert match, f"`croupier admin create` printed no 'TOTP: otpauth://…' line:\n{res.stdout}"
+        uri = urllib.parse.urlsplit(match.group(1))
+        assert uri.scheme == "otpauth" and uri.netloc == "totp", f"not a TOTP enrolment URI: {match.group(1)}"
+        query = urllib.parse.parse_qs(uri.query)
+        assert query.get("secret"), f"the enrolment URI has no secret: {match.group(1)}"
+        assert query.get("digits", ["6"]) == ["6"] and query.get("period", ["30"]) == ["30"] \
+            and query.get("algorithm", ["SHA1"]) == ["SHA1"], f"unexpected TOTP parameters: {match.group(1)}"
+        assert email in urllib.parse.unquote(uri.path), f"the URI's label does not name {email}: {match.group(1)}"
+        created = CREATED_ID.search(res.stdout)
+        return Staff(id=int(created.group(1)) if created else None, email=email, password=password,
+                     role=role, secret=query["secret"][0])
+
+
+def fill_login(page: Page, staff: Staff, code: str | None = None) -> Response | None:
+    """Opens /admin/login, fills e-mail, password and code, submits; returns the final response."""
+    response = page.goto("/admin/login")
+    assert response is not None and response.status == 200, \
+        f"GET /admin/login -> {response.status if response else 'no response'}"
+    form = page.locator(LOGIN_FORM)
+    form.locator('[name="email"]').fill(staff.email)
+    form.locator('[name="password"]').fill(staff.password)
+    form.locator('[name="totp"]').fill(code if code is not None else staff.code())
+    with page.expect_navigation() as navigation:
+        form.locator('[type="submit"]').click()
+    return navigation.value
+
+
+def sign_in(page: Page, staff: Staff) -> None:
+    """Signs in through the form and expects to land on the dashboard."""
+    fill_login(page, staff)
+    assert path_of(page) == "/admin", (f"signing in as {staff.role} {staff.email} ended on {page.url}: "
+                                       f"{page.locator('[role=alert]').all_inner_texts()}")
+
+
+def staff_cookie(page: Page) -> dict | None:
+    return next((c for c in page.context.cookies() if c["name"] == STAFF_COOKIE), None)
+
+
+def open_admin(page: Page, path: str) -> None:
+    response = page.goto(path)
+    assert response is not None, f"no response for {path}"
+    assert response.status == 200, f"GET {path} -> {response.status}"
+    assert path_of(page) == path, f"{path} ended on {page.url}"
+
+
+def staff_row(page: Page, email: str) -> Locator:
+    return page.locator(f'{ROW}[data-email="{email}"]')
+
+
+def audit_rows(page: Page, action: str) -> Locator:
+    return page.locator(f'{AUDIT_ROW}[data-action="{action}"]')
+
+
+def assert_no_sideways_scroll(page: Page, width: int, what: str) -> None:
+    scroll_width, inner_width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert inner_width == width, f"layout width is {inner_width}px, want {width}px"
+    assert scroll_width <= inner_width + 1, f"{what} scrolls sideways: {scroll_width} > {inner_width}"
+
+
+def assert_inside_viewport(locator: Locator, width: int, what: str) -> None:
+    box = locator.bounding_box()
+    assert box is not None and box["width"] > 0 and box["height"] > 0, f"{what} is not rendered"
+    assert box["x"] >= -0.5 and box["x"] + box["width"] <= width + 0.5, f"{what} overflows the viewport: {box}"
+
+
+def assert_clean_console(page: Page, what: str) -> None:
+    errors = console_errors(page)
+    assert not errors, f"{what}: console errors or CSP violations:\n" + "\n".join(errors)
+
+
+# ---------------------------------------------------------------------------- fixtures
+
+
+
+@pytest.fixture(scope="module")
+def server_secret_key(server_env: dict[str, str]) -> str:
+    """The CROUPIER_SECRET_KEY the e2e server runs with: TOTP secrets sealed by the CLI under
+    another key could not be opened by the server."""
+    return server_env["CROUPIER_SECRET_KEY"]
+
+
+@pytest.fixture(scope="module")
+def cli_env(service_env: dict[str, str], e2e_databases: dict[str, str], base_url: str,
+            server_secret_key: str) -> dict[str, str]:
+    """The server's environment for the CLI. Depends on base_url so migrations have run."""
+    env = dict(os.environ)
+    env.update(service_env)
+    env.update(e2e_databases)  # croupier_e2e in PostgreSQL and ClickHouse
+    env.update({"CROUPIER_ENV": "test", "CROUPIER_SECRET_KEY": server_secret_key})
+    return env
+
+
+@pytest.fixture(scope="module")
+def staff_factory(cli_env: dict[str, str]) -> StaffFactory:
+    return StaffFactory(cli_env)
+
+
+# ---------------------------------------------------------------------------- tests
+
+
+def test_totp_helper_matches_rfc6238() -> None:
+    # RFC 6238 appendix B, SHA-1 key "12345678901234567890": the last 6 of the 8-digit codes.
+    secret = base64.b32encode(b"12345678901234567890").decode().rstrip("=")
+    assert totp(secret, at=59) == "287082"
+    assert totp(secret, at=1111111109) == "081804"
+    assert totp(secret, at=1234567890) == "005924"
+    assert totp(secret, at=2000000000) == "279037"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_staff_signs_in_with_totp(new_page: Callable[..., Page], staff_factory: StaffFactory, lang: str) -> None:
+    owner = staff_factory.create("owner")
+    page = new_page(lang)
+
+    sign_in(page, owner)
+    cookie = staff_cookie(page)
+    assert cookie is not None, f"no {STAFF_COOKIE} cookie after signing in"
+    assert cookie["httpOnly"], f"the {STAFF_COOKIE} cookie must be HttpOnly: {cookie}"
+
+    # The dashboard greets and shows the role and what it may do.
+    assert page.locator("h1").first.inner_text().strip() == t(lang, "admin.dashboard.greeting")
+    role = page.locator('[data-testid="dashboard-role"] [data-testid="staff-role"]')
+    assert role.get_attribute("data-role") == "owner"
+    assert role.inner_text().strip() == t(lang, "admin.roles.owner")
+    assert owner.email in page.locator('[data-testid="dashboard-role"]').inner_text()
+    permissions = page.locator('[data-testid="permissions"] [data-permission]')
+    names = set(permissions.evaluate_all("els => els.map(e => e.dataset.permission)"))
+    assert {"staff.manage", "audit.view", "money.adjust"} <= names, f"an owner's permissions: {sorted(names)}"
+    labels = [s.strip() for s in permissions.all_inner_texts()]
+    assert t(lang, "admin.permissions.staff_manage") in labels, f"permission labels: {labels}"
+    links = page.locator('[data-testid="quick-link"]')
+    hrefs = links.evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    assert "/admin/staff" in hrefs and "/admin/audit" in hrefs, f"an owner's quick links: {hrefs}"
+    assert_clean_console(page, "/admin")
+
+    # The staff page lists the account as the viewer's own: active, no actions on itself.
+    open_admin(page, "/admin/staff")
+    row = staff_row(page, owner.email)
+    assert row.count() == 1, f"/admin/staff has no row for {owner.email}"
+    assert row.get_attribute("data-role") == "owner" and row.get_attribute("data-status") == "active"
+    assert row.locator('[data-testid="staff-role"]').inner_text().strip() == t(lang, "admin.roles.owner")
+    assert row.locator('[data-testid="staff-status"]').inner_text().strip() == t(lang, "admin.staff.status.active")
+    assert row.locator("time[datetime][data-local-time]").count() == 1, "the last sign-in time is missing"
+    assert row.locator("form").count() == 0, "the viewer's own row must offer no actions"
+    assert_clean_console(page, "/admin/staff")
+
+    # The audit log shows the sign-in and a verified chain.
+    open_admin(page, "/admin/audit")
+    assert audit_rows(page, "staff.login").count() >= 1, "no staff.login row in /admin/audit"
+    chain = page.locator(AUDIT_CHAIN)
+    assert chain.get_attribute("data-state") == "verified", f"audit chain: {chain.inner_text()}"
+    assert t(lang, "admin.audit.chain.okTitle") in chain.inner_text()
+    rows_checked = int(re.sub(r"\D", "", page.locator('[data-testid="audit-chain-rows"]').inner_text()))
+    assert rows_checked >= page.locator(AUDIT_ROW).count() > 0
+    assert_clean_console(page, "/admin/audit")
+
+    # The action filter matches by prefix.
+    filters = page.locator('[data-testid="audit-filters"]')
+    filters.locator('[name="action"]').fill("staff.log")
+    with page.expect_navigation():
+        filters.locator('[type="submit"]').click()
+    assert path_of(page) == "/admin/audit"
+    assert urllib.parse.parse_qs(urllib.parse.urlsplit(page.url).query).get("action") == ["staff.log"]
+    actions = page.locator(AUDIT_ROW).evaluate_all("els => els.map(e => e.dataset.action)")
+    assert actions and all(a.startswith("staff.log") for a in actions), f"filtered actions: {actions}"
+    assert "staff.login" in actions
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_wrong_totp_code_is_refused(new_page: Callable[..., Page], staff_factory: StaffFactory, lang: str) -> None:
+    member = staff_factory.create("support")
+    owner = staff_factory.create("owner")
+
+    page = new_page(lang)
+    fill_login(page, member, member.wrong_code())
+    assert path_of(page) == "/admin/login", f"a wrong code ended on {page.url}"
+    alert = page.locator(f'{LOGIN_FORM} [role="alert"]')
+    assert alert.is_visible(), "no error shown for a wrong code"
+    assert t(lang, "admin.login.invalid") in alert.inner_text(), f"error shown: {alert.inner_text()!r}"
+    assert staff_cookie(page) is None, f"a refused sign-in set {STAFF_COOKIE}"
+    assert page.locator(f'{LOGIN_FORM} [name="totp"]').input_value() == "", "the code field must be cleared"
+
+    # Nothing behind the login opens without the cookie.
+    page.goto("/admin/staff")
+    assert path_of(page) == "/admin/login"
+
+    viewer = new_page(lang)
+    sign_in(viewer, owner)
+    open_admin(viewer, "/admin/audit")
+    failed = audit_rows(viewer, "staff.login_failed").all_inner_texts()
+    assert any(member.email in text for text in failed), \
+        f"no staff.login_failed row naming {member.email} in /admin/audit: {failed}"
+    assert_clean_console(viewer, "/admin/audit")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_analyst_is_refused_a_balance_adjustment(new_page: Callable[..., Page], staff_factory: StaffFactory,
+                                                 lang: str) -> None:
+    analyst = staff_factory.create("analyst")
+    owner = staff_factory.create("owner")
+
+    api_page = new_page("en")
+    api = api_page.context.request
+    login = api.post("/api/v1/staff/login",
+                     data=json.dumps({"email": analyst.email, "password": analyst.password, "totp": analyst.code()}),
+                     headers={"Content-Type": "application/json", "Accept": "application/json"})
+    assert login.status == 200, f"POST /api/v1/staff/login -> {login.status}: {login.text()[:400]}"
+    assert login.headers.get("content-type", "").startswith("application/json")
+    body = login.json()
+    assert isinstance(body.get("csrfToken"), str) and body["csrfToken"], f"no csrfToken in {body}"
+    assert isinstance(body.get("staff"), dict), f"no staff object in {body}"
+    assert body["staff"].get("email") == analyst.email and body["staff"].get("role") == "analyst", body
+    assert "money.adjust" not in body["staff"].get("permissions", []), body
+    cookies = {c["name"]: c for c in api_page.context.cookies()}
+    assert STAFF_COOKIE in cookies and CSRF_COOKIE in cookies, f"cookies after the API sign-in: {sorted(cookies)}"
+    assert cookies[STAFF_COOKIE]["httpOnly"], f"the {STAFF_COOKIE} cookie must be HttpOnly"
+
+    adjust = api.post("/api/v1/staff/adjustments",
+                      data=json.dumps({"player": 42, "currency": "EUR", "amount": "10.00", "reason": "test"}),
+                      headers={"Content-Type": "application/json", "Accept": "application/json",
+                               "X-CSRF-Token": body["csrfToken"]})
+    assert adjust.status == 403, f"an analyst's adjustment -> {adjust.status}: {adjust.text()[:400]}"
+    error = adjust.json().get("error")
+    assert isinstance(error, dict) and error.get("code") == "forbidden", f"403 body: {adjust.text()[:400]}"
+
+    viewer = new_page(lang)
+    sign_in(viewer, owner)
+    open_admin(viewer, "/admin/audit")
+    refused = audit_rows(viewer, "access.refused")
+    texts = refused.all_inner_texts()
+    assert any("/api/v1/staff/adjustments" in text and "money.adjust" in text for text in texts), \
+        f"no access.refused row for /api/v1/staff/adjustments (money.adjust): {texts}"
+    assert_clean_console(viewer, "/admin/audit")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_owner_changes_a_role_and_disables_the_account(new_page: Callable[..., Page], staff_factory: StaffFactory,
+                                                       lang: str) -> None:
+    owner = staff_factory.create("owner")
+    analyst = staff_factory.create("analyst")
+
+    page = new_page(lang)
+    sign_in(page, owner)
+    open_admin(page, "/admin/staff")
+    row = staff_row(page, analyst.email)
+    assert row.count() == 1, f"/admin/staff has no row for {analyst.email}"
+    assert row.get_attribute("data-role") == "analyst"
+    assert row.locator('[data-testid="staff-role"]').inner_text().strip() == t(lang, "admin.roles.analyst")
+    never = row.locator("td").nth(3).inner_text().strip()
+    assert never == t(lang, "admin.staff.never"), f"last sign-in of a new account shows {never!r}"
+
+    # Change the role: analyst -> finance.
+    form = row.locator(f'form[action="/admin/staff/{row.get_attribute("data-staff-id")}/role"]')
+    assert form.count() == 1, "no role form on the analyst's row"
+    assert form.locator('input[type="hidden"][name="csrf"]').input_value(), "the role form has no CSRF token"
+    select = form.locator('select[name="role"]')
+    options = select.locator("option").evaluate_all("els => els.map(e => e.value)")
+    assert set(options) >= {"admin", "finance", "risk", "support", "analyst"}, f"role options: {options}"
+    assert select.input_value() == "analyst", "the current role must be preselected"
+    select.select_option("finance")
+    with page.expect_navigation():
+        form.locator('[type="submit"]').click()
+    assert path_of(page).startswith("/admin/staff"), f"the role form ended on {page.url}"
+    notice = page.locator(NOTICE)
+    assert notice.is_visible(), "no notice after changing the role"
+    assert t(lang, "admin.staff.noticeTitle") in notice.inner_text()
+    row = staff_row(page, analyst.email)
+    assert row.get_attribute("data-role") == "finance"
+    assert row.locator('[data-testid="staff-role"]').inner_text().strip() == t(lang, "admin.roles.finance")
+    assert row.locator('select[name="role"]').input_value() == "finance"
+
+    # Disable the account.
+    disable = row.locator('[data-testid="staff-disable"]')
+    assert disable.inner_text().strip().startswith(t(lang, "admin.staff.disable"))
+    with page.expect_navigation():
+        disable.click()
+    assert path_of(page).startswith("/admin/staff"), f"the disable form ended on {page.url}"
+    assert page.locator(NOTICE).is_visible(), "no notice after disabling"
+    row = staff_row(page, analyst.email)
+    assert row.get_attribute("data-status") == "disabled"
+    assert row.locator('[data-testid="staff-status"]').inner_text().strip() == t(lang, "admin.staff.status.disabled")
+    assert row.locator('[data-testid="staff-disable"]').count() == 0
+    assert row.locator('[data-testid="staff-enable"]').count() == 1, "a disabled account must offer Enable"
+    assert_clean_console(page, "/admin/staff")
+
+    # A disabled account cannot sign in, even with the right password and code.
+    other = new_page(lang)
+    fill_login(other, analyst)
+    assert path_of(other) == "/admin/login", f"a disabled account signed in: {other.url}"
+    assert staff_cookie(other) is None
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_admin_pages_redirect_to_sign_in(new_page: Callable[..., Page], lang: str) -> None:
+    page = new_page(lang)
+    for path in ("/admin/staff", "/admin/audit", "/admin"):
+        response = page.goto(path)
+        assert response is not None and response.status == 200, f"GET {path} (signed out) -> no sign-in page"
+        assert path_of(page) == "/admin/login", f"signed out, {path} ended on {page.url}"
+        assert response.request.redirected_from is not None, f"{path} was not redirected"
+        assert page.locator("h1").first.inner_text().strip() == t(lang, "admin.login.heading")
+    assert_clean_console(page, "/admin/login")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_staff_pages_on_a_phone(new_page: Callable[..., Page], staff_factory: StaffFactory, lang: str) -> None:
+    owner = staff_factory.create("owner")
+    staff_factory.create("finance")  # a second row with the role form and the disable button
+
+    page = new_page(lang, "phone")
+    sign_in(page, owner)
+    width = PHONE["width"]
+    for path in ("/admin", "/admin/staff", "/admin/audit"):
+        open_admin(page, path)
+        assert_no_sideways_scroll(page, width, path)
+        assert_clean_console(page, path)
+    open_admin(page, "/admin/staff")
+    rows = page.locator(ROW)
+    assert rows.count() >= 2
+    for i in range(rows.count()):
+        row = rows.nth(i)
+        assert_inside_viewport(row, width, f"staff row {row.get_attribute('data-email')}")
+        for control in row.locator("select, button").all():
+            if control.is_visible():
+                assert_inside_viewport(control, width, f"a control in the row of {row.get_attribute('data-email')}")
+    open_admin(page, "/admin/audit")
+    first = page.locator(AUDIT_ROW).first
+    assert_inside_viewport(first, width, "the newest audit row")
+    assert_inside_viewport(page.locator(AUDIT_CHAIN), width, "the audit chain alert")
