@@ -32,9 +32,9 @@ from playwright.sync_api import Locator, Page, Response
 
 from conftest import PHONE, REPO_ROOT, console_errors
 
+from strings import t
+
 LANGS = ["en", "ru"]
-LOCALES_DIR = REPO_ROOT / "Sources" / "App" / "Resources" / "Locales"
-STRINGS = {lang: json.loads((LOCALES_DIR / f"{lang}.json").read_text()) for lang in LANGS}
 
 STAFF_COOKIE = "croupier_staff"
 CSRF_COOKIE = "csrf_seed"
@@ -52,13 +52,6 @@ LOGIN_FORM = 'form[action="/admin/login"]'
 # ---------------------------------------------------------------------------- helpers
 
 
-def t(lang: str, dotted: str) -> str:
-    node: object = STRINGS[lang]
-    for part in dotted.split("."):
-        assert isinstance(node, dict) and part in node, f"no string {dotted!r} in {lang}.json"
-        node = node[part]
-    assert isinstance(node, str), f"{dotted!r} in {lang}.json is not a string"
-    return node
 
 
 def totp(secret_base32: str, at: float | None = None) -> str:

@@ -9,7 +9,6 @@ croupier_e2e database the server uses. Every test works on its own random player
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import re
@@ -26,11 +25,11 @@ from playwright.sync_api import Locator, Page
 
 from conftest import DESKTOP, PHONE, REPO_ROOT, console_errors
 
+from strings import t
+
 LANGS = ["en", "ru"]
 PAGE_SIZE = 50  # the server's history page size
 PLAYER_COOKIE = "croupier_test_player"
-LOCALES_DIR = REPO_ROOT / "Sources" / "App" / "Resources" / "Locales"
-STRINGS = {lang: json.loads((LOCALES_DIR / f"{lang}.json").read_text()) for lang in LANGS}
 SPACES = re.compile(r"[\u00a0\u202f\u2009\s]+")
 ADJUST_OK = re.compile(r"^ok transaction (\d+) balance real (\S+) bonus (\S+) locked (\S+) ([A-Z]{3,})$")
 
@@ -43,13 +42,6 @@ FIRST = '[data-testid="first-page"]'
 # ---------------------------------------------------------------------------- helpers
 
 
-def t(lang: str, dotted: str) -> str:
-    node: object = STRINGS[lang]
-    for part in dotted.split("."):
-        assert isinstance(node, dict) and part in node, f"no string {dotted!r} in {lang}.json"
-        node = node[part]
-    assert isinstance(node, str), f"{dotted!r} in {lang}.json is not a string"
-    return node
 
 
 def squash(text: str) -> str:

@@ -14,15 +14,7 @@ public enum TestDatabase {
             // Names are generated here from [a-z0-9_], never from input.
             try await createDatabase(name, template: template, on: connection)
         }
-        let database = Database(url: try TestServices.databaseURL().with(database: name), maximumConnections: 70, logger: TestServices.logger)
-        let outcome: Result<T, any Error>
-        do {
-            outcome = .success(try await database.running { try await body(database) })
-        } catch {
-            outcome = .failure(error)
-        }
-        try await drop(name)
-        return try outcome.get()
+        return try await run(in: name, maximumConnections: 70, body)
     }
 
     /// An empty database (no migrations), for tests of the migration runner itself.
@@ -31,7 +23,12 @@ public enum TestDatabase {
         try await TestServices.withMaintenanceConnection { connection in
             try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: TestServices.logger).collect()
         }
-        let database = Database(url: try TestServices.databaseURL().with(database: name), maximumConnections: 4, logger: TestServices.logger)
+        return try await run(in: name, maximumConnections: 4, body)
+    }
+
+    /// Runs `body` with a pool on the database `name`, then drops the database whatever happened.
+    private static func run<T: Sendable>(in name: String, maximumConnections: Int, _ body: (Database) async throws -> T) async throws -> T {
+        let database = Database(url: try TestServices.databaseURL().with(database: name), maximumConnections: maximumConnections, logger: TestServices.logger)
         let outcome: Result<T, any Error>
         do {
             outcome = .success(try await database.running { try await body(database) })
