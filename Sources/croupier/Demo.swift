@@ -49,8 +49,9 @@ struct Demo: AsyncParsableCommand {
               password  \(password)
               TOTP      add this URI to an authenticator app (or any RFC 6238 tool):
                         \(uri)
-            Players: Telegram sign-in is not built yet (see the issue tracker); until it is, the
-            wallet page can only be seen in CROUPIER_ENV=test (docs/architecture.md, "Money path").
+            Players: sign-in is Telegram plus an e-mail code. It needs a bot
+            (CROUPIER_TELEGRAM_BOT_TOKEN); the JSON API exists, the sign-in pages do not yet
+            (docs/identity.md). Codes mailed in development appear at \(configuration.publicURL)/dev/mail.
             """
         FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
         print(text)
