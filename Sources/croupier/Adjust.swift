@@ -2,6 +2,7 @@ import App
 import ArgumentParser
 import Core
 import Foundation
+import Identity
 import Ledger
 
 struct Adjust: AsyncParsableCommand {
@@ -40,7 +41,12 @@ struct Adjust: AsyncParsableCommand {
                 let operation = LedgerOperation(
                     key: IdempotencyKey(scope: "admin", key: key ?? UUID().uuidString.lowercased()), player: PlayerID(player),
                     currency: currency, movement: .adjustment(units: units), metadata: ["reason": reason, "actor": "cli"])
-                return (try await dependencies.ledger.apply(operation), known.scale)
+                let outcome = try await dependencies.ledger.apply(operation)
+                try await AuditLog(database: dependencies.database, logger: logger).append(
+                    AuditEntry(
+                        actor: "cli", action: "money.adjusted", target: "player:\(player)",
+                        summary: ["amount": amount, "currency": currency, "code": outcome.code.rawValue, "reason": reason]))
+                return (outcome, known.scale)
             }
         } catch let refused as RefusedAmount {
             print("\(refused.error.code): \(refused.error)")
