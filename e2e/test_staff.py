@@ -32,6 +32,7 @@ from playwright.sync_api import Locator, Page, Response
 
 from conftest import PHONE, REPO_ROOT, console_errors
 
+from layout import assert_inside_viewport, assert_no_sideways_scroll
 from strings import t
 
 LANGS = ["en", "ru"]
@@ -173,16 +174,8 @@ def audit_rows(page: Page, action: str) -> Locator:
     return page.locator(f'{AUDIT_ROW}[data-action="{action}"]')
 
 
-def assert_no_sideways_scroll(page: Page, width: int, what: str) -> None:
-    scroll_width, inner_width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-    assert inner_width == width, f"layout width is {inner_width}px, want {width}px"
-    assert scroll_width <= inner_width + 1, f"{what} scrolls sideways: {scroll_width} > {inner_width}"
 
 
-def assert_inside_viewport(locator: Locator, width: int, what: str) -> None:
-    box = locator.bounding_box()
-    assert box is not None and box["width"] > 0 and box["height"] > 0, f"{what} is not rendered"
-    assert box["x"] >= -0.5 and box["x"] + box["width"] <= width + 0.5, f"{what} overflows the viewport: {box}"
 
 
 def assert_clean_console(page: Page, what: str) -> None:

@@ -25,6 +25,7 @@ from playwright.sync_api import Locator, Page
 
 from conftest import DESKTOP, PHONE, REPO_ROOT, console_errors
 
+from layout import assert_inside_viewport, assert_no_sideways_scroll
 from strings import t
 
 LANGS = ["en", "ru"]
@@ -113,16 +114,8 @@ def query_of(page: Page) -> dict[str, list[str]]:
     return urllib.parse.parse_qs(urllib.parse.urlsplit(page.url).query)
 
 
-def assert_no_sideways_scroll(page: Page, width: int) -> None:
-    scroll_width, inner_width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-    assert inner_width == width, f"layout width is {inner_width}px, want {width}px"
-    assert scroll_width <= inner_width + 1, f"/wallet scrolls sideways: {scroll_width} > {inner_width}"
 
 
-def assert_inside_viewport(locator: Locator, width: int, what: str) -> None:
-    box = locator.bounding_box()
-    assert box is not None and box["width"] > 0 and box["height"] > 0, f"{what} is not rendered"
-    assert box["x"] >= -0.5 and box["x"] + box["width"] <= width + 0.5, f"{what} overflows the viewport: {box}"
 
 
 # ---------------------------------------------------------------------------- fixtures

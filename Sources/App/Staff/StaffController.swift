@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import Identity
 import Ledger
+import Persistence
 
 /// The admin console's sign-in, dashboard, staff management and audit log, and the staff JSON
 /// API. Every route but sign-in names the permission it needs.
@@ -178,7 +179,11 @@ struct StaffController {
                 case .invalidCredentials(let reason): reason
                 case .lockedOut: "lockedOut"
                 }
-            try? await access.record("staff.login_failed", by: nil, actor: "email:\(email.lowercased().prefix(254))", summary: ["reason": reason], request, context)
+            do {
+                try await access.record("staff.login_failed", by: nil, actor: "email:\(email.lowercased().prefix(254))", summary: ["reason": reason], request, context)
+            } catch {
+                context.logger.error("a failed staff sign-in could not be audited", metadata: ["error": "\(postgresReason(error))"])
+            }
             return .failure(failure)
         } catch {
             context.logger.error("staff sign-in failed", metadata: ["error": "\(error)"])
