@@ -151,18 +151,19 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
         PlayerSessionMiddleware(sessions: sessions)
     }
     let telegram = configuration.telegram
+    let limits = SignInLimits(limiter: RateLimiter(database: dependencies.database, logger: logger))
     AuthController(
         signIn: PlayerSignIn(
             database: dependencies.database, secret: configuration.secretKey, composer: SignInMail(localization: pages.localization),
             publicURL: configuration.publicURL, logger: logger),
         sessions: sessions,
         telegram: TelegramVerifier(botToken: telegram.botToken, maxAge: telegram.authMaxAge, publicKeyHex: telegram.publicKey),
-        pages: pages, mail: MailQueue(database: dependencies.database, logger: logger), environment: configuration.environment,
+        pages: pages, mail: MailQueue(database: dependencies.database, logger: logger), environment: configuration.environment, limits: limits,
         secureCookies: configuration.publicURL.hasPrefix("https://"), authMaxAge: Double(telegram.authMaxAge.components.seconds)
     ).addRoutes(to: router)
     StaffController(
         pages: pages, directory: staffDirectory, sessions: sessions, access: StaffAccess(audit: audit, csrf: pages.csrf), audit: audit,
-        ledger: dependencies.ledger, currencies: currencies, secureCookies: configuration.publicURL.hasPrefix("https://")
+        ledger: dependencies.ledger, currencies: currencies, limits: limits, secureCookies: configuration.publicURL.hasPrefix("https://")
     ).addRoutes(to: router)
     WalletController(ledger: dependencies.ledger, currencies: currencies, pages: pages).addRoutes(to: router)
     return router

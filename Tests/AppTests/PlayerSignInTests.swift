@@ -7,6 +7,7 @@ import Persistence
 import PostgresNIO
 import Testing
 import TestSupport
+import Identity
 
 @testable import App
 
@@ -146,6 +147,28 @@ import TestSupport
             let resend = try await Self.post(client, "/api/v1/auth/code/resend", ["challenge": challenge])
             #expect(resend.status == .tooManyRequests, "resending waits a minute")
             #expect(try await Self.players(database) == 0)
+        }
+    }
+}
+
+@Suite struct SignInRateLimitTests {
+    @Test func oneAddressHammeringSignInGets429WithRetryAfter() async throws {
+        try await TestDatabase.with { database in
+            let dependencies = try AppDependencies(configuration: try testConfiguration(database: database), logger: TestServices.logger)
+            let app = try await buildApplication(dependencies: dependencies, logger: TestServices.logger)
+            try await app.test(.live) { client in
+                var statuses: [HTTPResponse.Status] = []
+                for attempt in 0...RateLimiter.Rule.perAddress.limit {
+                    let response = try await PlayerSignInTests.post(client, "/api/v1/auth/code", ["challenge": "bogus-\(attempt)", "code": "000000"])
+                    statuses.append(response.status)
+                    if response.status == .tooManyRequests {
+                        #expect(Int(response.headers[.retryAfter] ?? "") ?? 0 >= 1)
+                        #expect((try response.json()["error"] as? [String: Any])?["code"] as? String == "rateLimited")
+                    }
+                }
+                #expect(statuses.dropLast().allSatisfy { $0 == .unauthorized })
+                #expect(statuses.last == .tooManyRequests)
+            }
         }
     }
 }

@@ -23,6 +23,7 @@ struct ErrorPageMiddleware: RouterMiddleware {
                 context.logger.info("request refused", metadata: ["status": "\(status.code)", "code": "\(code)"])
             }
             response = wantsJSON(request) ? jsonError(status: status, code: code, context: context) : pages.errorPage(status: status, request: request, context: context)
+            if let limited = error as? RateLimited { response.headers[.retryAfter] = String(limited.retryAfter) }
         }
         response.headers[Self.requestIDHeader] = context.requestID
         return response
@@ -42,6 +43,7 @@ struct ErrorPageMiddleware: RouterMiddleware {
                 case .unsupportedMediaType: "unsupportedMediaType"
                 case .unauthorized: "unauthorized"
                 case .forbidden: "forbidden"
+                case .tooManyRequests: "rateLimited"
                 default: status.code < 500 ? "badRequest" : "internalError"
                 }
             return (status, code)

@@ -13,6 +13,7 @@ struct AuthController {
     let pages: PageRenderer
     let mail: MailQueue
     let environment: Core.Environment
+    let limits: SignInLimits
     let secureCookies: Bool
     let authMaxAge: TimeInterval
 
@@ -46,6 +47,7 @@ struct AuthController {
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.post("/api/v1/auth/telegram") { request, context -> Response in
+            try await limits.check(request, context)
             let body = try await request.decode(as: TelegramRequest.self, context: context)
             let now = Date()
             let user: TelegramUser
@@ -67,6 +69,7 @@ struct AuthController {
         }
         router.post("/api/v1/auth/email") { request, context -> Response in
             let body = try await request.decode(as: EmailRequest.self, context: context)
+            try await limits.check(request, context, identity: "challenge:\(body.challenge)")
             let step = try await mapped {
                 try await signIn.submitEmail(
                     challenge: body.challenge, email: body.email, adult: body.adult, acceptTerms: body.acceptTerms,
@@ -76,12 +79,14 @@ struct AuthController {
         }
         router.post("/api/v1/auth/code") { request, context -> Response in
             let body = try await request.decode(as: CodeRequest.self, context: context)
+            try await limits.check(request, context, identity: "challenge:\(body.challenge)")
             let (device, newDevice) = deviceID(request)
             let player = try await mapped { try await signIn.submitCode(challenge: body.challenge, code: body.code, device: device) }
             return try await respond(to: (.done(player), newDevice), request: request, context: context)
         }
         router.post("/api/v1/auth/code/resend") { request, context -> Response in
             let body = try await request.decode(as: ResendRequest.self, context: context)
+            try await limits.check(request, context, identity: "challenge:\(body.challenge)")
             try await mapped { try await signIn.resend(challenge: body.challenge) }
             return try WalletController.json(NextResponse(next: "code", challenge: body.challenge))
         }

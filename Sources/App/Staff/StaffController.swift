@@ -16,6 +16,7 @@ struct StaffController {
     let audit: AuditLog
     let ledger: Ledger
     let currencies: CurrencyCatalog
+    let limits: SignInLimits
     let secureCookies: Bool
 
     struct LoginForm: Decodable {
@@ -40,6 +41,7 @@ struct StaffController {
             let form = try await URLEncodedFormDecoder().decode(
                 LoginForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
             guard pages.csrf.isValid(form.csrf, for: request) else { throw AppError(.forbidden, code: "csrfTokenInvalid") }
+            try await limits.check(request, context, identity: "staff:\(form.email ?? "")")
             let language = Localization.language(for: request)
             switch await signIn(email: form.email ?? "", password: form.password ?? "", totp: form.totp ?? "", request, context) {
             case .success(let (_, cookie)):
@@ -56,6 +58,7 @@ struct StaffController {
         }
         router.post("/api/v1/staff/login") { request, context -> Response in
             let body = try await request.decode(as: LoginRequest.self, context: context)
+            try await limits.check(request, context, identity: "staff:\(body.email)")
             switch await signIn(email: body.email, password: body.password, totp: body.totp, request, context) {
             case .success(let (staff, cookie)):
                 let (csrfToken, seedCookie) = pages.csrf.token(for: request)
