@@ -40,6 +40,8 @@ SERVER_LOG = ARTIFACTS / "server.log"
 ENV_FILE = REPO_ROOT / ".local" / "env"
 
 E2E_DB = "croupier_e2e"
+# A made-up bot; the tests sign Telegram data with it the way Telegram does (test_player_signin.py).
+TELEGRAM_BOT_TOKEN = "7000002:AAE2E-test-bot-token"
 CHROMIUM = os.environ.get("CROUPIER_CHROMIUM", "/usr/bin/chromium")
 STARTUP_TIMEOUT_S = 60.0
 
@@ -229,6 +231,7 @@ def server_env(service_env: dict[str, str], e2e_databases: dict[str, str]) -> di
         "CROUPIER_PUBLIC_URL": base,
         "CROUPIER_MIGRATE_ON_START": "true",
         "CROUPIER_SECRET_KEY": secrets.token_hex(32),
+        "CROUPIER_TELEGRAM_BOT_TOKEN": TELEGRAM_BOT_TOKEN,
     })
     return env
 

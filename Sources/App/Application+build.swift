@@ -141,7 +141,7 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
     router.get("/api/v1/openapi.yaml") { _, _ in
         Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: contract)))
     }
-    SiteController(pages: pages).addRoutes(to: router)
+    SiteController(pages: pages, telegram: configuration.telegram, publicURL: configuration.publicURL).addRoutes(to: router)
     let currencies = CurrencyCatalog(ledger: dependencies.ledger)
     let staffDirectory = StaffDirectory(database: dependencies.database, secret: configuration.secretKey, logger: logger)
     let sessions = SessionStore(database: dependencies.database, logger: logger)
@@ -152,15 +152,16 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
     }
     let telegram = configuration.telegram
     let limits = SignInLimits(limiter: RateLimiter(database: dependencies.database, logger: logger))
-    AuthController(
+    let auth = AuthController(
         signIn: PlayerSignIn(
             database: dependencies.database, secret: configuration.secretKey, composer: SignInMail(localization: pages.localization),
             publicURL: configuration.publicURL, logger: logger),
         sessions: sessions,
         telegram: TelegramVerifier(botToken: telegram.botToken, maxAge: telegram.authMaxAge, publicKeyHex: telegram.publicKey),
         pages: pages, mail: MailQueue(database: dependencies.database, logger: logger), environment: configuration.environment, limits: limits,
-        secureCookies: configuration.publicURL.hasPrefix("https://"), authMaxAge: Double(telegram.authMaxAge.components.seconds)
-    ).addRoutes(to: router)
+        secureCookies: configuration.publicURL.hasPrefix("https://"), authMaxAge: Double(telegram.authMaxAge.components.seconds))
+    auth.addRoutes(to: router)
+    SignInPages(auth: auth).addRoutes(to: router)
     StaffController(
         pages: pages, directory: staffDirectory, sessions: sessions, access: StaffAccess(audit: audit, csrf: pages.csrf), audit: audit,
         ledger: dependencies.ledger, currencies: currencies, limits: limits, secureCookies: configuration.publicURL.hasPrefix("https://")

@@ -134,7 +134,7 @@ struct AuthController {
         }
     }
 
-    private func begin(_ user: TelegramUser, proof: String, request: Request, now: Date) async throws -> (SignInStep, String?) {
+    func begin(_ user: TelegramUser, proof: String, request: Request, now: Date) async throws -> (SignInStep, String?) {
         let (device, newDevice) = deviceID(request)
         let step = try await mapped {
             try await signIn.begin(
@@ -158,7 +158,7 @@ struct AuthController {
         return response
     }
 
-    private func startSession(_ player: PlayerID, request: Request, context: AppRequestContext, into response: inout Response, newDevice: String?) async throws {
+    func startSession(_ player: PlayerID, request: Request, context: AppRequestContext, into response: inout Response, newDevice: String?) async throws {
         let token = try await sessions.start(
             .player(player), policy: .player, userAgent: request.headers[.userAgent] ?? "", ip: StaffAccess.clientAddress(request, context))
         response.setCookie(
@@ -167,19 +167,19 @@ struct AuthController {
     }
 
     /// The browser's device id, or a new one to set.
-    private func deviceID(_ request: Request) -> (String, String?) {
+    func deviceID(_ request: Request) -> (String, String?) {
         if let existing = request.cookies[Self.deviceCookie]?.value, existing.count == 64, Hex.decode(existing) != nil { return (existing, nil) }
         let fresh = RandomToken.hex(byteCount: 32)
         return (fresh, fresh)
     }
 
-    private func deviceCookie(_ value: String) -> Cookie {
+    func deviceCookie(_ value: String) -> Cookie {
         Cookie(name: Self.deviceCookie, value: value, maxAge: 365 * 24 * 3600, path: "/", secure: secureCookies, httpOnly: true, sameSite: .lax)
     }
 
     /// Sign-in refusals become 4xx answers with their code.
     @discardableResult
-    private func mapped<T>(_ body: () async throws -> T) async throws -> T {
+    func mapped<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
         } catch let error as SignInError {
