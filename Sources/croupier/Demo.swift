@@ -49,9 +49,9 @@ struct Demo: AsyncParsableCommand {
               password  \(password)
               TOTP      add this URI to an authenticator app (or any RFC 6238 tool):
                         \(uri)
-            Players: sign-in is Telegram plus an e-mail code. It needs a bot
-            (CROUPIER_TELEGRAM_BOT_TOKEN); the JSON API exists, the sign-in pages do not yet
-            (docs/identity.md). Codes mailed in development appear at \(configuration.publicURL)/dev/mail.
+            Players: sign-in is Telegram plus an e-mail code at \(configuration.publicURL)/signin once a
+            bot is configured (CROUPIER_TELEGRAM_BOT_TOKEN, docs/identity.md). Codes mailed in
+            development appear at \(configuration.publicURL)/dev/mail.
             """
         FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
         print(text)
