@@ -236,15 +236,21 @@ def server_env(service_env: dict[str, str], e2e_databases: dict[str, str]) -> di
     return env
 
 
-@pytest.fixture(scope="session")
-def server(server_env: dict[str, str]) -> Iterator[str]:
-    """Runs `croupier serve` for the whole session; yields its base URL."""
+def croupier_binary() -> Path:
+    """The `croupier` executable the tests run: CROUPIER_BIN or the debug build."""
     binary = Path(os.environ.get("CROUPIER_BIN", REPO_ROOT / ".build" / "debug" / "croupier"))
     if not binary.is_absolute():
         binary = REPO_ROOT / binary
     if not os.access(binary, os.X_OK):
-        _fail(f"server binary {binary} not found or not executable: run `swift build` "
+        _fail(f"croupier binary {binary} not found or not executable: run `swift build` "
               "(or set CROUPIER_BIN).")
+    return binary
+
+
+@pytest.fixture(scope="session")
+def server(server_env: dict[str, str]) -> Iterator[str]:
+    """Runs `croupier serve` for the whole session; yields its base URL."""
+    binary = croupier_binary()
     env = server_env
     base = env["CROUPIER_PUBLIC_URL"]
 

@@ -24,13 +24,12 @@ import subprocess
 import time
 import urllib.parse
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable
 
 import pytest
 from playwright.sync_api import Locator, Page, Response
 
-from conftest import PHONE, REPO_ROOT, console_errors
+from conftest import PHONE, REPO_ROOT, console_errors, croupier_binary
 
 from layout import assert_inside_viewport, assert_no_sideways_scroll
 from strings import t
@@ -70,14 +69,6 @@ def hotp(secret_base32: str, counter: int) -> str:
     return f"{value % 1_000_000:06d}"
 
 
-def croupier_binary() -> Path:
-    binary = Path(os.environ.get("CROUPIER_BIN", REPO_ROOT / ".build" / "debug" / "croupier"))
-    if not binary.is_absolute():
-        binary = REPO_ROOT / binary
-    if not os.access(binary, os.X_OK):
-        pytest.fail(f"CLI binary {binary} not found or not executable: run `swift build` "
-                    "(or set CROUPIER_BIN).", pytrace=False)
-    return binary
 
 
 def path_of(page: Page) -> str:

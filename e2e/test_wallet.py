@@ -17,13 +17,12 @@ import subprocess
 import time
 import urllib.parse
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from typing import Callable
 
 import pytest
 from playwright.sync_api import Locator, Page
 
-from conftest import DESKTOP, PHONE, REPO_ROOT, console_errors
+from conftest import DESKTOP, PHONE, REPO_ROOT, console_errors, croupier_binary
 
 from layout import assert_inside_viewport, assert_no_sideways_scroll
 from strings import t
@@ -54,14 +53,6 @@ def new_player_id() -> int:
     return random.SystemRandom().randint(100_000_000, 999_999_999)
 
 
-def croupier_binary() -> Path:
-    binary = Path(os.environ.get("CROUPIER_BIN", REPO_ROOT / ".build" / "debug" / "croupier"))
-    if not binary.is_absolute():
-        binary = REPO_ROOT / binary
-    if not os.access(binary, os.X_OK):
-        pytest.fail(f"CLI binary {binary} not found or not executable: run `swift build` "
-                    "(or set CROUPIER_BIN).", pytrace=False)
-    return binary
 
 
 class Cashier:

@@ -73,15 +73,21 @@ public struct AppDependencies: Sendable {
         let clickHouse = ClickHouseMigrator(client: self.clickHouse, migrations: try .clickHouse(), logger: logger)
         if configuration.migrateOnStart {
             try await postgres.migrate()
-        } else if let first = try await postgres.pending().first {
-            throw MigrationError.pending(engine: "postgres", count: try await postgres.pending().count, first: first.fileName)
+        } else {
+            let pending = try await postgres.pending()
+            if let first = pending.first {
+                throw MigrationError.pending(engine: "postgres", count: pending.count, first: first.fileName)
+            }
         }
         do {
             try await self.clickHouse.ping()
             if configuration.migrateOnStart {
                 try await clickHouse.migrate()
-            } else if let first = try await clickHouse.pending().first {
-                logger.error("\(MigrationError.pending(engine: "clickhouse", count: 1, first: first.fileName))")
+            } else {
+                let pending = try await clickHouse.pending()
+                if let first = pending.first {
+                    logger.error("\(MigrationError.pending(engine: "clickhouse", count: pending.count, first: first.fileName))")
+                }
             }
         } catch let error as MigrationError {
             throw error

@@ -96,10 +96,12 @@ import Identity
             #expect(profile["telegramId"] as? String == "5550001")
             let csrf = try #require(try me.json()["csrfToken"] as? String)
 
-            let again = try await Self.post(client, "/api/v1/auth/telegram", ["widget": try Self.signWidget(id: 5550001, username: "anna", authDate: Date().addingTimeInterval(-5))], cookie: device)
+            // Each signing differs in more than auth_date, so a slow run cannot make two of them
+            // identical (which the replay guard would rightly refuse).
+            let again = try await Self.post(client, "/api/v1/auth/telegram", ["widget": try Self.signWidget(id: 5550001, username: "anna_again", authDate: Date().addingTimeInterval(-5))], cookie: device)
             #expect(try again.json()["next"] as? String == "done", "a device confirmed within 30 days needs no new code")
 
-            let otherDevice = try await Self.post(client, "/api/v1/auth/telegram", ["widget": try Self.signWidget(id: 5550001, username: "anna", authDate: Date().addingTimeInterval(-9))])
+            let otherDevice = try await Self.post(client, "/api/v1/auth/telegram", ["widget": try Self.signWidget(id: 5550001, username: "anna_elsewhere", authDate: Date().addingTimeInterval(-9))])
             #expect(try otherDevice.json()["next"] as? String == "code", "a new device needs a fresh code")
 
             let seed = try #require(Self.cookie(me, "csrf_seed"))

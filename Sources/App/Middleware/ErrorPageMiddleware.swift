@@ -23,7 +23,7 @@ struct ErrorPageMiddleware: RouterMiddleware {
                 context.logger.info("request refused", metadata: ["status": "\(status.code)", "code": "\(code)"])
             }
             response = wantsJSON(request) ? jsonError(status: status, code: code, context: context) : pages.errorPage(status: status, request: request, context: context)
-            if let limited = error as? RateLimited { response.headers[.retryAfter] = String(limited.retryAfter) }
+            if let retry = error as? RetryLater { response.headers[.retryAfter] = String(retry.retryAfter) }
         }
         response.headers[Self.requestIDHeader] = context.requestID
         return response
@@ -32,6 +32,8 @@ struct ErrorPageMiddleware: RouterMiddleware {
     static func classify(_ error: any Error) -> (HTTPResponse.Status, String) {
         switch error {
         case let error as AppError:
+            return (error.status, error.code)
+        case let error as RetryLater:
             return (error.status, error.code)
         case let error as any HTTPResponseError:
             let status = error.status
@@ -43,7 +45,6 @@ struct ErrorPageMiddleware: RouterMiddleware {
                 case .unsupportedMediaType: "unsupportedMediaType"
                 case .unauthorized: "unauthorized"
                 case .forbidden: "forbidden"
-                case .tooManyRequests: "rateLimited"
                 default: status.code < 500 ? "badRequest" : "internalError"
                 }
             return (status, code)

@@ -127,7 +127,7 @@ struct AuthController {
             router.get("/dev/mail") { request, context -> Response in
                 let mails = try await mail.recent()
                 let items = mails.map { mail -> [String: Any] in
-                    ["id": String(mail.id), "to": mail.mail.recipient, "subject": mail.mail.subject, "text": mail.mail.text, "at": WalletPage.text(mail.createdAt)]
+                    ["id": String(mail.id), "to": mail.mail.recipient, "subject": mail.mail.subject, "text": mail.mail.text, "at": DisplayTime.text(mail.createdAt)]
                 }
                 return pages.render("dev_mail", face: .player, title: "devMail.title", fields: ["mails": items, "hasMails": !items.isEmpty], request: request, context: context)
             }

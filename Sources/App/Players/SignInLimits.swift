@@ -12,16 +12,23 @@ struct SignInLimits: Sendable {
         if let identity { buckets.append(("id:\(identity.lowercased())", .perIdentity)) }
         for (bucket, rule) in buckets {
             if let retryAt = try await limiter.hit(bucket, rule: rule) {
-                throw RateLimited(retryAfter: max(1, Int(retryAt.timeIntervalSinceNow.rounded(.up))))
+                throw RetryLater(code: "rateLimited", until: retryAt)
             }
         }
     }
 }
 
-/// Answered by the error middleware as 429 `rateLimited` with `Retry-After`.
-struct RateLimited: HTTPResponseError {
+/// Too many attempts (a rate limit, a locked account): the error middleware answers 429 with
+/// this code and `Retry-After`.
+struct RetryLater: HTTPResponseError {
+    let code: String
     let retryAfter: Int
     var status: HTTPResponse.Status { .tooManyRequests }
+
+    init(code: String, until: Date) {
+        self.code = code
+        self.retryAfter = max(1, Int(until.timeIntervalSinceNow.rounded(.up)))
+    }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
         Response(status: status)

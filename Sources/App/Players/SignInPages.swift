@@ -57,7 +57,7 @@ struct SignInPages {
                 return try await redirect(after: (step, nil), request: request, context: context)
             } catch let error as AppError {
                 return page("signin_email", challenge: challenge, error: error.code, extra: ["email": form.email ?? ""], request: request, context: context)
-            } catch is RateLimited {
+            } catch is RetryLater {
                 return page("signin_email", challenge: challenge, error: "rateLimited", request: request, context: context)
             }
         }
@@ -77,7 +77,7 @@ struct SignInPages {
                 return response
             } catch let error as AppError {
                 return page("signin_code", challenge: challenge, error: error.code, request: request, context: context)
-            } catch is RateLimited {
+            } catch is RetryLater {
                 return page("signin_code", challenge: challenge, error: "rateLimited", request: request, context: context)
             }
         }
@@ -92,7 +92,7 @@ struct SignInPages {
                 return page("signin_code", challenge: challenge, extra: ["notice": notice], request: request, context: context)
             } catch let error as AppError {
                 return page("signin_code", challenge: challenge, error: error.code, request: request, context: context)
-            } catch is RateLimited {
+            } catch is RetryLater {
                 return page("signin_code", challenge: challenge, error: "rateLimited", request: request, context: context)
             }
         }

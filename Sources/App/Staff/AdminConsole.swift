@@ -58,8 +58,8 @@ struct AdminConsole {
                 "roleLabel": text("admin.roles.\(member.role.rawValue)"),
                 "disabled": member.disabled,
                 "lastLoginISO": member.lastLoginAt.map { $0.formatted(.iso8601) } ?? "",
-                "lastLoginText": member.lastLoginAt.map(WalletPage.text) ?? "",
-                "createdText": WalletPage.text(member.createdAt),
+                "lastLoginText": member.lastLoginAt.map(DisplayTime.text) ?? "",
+                "createdText": DisplayTime.text(member.createdAt),
                 "roles": StaffRole.allCases.filter { staff.role.canAssign($0) }.map { role -> [String: Any] in
                     ["value": role.rawValue, "label": text("admin.roles.\(role.rawValue)"), "selected": role == member.role]
                 },
@@ -80,7 +80,7 @@ struct AdminConsole {
             [
                 "id": String(record.id),
                 "atISO": record.at.formatted(.iso8601),
-                "atText": WalletPage.text(record.at),
+                "atText": DisplayTime.text(record.at),
                 "actor": record.entry.actor,
                 "action": record.entry.action,
                 "target": record.entry.target,

@@ -67,9 +67,7 @@ struct StaffController {
                 if let seedCookie { response.setCookie(seedCookie) }
                 return response
             case .failure(.lockedOut(let until)):
-                var response = HealthController.json(#"{"error":{"code":"lockedOut","status":429,"requestId":"\#(context.requestID)"}}"#, status: .tooManyRequests)
-                response.headers[.retryAfter] = String(max(1, Int(until.timeIntervalSinceNow.rounded(.up))))
-                return response
+                throw RetryLater(code: "lockedOut", until: until)
             case .failure(.invalidCredentials):
                 throw AppError(.unauthorized, code: "invalidCredentials")
             }

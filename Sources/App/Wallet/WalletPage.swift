@@ -43,7 +43,7 @@ struct WalletPage {
                 "kindLabel": localization.string("wallet.kinds.\(entry.kind)", in: language),
                 "currency": entry.currency,
                 "createdAtISO": entry.createdAt.formatted(.iso8601),
-                "createdAtText": Self.text(entry.createdAt),
+                "createdAtText": DisplayTime.text(entry.createdAt),
                 "deltas": deltas.filter { $0.1 != 0 }.map { kind, units -> [String: Any] in
                     [
                         "label": localization.string("wallet.balanceKinds.\(kind)", in: language),
@@ -59,14 +59,6 @@ struct WalletPage {
                 "reference": entry.idempotencyKey.description,
             ]
         }
-    }
-
-    /// A server-side rendering in UTC; the browser rewrites it in the viewer's zone.
-    static func text(_ date: Date) -> String {
-        let iso = date.formatted(.iso8601)
-        let day = iso.prefix(10)
-        let time = iso.dropFirst(11).prefix(5)
-        return "\(day) \(time) UTC"
     }
 
     var fields: [String: Any] {

@@ -136,14 +136,23 @@ public struct StaffDirectory: Sendable {
     /// A bcrypt hash of a random text nobody knows, checked when the e-mail is unknown.
     static let decoyHash = Bcrypt.hash(RandomToken.hex(byteCount: 16), cost: 12)
 
+    /// One staff member; the session middleware calls this on every signed-in request.
     public func member(id: Int64) async throws -> StaffMember? {
-        try await list().first { $0.id == id }
+        try await members(id: id).first
     }
 
     public func list() async throws -> [StaffMember] {
+        try await members(id: nil)
+    }
+
+    /// One member by id, or everyone when `id` is nil.
+    private func members(id: Int64?) async throws -> [StaffMember] {
         try await database.withConnection { connection in
             let rows = try await connection.query(
-                "SELECT id, email, role, disabled_at IS NOT NULL, last_login_at, created_at FROM identity_staff ORDER BY id", logger: logger)
+                """
+                SELECT id, email, role, disabled_at IS NOT NULL, last_login_at, created_at FROM identity_staff
+                 WHERE \(id)::bigint IS NULL OR id = \(id) ORDER BY id
+                """, logger: logger)
             var members: [StaffMember] = []
             for try await (id, email, role, disabled, lastLogin, createdAt) in rows.decode((Int64, String, String, Bool, Date?, Date).self) {
                 members.append(
