@@ -18,6 +18,8 @@ public struct AppDependencies: Sendable {
     public let ledger: Ledger
     /// Nil when no SMTP relay is configured.
     public let smtp: SMTPSettings?
+    /// Nil when no Telegram OpenID Connect client is configured.
+    public let telegramOIDC: TelegramOIDC?
 
     public init(configuration: Configuration, logger: Logger) throws {
         self.configuration = configuration
@@ -29,6 +31,14 @@ public struct AppDependencies: Sendable {
         self.smtp =
             configuration.smtpURL.isEmpty
             ? nil : try SMTPSettings(url: configuration.smtpURL, from: configuration.mailFrom, caFile: configuration.smtpCAFile)
+        let telegram = configuration.telegram
+        self.telegramOIDC =
+            telegram.oidcConfigured
+            ? TelegramOIDC(
+                settings: TelegramOIDCSettings(
+                    issuer: telegram.oidcIssuer, clientID: telegram.oidcClientID, clientSecret: telegram.oidcClientSecret,
+                    redirectURI: configuration.publicURL + "/auth/telegram/oidc/callback"),
+                database: database, logger: logger) : nil
     }
 
     /// What runs beside (or, for `croupier worker`, instead of) the HTTP server.
@@ -37,7 +47,10 @@ public struct AppDependencies: Sendable {
     }
 
     func backgroundServices(readiness: ReadinessMonitor, logger: Logger) -> [any Service] {
-        var services: [any Service] = [database.client, readiness, OutboxRelay(database: database, natsURL: configuration.natsURL, logger: logger)]
+        var services: [any Service] = [
+            database.client, readiness, OutboxRelay(database: database, natsURL: configuration.natsURL, logger: logger),
+            IdentityHousekeeping(database: database, logger: logger),
+        ]
         if let smtp {
             services.append(MailDelivery(database: database, client: SMTPClient(settings: smtp), logger: logger))
         } else {
@@ -147,7 +160,8 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
     router.get("/api/v1/openapi.yaml") { _, _ in
         Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: contract)))
     }
-    SiteController(pages: pages, telegram: configuration.telegram, publicURL: configuration.publicURL).addRoutes(to: router)
+    let signInOptions = SignInOptions(telegram: configuration.telegram, publicURL: configuration.publicURL)
+    SiteController(pages: pages, signIn: signInOptions).addRoutes(to: router)
     let currencies = CurrencyCatalog(ledger: dependencies.ledger)
     let staffDirectory = StaffDirectory(database: dependencies.database, secret: configuration.secretKey, logger: logger)
     let sessions = SessionStore(database: dependencies.database, logger: logger)
@@ -158,6 +172,7 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
     }
     let telegram = configuration.telegram
     let limits = SignInLimits(limiter: RateLimiter(database: dependencies.database, logger: logger))
+    let access = StaffAccess(audit: audit, csrf: pages.csrf)
     let auth = AuthController(
         signIn: PlayerSignIn(
             database: dependencies.database, secret: configuration.secretKey, composer: SignInMail(localization: pages.localization),
@@ -165,13 +180,17 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
         sessions: sessions,
         telegram: TelegramVerifier(botToken: telegram.botToken, maxAge: telegram.authMaxAge, publicKeyHex: telegram.publicKey),
         pages: pages, mail: MailQueue(database: dependencies.database, logger: logger), environment: configuration.environment, limits: limits,
-        secureCookies: configuration.publicURL.hasPrefix("https://"), authMaxAge: Double(telegram.authMaxAge.components.seconds))
+        secureCookies: configuration.publicURL.hasPrefix("https://"), authMaxAge: Double(telegram.authMaxAge.components.seconds),
+        access: access, oidc: dependencies.telegramOIDC)
     auth.addRoutes(to: router)
-    SignInPages(auth: auth).addRoutes(to: router)
+    SignInPages(auth: auth, options: signInOptions).addRoutes(to: router)
+    ProfileController(pages: pages, signIn: auth.signIn, sessions: sessions, access: access, secureCookies: auth.secureCookies).addRoutes(to: router)
     StaffController(
-        pages: pages, directory: staffDirectory, sessions: sessions, access: StaffAccess(audit: audit, csrf: pages.csrf), audit: audit,
-        ledger: dependencies.ledger, currencies: currencies, limits: limits, secureCookies: configuration.publicURL.hasPrefix("https://")
+        pages: pages, directory: staffDirectory, sessions: sessions, access: access, audit: audit,
+        ledger: dependencies.ledger, currencies: currencies, limits: limits, secureCookies: configuration.publicURL.hasPrefix("https://"),
+        publicURL: configuration.publicURL
     ).addRoutes(to: router)
+    StaffEnrolmentPages(pages: pages, directory: staffDirectory, access: access, limits: limits).addRoutes(to: router)
     WalletController(ledger: dependencies.ledger, currencies: currencies, pages: pages).addRoutes(to: router)
     return router
 }

@@ -79,16 +79,28 @@ public struct TelegramSettings: Sendable {
     public var authMaxAge: Duration
     /// Hex Ed25519 key that signs Mini App data for third parties; Telegram's production key by default.
     public var publicKey: String
+    /// Empty: the OpenID Connect button is not offered.
+    public var oidcClientID: String
+    public var oidcClientSecret: String
+    public var oidcIssuer: String
+
+    public static let telegramIssuer = "https://oauth.telegram.org"
 
     public init(
         botToken: String = "", botUsername: String = "", authMaxAge: Duration = .seconds(600),
-        publicKey: String = "e7bf03a2fa4602af4580703d88dda5bb59f32ed8b02a56c187fe7d34caed242d"
+        publicKey: String = "e7bf03a2fa4602af4580703d88dda5bb59f32ed8b02a56c187fe7d34caed242d",
+        oidcClientID: String = "", oidcClientSecret: String = "", oidcIssuer: String = Self.telegramIssuer
     ) {
         self.botToken = botToken
         self.botUsername = botUsername
         self.authMaxAge = authMaxAge
         self.publicKey = publicKey
+        self.oidcClientID = oidcClientID
+        self.oidcClientSecret = oidcClientSecret
+        self.oidcIssuer = oidcIssuer
     }
+
+    public var oidcConfigured: Bool { !oidcClientID.isEmpty && !oidcClientSecret.isEmpty }
 }
 
 public enum ConfigurationError: Error, CustomStringConvertible, Equatable {
@@ -176,7 +188,10 @@ extension Configuration {
                 botToken: reader.string("CROUPIER_TELEGRAM_BOT_TOKEN", default: ""),
                 botUsername: reader.string("CROUPIER_TELEGRAM_BOT_USERNAME", default: ""),
                 authMaxAge: .seconds(try reader.int("CROUPIER_TELEGRAM_AUTH_MAX_AGE", default: 600, range: 30...86_400)),
-                publicKey: reader.string("CROUPIER_TELEGRAM_PUBLIC_KEY", default: TelegramSettings().publicKey)),
+                publicKey: reader.string("CROUPIER_TELEGRAM_PUBLIC_KEY", default: TelegramSettings().publicKey),
+                oidcClientID: reader.string("CROUPIER_TELEGRAM_OIDC_CLIENT_ID", default: ""),
+                oidcClientSecret: reader.string("CROUPIER_TELEGRAM_OIDC_CLIENT_SECRET", default: ""),
+                oidcIssuer: try reader.url("CROUPIER_TELEGRAM_OIDC_ISSUER", default: TelegramSettings.telegramIssuer)),
             smtpURL: reader.string("CROUPIER_SMTP_URL", default: ""),
             mailFrom: reader.string("CROUPIER_MAIL_FROM", default: "no-reply@croupier.local"),
             smtpCAFile: values["CROUPIER_SMTP_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 }
@@ -229,6 +244,15 @@ extension Configuration {
             case "false", "0", "no": return false
             default: throw ConfigurationError.invalidValue(key: key, value: text, expected: "true or false")
             }
+        }
+
+        /// An absolute http(s) URL without a query, as an OpenID Connect issuer must be.
+        func url(_ key: String, default fallback: String) throws -> String {
+            guard let text = values[key], !text.isEmpty else { return fallback }
+            guard let url = URL(string: text), ["http", "https"].contains(url.scheme ?? ""), url.host != nil, url.query == nil, url.fragment == nil else {
+                throw ConfigurationError.invalidValue(key: key, value: text, expected: "an http(s) URL without query or fragment")
+            }
+            return text
         }
 
         func oneOf(_ key: String, default fallback: String, allowed: [String]) throws -> String {

@@ -31,11 +31,14 @@ import Testing
         #expect(configuration.publicURL == "http://127.0.0.1:8080")
         #expect(configuration.migrateOnStart == false)
         #expect(configuration.maxBodyBytes == 1_048_576)
+        #expect(configuration.telegram.oidcIssuer == "https://oauth.telegram.org")
+        #expect(!configuration.telegram.oidcConfigured)
     }
 
     @Test(arguments: [
         ("CROUPIER_HTTP_PORT", "eighty"), ("CROUPIER_HTTP_PORT", "70000"), ("CROUPIER_ENV", "staging"),
         ("CROUPIER_MIGRATE_ON_START", "maybe"), ("CROUPIER_SECRET_KEY", "short"),
+        ("CROUPIER_TELEGRAM_OIDC_ISSUER", "oauth.telegram.org"), ("CROUPIER_TELEGRAM_OIDC_ISSUER", "https://issuer.example/?x=1"),
     ])
     func invalidValuesAreRefusedByName(key: String, value: String) {
         do {

@@ -7,34 +7,17 @@ import TestSupport
 
 /// Against a real SMTP server (aiosmtpd, Tests/IdentityTests/smtp_server.py) with its own CA.
 @Suite(.timeLimit(.minutes(1))) struct SMTPTests {
-    final class Server {
-        let directory: URL
-        let process: Process
-        let port: Int
+    /// aiosmtpd in `mode` (starttls, implicit or plain), with its own CA in `<dir>/ca.pem`.
+    final class Server: Sendable {
+        let peer: ScriptServer
+        var port: Int { peer.port }
+        var directory: URL { peer.directory }
 
         init(mode: String, user: String? = "relay", password: String? = "s3cret pass", failFirst: Int = 0) async throws {
-            let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            let python = root.appendingPathComponent(".venv/bin/python").path
-            guard FileManager.default.isExecutableFile(atPath: python) else {
-                throw TestServices.Missing(key: ".venv (run scripts/e2e-venv.sh or make test)")
-            }
-            directory = FileManager.default.temporaryDirectory.appendingPathComponent("smtp-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            process = Process()
-            process.executableURL = URL(fileURLWithPath: python)
-            var arguments = [root.appendingPathComponent("Tests/IdentityTests/smtp_server.py").path, "--port", "0", "--dir", directory.path, "--mode", mode]
+            var arguments = ["--mode", mode]
             if let user, let password { arguments += ["--user", user, "--password", password] }
             if failFirst > 0 { arguments += ["--fail-first", String(failFirst)] }
-            process.arguments = arguments
-            process.standardOutput = FileHandle.nullDevice
-            try process.run()
-            let ready = directory.appendingPathComponent("ready")
-            var waited = 0
-            while !FileManager.default.fileExists(atPath: ready.path), waited < 200 {
-                try await Task.sleep(for: .milliseconds(50))
-                waited += 1
-            }
-            port = Int((try String(contentsOf: ready, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+            peer = try await ScriptServer(script: "Tests/IdentityTests/smtp_server.py", arguments: arguments)
         }
 
         func settings(scheme: String = "smtp", credentials: String = "relay:s3cret%20pass@") throws -> SMTPSettings {
@@ -45,11 +28,6 @@ import TestSupport
             let folder = directory.appendingPathComponent("messages")
             let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }.sorted()) ?? []
             return try names.map { try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent($0))) as? [String: Any] ?? [:] }
-        }
-
-        deinit {
-            process.terminate()
-            try? FileManager.default.removeItem(at: directory)
         }
     }
 

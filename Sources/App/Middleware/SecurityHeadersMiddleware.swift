@@ -2,11 +2,15 @@ import HTTPTypes
 import Hummingbird
 
 /// Headers every response carries, error pages included. The CSP allows no inline script or
-/// style at all: every script is a file under /public/js.
+/// style at all: every script is a file under /public/js. A page that must be framed by a
+/// known origin (the Mini App inside Telegram Web) sets its own policy from
+/// `contentSecurityPolicy(frameAncestors:)`, and then keeps it.
 struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
     let strictTransportSecurity: Bool
 
-    static var contentSecurityPolicy: String {
+    static var contentSecurityPolicy: String { contentSecurityPolicy(frameAncestors: ["'none'"]) }
+
+    static func contentSecurityPolicy(frameAncestors: [String]) -> String {
         [
             "default-src 'self'",
             "script-src 'self'",
@@ -17,16 +21,18 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
             "object-src 'none'",
             "base-uri 'none'",
             "form-action 'self'",
-            "frame-ancestors 'none'",
+            "frame-ancestors \(frameAncestors.joined(separator: " "))",
         ].joined(separator: "; ")
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response = try await next(request, context)
-        response.headers[.contentSecurityPolicy] = Self.contentSecurityPolicy
+        if response.headers[.contentSecurityPolicy] == nil {
+            response.headers[.contentSecurityPolicy] = Self.contentSecurityPolicy
+            response.headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
+        }
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[HTTPField.Name("Referrer-Policy")!] = "strict-origin-when-cross-origin"
-        response.headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
         response.headers[HTTPField.Name("Cross-Origin-Opener-Policy")!] = "same-origin"
         response.headers[HTTPField.Name("Permissions-Policy")!] = "camera=(), microphone=(), geolocation=(), payment=()"
         if strictTransportSecurity {

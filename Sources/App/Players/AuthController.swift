@@ -16,6 +16,10 @@ struct AuthController {
     let limits: SignInLimits
     let secureCookies: Bool
     let authMaxAge: TimeInterval
+    /// Writes sign-in successes and failures to the audit log.
+    let access: StaffAccess
+    /// Nil when no OpenID Connect client is configured.
+    let oidc: TelegramOIDC?
 
     static let deviceCookie = "croupier_device"
 
@@ -48,10 +52,13 @@ struct AuthController {
     func addRoutes(to router: Router<AppRequestContext>) {
         router.post("/api/v1/auth/telegram") { request, context -> Response in
             try await limits.check(request, context)
-            let body = try await request.decode(as: TelegramRequest.self, context: context)
+            // Mini Apps conventionally send initData as `Authorization: tma <initData>`.
+            let tma = request.headers[.authorization].flatMap { $0.hasPrefix("tma ") ? String($0.dropFirst(4)) : nil }
+            let body = tma == nil ? try await request.decode(as: TelegramRequest.self, context: context) : TelegramRequest(widget: nil, initData: tma)
             let now = Date()
             let user: TelegramUser
             let proof: String
+            let method = body.widget != nil ? "widget" : "initData"
             do {
                 if let widget = body.widget {
                     user = try telegram.verifyWidget(widget, now: now)
@@ -63,9 +70,10 @@ struct AuthController {
                     throw AppError(.badRequest, code: "telegramMalformed")
                 }
             } catch let error as TelegramAuthError {
+                try await recordFailure(error.code, method: method, request: request, context: context)
                 throw AppError(.unauthorized, code: error.code)
             }
-            return try await respond(to: begin(user, proof: proof, request: request, now: now), request: request, context: context)
+            return try await respond(to: begin(user, proof: proof, method: method, request: request, context: context, now: now), request: request, context: context)
         }
         router.post("/api/v1/auth/email") { request, context -> Response in
             let body = try await request.decode(as: EmailRequest.self, context: context)
@@ -81,7 +89,7 @@ struct AuthController {
             let body = try await request.decode(as: CodeRequest.self, context: context)
             try await limits.check(request, context, identity: "challenge:\(body.challenge)")
             let (device, newDevice) = deviceID(request)
-            let player = try await mapped { try await signIn.submitCode(challenge: body.challenge, code: body.code, device: device) }
+            let player = try await submitCode(challenge: body.challenge, code: body.code, device: device, request: request, context: context)
             return try await respond(to: (.done(player), newDevice), request: request, context: context)
         }
         router.post("/api/v1/auth/code/resend") { request, context -> Response in
@@ -118,7 +126,7 @@ struct AuthController {
                 throw AppError(.badRequest, code: "challengeInvalid")
             }
             let (device, newDevice) = deviceID(request)
-            let player = try await mapped { try await signIn.submitCode(challenge: challenge, code: code, device: device) }
+            let player = try await submitCode(challenge: challenge, code: code, device: device, request: request, context: context)
             var response = Response.redirect(to: "/wallet", type: .normal)
             try await startSession(player, request: request, context: context, into: &response, newDevice: newDevice)
             return response
@@ -134,14 +142,34 @@ struct AuthController {
         }
     }
 
-    func begin(_ user: TelegramUser, proof: String, request: Request, now: Date) async throws -> (SignInStep, String?) {
+    /// Telegram vouched for `user`; what comes next depends on whether they and this device are known.
+    func begin(_ user: TelegramUser, proof: String, method: String, request: Request, context: AppRequestContext, now: Date) async throws -> (SignInStep, String?) {
         let (device, newDevice) = deviceID(request)
-        let step = try await mapped {
-            try await signIn.begin(
-                telegram: user, proof: proof, proofExpires: user.authDate.addingTimeInterval(authMaxAge + 3600), device: device,
-                language: Localization.language(for: request), now: now)
+        do {
+            let step = try await mapped {
+                try await signIn.begin(
+                    telegram: user, proof: proof, proofExpires: user.authDate.addingTimeInterval(authMaxAge + 3600), device: device,
+                    language: Localization.language(for: request), now: now)
+            }
+            return (step, newDevice)
+        } catch let error as AppError {
+            try await recordFailure(error.code, method: method, actor: "telegram:\(user.id)", request: request, context: context)
+            throw error
         }
-        return (step, newDevice)
+    }
+
+    /// The code step, with wrong, expired and used codes recorded as failed sign-ins.
+    func submitCode(challenge: String, code: String, device: String, request: Request, context: AppRequestContext) async throws -> PlayerID {
+        do {
+            return try await mapped { try await signIn.submitCode(challenge: challenge, code: code, device: device) }
+        } catch let error as AppError {
+            try await recordFailure(error.code, method: "emailCode", request: request, context: context)
+            throw error
+        }
+    }
+
+    func recordFailure(_ reason: String, method: String, actor: String = "anonymous", request: Request, context: AppRequestContext) async throws {
+        try await access.record("player.login_failed", by: nil, actor: actor, summary: ["method": method, "reason": reason], request, context)
     }
 
     private func respond(to outcome: (SignInStep, String?), request: Request, context: AppRequestContext) async throws -> Response {
@@ -159,8 +187,11 @@ struct AuthController {
     }
 
     func startSession(_ player: PlayerID, request: Request, context: AppRequestContext, into response: inout Response, newDevice: String?) async throws {
+        let device = newDevice ?? deviceID(request).0
         let token = try await sessions.start(
-            .player(player), policy: .player, userAgent: request.headers[.userAgent] ?? "", ip: StaffAccess.clientAddress(request, context))
+            .player(player), policy: .player, userAgent: request.headers[.userAgent] ?? "", ip: StaffAccess.clientAddress(request, context),
+            device: device)
+        try await access.record("player.login", by: nil, actor: "player:\(player.rawValue)", request, context)
         response.setCookie(
             Cookie(name: PlayerSessionMiddleware.cookieName, value: token, maxAge: 30 * 24 * 3600, path: "/", secure: secureCookies, httpOnly: true, sameSite: .lax))
         if let newDevice { response.setCookie(deviceCookie(newDevice)) }

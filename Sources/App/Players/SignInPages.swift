@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Identity
 
@@ -7,6 +8,7 @@ import Identity
 /// JavaScript. They call the same `PlayerSignIn` as the JSON API.
 struct SignInPages {
     let auth: AuthController
+    let options: SignInOptions
 
     struct EmailForm: Decodable {
         let csrf: String?
@@ -32,13 +34,66 @@ struct SignInPages {
             for (name, value) in request.uri.queryParameters { fields[String(name)] = String(value) }
             do {
                 let user = try auth.telegram.verifyWidget(fields, now: Date())
-                let outcome = try await auth.begin(user, proof: "widget:\(fields["hash"] ?? "")", request: request, now: Date())
+                let outcome = try await auth.begin(
+                    user, proof: "widget:\(fields["hash"] ?? "")", method: "widget", request: request, context: context, now: Date())
                 return try await redirect(after: outcome, request: request, context: context)
             } catch let error as TelegramAuthError {
+                try await auth.recordFailure(error.code, method: "widget", request: request, context: context)
                 return signInPage(error: error.code, request: request, context: context)
             } catch let error as AppError {
                 return signInPage(error: error.code, request: request, context: context)
             }
+        }
+        // OpenID Connect: the button sends the browser to the provider with state, nonce and a
+        // PKCE challenge; the state also goes into a cookie, so a callback only completes in the
+        // browser that started it (no login CSRF).
+        router.get("/auth/telegram/oidc") { request, context -> Response in
+            try await auth.limits.check(request, context)
+            guard let oidc = auth.oidc else { throw AppError(.notFound, code: "oidcNotConfigured") }
+            do {
+                let (url, state) = try await oidc.start()
+                var response = Response.redirect(to: url, type: .found)
+                response.setCookie(oidcCookie(state, maxAge: 600))
+                return response
+            } catch let error as TelegramOIDCError {
+                context.logger.error("OpenID Connect sign-in could not start", metadata: ["reason": "\(error)"])
+                return signInPage(error: error.code, status: .serviceUnavailable, request: request, context: context)
+            }
+        }
+        router.get("/auth/telegram/oidc/callback") { request, context -> Response in
+            try await auth.limits.check(request, context)
+            guard let oidc = auth.oidc else { throw AppError(.notFound, code: "oidcNotConfigured") }
+            let query = request.uri.queryParameters
+            let state = query["state"].map(String.init) ?? ""
+            var response: Response
+            do {
+                if query["error"] != nil { throw TelegramOIDCError.rejected("the provider answered error=\(query["error"] ?? "")") }
+                guard let cookie = request.cookies[Self.oidcCookieName]?.value, !state.isEmpty,
+                    RandomToken.matches(state, cookie)
+                else { throw TelegramOIDCError.stateInvalid }
+                let (user, proof) = try await oidc.finish(code: query["code"].map(String.init) ?? "", state: state)
+                let outcome = try await auth.begin(user, proof: proof, method: "oidc", request: request, context: context, now: Date())
+                response = try await redirect(after: outcome, request: request, context: context)
+            } catch let error as TelegramOIDCError {
+                context.logger.notice("OpenID Connect sign-in refused", metadata: ["reason": "\(error)"])
+                try await auth.recordFailure(error.code, method: "oidc", request: request, context: context)
+                let status: HTTPResponse.Status = if case .providerUnavailable = error { .serviceUnavailable } else { .unauthorized }
+                response = signInPage(error: error.code, status: status, request: request, context: context)
+            } catch let error as AppError {
+                response = signInPage(error: error.code, request: request, context: context)
+            }
+            response.setCookie(oidcCookie("", maxAge: 0))
+            return response
+        }
+        // The Mini App's entry page; its script hands Telegram's initData to /api/v1/auth/telegram.
+        // Telegram Web shows Mini Apps in a frame, so Telegram's origins may frame this page.
+        router.get("/telegram/app") { request, context -> Response in
+            let language = Localization.language(for: request)
+            let errors = Self.miniAppErrors.map { ["code": $0, "text": pages.localization.string("signin.errors.\($0)", in: language)] }
+            var response = pages.render("miniapp", face: .player, title: "miniapp.title", fields: ["errors": errors], request: request, context: context)
+            response.headers[.contentSecurityPolicy] = SecurityHeadersMiddleware<AppRequestContext>.contentSecurityPolicy(
+                frameAncestors: ["'self'", "https://*.telegram.org"])
+            return response
         }
         router.get("/signin/email") { request, context in
             page("signin_email", challenge: request.uri.queryParameters["challenge"].map(String.init) ?? "", request: request, context: context)
@@ -71,7 +126,7 @@ struct SignInPages {
             do {
                 try await auth.limits.check(request, context, identity: "challenge:\(challenge)")
                 let (device, newDevice) = auth.deviceID(request)
-                let player = try await auth.mapped { try await auth.signIn.submitCode(challenge: challenge, code: form.code ?? "", device: device) }
+                let player = try await auth.submitCode(challenge: challenge, code: form.code ?? "", device: device, request: request, context: context)
                 var response = Response.redirect(to: "/wallet", type: .normal)
                 try await auth.startSession(player, request: request, context: context, into: &response, newDevice: newDevice)
                 return response
@@ -122,10 +177,21 @@ struct SignInPages {
         return pages.render(template, face: .player, title: "signin.title", fields: fields, status: error == nil ? .ok : .badRequest, request: request, context: context)
     }
 
-    private func signInPage(error: String, request: Request, context: AppRequestContext) -> Response {
-        pages.render(
-            "signin", face: .player, title: "signin.title",
-            fields: ["telegramConfigured": false, "error": pages.localization.string("signin.errors.\(error)", in: Localization.language(for: request))],
-            status: .unauthorized, request: request, context: context)
+    /// The sign-in page again, saying what went wrong, with its buttons to try again.
+    private func signInPage(error: String, status: HTTPResponse.Status = .unauthorized, request: Request, context: AppRequestContext) -> Response {
+        var fields = options.fields
+        fields["error"] = pages.localization.string("signin.errors.\(error)", in: Localization.language(for: request))
+        return pages.render("signin", face: .player, title: "signin.title", fields: fields, status: status, request: request, context: context)
+    }
+
+    static let oidcCookieName = "croupier_oidc"
+
+    /// What `/api/v1/auth/telegram` can refuse initData with, as the Mini App page explains it.
+    static let miniAppErrors = [
+        "telegramMalformed", "telegramSignatureInvalid", "telegramAuthExpired", "telegramReplayed", "telegramNotConfigured", "rateLimited",
+    ]
+
+    private func oidcCookie(_ state: String, maxAge: Int) -> Cookie {
+        Cookie(name: Self.oidcCookieName, value: state, maxAge: maxAge, path: "/auth/telegram/oidc", secure: auth.secureCookies, httpOnly: true, sameSite: .lax)
     }
 }

@@ -65,7 +65,11 @@ struct AdminConsole {
                 },
                 "canEdit": staff.role.canAssign(member.role),
                 "isSelf": member.id == staff.id,
+                "pendingEnrolment": !member.enrolled,
             ]
+        }
+        fields["assignableRoles"] = StaffRole.allCases.filter { staff.role.canAssign($0) }.map { role -> [String: Any] in
+            ["value": role.rawValue, "label": text("admin.roles.\(role.rawValue)"), "selected": role == .support]
         }
         return fields
     }

@@ -18,6 +18,7 @@ struct StaffController {
     let currencies: CurrencyCatalog
     let limits: SignInLimits
     let secureCookies: Bool
+    let publicURL: String
 
     struct LoginForm: Decodable {
         let csrf: String?
@@ -35,7 +36,10 @@ struct StaffController {
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get(SiteRoute.adminLogin.path) { request, context in
             if context.staff != nil { return Response.redirect(to: SiteRoute.adminHome.rawValue, type: .normal) }
-            return pages.render("admin_login", face: .admin, title: "admin.login.title", request: request, context: context)
+            let fields: [String: Any] =
+                request.uri.queryParameters["enrolled"] == "1"
+                ? ["notice": pages.localization.string("admin.login.enrolled", in: Localization.language(for: request))] : [:]
+            return pages.render("admin_login", face: .admin, title: "admin.login.title", fields: fields, request: request, context: context)
         }
         router.post(SiteRoute.adminLogin.path) { request, context in
             let form = try await URLEncodedFormDecoder().decode(
@@ -112,6 +116,10 @@ struct StaffController {
                     try await access.record(
                         "staff.role_changed", by: staff, target: "staff:\(id)", summary: ["before": change.before.rawValue, "after": change.after.rawValue],
                         request, context)
+                case "reset-totp":
+                    let enrolment = try await directory.resetTOTP(of: id, by: staff)
+                    try await access.record("staff.totp_reset", by: staff, target: "staff:\(id)", request, context)
+                    return try await staffPage(staff: staff, enrolment: (enrolment, "admin.staff.resetDone"), request: request, context: context)
                 case "disable", "enable":
                     let disable = try context.parameters.require("change") == "disable"
                     try await directory.setDisabled(disable, id: id, by: staff.role)
@@ -125,6 +133,26 @@ struct StaffController {
             }
             // Post, redirect, get: a refresh does not submit the change again.
             return Response.redirect(to: "/admin/staff?result=saved", type: .normal)
+        }
+        router.post("/admin/staff/invite") { request, context -> Response in
+            let staff = try await access.require(.staffManage, request, context)
+            let form = try await URLEncodedFormDecoder().decode(InviteForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
+            guard pages.csrf.isValid(form.csrf, for: request) else { throw AppError(.forbidden, code: "csrfTokenInvalid") }
+            let language = Localization.language(for: request)
+            guard let role = form.role.flatMap(StaffRole.init(rawValue:)) else { throw AppError(.badRequest, code: "unknownRole") }
+            do {
+                let enrolment = try await directory.invite(email: form.email ?? "", role: role, by: staff)
+                try await access.record(
+                    "staff.invited", by: staff, target: "staff:\(enrolment.member.id)", summary: ["email": enrolment.member.email, "role": role.rawValue],
+                    request, context)
+                return try await staffPage(staff: staff, enrolment: (enrolment, "admin.staff.inviteDone"), request: request, context: context)
+            } catch let error as StaffDirectoryError {
+                if error == .notAllowed {
+                    try await access.record("access.refused", by: staff, target: "staff.invite", summary: ["role": role.rawValue], request, context)
+                }
+                let message = pages.localization.string("admin.staff.inviteErrors.\(error.localizationKey)", in: language)
+                return try await staffPage(staff: staff, error: message, status: .badRequest, request: request, context: context)
+            }
         }
         router.get("/admin/audit") { request, context -> Response in
             guard context.staff != nil else { return Response.redirect(to: SiteRoute.adminLogin.rawValue, type: .normal) }
@@ -192,14 +220,44 @@ struct StaffController {
         }
     }
 
+    /// The staff page; after an invitation or TOTP reset it shows the enrolment link, once.
     private func staffPage(
-        staff: StaffMember, notice: String? = nil, error: String? = nil, request: Request, context: AppRequestContext
+        staff: StaffMember, notice: String? = nil, error: String? = nil, enrolment: (StaffDirectory.Enrolment, title: String)? = nil,
+        status: HTTPResponse.Status = .ok, request: Request, context: AppRequestContext
     ) async throws -> Response {
-        let console = AdminConsole(staff: staff, localization: pages.localization, language: Localization.language(for: request), path: request.uri.path)
+        let language = Localization.language(for: request)
+        let console = AdminConsole(staff: staff, localization: pages.localization, language: language, path: "/admin/staff")
         var fields = console.staffFields(members: try await directory.list())
         if let notice { fields["notice"] = notice }
         if let error { fields["error"] = error }
-        return pages.render("admin_staff", face: .admin, title: "admin.staff.title", fields: fields, request: request, context: context)
+        if let (enrolment, title) = enrolment {
+            fields["enrolment"] = [
+                "title": pages.localization.string(title, in: language).replacingOccurrences(of: "{email}", with: enrolment.member.email),
+                "link": "\(publicURL)/admin/enroll/\(enrolment.token)",
+            ]
+        }
+        return pages.render("admin_staff", face: .admin, title: "admin.staff.title", fields: fields, status: status, request: request, context: context)
+    }
+}
+
+struct InviteForm: Decodable {
+    let csrf: String?
+    let email: String?
+    let role: String?
+}
+
+extension StaffDirectoryError {
+    /// The locale key under which people read this refusal.
+    var localizationKey: String {
+        switch self {
+        case .invalidEmail: "invalidEmail"
+        case .weakPassword: "weakPassword"
+        case .emailTaken: "emailTaken"
+        case .notFound: "notFound"
+        case .notAllowed: "notAllowed"
+        case .enrolmentInvalid: "enrolmentInvalid"
+        case .wrongTOTP: "wrongTOTP"
+        }
     }
 }
 

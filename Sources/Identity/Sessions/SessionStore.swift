@@ -36,8 +36,11 @@ public struct SessionStore: Sendable {
         ByteBuffer(bytes: Array(SHA256.hash(data: Data(token.utf8))))
     }
 
-    /// Starts a session and returns its token (to put in a cookie; never stored).
-    public func start(_ owner: SessionOwner, policy: SessionPolicy, userAgent: String, ip: String, now: Date = Date()) async throws -> String {
+    /// Starts a session and returns its token (to put in a cookie; never stored). `device` is a
+    /// player's device cookie, so that ending the session can also withdraw that device's trust.
+    public func start(
+        _ owner: SessionOwner, policy: SessionPolicy, userAgent: String, ip: String, device: String? = nil, now: Date = Date()
+    ) async throws -> String {
         let token = RandomToken.hex(byteCount: 32)
         let (staff, player): (Int64?, Int64?) =
             switch owner {
@@ -48,8 +51,9 @@ public struct SessionStore: Sendable {
         try await database.withConnection { connection in
             try await connection.query(
                 """
-                INSERT INTO identity_sessions (token_hash, staff_id, player_id, created_at, last_seen_at, expires_at, user_agent, ip)
-                VALUES (\(Self.hash(token)), \(staff), \(player), \(now), \(now), \(expires), \(String(userAgent.prefix(300))), \(ip))
+                INSERT INTO identity_sessions (token_hash, staff_id, player_id, created_at, last_seen_at, expires_at, user_agent, ip, device_hash)
+                VALUES (\(Self.hash(token)), \(staff), \(player), \(now), \(now), \(expires), \(String(userAgent.prefix(300))), \(ip),
+                        \(device.map(Self.hash)))
                 """, logger: logger
             ).collect()
         }
@@ -99,6 +103,58 @@ public struct SessionStore: Sendable {
             try await connection.query(
                 "UPDATE identity_sessions SET revoked_at = now() WHERE token_hash = \(Self.hash(token)) AND revoked_at IS NULL", logger: logger
             ).collect()
+        }
+    }
+
+    /// A live session as its owner sees it on the profile page.
+    public struct Device: Sendable, Equatable {
+        public let id: Int64
+        public let userAgent: String
+        public let ip: String
+        public let createdAt: Date
+        public let lastSeenAt: Date
+        /// The session making the request.
+        public let current: Bool
+    }
+
+    /// A player's live sessions, most recently used first.
+    public func devices(of player: PlayerID, current token: String?, policy: SessionPolicy = .player, now: Date = Date()) async throws -> [Device] {
+        let idleSince = now.addingTimeInterval(-Double(policy.idle.components.seconds))
+        let currentHash = Self.hash(token ?? "")
+        return try await database.withConnection { connection in
+            let rows = try await connection.query(
+                """
+                SELECT id, user_agent, ip, created_at, last_seen_at, token_hash = \(currentHash) FROM identity_sessions
+                 WHERE player_id = \(player.rawValue) AND revoked_at IS NULL AND expires_at > \(now) AND last_seen_at > \(idleSince)
+                 ORDER BY last_seen_at DESC, id DESC LIMIT 50
+                """, logger: logger)
+            var devices: [Device] = []
+            for try await (id, agent, ip, created, seen, current) in rows.decode((Int64, String, String, Date, Date, Bool).self) {
+                devices.append(Device(id: id, userAgent: agent, ip: ip, createdAt: created, lastSeenAt: seen, current: current))
+            }
+            return devices
+        }
+    }
+
+    /// Ends one of a player's sessions and withdraws its device's 30-day trust, so that signing
+    /// in again there needs a fresh e-mail code. Returns false when it is not theirs or not live.
+    @discardableResult
+    public func revoke(device id: Int64, of player: PlayerID) async throws -> Bool {
+        try await database.withTransaction(logger: logger) { connection in
+            let rows = try await connection.query(
+                """
+                UPDATE identity_sessions SET revoked_at = now() WHERE id = \(id) AND player_id = \(player.rawValue) AND revoked_at IS NULL
+                RETURNING device_hash
+                """, logger: logger)
+            var found = false
+            var deviceHash: ByteBuffer?
+            for try await hash in rows.decode(ByteBuffer?.self) { (found, deviceHash) = (true, hash) }
+            if let deviceHash {
+                _ = try await connection.query(
+                    "DELETE FROM identity_devices WHERE player_id = \(player.rawValue) AND device_hash = \(deviceHash)", logger: logger
+                ).collect()
+            }
+            return found
         }
     }
 }

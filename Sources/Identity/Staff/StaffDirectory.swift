@@ -13,6 +13,8 @@ public struct StaffMember: Sendable, Equatable {
     public let disabled: Bool
     public let lastLoginAt: Date?
     public let createdAt: Date
+    /// False between an invitation or TOTP reset and the use of its enrolment link.
+    public var enrolled: Bool = true
 }
 
 /// Why a staff sign-in failed. People see one message for all of them except a lock-out
@@ -28,6 +30,8 @@ public enum StaffDirectoryError: Error, Sendable, Equatable, CustomStringConvert
     case emailTaken
     case notFound
     case notAllowed
+    case enrolmentInvalid
+    case wrongTOTP
 
     public var description: String {
         switch self {
@@ -36,6 +40,8 @@ public enum StaffDirectoryError: Error, Sendable, Equatable, CustomStringConvert
         case .emailTaken: "a staff member with this e-mail exists already"
         case .notFound: "no such staff member"
         case .notAllowed: "this role may not do that"
+        case .enrolmentInvalid: "the enrolment link is unknown, expired or used"
+        case .wrongTOTP: "the authenticator code does not match"
         }
     }
 }
@@ -97,8 +103,8 @@ public struct StaffDirectory: Sendable {
                        last_login_at, created_at
                   FROM identity_staff WHERE email = \(email) FOR UPDATE
                 """, logger: logger)
-            var found: (Int64, String, ByteBuffer, Int64, String, Bool, Int, Date?, Date?, Date)?
-            for try await row in rows.decode((Int64, String, ByteBuffer, Int64, String, Bool, Int, Date?, Date?, Date).self) { found = row }
+            var found: (Int64, String?, ByteBuffer?, Int64, String, Bool, Int, Date?, Date?, Date)?
+            for try await row in rows.decode((Int64, String?, ByteBuffer?, Int64, String, Bool, Int, Date?, Date?, Date).self) { found = row }
             guard let (id, passwordHash, sealed, lastStep, roleText, disabled, failures, lockedUntil, _, createdAt) = found,
                 let role = StaffRole(rawValue: roleText)
             else {
@@ -106,10 +112,11 @@ public struct StaffDirectory: Sendable {
                 return .failure(.invalidCredentials(reason: "unknownEmail"))
             }
             if let lockedUntil, lockedUntil > now { return .failure(.lockedOut(until: lockedUntil)) }
-            let passwordOK = Bcrypt.verify(password, hash: passwordHash)
-            let step = try TOTPSecret.open(Array(buffer: sealed), with: totpKey).matchingStep(totp, at: now)
+            // An invited member, or one whose TOTP was reset, has no credentials until enrolled.
+            let passwordOK = Bcrypt.verify(password, hash: passwordHash ?? Self.decoyHash) && passwordHash != nil
+            let step = try sealed.flatMap { try TOTPSecret.open(Array(buffer: $0), with: totpKey).matchingStep(totp, at: now) }
             let reason: String? =
-                if disabled { "disabled" } else if !passwordOK { "wrongPassword" } else if step == nil { "wrongTOTP" } else if step! <= lastStep {
+                if disabled { "disabled" } else if passwordHash == nil || sealed == nil { "notEnrolled" } else if !passwordOK { "wrongPassword" } else if step == nil { "wrongTOTP" } else if step! <= lastStep {
                     "reusedTOTP"
                 } else { nil }
             if let reason {
@@ -150,13 +157,15 @@ public struct StaffDirectory: Sendable {
         try await database.withConnection { connection in
             let rows = try await connection.query(
                 """
-                SELECT id, email, role, disabled_at IS NOT NULL, last_login_at, created_at FROM identity_staff
-                 WHERE \(id)::bigint IS NULL OR id = \(id) ORDER BY id
+                SELECT id, email, role, disabled_at IS NOT NULL, last_login_at, created_at, password_hash IS NOT NULL AND totp_secret IS NOT NULL
+                  FROM identity_staff WHERE \(id)::bigint IS NULL OR id = \(id) ORDER BY id
                 """, logger: logger)
             var members: [StaffMember] = []
-            for try await (id, email, role, disabled, lastLogin, createdAt) in rows.decode((Int64, String, String, Bool, Date?, Date).self) {
+            for try await (id, email, role, disabled, lastLogin, createdAt, enrolled) in rows.decode((Int64, String, String, Bool, Date?, Date, Bool).self) {
                 members.append(
-                    StaffMember(id: id, email: email, role: StaffRole(rawValue: role) ?? .analyst, disabled: disabled, lastLoginAt: lastLogin, createdAt: createdAt))
+                    StaffMember(
+                        id: id, email: email, role: StaffRole(rawValue: role) ?? .analyst, disabled: disabled, lastLoginAt: lastLogin, createdAt: createdAt,
+                        enrolled: enrolled))
             }
             return members
         }
@@ -186,5 +195,126 @@ public struct StaffDirectory: Sendable {
                 ).collect()
             }
         }
+    }
+
+    // MARK: - Enrolment: invitations and TOTP resets
+
+    /// How long an enrolment link works.
+    public static let enrolmentLifetime: TimeInterval = 72 * 3600
+
+    /// A one-time enrolment link's token (shown once to the inviter, stored hashed) and the
+    /// member it belongs to.
+    public struct Enrolment: Sendable {
+        public let member: StaffMember
+        public let token: String
+    }
+
+    /// Creates a member without credentials and an enrolment link for them.
+    public func invite(email rawEmail: String, role: StaffRole, by actor: StaffMember, now: Date = Date()) async throws -> Enrolment {
+        let email = rawEmail.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        guard email.wholeMatch(of: /[^@\s]+@[^@\s]+\.[^@\s]+/) != nil, email.utf8.count <= 254 else { throw StaffDirectoryError.invalidEmail }
+        guard actor.role.canAssign(role) else { throw StaffDirectoryError.notAllowed }
+        let token = RandomToken.hex(byteCount: 32)
+        let sealed = ByteBuffer(bytes: try TOTPSecret.random().sealed(with: totpKey))
+        do {
+            return try await database.withTransaction(logger: logger) { connection in
+                let rows = try await connection.query(
+                    "INSERT INTO identity_staff (email, role) VALUES (\(email), \(role.rawValue)) RETURNING id, created_at", logger: logger)
+                var member: StaffMember?
+                for try await (id, createdAt) in rows.decode((Int64, Date).self) {
+                    member = StaffMember(id: id, email: email, role: role, disabled: false, lastLoginAt: nil, createdAt: createdAt, enrolled: false)
+                }
+                guard let member else { throw StaffDirectoryError.notFound }
+                try await insertEnrolment(token: token, staff: member.id, purpose: "invite", sealed: sealed, by: actor.id, now: now, on: connection)
+                return Enrolment(member: member, token: token)
+            }
+        } catch let error as PSQLError where error.sqlState == "23505" {
+            throw StaffDirectoryError.emailTaken
+        }
+    }
+
+    /// Clears a member's password and TOTP, ends their sessions and issues an enrolment link:
+    /// for a lost authenticator. Earlier unused links stop working.
+    public func resetTOTP(of id: Int64, by actor: StaffMember, now: Date = Date()) async throws -> Enrolment {
+        guard let target = try await member(id: id) else { throw StaffDirectoryError.notFound }
+        guard actor.role.canAssign(target.role), !target.disabled else { throw StaffDirectoryError.notAllowed }
+        let token = RandomToken.hex(byteCount: 32)
+        let sealed = ByteBuffer(bytes: try TOTPSecret.random().sealed(with: totpKey))
+        try await database.withTransaction(logger: logger) { connection in
+            _ = try await connection.query(
+                "UPDATE identity_staff SET password_hash = NULL, totp_secret = NULL, failed_attempts = 0, locked_until = NULL WHERE id = \(id)",
+                logger: logger
+            ).collect()
+            _ = try await connection.query(
+                "UPDATE identity_sessions SET revoked_at = \(now) WHERE staff_id = \(id) AND revoked_at IS NULL", logger: logger
+            ).collect()
+            try await insertEnrolment(token: token, staff: id, purpose: "totpReset", sealed: sealed, by: actor.id, now: now, on: connection)
+        }
+        return Enrolment(member: target, token: token)
+    }
+
+    private func insertEnrolment(
+        token: String, staff: Int64, purpose: String, sealed: ByteBuffer, by actor: Int64, now: Date, on connection: PostgresConnection
+    ) async throws {
+        _ = try await connection.query(
+            "UPDATE identity_staff_enrolments SET used_at = \(now) WHERE staff_id = \(staff) AND used_at IS NULL", logger: logger
+        ).collect()
+        _ = try await connection.query(
+            """
+            INSERT INTO identity_staff_enrolments (token_hash, staff_id, purpose, totp_secret, created_by, created_at, expires_at)
+            VALUES (\(SessionStore.hash(token)), \(staff), \(purpose), \(sealed), \(actor), \(now), \(now.addingTimeInterval(Self.enrolmentLifetime)))
+            """, logger: logger
+        ).collect()
+    }
+
+    /// What the enrolment page shows: whose link it is and the authenticator URI to scan.
+    public func enrolment(token: String, now: Date = Date()) async throws -> (member: StaffMember, otpauth: String, secret: String) {
+        guard token.count == 64, Hex.decode(token) != nil else { throw StaffDirectoryError.enrolmentInvalid }
+        let found: (Int64, ByteBuffer)? = try await database.withConnection { connection in
+            let rows = try await connection.query(
+                """
+                SELECT e.staff_id, e.totp_secret FROM identity_staff_enrolments e JOIN identity_staff s ON s.id = e.staff_id
+                 WHERE e.token_hash = \(SessionStore.hash(token)) AND e.used_at IS NULL AND e.expires_at > \(now) AND s.disabled_at IS NULL
+                """, logger: logger)
+            for try await row in rows.decode((Int64, ByteBuffer).self) { return row }
+            return nil
+        }
+        guard let (id, sealed) = found, let member = try await member(id: id) else { throw StaffDirectoryError.enrolmentInvalid }
+        let secret = try TOTPSecret.open(Array(buffer: sealed), with: totpKey)
+        return (member, secret.authenticatorURI(account: member.email), secret.base32)
+    }
+
+    /// Sets the password and the enrolled TOTP secret once the member proves the authenticator
+    /// works; the link is then used up.
+    public func completeEnrolment(token: String, password: String, totp: String, now: Date = Date()) async throws -> StaffMember {
+        guard token.count == 64, Hex.decode(token) != nil else { throw StaffDirectoryError.enrolmentInvalid }
+        guard password.count >= 12 else { throw StaffDirectoryError.weakPassword }
+        let hash = Bcrypt.hash(password, cost: bcryptCost)
+        let id: Int64 = try await database.withTransaction(logger: logger) { connection in
+            let rows = try await connection.query(
+                """
+                SELECT e.staff_id, e.totp_secret FROM identity_staff_enrolments e JOIN identity_staff s ON s.id = e.staff_id
+                 WHERE e.token_hash = \(SessionStore.hash(token)) AND e.used_at IS NULL AND e.expires_at > \(now) AND s.disabled_at IS NULL
+                 FOR UPDATE OF e
+                """, logger: logger)
+            var found: (Int64, ByteBuffer)?
+            for try await row in rows.decode((Int64, ByteBuffer).self) { found = row }
+            guard let (id, sealed) = found else { throw StaffDirectoryError.enrolmentInvalid }
+            guard let step = try TOTPSecret.open(Array(buffer: sealed), with: totpKey).matchingStep(totp, at: now) else {
+                throw StaffDirectoryError.wrongTOTP
+            }
+            _ = try await connection.query(
+                """
+                UPDATE identity_staff SET password_hash = \(hash), totp_secret = \(sealed), totp_last_step = \(step), failed_attempts = 0,
+                       locked_until = NULL WHERE id = \(id)
+                """, logger: logger
+            ).collect()
+            _ = try await connection.query(
+                "UPDATE identity_staff_enrolments SET used_at = \(now) WHERE token_hash = \(SessionStore.hash(token))", logger: logger
+            ).collect()
+            return id
+        }
+        guard let member = try await member(id: id) else { throw StaffDirectoryError.notFound }
+        return member
     }
 }

@@ -31,6 +31,24 @@ public struct TOTPSecret: Sendable {
         TOTP(secret: text).createAuthenticatorURL(label: "\(issuer):\(account)", issuer: issuer)
     }
 
+    /// The secret as authenticator apps take it when typed in by hand (RFC 4648 base32, no padding).
+    public var base32: String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+        var output = ""
+        var buffer = 0
+        var bits = 0
+        for byte in Array(text.utf8) {
+            buffer = (buffer << 8) | Int(byte)
+            bits += 8
+            while bits >= 5 {
+                output.append(alphabet[(buffer >> (bits - 5)) & 31])
+                bits -= 5
+            }
+        }
+        if bits > 0 { output.append(alphabet[(buffer << (5 - bits)) & 31]) }
+        return output
+    }
+
     /// The 30-second step whose code this is: the current step or either neighbour (clock
     /// drift). The caller refuses a step already used, so a code works once.
     public func matchingStep(_ code: String, at date: Date) -> Int64? {

@@ -1,0 +1,27 @@
+import Core
+
+/// The ways to sign in that this deployment offers, as the sign-in page shows them.
+struct SignInOptions: Sendable {
+    let telegram: TelegramSettings
+    let publicURL: String
+
+    /// Without a bot or an OpenID Connect client the page says so instead of showing buttons
+    /// that cannot work. The OpenID Connect button leads when it is configured; the Login
+    /// Widget's redirect (Telegram's login page returning to `/auth/telegram/callback` with the
+    /// signed fields in the query) is the fallback.
+    var fields: [String: Any] {
+        var fields: [String: Any] = ["telegramConfigured": false]
+        if telegram.oidcConfigured {
+            fields["telegramConfigured"] = true
+            fields["oidcURL"] = "/auth/telegram/oidc"
+        }
+        if let botID = telegram.botToken.split(separator: ":").first, !botID.isEmpty {
+            let returnTo = PageRenderer.queryEncode(publicURL + "/auth/telegram/callback").replacingOccurrences(of: "/", with: "%2F")
+            let origin = PageRenderer.queryEncode(publicURL).replacingOccurrences(of: "/", with: "%2F")
+            fields["telegramConfigured"] = true
+            fields["telegramLoginURL"] = "https://oauth.telegram.org/auth?bot_id=\(botID)&origin=\(origin)&return_to=\(returnTo)&request_access=write"
+            if !telegram.botUsername.isEmpty { fields["telegramBotURL"] = "https://t.me/\(telegram.botUsername)" }
+        }
+        return fields
+    }
+}

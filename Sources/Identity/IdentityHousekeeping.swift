@@ -1,0 +1,58 @@
+import Foundation
+import Logging
+import Persistence
+import PostgresNIO
+import ServiceLifecycle
+
+/// Deletes what sign-in leaves behind once it can no longer matter: rate-limit windows older
+/// than a day, unfinished OpenID Connect flows, expired challenges and replay guards, and ended
+/// sessions a month old. Every server copy may run it; the deletes are idempotent.
+public struct IdentityHousekeeping: Service {
+    let database: Database
+    let logger: Logger
+    let interval: Duration
+
+    public init(database: Database, logger: Logger, interval: Duration = .seconds(600)) {
+        self.database = database
+        self.logger = logger
+        self.interval = interval
+    }
+
+    public func run() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                try await sweep()
+            } catch {
+                logger.warning("identity housekeeping skipped a round", metadata: ["reason": "\(postgresReason(error))"])
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+        }
+    }
+
+    /// One round; returns how many rows each table lost.
+    @discardableResult
+    public func sweep(now: Date = Date()) async throws -> [String: Int] {
+        let dayAgo = now.addingTimeInterval(-86_400)
+        let monthAgo = now.addingTimeInterval(-30 * 86_400)
+        return try await database.withConnection { connection in
+            var removed: [String: Int] = [:]
+            let statements: [(String, PostgresQuery)] = [
+                ("identity_rate_limits", "WITH d AS (DELETE FROM identity_rate_limits WHERE window_start < \(dayAgo) RETURNING 1) SELECT count(*) FROM d"),
+                ("identity_oidc_flows", "WITH d AS (DELETE FROM identity_oidc_flows WHERE expires_at <= \(now) RETURNING 1) SELECT count(*) FROM d"),
+                ("identity_auth_replays", "WITH d AS (DELETE FROM identity_auth_replays WHERE expires_at <= \(now) RETURNING 1) SELECT count(*) FROM d"),
+                ("identity_challenges", "WITH d AS (DELETE FROM identity_challenges WHERE expires_at <= \(dayAgo) RETURNING 1) SELECT count(*) FROM d"),
+                (
+                    "identity_sessions",
+                    """
+                    WITH d AS (DELETE FROM identity_sessions WHERE player_id IS NOT NULL AND (revoked_at < \(monthAgo) OR expires_at < \(monthAgo))
+                    RETURNING 1) SELECT count(*) FROM d
+                    """
+                ),
+            ]
+            for (table, statement) in statements {
+                for try await count in try await connection.query(statement, logger: logger).decode(Int.self) { removed[table] = count }
+            }
+            return removed
+        }
+    }
+}
