@@ -3,6 +3,10 @@
 The session starts the real server binary (`croupier serve`) against the local services that
 `scripts/services.sh start` runs (see `.local/env`), on a dedicated PostgreSQL database
 `croupier_e2e` (and ClickHouse database `croupier_e2e`), both dropped and recreated per session.
+Before the server it starts two local fakes the server is configured to use, and stops them after it:
+  Tests/IdentityTests/oidc_provider.py  Telegram's OpenID Connect provider (fixture `oidc`)
+  Tests/IdentityTests/smtp_server.py    an SMTP relay with STARTTLS, AUTH and its own CA; every
+                                        mail the server sends arrives there (fixture `smtp_inbox`)
 
 Environment:
   CROUPIER_BIN        server binary (default: <repo>/.build/debug/croupier)
@@ -10,11 +14,15 @@ Environment:
   CROUPIER_CHROMIUM   browser binary (default: /usr/bin/chromium)
 
 A missing service or binary fails the run; nothing here skips.
-Artifacts: e2e/artifacts/server.log and e2e/artifacts/screenshots/<test name>.png.
+Artifacts: e2e/artifacts/server.log, oidc_provider.log, smtp_server.log and
+e2e/artifacts/screenshots/<test name>.png.
 """
 
 from __future__ import annotations
 
+import email
+import email.policy
+import json
 import os
 import re
 import secrets
@@ -22,12 +30,15 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from dataclasses import dataclass
+from email.message import EmailMessage
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
@@ -37,11 +48,20 @@ E2E_DIR = REPO_ROOT / "e2e"
 ARTIFACTS = E2E_DIR / "artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
 SERVER_LOG = ARTIFACTS / "server.log"
+OIDC_LOG = ARTIFACTS / "oidc_provider.log"
+SMTP_LOG = ARTIFACTS / "smtp_server.log"
+OIDC_PROVIDER = REPO_ROOT / "Tests" / "IdentityTests" / "oidc_provider.py"
+SMTP_SERVER = REPO_ROOT / "Tests" / "IdentityTests" / "smtp_server.py"
 ENV_FILE = REPO_ROOT / ".local" / "env"
 
 E2E_DB = "croupier_e2e"
-# A made-up bot; the tests sign Telegram data with it the way Telegram does (test_player_signin.py).
+# A made-up bot; the tests sign Telegram data with it the way Telegram does (players.py).
 TELEGRAM_BOT_TOKEN = "7000002:AAE2E-test-bot-token"
+# The same bot as an OpenID Connect client of the local provider (its client id is the bot id).
+OIDC_CLIENT_ID = "7000002"
+SMTP_USER = "relay"
+MAIL_FROM = "no-reply@croupier.test"
+HELPER_STARTUP_TIMEOUT_S = 30.0
 CHROMIUM = os.environ.get("CROUPIER_CHROMIUM", "/usr/bin/chromium")
 STARTUP_TIMEOUT_S = 60.0
 
@@ -150,6 +170,17 @@ def _psql(port: int, *sql: str) -> None:
               "Is PostgreSQL running? Run `make services`.")
 
 
+def e2e_sql(service_env: dict[str, str], sql: str) -> str:
+    """Runs `sql` on the croupier_e2e database the server uses; returns psql's unaligned output."""
+    port = urllib.parse.urlsplit(service_env["CROUPIER_DATABASE_URL"]).port or 5432
+    psql = shutil.which("psql") or "/usr/bin/psql"
+    res = subprocess.run([psql, "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-d", E2E_DB,
+                          "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-c", sql],
+                         capture_output=True, text=True, timeout=60)
+    assert res.returncode == 0, f"psql on {E2E_DB} failed ({sql}):\n{res.stdout}{res.stderr}"
+    return res.stdout.strip()
+
+
 def _safe_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._\[\]=-]+", "_", name)
 
@@ -165,7 +196,7 @@ def console_errors(page: Page) -> list[str]:
     return errors
 
 
-# ---------------------------------------------------------------------------- services + server
+# ---------------------------------------------------------------------------- services
 
 
 @pytest.fixture(scope="session")
@@ -216,8 +247,222 @@ def e2e_databases(service_env: dict[str, str]) -> dict[str, str]:
     return {"CROUPIER_DATABASE_URL": pg_url, "CROUPIER_CLICKHOUSE_URL": ch_url}
 
 
+# ---------------------------------------------------------------------------- local OIDC provider + SMTP relay
+
+
+def _start_helper(name: str, cmd: list[str], directory: Path, log_path: Path) -> tuple[subprocess.Popen, int]:
+    """Starts a helper script that writes `directory/ready` (its port) once it listens."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    log = open(log_path, "wb")
+    proc = subprocess.Popen(cmd, cwd=REPO_ROOT, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+    log.close()  # the child has its own descriptor
+    ready = directory / "ready"
+    deadline = time.monotonic() + HELPER_STARTUP_TIMEOUT_S
+    while True:
+        code = proc.poll()
+        if code is not None:
+            _fail(f"{name} exited with code {code} before it was ready.\n--- {log_path} (tail) ---\n{_log_tail(log_path)}")
+        text = ready.read_text().strip() if ready.exists() else ""
+        if text.isdigit():
+            return proc, int(text)
+        if time.monotonic() > deadline:
+            _stop_helper(proc)
+            _fail(f"{name} wrote no {ready} within {HELPER_STARTUP_TIMEOUT_S:.0f}s.\n"
+                  f"--- {log_path} (tail) ---\n{_log_tail(log_path)}")
+        time.sleep(0.05)
+
+
+def _stop_helper(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+
+
+@dataclass
+class OIDCProvider:
+    """The local OpenID Connect provider (Tests/IdentityTests/oidc_provider.py)."""
+
+    base_url: str  # also its issuer
+    client_id: str
+    client_secret: str
+
+    def _call(self, method: str, path: str, body: Any = None) -> tuple[int, bytes]:
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(self.base_url + path, data=data, method=method,
+                                     headers={"Content-Type": "application/json"} if data else {})
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                return r.status, r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read()
+
+    def control(self, user: dict[str, Any] | None, defect: str = "none") -> None:
+        """Sets who the provider approves ({"id": int, "name": str, "preferred_username": str,
+        "picture": str?}; None keeps the current user) and how it spoils the id_token of every code
+        issued from now on: none, wrong_aud, expired, bad_signature, wrong_nonce, wrong_issuer,
+        unknown_kid."""
+        body: dict[str, Any] = {"defect": defect}
+        if user is not None:
+            body["user"] = user
+        status, text = self._call("POST", "/control", body)
+        assert status == 204, f"POST {self.base_url}/control -> {status}: {text[:300]!r}"
+
+    def last_token_request(self) -> dict[str, Any]:
+        """{"form": {...}, "basic_client_id": str|None} of the latest POST /token (form None if none yet)."""
+        status, text = self._call("GET", "/control/last-token-request")
+        assert status == 200, f"GET /control/last-token-request -> {status}"
+        return json.loads(text)
+
+
 @pytest.fixture(scope="session")
-def server_env(service_env: dict[str, str], e2e_databases: dict[str, str]) -> dict[str, str]:
+def oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OIDCProvider]:
+    """Runs the OIDC provider for the session (started before the server, stopped after it)."""
+    directory = tmp_path_factory.mktemp("oidc")
+    # Characters that must be form-urlencoded in HTTP Basic (RFC 6749 2.3.1) and in a form body.
+    secret = secrets.token_urlsafe(24) + "+:/%"
+    proc, port = _start_helper(
+        "oidc_provider.py",
+        [sys.executable, str(OIDC_PROVIDER), "--port", "0", "--dir", str(directory),
+         "--client-id", OIDC_CLIENT_ID, "--client-secret", secret],
+        directory, OIDC_LOG)
+    try:
+        yield OIDCProvider(base_url=f"http://127.0.0.1:{port}", client_id=OIDC_CLIENT_ID, client_secret=secret)
+    finally:
+        _stop_helper(proc)
+
+
+@pytest.fixture
+def oidc(oidc_provider: OIDCProvider, server: str) -> Iterator[OIDCProvider]:
+    """The OIDC provider of the running server; puts its defect back to "none" after the test."""
+    yield oidc_provider
+    oidc_provider.control(None, "none")
+
+
+@dataclass
+class ReceivedMail:
+    """One message the SMTP relay accepted (DIR/messages/<number>.json)."""
+
+    number: int
+    mail_from: str
+    rcpt_tos: list[str]
+    auth_user: str | None
+    tls: bool
+    message: EmailMessage
+
+    @property
+    def subject(self) -> str:
+        return str(self.message["Subject"] or "")
+
+    @property
+    def text(self) -> str:
+        """The decoded text/plain part."""
+        part = self.message.get_body(preferencelist=("plain",))
+        assert part is not None, f"mail #{self.number} to {self.rcpt_tos} has no text/plain part"
+        return part.get_content()
+
+    @property
+    def html(self) -> str | None:
+        part = self.message.get_body(preferencelist=("html",))
+        return None if part is None else part.get_content()
+
+
+SIX_DIGITS = re.compile(r"(?<![0-9A-Za-z])(\d{6})(?![0-9A-Za-z])")
+
+
+class SMTPInbox:
+    """Mail received by the local SMTP relay during the session, oldest first.
+
+    inbox()                       every message so far, as ReceivedMail
+    inbox.mark()                  the number of the newest message so far (0: none), for `after`
+    inbox.wait_for_mail(to, ...)  the newest message to `to` numbered above `after`, waiting for it
+    inbox.wait_for_code(to, ...)  the 6-digit code in the text part of that message
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.messages_dir = directory / "messages"
+        self._parsed: dict[int, ReceivedMail] = {}
+
+    def __call__(self) -> list[ReceivedMail]:
+        numbers = sorted(int(p.stem) for p in self.messages_dir.glob("*.json") if p.stem.isdigit())
+        for number in numbers:
+            if number not in self._parsed:  # files are complete once they have their name
+                raw = json.loads((self.messages_dir / f"{number}.json").read_text(encoding="utf-8"))
+                message = email.message_from_string(raw["data"], policy=email.policy.default)
+                assert isinstance(message, EmailMessage)
+                self._parsed[number] = ReceivedMail(
+                    number=number, mail_from=raw["mail_from"], rcpt_tos=list(raw["rcpt_tos"]),
+                    auth_user=raw["auth_user"], tls=bool(raw["tls"]), message=message)
+        return [self._parsed[n] for n in numbers]
+
+    def mark(self) -> int:
+        messages = self()
+        return messages[-1].number if messages else 0
+
+    def wait_for_mail(self, recipient: str, timeout: float = 30, after: int = 0) -> ReceivedMail:
+        wanted = recipient.strip().lower()
+        deadline = time.monotonic() + timeout
+        while True:
+            matching = [m for m in self() if m.number > after and wanted in (r.lower() for r in m.rcpt_tos)]
+            if matching:
+                return matching[-1]
+            if time.monotonic() > deadline:
+                seen = [(m.number, m.rcpt_tos) for m in self()]
+                raise AssertionError(f"no mail to {recipient} (after #{after}) arrived within {timeout:.0f}s; "
+                                     f"received so far: {seen}")
+            time.sleep(0.2)
+
+    def wait_for_code(self, recipient: str, timeout: float = 30, after: int = 0) -> str:
+        """The code in the newest mail to `recipient` (numbered above `after`). Pass
+        `after=inbox.mark()` taken before the action that sends it when an earlier mail to the
+        same address may exist."""
+        mail = self.wait_for_mail(recipient, timeout, after)
+        text = mail.text
+        codes = SIX_DIGITS.findall(text)
+        assert codes, f"no 6-digit code in mail #{mail.number} to {recipient}:\n{text}"
+        linked = re.findall(r"[?&]code=(\d{6})\b", text)
+        assert not linked or linked[0] == codes[0], f"the code and the link's code differ in:\n{text}"
+        return codes[0]
+
+
+@pytest.fixture(scope="session")
+def smtp_relay(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """Runs smtp_server.py (STARTTLS, AUTH) for the session; yields port, user, password, dir, ca."""
+    directory = tmp_path_factory.mktemp("smtp")
+    password = "pw-" + secrets.token_urlsafe(16) + "@:/%"  # must be percent-encoded in the URL
+    proc, port = _start_helper(
+        "smtp_server.py",
+        [sys.executable, str(SMTP_SERVER), "--port", "0", "--dir", str(directory), "--mode", "starttls",
+         "--user", SMTP_USER, "--password", password],
+        directory, SMTP_LOG)
+    try:
+        yield {"port": str(port), "user": SMTP_USER, "password": password, "dir": str(directory),
+               "ca": str(directory / "ca.pem")}
+    finally:
+        _stop_helper(proc)
+
+
+@pytest.fixture(scope="session")
+def smtp_inbox(smtp_relay: dict[str, str], server: str) -> SMTPInbox:
+    """Mail the server sent through the relay: smtp_inbox() lists it, smtp_inbox.wait_for_code(...)."""
+    return SMTPInbox(Path(smtp_relay["dir"]))
+
+
+@pytest.fixture(scope="session")
+def wait_for_code(smtp_inbox: SMTPInbox) -> Callable[..., str]:
+    """wait_for_code(email, timeout=30, after=0) -> the 6-digit code mailed to `email` (see SMTPInbox)."""
+    return smtp_inbox.wait_for_code
+
+
+# ---------------------------------------------------------------------------- server
+
+
+@pytest.fixture(scope="session")
+def server_env(service_env: dict[str, str], e2e_databases: dict[str, str], oidc_provider: OIDCProvider,
+               smtp_relay: dict[str, str]) -> dict[str, str]:
     """The server's whole environment; CLI commands run with it share its database and secret."""
     port = int(os.environ.get("CROUPIER_E2E_PORT") or _free_port())
     base = f"http://127.0.0.1:{port}"
@@ -232,6 +477,13 @@ def server_env(service_env: dict[str, str], e2e_databases: dict[str, str]) -> di
         "CROUPIER_MIGRATE_ON_START": "true",
         "CROUPIER_SECRET_KEY": secrets.token_hex(32),
         "CROUPIER_TELEGRAM_BOT_TOKEN": TELEGRAM_BOT_TOKEN,
+        "CROUPIER_TELEGRAM_OIDC_CLIENT_ID": oidc_provider.client_id,
+        "CROUPIER_TELEGRAM_OIDC_CLIENT_SECRET": oidc_provider.client_secret,
+        "CROUPIER_TELEGRAM_OIDC_ISSUER": oidc_provider.base_url,
+        "CROUPIER_SMTP_URL": (f"smtp://{urllib.parse.quote(smtp_relay['user'], safe='')}:"
+                              f"{urllib.parse.quote(smtp_relay['password'], safe='')}@localhost:{smtp_relay['port']}"),
+        "CROUPIER_SMTP_CA_FILE": smtp_relay["ca"],
+        "CROUPIER_MAIL_FROM": MAIL_FROM,
     })
     return env
 
@@ -296,6 +548,14 @@ def server(server_env: dict[str, str]) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def base_url(server: str) -> str:
     return server
+
+
+@pytest.fixture
+def fresh_sign_in_limits(service_env: dict[str, str], server: str) -> None:
+    """Empties the per-address sign-in rate limit buckets (60 a minute per address, kept in
+    identity_rate_limits): every test connects from 127.0.0.1, so without this a test that signs in
+    several times could be refused because of what the tests before it did in the same minute."""
+    e2e_sql(service_env, "DELETE FROM identity_rate_limits WHERE bucket LIKE 'ip:%'")
 
 
 # ---------------------------------------------------------------------------- browser
@@ -409,3 +669,5 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
     # On a failed test, show what the server logged last.
     if report.failed and report.when == "call" and SERVER_LOG.exists():
         report.sections.append(("server log (tail)", _log_tail(SERVER_LOG, 40)))
+    if report.failed and report.when == "call" and "oidc" in getattr(item, "fixturenames", ()) and OIDC_LOG.exists():
+        report.sections.append(("OIDC provider log (tail)", _log_tail(OIDC_LOG, 15)))

@@ -15,3 +15,13 @@ def t(lang: str, dotted: str) -> str:
         node = node[part]
     assert isinstance(node, str), f"{dotted!r} in {lang}.json is not a string"
     return node
+
+
+def lookup(lang: str, dotted: str) -> object | None:
+    """The string (or group of strings) at `dotted`, or None where there is none."""
+    node: object = STRINGS[lang]
+    for part in dotted.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node

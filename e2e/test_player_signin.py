@@ -1,47 +1,17 @@
-"""Player sign-in in the browser: Telegram's Login Widget redirect (data signed here with
-hashlib/hmac exactly as Telegram signs it), the e-mail page, the code page, then the wallet."""
+"""Player sign-in in the browser: Telegram's Login Widget redirect (data signed in players.py
+with hashlib/hmac exactly as Telegram signs it), the e-mail page, the code page, then the wallet."""
 from __future__ import annotations
 
-import hashlib
-import hmac
 import random
-import re
-import subprocess
-import time
 import urllib.parse
 
 import pytest
-from playwright.sync_api import Page
 
-from conftest import E2E_DB, TELEGRAM_BOT_TOKEN
 from layout import assert_no_sideways_scroll
+from players import mailed_code, signed_widget, start_with_telegram
 from strings import t
 
 LANGS = ["en", "ru"]
-
-
-def signed_widget(user_id: int, username: str) -> dict[str, str]:
-    fields = {"id": str(user_id), "first_name": "Test", "username": username, "auth_date": str(int(time.time()))}
-    check = "\n".join(f"{k}={fields[k]}" for k in sorted(fields))
-    secret = hashlib.sha256(TELEGRAM_BOT_TOKEN.encode()).digest()
-    fields["hash"] = hmac.new(secret, check.encode(), hashlib.sha256).hexdigest()
-    return fields
-
-
-def mailed_code(service_env: dict[str, str], email: str) -> str:
-    port = urllib.parse.urlsplit(service_env["CROUPIER_DATABASE_URL"]).port or 5432
-    out = subprocess.run(
-        ["psql", "-At", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-d", E2E_DB, "-c",
-         f"SELECT text_body FROM identity_mail_outbox WHERE recipient = '{email}' ORDER BY id DESC LIMIT 1"],
-        check=True, capture_output=True, text=True).stdout
-    match = re.search(r"\b(\d{6})\b", out)
-    assert match, f"no code mailed to {email}: {out!r}"
-    return match.group(1)
-
-
-def start_with_telegram(page: Page, base_url: str, user_id: int) -> None:
-    query = urllib.parse.urlencode(signed_widget(user_id, f"player{user_id}"))
-    page.goto(f"{base_url}/auth/telegram/callback?{query}")
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -1,6 +1,7 @@
 """The admin console's staff side: sign-in with e-mail, password and TOTP; the dashboard, the staff
 page and the audit log; role changes and disabling; the permission check of the staff JSON API;
-the redirect to sign-in; the phone layout and a clean browser console.
+the redirect to sign-in; the phone layout and a clean browser console; invitations, enrolment
+links (TOTP secret, password, first code) and TOTP resets.
 
 Staff accounts are created with the CLI (`croupier admin create`), against the same croupier_e2e
 database the server uses. The CLI seals each TOTP secret with a key derived from
@@ -433,3 +434,131 @@ def test_staff_pages_on_a_phone(new_page: Callable[..., Page], staff_factory: St
     first = page.locator(AUDIT_ROW).first
     assert_inside_viewport(first, width, "the newest audit row")
     assert_inside_viewport(page.locator(AUDIT_CHAIN), width, "the audit chain alert")
+
+
+# ---------------------------------------------------------------------------- invitations and enrolment
+
+INVITE_FORM = '[data-testid="staff-invite-form"]'
+ENROLLMENT_LINK = '[data-testid="enrollment-link"]'
+RESET_TOTP = '[data-testid="staff-reset-totp"]'
+TOTP_SECRET = '[data-testid="totp-secret"]'
+ENROLL_FORM = '[data-testid="enroll-form"]'
+BASE32 = re.compile(r"[A-Z2-7]+=*")
+
+
+def shown_enrollment_link(page: Page, base_url: str) -> str:
+    """The enrolment link the staff page shows after an invitation or a TOTP reset."""
+    link = page.locator(ENROLLMENT_LINK)
+    assert link.count() == 1, f"no single {ENROLLMENT_LINK} on {page.url}"
+    url = link.evaluate("el => el.getAttribute('href') || el.value || el.textContent").strip()
+    assert url.startswith(f"{base_url}/admin/enroll/"), f"the enrolment link is not an absolute {base_url} URL: {url!r}"
+    token = urllib.parse.urlsplit(url).path.removeprefix("/admin/enroll/")
+    assert len(token) >= 20 and "/" not in token, f"a weak or odd enrolment token: {token!r}"
+    return url
+
+
+def enroll(page: Page, link: str, password: str) -> tuple[str, int]:
+    """Opens the link signed out, reads the TOTP secret, sets the password and confirms a code;
+    returns the secret and the TOTP step used (the server accepts each step once)."""
+    response = page.goto(link)
+    assert response is not None and response.status == 200, f"GET {link} -> {response.status if response else None}"
+    secret = re.sub(r"\s+", "", page.locator(TOTP_SECRET).inner_text()).upper()
+    assert BASE32.fullmatch(secret), f"the TOTP secret is not base32: {secret!r}"
+    assert len(base64.b32decode(secret + "=" * (-len(secret) % 8))) >= 16, "the TOTP secret is shorter than 128 bits"
+    uri = page.locator('[data-testid="totp-uri"]')
+    if uri.count():  # the authenticator link, when the page offers one, must carry the same secret
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(uri.get_attribute("href") or "").query)
+        assert query.get("secret", [""])[0].upper() == secret, f"the otpauth link's secret differs: {query}"
+    step = int(time.time() // TOTP_STEP)
+    form = page.locator(ENROLL_FORM)
+    form.locator('[name="password"]').fill(password)
+    form.locator('[name="password2"]').fill(password)
+    form.locator('[name="totp"]').fill(hotp(secret, step))
+    with page.expect_navigation():
+        form.locator('[type="submit"]').click()
+    assert path_of(page) == "/admin/login", f"enrolling ended on {page.url}: {page.locator('[role=alert]').all_inner_texts()}"
+    return secret, step
+
+
+def code_after(secret: str, used_step: int) -> str:
+    """A code the server still accepts (current or next step) that is not the one just used."""
+    return hotp(secret, max(int(time.time() // TOTP_STEP), used_step + 1))
+
+
+def assert_link_is_spent(page: Page, link: str) -> None:
+    response = page.goto(link)
+    assert response is not None and response.status in (404, 410), \
+        f"a used enrolment link answered {response.status if response else None}"
+    assert page.locator(ENROLL_FORM).count() == 0 and page.locator(TOTP_SECRET).count() == 0
+
+
+@pytest.mark.parametrize("inviter", ["owner", "admin"])
+@pytest.mark.parametrize("lang", LANGS)
+def test_invited_member_enrolls_and_signs_in(new_page: Callable[..., Page], staff_factory: StaffFactory, base_url: str,
+                                            lang: str, inviter: str) -> None:
+    boss = staff_factory.create(inviter)
+    page = new_page(lang)
+    sign_in(page, boss)
+    open_admin(page, "/admin/staff")
+
+    email = f"invited-{secrets.token_hex(5)}@casino.example"
+    form = page.locator(INVITE_FORM)
+    assert form.count() == 1, f"no invitation form on /admin/staff for an {inviter}"
+    form.locator('[name="email"]').fill(email)
+    options = form.locator('select[name="role"] option').evaluate_all("els => els.map(e => e.value)")
+    assert "support" in options, f"invitation roles: {options}"
+    if inviter != "owner":
+        assert "owner" not in options, f"an {inviter} may not invite an owner: {options}"
+    form.locator('select[name="role"]').select_option("support")
+    with page.expect_navigation():
+        form.locator('[type="submit"]').click()
+    assert path_of(page).startswith("/admin/staff"), f"the invitation ended on {page.url}"
+    link = shown_enrollment_link(page, base_url)
+    assert_clean_console(page, "/admin/staff after an invitation")
+
+    member_page = new_page(lang)
+    password = "pw-" + secrets.token_urlsafe(18)
+    secret, step = enroll(member_page, link, password)
+    assert_clean_console(member_page, "the enrolment page")
+    member = Staff(id=None, email=email, password=password, role="support", secret=secret)
+    fill_login(member_page, member, code_after(secret, step))
+    assert path_of(member_page) == "/admin", f"the new member's sign-in ended on {member_page.url}"
+    role = member_page.locator('[data-testid="dashboard-role"] [data-testid="staff-role"]')
+    assert role.get_attribute("data-role") == "support"
+
+    assert_link_is_spent(new_page(lang), link)
+    assert_link_is_spent(new_page(lang), f"{base_url}/admin/enroll/{secrets.token_urlsafe(32)}")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_totp_reset_gives_a_new_enrollment_link(new_page: Callable[..., Page], staff_factory: StaffFactory, base_url: str,
+                                               lang: str) -> None:
+    owner = staff_factory.create("owner")
+    member = staff_factory.create("support")
+    page = new_page(lang)
+    sign_in(page, owner)
+    open_admin(page, "/admin/staff")
+
+    reset = staff_row(page, member.email).locator(RESET_TOTP)
+    assert reset.count() == 1, f"no TOTP reset form on the row of {member.email}"
+    with page.expect_navigation():
+        reset.locator('[type="submit"]').click()
+    assert path_of(page).startswith("/admin/staff"), f"the TOTP reset ended on {page.url}"
+    link = shown_enrollment_link(page, base_url)
+    assert staff_row(page, owner.email).locator(RESET_TOTP).count() == 0, "an owner must not reset their own TOTP here"
+
+    member_page = new_page(lang)
+    new_password = "pw-" + secrets.token_urlsafe(18)
+    secret, step = enroll(member_page, link, new_password)
+    assert secret != member.secret, "the reset kept the old TOTP secret"
+
+    # The old secret no longer signs in; the new one does.
+    old = Staff(id=member.id, email=member.email, password=new_password, role="support", secret=member.secret)
+    fill_login(member_page, old, code_after(member.secret, step))
+    assert path_of(member_page) == "/admin/login", "the old TOTP secret still signs in"
+    assert staff_cookie(member_page) is None
+    renewed = Staff(id=member.id, email=member.email, password=new_password, role="support", secret=secret)
+    fill_login(member_page, renewed, code_after(secret, step))
+    assert path_of(member_page) == "/admin", f"signing in after the reset ended on {member_page.url}"
+
+    assert_link_is_spent(new_page(lang), link)

@@ -111,6 +111,13 @@ import Identity
                 uri: "/api/v1/auth/logout", method: .post, headers: [.cookie: "\(session); \(seed)", HTTPField.Name("X-CSRF-Token")!: csrf])
             #expect(logout.status == .ok)
             #expect(try await client.execute(uri: "/api/v1/me", method: .get, headers: [.cookie: session]).status == .unauthorized)
+            let logins = try await database.withConnection { connection in
+                try await connection.query("SELECT actor FROM identity_audit_log WHERE action = 'player.login'", logger: TestServices.logger)
+                    .collect().map { try $0.decode(String.self) }
+            }
+            #expect(logins.count == 2, "the code sign-in and the trusted-device sign-in")
+            #expect(Set(logins).count == 1 && logins.first?.hasPrefix("player:") == true)
+            #expect(try await client.execute(uri: "/profile", method: .get).headers[.location] == "/signin", "the profile needs a session")
         }
     }
 
@@ -128,6 +135,65 @@ import Identity
             let stale = try await Self.post(client, "/api/v1/auth/telegram", ["widget": try Self.signWidget(id: 5550005, username: "old", authDate: Date().addingTimeInterval(-3600))])
             #expect((try stale.json()["error"] as? [String: Any])?["code"] as? String == "telegramAuthExpired")
             #expect(try await Self.players(database) == 0)
+        }
+    }
+
+    static func signInitData(id: Int64) throws -> (initData: String, publicKey: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", packageRoot().appendingPathComponent("Tests/IdentityTests/telegram_sign.py").path]
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        let user = #"{"id":\#(id),"first_name":"Mini","username":"mini\#(id)"}"#
+        let request: [String: Any] = [
+            "kind": "initData", "botToken": testBotToken,
+            "fields": ["user": user, "auth_date": String(Int(Date().timeIntervalSince1970)), "query_id": "AAF\(id)"],
+        ]
+        input.fileHandleForWriting.write(try JSONSerialization.data(withJSONObject: request))
+        try input.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let answer = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+        return (answer["initData"] as? String ?? "", answer["publicKey"] as? String ?? "")
+    }
+
+    @Test func miniAppInitDataInTheAuthorizationHeaderStartsASignInAndEveryOutcomeIsAudited() async throws {
+        let (initData, publicKey) = try Self.signInitData(id: 5550010)
+        try await TestDatabase.with { database in
+            var configuration = try testConfiguration(database: database)
+            configuration.telegram.publicKey = publicKey
+            let dependencies = try AppDependencies(configuration: configuration, logger: TestServices.logger)
+            let app = try await buildApplication(dependencies: dependencies, logger: TestServices.logger)
+            try await app.test(.live) { client in
+                let accepted = try await client.execute(uri: "/api/v1/auth/telegram", method: .post, headers: [.authorization: "tma \(initData)"])
+                #expect(accepted.status == .ok)
+                #expect(try accepted.json()["next"] as? String == "email")
+                let replayed = try await client.execute(uri: "/api/v1/auth/telegram", method: .post, headers: [.authorization: "tma \(initData)"])
+                #expect((try replayed.json()["error"] as? [String: Any])?["code"] as? String == "telegramReplayed")
+                let tampered = try await client.execute(
+                    uri: "/api/v1/auth/telegram", method: .post, headers: [.authorization: "tma \(initData.replacingOccurrences(of: "Mini", with: "Evil"))"])
+                #expect((try tampered.json()["error"] as? [String: Any])?["code"] as? String == "telegramSignatureInvalid")
+
+                let page = try await client.execute(uri: "/telegram/app", method: .get)
+                #expect(page.status == .ok)
+                #expect(page.headers[.contentSecurityPolicy]?.contains("frame-ancestors 'self' https://*.telegram.org") == true)
+                #expect(page.headers[HTTPField.Name("X-Frame-Options")!] == nil)
+                let other = try await client.execute(uri: "/signin", method: .get)
+                #expect(other.headers[.contentSecurityPolicy]?.contains("frame-ancestors 'none'") == true)
+                #expect(other.headers[HTTPField.Name("X-Frame-Options")!] == "DENY")
+            }
+            let audited = try await database.withConnection { connection in
+                try await connection.query(
+                    "SELECT action, actor, summary->>'reason' FROM identity_audit_log WHERE action LIKE 'player.%' ORDER BY id", logger: TestServices.logger
+                ).collect().map { try $0.decode((String, String, String?).self) }
+            }
+            #expect(audited.map(\.0) == ["player.login_failed", "player.login_failed"])
+            #expect(audited.map(\.2) == ["telegramReplayed", "telegramSignatureInvalid"])
+            #expect(audited.first?.1 == "telegram:5550010", "a replay names the Telegram account it tried")
+            #expect(try await AuditLog(database: database, logger: TestServices.logger).verify().firstBroken == nil)
         }
     }
 

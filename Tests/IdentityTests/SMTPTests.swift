@@ -40,6 +40,13 @@ import TestSupport
         }.joined(separator: "\n")
     }
 
+    @Test func credentialsInTheURLAreDecodedExactlyOnce() throws {
+        let settings = try SMTPSettings(url: "smtp://re%40lay:pw-a%2541%40%3A%2F%25@relay.example:2525", from: "no-reply@croupier.test")
+        #expect(settings.username == "re@lay")
+        #expect(settings.password == "pw-a%41@:/%")
+        #expect(settings.port == 2525)
+    }
+
     @Test func startTLSWithAuthDeliversAUTF8MultipartMessage() async throws {
         let server = try await Server(mode: "starttls")
         try await SMTPClient(settings: try server.settings()).send(mail)

@@ -121,6 +121,148 @@ import TestSupport
     }
 }
 
+@Suite struct StaffEnrolmentTests {
+    func directory(_ database: Database) -> StaffDirectory {
+        StaffDirectory(database: database, secret: .random(), logger: TestServices.logger, bcryptCost: 4)
+    }
+
+    @Test func anInviteeEnrolsOnceAndThenSignsIn() async throws {
+        try await TestDatabase.with { database in
+            let staff = directory(database)
+            let (owner, _) = try await staff.create(email: "owner@casino.example", password: "correct horse battery", role: .owner)
+            let invitation = try await staff.invite(email: "New.Analyst@Casino.Example", role: .analyst, by: owner)
+            #expect(invitation.member.email == "new.analyst@casino.example")
+            #expect(try await staff.member(id: invitation.member.id)?.enrolled == false)
+            await #expect(throws: StaffSignInFailure.invalidCredentials(reason: "notEnrolled")) {
+                try await staff.signIn(email: "new.analyst@casino.example", password: "", totp: "")
+            }
+            let page = try await staff.enrolment(token: invitation.token)
+            #expect(page.member.id == invitation.member.id)
+            #expect(page.otpauth.contains("secret=\(page.secret)"), "the secret shown for typing is the one in the URI")
+            let now = Date()
+            await #expect(throws: StaffDirectoryError.wrongTOTP) {
+                try await staff.completeEnrolment(
+                    token: invitation.token, password: "a brand new password", totp: RFC6238.code(uri: page.otpauth, at: now.addingTimeInterval(300)), now: now)
+            }
+            await #expect(throws: StaffDirectoryError.weakPassword) {
+                try await staff.completeEnrolment(token: invitation.token, password: "short", totp: RFC6238.code(uri: page.otpauth, at: now), now: now)
+            }
+            let enrolled = try await staff.completeEnrolment(
+                token: invitation.token, password: "a brand new password", totp: RFC6238.code(uri: page.otpauth, at: now), now: now)
+            #expect(enrolled.enrolled)
+            await #expect(throws: StaffDirectoryError.enrolmentInvalid, "a link works once") { try await staff.enrolment(token: invitation.token) }
+            await #expect(throws: StaffSignInFailure.invalidCredentials(reason: "reusedTOTP"), "the enrolment code is spent") {
+                try await staff.signIn(email: "new.analyst@casino.example", password: "a brand new password", totp: RFC6238.code(uri: page.otpauth, at: now), now: now)
+            }
+            let later = now.addingTimeInterval(60)
+            let signedIn = try await staff.signIn(
+                email: "new.analyst@casino.example", password: "a brand new password", totp: RFC6238.code(uri: page.otpauth, at: later), now: later)
+            #expect(signedIn.role == .analyst)
+        }
+    }
+
+    @Test func rolesBoundWhoMayInviteAndReset() async throws {
+        try await TestDatabase.with { database in
+            let staff = directory(database)
+            let (owner, _) = try await staff.create(email: "owner@casino.example", password: "correct horse battery", role: .owner)
+            let (admin, _) = try await staff.create(email: "admin@casino.example", password: "correct horse battery", role: .admin)
+            let (finance, _) = try await staff.create(email: "finance@casino.example", password: "correct horse battery", role: .finance)
+            await #expect(throws: StaffDirectoryError.notAllowed) { try await staff.invite(email: "o2@casino.example", role: .owner, by: admin) }
+            await #expect(throws: StaffDirectoryError.notAllowed) { try await staff.invite(email: "x@casino.example", role: .support, by: finance) }
+            await #expect(throws: StaffDirectoryError.notAllowed) { try await staff.resetTOTP(of: owner.id, by: admin) }
+            await #expect(throws: StaffDirectoryError.emailTaken) { try await staff.invite(email: "finance@casino.example", role: .support, by: owner) }
+            await #expect(throws: StaffDirectoryError.invalidEmail) { try await staff.invite(email: "not an address", role: .support, by: owner) }
+        }
+    }
+
+    @Test func aTOTPResetStopsTheOldCredentialsAndSessionsAndOldLinks() async throws {
+        try await TestDatabase.with { database in
+            let staff = directory(database)
+            let sessions = SessionStore(database: database, logger: TestServices.logger)
+            let (owner, _) = try await staff.create(email: "owner@casino.example", password: "correct horse battery", role: .owner)
+            let (member, uri) = try await staff.create(email: "risk@casino.example", password: "the old password!", role: .risk)
+            let token = try await sessions.start(.staff(member.id), policy: .staff, userAgent: "", ip: "")
+            let first = try await staff.resetTOTP(of: member.id, by: owner)
+            let second = try await staff.resetTOTP(of: member.id, by: owner)
+            #expect(try await sessions.resolve(token, policy: .staff) == nil, "the member's sessions end")
+            await #expect(throws: StaffSignInFailure.invalidCredentials(reason: "notEnrolled")) {
+                try await staff.signIn(email: "risk@casino.example", password: "the old password!", totp: RFC6238.code(uri: uri, at: Date()))
+            }
+            await #expect(throws: StaffDirectoryError.enrolmentInvalid, "a newer link replaces an older one") { try await staff.enrolment(token: first.token) }
+            let page = try await staff.enrolment(token: second.token)
+            #expect(page.secret != (URLComponents(string: uri)?.queryItems?.first { $0.name == "secret" }?.value ?? ""), "a new secret")
+            await #expect(throws: StaffDirectoryError.enrolmentInvalid) {
+                try await staff.enrolment(token: second.token, now: Date().addingTimeInterval(StaffDirectory.enrolmentLifetime + 1))
+            }
+        }
+    }
+}
+
+@Suite struct PlayerDeviceTests {
+    @Test func revokingADeviceEndsItsSessionAndItsTrust() async throws {
+        try await TestDatabase.with { database in
+            let sessions = SessionStore(database: database, logger: TestServices.logger)
+            let player = PlayerID(100_777)
+            try await database.withConnection { connection in
+                _ = try await connection.query(
+                    """
+                    INSERT INTO identity_players (id, telegram_id, email, email_confirmed_at, adult_confirmed_at, terms_accepted_at)
+                    OVERRIDING SYSTEM VALUE VALUES (100777, 77, 'p@example.com', now(), now(), now())
+                    """, logger: TestServices.logger
+                ).collect()
+                _ = try await connection.query(
+                    "INSERT INTO identity_devices (player_id, device_hash, confirmed_at) VALUES (100777, sha256('phone'::bytea), now())",
+                    logger: TestServices.logger
+                ).collect()
+            }
+            let phone = try await sessions.start(.player(player), policy: .player, userAgent: "Mozilla/5.0 (Linux; Android 14) Chrome/131", ip: "10.0.0.2", device: "phone")
+            let laptop = try await sessions.start(.player(player), policy: .player, userAgent: "Mozilla/5.0 (X11; Linux) Firefox/133", ip: "10.0.0.3", device: "laptop")
+            let devices = try await sessions.devices(of: player, current: laptop)
+            #expect(devices.count == 2)
+            #expect(devices.filter(\.current).count == 1)
+            let phoneDevice = try #require(devices.first { !$0.current })
+            #expect(try await sessions.revoke(device: phoneDevice.id, of: PlayerID(999)) == false, "not someone else's")
+            #expect(try await sessions.revoke(device: phoneDevice.id, of: player))
+            #expect(try await sessions.resolve(phone, policy: .player) == nil)
+            #expect(try await sessions.resolve(laptop, policy: .player) == .player(player))
+            let trusted = try await database.withConnection { connection in
+                try await connection.query("SELECT count(*) FROM identity_devices WHERE player_id = 100777", logger: TestServices.logger).collect().first?.decode(Int.self)
+            }
+            #expect(trusted == 0, "the phone needs a fresh e-mail code next time")
+            #expect(try await sessions.revoke(device: phoneDevice.id, of: player) == false, "already revoked")
+        }
+    }
+}
+
+@Suite struct IdentityHousekeepingTests {
+    @Test func oldWindowsFlowsAndReplayGuardsAreSweptAndFreshOnesKept() async throws {
+        try await TestDatabase.with { database in
+            let limiter = RateLimiter(database: database, logger: TestServices.logger)
+            let now = Date()
+            _ = try await limiter.hit("ip:1", rule: .perAddress, now: now.addingTimeInterval(-2 * 86_400))
+            _ = try await limiter.hit("ip:1", rule: .perAddress, now: now)
+            try await database.withConnection { connection in
+                _ = try await connection.query(
+                    """
+                    INSERT INTO identity_oidc_flows (state_hash, nonce, code_verifier, expires_at)
+                    VALUES ('\\x01', 'n', 'v', \(now.addingTimeInterval(-1))), ('\\x02', 'n', 'v', \(now.addingTimeInterval(600)))
+                    """, logger: TestServices.logger
+                ).collect()
+                _ = try await connection.query(
+                    "INSERT INTO identity_auth_replays (digest, expires_at) VALUES ('\\x01', \(now.addingTimeInterval(-1))), ('\\x02', \(now.addingTimeInterval(60)))",
+                    logger: TestServices.logger
+                ).collect()
+            }
+            let removed = try await IdentityHousekeeping(database: database, logger: TestServices.logger).sweep(now: now)
+            #expect(removed["identity_rate_limits"] == 1)
+            #expect(removed["identity_oidc_flows"] == 1)
+            #expect(removed["identity_auth_replays"] == 1)
+            let again = try await IdentityHousekeeping(database: database, logger: TestServices.logger).sweep(now: now)
+            #expect(again.values.allSatisfy { $0 == 0 })
+        }
+    }
+}
+
 @Suite struct AuditLogTests {
     @Test func theChainVerifiesAndATamperedRowIsNamed() async throws {
         try await TestDatabase.with { database in

@@ -25,8 +25,10 @@ public struct SMTPSettings: Sendable {
         self.host = host
         self.security = scheme == "smtps" ? .implicitTLS : .startTLS
         self.port = components.port ?? (scheme == "smtps" ? 465 : 587)
-        self.username = components.user?.removingPercentEncoding
-        self.password = components.password?.removingPercentEncoding
+        // Decoded exactly once: `user`/`password` already are, and decoding again would turn a
+        // password containing "%41" into "A" (or into nothing at all).
+        self.username = components.percentEncodedUser?.removingPercentEncoding
+        self.password = components.percentEncodedPassword?.removingPercentEncoding
         self.from = from
         self.caFile = caFile
     }

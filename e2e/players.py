@@ -1,0 +1,159 @@
+"""Player sign-in helpers shared by the browser and HTTP tests.
+
+Telegram data is signed here with hashlib/hmac exactly as Telegram signs it, independently of the
+server's code: the Login Widget (https://core.telegram.org/widgets/login, key SHA256(bot token))
+and Mini App initData (https://core.telegram.org/bots/webapps, key HMAC_SHA256("WebAppData", bot
+token)). The server refuses signed data it has seen before, so every helper here signs something
+new on every call.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+import secrets
+import time
+import urllib.parse
+
+from playwright.sync_api import Page
+
+from conftest import TELEGRAM_BOT_TOKEN, SMTPInbox, e2e_sql
+
+PLAYER_SESSION_COOKIE = "croupier_session"
+EMAIL_FORM = '[data-testid="signin-email-form"]'
+CODE_FORM = '[data-testid="signin-code-form"]'
+
+# The last auth_date signed per Telegram id: two signings of the same user within one second
+# would otherwise be identical, and the second one refused as a replay.
+_last_auth_date: dict[int, int] = {}
+
+
+def random_telegram_id() -> int:
+    return 100_000_000 + secrets.randbelow(900_000_000)
+
+
+def _auth_date(user_id: int) -> str:
+    now = int(time.time())
+    date = max(now, _last_auth_date.get(user_id, 0) + 1)  # the server allows up to 60 s ahead
+    _last_auth_date[user_id] = date
+    return str(date)
+
+
+def _check_string(fields: dict[str, str]) -> str:
+    return "\n".join(f"{k}={fields[k]}" for k in sorted(fields) if k not in ("hash", "signature"))
+
+
+def signed_widget(user_id: int, username: str, first_name: str = "Test") -> dict[str, str]:
+    """Login Widget fields as Telegram's redirect carries them, with their hash."""
+    fields = {"id": str(user_id), "first_name": first_name, "username": username, "auth_date": _auth_date(user_id)}
+    secret = hashlib.sha256(TELEGRAM_BOT_TOKEN.encode()).digest()
+    fields["hash"] = hmac.new(secret, _check_string(fields).encode(), hashlib.sha256).hexdigest()
+    return fields
+
+
+def signed_init_data(user_id: int, username: str, first_name: str = "Test") -> str:
+    """Mini App initData (a URL-encoded query string: query_id, user as JSON, auth_date, hash)."""
+    user = json.dumps({"id": user_id, "first_name": first_name, "username": username},
+                      separators=(",", ":"), ensure_ascii=False)
+    fields = {"query_id": "AAE" + secrets.token_urlsafe(12), "user": user, "auth_date": _auth_date(user_id)}
+    secret = hmac.new(b"WebAppData", TELEGRAM_BOT_TOKEN.encode(), hashlib.sha256).digest()
+    fields["hash"] = hmac.new(secret, _check_string(fields).encode(), hashlib.sha256).hexdigest()
+    return "&".join(f"{k}={urllib.parse.quote(v, safe='')}" for k, v in fields.items())
+
+
+def tampered_init_data(init_data: str, username: str = "mallory") -> str:
+    """The same initData with another username in `user` and the original hash."""
+    fields = dict(urllib.parse.parse_qsl(init_data, keep_blank_values=True, strict_parsing=True))
+    user = json.loads(fields["user"])
+    user["username"] = username
+    fields["user"] = json.dumps(user, separators=(",", ":"), ensure_ascii=False)
+    return "&".join(f"{k}={urllib.parse.quote(v, safe='')}" for k, v in fields.items())
+
+
+def verify_init_data(init_data: str) -> bool:
+    """Checks initData the way the server must (used to test the helpers themselves)."""
+    fields = dict(urllib.parse.parse_qsl(init_data, keep_blank_values=True, strict_parsing=True))
+    secret = hmac.new(b"WebAppData", TELEGRAM_BOT_TOKEN.encode(), hashlib.sha256).digest()
+    expected = hmac.new(secret, _check_string(fields).encode(), hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, fields.get("hash", ""))
+
+
+def mini_app_fragment(init_data: str) -> str:
+    """The URL fragment Telegram clients open a Mini App with (tgWebAppData is encodeURIComponent'ed)."""
+    return f"#tgWebAppData={urllib.parse.quote(init_data, safe='')}&tgWebAppVersion=7.10&tgWebAppPlatform=web"
+
+
+def oidc_user(user_id: int) -> dict[str, object]:
+    """The Telegram account the OIDC provider approves (oidc.control(oidc_user(...)))."""
+    return {"id": user_id, "name": f"Test {user_id}", "preferred_username": f"player{user_id}"}
+
+
+# ---------------------------------------------------------------------------- database
+
+
+def mailed_code(service_env: dict[str, str], email: str) -> str:
+    """The code of the newest sign-in mail queued for `email` (the outbox, not the SMTP relay)."""
+    out = e2e_sql(service_env, "SELECT text_body FROM identity_mail_outbox WHERE recipient = "
+                               f"{sql_text(email)} ORDER BY id DESC LIMIT 1")
+    match = re.search(r"\b(\d{6})\b", out)
+    assert match, f"no code mailed to {email}: {out!r}"
+    return match.group(1)
+
+
+def sql_text(value: str) -> str:
+    """A SQL string literal."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def players_with_telegram_id(service_env: dict[str, str], telegram_id: int) -> int:
+    return int(e2e_sql(service_env, f"SELECT count(*) FROM identity_players WHERE telegram_id = {int(telegram_id)}"))
+
+
+def challenges_for_telegram_id(service_env: dict[str, str], telegram_id: int) -> int:
+    """Sign-ins begun for this Telegram account (one row per accepted Telegram confirmation)."""
+    return int(e2e_sql(service_env, f"SELECT count(*) FROM identity_challenges WHERE telegram_id = {int(telegram_id)}"))
+
+
+# ---------------------------------------------------------------------------- browser
+
+
+def path_of(page: Page) -> str:
+    return urllib.parse.urlsplit(page.url).path
+
+
+def start_with_telegram(page: Page, base_url: str, user_id: int) -> None:
+    """The Login Widget's redirect with freshly signed fields."""
+    query = urllib.parse.urlencode(signed_widget(user_id, f"player{user_id}"))
+    page.goto(f"{base_url}/auth/telegram/callback?{query}")
+
+
+def submit_email(page: Page, email: str) -> None:
+    """On /signin/email: gives the address, confirms 18+ and the terms, submits."""
+    form = page.locator(EMAIL_FORM)
+    form.locator('input[name="email"]').fill(email)
+    form.locator('input[name="adult"]').check()
+    form.locator('input[name="acceptTerms"]').check()
+    with page.expect_navigation():
+        form.locator('button[type="submit"]').click()
+
+
+def submit_code(page: Page, code: str) -> None:
+    form = page.locator(CODE_FORM)
+    form.locator('input[name="code"]').fill(code)
+    with page.expect_navigation():
+        form.locator('button[type="submit"]').click()
+
+
+def complete_sign_in(page: Page, email: str, inbox: SMTPInbox, after: int) -> None:
+    """From wherever Telegram left the page (/signin/email, /signin/code or /wallet) to the wallet,
+    with the code read from the mail the relay received (numbered above `after`)."""
+    if path_of(page) == "/signin/email":
+        submit_email(page, email)
+    if path_of(page) == "/signin/code":
+        submit_code(page, inbox.wait_for_code(email, after=after))
+    assert path_of(page) == "/wallet", f"signing in as {email} ended on {page.url}"
+
+
+def session_cookie(page: Page) -> dict | None:
+    return next((c for c in page.context.cookies() if c["name"] == PLAYER_SESSION_COOKIE), None)
