@@ -116,6 +116,7 @@ struct AuthController {
             guard let player = context.player else { throw AppError(.unauthorized, code: "notSignedIn") }
             guard pages.csrf.isValid(request.headers[.csrfToken], for: request) else { throw AppError(.forbidden, code: "csrfTokenInvalid") }
             try await sessions.revokeAll(of: .player(player))
+            try await access.record("player.logout", by: nil, actor: "player:\(player.rawValue)", summary: ["scope": "everywhere"], request, context)
             var response = try WalletController.json(NextResponse(next: "signedOut", challenge: nil))
             response.setCookie(Cookie(name: PlayerSessionMiddleware.cookieName, value: "", maxAge: 0, path: "/", secure: secureCookies, httpOnly: true, sameSite: .lax))
             return response

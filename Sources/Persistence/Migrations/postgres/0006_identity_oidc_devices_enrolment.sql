@@ -9,7 +9,6 @@ CREATE TABLE identity_oidc_flows (
     state_hash bytea PRIMARY KEY,
     nonce text NOT NULL,
     code_verifier text NOT NULL,
-    language text NOT NULL DEFAULT 'ru',
     expires_at timestamptz NOT NULL
 );
 CREATE INDEX identity_oidc_flows_expiry ON identity_oidc_flows (expires_at);
