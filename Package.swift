@@ -73,7 +73,18 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
-        .target(name: "Games", dependencies: ["Core", "Persistence", "Ledger", "Compliance"]),
+        .target(
+            name: "Games",
+            dependencies: [
+                "Core", "Persistence", "Ledger", "Compliance",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
         .target(name: "Payments", dependencies: ["Core", "Persistence", "Ledger", "Compliance"]),
         .target(name: "Bonuses", dependencies: ["Core", "Persistence", "Ledger"]),
         .target(
@@ -112,7 +123,7 @@ let package = Package(
         .executableTarget(
             name: "croupier",
             dependencies: [
-                "App", "Core", "Identity", "Ledger", "Persistence", "Reporting",
+                "App", "Core", "Games", "Identity", "Ledger", "Persistence", "Reporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

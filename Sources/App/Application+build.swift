@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import Identity
 import Events
+import Games
 import Ledger
 import Logging
 import Persistence
@@ -20,6 +21,12 @@ public struct AppDependencies: Sendable {
     public let smtp: SMTPSettings?
     /// Nil when no Telegram OpenID Connect client is configured.
     public let telegramOIDC: TelegramOIDC?
+    public let providers: ProviderDirectory
+    public let providerRegistry: ProviderRegistry
+    public let gameSessions: GameSessions
+    public let gameRounds: GameRounds
+    /// Croupier Originals, registered on first use (after migrations).
+    let originals: OriginalsHolder
 
     public init(configuration: Configuration, logger: Logger) throws {
         self.configuration = configuration
@@ -39,6 +46,20 @@ public struct AppDependencies: Sendable {
                     issuer: telegram.oidcIssuer, clientID: telegram.oidcClientID, clientSecret: telegram.oidcClientSecret,
                     redirectURI: configuration.publicURL + "/auth/telegram/oidc/callback"),
                 database: database, logger: logger) : nil
+        self.providers = ProviderDirectory(database: database, secret: configuration.secretKey, logger: logger)
+        self.providerRegistry = ProviderRegistry(directory: providers, ledger: ledger)
+        self.gameSessions = GameSessions(database: database, logger: logger)
+        self.gameRounds = GameRounds(database: database, logger: logger)
+        let (providers, database) = (self.providers, self.database)
+        self.originals = OriginalsHolder { [configuration] in
+            try await OriginalsProvider.setUp(
+                providers: providers, database: database, secret: configuration.secretKey, publicURL: configuration.publicURL,
+                walletURL: configuration.publicURL, logger: Logger(label: "croupier.originals"))
+        }
+    }
+
+    public var hub88Wallet: Hub88Wallet {
+        Hub88Wallet(registry: providerRegistry, sessions: gameSessions, ledger: ledger, rounds: gameRounds, database: database, logger: Logger(label: "croupier.hub88"))
     }
 
     /// What runs beside (or, for `croupier worker`, instead of) the HTTP server.
@@ -125,6 +146,11 @@ public func buildApplication(dependencies: AppDependencies, logger: Logger) asyn
         logger: logger)
     app.beforeServerStarts {
         try await dependencies.prepareSchemas(logger: logger)
+        do {
+            _ = try await dependencies.originals.get()
+        } catch {
+            logger.error("Croupier Originals is not available", metadata: ["reason": "\(postgresReason(error))"])
+        }
     }
     return app
 }
@@ -184,7 +210,10 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
         access: access, oidc: dependencies.telegramOIDC)
     auth.addRoutes(to: router)
     SignInPages(auth: auth, options: signInOptions).addRoutes(to: router)
-    ProfileController(pages: pages, signIn: auth.signIn, sessions: sessions, access: access, secureCookies: auth.secureCookies).addRoutes(to: router)
+    ProfileController(
+        pages: pages, signIn: auth.signIn, sessions: sessions, access: access, secureCookies: auth.secureCookies,
+        header: PlayerHeader(ledger: dependencies.ledger, currencies: currencies)
+    ).addRoutes(to: router)
     StaffController(
         pages: pages, directory: staffDirectory, sessions: sessions, access: access, audit: audit,
         ledger: dependencies.ledger, currencies: currencies, limits: limits, secureCookies: configuration.publicURL.hasPrefix("https://"),
@@ -192,5 +221,14 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
     ).addRoutes(to: router)
     StaffEnrolmentPages(pages: pages, directory: staffDirectory, access: access, limits: limits).addRoutes(to: router)
     WalletController(ledger: dependencies.ledger, currencies: currencies, pages: pages).addRoutes(to: router)
+    let header = PlayerHeader(ledger: dependencies.ledger, currencies: currencies)
+    GamesController(
+        pages: pages, providers: dependencies.providers,
+        launcher: GameLauncher(
+            providers: dependencies.providers, registry: dependencies.providerRegistry, sessions: dependencies.gameSessions, ledger: dependencies.ledger,
+            currencies: currencies, publicURL: configuration.publicURL),
+        wallet: dependencies.hub88Wallet, header: header
+    ).addRoutes(to: router)
+    OriginalsController(pages: pages, originals: dependencies.originals).addRoutes(to: router)
     return router
 }

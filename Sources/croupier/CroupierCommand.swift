@@ -11,7 +11,9 @@ struct CroupierCommand: AsyncParsableCommand {
         commandName: "croupier",
         abstract: "Croupier: an open-source platform for running a licensed online casino.",
         discussion: "Configuration comes from CROUPIER_* environment variables (see docs/configuration.md).",
-        subcommands: [Serve.self, Worker.self, Migrate.self, Audit.self, Adjust.self, Simulate.self, Bench.self, Admin.self, Demo.self])
+        subcommands: [
+            Serve.self, Worker.self, Migrate.self, Audit.self, Adjust.self, Simulate.self, Bench.self, Admin.self, Demo.self, Providers.self,
+        ])
 }
 
 /// Loads the configuration and sets up logging, or exits with a message naming the problem.

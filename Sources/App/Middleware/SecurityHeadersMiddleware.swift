@@ -10,7 +10,8 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
 
     static var contentSecurityPolicy: String { contentSecurityPolicy(frameAncestors: ["'none'"]) }
 
-    static func contentSecurityPolicy(frameAncestors: [String]) -> String {
+    /// `frameSources`: who this page may frame (a game page frames its provider).
+    static func contentSecurityPolicy(frameAncestors: [String], frameSources: [String] = ["'self'"]) -> String {
         [
             "default-src 'self'",
             "script-src 'self'",
@@ -22,6 +23,7 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
             "base-uri 'none'",
             "form-action 'self'",
             "frame-ancestors \(frameAncestors.joined(separator: " "))",
+            "frame-src \(frameSources.joined(separator: " "))",
         ].joined(separator: "; ")
     }
 

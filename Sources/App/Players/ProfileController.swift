@@ -11,6 +11,7 @@ struct ProfileController {
     let sessions: SessionStore
     let access: StaffAccess
     let secureCookies: Bool
+    let header: PlayerHeader
 
     struct CSRFForm: Decodable {
         let csrf: String?
@@ -37,6 +38,7 @@ struct ProfileController {
                     ]
                 },
             ]
+            fields.merge(try await header.fields(for: player, language: language)) { $1 }
             if request.uri.queryParameters["result"] == "revoked" {
                 fields["notice"] = pages.localization.string("profile.devices.revoked", in: language)
             }

@@ -1,0 +1,73 @@
+import Core
+import Foundation
+import Games
+import HTTPTypes
+import Hummingbird
+import Ledger
+
+/// Opens a game for a player: a new session token bound to player, game and currency, handed to
+/// the provider in a signed game/url request; the provider answers the URL to frame.
+struct GameLauncher {
+    let providers: ProviderDirectory
+    let registry: ProviderRegistry
+    let sessions: GameSessions
+    let ledger: Ledger
+    let currencies: CurrencyCatalog
+    let publicURL: String
+
+    func launch(player: PlayerID, provider code: String, game gameCode: String, currency: String, request: Request, context: AppRequestContext)
+        async throws -> String
+    {
+        guard let entry = try await registry.entry(code), entry.provider.enabled, entry.games[gameCode] == true else {
+            throw AppError(.notFound, code: "gameNotFound")
+        }
+        guard try await currencies.all()[currency] != nil, entry.provider.currencies.isEmpty || entry.provider.currencies.contains(currency) else {
+            throw AppError(.badRequest, code: "currencyNotOffered")
+        }
+        let token = try await sessions.start(player: player, provider: code, gameCode: gameCode, currency: currency)
+        let userAgent = request.headers[.userAgent] ?? ""
+        let launch = Hub88OperatorAPI.LaunchRequest(
+            user: String(player.rawValue), token: token, currency: currency, gameCode: gameCode, operatorID: entry.provider.operatorID,
+            mobile: userAgent.contains("Mobile") || userAgent.contains("Android"), lang: Localization.language(for: request),
+            lobbyURL: publicURL + "/lobby", depositURL: publicURL + "/cashier", ip: StaffAccess.clientAddress(request, context))
+        do {
+            return try await Hub88OperatorAPI(provider: entry.provider, keys: entry.keys).gameURL(launch)
+        } catch let error as Hub88OperatorAPIError {
+            context.logger.error("game launch failed", metadata: ["provider": "\(code)", "game": "\(gameCode)", "reason": "\(error)"])
+            throw AppError(.badGateway, code: "providerUnavailable")
+        }
+    }
+
+    /// The requested currency if the ledger knows it, else the one the player holds most of, else EUR.
+    func currency(for player: PlayerID, requested: String?) async throws -> String {
+        let known = try await currencies.all()
+        if let requested, known[requested] != nil { return requested }
+        let balances = try await ledger.balances(of: player)
+        return balances.max { $0.value.real < $1.value.real }?.key ?? "EUR"
+    }
+
+    /// `scheme://host[:port]` of a URL, for the frame rules.
+    static func origin(of text: String) -> String? {
+        guard let url = URLComponents(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), let host = url.host else { return nil }
+        return "\(scheme)://\(host)" + (url.port.map { ":\($0)" } ?? "")
+    }
+}
+
+/// The header's balance chip for a signed-in player: the page's currency, or their largest.
+struct PlayerHeader {
+    let ledger: Ledger
+    let currencies: CurrencyCatalog
+
+    func fields(for player: PlayerID?, language: String, currency preferred: String? = nil) async throws -> [String: Any] {
+        guard let player else { return [:] }
+        let catalog = try await currencies.all()
+        let balances = try await ledger.balances(of: player)
+        let code = preferred ?? balances.max { $0.value.real < $1.value.real }?.key ?? "EUR"
+        guard let currency = catalog[code] else { return ["player": ["id": String(player.rawValue)]] }
+        let formatter = MoneyFormatter(language: language)
+        let mine = balances[code] ?? .zero
+        var balance: [String: Any] = ["real": formatter.format(units: mine.real, currency: currency), "currency": code]
+        if mine.bonus > 0 { balance["bonus"] = formatter.format(units: mine.bonus, currency: currency) }
+        return ["player": ["id": String(player.rawValue), "balance": balance]]
+    }
+}

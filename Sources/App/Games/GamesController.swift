@@ -1,0 +1,148 @@
+import Core
+import Foundation
+import Games
+import HTTPTypes
+import Hummingbird
+import Ledger
+
+/// The player's side of games: the lobby, the game page with the provider's frame, the launch
+/// API; and the providers' side: each provider's wallet endpoints under `/providers/<code>/`.
+struct GamesController {
+    let pages: PageRenderer
+    let providers: ProviderDirectory
+    let launcher: GameLauncher
+    let wallet: Hub88Wallet
+    let header: PlayerHeader
+
+    struct LaunchRequest: Decodable {
+        let game: String
+        let currency: String
+    }
+
+    struct LaunchResponse: Encodable {
+        let url: String
+    }
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        for endpoint in Hub88Endpoint.allCases {
+            router.post("/providers/:code/\(endpoint.rawValue)") { request, context -> Response in
+                let code = try context.parameters.require("code")
+                let body = try await request.body.collect(upTo: context.maxUploadSize)
+                let answer = await wallet.handle(
+                    provider: code, endpoint: endpoint, body: Array(buffer: body), signature: request.headers[HTTPField.Name(Hub88Signature.header)!])
+                return Response(
+                    status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(bytes: answer)))
+            }
+        }
+        router.post("/api/v1/games/launch") { request, context -> Response in
+            guard let player = context.player else { throw AppError(.unauthorized, code: "notSignedIn") }
+            guard pages.csrf.isValid(request.headers[.csrfToken], for: request) else { throw AppError(.forbidden, code: "csrfTokenInvalid") }
+            let body = try await request.decode(as: LaunchRequest.self, context: context)
+            let parts = body.game.split(separator: ":", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { throw AppError(.notFound, code: "gameNotFound") }
+            let url = try await launcher.launch(player: player, provider: parts[0], game: parts[1], currency: body.currency, request: request, context: context)
+            return try WalletController.json(LaunchResponse(url: url))
+        }
+        router.get("/lobby") { request, context -> Response in
+            let query = request.uri.queryParameters
+            let lobby = Lobby(
+                games: try await providers.games(playableOnly: true), providers: try await providers.list().filter(\.enabled),
+                category: query["category"].map(String.init), provider: query["provider"].map(String.init), search: query["q"].map(String.init) ?? "",
+                localization: pages.localization, language: Localization.language(for: request))
+            var fields = lobby.fields
+            fields.merge(try await header.fields(for: context.player, language: Localization.language(for: request))) { $1 }
+            fields["activeNav"] = ["lobby": true]
+            return pages.render("lobby", face: .player, title: "lobby.title", fields: fields, request: request, context: context)
+        }
+        router.get("/play/:provider/:game") { request, context -> Response in
+            guard let player = context.player else { return Response.redirect(to: "/signin", type: .normal) }
+            let providerCode = try context.parameters.require("provider")
+            let gameCode = try context.parameters.require("game")
+            guard let game = try await providers.game(provider: providerCode, code: gameCode), game.enabled else {
+                throw AppError(.notFound, code: "gameNotFound")
+            }
+            let language = Localization.language(for: request)
+            let currency = try await launcher.currency(for: player, requested: request.uri.queryParameters["currency"].map(String.init))
+            var fields: [String: Any] = ["game": ["provider": game.provider, "code": game.code, "name": game.name], "currency": currency]
+            fields.merge(try await header.fields(for: player, language: language, currency: currency)) { $1 }
+            var frameOrigins: [String] = []
+            do {
+                let url = try await launcher.launch(player: player, provider: providerCode, game: gameCode, currency: currency, request: request, context: context)
+                fields["launchURL"] = url
+                if let origin = GameLauncher.origin(of: url) {
+                    fields["providerOrigin"] = origin
+                    frameOrigins.append(origin)
+                }
+            } catch let error as AppError {
+                fields["error"] = [
+                    "title": pages.localization.string("play.errors.\(error.code).title", in: language),
+                    "text": pages.localization.string("play.errors.\(error.code).text", in: language),
+                ]
+            }
+            var response = pages.render("play", face: .player, title: "play.title", fields: fields, request: request, context: context)
+            // Only the launched provider's origin may be framed on this page.
+            response.headers[.contentSecurityPolicy] = SecurityHeadersMiddleware<AppRequestContext>.contentSecurityPolicy(
+                frameAncestors: ["'none'"], frameSources: ["'self'"] + frameOrigins)
+            return response
+        }
+    }
+}
+
+/// The lobby's view model: filters, search, and tiles, tested without HTML.
+struct Lobby {
+    let games: [Game]
+    let providers: [Provider]
+    let category: String?
+    let provider: String?
+    let search: String
+    let localization: Localization
+    let language: String
+
+    var shown: [Game] {
+        let needle = search.trimmingCharacters(in: .whitespaces).lowercased()
+        return games.filter { game in
+            (category == nil || category == "" || game.category == category) && (provider == nil || provider == "" || game.provider == provider)
+                && (needle.isEmpty || game.name.lowercased().contains(needle) || game.code.lowercased().contains(needle))
+        }
+    }
+
+    func href(category: String?, provider: String?) -> String {
+        var items: [String] = []
+        if let category, !category.isEmpty { items.append("category=\(PageRenderer.queryEncode(category))") }
+        if let provider, !provider.isEmpty { items.append("provider=\(PageRenderer.queryEncode(provider))") }
+        if !search.isEmpty { items.append("q=\(PageRenderer.queryEncode(search))") }
+        return items.isEmpty ? "/lobby" : "/lobby?" + items.joined(separator: "&")
+    }
+
+    func categoryLabel(_ code: String) -> String {
+        let key = "lobby.categories.\(code)"
+        let text = localization.string(key, in: language)
+        return text == key ? code.replacingOccurrences(of: "-", with: " ").capitalized : text
+    }
+
+    var fields: [String: Any] {
+        let counts = Dictionary(grouping: games, by: \.category).mapValues(\.count)
+        let names = Dictionary(providers.map { ($0.code, $0.name) }, uniquingKeysWith: { $1 })
+        let tiles = shown.map { game -> [String: Any] in
+            [
+                "provider": game.provider, "providerName": names[game.provider] ?? game.provider, "code": game.code, "name": game.name,
+                "categoryLabel": categoryLabel(game.category), "thumbnail": game.thumbnailURL,
+                "rtp": game.rtpBasisPoints.map { Amount.decimal(units: Int64($0), scale: 2) + " %" } ?? "",
+                "volatilityLabel": game.volatility.map { localization.string("lobby.volatility.\($0)", in: language) } ?? "",
+                "href": "/play/\(game.provider)/\(game.code)", "initial": String(game.name.prefix(1)).uppercased(),
+            ]
+        }
+        return [
+            "query": search,
+            "categories": [["code": "", "label": localization.string("lobby.allCategories", in: language), "count": games.count,
+                            "active": category == nil || category == "", "href": href(category: nil, provider: provider)]]
+                + counts.keys.sorted().map { code -> [String: Any] in
+                    ["code": code, "label": categoryLabel(code), "count": counts[code] ?? 0, "active": code == category, "href": href(category: code, provider: provider)]
+                },
+            "providers": providers.map { p -> [String: Any] in
+                ["code": p.code, "name": p.name, "active": p.code == provider, "href": href(category: category, provider: p.code == provider ? nil : p.code)]
+            },
+            "games": tiles, "hasGames": !tiles.isEmpty, "resultCount": tiles.count, "clearHref": "/lobby",
+        ]
+    }
+}

@@ -1,2 +1,0 @@
-/// The Games context (DESIGN §2). Its tables are prefixed `games_`.
-public enum GamesContext {}

@@ -1,0 +1,71 @@
+import Core
+import Foundation
+import Logging
+import Persistence
+import PostgresNIO
+
+/// A round as the provider reported it: opened by its first bet, closed by `round_closed`.
+public struct GameRound: Sendable, Equatable {
+    public let provider: String
+    public let round: String
+    public let player: PlayerID
+    public let gameCode: String
+    public let currency: String
+    public let betUnits: Int64
+    public let winUnits: Int64
+    public let transactions: Int
+    public let openedAt: Date
+    public let closedAt: Date?
+}
+
+/// Round bookkeeping beside the ledger: which rounds are open, what was staked and won. The
+/// money itself is only in the ledger; this is what staff look at when a provider's round hangs.
+public struct GameRounds: Sendable {
+    public let database: Database
+    public let logger: Logger
+
+    public init(database: Database, logger: Logger) {
+        self.database = database
+        self.logger = logger
+    }
+
+    /// Adds one accepted transaction to its round (a rollback passes negative amounts).
+    public func record(
+        provider: String, round: String, player: PlayerID, gameCode: String, currency: String, betUnits: Int64, winUnits: Int64, closed: Bool,
+        now: Date = Date()
+    ) async throws {
+        try await database.withConnection { connection in
+            _ = try await connection.query(
+                """
+                INSERT INTO games_rounds (provider, round, player_id, game_code, currency, bet_units, win_units, transactions, opened_at, updated_at, closed_at)
+                VALUES (\(provider), \(String(round.prefix(200))), \(player.rawValue), \(gameCode), \(currency), \(betUnits), \(winUnits), 1, \(now), \(now),
+                        CASE WHEN \(closed) THEN \(now)::timestamptz END)
+                ON CONFLICT (provider, round) DO UPDATE SET bet_units = games_rounds.bet_units + EXCLUDED.bet_units,
+                    win_units = games_rounds.win_units + EXCLUDED.win_units, transactions = games_rounds.transactions + 1,
+                    updated_at = EXCLUDED.updated_at, closed_at = coalesce(games_rounds.closed_at, EXCLUDED.closed_at)
+                """, logger: logger
+            ).collect()
+        }
+    }
+
+    /// Open rounds, oldest first: a round open for long is a provider that owes a result.
+    public func open(limit: Int = 200) async throws -> [GameRound] {
+        try await database.withConnection { connection in
+            let rows = try await connection.query(
+                """
+                SELECT provider, round, player_id, game_code, currency, bet_units, win_units, transactions, opened_at, closed_at
+                  FROM games_rounds WHERE closed_at IS NULL ORDER BY opened_at LIMIT \(limit)
+                """, logger: logger)
+            var rounds: [GameRound] = []
+            for try await (provider, round, player, game, currency, bet, win, count, opened, closed) in rows.decode(
+                (String, String, Int64, String, String, Int64, Int64, Int, Date, Date?).self)
+            {
+                rounds.append(
+                    GameRound(
+                        provider: provider, round: round, player: PlayerID(player), gameCode: game, currency: currency, betUnits: bet, winUnits: win,
+                        transactions: count, openedAt: opened, closedAt: closed))
+            }
+            return rounds
+        }
+    }
+}
