@@ -139,6 +139,10 @@ let package = Package(
             exclude: ["telegram_sign.py", "smtp_server.py", "oidc_provider.py"]
         ),
         .testTarget(name: "EventsTests", dependencies: ["Events", "TestSupport"]),
+        .testTarget(
+            name: "GamesTests",
+            dependencies: ["Games", "TestSupport", .product(name: "CryptoExtras", package: "swift-crypto")]
+        ),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "TestSupport"]),
         .testTarget(
             name: "AppTests",

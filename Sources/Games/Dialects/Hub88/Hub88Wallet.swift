@@ -284,12 +284,13 @@ public struct Hub88Wallet: Sendable {
     static func decode<T: Decodable>(_ type: T.Type, _ body: [UInt8]) throws -> T {
         do {
             return try JSONDecoder().decode(T.self, from: Data(body))
-        } catch DecodingError.typeMismatch {
-            throw Refusal(status: .wrongTypes)
-        } catch DecodingError.dataCorrupted(let context) where !context.codingPath.isEmpty {
-            throw Refusal(status: .wrongTypes)
-        } catch {
+        } catch DecodingError.keyNotFound, DecodingError.valueNotFound {
             throw Refusal(status: .wrongSyntax)
+        } catch {
+            // Well-formed JSON with every field present, yet undecodable: a field has the wrong
+            // type (a string amount, a fractional one, "yes" for a boolean).
+            let isObject = (try? JSONSerialization.jsonObject(with: Data(body))) is [String: Any]
+            throw Refusal(status: isObject ? .wrongTypes : .wrongSyntax)
         }
     }
 
