@@ -230,5 +230,9 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
         wallet: dependencies.hub88Wallet, header: header
     ).addRoutes(to: router)
     OriginalsController(pages: pages, originals: dependencies.originals).addRoutes(to: router)
+    AdminGamesController(
+        pages: pages, providers: dependencies.providers, registry: dependencies.providerRegistry, rounds: dependencies.gameRounds, access: access,
+        currencies: currencies
+    ).addRoutes(to: router)
     return router
 }

@@ -17,6 +17,10 @@ struct AdminConsole {
         if staff.role.can(.staffManage) { system.append(item("admin.items.staff", "/admin/staff")) }
         if staff.role.can(.auditView) { system.append(item("admin.items.audit", "/admin/audit")) }
         var groups: [[String: Any]] = [["title": text("admin.sidebar.overview"), "items": [item("admin.items.dashboard", "/admin")]]]
+        if staff.role.can(.gamesManage) {
+            groups.append(
+                ["title": text("admin.sidebar.games"), "items": [item("admin.items.games", "/admin/games"), item("admin.items.rounds", "/admin/games/rounds")]])
+        }
         if !system.isEmpty { groups.append(["title": text("admin.sidebar.system"), "items": system]) }
         return groups
     }
@@ -25,7 +29,8 @@ struct AdminConsole {
         ["label": text(key), "href": href, "active": path == href]
     }
 
-    private var common: [String: Any] {
+    /// What every console page shows: the sidebar and who is signed in.
+    var common: [String: Any] {
         [
             "sidebar": sidebar,
             "staff": ["email": staff.email, "role": staff.role.rawValue, "roleLabel": text("admin.roles.\(staff.role.rawValue)")],
@@ -40,6 +45,9 @@ struct AdminConsole {
         var links: [[String: Any]] = []
         if staff.role.can(.staffManage) {
             links.append(["title": text("admin.items.staff"), "description": text("admin.dashboard.staffLink"), "href": "/admin/staff"])
+        }
+        if staff.role.can(.gamesManage) {
+            links.append(["title": text("admin.items.games"), "description": text("admin.dashboard.gamesLink"), "href": "/admin/games"])
         }
         if staff.role.can(.auditView) {
             links.append(["title": text("admin.items.audit"), "description": text("admin.dashboard.auditLink"), "href": "/admin/audit"])

@@ -1,0 +1,122 @@
+import Core
+import Foundation
+import Games
+import Hummingbird
+import Identity
+
+/// The console's games area: providers (keys only as fingerprints), the catalogue with its
+/// switches, and the rounds providers left open. Every route needs `games.manage`; every change
+/// is audited and takes effect in the wallet within the registry's cache lifetime (5 s).
+struct AdminGamesController {
+    let pages: PageRenderer
+    let providers: ProviderDirectory
+    let registry: ProviderRegistry
+    let rounds: GameRounds
+    let access: StaffAccess
+    let currencies: CurrencyCatalog
+
+    struct ChangeForm: Decodable {
+        let csrf: String?
+        let name: String?
+        let apiURL: String?
+        let order: String?
+    }
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get("/admin/games") { request, context -> Response in
+            guard context.staff != nil else { return Response.redirect(to: SiteRoute.adminLogin.rawValue, type: .normal) }
+            let staff = try await access.require(.gamesManage, request, context)
+            let language = Localization.language(for: request)
+            let console = AdminConsole(staff: staff, localization: pages.localization, language: language, path: "/admin/games")
+            let games = try await providers.games()
+            var fields = console.common
+            fields["providers"] = try await providers.list().map { provider -> [String: Any] in
+                let own = games.filter { $0.provider == provider.code }
+                return [
+                    "code": provider.code, "name": provider.name, "dialect": provider.dialect, "enabled": provider.enabled, "apiURL": provider.apiURL,
+                    "providerKey": provider.providerKeyFingerprint, "operatorKey": provider.operatorKeyFingerprint,
+                    "games": own.count, "enabledGames": own.filter(\.enabled).count,
+                    "currencies": provider.currencies.isEmpty ? pages.localization.string("admin.games.allCurrencies", in: language) : provider.currencies.joined(separator: ", "),
+                ]
+            }
+            fields["games"] = games.map { game -> [String: Any] in
+                [
+                    "provider": game.provider, "code": game.code, "name": game.name, "category": game.category, "enabled": game.enabled,
+                    "order": game.displayOrder, "rtp": game.rtpBasisPoints.map { Amount.decimal(units: Int64($0), scale: 2) + " %" } ?? "—",
+                ]
+            }
+            if request.uri.queryParameters["result"] == "saved" { fields["notice"] = pages.localization.string("admin.games.saved", in: language) }
+            return pages.render("admin_games", face: .admin, title: "admin.games.title", fields: fields, request: request, context: context)
+        }
+        router.post("/admin/games/providers/:code/:change") { request, context -> Response in
+            let staff = try await access.require(.gamesManage, request, context)
+            let form = try await formBody(request, context)
+            let code = try context.parameters.require("code")
+            let change = try context.parameters.require("change")
+            do {
+                switch change {
+                case "enable", "disable":
+                    try await providers.update(code, enabled: change == "enable")
+                case "edit":
+                    let name = form.name?.trimmingCharacters(in: .whitespaces)
+                    try await providers.update(code, name: name?.isEmpty == false ? name : nil, apiURL: form.apiURL?.isEmpty == false ? form.apiURL : nil)
+                default:
+                    throw AppError(.notFound, code: "notFound")
+                }
+            } catch let error as ProviderDirectoryError {
+                throw AppError(error == .notFound ? .notFound : .badRequest, code: error == .invalidURL ? "invalidURL" : "providerNotFound")
+            }
+            try await access.record(
+                "provider.\(change == "edit" ? "edited" : change + "d")", by: staff, target: "provider:\(code)",
+                summary: ["name": form.name ?? "", "apiURL": form.apiURL ?? ""].filter { !$0.value.isEmpty }, request, context)
+            await registry.invalidate()
+            return Response.redirect(to: "/admin/games?result=saved", type: .normal)
+        }
+        router.post("/admin/games/catalog/:provider/:code/:change") { request, context -> Response in
+            let staff = try await access.require(.gamesManage, request, context)
+            let form = try await formBody(request, context)
+            let provider = try context.parameters.require("provider")
+            let code = try context.parameters.require("code")
+            let change = try context.parameters.require("change")
+            do {
+                switch change {
+                case "enable", "disable": try await providers.setGame(provider: provider, code: code, enabled: change == "enable")
+                case "order":
+                    guard let order = form.order.flatMap({ Int($0) }), (0...100_000).contains(order) else { throw AppError(.badRequest, code: "invalidOrder") }
+                    try await providers.setGame(provider: provider, code: code, displayOrder: order)
+                default: throw AppError(.notFound, code: "notFound")
+                }
+            } catch ProviderDirectoryError.notFound {
+                throw AppError(.notFound, code: "gameNotFound")
+            }
+            try await access.record("game.\(change == "order" ? "reordered" : change + "d")", by: staff, target: "game:\(provider):\(code)", request, context)
+            await registry.invalidate()
+            return Response.redirect(to: "/admin/games?result=saved", type: .normal)
+        }
+        router.get("/admin/games/rounds") { request, context -> Response in
+            guard context.staff != nil else { return Response.redirect(to: SiteRoute.adminLogin.rawValue, type: .normal) }
+            let staff = try await access.require(.gamesManage, request, context)
+            let language = Localization.language(for: request)
+            let console = AdminConsole(staff: staff, localization: pages.localization, language: language, path: "/admin/games/rounds")
+            var fields = console.common
+            let open = try await rounds.open()
+            let catalog = try await currencies.all()
+            fields["rounds"] = open.map { round -> [String: Any] in
+                let scale = catalog[round.currency]?.scale ?? 5
+                return [
+                    "provider": round.provider, "round": round.round, "player": String(round.player.rawValue), "game": round.gameCode,
+                    "currency": round.currency, "bet": Amount.decimal(units: round.betUnits, scale: scale), "win": Amount.decimal(units: round.winUnits, scale: scale),
+                    "transactions": round.transactions, "openedISO": round.openedAt.formatted(.iso8601), "openedText": DisplayTime.text(round.openedAt),
+                ]
+            }
+            fields["hasRounds"] = !open.isEmpty
+            return pages.render("admin_rounds", face: .admin, title: "admin.rounds.title", fields: fields, request: request, context: context)
+        }
+    }
+
+    private func formBody(_ request: Request, _ context: AppRequestContext) async throws -> ChangeForm {
+        let form = try await URLEncodedFormDecoder().decode(ChangeForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
+        guard pages.csrf.isValid(form.csrf, for: request) else { throw AppError(.forbidden, code: "csrfTokenInvalid") }
+        return form
+    }
+}
