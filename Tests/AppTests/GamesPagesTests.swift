@@ -1,0 +1,102 @@
+import Core
+import Foundation
+import Games
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Identity
+import Persistence
+import Testing
+import TestSupport
+
+@testable import App
+
+@Suite struct GamesPagesTests {
+    func withApp(_ body: @escaping @Sendable (any TestClientProtocol, Database, SecretKey) async throws -> Void) async throws {
+        try await TestDatabase.with { database in
+            let configuration = try testConfiguration(database: database)
+            let dependencies = try AppDependencies(configuration: configuration, logger: TestServices.logger)
+            let app = try await buildApplication(dependencies: dependencies, logger: TestServices.logger)
+            try await app.test(.live) { client in try await body(client, database, configuration.secretKey) }
+        }
+    }
+
+    func staffCookies(_ client: any TestClientProtocol, _ database: Database, _ secret: SecretKey, role: StaffRole) async throws -> String {
+        let email = "\(role.rawValue)@casino.example"
+        let uri = try await StaffDirectory(database: database, secret: secret, logger: TestServices.logger, bcryptCost: 4)
+            .create(email: email, password: "a long enough password", role: role).otpauth
+        let response = try await client.execute(
+            uri: "/api/v1/staff/login", method: .post, headers: [.contentType: "application/json"],
+            body: ByteBuffer(string: #"{"email":"\#(email)","password":"a long enough password","totp":"\#(RFC6238.code(uri: uri, at: Date()))"}"#))
+        return response.headers[values: .setCookie].compactMap { $0.split(separator: ";").first.map(String.init) }.joined(separator: "; ")
+    }
+
+    @Test func theGamesConsoleNeedsGamesManageAndShowsKeysOnlyAsFingerprints() async throws {
+        try await withApp { client, database, secret in
+            let analyst = try await staffCookies(client, database, secret, role: .analyst)
+            #expect(try await client.execute(uri: "/admin/games", method: .get, headers: [.cookie: analyst]).status == .forbidden)
+            #expect(try await client.execute(uri: "/admin/games/rounds", method: .get, headers: [.cookie: analyst]).status == .forbidden)
+            let refused = try await AuditLog(database: database, logger: TestServices.logger).search(.init(action: "access.refused"))
+            #expect(refused.count == 2)
+            let admin = try await staffCookies(client, database, secret, role: .admin)
+            let page = try await client.execute(uri: "/admin/games", method: .get, headers: [.cookie: admin])
+            #expect(page.status == .ok)
+            #expect(page.text.contains("data-provider=\"originals\""), "Croupier Originals registers itself at start")
+            #expect(page.text.contains("SHA256:"))
+            #expect(!page.text.contains("BEGIN"), "no key material on the page")
+        }
+    }
+
+    @Test func launchRefusalsAreNamed() async throws {
+        try await withApp { client, database, _ in
+            try await database.withConnection { connection in
+                _ = try await connection.query(
+                    """
+                    INSERT INTO identity_players (id, telegram_id, email, email_confirmed_at, adult_confirmed_at, terms_accepted_at)
+                    OVERRIDING SYSTEM VALUE VALUES (100900, 900, 'launch@example.com', now(), now(), now())
+                    """, logger: TestServices.logger
+                ).collect()
+            }
+            let player: HTTPFields = [HTTPField.Name("X-Croupier-Test-Player")!: "100900"]
+            let me = try await client.execute(uri: "/api/v1/me", method: .get, headers: player)
+            let csrf = try #require(try me.json()["csrfToken"] as? String)
+            var headers = player
+            headers[.cookie] = me.headers[values: .setCookie].compactMap { $0.split(separator: ";").first.map(String.init) }.joined(separator: "; ")
+            headers[.contentType] = "application/json"
+            func launch(_ body: String, csrf token: String?) async throws -> (HTTPResponse.Status, String?) {
+                var sent = headers
+                if let token { sent[HTTPField.Name("X-CSRF-Token")!] = token }
+                let response = try await client.execute(uri: "/api/v1/games/launch", method: .post, headers: sent, body: ByteBuffer(string: body))
+                return (response.status, (try? response.json()["error"] as? [String: Any])?["code"] as? String)
+            }
+            #expect(try await launch(#"{"game":"originals:dice","currency":"EUR"}"#, csrf: nil) == (.forbidden, "csrfTokenInvalid"))
+            #expect(try await launch(#"{"game":"originals:roulette","currency":"EUR"}"#, csrf: csrf) == (.notFound, "gameNotFound"))
+            #expect(try await launch(#"{"game":"nobody","currency":"EUR"}"#, csrf: csrf) == (.notFound, "gameNotFound"))
+            #expect(try await launch(#"{"game":"originals:dice","currency":"XYZ"}"#, csrf: csrf) == (.badRequest, "currencyNotOffered"))
+            // The test server's public URL answers nothing, so Originals cannot be reached.
+            #expect(try await launch(#"{"game":"originals:dice","currency":"EUR"}"#, csrf: csrf) == (.badGateway, "providerUnavailable"))
+            let sessions = try await database.withConnection { connection in
+                try await connection.query("SELECT count(*) FROM games_sessions WHERE player_id = 100900", logger: TestServices.logger).collect()
+            }
+            #expect(try sessions.first?.decode(Int.self) == 1, "only the launch that reached the provider made a session")
+        }
+    }
+
+    @Test func theLobbyFiltersByCategoryProviderAndSearch() {
+        let games = [
+            Game(provider: "originals", code: "dice", name: "Dice", category: "originals"),
+            Game(provider: "originals", code: "slot", name: "Croupier Sevens", category: "originals"),
+            Game(provider: "acme", code: "roulette", name: "Lucky Roulette", category: "live-casino"),
+        ]
+        func shown(category: String? = nil, provider: String? = nil, search: String = "") -> [String] {
+            Lobby(
+                games: games, providers: [], category: category, provider: provider, search: search, localization: try! Localization(directory: packageRoot().appendingPathComponent("Sources/App/Resources/Locales")), language: "en"
+            ).shown.map(\.code)
+        }
+        #expect(shown() == ["dice", "slot", "roulette"])
+        #expect(shown(category: "live-casino") == ["roulette"])
+        #expect(shown(provider: "originals") == ["dice", "slot"])
+        #expect(shown(search: "SEVEN") == ["slot"])
+        #expect(shown(category: "originals", search: "roulette").isEmpty)
+    }
+}
