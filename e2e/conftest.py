@@ -7,6 +7,8 @@ Before the server it starts two local fakes the server is configured to use, and
   Tests/IdentityTests/oidc_provider.py  Telegram's OpenID Connect provider (fixture `oidc`)
   Tests/IdentityTests/smtp_server.py    an SMTP relay with STARTTLS, AUTH and its own CA; every
                                         mail the server sends arrives there (fixture `smtp_inbox`)
+Hub88's operator API is played in-process by e2e/fake_hub88_api.py (fixture `fake_hub88`); it is
+not in the server's environment: the tests that need it register it as a provider with the CLI.
 
 Environment:
   CROUPIER_BIN        server binary (default: <repo>/.build/debug/croupier)
@@ -42,6 +44,8 @@ from typing import Any, Callable, Iterator
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+
+from fake_hub88_api import FakeHub88API
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 E2E_DIR = REPO_ROOT / "e2e"
@@ -455,6 +459,19 @@ def smtp_inbox(smtp_relay: dict[str, str], server: str) -> SMTPInbox:
 def wait_for_code(smtp_inbox: SMTPInbox) -> Callable[..., str]:
     """wait_for_code(email, timeout=30, after=0) -> the 6-digit code mailed to `email` (see SMTPInbox)."""
     return smtp_inbox.wait_for_code
+
+
+@pytest.fixture(scope="session")
+def fake_hub88() -> Iterator[FakeHub88API]:
+    """Hub88's operator API (game list, game launch URLs), in-process on a free port for the whole
+    session. It trusts no operator key until a test gives it one (fake_hub88.reset(key)); what it
+    received is in fake_hub88.requests(path)."""
+    fake = FakeHub88API()
+    fake.start()
+    try:
+        yield fake
+    finally:
+        fake.stop()
 
 
 # ---------------------------------------------------------------------------- server

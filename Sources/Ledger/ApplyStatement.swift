@@ -23,6 +23,20 @@ struct ApplyStatement: PostgresPreparedStatement {
     let referenceKey: String?
     let metadata: String
 
+    init(_ arguments: Ledger.Arguments) {
+        scope = arguments.scope
+        key = arguments.key
+        payloadHash = arguments.payloadHash
+        kind = arguments.kind
+        player = arguments.player
+        currency = arguments.currency
+        units = arguments.units
+        house = arguments.house
+        referenceScope = arguments.referenceScope
+        referenceKey = arguments.referenceKey
+        metadata = arguments.metadata
+    }
+
     func makeBindings() throws -> PostgresBindings {
         var bindings = PostgresBindings(capacity: 11)
         bindings.append(scope)

@@ -21,13 +21,11 @@ public struct Ledger: Sendable {
     }
 
     public func apply(_ operation: LedgerOperation) async throws -> Outcome {
-        if let refusal = Self.validate(operation) { return Outcome(code: refusal) }
-        let movement = operation.movement
-        let statement = ApplyStatement(
-            scope: operation.key.scope, key: operation.key.key, payloadHash: Self.payloadHash(operation), kind: movement.kind,
-            player: operation.player.rawValue, currency: operation.currency, units: movement.units, house: movement.house?.code,
-            referenceScope: movement.reference?.scope, referenceKey: movement.reference?.key,
-            metadata: CanonicalJSON.object(operation.metadata))
+        let statement: ApplyStatement
+        switch Self.arguments(for: operation) {
+        case .failure(let refusal): return Outcome(code: refusal.code)
+        case .success(let arguments): statement = ApplyStatement(arguments)
+        }
         for attempt in 1... {
             do {
                 return try await database.withConnection { connection in
@@ -50,6 +48,37 @@ public struct Ledger: Sendable {
         preconditionFailure("unreachable: the retry loop returns or throws")
     }
 
+    /// `ledger_apply`'s arguments for an operation, for a context that calls it from its own SQL
+    /// function (to add its bookkeeping in the same transaction and round trip); nil with the
+    /// refusal when the operation is invalid before any database work.
+    public struct Arguments: Sendable {
+        public let scope: String
+        public let key: String
+        public let payloadHash: [UInt8]
+        public let kind: String
+        public let player: Int64
+        public let currency: String
+        public let units: Int64?
+        public let house: String?
+        public let referenceScope: String?
+        public let referenceKey: String?
+        public let metadata: String
+    }
+
+    public static func arguments(for operation: LedgerOperation) -> Result<Arguments, Refusal> {
+        if let refusal = validate(operation) { return .failure(Refusal(code: refusal)) }
+        let movement = operation.movement
+        return .success(
+            Arguments(
+                scope: operation.key.scope, key: operation.key.key, payloadHash: payloadHash(operation), kind: movement.kind,
+                player: operation.player.rawValue, currency: operation.currency, units: movement.units, house: movement.house?.code,
+                referenceScope: movement.reference?.scope, referenceKey: movement.reference?.key, metadata: CanonicalJSON.object(operation.metadata)))
+    }
+
+    public struct Refusal: Error, Sendable {
+        public let code: ResultCode
+    }
+
     /// Refusals that need no database: they change nothing and are never stored.
     static func validate(_ operation: LedgerOperation) -> ResultCode? {
         guard operation.key.isWellFormed, operation.movement.reference?.isWellFormed ?? true else { return .invalidKey }
@@ -66,7 +95,8 @@ public struct Ledger: Sendable {
         return nil
     }
 
-    static func isRetryable(_ error: PSQLError) -> Bool {
+    /// A unique or serialization conflict between twins of one key: retrying finds the winner.
+    public static func isRetryable(_ error: PSQLError) -> Bool {
         ["23505", "40001", "40P01"].contains(error.sqlState ?? "")
     }
 

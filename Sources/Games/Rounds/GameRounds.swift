@@ -31,18 +31,12 @@ public struct GameRounds: Sendable {
 
     /// Adds one accepted transaction to its round (a rollback passes negative amounts).
     public func record(
-        provider: String, round: String, player: PlayerID, gameCode: String, currency: String, betUnits: Int64, winUnits: Int64, closed: Bool,
-        now: Date = Date()
+        provider: String, round: String, player: PlayerID, gameCode: String, currency: String, betUnits: Int64, winUnits: Int64, closed: Bool
     ) async throws {
         try await database.withConnection { connection in
             _ = try await connection.query(
                 """
-                INSERT INTO games_rounds (provider, round, player_id, game_code, currency, bet_units, win_units, transactions, opened_at, updated_at, closed_at)
-                VALUES (\(provider), \(String(round.prefix(200))), \(player.rawValue), \(gameCode), \(currency), \(betUnits), \(winUnits), 1, \(now), \(now),
-                        CASE WHEN \(closed) THEN \(now)::timestamptz END)
-                ON CONFLICT (provider, round) DO UPDATE SET bet_units = games_rounds.bet_units + EXCLUDED.bet_units,
-                    win_units = games_rounds.win_units + EXCLUDED.win_units, transactions = games_rounds.transactions + 1,
-                    updated_at = EXCLUDED.updated_at, closed_at = coalesce(games_rounds.closed_at, EXCLUDED.closed_at)
+                SELECT games_round_add(\(provider), \(round), \(player.rawValue), \(gameCode), \(currency), \(betUnits), \(winUnits), \(closed))
                 """, logger: logger
             ).collect()
         }

@@ -1,4 +1,5 @@
 import Core
+import Crypto
 import Foundation
 import Ledger
 import Logging
@@ -84,30 +85,32 @@ public struct Hub88Wallet: Sendable {
     func bet(_ request: Hub88Request.Transaction, entry: ProviderRegistry.Entry) async throws -> Hub88Answer {
         let provider = entry.provider.code
         guard request.amount >= 0 else { return Hub88Answer(.wrongTypes, requestUUID: request.requestUUID, user: request.user) }
-        guard let token = request.token, let session = try await sessions.session(token: token, provider: provider),
-            Self.player(request.user) == session.player
-        else { return Hub88Answer(.invalidToken, requestUUID: request.requestUUID, user: request.user) }
-        let player = session.player
-        func refuse(_ status: Hub88Status) async throws -> Hub88Answer {
-            try await answer(status, request.requestUUID, player: player, currency: session.currency, balances: nil)
+        guard let player = Self.player(request.user), let token = request.token else {
+            return Hub88Answer(.invalidToken, requestUUID: request.requestUUID, user: request.user)
         }
-        if session.expiresAt <= Date() { return try await refuse(.tokenExpired) }
-        if !session.playerActive { return try await refuse(.userDisabled) }
-        if request.gameCode != session.gameCode || entry.games[request.gameCode] != true || !entry.provider.enabled { return try await refuse(.invalidGame) }
-        if request.currency != session.currency { return try await refuse(.wrongCurrency) }
+        func refuse(_ status: Hub88Status) async throws -> Hub88Answer {
+            try await answer(status, request.requestUUID, player: player, currency: request.currency, balances: nil)
+        }
+        if entry.games[request.gameCode] != true || !entry.provider.enabled { return try await refuse(.invalidGame) }
         guard let currency = try await registry.currency(request.currency) else { return try await refuse(.wrongCurrency) }
         guard let units = Hub88Amount.ledgerUnits(wire: request.amount, scale: currency.scale) else { return try await refuse(.wrongTypes) }
-        if units == 0 {
-            // A free bet moves no money; the round still opens.
-            try await rounds.record(
-                provider: provider, round: request.round, player: player, gameCode: request.gameCode, currency: request.currency, betUnits: 0, winUnits: 0,
-                closed: request.roundClosed)
-            return try await refuse(.ok)
-        }
+        if units == 0 { return try await freeBet(request, provider: provider, player: player, token: token) }
         let operation = LedgerOperation(
             key: key(provider, request.transactionUUID), player: player, currency: request.currency,
             movement: .bet(units: units, house: .games(provider)), metadata: metadata(provider, request.gameCode, request.round))
-        return try await settle(operation, request.requestUUID, round: request.round, closed: request.roundClosed, bet: units, win: 0)
+        let arguments: Ledger.Arguments
+        switch Ledger.arguments(for: operation) {
+        case .failure(let refusal): return try await refuse(Self.status(refusal.code))
+        case .success(let value): arguments = value
+        }
+        let statement = BetStatement(
+            provider: provider, tokenHash: GameSessions.hash(token), game: request.gameCode, round: request.round, closed: request.roundClosed, ledger: arguments)
+        let (status, real, bonus) = try await execute { connection in
+            for try await (status, real, bonus, _) in try await connection.execute(statement, logger: logger) { return (status, real, bonus) }
+            throw LedgerError.unexpectedResult("games_bet returned no row")
+        }
+        let balances = real.flatMap { real in bonus.map { Balances(real: real, bonus: $0, locked: 0) } }
+        return try await answer(Self.status(sessionOrLedger: status), request.requestUUID, player: player, currency: request.currency, balances: balances)
     }
 
     func win(_ request: Hub88Request.Transaction, provider: String) async throws -> Hub88Answer {
@@ -122,20 +125,86 @@ public struct Hub88Wallet: Sendable {
         guard let units = Hub88Amount.ledgerUnits(wire: request.amount, scale: currency.scale) else {
             return try await answer(.wrongTypes, request.requestUUID, player: player, currency: request.currency, balances: nil)
         }
-        if units == 0 {
-            // "You lost": no money moves, but the bet must exist and the round may close.
-            let status = try await zeroWinStatus(reference: key(provider, reference), player: player)
-            if status == .ok {
-                try await rounds.record(
-                    provider: provider, round: request.round, player: player, gameCode: request.gameCode, currency: request.currency, betUnits: 0,
-                    winUnits: 0, closed: request.roundClosed)
-            }
-            return try await answer(status, request.requestUUID, player: player, currency: request.currency, balances: nil)
-        }
+        if units == 0 { return try await zeroWin(request, provider: provider, player: player, reference: key(provider, reference)) }
         let operation = LedgerOperation(
             key: key(provider, request.transactionUUID), player: player, currency: request.currency,
             movement: .win(units: units, house: .games(provider), bet: key(provider, reference)), metadata: metadata(provider, request.gameCode, request.round))
-        return try await settle(operation, request.requestUUID, round: request.round, closed: request.roundClosed, bet: 0, win: units)
+        let arguments: Ledger.Arguments
+        switch Ledger.arguments(for: operation) {
+        case .failure(let refusal):
+            return try await answer(Self.status(refusal.code), request.requestUUID, player: player, currency: request.currency, balances: nil)
+        case .success(let value): arguments = value
+        }
+        let statement = WinStatement(provider: provider, game: request.gameCode, round: request.round, closed: request.roundClosed, ledger: arguments)
+        let (status, real, bonus) = try await execute { connection in
+            for try await (status, real, bonus, _) in try await connection.execute(statement, logger: logger) { return (status, real, bonus) }
+            throw LedgerError.unexpectedResult("games_win returned no row")
+        }
+        let balances = real.flatMap { real in bonus.map { Balances(real: real, bonus: $0, locked: 0) } }
+        return try await answer(Self.status(sessionOrLedger: status), request.requestUUID, player: player, currency: request.currency, balances: balances)
+    }
+
+    // MARK: - Calls that move no money
+
+    /// A free bet: the session rules of any bet, then only the round opens.
+    func freeBet(_ request: Hub88Request.Transaction, provider: String, player: PlayerID, token: String) async throws -> Hub88Answer {
+        try await free(request, provider: provider, player: player, kind: "bet") {
+            guard let session = try await sessions.session(token: token, provider: provider), session.player == player else { return .invalidToken }
+            if session.expiresAt <= Date() { return .tokenExpired }
+            if !session.playerActive { return .userDisabled }
+            if session.gameCode != request.gameCode { return .invalidGame }
+            if session.currency != request.currency { return .wrongCurrency }
+            return .ok
+        }
+    }
+
+    /// "You lost": no money moves, but the bet must exist and not be rolled back.
+    func zeroWin(_ request: Hub88Request.Transaction, provider: String, player: PlayerID, reference: IdempotencyKey) async throws -> Hub88Answer {
+        try await free(request, provider: provider, player: player, kind: "win") {
+            try await zeroWinStatus(reference: reference, player: player)
+        }
+    }
+
+    /// Idempotency for calls the ledger never sees: the first answer is stored with a hash of
+    /// what defines the call; an exact replay gets that answer, a changed one a duplicate.
+    func free(_ request: Hub88Request.Transaction, provider: String, player: PlayerID, kind: String, check: () async throws -> Hub88Status) async throws
+        -> Hub88Answer
+    {
+        let hash = Array(
+            SHA256.hash(
+                data: Data(
+                    CanonicalJSON.array([
+                        kind, String(player.rawValue), request.currency, request.gameCode, request.round, request.referenceTransactionUUID ?? "",
+                    ]).utf8)))
+        let stored: (ByteBuffer, String, Int64?)? = try await database.withConnection { connection in
+            let rows = try await connection.query(
+                "SELECT payload_hash, status, balance FROM games_free_transactions WHERE provider = \(provider) AND transaction_uuid = \(request.transactionUUID)",
+                logger: logger)
+            for try await row in rows.decode((ByteBuffer, String, Int64?).self) { return row }
+            return nil
+        }
+        if let (storedHash, status, balance) = stored {
+            guard Array(buffer: storedHash) == hash, let status = Hub88Status(rawValue: status) else {
+                return try await answer(.duplicateTransaction, request.requestUUID, player: player, currency: request.currency, balances: nil)
+            }
+            return Hub88Answer(status, requestUUID: request.requestUUID, user: request.user, currency: request.currency, balance: balance)
+        }
+        let status = try await check()
+        let reply = try await answer(status, request.requestUUID, player: player, currency: request.currency, balances: nil)
+        guard status == .ok else { return reply }
+        try await rounds.record(
+            provider: provider, round: request.round, player: player, gameCode: request.gameCode, currency: request.currency, betUnits: 0, winUnits: 0,
+            closed: request.roundClosed)
+        try await database.withConnection { connection in
+            _ = try await connection.query(
+                """
+                INSERT INTO games_free_transactions (provider, transaction_uuid, payload_hash, status, player_id, currency, balance)
+                VALUES (\(provider), \(request.transactionUUID), \(ByteBuffer(bytes: hash)), \(status.rawValue), \(player.rawValue), \(request.currency),
+                        \(reply.balance)) ON CONFLICT DO NOTHING
+                """, logger: logger
+            ).collect()
+        }
+        return reply
     }
 
     func rollback(_ request: Hub88Request.Rollback, provider: String) async throws -> Hub88Answer {
@@ -144,8 +213,15 @@ public struct Hub88Wallet: Sendable {
         }
         let reference = key(provider, request.referenceTransactionUUID)
         guard let original = try await referencedTransaction(reference) else {
-            // Unknown so far: the ledger leaves a tombstone so that a late bet is refused.
-            let currency = try await currencyOfPlayer(player) ?? "EUR"
+            // Unknown so far: the ledger leaves a tombstone so that a late bet is refused. The
+            // tombstone needs a currency; the token's session names it, and stays the same when
+            // the rollback is retried.
+            var currency = "EUR"
+            if let token = request.token, let session = try await sessions.session(token: token, provider: provider) {
+                currency = session.currency
+            } else if let latest = try await currencyOfPlayer(player) {
+                currency = latest
+            }
             let operation = LedgerOperation(
                 key: key(provider, request.transactionUUID), player: player, currency: currency, movement: .rollback(of: reference),
                 metadata: metadata(provider, request.gameCode ?? "", request.round ?? ""))
@@ -170,6 +246,30 @@ public struct Hub88Wallet: Sendable {
                 currency: operation.currency, betUnits: bet, winUnits: win, closed: closed)
         }
         return try await answer(Self.status(outcome.code), requestUUID, player: operation.player, currency: operation.currency, balances: outcome.balances)
+    }
+
+    /// `games_bet`/`games_win` answer a session refusal or a ledger result code.
+    static func status(sessionOrLedger code: String) -> Hub88Status {
+        switch code {
+        case "invalidToken": .invalidToken
+        case "tokenExpired": .tokenExpired
+        case "userDisabled": .userDisabled
+        case "invalidGame": .invalidGame
+        case "wrongCurrency": .wrongCurrency
+        default: ResultCode(rawValue: code).map(status) ?? .unknown
+        }
+    }
+
+    /// Runs a statement, retrying the rare conflict between twins of one key (as the ledger does).
+    func execute<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        for attempt in 1... {
+            do {
+                return try await database.withConnection { try await body($0) }
+            } catch let error as PSQLError where attempt < 3 && Ledger.isRetryable(error) {
+                continue
+            }
+        }
+        preconditionFailure("unreachable: the retry loop returns or throws")
     }
 
     static func status(_ code: ResultCode) -> Hub88Status {
@@ -300,3 +400,4 @@ public struct Hub88Wallet: Sendable {
         return (object["request_uuid"] as? String).map { String($0.prefix(200)) }
     }
 }
+

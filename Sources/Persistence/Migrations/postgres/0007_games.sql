@@ -1,6 +1,6 @@
 -- Game providers and their catalogue, game sessions, rounds, and Croupier Originals' own
 -- state (docs/providers/hub88.md, docs/games/originals.md).
--- Revert: DROP TABLE originals_rounds, originals_seeds, originals_sessions, originals_settings, games_rounds, games_sessions, games_catalog, games_providers;
+-- Revert: DROP FUNCTION games_win, games_bet, games_round_add; DROP TABLE games_free_transactions, originals_rounds, originals_seeds, originals_sessions, originals_settings, games_rounds, games_sessions, games_catalog, games_providers;
 --         ALTER TABLE identity_players DROP COLUMN disabled_at;
 
 -- A disabled player can still be paid (wins, rollbacks) but cannot bet.
@@ -118,3 +118,75 @@ CREATE TABLE originals_rounds (
     UNIQUE (seed_id, nonce)
 );
 CREATE INDEX originals_rounds_player ON originals_rounds (player, id DESC);
+
+-- Calls that move no money (a free bet, a zero win that closes a lost round) never reach the
+-- ledger, so their idempotency is kept here: a replay gets the first answer, a changed replay
+-- is a duplicate.
+CREATE TABLE games_free_transactions (
+    provider text NOT NULL,
+    transaction_uuid text NOT NULL,
+    payload_hash bytea NOT NULL,
+    status text NOT NULL,
+    player_id bigint NOT NULL,
+    currency text NOT NULL,
+    balance bigint,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (provider, transaction_uuid)
+);
+
+-- A round's totals move with each accepted call.
+CREATE FUNCTION games_round_add(p_provider text, p_round text, p_player bigint, p_game text, p_currency text, p_bet bigint, p_win bigint, p_closed boolean)
+RETURNS void LANGUAGE sql AS $$
+    INSERT INTO games_rounds (provider, round, player_id, game_code, currency, bet_units, win_units, transactions, opened_at, updated_at, closed_at)
+    VALUES (p_provider, left(p_round, 200), p_player, p_game, p_currency, p_bet, p_win, 1, now(), now(), CASE WHEN p_closed THEN now() END)
+    ON CONFLICT (provider, round) DO UPDATE SET bet_units = games_rounds.bet_units + EXCLUDED.bet_units,
+        win_units = games_rounds.win_units + EXCLUDED.win_units, transactions = games_rounds.transactions + 1,
+        updated_at = EXCLUDED.updated_at, closed_at = coalesce(games_rounds.closed_at, EXCLUDED.closed_at)
+$$;
+
+-- A Hub88 bet in one round trip and one transaction: the session checks (token, user, expiry,
+-- player disabled, game, currency), then ledger_apply, then the round. `status` is one of the
+-- session refusals (invalidToken, tokenExpired, userDisabled, invalidGame, wrongCurrency) or a
+-- ledger result code.
+CREATE FUNCTION games_bet(
+    p_provider text, p_token_hash bytea, p_user bigint, p_game text, p_currency text, p_round text, p_closed boolean,
+    p_scope text, p_key text, p_hash bytea, p_amount bigint, p_house text, p_metadata jsonb,
+    OUT status text, OUT real_balance bigint, OUT bonus_balance bigint, OUT replayed boolean
+) LANGUAGE plpgsql AS $$
+DECLARE
+    s record;
+    l record;
+BEGIN
+    SELECT g.player_id, g.game_code, g.currency, g.expires_at, p.disabled_at INTO s
+      FROM games_sessions g JOIN identity_players p ON p.id = g.player_id
+     WHERE g.token_hash = p_token_hash AND g.provider = p_provider;
+    IF NOT FOUND OR s.player_id <> p_user THEN status := 'invalidToken'; RETURN; END IF;
+    IF s.expires_at <= now() THEN status := 'tokenExpired'; RETURN; END IF;
+    IF s.disabled_at IS NOT NULL THEN status := 'userDisabled'; RETURN; END IF;
+    IF s.game_code <> p_game THEN status := 'invalidGame'; RETURN; END IF;
+    IF s.currency <> p_currency THEN status := 'wrongCurrency'; RETURN; END IF;
+    SELECT * INTO l FROM ledger_apply(p_scope, p_key, p_hash, 'bet', p_user, p_currency, p_amount, p_house, NULL, NULL, p_metadata);
+    status := l.code; real_balance := l.real_balance; bonus_balance := l.bonus_balance; replayed := l.replayed;
+    IF l.code = 'ok' AND NOT l.replayed THEN
+        PERFORM games_round_add(p_provider, p_round, p_user, p_game, p_currency, p_amount, 0, p_closed);
+    END IF;
+END
+$$;
+
+-- A Hub88 win in one round trip: ledger_apply (which checks the bet it settles), then the round.
+-- Never a token check: the money is the player's whatever happened to the session.
+CREATE FUNCTION games_win(
+    p_provider text, p_user bigint, p_game text, p_currency text, p_round text, p_closed boolean,
+    p_scope text, p_key text, p_hash bytea, p_amount bigint, p_house text, p_reference_scope text, p_reference_key text, p_metadata jsonb,
+    OUT status text, OUT real_balance bigint, OUT bonus_balance bigint, OUT replayed boolean
+) LANGUAGE plpgsql AS $$
+DECLARE
+    l record;
+BEGIN
+    SELECT * INTO l FROM ledger_apply(p_scope, p_key, p_hash, 'win', p_user, p_currency, p_amount, p_house, p_reference_scope, p_reference_key, p_metadata);
+    status := l.code; real_balance := l.real_balance; bonus_balance := l.bonus_balance; replayed := l.replayed;
+    IF l.code = 'ok' AND NOT l.replayed THEN
+        PERFORM games_round_add(p_provider, p_round, p_user, p_game, p_currency, 0, p_amount, p_closed);
+    END IF;
+END
+$$;

@@ -1,0 +1,79 @@
+import Ledger
+import PostgresNIO
+
+/// `games_bet` and `games_win` (migration 0007) as prepared statements: each Hub88 bet or win is
+/// one round trip and one transaction, ledger and round together.
+struct BetStatement: PostgresPreparedStatement {
+    typealias Row = (String, Int64?, Int64?, Bool?)
+
+    static let sql = """
+        SELECT status, real_balance, bonus_balance, replayed
+          FROM games_bet($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb)
+        """
+    static let bindingDataTypes: [PostgresDataType] = [.text, .bytea, .int8, .text, .text, .text, .bool, .text, .text, .bytea, .int8, .text, .text]
+
+    let provider: String
+    let tokenHash: ByteBuffer
+    let game: String
+    let round: String
+    let closed: Bool
+    let ledger: Ledger.Arguments
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 13)
+        bindings.append(provider)
+        bindings.append(tokenHash)
+        bindings.append(ledger.player)
+        bindings.append(game)
+        bindings.append(ledger.currency)
+        bindings.append(round)
+        bindings.append(closed)
+        bindings.append(ledger.scope)
+        bindings.append(ledger.key)
+        bindings.append(ByteBuffer(bytes: ledger.payloadHash))
+        bindings.append(ledger.units ?? 0)
+        bindings.append(ledger.house ?? "")
+        bindings.append(ledger.metadata)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+}
+
+struct WinStatement: PostgresPreparedStatement {
+    typealias Row = (String, Int64?, Int64?, Bool?)
+
+    static let sql = """
+        SELECT status, real_balance, bonus_balance, replayed
+          FROM games_win($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::jsonb)
+        """
+    static let bindingDataTypes: [PostgresDataType] = [.text, .int8, .text, .text, .text, .bool, .text, .text, .bytea, .int8, .text, .text, .text, .text]
+
+    let provider: String
+    let game: String
+    let round: String
+    let closed: Bool
+    let ledger: Ledger.Arguments
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 14)
+        bindings.append(provider)
+        bindings.append(ledger.player)
+        bindings.append(game)
+        bindings.append(ledger.currency)
+        bindings.append(round)
+        bindings.append(closed)
+        bindings.append(ledger.scope)
+        bindings.append(ledger.key)
+        bindings.append(ByteBuffer(bytes: ledger.payloadHash))
+        bindings.append(ledger.units ?? 0)
+        bindings.append(ledger.house ?? "")
+        for text in [ledger.referenceScope, ledger.referenceKey] {
+            if let text { bindings.append(text) } else { bindings.appendNull() }
+        }
+        bindings.append(ledger.metadata)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+}
