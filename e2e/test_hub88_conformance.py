@@ -851,7 +851,8 @@ def test_invalid_token_of_another_user(world: Hub88World, slot: Launched) -> Non
     expect(world.call(BALANCE, sent), INVALID_TOKEN, sent, what="balance with another user's token")
     bet = bet_body(slot, U("1.00"), user=str(other.id))
     answer = expect(world.call(BET, bet), INVALID_TOKEN, bet, what="bet with another user's token")
-    has_balance(answer, "bet with another user's token")
+    # `other` never played with this provider: a provider learns only its own players' balances.
+    assert "balance" not in answer, f"a stranger's balance was disclosed: {answer}"
     assert world.balance(slot.player) == before and world.balance(other) == other_before
 
 
@@ -1057,6 +1058,31 @@ def test_zero_win_closes_the_round(world: Hub88World, slot: Launched) -> None:
     expect(world.call(BET, more), RS_OK, more)
     assert world.call(WIN, win) == answer, "an exact replay of a win of 0 answered differently"
     assert world.balance(slot.player) == before - U("1.25")
+
+
+def test_a_free_rounds_win_is_paid(world: Hub88World, slot: Launched) -> None:
+    """A free bet (is_free, paid for by the provider) costs the player nothing; its win is credited."""
+    before = world.balance(slot.player)
+    free = bet_body(slot, U("1.00"), is_free=True)
+    expect(world.call(BET, free), RS_OK, free, balance=before, what="a free bet")
+    win = win_body(slot, free, U("2.50"))
+    expect(world.call(WIN, win), RS_OK, win, balance=before + U("2.50"), what="the free round's win")
+    assert world.call(WIN, win)["balance"] == before + U("2.50"), "the replayed win paid twice"
+    assert world.balance(slot.player) == before + U("2.50")
+
+
+def test_a_retried_bet_is_answered_after_its_token_expired(world: Hub88World) -> None:
+    """The first attempt was applied and its answer lost; the retry comes after the session
+    ended and still gets the first answer, not a refusal that would strand the stake."""
+    player = world.sign_in("en")
+    world.fund(player)
+    session = world.launch(player)
+    start = U(START_FUNDS)
+    bet = bet_body(session, U("4.00"))
+    first = expect(world.call(BET, bet), RS_OK, bet, balance=start - U("4.00"))
+    world.sql(f"UPDATE games_sessions SET expires_at = now() - interval '1 minute' WHERE player_id = {player.id}")
+    assert world.call(BET, bet) == first
+    assert world.balance(player) == start - U("4.00")
 
 
 # ---------------------------------------------------------------------------- disabled games and providers

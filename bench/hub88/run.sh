@@ -48,8 +48,10 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 curl -sf "http://127.0.0.1:$PORT/health/live" >/dev/null || { echo "the server did not start; see .local/log/bench-hub88-server.log" >&2; exit 1; }
-out=$("$BIN" bench hub88 --url "http://127.0.0.1:$PORT" --clients "$CLIENTS" --duration "$DURATION" --players "$PLAYERS" --rounds "$ROUNDS")
+status=0
+out=$("$BIN" bench hub88 --url "http://127.0.0.1:$PORT" --clients "$CLIENTS" --duration "$DURATION" --players "$PLAYERS" --rounds "$ROUNDS") || status=$?
 echo "$out"
+[[ $status -eq 0 ]] || { echo "the benchmark failed (exit $status): see above and .local/log/bench-hub88-server.log" >&2; exit "$status"; }
 ops=$(sed -n 's/.* = \([0-9]*\) ops\/s.*/\1/p' <<<"$out")
 awk -v o="$ops" -v p="$pgbench_tps" 'BEGIN { printf "ratio (Hub88 calls/s over HTTP / pgbench tps): %.2f\n", o / p }'
 "$BIN" audit | tail -2

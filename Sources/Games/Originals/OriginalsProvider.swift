@@ -31,9 +31,11 @@ public struct OriginalsProvider: Sendable {
         let operatorKey: _RSA.Signing.PublicKey
     }
 
+    /// Both key pairs' private halves (the public halves derive from them), sealed in
+    /// `originals_settings`, so the provider registration can always be made again from them.
     struct SealedKeys: Codable {
         let providerPrivateKey: String
-        let operatorPublicKey: String
+        let operatorPrivateKey: String
     }
 
     public struct Catalogue: Sendable {
@@ -56,33 +58,40 @@ public struct OriginalsProvider: Sendable {
     ) async throws -> OriginalsProvider {
         let sealingKey = secret.derive("originals-credentials")
         let store = OriginalsStore(database: database, logger: logger)
-        let existing: ByteBuffer? = try await database.withConnection { connection in
-            let rows = try await connection.query("SELECT credentials FROM originals_settings WHERE id = 1", logger: logger)
-            for try await value in rows.decode(ByteBuffer.self) { return value }
-            return nil
-        }
-        var sealed: SealedKeys
-        if let existing {
-            sealed = try JSONDecoder().decode(SealedKeys.self, from: AES.GCM.open(AES.GCM.SealedBox(combined: Data(buffer: existing)), using: sealingKey))
-        } else {
-            let providerKey = try _RSA.Signing.PrivateKey(keySize: .bits2048)
-            let operatorKey = try _RSA.Signing.PrivateKey(keySize: .bits2048)
-            sealed = SealedKeys(providerPrivateKey: providerKey.pemRepresentation, operatorPublicKey: operatorKey.publicKey.pemRepresentation)
-            let box = try AES.GCM.seal(try JSONEncoder().encode(sealed), using: sealingKey).combined!
-            let inserted = try await database.withConnection { connection in
-                try await connection.query(
-                    "INSERT INTO originals_settings (id, credentials) VALUES (1, \(ByteBuffer(bytes: box))) ON CONFLICT DO NOTHING RETURNING 1", logger: logger
-                ).collect().count
+        func storedKeys() async throws -> ByteBuffer? {
+            try await database.withConnection { connection in
+                for try await value in try await connection.query("SELECT credentials FROM originals_settings WHERE id = 1", logger: logger).decode(ByteBuffer.self) {
+                    return value
+                }
+                return nil
             }
-            if inserted == 1 {
+        }
+        var stored = try await storedKeys()
+        if stored == nil {
+            // The first copy of the server to get here makes the keys; any other reads them.
+            let candidate = SealedKeys(
+                providerPrivateKey: try _RSA.Signing.PrivateKey(keySize: .bits2048).pemRepresentation,
+                operatorPrivateKey: try _RSA.Signing.PrivateKey(keySize: .bits2048).pemRepresentation)
+            let box = ByteBuffer(bytes: try AES.GCM.seal(try JSONEncoder().encode(candidate), using: sealingKey).combined!)
+            try await database.withConnection { connection in
+                _ = try await connection.query(
+                    "INSERT INTO originals_settings (id, credentials) VALUES (1, \(box)) ON CONFLICT DO NOTHING", logger: logger
+                ).collect()
+            }
+            stored = try await storedKeys()
+        }
+        guard let stored else { throw OriginalsError.notConfigured }
+        let sealed = try JSONDecoder().decode(SealedKeys.self, from: AES.GCM.open(AES.GCM.SealedBox(combined: Data(buffer: stored)), using: sealingKey))
+        let providerKey = try _RSA.Signing.PrivateKey(pemRepresentation: sealed.providerPrivateKey)
+        let operatorKey = try _RSA.Signing.PrivateKey(pemRepresentation: sealed.operatorPrivateKey)
+        if try await providers.provider(code) == nil {
+            do {
                 _ = try await providers.add(
                     code: code, name: "Croupier Originals", dialect: "hub88", apiURL: publicURL + "/originals", operatorID: 1,
                     providerKeyPEM: providerKey.publicKey.pemRepresentation, operatorKeyPEM: operatorKey.pemRepresentation, currencies: [])
-                logger.notice("Croupier Originals registered as provider \(code) with new key pairs")
-            } else {
-                // Another copy of the server registered it at the same moment: use its keys.
-                return try await setUp(
-                    providers: providers, database: database, secret: secret, publicURL: publicURL, walletURL: walletURL, logger: logger, client: client)
+                logger.notice("Croupier Originals registered as provider \(code)")
+            } catch ProviderDirectoryError.codeTaken {
+                // Another copy registered it at the same moment, from the same keys.
             }
         }
         try await providers.update(code, apiURL: publicURL + "/originals")
@@ -92,9 +101,7 @@ public struct OriginalsProvider: Sendable {
                     provider: code, code: game.code, name: game.name, category: "originals", rtpBasisPoints: game.rtpBasisPoints, volatility: game.volatility,
                     thumbnailURL: "\(publicURL)/img/originals/\(game.code).svg", displayOrder: index)
             })
-        let keys = Keys(
-            provider: try _RSA.Signing.PrivateKey(pemRepresentation: sealed.providerPrivateKey),
-            operatorKey: try _RSA.Signing.PublicKey(pemRepresentation: sealed.operatorPublicKey))
+        let keys = Keys(provider: providerKey, operatorKey: operatorKey.publicKey)
         return OriginalsProvider(store: store, keys: keys, walletURL: walletURL, publicURL: publicURL, client: client, logger: logger)
     }
 
@@ -248,7 +255,8 @@ public struct OriginalsProvider: Sendable {
             placed = try await wallet(
                 "transaction/bet", base.merging(["transaction_uuid": betUUID, "request_uuid": UUID().uuidString.lowercased(), "amount": bet, "round_closed": false]) { $1 })
         } catch {
-            // Hub88's rule for suppliers: a bet whose fate is unknown is rolled back.
+            // Hub88's rule for suppliers: a bet whose fate is unknown is rolled back (once here;
+            // a rollback that also goes unanswered is left to reconciliation).
             logger.error("originals bet failed; rolling it back", metadata: ["round": "\(roundID)", "reason": "\(error)"])
             _ = try? await wallet(
                 "transaction/rollback",

@@ -170,8 +170,8 @@ public struct ProviderDirectory: Sendable {
 
     // MARK: - Games
 
-    /// Inserts new games and refreshes name, category and thumbnail of known ones; staff
-    /// choices (enabled, order, RTP, volatility) are kept.
+    /// Inserts new games and refreshes name, category and thumbnail of known ones. Staff choices
+    /// (enabled, order) are kept; RTP and volatility are kept unless the caller brings its own.
     @discardableResult
     public func upsert(_ games: [Game]) async throws -> Int {
         try await database.withTransaction(logger: logger) { connection in

@@ -8,23 +8,26 @@ struct BetStatement: PostgresPreparedStatement {
 
     static let sql = """
         SELECT status, real_balance, bonus_balance, replayed
-          FROM games_bet($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb)
+          FROM games_bet($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::jsonb)
         """
-    static let bindingDataTypes: [PostgresDataType] = [.text, .bytea, .int8, .text, .text, .text, .bool, .text, .text, .bytea, .int8, .text, .text]
+    static let bindingDataTypes: [PostgresDataType] = [.text, .bytea, .int8, .text, .bool, .text, .text, .bool, .text, .text, .bytea, .int8, .text, .text]
 
     let provider: String
     let tokenHash: ByteBuffer
     let game: String
+    /// The game is enabled (checked after idempotency, so a retry of an applied bet still gets its answer).
+    let playable: Bool
     let round: String
     let closed: Bool
     let ledger: Ledger.Arguments
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 13)
+        var bindings = PostgresBindings(capacity: 14)
         bindings.append(provider)
         bindings.append(tokenHash)
         bindings.append(ledger.player)
         bindings.append(game)
+        bindings.append(playable)
         bindings.append(ledger.currency)
         bindings.append(round)
         bindings.append(closed)

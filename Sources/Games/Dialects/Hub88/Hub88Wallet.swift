@@ -10,7 +10,8 @@ import PostgresNIO
 /// balance and to place bets, wins and rollbacks. Independent of HTTP: it takes the raw body and
 /// the signature header and returns the JSON to send back, always with HTTP 200.
 ///
-/// Order of checks: the signature over the raw bytes first (nothing is parsed before it holds),
+/// Order of checks: the signature over the raw bytes first (nothing is acted on before it holds;
+/// a refused body is only searched for its request_uuid to echo),
 /// then syntax and types, then the token (bets only: wins and rollbacks are paid whatever
 /// happened to the session), then the ledger, whose result codes map to Hub88's statuses.
 public struct Hub88Wallet: Sendable {
@@ -51,7 +52,7 @@ public struct Hub88Wallet: Sendable {
         }
         switch endpoint {
         case .userInfo:
-            return try await info(try Self.decode(Hub88Request.Info.self, body))
+            return try await info(try Self.decode(Hub88Request.Info.self, body), provider: code)
         case .userBalance:
             return try await balance(try Self.decode(Hub88Request.Balance.self, body), provider: code)
         case .bet:
@@ -65,8 +66,8 @@ public struct Hub88Wallet: Sendable {
 
     // MARK: - Endpoints
 
-    func info(_ request: Hub88Request.Info) async throws -> Hub88Answer {
-        guard let player = Self.player(request.user), let registered = try await registrationDate(of: player) else {
+    func info(_ request: Hub88Request.Info, provider: String) async throws -> Hub88Answer {
+        guard let player = Self.player(request.user), try await hasPlayed(player, with: provider), let registered = try await registrationDate(of: player) else {
             return Hub88Answer(.invalidToken, requestUUID: request.requestUUID, user: request.user)
         }
         var answer = Hub88Answer(.ok, requestUUID: request.requestUUID, user: request.user)
@@ -89,12 +90,16 @@ public struct Hub88Wallet: Sendable {
             return Hub88Answer(.invalidToken, requestUUID: request.requestUUID, user: request.user)
         }
         func refuse(_ status: Hub88Status) async throws -> Hub88Answer {
-            try await answer(status, request.requestUUID, player: player, currency: request.currency, balances: nil)
+            try await answer(status, request.requestUUID, player: player, currency: request.currency, balances: nil, provider: provider)
         }
-        if entry.games[request.gameCode] != true || !entry.provider.enabled { return try await refuse(.invalidGame) }
+        let playable = entry.games[request.gameCode] == true && entry.provider.enabled
         guard let currency = try await registry.currency(request.currency) else { return try await refuse(.wrongCurrency) }
         guard let units = Hub88Amount.ledgerUnits(wire: request.amount, scale: currency.scale) else { return try await refuse(.wrongTypes) }
-        if units == 0 { return try await freeBet(request, provider: provider, player: player, token: token) }
+        // A free bet (a reward the provider pays for) moves none of the player's money.
+        if units == 0 || request.isFree == true {
+            guard playable else { return try await refuse(.invalidGame) }
+            return try await freeBet(request, provider: provider, player: player, token: token)
+        }
         let operation = LedgerOperation(
             key: key(provider, request.transactionUUID), player: player, currency: request.currency,
             movement: .bet(units: units, house: .games(provider)), metadata: metadata(provider, request.gameCode, request.round))
@@ -104,13 +109,15 @@ public struct Hub88Wallet: Sendable {
         case .success(let value): arguments = value
         }
         let statement = BetStatement(
-            provider: provider, tokenHash: GameSessions.hash(token), game: request.gameCode, round: request.round, closed: request.roundClosed, ledger: arguments)
+            provider: provider, tokenHash: GameSessions.hash(token), game: request.gameCode, playable: playable, round: request.round, closed: request.roundClosed,
+            ledger: arguments)
         let (status, real, bonus) = try await execute { connection in
             for try await (status, real, bonus, _) in try await connection.execute(statement, logger: logger) { return (status, real, bonus) }
             throw LedgerError.unexpectedResult("games_bet returned no row")
         }
         let balances = real.flatMap { real in bonus.map { Balances(real: real, bonus: $0, locked: 0) } }
-        return try await answer(Self.status(sessionOrLedger: status), request.requestUUID, player: player, currency: request.currency, balances: balances)
+        return try await answer(
+            Self.status(sessionOrLedger: status), request.requestUUID, player: player, currency: request.currency, balances: balances, provider: provider)
     }
 
     func win(_ request: Hub88Request.Transaction, provider: String) async throws -> Hub88Answer {
@@ -120,10 +127,10 @@ public struct Hub88Wallet: Sendable {
             return Hub88Answer(.transactionDoesNotExist, requestUUID: request.requestUUID, user: request.user)
         }
         guard let currency = try await registry.currency(request.currency) else {
-            return try await answer(.wrongCurrency, request.requestUUID, player: player, currency: request.currency, balances: nil)
+            return try await answer(.wrongCurrency, request.requestUUID, player: player, currency: request.currency, balances: nil, provider: provider)
         }
         guard let units = Hub88Amount.ledgerUnits(wire: request.amount, scale: currency.scale) else {
-            return try await answer(.wrongTypes, request.requestUUID, player: player, currency: request.currency, balances: nil)
+            return try await answer(.wrongTypes, request.requestUUID, player: player, currency: request.currency, balances: nil, provider: provider)
         }
         if units == 0 { return try await zeroWin(request, provider: provider, player: player, reference: key(provider, reference)) }
         let operation = LedgerOperation(
@@ -132,7 +139,7 @@ public struct Hub88Wallet: Sendable {
         let arguments: Ledger.Arguments
         switch Ledger.arguments(for: operation) {
         case .failure(let refusal):
-            return try await answer(Self.status(refusal.code), request.requestUUID, player: player, currency: request.currency, balances: nil)
+            return try await answer(Self.status(refusal.code), request.requestUUID, player: player, currency: request.currency, balances: nil, provider: provider)
         case .success(let value): arguments = value
         }
         let statement = WinStatement(provider: provider, game: request.gameCode, round: request.round, closed: request.roundClosed, ledger: arguments)
@@ -140,8 +147,27 @@ public struct Hub88Wallet: Sendable {
             for try await (status, real, bonus, _) in try await connection.execute(statement, logger: logger) { return (status, real, bonus) }
             throw LedgerError.unexpectedResult("games_win returned no row")
         }
+        if status == ResultCode.referenceNotFound.rawValue, try await isFreeBet(reference, provider: provider, player: player) {
+            // A free round's win: the bet moved no money, so the win stands on its own.
+            let unreferenced = LedgerOperation(
+                key: operation.key, player: player, currency: request.currency, movement: .win(units: units, house: .games(provider), bet: nil),
+                metadata: operation.metadata.merging(["freeBet": reference]) { $1 })
+            return try await settle(unreferenced, request.requestUUID, round: request.round, closed: request.roundClosed, bet: 0, win: units)
+        }
         let balances = real.flatMap { real in bonus.map { Balances(real: real, bonus: $0, locked: 0) } }
-        return try await answer(Self.status(sessionOrLedger: status), request.requestUUID, player: player, currency: request.currency, balances: balances)
+        return try await answer(
+            Self.status(sessionOrLedger: status), request.requestUUID, player: player, currency: request.currency, balances: balances, provider: provider)
+    }
+
+    func isFreeBet(_ uuid: String, provider: String, player: PlayerID) async throws -> Bool {
+        try await database.withConnection { connection in
+            try await connection.query(
+                """
+                SELECT 1 FROM games_free_transactions WHERE provider = \(provider) AND transaction_uuid = \(uuid) AND player_id = \(player.rawValue)
+                   AND kind = 'bet' AND status = 'RS_OK'
+                """, logger: logger
+            ).collect().count > 0
+        }
     }
 
     // MARK: - Calls that move no money
@@ -185,12 +211,12 @@ public struct Hub88Wallet: Sendable {
         }
         if let (storedHash, status, balance) = stored {
             guard Array(buffer: storedHash) == hash, let status = Hub88Status(rawValue: status) else {
-                return try await answer(.duplicateTransaction, request.requestUUID, player: player, currency: request.currency, balances: nil)
+                return try await answer(.duplicateTransaction, request.requestUUID, player: player, currency: request.currency, balances: nil, provider: provider)
             }
             return Hub88Answer(status, requestUUID: request.requestUUID, user: request.user, currency: request.currency, balance: balance)
         }
         let status = try await check()
-        let reply = try await answer(status, request.requestUUID, player: player, currency: request.currency, balances: nil)
+        let reply = try await answer(status, request.requestUUID, player: player, currency: request.currency, balances: nil, provider: provider)
         guard status == .ok else { return reply }
         try await rounds.record(
             provider: provider, round: request.round, player: player, gameCode: request.gameCode, currency: request.currency, betUnits: 0, winUnits: 0,
@@ -198,8 +224,8 @@ public struct Hub88Wallet: Sendable {
         try await database.withConnection { connection in
             _ = try await connection.query(
                 """
-                INSERT INTO games_free_transactions (provider, transaction_uuid, payload_hash, status, player_id, currency, balance)
-                VALUES (\(provider), \(request.transactionUUID), \(ByteBuffer(bytes: hash)), \(status.rawValue), \(player.rawValue), \(request.currency),
+                INSERT INTO games_free_transactions (provider, transaction_uuid, kind, payload_hash, status, player_id, currency, balance)
+                VALUES (\(provider), \(request.transactionUUID), \(kind), \(ByteBuffer(bytes: hash)), \(status.rawValue), \(player.rawValue), \(request.currency),
                         \(reply.balance)) ON CONFLICT DO NOTHING
                 """, logger: logger
             ).collect()
@@ -226,7 +252,7 @@ public struct Hub88Wallet: Sendable {
                 key: key(provider, request.transactionUUID), player: player, currency: currency, movement: .rollback(of: reference),
                 metadata: metadata(provider, request.gameCode ?? "", request.round ?? ""))
             let outcome = try await ledger.apply(operation)
-            return try await answer(Self.status(outcome.code), request.requestUUID, player: player, currency: currency, balances: nil)
+            return try await answer(Self.status(outcome.code), request.requestUUID, player: player, currency: currency, balances: nil, provider: provider)
         }
         let operation = LedgerOperation(
             key: key(provider, request.transactionUUID), player: player, currency: original.currency, movement: .rollback(of: reference),
@@ -295,9 +321,18 @@ public struct Hub88Wallet: Sendable {
     }
 
     /// The answer with the player's playable balance (real + bonus) in Hub88 units.
-    func answer(_ status: Hub88Status, _ requestUUID: String, player: PlayerID, currency code: String, balances: Balances?) async throws -> Hub88Answer {
+    func answer(_ status: Hub88Status, _ requestUUID: String, player: PlayerID, currency code: String, balances: Balances?, provider: String? = nil)
+        async throws -> Hub88Answer
+    {
         var balances = balances
-        if balances == nil { balances = try await ledger.balances(of: player)[code] ?? .zero }
+        if balances == nil {
+            // A refusal names a player the caller may not know: only a provider the player has
+            // played with learns their balance.
+            if let provider, !(try await hasPlayed(player, with: provider)) {
+                return Hub88Answer(status, requestUUID: requestUUID, user: String(player.rawValue), currency: code)
+            }
+            balances = try await ledger.balances(of: player)[code] ?? .zero
+        }
         let scale = try await registry.currency(code)?.scale ?? Hub88Amount.scale
         let playable = (balances?.real ?? 0).addingReportingOverflow(balances?.bonus ?? 0)
         return Hub88Answer(
@@ -347,6 +382,14 @@ public struct Hub88Wallet: Sendable {
             ).collect().count > 0
         }
         return rolledBack ? .transactionRolledBack : .ok
+    }
+
+    func hasPlayed(_ player: PlayerID, with provider: String) async throws -> Bool {
+        try await database.withConnection { connection in
+            try await connection.query(
+                "SELECT 1 FROM games_sessions WHERE player_id = \(player.rawValue) AND provider = \(provider) LIMIT 1", logger: logger
+            ).collect().count > 0
+        }
     }
 
     func registrationDate(of player: PlayerID) async throws -> String? {

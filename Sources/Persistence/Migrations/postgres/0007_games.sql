@@ -125,6 +125,7 @@ CREATE INDEX originals_rounds_player ON originals_rounds (player, id DESC);
 CREATE TABLE games_free_transactions (
     provider text NOT NULL,
     transaction_uuid text NOT NULL,
+    kind text NOT NULL CHECK (kind IN ('bet', 'win')),
     payload_hash bytea NOT NULL,
     status text NOT NULL,
     player_id bigint NOT NULL,
@@ -149,7 +150,7 @@ $$;
 -- session refusals (invalidToken, tokenExpired, userDisabled, invalidGame, wrongCurrency) or a
 -- ledger result code.
 CREATE FUNCTION games_bet(
-    p_provider text, p_token_hash bytea, p_user bigint, p_game text, p_currency text, p_round text, p_closed boolean,
+    p_provider text, p_token_hash bytea, p_user bigint, p_game text, p_game_playable boolean, p_currency text, p_round text, p_closed boolean,
     p_scope text, p_key text, p_hash bytea, p_amount bigint, p_house text, p_metadata jsonb,
     OUT status text, OUT real_balance bigint, OUT bonus_balance bigint, OUT replayed boolean
 ) LANGUAGE plpgsql AS $$
@@ -157,6 +158,15 @@ DECLARE
     s record;
     l record;
 BEGIN
+    -- A retry of a bet already applied gets its first answer (or a duplicate refusal) whatever
+    -- happened to the session or the game since: the ledger decides.
+    PERFORM 1 FROM ledger_transactions WHERE idempotency_scope = p_scope AND idempotency_key = p_key;
+    IF FOUND THEN
+        SELECT * INTO l FROM ledger_apply(p_scope, p_key, p_hash, 'bet', p_user, p_currency, p_amount, p_house, NULL, NULL, p_metadata);
+        status := l.code; real_balance := l.real_balance; bonus_balance := l.bonus_balance; replayed := l.replayed;
+        RETURN;
+    END IF;
+    IF NOT p_game_playable THEN status := 'invalidGame'; RETURN; END IF;
     SELECT g.player_id, g.game_code, g.currency, g.expires_at, p.disabled_at INTO s
       FROM games_sessions g JOIN identity_players p ON p.id = g.player_id
      WHERE g.token_hash = p_token_hash AND g.provider = p_provider;
