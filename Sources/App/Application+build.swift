@@ -186,7 +186,8 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
     router.get("/api/v1/openapi.yaml") { _, _ in
         Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: contract)))
     }
-    let signInOptions = SignInOptions(telegram: configuration.telegram, publicURL: configuration.publicURL)
+    let signInOptions = SignInOptions(
+        telegram: configuration.telegram, publicURL: configuration.publicURL, development: configuration.environment == .development)
     SiteController(pages: pages, signIn: signInOptions).addRoutes(to: router)
     let currencies = CurrencyCatalog(ledger: dependencies.ledger)
     let staffDirectory = StaffDirectory(database: dependencies.database, secret: configuration.secretKey, logger: logger)

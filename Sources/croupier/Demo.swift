@@ -35,6 +35,14 @@ struct Demo: AsyncParsableCommand {
                     .create(email: email, password: password, role: .owner)
                 try await AuditLog(database: dependencies.database, logger: logger).append(
                     AuditEntry(actor: "demo", action: "staff.created", target: "staff:\(created.0.id)", summary: ["role": "owner", "email": email]))
+                let player = try await PlayerSignIn(
+                    database: dependencies.database, secret: configuration.secretKey, composer: NoMail(), publicURL: configuration.publicURL, logger: logger
+                ).demoPlayer()
+                let funded = try await dependencies.ledger.apply(
+                    LedgerOperation(
+                        key: IdempotencyKey(scope: "admin", key: "demo-player-funds"), player: player, currency: "EUR",
+                        movement: .adjustment(units: 100 * 100_000), metadata: ["reason": "demo player's money", "actor": "demo"]))
+                guard funded.code == .ok else { throw LedgerError.unexpectedResult("funding the demo player: \(funded.code)") }
                 return created.otpauth
             }
         } catch StaffDirectoryError.emailTaken {
@@ -49,11 +57,20 @@ struct Demo: AsyncParsableCommand {
               password  \(password)
               TOTP      add this URI to an authenticator app (or any RFC 6238 tool):
                         \(uri)
-            Players: sign-in is Telegram plus an e-mail code at \(configuration.publicURL)/signin once a
-            bot is configured (CROUPIER_TELEGRAM_BOT_TOKEN, docs/identity.md). Codes mailed in
-            development appear at \(configuration.publicURL)/dev/mail.
+            Players: in development, \(configuration.publicURL)/dev/signin signs you in as the demo player
+              (\(PlayerSignIn.demoEmail), 100.00 EUR) and opens the lobby with Croupier Originals' Dice and slot.
+              Real players sign in with Telegram plus an e-mail code at \(configuration.publicURL)/signin once a
+              bot is configured (CROUPIER_TELEGRAM_BOT_TOKEN, docs/identity.md); mailed codes appear at
+              \(configuration.publicURL)/dev/mail in development.
             """
         FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
         print(text)
+    }
+}
+
+/// The demo player is created confirmed: no code is ever mailed.
+struct NoMail: SignInMailComposer {
+    func codeMail(to email: String, code: String, link: String, language: String) -> OutgoingMail {
+        OutgoingMail(recipient: email, subject: "", text: "", html: "")
     }
 }

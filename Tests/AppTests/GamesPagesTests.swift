@@ -100,3 +100,29 @@ import TestSupport
         #expect(shown(category: "originals", search: "roulette").isEmpty)
     }
 }
+
+@Suite struct DemoSignInTests {
+    @Test func developmentModeSignsInTheDemoPlayerAndNoOtherModeHasTheRoute() async throws {
+        try await withLiveApp(environment: .development) { client, ledger in
+            let page = try await client.execute(uri: "/dev/signin", method: .get)
+            #expect(page.status == .ok)
+            let csrf = try #require(page.text.firstMatch(of: /name="csrf" value="([0-9a-f]+)"/)?.1)
+            let seed = page.headers[values: .setCookie].compactMap { $0.split(separator: ";").first.map(String.init) }.joined(separator: "; ")
+            let refused = try await client.execute(
+                uri: "/dev/signin", method: .post, headers: [.contentType: "application/x-www-form-urlencoded", .cookie: seed], body: ByteBuffer(string: "csrf=x"))
+            #expect(refused.status == .forbidden)
+            let signedIn = try await client.execute(
+                uri: "/dev/signin", method: .post, headers: [.contentType: "application/x-www-form-urlencoded", .cookie: seed],
+                body: ByteBuffer(string: "csrf=\(csrf)"))
+            #expect(signedIn.status == .seeOther || signedIn.status == .found)
+            #expect(signedIn.headers[.location] == "/lobby")
+            let session = try #require(signedIn.headers[values: .setCookie].first { $0.hasPrefix("croupier_session=") }?.split(separator: ";").first.map(String.init))
+            let me = try await client.execute(uri: "/api/v1/me", method: .get, headers: [.cookie: session])
+            #expect((try me.json()["player"] as? [String: Any])?["email"] as? String == "player@croupier.local")
+        }
+        try await withLiveApp(environment: .test) { client, _ in
+            let status = try await client.execute(uri: "/dev/signin", method: .get).status
+            #expect(status == .notFound)
+        }
+    }
+}

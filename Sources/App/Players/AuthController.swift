@@ -133,6 +133,20 @@ struct AuthController {
             return response
         }
         if environment == .development {
+            // One click to play as the demo player, so a fresh `make run` is playable without a
+            // Telegram bot. Never registered outside development mode.
+            router.get("/dev/signin") { request, context -> Response in
+                pages.render("dev_signin", face: .player, title: "devSignIn.title", request: request, context: context)
+            }
+            router.post("/dev/signin") { request, context -> Response in
+                struct Form: Decodable { let csrf: String? }
+                let form = try await URLEncodedFormDecoder().decode(Form.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
+                guard pages.csrf.isValid(form.csrf, for: request) else { throw AppError(.forbidden, code: "csrfTokenInvalid") }
+                let player = try await signIn.demoPlayer()
+                var response = Response.redirect(to: "/lobby", type: .normal)
+                try await startSession(player, request: request, context: context, into: &response, newDevice: deviceID(request).1)
+                return response
+            }
             router.get("/dev/mail") { request, context -> Response in
                 let mails = try await mail.recent()
                 let items = mails.map { mail -> [String: Any] in

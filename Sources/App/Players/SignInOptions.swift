@@ -4,6 +4,8 @@ import Core
 struct SignInOptions: Sendable {
     let telegram: TelegramSettings
     let publicURL: String
+    /// Development mode also offers the demo player's one-click sign-in.
+    var development = false
 
     /// Without a bot or an OpenID Connect client the page says so instead of showing buttons
     /// that cannot work. The OpenID Connect button leads when it is configured; the Login
@@ -11,6 +13,7 @@ struct SignInOptions: Sendable {
     /// signed fields in the query) is the fallback.
     var fields: [String: Any] {
         var fields: [String: Any] = ["telegramConfigured": false]
+        if development { fields["devSignInURL"] = "/dev/signin" }
         if telegram.oidcConfigured {
             fields["telegramConfigured"] = true
             fields["oidcURL"] = "/auth/telegram/oidc"

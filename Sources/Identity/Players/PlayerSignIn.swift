@@ -267,4 +267,24 @@ public struct PlayerSignIn: Sendable {
             return nil
         }
     }
+
+    /// The demo player `croupier demo` creates (development only), creating it on first use:
+    /// a confirmed account with no Telegram behind it.
+    public static let demoEmail = "player@croupier.local"
+
+    public func demoPlayer() async throws -> PlayerID {
+        try await database.withConnection { connection in
+            let rows = try await connection.query(
+                """
+                WITH created AS (
+                    INSERT INTO identity_players (telegram_id, telegram_username, first_name, email, email_confirmed_at, adult_confirmed_at,
+                                                  terms_accepted_at, language)
+                    VALUES (-1, 'demo_player', 'Demo', \(Self.demoEmail), now(), now(), now(), 'en')
+                    ON CONFLICT (email) DO NOTHING RETURNING id)
+                SELECT id FROM created UNION ALL SELECT id FROM identity_players WHERE email = \(Self.demoEmail)
+                """, logger: logger)
+            for try await id in rows.decode(Int64.self) { return PlayerID(id) }
+            throw SignInError.challengeInvalid
+        }
+    }
 }
