@@ -7,7 +7,7 @@
 #   make run        services + build + migrate + demo data, then serve on http://127.0.0.1:8080
 #   make test       everything CI runs: services, Swift tests, browser tests (e2e/)
 #   make logs       tail of every service / server log
-#   make bench      the ledger benchmark beside pgbench (bench/README.md)
+#   make bench      the ledger and Hub88 benchmarks, each beside pgbench (bench/README.md)
 
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -93,6 +93,7 @@ logs:
 
 bench:
 	bench/ledger/run.sh
+	bench/hub88/run.sh
 
 clean-artifacts:
 	rm -rf e2e/artifacts
