@@ -52,7 +52,11 @@ struct GamesController {
             var fields = lobby.fields
             fields.merge(try await header.fields(for: context.player, language: Localization.language(for: request))) { $1 }
             fields["activeNav"] = ["lobby": true]
-            return pages.render("lobby", face: .player, title: "lobby.title", fields: fields, request: request, context: context)
+            var response = pages.render("lobby", face: .player, title: "lobby.title", fields: fields, request: request, context: context)
+            // Thumbnails come from each provider's own host (only absolute http(s) URLs are kept at sync).
+            response.headers[.contentSecurityPolicy] = SecurityHeadersMiddleware<AppRequestContext>.contentSecurityPolicy(
+                frameAncestors: ["'none'"], imageSources: ["'self'", "data:", "https:"])
+            return response
         }
         router.get("/play/:provider/:game") { request, context -> Response in
             guard let player = context.player else { return Response.redirect(to: "/signin", type: .normal) }

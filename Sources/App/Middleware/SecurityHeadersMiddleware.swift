@@ -11,12 +11,13 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
     static var contentSecurityPolicy: String { contentSecurityPolicy(frameAncestors: ["'none'"]) }
 
     /// `frameSources`: who this page may frame (a game page frames its provider).
-    static func contentSecurityPolicy(frameAncestors: [String], frameSources: [String] = ["'self'"]) -> String {
+    /// `imageSources`: the lobby shows providers' thumbnails from their own hosts.
+    static func contentSecurityPolicy(frameAncestors: [String], frameSources: [String] = ["'self'"], imageSources: [String] = ["'self'", "data:"]) -> String {
         [
             "default-src 'self'",
             "script-src 'self'",
             "style-src 'self'",
-            "img-src 'self' data:",
+            "img-src \(imageSources.joined(separator: " "))",
             "font-src 'self'",
             "connect-src 'self'",
             "object-src 'none'",
@@ -31,6 +32,8 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
         var response = try await next(request, context)
         if response.headers[.contentSecurityPolicy] == nil {
             response.headers[.contentSecurityPolicy] = Self.contentSecurityPolicy
+        }
+        if response.headers[.contentSecurityPolicy]?.contains("frame-ancestors 'none'") == true {
             response.headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
         }
         response.headers[.xContentTypeOptions] = "nosniff"
