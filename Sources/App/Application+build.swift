@@ -173,10 +173,12 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
         ErrorPageMiddleware(pages: pages)
         MetricsMiddleware()
         RequestLimitsMiddleware(maxBodyBytes: configuration.maxBodyBytes)
-        FileMiddleware(
-            configuration.publicDirectory,
-            cacheControl: .init([(MediaType(type: .any), [.public, .maxAge(3600)])]),
-            logger: logger)
+        StaticFilesMiddleware(
+            files: FileMiddleware(
+                configuration.publicDirectory,
+                cacheControl: .init([(MediaType(type: .any), [.public, .maxAge(3600)])]),
+                logger: logger),
+            prefixes: ["/css/", "/js/", "/img/"])
     }
     if configuration.environment == .test {
         router.addMiddleware { TestPlayerMiddleware() }

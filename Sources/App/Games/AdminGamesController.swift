@@ -69,7 +69,7 @@ struct AdminGamesController {
             try await access.record(
                 "provider.\(change == "edit" ? "edited" : change + "d")", by: staff, target: "provider:\(code)",
                 summary: ["name": form.name ?? "", "apiURL": form.apiURL ?? ""].filter { !$0.value.isEmpty }, request, context)
-            await registry.invalidate()
+            registry.invalidate()
             return Response.redirect(to: "/admin/games?result=saved", type: .normal)
         }
         router.post("/admin/games/catalog/:provider/:code/:change") { request, context -> Response in
@@ -90,7 +90,7 @@ struct AdminGamesController {
                 throw AppError(.notFound, code: "gameNotFound")
             }
             try await access.record("game.\(change == "order" ? "reordered" : change + "d")", by: staff, target: "game:\(provider):\(code)", request, context)
-            await registry.invalidate()
+            registry.invalidate()
             return Response.redirect(to: "/admin/games?result=saved", type: .normal)
         }
         router.get("/admin/games/rounds") { request, context -> Response in

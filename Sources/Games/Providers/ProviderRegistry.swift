@@ -1,11 +1,15 @@
 import Core
 import Foundation
 import Ledger
+import Synchronization
 
 /// What the wallet endpoints need on every call, kept in memory for a few seconds: the provider,
 /// its parsed keys (an RSA key is too costly to parse per request), which of its games are
 /// playable, and the ledger's currencies. A staff change is seen within `lifetime`.
-public actor ProviderRegistry {
+///
+/// A lock, not an actor: a cache hit is a few nanoseconds under the lock, where an actor would
+/// cost every wallet call a hop to another thread and back.
+public final class ProviderRegistry: Sendable {
     public struct Entry: Sendable {
         public let provider: Provider
         public let keys: ProviderKeys
@@ -13,11 +17,15 @@ public actor ProviderRegistry {
         public let games: [String: Bool]
     }
 
+    struct State {
+        var entries: [String: (entry: Entry?, fetched: Date)] = [:]
+        var currencies: (values: [String: Currency], fetched: Date)?
+    }
+
     let directory: ProviderDirectory
     let ledger: Ledger
     let lifetime: TimeInterval
-    private var entries: [String: (entry: Entry?, fetched: Date)] = [:]
-    private var currencies: (values: [String: Currency], fetched: Date)?
+    private let state = Mutex(State())
 
     public init(directory: ProviderDirectory, ledger: Ledger, lifetime: TimeInterval = 5) {
         self.directory = directory
@@ -26,29 +34,33 @@ public actor ProviderRegistry {
     }
 
     /// Nil for an unknown provider (also remembered for `lifetime`, so junk paths stay cheap).
+    /// Two calls missing at once both fetch; the later write wins, which is harmless.
     public func entry(_ code: String, now: Date = Date()) async throws -> Entry? {
-        if let cached = entries[code], now.timeIntervalSince(cached.fetched) < lifetime { return cached.entry }
+        let cached = state.withLock { $0.entries[code] }
+        if let cached, now.timeIntervalSince(cached.fetched) < lifetime { return cached.entry }
         var entry: Entry?
         if let provider = try await directory.provider(code) {
             let keys = try await directory.keys(of: code)
             let games = try await directory.games(provider: code)
             entry = Entry(provider: provider, keys: keys, games: Dictionary(games.map { ($0.code, $0.enabled) }, uniquingKeysWith: { $1 }))
         }
-        if entries.count > 1000 { entries.removeAll() }
-        entries[code] = (entry, now)
+        state.withLock { state in
+            if state.entries.count > 1000 { state.entries.removeAll() }
+            state.entries[code] = (entry, now)
+        }
         return entry
     }
 
     public func currency(_ code: String, now: Date = Date()) async throws -> Currency? {
-        if let currencies, now.timeIntervalSince(currencies.fetched) < lifetime * 12 { return currencies.values[code] }
+        let cached = state.withLock { $0.currencies }
+        if let cached, now.timeIntervalSince(cached.fetched) < lifetime * 12 { return cached.values[code] }
         let values = try await ledger.currencies()
-        currencies = (values, now)
+        state.withLock { $0.currencies = (values, now) }
         return values[code]
     }
 
     /// Forgets everything, after a staff change made here.
     public func invalidate() {
-        entries.removeAll()
-        currencies = nil
+        state.withLock { $0 = State() }
     }
 }
