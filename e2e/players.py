@@ -9,12 +9,17 @@ new on every call.
 from __future__ import annotations
 
 import hashlib
+import http.cookiejar
 import hmac
 import json
+import urllib.request
+import urllib.error
 import re
 import secrets
 import time
 import urllib.parse
+
+from typing import Any
 
 from playwright.sync_api import Page
 
@@ -157,3 +162,51 @@ def complete_sign_in(page: Page, email: str, inbox: SMTPInbox, after: int) -> No
 
 def session_cookie(page: Page) -> dict | None:
     return next((c for c in page.context.cookies() if c["name"] == PLAYER_SESSION_COOKIE), None)
+
+
+# ---------------------------------------------------------------------------- players over the JSON API
+
+DESKTOP_UA = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+              "Chrome/126.0.0.0 Safari/537.36")
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+class PlayerClient:
+    """A browser-less client of our JSON API: its own cookies, language and User-Agent."""
+
+    def __init__(self, base_url: str, lang: str = "en") -> None:
+        self.base_url = base_url
+        self.lang = lang
+        self.cookies = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirect())
+
+    def call(self, method: str, path: str, body: Any = None,
+             headers: dict[str, str] | None = None) -> tuple[int, Any, Any]:
+        """(status, decoded JSON body, headers); an answer that is not JSON fails the test."""
+        data = None if body is None else json.dumps(body).encode()
+        sent = {"Accept": "application/json", "Accept-Language": self.lang, "User-Agent": DESKTOP_UA}
+        if data is not None:
+            sent["Content-Type"] = "application/json"
+        sent.update(headers or {})
+        request = urllib.request.Request(self.base_url + path, data=data, method=method, headers=sent)
+        try:
+            with self.opener.open(request, timeout=60) as r:
+                status, raw, answer_headers = r.status, r.read(), r.headers
+        except urllib.error.HTTPError as e:
+            status, raw, answer_headers = e.code, e.read(), e.headers
+        content_type = answer_headers.get("Content-Type", "")
+        assert content_type.startswith("application/json"), \
+            f"{method} {path} -> {status} with Content-Type {content_type!r}: {raw[:300]!r}"
+        return status, json.loads(raw), answer_headers
+
+    def ok(self, method: str, path: str, body: Any = None) -> Any:
+        status, answer, _ = self.call(method, path, body)
+        assert status == 200, f"{method} {path} -> {status}: {answer}"
+        return answer
+
+    def session(self) -> http.cookiejar.Cookie | None:
+        return next((c for c in self.cookies if c.name == PLAYER_SESSION_COOKIE), None)

@@ -9,60 +9,16 @@ id in X-Request-ID (Sources/App/Middleware/ErrorPageMiddleware.swift).
 """
 from __future__ import annotations
 
-import http.cookiejar
-import json
 import secrets
-import urllib.error
-import urllib.request
 from typing import Any
 
 import pytest
 
 from conftest import MAIL_FROM, SMTP_USER, SMTPInbox
-from players import PLAYER_SESSION_COOKIE, players_with_telegram_id, random_telegram_id, signed_widget
+from players import PlayerClient as Client, players_with_telegram_id, random_telegram_id, signed_widget
 from strings import t
 
 pytestmark = pytest.mark.usefixtures("fresh_sign_in_limits")
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-class Client:
-    """One API client: its own cookies, its own Accept-Language."""
-
-    def __init__(self, base_url: str, lang: str = "en") -> None:
-        self.base_url = base_url
-        self.lang = lang
-        self.cookies = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirect())
-
-    def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any, Any]:
-        """(status, decoded JSON body, headers)."""
-        data = None if body is None else json.dumps(body).encode()
-        headers = {"Accept": "application/json", "Accept-Language": self.lang}
-        if data is not None:
-            headers["Content-Type"] = "application/json"
-        request = urllib.request.Request(self.base_url + path, data=data, method=method, headers=headers)
-        try:
-            with self.opener.open(request, timeout=30) as r:
-                status, raw, response_headers = r.status, r.read(), r.headers
-        except urllib.error.HTTPError as e:
-            status, raw, response_headers = e.code, e.read(), e.headers
-        content_type = response_headers.get("Content-Type", "")
-        assert content_type.startswith("application/json"), \
-            f"{method} {path} -> {status} with Content-Type {content_type!r}: {raw[:300]!r}"
-        return status, json.loads(raw), response_headers
-
-    def ok(self, method: str, path: str, body: Any = None) -> Any:
-        status, answer, _ = self.call(method, path, body)
-        assert status == 200, f"{method} {path} -> {status}: {answer}"
-        return answer
-
-    def session(self) -> http.cookiejar.Cookie | None:
-        return next((c for c in self.cookies if c.name == PLAYER_SESSION_COOKIE), None)
 
 
 def assert_error(answer: tuple[int, Any, Any], status: int, code: str, what: str) -> None:

@@ -22,7 +22,6 @@ change a player (expired sessions, disabled players) sign in a player of their o
 """
 from __future__ import annotations
 
-import http.cookiejar
 import json
 import re
 import secrets
@@ -41,7 +40,7 @@ import pytest
 import hub88
 from conftest import REPO_ROOT, SMTPInbox, croupier_binary, e2e_sql
 from fake_hub88_api import GAME_LIST_PATH, GAME_URL_PATH, FakeHub88API, RecordedRequest, default_games
-from players import PLAYER_SESSION_COOKIE, random_telegram_id, signed_widget, sql_text
+from players import DESKTOP_UA, PLAYER_SESSION_COOKIE, PlayerClient, random_telegram_id, signed_widget, sql_text
 
 PROVIDER = "hub88test"
 OPERATOR_ID = 7
@@ -52,8 +51,6 @@ NOT_OFFERED = "RUB"  # known to the ledger, not offered by the provider
 START_FUNDS = "100.00"
 CATALOGUE_CACHE_S = 6  # the server may cache the catalogue for up to 5 seconds
 
-DESKTOP_UA = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
-              "Chrome/126.0.0.0 Safari/537.36")
 IPHONE_UA = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
              "Version/17.5 Mobile/15E148 Safari/604.1")
 
@@ -79,45 +76,6 @@ U = hub88.units
 
 
 # ---------------------------------------------------------------------------- players over the JSON API
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-class PlayerClient:
-    """A browser-less client of our JSON API: its own cookies, language and User-Agent."""
-
-    def __init__(self, base_url: str, lang: str = "en") -> None:
-        self.base_url = base_url
-        self.lang = lang
-        self.cookies = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirect())
-
-    def call(self, method: str, path: str, body: Any = None,
-             headers: dict[str, str] | None = None) -> tuple[int, Any, Any]:
-        """(status, decoded JSON body, headers); an answer that is not JSON fails the test."""
-        data = None if body is None else json.dumps(body).encode()
-        sent = {"Accept": "application/json", "Accept-Language": self.lang, "User-Agent": DESKTOP_UA}
-        if data is not None:
-            sent["Content-Type"] = "application/json"
-        sent.update(headers or {})
-        request = urllib.request.Request(self.base_url + path, data=data, method=method, headers=sent)
-        try:
-            with self.opener.open(request, timeout=60) as r:
-                status, raw, answer_headers = r.status, r.read(), r.headers
-        except urllib.error.HTTPError as e:
-            status, raw, answer_headers = e.code, e.read(), e.headers
-        content_type = answer_headers.get("Content-Type", "")
-        assert content_type.startswith("application/json"), \
-            f"{method} {path} -> {status} with Content-Type {content_type!r}: {raw[:300]!r}"
-        return status, json.loads(raw), answer_headers
-
-    def ok(self, method: str, path: str, body: Any = None) -> Any:
-        status, answer, _ = self.call(method, path, body)
-        assert status == 200, f"{method} {path} -> {status}: {answer}"
-        return answer
 
 
 def assert_api_error(answer: tuple[int, Any, Any], status: int, code: str, what: str) -> None:

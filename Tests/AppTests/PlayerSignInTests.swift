@@ -14,7 +14,8 @@ import Identity
 /// The whole two-factor flow over HTTP. Telegram's signature is made by Python
 /// (Tests/IdentityTests/telegram_sign.py), never by the code under test.
 @Suite struct PlayerSignInTests {
-    static func signWidget(id: Int64, username: String, authDate: Date = Date()) throws -> [String: String] {
+    /// Asks Tests/IdentityTests/telegram_sign.py to sign as Telegram does.
+    static func telegramSign(_ request: [String: Any]) throws -> [String: Any] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", packageRoot().appendingPathComponent("Tests/IdentityTests/telegram_sign.py").path]
@@ -23,15 +24,18 @@ import Identity
         process.standardInput = input
         process.standardOutput = output
         try process.run()
-        let request: [String: Any] = [
-            "kind": "widget", "botToken": testBotToken,
-            "fields": ["id": String(id), "first_name": "Test", "username": username, "auth_date": String(Int(authDate.timeIntervalSince1970))],
-        ]
         input.fileHandleForWriting.write(try JSONSerialization.data(withJSONObject: request))
         try input.fileHandleForWriting.close()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return (try JSONSerialization.jsonObject(with: data) as? [String: Any])?["fields"] as? [String: String] ?? [:]
+        return try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+    }
+
+    static func signWidget(id: Int64, username: String, authDate: Date = Date()) throws -> [String: String] {
+        try telegramSign([
+            "kind": "widget", "botToken": testBotToken,
+            "fields": ["id": String(id), "first_name": "Test", "username": username, "auth_date": String(Int(authDate.timeIntervalSince1970))],
+        ])["fields"] as? [String: String] ?? [:]
     }
 
     func withApp(_ body: @escaping @Sendable (any TestClientProtocol, Database) async throws -> Void) async throws {
@@ -139,24 +143,11 @@ import Identity
     }
 
     static func signInitData(id: Int64) throws -> (initData: String, publicKey: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", packageRoot().appendingPathComponent("Tests/IdentityTests/telegram_sign.py").path]
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
         let user = #"{"id":\#(id),"first_name":"Mini","username":"mini\#(id)"}"#
-        let request: [String: Any] = [
+        let answer = try telegramSign([
             "kind": "initData", "botToken": testBotToken,
             "fields": ["user": user, "auth_date": String(Int(Date().timeIntervalSince1970)), "query_id": "AAF\(id)"],
-        ]
-        input.fileHandleForWriting.write(try JSONSerialization.data(withJSONObject: request))
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let answer = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+        ])
         return (answer["initData"] as? String ?? "", answer["publicKey"] as? String ?? "")
     }
 
