@@ -4,6 +4,7 @@ import Core
 import Foundation
 import Identity
 import Ledger
+import Logging
 
 struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,36 +21,45 @@ struct Demo: AsyncParsableCommand {
             print("croupier demo runs only with CROUPIER_ENV=development")
             throw ExitCode(2)
         }
+        let dependencies = try AppDependencies(configuration: configuration, logger: logger)
+        do {
+            let staff = try await dependencies.withDatabase {
+                let staff = try await demoOwner(configuration: configuration, dependencies: dependencies, logger: logger)
+                try await fundDemoPlayer(configuration: configuration, dependencies: dependencies, logger: logger)
+                return staff
+            }
+            print(staff)
+        } catch {
+            throw fail(error, logger: logger)
+        }
+        print(
+            """
+            Players: in development, \(configuration.publicURL)/dev/signin signs you in as the demo player
+              (\(PlayerSignIn.demoEmail), 100.00 EUR) and opens the lobby with Croupier Originals' Dice and slot.
+              Real players sign in with Telegram plus an e-mail code at \(configuration.publicURL)/signin once a
+              bot is configured (CROUPIER_TELEGRAM_BOT_TOKEN, docs/identity.md); mailed codes appear at
+              \(configuration.publicURL)/dev/mail in development.
+            """)
+    }
+
+    /// The demo owner's sign-in, created once and kept in `<data dir>/demo-credentials`.
+    func demoOwner(configuration: Configuration, dependencies: AppDependencies, logger: Logger) async throws -> String {
         let path = (configuration.dataDirectory as NSString).appendingPathComponent("demo-credentials")
         if let saved = try? String(contentsOfFile: path, encoding: .utf8) {
-            print(saved)
-            return
+            // Files written by earlier versions also held a players' paragraph: show the staff part.
+            return saved.components(separatedBy: "\nPlayers:").first ?? saved
         }
         let email = "owner@croupier.local"
         let password = RandomToken.hex(byteCount: 9)
-        let dependencies = try AppDependencies(configuration: configuration, logger: logger)
         let uri: String
         do {
-            uri = try await dependencies.withDatabase {
-                let created = try await StaffDirectory(database: dependencies.database, secret: configuration.secretKey, logger: logger)
-                    .create(email: email, password: password, role: .owner)
-                try await AuditLog(database: dependencies.database, logger: logger).append(
-                    AuditEntry(actor: "demo", action: "staff.created", target: "staff:\(created.0.id)", summary: ["role": "owner", "email": email]))
-                let player = try await PlayerSignIn(
-                    database: dependencies.database, secret: configuration.secretKey, composer: NoMail(), publicURL: configuration.publicURL, logger: logger
-                ).demoPlayer()
-                let funded = try await dependencies.ledger.apply(
-                    LedgerOperation(
-                        key: IdempotencyKey(scope: "admin", key: "demo-player-funds"), player: player, currency: "EUR",
-                        movement: .adjustment(units: 100 * 100_000), metadata: ["reason": "demo player's money", "actor": "demo"]))
-                guard funded.code == .ok else { throw LedgerError.unexpectedResult("funding the demo player: \(funded.code)") }
-                return created.otpauth
-            }
+            let created = try await StaffDirectory(database: dependencies.database, secret: configuration.secretKey, logger: logger)
+                .create(email: email, password: password, role: .owner)
+            try await AuditLog(database: dependencies.database, logger: logger).append(
+                AuditEntry(actor: "demo", action: "staff.created", target: "staff:\(created.0.id)", summary: ["role": "owner", "email": email]))
+            uri = created.otpauth
         } catch StaffDirectoryError.emailTaken {
-            print("The demo owner exists but \(path) is gone; create another with: croupier admin create --email you@example.com --role owner")
-            return
-        } catch {
-            throw fail(error, logger: logger)
+            return "The demo owner exists but \(path) is gone; create another with: croupier admin create --email you@example.com --role owner"
         }
         let text = """
             Staff (admin console): \(configuration.publicURL)/admin/login
@@ -57,14 +67,21 @@ struct Demo: AsyncParsableCommand {
               password  \(password)
               TOTP      add this URI to an authenticator app (or any RFC 6238 tool):
                         \(uri)
-            Players: in development, \(configuration.publicURL)/dev/signin signs you in as the demo player
-              (\(PlayerSignIn.demoEmail), 100.00 EUR) and opens the lobby with Croupier Originals' Dice and slot.
-              Real players sign in with Telegram plus an e-mail code at \(configuration.publicURL)/signin once a
-              bot is configured (CROUPIER_TELEGRAM_BOT_TOKEN, docs/identity.md); mailed codes appear at
-              \(configuration.publicURL)/dev/mail in development.
             """
         FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
-        print(text)
+        return text
+    }
+
+    /// The demo player and its 100.00 EUR, once: the funding's idempotency key makes reruns no-ops.
+    func fundDemoPlayer(configuration: Configuration, dependencies: AppDependencies, logger: Logger) async throws {
+        let player = try await PlayerSignIn(
+            database: dependencies.database, secret: configuration.secretKey, composer: NoMail(), publicURL: configuration.publicURL, logger: logger
+        ).demoPlayer()
+        let funded = try await dependencies.ledger.apply(
+            LedgerOperation(
+                key: IdempotencyKey(scope: "admin", key: "demo-player-funds"), player: player, currency: "EUR",
+                movement: .adjustment(units: 100 * 100_000), metadata: ["reason": "demo player's money", "actor": "demo"]))
+        guard funded.code == .ok else { throw LedgerError.unexpectedResult("funding the demo player: \(funded.code)") }
     }
 }
 
