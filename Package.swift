@@ -141,7 +141,7 @@ let package = Package(
         .testTarget(name: "EventsTests", dependencies: ["Events", "TestSupport"]),
         .testTarget(
             name: "GamesTests",
-            dependencies: ["Games", "TestSupport", .product(name: "CryptoExtras", package: "swift-crypto")]
+            dependencies: ["Games", "Persistence", "TestSupport", .product(name: "CryptoExtras", package: "swift-crypto")]
         ),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "TestSupport"]),
         .testTarget(

@@ -71,6 +71,7 @@ public struct AppDependencies: Sendable {
         var services: [any Service] = [
             database.client, readiness, OutboxRelay(database: database, natsURL: configuration.natsURL, logger: logger),
             IdentityHousekeeping(database: database, logger: logger),
+            OriginalsSettlement(originals: originals, logger: logger),
         ]
         if let smtp {
             services.append(MailDelivery(database: database, client: SMTPClient(settings: smtp), logger: logger))

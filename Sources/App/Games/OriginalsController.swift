@@ -4,6 +4,8 @@ import Games
 import HTTPTypes
 import Hummingbird
 import Logging
+import Persistence
+import ServiceLifecycle
 
 /// Croupier Originals, served by the same binary under `/originals/`: the Hub88 Games API the
 /// operator calls to launch (`operator/generic/v2/game/url|list`), the game pages shown in the
@@ -155,5 +157,23 @@ actor OriginalsHolder {
         let made = try await make()
         provider = made
         return made
+    }
+}
+
+/// Sends again, every 30 seconds, the Originals wins the wallet did not answer.
+struct OriginalsSettlement: Service {
+    let originals: OriginalsHolder
+    let logger: Logger
+
+    func run() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(30)) }
+            do {
+                let settled = try await originals.get().settlePending()
+                if settled > 0 { logger.notice("settled Croupier Originals rounds", metadata: ["rounds": "\(settled)"]) }
+            } catch {
+                logger.warning("Croupier Originals settlement skipped a round", metadata: ["reason": "\(postgresReason(error))"])
+            }
+        }
     }
 }

@@ -25,6 +25,8 @@ public struct OriginalsProvider: Sendable {
     let publicURL: String
     let client: HTTPClient
     let logger: Logger
+    /// Sends a signed body to a wallet endpoint; HTTP by default, replaced in tests.
+    let transport: WalletTransport
 
     struct Keys: Sendable {
         let provider: _RSA.Signing.PrivateKey
@@ -54,7 +56,7 @@ public struct OriginalsProvider: Sendable {
     /// operator's for it), refreshes its games, and returns the provider ready to serve.
     public static func setUp(
         providers: ProviderDirectory, database: Database, secret: SecretKey, publicURL: String, walletURL: String, logger: Logger,
-        client: HTTPClient = .shared
+        client: HTTPClient = .shared, transport: WalletTransport? = nil
     ) async throws -> OriginalsProvider {
         let sealingKey = secret.derive("originals-credentials")
         let store = OriginalsStore(database: database, logger: logger)
@@ -102,7 +104,9 @@ public struct OriginalsProvider: Sendable {
                     thumbnailURL: "\(publicURL)/img/originals/\(game.code).svg", displayOrder: index)
             })
         let keys = Keys(provider: providerKey, operatorKey: operatorKey.publicKey)
-        return OriginalsProvider(store: store, keys: keys, walletURL: walletURL, publicURL: publicURL, client: client, logger: logger)
+        return OriginalsProvider(
+            store: store, keys: keys, walletURL: walletURL, publicURL: publicURL, client: client, logger: logger,
+            transport: transport ?? .http(walletURL: walletURL, client: client))
     }
 
     // MARK: - The operator's calls to us (Hub88 Games API)
@@ -270,33 +274,66 @@ public struct OriginalsProvider: Sendable {
         case "RS_ERROR_TOKEN_EXPIRED", "RS_ERROR_INVALID_TOKEN": return .refused("sessionExpired", balance: placed.balance)
         default: return .refused("rejected", balance: placed.balance)
         }
-        // Hub88's rule for suppliers: a win is retried until it is answered.
+        // Recorded before the win is sent: a win the wallet does not answer now is sent again by
+        // `settlePending` until it is (Hub88's rule for suppliers: retry wins, never drop them).
+        let id = try await store.recordRound(
+            player: session.player, seed: seeds, nonce: seeds.nonce, game: session.gameCode, currency: session.currency, bet: bet, win: payout,
+            parameters: Self.canonical(parameters), outcome: Self.canonical(outcome), operatorToken: session.operatorToken)
         var settled: WalletAnswer?
         for attempt in 1...3 {
             do {
-                settled = try await wallet(
-                    "transaction/win",
-                    base.merging([
-                        "transaction_uuid": "\(roundID)-win", "reference_transaction_uuid": betUUID, "request_uuid": UUID().uuidString.lowercased(),
-                        "amount": payout, "round_closed": true,
-                    ]) { $1 })
+                settled = try await sendWin(
+                    player: session.player, token: session.operatorToken, roundID: roundID, game: session.gameCode, currency: session.currency, payout: payout)
                 break
             } catch {
                 logger.warning("originals win not answered", metadata: ["round": "\(roundID)", "attempt": "\(attempt)", "reason": "\(error)"])
-                try await Task.sleep(for: .milliseconds(200 * attempt))
+                if attempt < 3 { try await Task.sleep(for: .milliseconds(200 * attempt)) }
             }
         }
         guard let settled, settled.status == "RS_OK" else {
-            logger.error("originals win not settled", metadata: ["round": "\(roundID)", "status": "\(settled?.status ?? "no answer")"])
+            logger.error("originals win not settled yet", metadata: ["round": "\(roundID)", "status": "\(settled?.status ?? "no answer")"])
             return .refused("walletUnavailable", balance: settled?.balance ?? placed.balance)
         }
-        let id = try await store.recordRound(
-            player: session.player, seed: seeds, nonce: seeds.nonce, game: session.gameCode, currency: session.currency, bet: bet, win: payout,
-            parameters: Self.canonical(parameters), outcome: Self.canonical(outcome))
+        try await store.markSettled(id)
         round["id"] = String(id)
         return PlayAnswer(
             status: "ok", bet: Self.display(bet), win: Self.display(payout), balance: settled.balance.map(Self.display),
             round: try JSONSerialization.data(withJSONObject: round, options: [.sortedKeys]))
+    }
+
+    /// The win that closes a round (0 for a loss); the same transaction_uuid every time it is sent.
+    func sendWin(player: String, token: String, roundID: String, game: String, currency: String, payout: Int64) async throws -> WalletAnswer {
+        try await wallet(
+            "transaction/win",
+            [
+                "user": player, "token": token, "round": roundID, "game_code": game, "currency": currency, "supplier_transaction_id": roundID,
+                "is_free": false, "transaction_uuid": "\(roundID)-win", "reference_transaction_uuid": "\(roundID)-bet",
+                "request_uuid": UUID().uuidString.lowercased(), "amount": payout, "round_closed": true,
+            ])
+    }
+
+    /// Sends again every win the wallet has not answered (rounds older than `age`); returns how
+    /// many rounds it settled. A win the wallet refuses because its bet was rolled back is owed
+    /// nothing and is settled too.
+    @discardableResult
+    public func settlePending(olderThan age: TimeInterval = 30) async throws -> Int {
+        var count = 0
+        for round in try await store.unsettled(olderThan: age) {
+            let roundID = "orig-\(round.player)-\(round.seedID)-\(round.nonce)"
+            guard
+                let answer = try? await sendWin(
+                    player: round.player, token: round.operatorToken, roundID: roundID, game: round.game, currency: round.currency, payout: round.win)
+            else { continue }
+            switch answer.status {
+            case "RS_OK", "RS_ERROR_TRANSACTION_ROLLED_BACK", "RS_ERROR_TRANSACTION_DOES_NOT_EXIST":
+                if answer.status != "RS_OK" { logger.notice("originals round owes nothing", metadata: ["round": "\(roundID)", "status": "\(answer.status)"]) }
+                try await store.markSettled(round.id)
+                count += 1
+            default:
+                logger.error("originals win refused", metadata: ["round": "\(roundID)", "status": "\(answer.status)"])
+            }
+        }
+        return count
     }
 
     public struct SeedAnswer: Sendable {
@@ -345,23 +382,20 @@ public struct OriginalsProvider: Sendable {
 
     // MARK: - The wallet, over HTTP
 
-    struct WalletAnswer: Decodable {
-        let status: String
-        let balance: Int64?
+    public struct WalletAnswer: Decodable, Sendable {
+        public let status: String
+        public let balance: Int64?
+
+        public init(status: String, balance: Int64?) {
+            self.status = status
+            self.balance = balance
+        }
     }
 
     /// A signed call to the operator's wallet; throws when it did not answer at all.
     func wallet(_ endpoint: String, _ payload: [String: Any]) async throws -> WalletAnswer {
         let body = try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys])
-        var request = HTTPClientRequest(url: "\(walletURL)/providers/\(Self.code)/\(endpoint)")
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(name: Hub88Signature.header, value: try Hub88Signature.sign(body, with: keys.provider))
-        request.body = .bytes(ByteBuffer(data: body))
-        let response = try await client.execute(request, timeout: .seconds(5))
-        let answer = try await response.body.collect(upTo: 1 << 16)
-        guard response.status == .ok else { throw OriginalsError.storage("the wallet answered HTTP \(response.status.code)") }
-        return try JSONDecoder().decode(WalletAnswer.self, from: Data(buffer: answer))
+        return try await transport.send(endpoint, body, try Hub88Signature.sign(body, with: keys.provider))
     }
 
     // MARK: - Formatting
@@ -375,5 +409,28 @@ public struct OriginalsProvider: Sendable {
 
     static func canonical(_ object: [String: Any]) -> String {
         String(decoding: (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8), as: UTF8.self)
+    }
+}
+
+/// How Originals reaches the operator's wallet: signed bodies to `/providers/originals/<endpoint>`.
+public struct WalletTransport: Sendable {
+    public let send: @Sendable (_ endpoint: String, _ body: Data, _ signature: String) async throws -> OriginalsProvider.WalletAnswer
+
+    public init(send: @escaping @Sendable (_ endpoint: String, _ body: Data, _ signature: String) async throws -> OriginalsProvider.WalletAnswer) {
+        self.send = send
+    }
+
+    static func http(walletURL: String, client: HTTPClient) -> WalletTransport {
+        WalletTransport { endpoint, body, signature in
+            var request = HTTPClientRequest(url: "\(walletURL)/providers/\(OriginalsProvider.code)/\(endpoint)")
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.headers.add(name: Hub88Signature.header, value: signature)
+            request.body = .bytes(ByteBuffer(data: body))
+            let response = try await client.execute(request, timeout: .seconds(5))
+            let answer = try await response.body.collect(upTo: 1 << 16)
+            guard response.status == .ok else { throw OriginalsError.storage("the wallet answered HTTP \(response.status.code)") }
+            return try JSONDecoder().decode(OriginalsProvider.WalletAnswer.self, from: Data(buffer: answer))
+        }
     }
 }

@@ -112,18 +112,54 @@ struct OriginalsStore: Sendable {
         }
     }
 
+    /// A round whose bet the wallet accepted, recorded before its win is sent (unsettled).
     func recordRound(
-        player: String, seed: SeedPair, nonce: Int64, game: String, currency: String, bet: Int64, win: Int64, parameters: String, outcome: String
+        player: String, seed: SeedPair, nonce: Int64, game: String, currency: String, bet: Int64, win: Int64, parameters: String, outcome: String,
+        operatorToken: String
     ) async throws -> Int64 {
         try await database.withConnection { connection in
             let rows = try await connection.query(
                 """
-                INSERT INTO originals_rounds (player, seed_id, nonce, game_code, currency, bet_units, win_units, parameters, outcome)
-                VALUES (\(player), \(seed.id), \(nonce), \(game), \(currency), \(bet), \(win), \(parameters)::jsonb, \(outcome)::jsonb)
+                INSERT INTO originals_rounds (player, seed_id, nonce, game_code, currency, bet_units, win_units, parameters, outcome, operator_token)
+                VALUES (\(player), \(seed.id), \(nonce), \(game), \(currency), \(bet), \(win), \(parameters)::jsonb, \(outcome)::jsonb, \(operatorToken))
                 RETURNING id
                 """, logger: logger)
             for try await id in rows.decode(Int64.self) { return id }
             throw OriginalsError.storage("round not recorded")
+        }
+    }
+
+    func markSettled(_ id: Int64) async throws {
+        try await database.withConnection { connection in
+            _ = try await connection.query("UPDATE originals_rounds SET settled_at = now() WHERE id = \(id)", logger: logger).collect()
+        }
+    }
+
+    struct Unsettled: Sendable {
+        let id: Int64
+        let player: String
+        let seedID: Int64
+        let nonce: Int64
+        let game: String
+        let currency: String
+        let win: Int64
+        let operatorToken: String
+    }
+
+    /// Rounds whose win was never answered, older than `age` (so a round still being played is
+    /// left to its own request).
+    func unsettled(olderThan age: TimeInterval, now: Date = Date()) async throws -> [Unsettled] {
+        try await database.withConnection { connection in
+            let rows = try await connection.query(
+                """
+                SELECT id, player, seed_id, nonce, game_code, currency, win_units, coalesce(operator_token, '') FROM originals_rounds
+                 WHERE settled_at IS NULL AND created_at < \(now.addingTimeInterval(-age)) ORDER BY id LIMIT 100
+                """, logger: logger)
+            var rounds: [Unsettled] = []
+            for try await (id, player, seed, nonce, game, currency, win, token) in rows.decode((Int64, String, Int64, Int64, String, String, Int64, String).self) {
+                rounds.append(Unsettled(id: id, player: player, seedID: seed, nonce: nonce, game: game, currency: currency, win: win, operatorToken: token))
+            }
+            return rounds
         }
     }
 
