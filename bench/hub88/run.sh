@@ -12,34 +12,11 @@ SCALE=${SCALE:-$CLIENTS}
 PLAYERS=${PLAYERS:-1000}
 ROUNDS=${ROUNDS:-2500}
 PORT=${BENCH_PORT:-18181}
-BIN=${CROUPIER_BIN:-.build-release/release/croupier}
-
-make --no-print-directory services >/dev/null
-source .local/env
-if [[ -z "${CROUPIER_BIN:-}" ]]; then
-  echo "building the release binary (first time: ~9 minutes)..."
-  swift build -c release --product croupier --scratch-path .build-release >/dev/null
-fi
-
-PSQL=(psql -q -h 127.0.0.1 -p "$CROUPIER_PG_PORT" -U postgres -v ON_ERROR_STOP=1)
-sync_commit=$("${PSQL[@]}" -At -c "SHOW synchronous_commit")
-fsync=$("${PSQL[@]}" -At -c "SHOW fsync")
-[[ "$sync_commit" == on && "$fsync" == on ]] || { echo "durable commits are off (synchronous_commit=$sync_commit fsync=$fsync)" >&2; exit 1; }
-fresh_db() { "${PSQL[@]}" -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" -c "CREATE DATABASE $1"; }
-# Each phase starts from a clean checkpoint, so neither pays for the other's dirty pages.
-checkpoint() { "${PSQL[@]}" -c "CHECKPOINT"; }
-
-echo "== pgbench TPC-B-like: scale $SCALE, $CLIENTS clients, ${DURATION}s, prepared"
-fresh_db bench_pgbench
-pgbench -h 127.0.0.1 -p "$CROUPIER_PG_PORT" -U postgres -i -q -s "$SCALE" bench_pgbench >/dev/null 2>&1
-checkpoint
-pgbench_out=$(pgbench -h 127.0.0.1 -p "$CROUPIER_PG_PORT" -U postgres -c "$CLIENTS" -j 2 -T "$DURATION" -M prepared -n bench_pgbench 2>&1)
-pgbench_tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' <<<"$pgbench_out" | head -1)
-echo "pgbench: $pgbench_tps tps, latency average $(sed -n 's/^latency average = \(.*\)$/\1/p' <<<"$pgbench_out")"
+source bench/common.sh
+run_pgbench
 
 echo "== Hub88 over HTTP: release server, $CLIENTS clients, ${DURATION}s at most, $PLAYERS players"
 fresh_db bench_hub88
-"${PSQL[@]}" -c "DROP DATABASE IF EXISTS bench_pgbench WITH (FORCE)"
 checkpoint
 export CROUPIER_DATABASE_URL="postgres://postgres@127.0.0.1:$CROUPIER_PG_PORT/bench_hub88"
 export CROUPIER_ENV=test CROUPIER_SECRET_KEY=$(printf '0%.0s' {1..64}) CROUPIER_LOG_LEVEL=warning

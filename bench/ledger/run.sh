@@ -8,29 +8,8 @@ CLIENTS=${CLIENTS:-16}
 DURATION=${DURATION:-30}
 SCALE=${SCALE:-$CLIENTS}
 PLAYERS=${PLAYERS:-2000}
-BIN=${CROUPIER_BIN:-.build-release/release/croupier}
-
-make --no-print-directory services >/dev/null
-source .local/env
-if [[ -z "${CROUPIER_BIN:-}" ]]; then
-  echo "building the release binary (first time: ~9 minutes)..."
-  swift build -c release --product croupier --scratch-path .build-release >/dev/null
-fi
-
-PSQL=(psql -q -h 127.0.0.1 -p "$CROUPIER_PG_PORT" -U postgres -v ON_ERROR_STOP=1)
-sync_commit=$("${PSQL[@]}" -At -c "SHOW synchronous_commit")
-fsync=$("${PSQL[@]}" -At -c "SHOW fsync")
-[[ "$sync_commit" == on && "$fsync" == on ]] || { echo "durable commits are off (synchronous_commit=$sync_commit fsync=$fsync)" >&2; exit 1; }
-
-fresh_db() { "${PSQL[@]}" -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" -c "CREATE DATABASE $1"; }
-
-echo "== pgbench TPC-B-like: scale $SCALE, $CLIENTS clients, ${DURATION}s, prepared"
-fresh_db bench_pgbench
-pgbench -h 127.0.0.1 -p "$CROUPIER_PG_PORT" -U postgres -i -q -s "$SCALE" bench_pgbench >/dev/null 2>&1
-pgbench_out=$(pgbench -h 127.0.0.1 -p "$CROUPIER_PG_PORT" -U postgres -c "$CLIENTS" -j 2 -T "$DURATION" -M prepared -n bench_pgbench 2>&1)
-pgbench_tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' <<<"$pgbench_out" | head -1)
-pgbench_lat=$(sed -n 's/^latency average = \(.*\)$/\1/p' <<<"$pgbench_out")
-echo "pgbench: $pgbench_tps tps, latency average $pgbench_lat"
+source bench/common.sh
+run_pgbench
 
 migrated_ledger_db() {
   fresh_db bench_ledger

@@ -31,12 +31,7 @@ struct BetStatement: PostgresPreparedStatement {
         bindings.append(ledger.currency)
         bindings.append(round)
         bindings.append(closed)
-        bindings.append(ledger.scope)
-        bindings.append(ledger.key)
-        bindings.append(ByteBuffer(bytes: ledger.payloadHash))
-        bindings.append(ledger.units ?? 0)
-        bindings.append(ledger.house ?? "")
-        bindings.append(ledger.metadata)
+        bindings.appendLedger(ledger, withReference: false)
         return bindings
     }
 
@@ -66,17 +61,26 @@ struct WinStatement: PostgresPreparedStatement {
         bindings.append(ledger.currency)
         bindings.append(round)
         bindings.append(closed)
-        bindings.append(ledger.scope)
-        bindings.append(ledger.key)
-        bindings.append(ByteBuffer(bytes: ledger.payloadHash))
-        bindings.append(ledger.units ?? 0)
-        bindings.append(ledger.house ?? "")
-        for text in [ledger.referenceScope, ledger.referenceKey] {
-            if let text { bindings.append(text) } else { bindings.appendNull() }
-        }
-        bindings.append(ledger.metadata)
+        bindings.appendLedger(ledger, withReference: true)
         return bindings
     }
 
     func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+}
+
+extension PostgresBindings {
+    /// `ledger_apply`'s own arguments, in its order, as both functions pass them on.
+    mutating func appendLedger(_ ledger: Ledger.Arguments, withReference: Bool) {
+        append(ledger.scope)
+        append(ledger.key)
+        append(ByteBuffer(bytes: ledger.payloadHash))
+        append(ledger.units ?? 0)
+        append(ledger.house ?? "")
+        if withReference {
+            for text in [ledger.referenceScope, ledger.referenceKey] {
+                if let text { append(text) } else { appendNull() }
+            }
+        }
+        append(ledger.metadata)
+    }
 }
