@@ -114,7 +114,7 @@ struct OriginalsController {
         var fields: [String: Any] = [
             "session": view.id, "currency": view.currency, "balance": view.balance ?? "—", "serverSeedHash": view.serverSeedHash,
             "clientSeed": view.clientSeed, "nonce": view.nonce, "fairnessURL": "/originals/fairness?session=\(view.id)",
-            "minBet": "0.10", "maxBet": view.gameCode == "slot" ? "100.00" : "1000.00", "defaultBet": view.gameCode == "slot" ? "1.00" : "1.00",
+            "minBet": "0.10", "maxBet": view.gameCode == "slot" ? "100.00" : "1000.00", "defaultBet": "1.00",
         ]
         if view.gameCode == "slot" {
             fields["lines"] = Slot.lines.count

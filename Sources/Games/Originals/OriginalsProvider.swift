@@ -19,11 +19,8 @@ public struct OriginalsProvider: Sendable {
 
     let store: OriginalsStore
     let keys: Keys
-    /// Where the operator's wallet endpoints are: `<base>/providers/originals/…`.
-    let walletURL: String
     /// Where the game pages are served: `<base>/originals/play/…`.
     let publicURL: String
-    let client: HTTPClient
     let logger: Logger
     /// Sends a signed body to a wallet endpoint; HTTP by default, replaced in tests.
     let transport: WalletTransport
@@ -105,8 +102,7 @@ public struct OriginalsProvider: Sendable {
             })
         let keys = Keys(provider: providerKey, operatorKey: operatorKey.publicKey)
         return OriginalsProvider(
-            store: store, keys: keys, walletURL: walletURL, publicURL: publicURL, client: client, logger: logger,
-            transport: transport ?? .http(walletURL: walletURL, client: client))
+            store: store, keys: keys, publicURL: publicURL, logger: logger, transport: transport ?? .http(walletURL: walletURL, client: client))
     }
 
     // MARK: - The operator's calls to us (Hub88 Games API)

@@ -45,11 +45,4 @@ public struct RateLimiter: Sendable {
         }
         return hits > rule.limit ? start.addingTimeInterval(rule.window) : nil
     }
-
-    /// Drops windows older than a day; run now and then.
-    public func prune(now: Date = Date()) async throws {
-        try await database.withConnection { connection in
-            try await connection.query("DELETE FROM identity_rate_limits WHERE window_start < \(now.addingTimeInterval(-86_400))", logger: logger).collect()
-        }
-    }
 }

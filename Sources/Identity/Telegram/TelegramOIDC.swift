@@ -138,11 +138,6 @@ public actor TelegramOIDC {
         return (user, "oidc:" + Hex.encode(Array(SHA256.hash(data: Data(idToken.utf8)))))
     }
 
-    /// Drops flows nobody finished.
-    public nonisolated func pruneExpired(now: Date = Date()) async throws {
-        try await flows.prune(now: now)
-    }
-
     // MARK: - Provider calls
 
     private func discoveryDocument(now: Date) async throws -> Discovery {
@@ -320,12 +315,6 @@ struct FlowStore: Sendable {
                 logger: logger)
             for try await (nonce, verifier) in rows.decode((String, String).self) { return (nonce, verifier) }
             return nil
-        }
-    }
-
-    func prune(now: Date) async throws {
-        try await database.withConnection { connection in
-            _ = try await connection.query("DELETE FROM identity_oidc_flows WHERE expires_at <= \(now)", logger: logger).collect()
         }
     }
 }
