@@ -55,6 +55,9 @@ public actor NATSConnection {
     /// Whether the server said JetStream is enabled in its INFO.
     public var jetStreamEnabled: Bool { (serverInfo["jetstream"] as? Bool) ?? false }
 
+    /// False once the connection failed or was closed; it never reopens.
+    public var isOpen: Bool { failure == nil }
+
     public func ping() async throws {
         try checkOpen()
         try await withCheckedThrowingContinuation { continuation in

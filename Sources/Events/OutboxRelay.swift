@@ -5,25 +5,26 @@ import Persistence
 import PostgresNIO
 import ServiceLifecycle
 
-/// Publishes outbox rows to JetStream stream `CROUPIER` in id order, then marks them
-/// published. Delivery is at least once: a crash between publishing and marking republishes,
+/// Publishes outbox rows to the JetStream stream (`CROUPIER` unless configured) in id order,
+/// then marks them published. Delivery is at least once: a crash between publishing and marking republishes,
 /// and JetStream drops the duplicate by `Nats-Msg-Id` (the event id) within its window.
 /// Rows are claimed with `FOR UPDATE SKIP LOCKED`, so any number of relays can run.
 public struct OutboxRelay: Service {
-    public static let streamName = "CROUPIER"
-    public static let streamSubjects = ["croupier.>"]
-
     let database: Database
-    let natsURL: String
+    let link: NATSLink
+    let stream: EventStream
     let logger: Logger
     let batchSize: Int
     let idleDelay: Duration
     private let published = Counter(label: "croupier_outbox_published_total")
     private let pending = Gauge(label: "croupier_outbox_pending")
 
-    public init(database: Database, natsURL: String, logger: Logger, batchSize: Int = 200, idleDelay: Duration = .milliseconds(200)) {
+    public init(
+        database: Database, link: NATSLink, stream: EventStream, logger: Logger, batchSize: Int = 200, idleDelay: Duration = .milliseconds(200)
+    ) {
         self.database = database
-        self.natsURL = natsURL
+        self.link = link
+        self.stream = stream
         self.logger = logger
         self.batchSize = batchSize
         self.idleDelay = idleDelay
@@ -35,10 +36,15 @@ public struct OutboxRelay: Service {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
                 if jetStream == nil {
-                    let connection = try await NATSConnection.connect(url: natsURL)
-                    let stream = JetStream(connection: connection)
-                    try await stream.ensureStream(name: Self.streamName, subjects: Self.streamSubjects)
-                    jetStream = stream
+                    let connection = try await link.connection()
+                    let candidate = JetStream(connection: connection)
+                    do {
+                        try await candidate.ensureStream(name: stream.name, subjects: stream.subjects)
+                    } catch {
+                        await link.discard(connection)
+                        throw error
+                    }
+                    jetStream = candidate
                     if failures > 0 { logger.notice("outbox relay reconnected to NATS") }
                 }
                 let count = try await publishBatch(to: jetStream!)
@@ -46,13 +52,12 @@ public struct OutboxRelay: Service {
                 if count < batchSize { try await sleep(idleDelay) }
             } catch {
                 failures += 1
-                if let stream = jetStream { await stream.connection.close() }
+                if let current = jetStream { await link.discard(current.connection) }
                 jetStream = nil
                 if failures == 1 { logger.error("outbox relay paused", metadata: ["reason": "\(error)"]) }
                 try? await sleep(.seconds(min(failures, 5)))
             }
         }
-        if let stream = jetStream { await stream.connection.close() }
     }
 
     /// Publishes up to `batchSize` unpublished events; returns how many.
@@ -66,7 +71,8 @@ public struct OutboxRelay: Service {
                 """, logger: logger)
             var ids: [Int64] = []
             for try await (id, eventID, subject, payload) in rows.decode((Int64, UUID, String, String).self) {
-                let ack = try await jetStream.publish(subject: subject, messageID: eventID.uuidString.lowercased(), payload: Array(payload.utf8))
+                let ack = try await jetStream.publish(
+                    subject: stream.subject(forOutboxSubject: subject), messageID: eventID.uuidString.lowercased(), payload: Array(payload.utf8))
                 if ack.duplicate { logger.debug("event was already in the stream", metadata: ["event": "\(eventID)"]) }
                 ids.append(id)
             }

@@ -19,7 +19,25 @@ public struct ClickHouseClient: Sendable {
     }
 
     /// `GET /ping`, which answers "Ok." when the server is up.
-    public func ping(timeout: TimeAmount = .seconds(2)) async throws {
+    public func ping(timeout: TimeAmount = .seconds(10)) async throws {
+        try await ping(through: http, timeout: timeout)
+    }
+
+    /// `ping` for a readiness probe: a refused connection fails at once (the shared client
+    /// retries connecting until its connect timeout), so a ClickHouse that is down reads as down
+    /// and one that is only slow reads as slow.
+    public func probe(timeout: TimeAmount = .seconds(10)) async throws {
+        try await ping(through: Self.failFast, timeout: timeout)
+    }
+
+    /// Lives as long as the process, like `HTTPClient.shared`, so it is never shut down.
+    private static let failFast: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
+
+    private func ping(through http: HTTPClient, timeout: TimeAmount) async throws {
         var request = HTTPClientRequest(url: endpoint.baseURL + "/ping")
         request.method = .GET
         let response = try await http.execute(request, timeout: timeout)

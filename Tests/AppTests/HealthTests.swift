@@ -19,7 +19,7 @@ import TestSupport
 
     @Test func readyReportsEachDependency() async throws {
         try await withLiveApp { client in
-            let response = try await client.execute(uri: "/health/ready", method: .get)
+            let response = try await readyAnswer(client)
             #expect(response.status == .ok)
             let json = try response.json()
             #expect(json["status"] as? String == "ok")
@@ -43,7 +43,7 @@ import TestSupport
 
     @Test func metricsExposeRequestsLatencyAndThePool() async throws {
         try await withLiveApp { client in
-            _ = try await client.execute(uri: "/health/ready", method: .get)
+            #expect(try await readyAnswer(client).status == .ok)
             _ = try await client.execute(uri: "/no-such-page", method: .get)
             let metrics = try await client.execute(uri: "/metrics", method: .get)
             #expect(metrics.status == .ok)
@@ -69,24 +69,77 @@ import TestSupport
         struct Down: Error, CustomStringConvertible { var description: String { "connection refused" } }
     }
 
-    @Test func recoversByItselfWhenTheDependencyReturns() async throws {
-        let dependency = Switch()
-        let monitor = ReadinessMonitor(checks: [DependencyCheck(name: "clickhouse") { try dependency.check() }], logger: TestServices.logger)
-        #expect(await monitor.evaluate().allSatisfy(\.healthy))
-        dependency.set(false)
-        let down = await monitor.evaluate()
-        #expect(down.first?.healthy == false)
-        #expect(down.first?.error == "connection refused")
-        dependency.set(true)
-        #expect(await monitor.evaluate().allSatisfy(\.healthy))
+    /// A clock the test moves by hand.
+    final class HandClock: @unchecked Sendable {
+        let lock = NSLock()
+        var instant = ContinuousClock.now
+        func now() -> ContinuousClock.Instant { lock.withLock { instant } }
+        func advance(_ duration: Duration) { lock.withLock { instant += duration } }
     }
 
-    @Test func aHangingDependencyTimesOut() async throws {
+    /// A dependency that answers at once or hangs, with a deadline that is up at once for a
+    /// hanging check and never for an answering one: whichever way the machine schedules the
+    /// two, the outcome is the one the test set.
+    final class Responsiveness: @unchecked Sendable {
+        let lock = NSLock()
+        var answers = true
+        func set(_ value: Bool) { lock.withLock { answers = value } }
+        func check() async throws {
+            if lock.withLock({ answers }) { return }
+            try await Task.sleep(for: .seconds(3600))
+        }
+        func deadline() async throws {
+            if lock.withLock({ answers }) { try await Task.sleep(for: .seconds(3600)) }
+        }
+    }
+
+    @Test func recoversByItselfWhenTheDependencyReturns() async throws {
+        let dependency = Switch()
         let monitor = ReadinessMonitor(
-            checks: [DependencyCheck(name: "slow") { try await Task.sleep(for: .seconds(30)) }], timeout: .milliseconds(200),
+            checks: [DependencyCheck(name: "clickhouse") { try dependency.check() }], deadline: { try await Task.sleep(for: .seconds(3600)) },
             logger: TestServices.logger)
-        let result = await monitor.evaluate()
-        #expect(result.first?.healthy == false)
-        #expect(result.first?.error?.contains("no answer within") == true)
+        #expect(await monitor.evaluate().map(\.state) == [.ok])
+        dependency.set(false)
+        let down = await monitor.evaluate()
+        #expect(down.first?.state == .down)
+        #expect(down.first?.error == "connection refused")
+        dependency.set(true)
+        #expect(await monitor.evaluate().map(\.state) == [.ok])
+    }
+
+    @Test func aMissedDeadlineIsSlowWhileTheLastAnswerIsRecentThenDown() async throws {
+        let clock = HandClock()
+        let dependency = Responsiveness()
+        let monitor = ReadinessMonitor(
+            checks: [DependencyCheck(name: "nats") { try await dependency.check() }], staleAfter: .seconds(30), now: { clock.now() },
+            deadline: { try await dependency.deadline() }, logger: TestServices.logger)
+        #expect(await monitor.evaluate().map(\.state) == [.ok])
+        dependency.set(false)
+        clock.advance(.seconds(29))
+        let slow = try #require(await monitor.evaluate().first)
+        #expect(slow.state == .slow)
+        #expect(slow.state.isReady, "a busy moment is not an outage")
+        #expect(slow.error?.contains("no answer within") == true)
+        clock.advance(.seconds(2))
+        let down = try #require(await monitor.evaluate().first)
+        #expect(down.state == .down)
+        #expect(!down.state.isReady)
+        dependency.set(true)
+        #expect(await monitor.evaluate().map(\.state) == [.ok])
+    }
+
+    @Test func aDependencyThatNeverAnsweredIsPendingThenDown() async throws {
+        let clock = HandClock()
+        let dependency = Responsiveness()
+        dependency.set(false)
+        let monitor = ReadinessMonitor(
+            checks: [DependencyCheck(name: "slow") { try await dependency.check() }], staleAfter: .seconds(30), now: { clock.now() },
+            deadline: { try await dependency.deadline() }, logger: TestServices.logger)
+        let result = try #require(await monitor.evaluate().first)
+        #expect(result.state == .pending)
+        #expect(!result.state.isReady, "not checked yet is not ready")
+        #expect(result.error?.contains("no answer within") == true)
+        clock.advance(.seconds(31))
+        #expect(await monitor.evaluate().first?.state == .down, "still no answer 30 seconds after the first check")
     }
 }

@@ -17,22 +17,59 @@ import TestSupport
                     ).collect()
                 }
             }
-            let relay = OutboxRelay(database: database, natsURL: try TestServices.natsURL(), logger: TestServices.logger)
-            let connection = try await NATSConnection.connect(url: try TestServices.natsURL())
+            let stream = EventStream(name: TestServices.uniqueName("TEST").uppercased())
+            let link = NATSLink(url: try TestServices.natsURL())
+            let relay = OutboxRelay(database: database, link: link, stream: stream, logger: TestServices.logger)
+            let connection = try await link.connection()
             let jetStream = JetStream(connection: connection)
-            try await jetStream.ensureStream(name: OutboxRelay.streamName, subjects: OutboxRelay.streamSubjects)
+            try await jetStream.ensureStream(name: stream.name, subjects: stream.subjects)
             #expect(try await relay.publishBatch(to: jetStream) == 3)
             #expect(try await relay.publishBatch(to: jetStream) == 0, "published rows are not sent again")
             let unpublished = try await database.withConnection { connection in
                 try await connection.query("SELECT count(*) FROM outbox WHERE published_at IS NULL", logger: TestServices.logger).collect()
             }
             #expect(try unpublished[0].decode(Int.self) == 0)
-            // The stream holds each event: publishing its id again is recognised as a duplicate.
+            // The stream holds each event under its own prefix: publishing its id again there is
+            // recognised as a duplicate.
             for id in ids {
-                let ack = try await jetStream.publish(subject: "croupier.test.happened", messageID: id.uuidString.lowercased(), payload: Array("{}".utf8))
+                let ack = try await jetStream.publish(
+                    subject: "\(stream.subjectPrefix).test.happened", messageID: id.uuidString.lowercased(), payload: Array("{}".utf8))
                 #expect(ack.duplicate)
+                #expect(ack.stream == stream.name)
             }
-            await connection.close()
+            try await jetStream.deleteStream(name: stream.name)
+            await link.close()
         }
+    }
+}
+
+@Suite struct EventStreamTests {
+    @Test func theDefaultStreamPublishesOutboxSubjectsUnchanged() {
+        #expect(EventStream.standard.subjects == ["croupier.>"])
+        #expect(EventStream.standard.subject(forOutboxSubject: "croupier.ledger.bet") == "croupier.ledger.bet")
+    }
+
+    @Test func anotherStreamPublishesUnderItsOwnPrefix() {
+        let stream = EventStream(name: "TEST_ab12")
+        #expect(stream.subjects == ["test_ab12.>"])
+        #expect(stream.subject(forOutboxSubject: "croupier.ledger.bet") == "test_ab12.ledger.bet")
+        #expect(stream.subject(forOutboxSubject: "croupierx.ledger.bet") == "croupierx.ledger.bet", "only a whole first token is replaced")
+    }
+}
+
+@Suite struct NATSLinkTests {
+    @Test func callersShareOneConnectionAndADiscardedOneIsReplaced() async throws {
+        let link = NATSLink(url: try TestServices.natsURL())
+        async let first = link.connection()
+        async let second = link.connection()
+        let (a, b) = try await (first, second)
+        #expect(a === b, "callers arriving together wait for the same connection")
+        await link.discard(a)
+        #expect(await a.isOpen == false)
+        let replacement = try await link.connection()
+        #expect(replacement !== a)
+        try await replacement.ping()
+        await link.close()
+        #expect(await replacement.isOpen == false)
     }
 }

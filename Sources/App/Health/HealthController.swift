@@ -1,8 +1,8 @@
 import Foundation
 import Hummingbird
 
-/// `/health/live` (the process answers), `/health/ready` (each dependency, 503 when one is
-/// down) and `/metrics` (Prometheus text format).
+/// `/health/live` (the process answers), `/health/ready` (each dependency's state, 503 unless
+/// every one is ready; see `ReadinessMonitor`) and `/metrics` (Prometheus text format).
 struct HealthController {
     let readiness: ReadinessMonitor
 
@@ -14,11 +14,11 @@ struct HealthController {
             let results = await readiness.evaluate()
             var checks: [String: Any] = [:]
             for result in results {
-                var entry: [String: Any] = ["status": result.healthy ? "ok" : "down", "latencyMs": result.latencyMilliseconds]
+                var entry: [String: Any] = ["status": result.state.rawValue, "latencyMs": result.latencyMilliseconds]
                 if let error = result.error { entry["error"] = error }
                 checks[result.name] = entry
             }
-            let healthy = results.allSatisfy(\.healthy)
+            let healthy = results.allSatisfy(\.state.isReady)
             let body = try JSONSerialization.data(
                 withJSONObject: ["status": healthy ? "ok" : "unavailable", "checks": checks], options: [.sortedKeys])
             return Self.json(String(decoding: body, as: UTF8.self), status: healthy ? .ok : .serviceUnavailable)

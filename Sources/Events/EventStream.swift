@@ -1,0 +1,28 @@
+import Core
+
+/// The JetStream stream the outbox is published to. Contexts write outbox subjects as
+/// `croupier.<context>.<event>`; the stream captures `<prefix>.>` where the prefix is its name in
+/// lower case, so the default stream `CROUPIER` publishes them unchanged. Another stream (each
+/// test app has its own, so no test sees another's events) publishes them under its own prefix,
+/// because two streams may not capture the same subjects.
+public struct EventStream: Sendable, Equatable {
+    public static let standard = EventStream(name: "CROUPIER")
+    static let outboxPrefix = "croupier"
+
+    public let name: String
+
+    /// `name` must pass `Configuration.isValidStreamName` (the configuration reader checks it).
+    public init(name: String) {
+        precondition(Configuration.isValidStreamName(name), "invalid JetStream stream name \(name.debugDescription)")
+        self.name = name
+    }
+
+    public var subjectPrefix: String { name.lowercased() }
+    public var subjects: [String] { ["\(subjectPrefix).>"] }
+
+    /// The subject an outbox row is published under.
+    public func subject(forOutboxSubject subject: String) -> String {
+        guard subject.hasPrefix(Self.outboxPrefix + ".") else { return subject }
+        return subjectPrefix + subject.dropFirst(Self.outboxPrefix.count)
+    }
+}
