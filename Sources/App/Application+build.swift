@@ -16,6 +16,8 @@ public struct AppDependencies: Sendable {
     public let configuration: Configuration
     public let database: Database
     public let clickHouse: ClickHouseClient
+    public let nats: NATSLink
+    public let eventStream: EventStream
     public let ledger: Ledger
     /// Nil when no SMTP relay is configured.
     public let smtp: SMTPSettings?
@@ -27,6 +29,8 @@ public struct AppDependencies: Sendable {
     public let gameRounds: GameRounds
     /// Croupier Originals, registered on first use (after migrations).
     let originals: OriginalsHolder
+    /// The wall clock of the request paths that count time windows (tests fix it).
+    var now: @Sendable () -> Date = { Date() }
 
     public init(configuration: Configuration, logger: Logger) throws {
         self.configuration = configuration
@@ -34,6 +38,8 @@ public struct AppDependencies: Sendable {
             url: try DatabaseURL(configuration.databaseURL), maximumConnections: configuration.databasePoolSize,
             logger: logger)
         self.clickHouse = ClickHouseClient(endpoint: try ClickHouseEndpoint(configuration.clickHouseURL))
+        self.nats = NATSLink(url: configuration.natsURL)
+        self.eventStream = EventStream(name: configuration.natsStream)
         self.ledger = Ledger(database: database, logger: logger)
         self.smtp =
             configuration.smtpURL.isEmpty
@@ -47,7 +53,8 @@ public struct AppDependencies: Sendable {
                     redirectURI: configuration.publicURL + "/auth/telegram/oidc/callback"),
                 database: database, logger: logger) : nil
         self.providers = ProviderDirectory(database: database, secret: configuration.secretKey, logger: logger)
-        self.providerRegistry = ProviderRegistry(directory: providers, ledger: ledger)
+        self.providerRegistry = ProviderRegistry(
+            directory: providers, ledger: ledger, lifetime: TimeInterval(configuration.providerCacheSeconds))
         self.gameSessions = GameSessions(database: database, logger: logger)
         self.gameRounds = GameRounds(database: database, logger: logger)
         let (providers, database) = (self.providers, self.database)
@@ -69,7 +76,7 @@ public struct AppDependencies: Sendable {
 
     func backgroundServices(readiness: ReadinessMonitor, logger: Logger) -> [any Service] {
         var services: [any Service] = [
-            database.client, readiness, OutboxRelay(database: database, natsURL: configuration.natsURL, logger: logger),
+            database.client, nats, readiness, OutboxRelay(database: database, link: nats, stream: eventStream, logger: logger),
             IdentityHousekeeping(database: database, logger: logger),
             OriginalsSettlement(originals: originals, logger: logger),
         ]
@@ -94,7 +101,7 @@ public struct AppDependencies: Sendable {
         ReadinessMonitor(
             checks: [
                 .postgres(database, logger: logger),
-                .nats(url: configuration.natsURL),
+                .nats(nats),
                 .clickHouse(clickHouse),
             ],
             logger: logger)
@@ -201,7 +208,7 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
         PlayerSessionMiddleware(sessions: sessions)
     }
     let telegram = configuration.telegram
-    let limits = SignInLimits(limiter: RateLimiter(database: dependencies.database, logger: logger))
+    let limits = SignInLimits(limiter: RateLimiter(database: dependencies.database, logger: logger), now: dependencies.now)
     let access = StaffAccess(audit: audit, csrf: pages.csrf)
     let auth = AuthController(
         signIn: PlayerSignIn(

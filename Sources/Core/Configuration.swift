@@ -17,6 +17,14 @@ public struct Configuration: Sendable {
     public var databaseURL: String
     public var databasePoolSize: Int
     public var natsURL: String
+    /// The JetStream stream the outbox is published to (docs/events.md).
+    public var natsStream: String
+
+    /// A JetStream stream name that is also a subject token (JetStream forbids `.`, `*`, `>`
+    /// and spaces in names): 1–32 of A-Z a-z 0-9 _ -.
+    public static func isValidStreamName(_ name: String) -> Bool {
+        (1...32).contains(name.count) && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }
+    }
     public var clickHouseURL: String
     public var secretKey: SecretKey
     public var migrateOnStart: Bool
@@ -29,6 +37,8 @@ public struct Configuration: Sendable {
     public var smtpURL: String
     public var mailFrom: String
     public var smtpCAFile: String?
+    /// How long the wallet endpoints trust their cached view of a provider (keys, playable games).
+    public var providerCacheSeconds: Int
 
     public init(
         environment: Environment = .development,
@@ -38,6 +48,7 @@ public struct Configuration: Sendable {
         databaseURL: String = "postgres://postgres@127.0.0.1:55432/croupier",
         databasePoolSize: Int = 20,
         natsURL: String = "nats://127.0.0.1:54222",
+        natsStream: String = "CROUPIER",
         clickHouseURL: String = "http://default@127.0.0.1:58123/croupier",
         secretKey: SecretKey,
         migrateOnStart: Bool = false,
@@ -48,7 +59,8 @@ public struct Configuration: Sendable {
         telegram: TelegramSettings = TelegramSettings(),
         smtpURL: String = "",
         mailFrom: String = "no-reply@croupier.local",
-        smtpCAFile: String? = nil
+        smtpCAFile: String? = nil,
+        providerCacheSeconds: Int = 5
     ) {
         self.environment = environment
         self.httpHost = httpHost
@@ -57,6 +69,7 @@ public struct Configuration: Sendable {
         self.databaseURL = databaseURL
         self.databasePoolSize = databasePoolSize
         self.natsURL = natsURL
+        self.natsStream = natsStream
         self.clickHouseURL = clickHouseURL
         self.secretKey = secretKey
         self.migrateOnStart = migrateOnStart
@@ -68,6 +81,7 @@ public struct Configuration: Sendable {
         self.smtpURL = smtpURL
         self.mailFrom = mailFrom
         self.smtpCAFile = smtpCAFile
+        self.providerCacheSeconds = providerCacheSeconds
     }
 }
 
@@ -177,6 +191,7 @@ extension Configuration {
             databaseURL: reader.string("CROUPIER_DATABASE_URL", default: "postgres://postgres@127.0.0.1:55432/croupier"),
             databasePoolSize: try reader.int("CROUPIER_DATABASE_POOL_SIZE", default: 20, range: 1...1000),
             natsURL: reader.string("CROUPIER_NATS_URL", default: "nats://127.0.0.1:54222"),
+            natsStream: try reader.streamName("CROUPIER_NATS_STREAM", default: "CROUPIER"),
             clickHouseURL: reader.string("CROUPIER_CLICKHOUSE_URL", default: "http://default@127.0.0.1:58123/croupier"),
             secretKey: secretKey,
             migrateOnStart: try reader.bool("CROUPIER_MIGRATE_ON_START", default: false),
@@ -194,7 +209,8 @@ extension Configuration {
                 oidcIssuer: try reader.url("CROUPIER_TELEGRAM_OIDC_ISSUER", default: TelegramSettings.telegramIssuer)),
             smtpURL: reader.string("CROUPIER_SMTP_URL", default: ""),
             mailFrom: reader.string("CROUPIER_MAIL_FROM", default: "no-reply@croupier.local"),
-            smtpCAFile: values["CROUPIER_SMTP_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+            smtpCAFile: values["CROUPIER_SMTP_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 },
+            providerCacheSeconds: try reader.int("CROUPIER_PROVIDER_CACHE_SECONDS", default: 5, range: 0...300)
         )
         return (configuration, notices)
     }
@@ -251,6 +267,14 @@ extension Configuration {
             guard let text = values[key], !text.isEmpty else { return fallback }
             guard let url = URL(string: text), ["http", "https"].contains(url.scheme ?? ""), url.host != nil, url.query == nil, url.fragment == nil else {
                 throw ConfigurationError.invalidValue(key: key, value: text, expected: "an http(s) URL without query or fragment")
+            }
+            return text
+        }
+
+        func streamName(_ key: String, default fallback: String) throws -> String {
+            guard let text = values[key], !text.isEmpty else { return fallback }
+            guard Configuration.isValidStreamName(text) else {
+                throw ConfigurationError.invalidValue(key: key, value: text, expected: "1 to 32 of the characters A-Z a-z 0-9 _ -")
             }
             return text
         }

@@ -54,7 +54,9 @@ public struct DatabaseURL: Sendable, Equatable {
         var configuration = PostgresClient.Configuration(
             host: host, port: port, username: username, password: password, database: database, tls: tls)
         configuration.options.maximumConnections = maximumConnections
-        configuration.options.connectTimeout = .seconds(3)
+        // A busy machine can take seconds to accept and authenticate a connection; give up only
+        // on a server that is not there.
+        configuration.options.connectTimeout = .seconds(10)
         return configuration
     }
 }

@@ -23,6 +23,7 @@ func testConfiguration(
         databaseURL: "postgres://\(url.username)@\(url.host):\(url.port)/\(url.database)",
         databasePoolSize: 8,
         natsURL: try TestServices.natsURL(),
+        natsStream: TestServices.uniqueStreamName(),
         clickHouseURL: try clickHouseURL ?? TestServices.clickHouseURL(),
         secretKey: .random(),
         migrateOnStart: migrateOnStart,
@@ -39,23 +40,57 @@ func packageRoot() -> URL {
 }
 
 /// Runs `body` against the whole application (background services included) on a fresh,
-/// migrated database.
+/// migrated database and a JetStream stream of its own, deleted afterwards. `configure` adjusts
+/// the test configuration first; `now` fixes the clock of time windows.
+func withTestApp(
+    configure: (inout Configuration) -> Void = { _ in }, now: (@Sendable () -> Date)? = nil,
+    _ body: @escaping @Sendable (any TestClientProtocol, AppDependencies, Database) async throws -> Void
+) async throws {
+    try await TestDatabase.with { database in
+        var configuration = try testConfiguration(database: database)
+        configure(&configuration)
+        var built = try AppDependencies(configuration: configuration, logger: TestServices.logger)
+        if let now { built.now = now }
+        let dependencies = built
+        let app = try await buildApplication(dependencies: dependencies, logger: TestServices.logger)
+        let outcome: Result<Void, any Error>
+        do {
+            outcome = .success(try await app.test(.live) { client in try await body(client, dependencies, database) })
+        } catch {
+            outcome = .failure(error)
+        }
+        try await TestServices.deleteStream(configuration.natsStream)
+        try outcome.get()
+    }
+}
+
 func withLiveApp(
     clickHouseURL: String? = nil, maxBodyBytes: Int = 1 << 20, environment: Core.Environment = .test,
     _ body: @escaping @Sendable (any TestClientProtocol, Ledger) async throws -> Void
 ) async throws {
-    try await TestDatabase.with { database in
-        let configuration = try testConfiguration(database: database, clickHouseURL: clickHouseURL, maxBodyBytes: maxBodyBytes, environment: environment)
-        let dependencies = try AppDependencies(configuration: configuration, logger: TestServices.logger)
-        let app = try await buildApplication(dependencies: dependencies, logger: TestServices.logger)
-        try await app.test(.live) { client in try await body(client, dependencies.ledger) }
-    }
+    try await withTestApp(configure: { configuration in
+        if let clickHouseURL { configuration.clickHouseURL = clickHouseURL }
+        configuration.maxBodyBytes = maxBodyBytes
+        configuration.environment = environment
+    }) { client, dependencies, _ in try await body(client, dependencies.ledger) }
 }
 
 func withLiveApp(
     clickHouseURL: String? = nil, maxBodyBytes: Int = 1 << 20, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
 ) async throws {
     try await withLiveApp(clickHouseURL: clickHouseURL, maxBodyBytes: maxBodyBytes) { client, _ in try await body(client) }
+}
+
+/// Asks `/health/ready` until it answers 200 and returns that answer. Start-up on a busy machine
+/// can leave a dependency `pending` for a while; the bound only catches a hang.
+func readyAnswer(_ client: any TestClientProtocol, bound: Duration = .seconds(120)) async throws -> TestResponse {
+    let clock = ContinuousClock()
+    let deadline = clock.now + bound
+    while true {
+        let response = try await client.execute(uri: "/health/ready", method: .get)
+        if response.status == .ok || clock.now > deadline { return response }
+        try await Task.sleep(for: .milliseconds(100))
+    }
 }
 
 extension TestResponse {

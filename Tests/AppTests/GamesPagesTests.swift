@@ -13,11 +13,8 @@ import TestSupport
 
 @Suite struct GamesPagesTests {
     func withApp(_ body: @escaping @Sendable (any TestClientProtocol, Database, SecretKey) async throws -> Void) async throws {
-        try await TestDatabase.with { database in
-            let configuration = try testConfiguration(database: database)
-            let dependencies = try AppDependencies(configuration: configuration, logger: TestServices.logger)
-            let app = try await buildApplication(dependencies: dependencies, logger: TestServices.logger)
-            try await app.test(.live) { client in try await body(client, database, configuration.secretKey) }
+        try await withTestApp { client, dependencies, database in
+            try await body(client, database, dependencies.configuration.secretKey)
         }
     }
 

@@ -39,11 +39,7 @@ import Identity
     }
 
     func withApp(_ body: @escaping @Sendable (any TestClientProtocol, Database) async throws -> Void) async throws {
-        try await TestDatabase.with { database in
-            let dependencies = try AppDependencies(configuration: try testConfiguration(database: database), logger: TestServices.logger)
-            let app = try await buildApplication(dependencies: dependencies, logger: TestServices.logger)
-            try await app.test(.live) { client in try await body(client, database) }
-        }
+        try await withTestApp { client, _, database in try await body(client, database) }
     }
 
     static func post(_ client: any TestClientProtocol, _ uri: String, _ json: [String: Any], cookie: String = "") async throws -> TestResponse {
@@ -153,29 +149,23 @@ import Identity
 
     @Test func miniAppInitDataInTheAuthorizationHeaderStartsASignInAndEveryOutcomeIsAudited() async throws {
         let (initData, publicKey) = try Self.signInitData(id: 5550010)
-        try await TestDatabase.with { database in
-            var configuration = try testConfiguration(database: database)
-            configuration.telegram.publicKey = publicKey
-            let dependencies = try AppDependencies(configuration: configuration, logger: TestServices.logger)
-            let app = try await buildApplication(dependencies: dependencies, logger: TestServices.logger)
-            try await app.test(.live) { client in
-                let accepted = try await client.execute(uri: "/api/v1/auth/telegram", method: .post, headers: [.authorization: "tma \(initData)"])
-                #expect(accepted.status == .ok)
-                #expect(try accepted.json()["next"] as? String == "email")
-                let replayed = try await client.execute(uri: "/api/v1/auth/telegram", method: .post, headers: [.authorization: "tma \(initData)"])
-                #expect((try replayed.json()["error"] as? [String: Any])?["code"] as? String == "telegramReplayed")
-                let tampered = try await client.execute(
-                    uri: "/api/v1/auth/telegram", method: .post, headers: [.authorization: "tma \(initData.replacingOccurrences(of: "Mini", with: "Evil"))"])
-                #expect((try tampered.json()["error"] as? [String: Any])?["code"] as? String == "telegramSignatureInvalid")
+        try await withTestApp(configure: { $0.telegram.publicKey = publicKey }) { client, _, database in
+            let accepted = try await client.execute(uri: "/api/v1/auth/telegram", method: .post, headers: [.authorization: "tma \(initData)"])
+            #expect(accepted.status == .ok)
+            #expect(try accepted.json()["next"] as? String == "email")
+            let replayed = try await client.execute(uri: "/api/v1/auth/telegram", method: .post, headers: [.authorization: "tma \(initData)"])
+            #expect((try replayed.json()["error"] as? [String: Any])?["code"] as? String == "telegramReplayed")
+            let tampered = try await client.execute(
+                uri: "/api/v1/auth/telegram", method: .post, headers: [.authorization: "tma \(initData.replacingOccurrences(of: "Mini", with: "Evil"))"])
+            #expect((try tampered.json()["error"] as? [String: Any])?["code"] as? String == "telegramSignatureInvalid")
 
-                let page = try await client.execute(uri: "/telegram/app", method: .get)
-                #expect(page.status == .ok)
-                #expect(page.headers[.contentSecurityPolicy]?.contains("frame-ancestors 'self' https://*.telegram.org") == true)
-                #expect(page.headers[HTTPField.Name("X-Frame-Options")!] == nil)
-                let other = try await client.execute(uri: "/signin", method: .get)
-                #expect(other.headers[.contentSecurityPolicy]?.contains("frame-ancestors 'none'") == true)
-                #expect(other.headers[HTTPField.Name("X-Frame-Options")!] == "DENY")
-            }
+            let page = try await client.execute(uri: "/telegram/app", method: .get)
+            #expect(page.status == .ok)
+            #expect(page.headers[.contentSecurityPolicy]?.contains("frame-ancestors 'self' https://*.telegram.org") == true)
+            #expect(page.headers[HTTPField.Name("X-Frame-Options")!] == nil)
+            let other = try await client.execute(uri: "/signin", method: .get)
+            #expect(other.headers[.contentSecurityPolicy]?.contains("frame-ancestors 'none'") == true)
+            #expect(other.headers[HTTPField.Name("X-Frame-Options")!] == "DENY")
             let audited = try await database.withConnection { connection in
                 try await connection.query(
                     "SELECT action, actor, summary->>'reason' FROM identity_audit_log WHERE action LIKE 'player.%' ORDER BY id", logger: TestServices.logger
@@ -212,27 +202,20 @@ import Identity
 
 @Suite struct SignInRateLimitTests {
     @Test func oneAddressHammeringSignInGets429WithRetryAfter() async throws {
-        try await TestDatabase.with { database in
-            let dependencies = try AppDependencies(configuration: try testConfiguration(database: database), logger: TestServices.logger)
-            let app = try await buildApplication(dependencies: dependencies, logger: TestServices.logger)
-            try await app.test(.live) { client in
-                // Windows are fixed minutes, so the run may straddle one: within two windows'
-                // worth of attempts a 429 must come, and never before a full window's allowance.
-                let limit = RateLimiter.Rule.perAddress.limit
-                var refusedAfter: Int?
-                for attempt in 0...(2 * limit + 1) {
-                    let response = try await PlayerSignInTests.post(client, "/api/v1/auth/code", ["challenge": "bogus-\(attempt)", "code": "000000"])
-                    if response.status == .tooManyRequests {
-                        #expect(Int(response.headers[.retryAfter] ?? "") ?? 0 >= 1)
-                        #expect((try response.json()["error"] as? [String: Any])?["code"] as? String == "rateLimited")
-                        refusedAfter = attempt
-                        break
-                    }
-                    #expect(response.status == .unauthorized)
-                }
-                let refused = try #require(refusedAfter, "no 429 within two windows")
-                #expect(refused >= limit)
+        // The clock stands still 20 seconds before the end of a window, so every attempt counts
+        // in the same window however slowly the machine answers.
+        let windowEnd = (Date().timeIntervalSince1970 / RateLimiter.Rule.perAddress.window).rounded(.up) * RateLimiter.Rule.perAddress.window
+        let now = Date(timeIntervalSince1970: windowEnd - 20)
+        try await withTestApp(now: { now }) { client, _, _ in
+            let limit = RateLimiter.Rule.perAddress.limit
+            for attempt in 1...limit {
+                let response = try await PlayerSignInTests.post(client, "/api/v1/auth/code", ["challenge": "bogus-\(attempt)", "code": "000000"])
+                #expect(response.status == .unauthorized, "attempt \(attempt) of \(limit) is within the allowance")
             }
+            let refused = try await PlayerSignInTests.post(client, "/api/v1/auth/code", ["challenge": "bogus-over", "code": "000000"])
+            #expect(refused.status == .tooManyRequests)
+            #expect(refused.headers[.retryAfter] == "20", "the window ends 20 seconds after the fixed clock")
+            #expect((try refused.json()["error"] as? [String: Any])?["code"] as? String == "rateLimited")
         }
     }
 }

@@ -29,12 +29,12 @@ import TestSupport
             request.headers.add(name: "Content-Type", value: "application/json")
             let body: [String: Any] = ["defect": defect, "user": ["id": userID, "name": "Olga", "preferred_username": username]]
             request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
             #expect(response.status == .noContent)
         }
 
         func lastTokenRequest() async throws -> [String: Any] {
-            let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: issuer + "/control/last-token-request"), timeout: .seconds(5))
+            let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: issuer + "/control/last-token-request"), timeout: .seconds(60))
             let body = try await response.body.collect(upTo: 1 << 16)
             return try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any] ?? [:]
         }
@@ -44,7 +44,7 @@ import TestSupport
         func authorize(_ url: String) async throws -> (code: String, state: String) {
             let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
             defer { _ = client.shutdown() }
-            let response = try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(5))
+            let response = try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(60))
             let location = try #require(response.headers.first(name: "Location"))
             let items = URLComponents(string: location)?.queryItems ?? []
             #expect(location.hasPrefix("https://casino.test/auth/telegram/oidc/callback?"))

@@ -26,15 +26,19 @@ public final class ScriptServer: @unchecked Sendable {
         process.arguments = [root.appendingPathComponent(script).path, "--port", "0", "--dir", directory.path] + arguments
         process.standardOutput = FileHandle.nullDevice
         try process.run()
+        // Python with `cryptography` can take many seconds to start on a busy machine; the
+        // bound only catches a helper that hangs. The file may exist before its port is written.
         let ready = directory.appendingPathComponent("ready")
-        var waited = 0
-        while !FileManager.default.fileExists(atPath: ready.path), waited < 300, process.isRunning {
-            try await Task.sleep(for: .milliseconds(50))
-            waited += 1
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(120)
+        var port: Int?
+        while port == nil, process.isRunning, clock.now < deadline {
+            port = (try? String(contentsOf: ready, encoding: .utf8)).flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            if port == nil { try await Task.sleep(for: .milliseconds(50)) }
         }
-        guard let text = try? String(contentsOf: ready, encoding: .utf8), let port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+        guard let port else {
             process.terminate()
-            throw Failed(description: "\(script) did not start: no port in \(ready.path)")
+            throw Failed(description: "\(script) did not start within 120 s: no port in \(ready.path)")
         }
         self.port = port
     }

@@ -14,7 +14,26 @@ public enum TestDatabase {
             // Names are generated here from [a-z0-9_], never from input.
             try await createDatabase(name, template: template, on: connection)
         }
-        return try await run(in: name, maximumConnections: 70, body)
+        return try await run(in: name, maximumConnections: 70) { database in
+            try await startIdentitiesApart(database)
+            return try await body(database)
+        }
+    }
+
+    /// Every clone of the template would number its rows (players, sessions, outbox events)
+    /// from the same start, so two tests' player 100001 would be different people to any shared
+    /// service that sees both. Each test database starts its identity sequences at its own
+    /// random offset instead.
+    static func startIdentitiesApart(_ database: Database) async throws {
+        let offset = Int64.random(in: 1...1_000_000) * 1_000_000
+        try await database.withConnection { connection in
+            try await connection.query(
+                """
+                SELECT setval(format('%I.%I', schemaname, sequencename), \(offset) + coalesce(last_value, start_value))
+                  FROM pg_sequences WHERE schemaname = 'public'
+                """, logger: TestServices.logger
+            ).collect()
+        }
     }
 
     /// An empty database (no migrations), for tests of the migration runner itself.
@@ -82,7 +101,7 @@ actor TemplateDatabase {
         let migrations = try MigrationSet.postgres()
         let name = "croupier_tpl_\(migrations.fingerprint.prefix(16))"
         try await TestServices.withMaintenanceConnection { connection in
-            try await connection.query("SELECT pg_advisory_lock(7243)", logger: TestServices.logger).collect()
+            try await Self.lockTemplateBuild(on: connection)
             let existing = try await connection.query("SELECT 1 FROM pg_database WHERE datname = \(name)", logger: TestServices.logger).collect()
             if existing.isEmpty {
                 let building = "\(name)_building"
@@ -94,9 +113,50 @@ actor TemplateDatabase {
                 }
                 try await connection.query(PostgresQuery(unsafeSQL: "ALTER DATABASE \(building) RENAME TO \(name)"), logger: TestServices.logger).collect()
             }
-            try await connection.query("SELECT pg_advisory_unlock(7243)", logger: TestServices.logger).collect()
+            try await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: TestServices.logger).collect()
         }
         cached = name
         return name
+    }
+
+    /// Building the template once takes seconds; a wait far longer than that means a stray test
+    /// process (one whose runner was killed) still holds the lock, so the wait is bounded and the
+    /// failure names the holder.
+    private static func lockTemplateBuild(on connection: PostgresConnection, bound: String = "300s") async throws {
+        try await connection.query(PostgresQuery(unsafeSQL: "SET lock_timeout = '\(bound)'"), logger: TestServices.logger).collect()
+        do {
+            try await connection.query("SELECT pg_advisory_lock(\(Self.lockKey))", logger: TestServices.logger).collect()
+        } catch let error as PSQLError where error.sqlState == "55P03" {
+            throw TemplateLockHeld(bound: bound, holders: try await holders(on: connection))
+        }
+        try await connection.query("SET lock_timeout = 0", logger: TestServices.logger).collect()
+    }
+
+    private static func holders(on connection: PostgresConnection) async throws -> [String] {
+        let rows = try await connection.query(
+            """
+            SELECT a.pid, coalesce(a.application_name, ''), coalesce(a.client_addr::text, 'local'), coalesce(a.client_port, 0),
+                   coalesce(a.backend_start::text, '')
+              FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+             WHERE l.locktype = 'advisory' AND l.objid::bigint = \(Self.lockKey) AND l.granted
+            """, logger: TestServices.logger)
+        var holders: [String] = []
+        for try await (pid, application, address, port, started) in rows.decode((Int32, String, String, Int32, String).self) {
+            holders.append("PostgreSQL backend \(pid) for client \(address):\(port) '\(application)' connected since \(started)")
+        }
+        return holders
+    }
+
+    static let lockKey: Int64 = 7243
+}
+
+/// The template lock was not free within the bound.
+struct TemplateLockHeld: Error, CustomStringConvertible {
+    let bound: String
+    let holders: [String]
+    var description: String {
+        "the test template lock (advisory \(TemplateDatabase.lockKey)) was not free within \(bound); held by "
+            + (holders.isEmpty ? "nobody any more" : holders.joined(separator: "; "))
+            + ". A test process left from an earlier run holds it: find it with `ss -tpn | grep <client port>` and stop it"
     }
 }

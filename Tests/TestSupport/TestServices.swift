@@ -1,4 +1,5 @@
 import Core
+import Events
 import Foundation
 import Logging
 import Persistence
@@ -34,6 +35,23 @@ public enum TestServices {
     /// A short random suffix for database, stream and table names.
     public static func uniqueName(_ prefix: String) -> String {
         "\(prefix)_\(RandomToken.hex(byteCount: 6))"
+    }
+
+    /// A JetStream stream of one test app's own, so that no test sees another's events.
+    public static func uniqueStreamName() -> String { uniqueName("TEST").uppercased() }
+
+    /// Deletes a test's stream; one that was never created (the app stopped before its relay
+    /// ran) is not an error.
+    public static func deleteStream(_ name: String) async throws {
+        let link = NATSLink(url: try natsURL())
+        do {
+            try await JetStream(connection: try await link.connection()).deleteStream(name: name)
+        } catch NATSError.serverError(let message) where message.contains("not found") {
+        } catch {
+            await link.close()
+            throw error
+        }
+        await link.close()
     }
 
     /// Runs `body` on a one-off connection to the server's maintenance database.

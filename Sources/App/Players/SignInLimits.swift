@@ -6,13 +6,16 @@ import Identity
 /// per identity. A refusal is a 429 with `Retry-After`.
 struct SignInLimits: Sendable {
     let limiter: RateLimiter
+    /// The time windows are counted in (tests fix it so a run cannot straddle a window).
+    var now: @Sendable () -> Date = { Date() }
 
     func check(_ request: Request, _ context: AppRequestContext, identity: String? = nil) async throws {
         var buckets = [("ip:\(StaffAccess.clientAddress(request, context))", RateLimiter.Rule.perAddress)]
         if let identity { buckets.append(("id:\(identity.lowercased())", .perIdentity)) }
         for (bucket, rule) in buckets {
-            if let retryAt = try await limiter.hit(bucket, rule: rule) {
-                throw RetryLater(code: "rateLimited", until: retryAt)
+            let now = self.now()
+            if let retryAt = try await limiter.hit(bucket, rule: rule, now: now) {
+                throw RetryLater(code: "rateLimited", until: retryAt, now: now)
             }
         }
     }
@@ -25,9 +28,9 @@ struct RetryLater: HTTPResponseError {
     let retryAfter: Int
     var status: HTTPResponse.Status { .tooManyRequests }
 
-    init(code: String, until: Date) {
+    init(code: String, until: Date, now: Date = Date()) {
         self.code = code
-        self.retryAfter = max(1, Int(until.timeIntervalSinceNow.rounded(.up)))
+        self.retryAfter = max(1, Int(until.timeIntervalSince(now).rounded(.up)))
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {

@@ -423,7 +423,9 @@ public struct WalletTransport: Sendable {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.headers.add(name: Hub88Signature.header, value: signature)
             request.body = .bytes(ByteBuffer(data: body))
-            let response = try await client.execute(request, timeout: .seconds(5))
+            // Generous: a bet that times out is rolled back and the round is lost to the player,
+            // so only a wallet that is truly stuck should end it.
+            let response = try await client.execute(request, timeout: .seconds(20))
             let answer = try await response.body.collect(upTo: 1 << 16)
             guard response.status == .ok else { throw OriginalsError.storage("the wallet answered HTTP \(response.status.code)") }
             return try JSONDecoder().decode(OriginalsProvider.WalletAnswer.self, from: Data(buffer: answer))
