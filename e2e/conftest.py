@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
 from fake_hub88_api import FakeHub88API
 
@@ -65,9 +65,13 @@ TELEGRAM_BOT_TOKEN = "7000002:AAE2E-test-bot-token"
 OIDC_CLIENT_ID = "7000002"
 SMTP_USER = "relay"
 MAIL_FROM = "no-reply@croupier.test"
-HELPER_STARTUP_TIMEOUT_S = 30.0
+# Bounds that only catch a hang: on a busy machine start-up and pages can take many seconds.
+HELPER_STARTUP_TIMEOUT_S = 120.0
 CHROMIUM = os.environ.get("CROUPIER_CHROMIUM", "/usr/bin/chromium")
-STARTUP_TIMEOUT_S = 60.0
+STARTUP_TIMEOUT_S = 300.0
+PAGE_TIMEOUT_MS = 60_000
+# The e2e server's own JetStream stream, so its events never mix with a development server's.
+E2E_STREAM = "CROUPIER_E2E"
 
 # Viewports: a phone (iPhone 12-14 class) and a common laptop/desktop.
 PHONE = {"width": 390, "height": 844}
@@ -406,7 +410,7 @@ class SMTPInbox:
         messages = self()
         return messages[-1].number if messages else 0
 
-    def wait_for_mail(self, recipient: str, timeout: float = 30, after: int = 0) -> ReceivedMail:
+    def wait_for_mail(self, recipient: str, timeout: float = 120, after: int = 0) -> ReceivedMail:
         wanted = recipient.strip().lower()
         deadline = time.monotonic() + timeout
         while True:
@@ -419,7 +423,7 @@ class SMTPInbox:
                                      f"received so far: {seen}")
             time.sleep(0.2)
 
-    def wait_for_code(self, recipient: str, timeout: float = 30, after: int = 0) -> str:
+    def wait_for_code(self, recipient: str, timeout: float = 120, after: int = 0) -> str:
         """The code in the newest mail to `recipient` (numbered above `after`). Pass
         `after=inbox.mark()` taken before the action that sends it when an earlier mail to the
         same address may exist."""
@@ -457,7 +461,7 @@ def smtp_inbox(smtp_relay: dict[str, str], server: str) -> SMTPInbox:
 
 @pytest.fixture(scope="session")
 def wait_for_code(smtp_inbox: SMTPInbox) -> Callable[..., str]:
-    """wait_for_code(email, timeout=30, after=0) -> the 6-digit code mailed to `email` (see SMTPInbox)."""
+    """wait_for_code(email, timeout=120, after=0) -> the 6-digit code mailed to `email` (see SMTPInbox)."""
     return smtp_inbox.wait_for_code
 
 
@@ -501,6 +505,9 @@ def server_env(service_env: dict[str, str], e2e_databases: dict[str, str], oidc_
                               f"{urllib.parse.quote(smtp_relay['password'], safe='')}@localhost:{smtp_relay['port']}"),
         "CROUPIER_SMTP_CA_FILE": smtp_relay["ca"],
         "CROUPIER_MAIL_FROM": MAIL_FROM,
+        "CROUPIER_NATS_STREAM": E2E_STREAM,
+        # Staff switches (games, providers) count at once, so no test waits out a cache.
+        "CROUPIER_PROVIDER_CACHE_SECONDS": "0",
     })
     return env
 
@@ -617,7 +624,7 @@ def new_page(browser: Browser, base_url: str, request: pytest.FixtureRequest) ->
             is_mobile=size["width"] < 600,
             has_touch=size["width"] < 600,
         )
-        ctx.set_default_timeout(15_000)
+        ctx.set_default_timeout(PAGE_TIMEOUT_MS)
         ctx.add_init_script(CSP_RECORDER)
         contexts.append(ctx)
         page = ctx.new_page()
@@ -673,6 +680,8 @@ def desktop_page(new_page: Callable[..., Page]) -> Callable[[str], Page]:
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
+    # expect(...) assertions wait for their condition up to this bound (Playwright's is 5 s).
+    expect.set_options(timeout=PAGE_TIMEOUT_MS)
     # Screenshots are per run: drop the previous run's so none are mistaken for this one's.
     if SCREENSHOTS.exists():
         shutil.rmtree(SCREENSHOTS)
