@@ -5,7 +5,9 @@
 #   make build      swift build (debug), product `croupier`
 #   make migrate    build, then run database migrations
 #   make run        services + build + migrate + demo data, then serve on http://127.0.0.1:8080
-#   make test       everything CI runs: services, Swift tests, browser tests (e2e/)
+#   make test       everything CI runs: services, Swift tests, browser tests (e2e/), each runner
+#                   even when another failed, with every step's duration (scripts/test-suite.sh)
+#   make stress     the whole CI run three times with the cores saturated (scripts/stress-suite.sh)
 #   make logs       tail of every service / server log
 #   make bench      the ledger and Hub88 benchmarks, each beside pgbench (bench/README.md)
 
@@ -20,7 +22,7 @@ SWIFT_FLAGS ?=
 RUN_PORT    ?= 8080
 PYTEST_ARGS ?=
 
-.PHONY: help services stop status build migrate run test test-steps test-swift test-e2e venv logs clean-artifacts bench
+.PHONY: help services stop status build migrate run test stress test-swift test-e2e venv logs clean-artifacts bench
 
 help:
 	@grep -E '^#   make ' Makefile | sed 's/^#   //'
@@ -69,13 +71,12 @@ venv:
 
 # The whole suite. On failure with CI=true, print the tail of every log before failing.
 test:
-	@if $(MAKE) --no-print-directory test-steps; then exit 0; fi; \
-	echo "make test: FAILED" >&2; \
-	if [ "$${CI:-}" = "true" ]; then $(MAKE) --no-print-directory logs >&2 || true; fi; \
-	exit 1
+	SWIFT_FLAGS="$(SWIFT_FLAGS)" PYTEST_ARGS="$(PYTEST_ARGS)" scripts/test-suite.sh
 
-test-steps: services venv test-swift test-e2e
+stress:
+	scripts/stress-suite.sh
 
+# One runner alone, for a quicker loop.
 test-swift:
 	swift build $(SWIFT_FLAGS) --build-tests
 	source .local/env && swift test $(SWIFT_FLAGS)
