@@ -95,7 +95,7 @@ export function createGame(root) {
     messageBox.dataset.message = key;
     messageBox.querySelectorAll("[data-og-action]").forEach((action) => {
       const name = action.getAttribute("data-og-action");
-      action.hidden = !((name === "deposit" && key === "notEnoughMoney") || (name === "reload" && key === "sessionExpired"));
+      action.hidden = !(name === "reload" && key === "sessionExpired");
     });
     messageBox.hidden = false;
     pulse(messageBox, "is-shown");

@@ -1,0 +1,53 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+import TestSupport
+
+@testable import App
+
+/// Pages promise only what exists: every same-site link on the pages a player sees leads to a
+/// page that answers, and the landing page names no game or protection that is not built.
+@Suite struct PagePromisesTests {
+    static let pages = ["/", "/lobby", "/wallet", "/profile", "/signin"]
+
+    @Test func everyLinkOnThePlayerPagesLeadsToAPageThatExists() async throws {
+        try await withLiveApp { client in
+            var links: Set<String> = []
+            for page in Self.pages {
+                for lang in ["en", "ru"] {
+                    let response = try await client.execute(
+                        uri: page, method: .get, headers: [WalletAPITests.playerHeader: "7", .acceptLanguage: lang])
+                    #expect(response.status.code < 400, "\(page) in \(lang)")
+                    links.formUnion(Self.sameSiteLinks(in: response.text))
+                }
+            }
+            #expect(links.contains("/wallet"), "the links were found at all")
+            for link in links.sorted() {
+                let response = try await client.execute(uri: link, method: .get, headers: [WalletAPITests.playerHeader: "7"])
+                #expect(response.status != .notFound, "\(link) is linked from a player page but does not exist")
+            }
+        }
+    }
+
+    @Test func theLandingPageNamesNoGameOrProtectionThatIsNotBuilt() async throws {
+        try await withLiveApp { client in
+            for lang in ["en", "ru"] {
+                let text = try await client.execute(uri: "/", method: .get, headers: [.acceptLanguage: lang]).text.lowercased()
+                for unbuilt in ["crash", "краш", "self-exclusion", "самоисключ", "reality check", "deposit limit", "лимиты на депозит"] {
+                    #expect(!text.contains(unbuilt), "the \(lang) landing page promises \(unbuilt)")
+                }
+            }
+        }
+    }
+
+    /// `href="/…"` values, without query or fragment; `//host` links are off-site.
+    static func sameSiteLinks(in html: String) -> [String] {
+        let pattern = /href="(\/[^"\/][^"]*|\/)"/
+        return html.matches(of: pattern).compactMap { match in
+            let href = String(match.output.1)
+            return href.split(separator: "?").first.map(String.init)?.split(separator: "#").first.map(String.init)
+        }
+    }
+}
