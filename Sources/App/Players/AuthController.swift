@@ -61,8 +61,8 @@ struct AuthController {
             let method = body.widget != nil ? "widget" : "initData"
             do {
                 if let widget = body.widget {
-                    user = try telegram.verifyWidget(widget, now: now)
-                    proof = "widget:\(widget["hash"] ?? "")"
+                    let verified = try telegram.verifyWidget(widget, now: now)
+                    (user, proof) = (verified.user, "widget:\(verified.hash)")
                 } else if let initData = body.initData {
                     let verified = try telegram.verifyInitData(initData, now: now)
                     (user, proof) = (verified.user, "initData:\(verified.hash)")
