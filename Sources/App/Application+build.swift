@@ -62,14 +62,26 @@ public struct AppDependencies: Sendable {
         Hub88Wallet(registry: providerRegistry, sessions: gameSessions, ledger: ledger, rounds: gameRounds, database: database, logger: Logger(label: "croupier.hub88"))
     }
 
-    /// What runs beside (or, for `croupier worker`, instead of) the HTTP server.
-    public func backgroundServices(logger: Logger) -> [any Service] {
-        backgroundServices(readiness: readinessMonitor(logger: logger), logger: logger)
+    /// `croupier worker`: the connection pool, and the background services once the schema is
+    /// checked as `serve` checks it, so a worker never works on a schema this build does not know.
+    public func workerServices(logger: Logger) -> [any Service] {
+        [
+            database.client,
+            SchemaGate(
+                check: { try await prepareSchemas(logger: logger) }, services: backgroundJobs(readiness: readinessMonitor(logger: logger), logger: logger),
+                logger: logger),
+        ]
     }
 
+    /// What runs beside the HTTP server.
     func backgroundServices(readiness: ReadinessMonitor, logger: Logger) -> [any Service] {
+        [database.client] + backgroundJobs(readiness: readiness, logger: logger)
+    }
+
+    /// The background services that need the connection pool running.
+    func backgroundJobs(readiness: ReadinessMonitor, logger: Logger) -> [any Service] {
         var services: [any Service] = [
-            database.client, readiness, OutboxRelay(database: database, natsURL: configuration.natsURL, logger: logger),
+            readiness, OutboxRelay(database: database, natsURL: configuration.natsURL, logger: logger),
             IdentityHousekeeping(database: database, logger: logger),
             OriginalsSettlement(originals: originals, logger: logger),
         ]
