@@ -182,6 +182,7 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
     _ = MetricsRegistry.shared
     let router = Router(context: AppRequestContext.self)
     router.addMiddleware {
+        ClientAddressMiddleware(trustedProxies: configuration.trustedProxies)
         SecurityHeadersMiddleware(strictTransportSecurity: configuration.environment == .production)
         ErrorPageMiddleware(pages: pages)
         MetricsMiddleware()

@@ -29,6 +29,8 @@ public struct Configuration: Sendable {
     public var smtpURL: String
     public var mailFrom: String
     public var smtpCAFile: String?
+    /// Peers whose `X-Forwarded-For` names the client; none by default, so the peer is the client.
+    public var trustedProxies: TrustedProxies
 
     public init(
         environment: Environment = .development,
@@ -48,7 +50,8 @@ public struct Configuration: Sendable {
         telegram: TelegramSettings = TelegramSettings(),
         smtpURL: String = "",
         mailFrom: String = "no-reply@croupier.local",
-        smtpCAFile: String? = nil
+        smtpCAFile: String? = nil,
+        trustedProxies: TrustedProxies = .none
     ) {
         self.environment = environment
         self.httpHost = httpHost
@@ -68,6 +71,7 @@ public struct Configuration: Sendable {
         self.smtpURL = smtpURL
         self.mailFrom = mailFrom
         self.smtpCAFile = smtpCAFile
+        self.trustedProxies = trustedProxies
     }
 }
 
@@ -168,6 +172,10 @@ extension Configuration {
         } else {
             throw ConfigurationError.missingSecret(key: secretKeyName)
         }
+        let proxyList = reader.string("CROUPIER_TRUSTED_PROXIES", default: "")
+        guard let trustedProxies = TrustedProxies(parsing: proxyList) else {
+            throw ConfigurationError.invalidValue(key: "CROUPIER_TRUSTED_PROXIES", value: proxyList, expected: "comma-separated IP addresses or CIDR blocks")
+        }
 
         let configuration = Configuration(
             environment: environment,
@@ -194,7 +202,8 @@ extension Configuration {
                 oidcIssuer: try reader.url("CROUPIER_TELEGRAM_OIDC_ISSUER", default: TelegramSettings.telegramIssuer)),
             smtpURL: reader.string("CROUPIER_SMTP_URL", default: ""),
             mailFrom: reader.string("CROUPIER_MAIL_FROM", default: "no-reply@croupier.local"),
-            smtpCAFile: values["CROUPIER_SMTP_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+            smtpCAFile: values["CROUPIER_SMTP_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 },
+            trustedProxies: trustedProxies
         )
         return (configuration, notices)
     }

@@ -204,7 +204,7 @@ struct AuthController {
     func startSession(_ player: PlayerID, request: Request, context: AppRequestContext, into response: inout Response, newDevice: String?) async throws {
         let device = newDevice ?? deviceID(request).0
         let token = try await sessions.start(
-            .player(player), policy: .player, userAgent: request.headers[.userAgent] ?? "", ip: StaffAccess.clientAddress(request, context),
+            .player(player), policy: .player, userAgent: request.headers[.userAgent] ?? "", ip: context.clientAddress,
             device: device)
         try await access.record("player.login", by: nil, actor: "player:\(player.rawValue)", request, context)
         response.setCookie(
