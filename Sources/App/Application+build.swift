@@ -68,7 +68,8 @@ public struct AppDependencies: Sendable {
         [
             database.client,
             SchemaGate(
-                check: { try await prepareSchemas(logger: logger) }, services: backgroundJobs(readiness: readinessMonitor(logger: logger), logger: logger),
+                check: { try await prepareSchemas(logger: logger) },
+                services: backgroundJobs(readiness: readinessMonitor(logger: logger), logger: logger),
                 logger: logger),
         ]
     }

@@ -174,7 +174,8 @@ extension Configuration {
         }
         let proxyList = reader.string("CROUPIER_TRUSTED_PROXIES", default: "")
         guard let trustedProxies = TrustedProxies(parsing: proxyList) else {
-            throw ConfigurationError.invalidValue(key: "CROUPIER_TRUSTED_PROXIES", value: proxyList, expected: "comma-separated IP addresses or CIDR blocks")
+            throw ConfigurationError.invalidValue(
+                key: "CROUPIER_TRUSTED_PROXIES", value: proxyList, expected: "comma-separated IP addresses or CIDR blocks")
         }
 
         let configuration = Configuration(
