@@ -14,7 +14,6 @@ import hmac
 import json
 import urllib.request
 import urllib.error
-import re
 import secrets
 import time
 import urllib.parse
@@ -95,15 +94,6 @@ def oidc_user(user_id: int) -> dict[str, object]:
 
 
 # ---------------------------------------------------------------------------- database
-
-
-def mailed_code(service_env: dict[str, str], email: str) -> str:
-    """The code of the newest sign-in mail queued for `email` (the outbox, not the SMTP relay)."""
-    out = e2e_sql(service_env, "SELECT text_body FROM identity_mail_outbox WHERE recipient = "
-                               f"{sql_text(email)} ORDER BY id DESC LIMIT 1")
-    match = re.search(r"\b(\d{6})\b", out)
-    assert match, f"no code mailed to {email}: {out!r}"
-    return match.group(1)
 
 
 def sql_text(value: str) -> str:

@@ -18,10 +18,14 @@ public struct AppRequestContext: RequestContext {
 
     /// The peer's address (the load balancer's, behind one).
     public let remoteAddress: SocketAddress?
+    /// Who sent the request, as rate limits, audit rows, sessions and game launches see it: the
+    /// peer, or the client a trusted proxy forwarded for (`ClientAddressMiddleware`).
+    public var clientAddress: String
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.remoteAddress = source.channel.remoteAddress
+        self.clientAddress = remoteAddress?.ipAddress ?? ""
     }
 
     public var requestID: String { id }

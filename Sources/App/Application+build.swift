@@ -69,14 +69,27 @@ public struct AppDependencies: Sendable {
         Hub88Wallet(registry: providerRegistry, sessions: gameSessions, ledger: ledger, rounds: gameRounds, database: database, logger: Logger(label: "croupier.hub88"))
     }
 
-    /// What runs beside (or, for `croupier worker`, instead of) the HTTP server.
-    public func backgroundServices(logger: Logger) -> [any Service] {
-        backgroundServices(readiness: readinessMonitor(logger: logger), logger: logger)
+    /// `croupier worker`: the connection pool, and the background services once the schema is
+    /// checked as `serve` checks it, so a worker never works on a schema this build does not know.
+    public func workerServices(logger: Logger) -> [any Service] {
+        [
+            database.client,
+            SchemaGate(
+                check: { try await prepareSchemas(logger: logger) },
+                services: backgroundJobs(readiness: readinessMonitor(logger: logger), logger: logger),
+                logger: logger),
+        ]
     }
 
+    /// What runs beside the HTTP server.
     func backgroundServices(readiness: ReadinessMonitor, logger: Logger) -> [any Service] {
+        [database.client] + backgroundJobs(readiness: readiness, logger: logger)
+    }
+
+    /// The background services that need the connection pool running.
+    func backgroundJobs(readiness: ReadinessMonitor, logger: Logger) -> [any Service] {
         var services: [any Service] = [
-            database.client, nats, readiness, OutboxRelay(database: database, link: nats, stream: eventStream, logger: logger),
+            nats, readiness, OutboxRelay(database: database, link: nats, stream: eventStream, logger: logger),
             IdentityHousekeeping(database: database, logger: logger),
             OriginalsSettlement(originals: originals, logger: logger),
         ]
@@ -177,6 +190,7 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
     _ = MetricsRegistry.shared
     let router = Router(context: AppRequestContext.self)
     router.addMiddleware {
+        ClientAddressMiddleware(trustedProxies: configuration.trustedProxies)
         SecurityHeadersMiddleware(strictTransportSecurity: configuration.environment == .production)
         ErrorPageMiddleware(pages: pages)
         MetricsMiddleware()

@@ -39,6 +39,8 @@ public struct Configuration: Sendable {
     public var smtpCAFile: String?
     /// How long the wallet endpoints trust their cached view of a provider (keys, playable games).
     public var providerCacheSeconds: Int
+    /// Peers whose `X-Forwarded-For` names the client; none by default, so the peer is the client.
+    public var trustedProxies: TrustedProxies
 
     public init(
         environment: Environment = .development,
@@ -60,7 +62,8 @@ public struct Configuration: Sendable {
         smtpURL: String = "",
         mailFrom: String = "no-reply@croupier.local",
         smtpCAFile: String? = nil,
-        providerCacheSeconds: Int = 5
+        providerCacheSeconds: Int = 5,
+        trustedProxies: TrustedProxies = .none
     ) {
         self.environment = environment
         self.httpHost = httpHost
@@ -82,6 +85,7 @@ public struct Configuration: Sendable {
         self.mailFrom = mailFrom
         self.smtpCAFile = smtpCAFile
         self.providerCacheSeconds = providerCacheSeconds
+        self.trustedProxies = trustedProxies
     }
 }
 
@@ -182,6 +186,11 @@ extension Configuration {
         } else {
             throw ConfigurationError.missingSecret(key: secretKeyName)
         }
+        let proxyList = reader.string("CROUPIER_TRUSTED_PROXIES", default: "")
+        guard let trustedProxies = TrustedProxies(parsing: proxyList) else {
+            throw ConfigurationError.invalidValue(
+                key: "CROUPIER_TRUSTED_PROXIES", value: proxyList, expected: "comma-separated IP addresses or CIDR blocks")
+        }
 
         let configuration = Configuration(
             environment: environment,
@@ -210,7 +219,8 @@ extension Configuration {
             smtpURL: reader.string("CROUPIER_SMTP_URL", default: ""),
             mailFrom: reader.string("CROUPIER_MAIL_FROM", default: "no-reply@croupier.local"),
             smtpCAFile: values["CROUPIER_SMTP_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 },
-            providerCacheSeconds: try reader.int("CROUPIER_PROVIDER_CACHE_SECONDS", default: 5, range: 0...300)
+            providerCacheSeconds: try reader.int("CROUPIER_PROVIDER_CACHE_SECONDS", default: 5, range: 0...300),
+            trustedProxies: trustedProxies
         )
         return (configuration, notices)
     }

@@ -6,7 +6,8 @@ import ServiceLifecycle
 
 /// Deletes what sign-in leaves behind once it can no longer matter: rate-limit windows older
 /// than a day, unfinished OpenID Connect flows, expired challenges and replay guards, and ended
-/// sessions a month old. Every server copy may run it; the deletes are idempotent.
+/// sessions a month old; and blanks the bodies of sign-in mails never sent whose code and link
+/// expired. Every server copy may run it; the deletes and updates are idempotent.
 public struct IdentityHousekeeping: Service {
     let database: Database
     let logger: Logger
@@ -46,6 +47,14 @@ public struct IdentityHousekeeping: Service {
                     """
                     WITH d AS (DELETE FROM identity_sessions WHERE player_id IS NOT NULL AND (revoked_at < \(monthAgo) OR expires_at < \(monthAgo))
                     RETURNING 1) SELECT count(*) FROM d
+                    """
+                ),
+                (
+                    "identity_mail_outbox",
+                    """
+                    WITH d AS (UPDATE identity_mail_outbox SET text_body = '', html_body = '', purged_at = \(now)
+                                WHERE purged_at IS NULL AND secret_expires_at <= \(now) RETURNING 1)
+                    SELECT count(*) FROM d
                     """
                 ),
             ]

@@ -111,10 +111,12 @@ public struct LedgerAuditor: Sendable {
         ),
     ]
 
+    /// Runs every check in one read-only snapshot, inside the pool's transaction helper: a failing
+    /// check rolls the transaction back, so its connection never returns to the pool mid-transaction.
     public func run() async throws -> [Finding] {
-        try await database.withConnection { connection in
+        try await database.withTransaction(logger: logger) { connection in
             // One snapshot for all checks, so that concurrent writes cannot look like violations.
-            try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger).collect()
+            try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger).collect()
             var findings: [Finding] = []
             for (number, name, query) in Self.checks {
                 let rows = try await connection.query(query, logger: logger)
@@ -122,7 +124,6 @@ public struct LedgerAuditor: Sendable {
                     findings.append(Finding(invariant: number, name: name, violations: count))
                 }
             }
-            try await connection.query("COMMIT", logger: logger).collect()
             return findings
         }
     }

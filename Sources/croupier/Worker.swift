@@ -8,7 +8,8 @@ struct Worker: AsyncParsableCommand {
         discussion: """
             Background services coordinate through PostgreSQL, so any number of workers and servers \
             can run side by side. Today this is the dependency monitor; the outbox relay, loaders \
-            and schedulers join it as their contexts land.
+            and schedulers join it as their contexts land. Like serve, refuses to start on a \
+            database that is not migrated, unless CROUPIER_MIGRATE_ON_START=true.
             """)
 
     func run() async throws {
@@ -16,7 +17,7 @@ struct Worker: AsyncParsableCommand {
         do {
             let dependencies = try AppDependencies(configuration: configuration, logger: logger)
             let group = ServiceGroup(
-                services: dependencies.backgroundServices(logger: logger),
+                services: dependencies.workerServices(logger: logger),
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger)
             try await group.run()

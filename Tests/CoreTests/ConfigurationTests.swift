@@ -33,12 +33,14 @@ import Testing
         #expect(configuration.maxBodyBytes == 1_048_576)
         #expect(configuration.telegram.oidcIssuer == "https://oauth.telegram.org")
         #expect(!configuration.telegram.oidcConfigured)
+        #expect(configuration.trustedProxies == .none)
     }
 
     @Test(arguments: [
         ("CROUPIER_HTTP_PORT", "eighty"), ("CROUPIER_HTTP_PORT", "70000"), ("CROUPIER_ENV", "staging"),
         ("CROUPIER_MIGRATE_ON_START", "maybe"), ("CROUPIER_SECRET_KEY", "short"),
         ("CROUPIER_TELEGRAM_OIDC_ISSUER", "oauth.telegram.org"), ("CROUPIER_TELEGRAM_OIDC_ISSUER", "https://issuer.example/?x=1"),
+        ("CROUPIER_TRUSTED_PROXIES", "10.0.0.0/33"), ("CROUPIER_TRUSTED_PROXIES", "lb.internal"),
     ])
     func invalidValuesAreRefusedByName(key: String, value: String) {
         do {

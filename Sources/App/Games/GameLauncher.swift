@@ -29,7 +29,7 @@ struct GameLauncher {
         let launch = Hub88OperatorAPI.LaunchRequest(
             user: String(player.rawValue), token: token, currency: currency, gameCode: gameCode, operatorID: entry.provider.operatorID,
             mobile: userAgent.contains("Mobile") || userAgent.contains("Android"), lang: Localization.language(for: request),
-            lobbyURL: publicURL + "/lobby", depositURL: publicURL + "/cashier", ip: StaffAccess.clientAddress(request, context))
+            lobbyURL: publicURL + "/lobby", depositURL: publicURL + "/cashier", ip: context.clientAddress)
         do {
             return try await Hub88OperatorAPI(provider: entry.provider, keys: entry.keys).gameURL(launch)
         } catch let error as Hub88OperatorAPIError {

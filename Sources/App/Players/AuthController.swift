@@ -61,8 +61,8 @@ struct AuthController {
             let method = body.widget != nil ? "widget" : "initData"
             do {
                 if let widget = body.widget {
-                    user = try telegram.verifyWidget(widget, now: now)
-                    proof = "widget:\(widget["hash"] ?? "")"
+                    let verified = try telegram.verifyWidget(widget, now: now)
+                    (user, proof) = (verified.user, "widget:\(verified.hash)")
                 } else if let initData = body.initData {
                     let verified = try telegram.verifyInitData(initData, now: now)
                     (user, proof) = (verified.user, "initData:\(verified.hash)")
@@ -204,7 +204,7 @@ struct AuthController {
     func startSession(_ player: PlayerID, request: Request, context: AppRequestContext, into response: inout Response, newDevice: String?) async throws {
         let device = newDevice ?? deviceID(request).0
         let token = try await sessions.start(
-            .player(player), policy: .player, userAgent: request.headers[.userAgent] ?? "", ip: StaffAccess.clientAddress(request, context),
+            .player(player), policy: .player, userAgent: request.headers[.userAgent] ?? "", ip: context.clientAddress,
             device: device)
         try await access.record("player.login", by: nil, actor: "player:\(player.rawValue)", request, context)
         response.setCookie(

@@ -10,7 +10,7 @@ struct SignInLimits: Sendable {
     var now: @Sendable () -> Date = { Date() }
 
     func check(_ request: Request, _ context: AppRequestContext, identity: String? = nil) async throws {
-        var buckets = [("ip:\(StaffAccess.clientAddress(request, context))", RateLimiter.Rule.perAddress)]
+        var buckets = [("ip:\(context.clientAddress)", RateLimiter.Rule.perAddress)]
         if let identity { buckets.append(("id:\(identity.lowercased())", .perIdentity)) }
         for (bucket, rule) in buckets {
             let now = self.now()

@@ -33,9 +33,9 @@ struct SignInPages {
             var fields: [String: String] = [:]
             for (name, value) in request.uri.queryParameters { fields[String(name)] = String(value) }
             do {
-                let user = try auth.telegram.verifyWidget(fields, now: Date())
+                let verified = try auth.telegram.verifyWidget(fields, now: Date())
                 let outcome = try await auth.begin(
-                    user, proof: "widget:\(fields["hash"] ?? "")", method: "widget", request: request, context: context, now: Date())
+                    verified.user, proof: "widget:\(verified.hash)", method: "widget", request: request, context: context, now: Date())
                 return try await redirect(after: outcome, request: request, context: context)
             } catch let error as TelegramAuthError {
                 try await auth.recordFailure(error.code, method: "widget", request: request, context: context)

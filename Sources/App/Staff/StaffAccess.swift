@@ -33,11 +33,7 @@ struct StaffAccess: Sendable {
         try await audit.append(
             AuditEntry(
                 actor: actor ?? staff.map { "staff:\($0.id)" } ?? "anonymous", action: action, target: target, summary: summary,
-                ip: Self.clientAddress(request, context), requestID: context.requestID))
-    }
-
-    static func clientAddress(_ request: Request, _ context: AppRequestContext) -> String {
-        context.remoteAddress?.ipAddress ?? ""
+                ip: context.clientAddress, requestID: context.requestID))
     }
 }
 

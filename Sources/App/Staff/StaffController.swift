@@ -199,7 +199,7 @@ struct StaffController {
         do {
             let staff = try await directory.signIn(email: email, password: password, totp: totp)
             let token = try await sessions.start(
-                .staff(staff.id), policy: .staff, userAgent: request.headers[.userAgent] ?? "", ip: StaffAccess.clientAddress(request, context))
+                .staff(staff.id), policy: .staff, userAgent: request.headers[.userAgent] ?? "", ip: context.clientAddress)
             try await access.record("staff.login", by: staff, request, context)
             return .success((staff, Cookie(name: StaffAuthMiddleware.cookieName, value: token, path: "/", secure: secureCookies, httpOnly: true, sameSite: .strict)))
         } catch let failure as StaffSignInFailure {

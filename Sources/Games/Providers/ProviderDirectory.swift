@@ -78,6 +78,11 @@ public struct ProviderDirectory: Sendable {
         self.credentialKey = secret.derive("provider-credentials")
     }
 
+    /// Whether `code` could name a provider (2–40 characters of a–z, 0–9, _ and -).
+    public static func isValidCode(_ code: String) -> Bool {
+        code.wholeMatch(of: /[a-z0-9_-]{2,40}/) != nil
+    }
+
     struct Credentials: Codable {
         let providerPublicKey: String
         let operatorPrivateKey: String
@@ -87,7 +92,7 @@ public struct ProviderDirectory: Sendable {
         code: String, name: String, dialect: String, apiURL: String, operatorID: Int64, providerKeyPEM: String, operatorKeyPEM: String,
         currencies: [String]
     ) async throws -> Provider {
-        guard code.wholeMatch(of: /[a-z0-9_-]{2,40}/) != nil else { throw ProviderDirectoryError.invalidCode }
+        guard Self.isValidCode(code) else { throw ProviderDirectoryError.invalidCode }
         guard dialect == "hub88" else { throw ProviderDirectoryError.unsupportedDialect(dialect) }
         guard let url = URL(string: apiURL), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else { throw ProviderDirectoryError.invalidURL }
         let keys = try ProviderKeys(providerPEM: providerKeyPEM, operatorPEM: operatorKeyPEM)

@@ -8,6 +8,8 @@ import ServiceLifecycle
 /// Sends queued mail over SMTP. A temporary failure (a relay that is down, a 4xx) is retried
 /// with back-off (1 min, 2, 4, … 1 h) and nothing is lost; a permanent refusal (5xx) stops after
 /// 5 tries. Rows are claimed with `FOR UPDATE SKIP LOCKED`, so any number of workers can run.
+/// A mail holding a secret (a sign-in code) is not sent once the secret expired, and its body is
+/// blanked as soon as it is sent: the relay has it, the database need not.
 public struct MailDelivery: Service {
     let database: Database
     let client: SMTPClient
@@ -44,6 +46,7 @@ public struct MailDelivery: Service {
                 """
                 SELECT id, recipient, subject, text_body, html_body, attempts FROM identity_mail_outbox
                  WHERE sent_at IS NULL AND next_attempt_at <= \(now) AND attempts < 1000
+                   AND (secret_expires_at IS NULL OR secret_expires_at > \(now))
                  ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED
                 """, logger: logger)
             var due: (Int64, String, String, String, String, Int)?
@@ -51,7 +54,15 @@ public struct MailDelivery: Service {
             guard let (id, recipient, subject, text, html, attempts) = due else { return false }
             do {
                 try await client.send(OutgoingMail(recipient: recipient, subject: subject, text: text, html: html))
-                try await connection.query("UPDATE identity_mail_outbox SET sent_at = \(now), attempts = attempts + 1 WHERE id = \(id)", logger: logger).collect()
+                try await connection.query(
+                    """
+                    UPDATE identity_mail_outbox SET sent_at = \(now), attempts = attempts + 1,
+                           text_body = CASE WHEN secret_expires_at IS NULL THEN text_body ELSE '' END,
+                           html_body = CASE WHEN secret_expires_at IS NULL THEN html_body ELSE '' END,
+                           purged_at = CASE WHEN secret_expires_at IS NULL THEN NULL ELSE \(now) END
+                     WHERE id = \(id)
+                    """, logger: logger
+                ).collect()
                 sent.increment()
             } catch {
                 failed.increment()

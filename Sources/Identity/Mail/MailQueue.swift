@@ -35,11 +35,15 @@ public struct MailQueue: Sendable {
         self.logger = logger
     }
 
-    public static func enqueue(_ mail: OutgoingMail, on connection: PostgresConnection, logger: Logger) async throws {
+    /// `secretExpiresAt`: when the code or link in the body stops working. Such a body is blanked
+    /// once sent, or at that moment if it never was, and is not sent after it.
+    public static func enqueue(_ mail: OutgoingMail, secretExpiresAt: Date? = nil, on connection: PostgresConnection, logger: Logger)
+        async throws
+    {
         try await connection.query(
             """
-            INSERT INTO identity_mail_outbox (recipient, subject, text_body, html_body)
-            VALUES (\(mail.recipient), \(mail.subject), \(mail.text), \(mail.html))
+            INSERT INTO identity_mail_outbox (recipient, subject, text_body, html_body, secret_expires_at)
+            VALUES (\(mail.recipient), \(mail.subject), \(mail.text), \(mail.html), \(secretExpiresAt))
             """, logger: logger
         ).collect()
     }

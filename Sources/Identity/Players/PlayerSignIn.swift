@@ -174,15 +174,22 @@ public struct PlayerSignIn: Sendable {
 
     private func sendCode(challenge: String, email: String, language: String, on connection: PostgresConnection, now: Date) async throws {
         let code = Self.randomCode()
-        try await connection.query(
+        let codeExpires = now.addingTimeInterval(Self.codeLifetime)
+        let rows = try await connection.query(
             """
-            UPDATE identity_challenges SET code_hash = \(codeHash(code, challenge: challenge)), code_expires_at = \(now.addingTimeInterval(Self.codeLifetime)),
+            UPDATE identity_challenges SET code_hash = \(codeHash(code, challenge: challenge)), code_expires_at = \(codeExpires),
                    code_sent_at = \(now), sends = sends + 1, attempts = 0
              WHERE token_hash = \(Self.digest(challenge))
-            """, logger: logger
-        ).collect()
+            RETURNING expires_at
+            """, logger: logger)
+        var challengeExpires = codeExpires
+        for try await expires in rows.decode(Date.self) { challengeExpires = expires }
         let link = "\(publicURL)/auth/confirm?challenge=\(challenge)&code=\(code)"
-        try await MailQueue.enqueue(composer.codeMail(to: email, code: code, link: link, language: language), on: connection, logger: logger)
+        // The link also carries the challenge, which works (to resend, or for a new player to
+        // change the address) until the challenge expires: the body is a secret until both are dead.
+        try await MailQueue.enqueue(
+            composer.codeMail(to: email, code: code, link: link, language: language), secretExpiresAt: max(codeExpires, challengeExpires),
+            on: connection, logger: logger)
     }
 
     /// Checks the code; on success the player exists (created for a new one), the device is

@@ -12,13 +12,20 @@ public enum SessionOwner: Sendable, Equatable {
 }
 
 public struct SessionPolicy: Sendable {
+    public enum Owners: Sendable {
+        case staff, players
+    }
+
+    /// Whose sessions the policy governs: another kind's token does not resolve under it, so a
+    /// staff token sent as a player cookie neither signs in nor keeps the staff session alive.
+    public let owners: Owners
     /// The session ends this long after sign-in, whatever happens.
     public let absolute: Duration
     /// The session ends after this long without a request.
     public let idle: Duration
 
-    public static let staff = SessionPolicy(absolute: .seconds(12 * 3600), idle: .seconds(30 * 60))
-    public static let player = SessionPolicy(absolute: .seconds(30 * 24 * 3600), idle: .seconds(7 * 24 * 3600))
+    public static let staff = SessionPolicy(owners: .staff, absolute: .seconds(12 * 3600), idle: .seconds(30 * 60))
+    public static let player = SessionPolicy(owners: .players, absolute: .seconds(30 * 24 * 3600), idle: .seconds(7 * 24 * 3600))
 }
 
 /// Opaque random session tokens; only their SHA-256 is stored, so a database dump holds no
@@ -61,7 +68,7 @@ public struct SessionStore: Sendable {
     }
 
     /// The owner of a live session, refreshing its idle clock; nil when unknown, revoked,
-    /// expired, idle too long, or (for staff) the account is disabled.
+    /// expired, idle too long, not one of `policy`'s owners, or (for staff) the account is disabled.
     public func resolve(_ token: String, policy: SessionPolicy, now: Date = Date()) async throws -> SessionOwner? {
         guard token.count == 64, Hex.decode(token) != nil else { return nil }
         let idleSince = now.addingTimeInterval(-Double(policy.idle.components.seconds))
@@ -69,7 +76,8 @@ public struct SessionStore: Sendable {
             let rows = try await connection.query(
                 """
                 UPDATE identity_sessions s SET last_seen_at = \(now)
-                 WHERE token_hash = \(Self.hash(token)) AND revoked_at IS NULL AND expires_at > \(now) AND last_seen_at > \(idleSince)
+                 WHERE token_hash = \(Self.hash(token)) AND (staff_id IS NOT NULL) = \(policy.owners == .staff)
+                   AND revoked_at IS NULL AND expires_at > \(now) AND last_seen_at > \(idleSince)
                    AND (staff_id IS NULL OR EXISTS (SELECT 1 FROM identity_staff m WHERE m.id = s.staff_id AND m.disabled_at IS NULL))
                 RETURNING staff_id, player_id
                 """, logger: logger)

@@ -63,20 +63,23 @@ public struct TelegramVerifier: Sendable {
     /// The bot's id is the part of its token before the colon.
     var botID: String? { botToken.split(separator: ":").first.map(String.init) }
 
-    /// Login Widget fields (`id`, `first_name`, …, `auth_date`, `hash`).
-    public func verifyWidget(_ fields: [String: String], now: Date) throws(TelegramAuthError) -> TelegramUser {
+    /// Login Widget fields (`id`, `first_name`, …, `auth_date`, `hash`). The hash comes back in
+    /// lower-case hex whatever the client's spelling, so the replay guard sees one value per
+    /// signed data.
+    public func verifyWidget(_ fields: [String: String], now: Date) throws(TelegramAuthError) -> (user: TelegramUser, hash: String) {
         guard !botToken.isEmpty else { throw .notConfigured }
         guard let hash = fields["hash"] else { throw .missingField("hash") }
         let key = SymmetricKey(data: SHA256.hash(data: Data(botToken.utf8)))
-        try checkHMAC(Self.dataCheckString(fields, excluding: ["hash"]), key: key, expectedHex: hash)
+        let verifiedHash = try checkHMAC(Self.dataCheckString(fields, excluding: ["hash"]), key: key, expectedHex: hash)
         let user = try user(
             id: fields["id"], firstName: fields["first_name"], lastName: fields["last_name"], username: fields["username"],
             photoURL: fields["photo_url"], authDate: fields["auth_date"])
         try checkFreshness(user.authDate, now: now)
-        return user
+        return (user, verifiedHash)
     }
 
-    /// Mini App `initData`: a URL-encoded query string whose `user` field is JSON.
+    /// Mini App `initData`: a URL-encoded query string whose `user` field is JSON. The hash comes
+    /// back in lower-case hex, as for the widget.
     public func verifyInitData(_ initData: String, now: Date) throws(TelegramAuthError) -> (user: TelegramUser, hash: String) {
         guard !botToken.isEmpty else { throw .notConfigured }
         guard initData.utf8.count <= 4096 else { throw .malformed("initData is too long") }
@@ -91,7 +94,7 @@ public struct TelegramVerifier: Sendable {
         guard let hash = fields["hash"] else { throw .missingField("hash") }
         let secret = HMAC<SHA256>.authenticationCode(for: Data(botToken.utf8), using: SymmetricKey(data: Data("WebAppData".utf8)))
         let checkString = Self.dataCheckString(fields, excluding: ["hash", "signature"])
-        try checkHMAC(checkString, key: SymmetricKey(data: Data(secret)), expectedHex: hash)
+        let verifiedHash = try checkHMAC(checkString, key: SymmetricKey(data: Data(secret)), expectedHex: hash)
         if let signature = fields["signature"] {
             guard let publicKey, let botID else { throw .notConfigured }
             guard let bytes = Self.base64URLDecode(signature),
@@ -106,7 +109,7 @@ public struct TelegramVerifier: Sendable {
             lastName: object["last_name"] as? String, username: object["username"] as? String, photoURL: object["photo_url"] as? String,
             authDate: fields["auth_date"])
         try checkFreshness(user.authDate, now: now)
-        return (user, hash)
+        return (user, verifiedHash)
     }
 
     /// Every field except the excluded ones, sorted by name, `name=value`, joined by "\n".
@@ -114,9 +117,11 @@ public struct TelegramVerifier: Sendable {
         fields.filter { !excluding.contains($0.key) }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\n")
     }
 
-    private func checkHMAC(_ message: String, key: SymmetricKey, expectedHex: String) throws(TelegramAuthError) {
+    /// The verified hash in lower-case hex: one spelling for the bytes Telegram signed.
+    private func checkHMAC(_ message: String, key: SymmetricKey, expectedHex: String) throws(TelegramAuthError) -> String {
         guard let expected = Hex.decode(expectedHex.lowercased()), expected.count == 32 else { throw .badHash }
         guard HMAC<SHA256>.isValidAuthenticationCode(expected, authenticating: Data(message.utf8), using: key) else { throw .badHash }
+        return Hex.encode(expected)
     }
 
     private func checkFreshness(_ authDate: Date, now: Date) throws(TelegramAuthError) {
