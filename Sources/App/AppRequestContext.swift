@@ -1,8 +1,8 @@
 import Core
 import Hummingbird
 import Identity
-import NIOCore
 import Logging
+import NIOCore
 
 /// Per-request state shared by middleware and routes. The request id is Hummingbird's own
 /// (`hb.request.id` in the logger metadata), so logs, the `X-Request-ID` header and error pages

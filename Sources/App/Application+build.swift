@@ -1,10 +1,10 @@
 import AsyncHTTPClient
 import Core
+import Events
 import Foundation
+import Games
 import Hummingbird
 import Identity
-import Events
-import Games
 import Ledger
 import Logging
 import Persistence
@@ -66,7 +66,9 @@ public struct AppDependencies: Sendable {
     }
 
     public var hub88Wallet: Hub88Wallet {
-        Hub88Wallet(registry: providerRegistry, sessions: gameSessions, ledger: ledger, rounds: gameRounds, database: database, logger: Logger(label: "croupier.hub88"))
+        Hub88Wallet(
+            registry: providerRegistry, sessions: gameSessions, ledger: ledger, rounds: gameRounds, database: database,
+            logger: Logger(label: "croupier.hub88"))
     }
 
     /// `croupier worker`: the connection pool, and the background services once the schema is
@@ -96,7 +98,9 @@ public struct AppDependencies: Sendable {
         if let smtp {
             services.append(MailDelivery(database: database, client: SMTPClient(settings: smtp), logger: logger))
         } else {
-            logger.warning("CROUPIER_SMTP_URL is not set: mail is queued but not sent\(configuration.environment == .development ? " (see /dev/mail)" : "")")
+            logger.warning(
+                "CROUPIER_SMTP_URL is not set: mail is queued but not sent\(configuration.environment == .development ? " (see /dev/mail)" : "")"
+            )
         }
         return services
     }
@@ -162,7 +166,8 @@ public func buildApplication(dependencies: AppDependencies, logger: Logger) asyn
         configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "croupier"),
         services: dependencies.backgroundServices(readiness: readiness, logger: logger),
         onServerRunning: { channel in
-            logger.notice("serving", metadata: ["url": "\(configuration.publicURL)", "address": "\(channel.localAddress?.description ?? "?")"])
+            logger.notice(
+                "serving", metadata: ["url": "\(configuration.publicURL)", "address": "\(channel.localAddress?.description ?? "?")"])
         },
         logger: logger)
     app.beforeServerStarts {
@@ -208,7 +213,8 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
     HealthController(readiness: readiness).addRoutes(to: router)
     let contract = try String(contentsOf: resources.appendingPathComponent("openapi.yaml"), encoding: .utf8)
     router.get("/api/v1/openapi.yaml") { _, _ in
-        Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: contract)))
+        Response(
+            status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: contract)))
     }
     let signInOptions = SignInOptions(
         telegram: configuration.telegram, publicURL: configuration.publicURL, development: configuration.environment == .development)
@@ -230,7 +236,8 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
             publicURL: configuration.publicURL, logger: logger),
         sessions: sessions,
         telegram: TelegramVerifier(botToken: telegram.botToken, maxAge: telegram.authMaxAge, publicKeyHex: telegram.publicKey),
-        pages: pages, mail: MailQueue(database: dependencies.database, logger: logger), environment: configuration.environment, limits: limits,
+        pages: pages, mail: MailQueue(database: dependencies.database, logger: logger), environment: configuration.environment,
+        limits: limits,
         secureCookies: configuration.publicURL.hasPrefix("https://"), authMaxAge: Double(telegram.authMaxAge.components.seconds),
         access: access, oidc: dependencies.telegramOIDC)
     auth.addRoutes(to: router)
@@ -250,13 +257,15 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
     GamesController(
         pages: pages, providers: dependencies.providers,
         launcher: GameLauncher(
-            providers: dependencies.providers, registry: dependencies.providerRegistry, sessions: dependencies.gameSessions, ledger: dependencies.ledger,
+            providers: dependencies.providers, registry: dependencies.providerRegistry, sessions: dependencies.gameSessions,
+            ledger: dependencies.ledger,
             currencies: currencies, publicURL: configuration.publicURL),
         wallet: dependencies.hub88Wallet, header: header
     ).addRoutes(to: router)
     OriginalsController(pages: pages, originals: dependencies.originals).addRoutes(to: router)
     AdminGamesController(
-        pages: pages, providers: dependencies.providers, registry: dependencies.providerRegistry, rounds: dependencies.gameRounds, access: access,
+        pages: pages, providers: dependencies.providers, registry: dependencies.providerRegistry, rounds: dependencies.gameRounds,
+        access: access,
         currencies: currencies
     ).addRoutes(to: router)
     return router

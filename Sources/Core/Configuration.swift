@@ -205,7 +205,8 @@ extension Configuration {
             secretKey: secretKey,
             migrateOnStart: try reader.bool("CROUPIER_MIGRATE_ON_START", default: false),
             maxBodyBytes: try reader.int("CROUPIER_MAX_BODY_BYTES", default: 1 << 20, range: 1024...(64 << 20)),
-            logLevel: try reader.oneOf("CROUPIER_LOG_LEVEL", default: "info", allowed: ["trace", "debug", "info", "notice", "warning", "error", "critical"]),
+            logLevel: try reader.oneOf(
+                "CROUPIER_LOG_LEVEL", default: "info", allowed: ["trace", "debug", "info", "notice", "warning", "error", "critical"]),
             dataDirectory: dataDirectory,
             publicDirectory: reader.string("CROUPIER_PUBLIC_DIR", default: "public"),
             telegram: TelegramSettings(
@@ -258,7 +259,8 @@ extension Configuration {
         func int(_ key: String, default fallback: Int, range: ClosedRange<Int>) throws -> Int {
             guard let text = values[key], !text.isEmpty else { return fallback }
             guard let value = Int(text), range.contains(value) else {
-                throw ConfigurationError.invalidValue(key: key, value: text, expected: "an integer in \(range.lowerBound)...\(range.upperBound)")
+                throw ConfigurationError.invalidValue(
+                    key: key, value: text, expected: "an integer in \(range.lowerBound)...\(range.upperBound)")
             }
             return value
         }
@@ -275,7 +277,9 @@ extension Configuration {
         /// An absolute http(s) URL without a query, as an OpenID Connect issuer must be.
         func url(_ key: String, default fallback: String) throws -> String {
             guard let text = values[key], !text.isEmpty else { return fallback }
-            guard let url = URL(string: text), ["http", "https"].contains(url.scheme ?? ""), url.host != nil, url.query == nil, url.fragment == nil else {
+            guard let url = URL(string: text), ["http", "https"].contains(url.scheme ?? ""), url.host != nil, url.query == nil,
+                url.fragment == nil
+            else {
                 throw ConfigurationError.invalidValue(key: key, value: text, expected: "an http(s) URL without query or fragment")
             }
             return text

@@ -60,7 +60,9 @@ public enum Amount {
         let significantFraction = fraction.reversed().drop(while: { $0 == "0" }).reversed()
         guard significantFraction.count <= scale else { throw .notRepresentable(text, scale: scale) }
         var units: Int64 = 0
-        for digit in whole.drop(while: { $0 == "0" }) + significantFraction + String(repeating: "0", count: scale - significantFraction.count) {
+        for digit in whole.drop(while: { $0 == "0" }) + significantFraction
+            + String(repeating: "0", count: scale - significantFraction.count)
+        {
             let (shifted, overflowA) = units.multipliedReportingOverflow(by: 10)
             let (added, overflowB) = shifted.addingReportingOverflow(Int64(digit.asciiValue! - 48))
             guard !overflowA, !overflowB else { throw .overflow(text) }

@@ -40,8 +40,9 @@ public struct SecretKey: Sendable, CustomStringConvertible, CustomDebugStringCon
         }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let key = SecretKey.random()
-        guard FileManager.default.createFile(
-            atPath: path, contents: Data((Hex.encode(key.bytes) + "\n").utf8), attributes: [.posixPermissions: 0o600])
+        guard
+            FileManager.default.createFile(
+                atPath: path, contents: Data((Hex.encode(key.bytes) + "\n").utf8), attributes: [.posixPermissions: 0o600])
         else {
             throw ConfigurationError.unreadableFile(path: path)
         }

@@ -28,7 +28,9 @@ public actor NATSConnection {
         let (host, port) = try parse(url: url)
         let (frames, sink) = AsyncStream<NATSFrame>.makeStream()
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .connectTimeout(.milliseconds(Int64(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)))
+            .connectTimeout(
+                .milliseconds(Int64(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000))
+            )
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(NATSFrameDecoder(sink: sink))
@@ -106,7 +108,9 @@ public actor NATSConnection {
             pendingPongs.append(continuation)
             // The PING right after CONNECT makes the server report a bad CONNECT as -ERR
             // before answering PONG.
-            write(#"CONNECT {"verbose":false,"pedantic":false,"headers":true,"no_responders":true,"lang":"swift","version":"0.1.0","protocol":1}"# + "\r\nPING\r\n")
+            write(
+                #"CONNECT {"verbose":false,"pedantic":false,"headers":true,"no_responders":true,"lang":"swift","version":"0.1.0","protocol":1}"#
+                    + "\r\nPING\r\n")
         }
         let subscription = "SUB \(inboxPrefix).* 1\r\n"
         write(subscription)

@@ -20,7 +20,8 @@ public struct OutboxRelay: Service {
     private let pending = Gauge(label: "croupier_outbox_pending")
 
     public init(
-        database: Database, link: NATSLink, stream: EventStream, logger: Logger, batchSize: Int = 200, idleDelay: Duration = .milliseconds(200)
+        database: Database, link: NATSLink, stream: EventStream, logger: Logger, batchSize: Int = 200,
+        idleDelay: Duration = .milliseconds(200)
     ) {
         self.database = database
         self.link = link
@@ -72,7 +73,8 @@ public struct OutboxRelay: Service {
             var ids: [Int64] = []
             for try await (id, eventID, subject, payload) in rows.decode((Int64, UUID, String, String).self) {
                 let ack = try await jetStream.publish(
-                    subject: stream.subject(forOutboxSubject: subject), messageID: eventID.uuidString.lowercased(), payload: Array(payload.utf8))
+                    subject: stream.subject(forOutboxSubject: subject), messageID: eventID.uuidString.lowercased(),
+                    payload: Array(payload.utf8))
                 if ack.duplicate { logger.debug("event was already in the stream", metadata: ["event": "\(eventID)"]) }
                 ids.append(id)
             }

@@ -38,10 +38,22 @@ public struct IdentityHousekeeping: Service {
         return try await database.withConnection { connection in
             var removed: [String: Int] = [:]
             let statements: [(String, PostgresQuery)] = [
-                ("identity_rate_limits", "WITH d AS (DELETE FROM identity_rate_limits WHERE window_start < \(dayAgo) RETURNING 1) SELECT count(*) FROM d"),
-                ("identity_oidc_flows", "WITH d AS (DELETE FROM identity_oidc_flows WHERE expires_at <= \(now) RETURNING 1) SELECT count(*) FROM d"),
-                ("identity_auth_replays", "WITH d AS (DELETE FROM identity_auth_replays WHERE expires_at <= \(now) RETURNING 1) SELECT count(*) FROM d"),
-                ("identity_challenges", "WITH d AS (DELETE FROM identity_challenges WHERE expires_at <= \(dayAgo) RETURNING 1) SELECT count(*) FROM d"),
+                (
+                    "identity_rate_limits",
+                    "WITH d AS (DELETE FROM identity_rate_limits WHERE window_start < \(dayAgo) RETURNING 1) SELECT count(*) FROM d"
+                ),
+                (
+                    "identity_oidc_flows",
+                    "WITH d AS (DELETE FROM identity_oidc_flows WHERE expires_at <= \(now) RETURNING 1) SELECT count(*) FROM d"
+                ),
+                (
+                    "identity_auth_replays",
+                    "WITH d AS (DELETE FROM identity_auth_replays WHERE expires_at <= \(now) RETURNING 1) SELECT count(*) FROM d"
+                ),
+                (
+                    "identity_challenges",
+                    "WITH d AS (DELETE FROM identity_challenges WHERE expires_at <= \(dayAgo) RETURNING 1) SELECT count(*) FROM d"
+                ),
                 (
                     "identity_sessions",
                     """

@@ -29,7 +29,9 @@ public struct Ledger: Sendable {
         for attempt in 1... {
             do {
                 return try await database.withConnection { connection in
-                    for try await (code, transactionID, real, bonus, locked, replayed) in try await connection.execute(statement, logger: logger) {
+                    for try await (code, transactionID, real, bonus, locked, replayed) in try await connection.execute(
+                        statement, logger: logger)
+                    {
                         guard let resultCode = ResultCode(rawValue: code) else {
                             throw LedgerError.unexpectedResult(code)
                         }
@@ -72,7 +74,8 @@ public struct Ledger: Sendable {
             Arguments(
                 scope: operation.key.scope, key: operation.key.key, payloadHash: payloadHash(operation), kind: movement.kind,
                 player: operation.player.rawValue, currency: operation.currency, units: movement.units, house: movement.house?.code,
-                referenceScope: movement.reference?.scope, referenceKey: movement.reference?.key, metadata: CanonicalJSON.object(operation.metadata)))
+                referenceScope: movement.reference?.scope, referenceKey: movement.reference?.key,
+                metadata: CanonicalJSON.object(operation.metadata)))
     }
 
     public struct Refusal: Error, Sendable {

@@ -22,37 +22,39 @@ public struct LedgerAuditor: Sendable {
     /// Every account's credits minus debits. Constant text with no input in it, hence
     /// `unsafeSQL` where the checks below append to it.
     static let transferSums = """
-            WITH sums AS (
-                SELECT account_id, sum(amount) AS total FROM (
-                    SELECT credit_account_id AS account_id, amount FROM ledger_transfers
-                    UNION ALL
-                    SELECT debit_account_id, -amount FROM ledger_transfers) signed
-                 GROUP BY account_id)
-            """
+        WITH sums AS (
+            SELECT account_id, sum(amount) AS total FROM (
+                SELECT credit_account_id AS account_id, amount FROM ledger_transfers
+                UNION ALL
+                SELECT debit_account_id, -amount FROM ledger_transfers) signed
+             GROUP BY account_id)
+        """
 
     static let checks: [(Int, String, PostgresQuery)] = [
         (
             1, "every currency sums to zero (player balances + derived house balances)",
-            PostgresQuery(unsafeSQL: transferSums + """
-            SELECT count(*) FROM (
-                SELECT a.currency, sum(CASE WHEN a.player_id IS NOT NULL THEN a.balance ELSE coalesce(s.total, 0) END) AS total
-                  FROM ledger_accounts a LEFT JOIN sums s ON s.account_id = a.id
-                 GROUP BY a.currency) totals
-             WHERE total <> 0
-            """)
+            PostgresQuery(
+                unsafeSQL: transferSums + """
+                    SELECT count(*) FROM (
+                        SELECT a.currency, sum(CASE WHEN a.player_id IS NOT NULL THEN a.balance ELSE coalesce(s.total, 0) END) AS total
+                          FROM ledger_accounts a LEFT JOIN sums s ON s.account_id = a.id
+                         GROUP BY a.currency) totals
+                     WHERE total <> 0
+                    """)
         ),
         (
             2, "every account's balance equals the sum of its transfers, in one currency",
-            PostgresQuery(unsafeSQL: transferSums + """
-            SELECT (SELECT count(*) FROM ledger_accounts a LEFT JOIN sums s ON s.account_id = a.id
-                     WHERE a.player_id IS NOT NULL AND a.balance <> coalesce(s.total, 0))
-                 + (SELECT count(*) FROM ledger_transfers t
-                      JOIN ledger_transactions x ON x.id = t.transaction_id
-                      JOIN ledger_accounts d ON d.id = t.debit_account_id
-                      JOIN ledger_accounts c ON c.id = t.credit_account_id
-                     WHERE d.currency <> x.currency OR c.currency <> x.currency)
-                 + (SELECT count(*) FROM ledger_accounts WHERE house_code IS NOT NULL AND balance <> 0)
-            """)
+            PostgresQuery(
+                unsafeSQL: transferSums + """
+                    SELECT (SELECT count(*) FROM ledger_accounts a LEFT JOIN sums s ON s.account_id = a.id
+                             WHERE a.player_id IS NOT NULL AND a.balance <> coalesce(s.total, 0))
+                         + (SELECT count(*) FROM ledger_transfers t
+                              JOIN ledger_transactions x ON x.id = t.transaction_id
+                              JOIN ledger_accounts d ON d.id = t.debit_account_id
+                              JOIN ledger_accounts c ON c.id = t.credit_account_id
+                             WHERE d.currency <> x.currency OR c.currency <> x.currency)
+                         + (SELECT count(*) FROM ledger_accounts WHERE house_code IS NOT NULL AND balance <> 0)
+                    """)
         ),
         (
             3, "no player balance is negative, now or after any transaction",

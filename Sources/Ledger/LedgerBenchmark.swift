@@ -26,7 +26,9 @@ public struct LedgerBenchmark: Sendable {
     public let firstPlayer: Int64
     public let seed: UInt64
 
-    public init(ledger: Ledger, players: Int, workers: Int, duration: Duration, distribution: Distribution, firstPlayer: Int64, seed: UInt64 = 1) {
+    public init(
+        ledger: Ledger, players: Int, workers: Int, duration: Duration, distribution: Distribution, firstPlayer: Int64, seed: UInt64 = 1
+    ) {
         self.ledger = ledger
         self.players = players
         self.workers = workers
@@ -72,19 +74,22 @@ public struct LedgerBenchmark: Sendable {
                         counter += 1
                         let bet = IdempotencyKey(scope: "bench", key: "s\(seed)-w\(worker)-\(counter)")
                         var operations = [
-                            LedgerOperation(key: bet, player: player, currency: "EUR", movement: .bet(units: 100_000, house: .games("bench")))
+                            LedgerOperation(
+                                key: bet, player: player, currency: "EUR", movement: .bet(units: 100_000, house: .games("bench")))
                         ]
                         if random.next(in: 0...1) == 0 {
                             operations.append(
                                 LedgerOperation(
                                     key: IdempotencyKey(scope: "bench", key: "s\(seed)-w\(worker)-\(counter)-win"), player: player,
-                                    currency: "EUR", movement: .win(units: Int64(random.next(in: 1...200_000)), house: .games("bench"), bet: bet)))
+                                    currency: "EUR",
+                                    movement: .win(units: Int64(random.next(in: 1...200_000)), house: .games("bench"), bet: bet)))
                         }
                         for operation in operations {
                             let began = clock.now
                             let outcome = try await ledger.apply(operation)
                             let elapsed = clock.now - began
-                            latencies.append(Int(elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000))
+                            latencies.append(
+                                Int(elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000))
                             codes[outcome.code, default: 0] += 1
                         }
                     }

@@ -24,7 +24,8 @@ public struct HistoryFilter: Sendable {
     public var before: Int64?
     public var limit: Int
 
-    public init(currency: String? = nil, kinds: [String] = [], from: Date? = nil, until: Date? = nil, before: Int64? = nil, limit: Int = 50) {
+    public init(currency: String? = nil, kinds: [String] = [], from: Date? = nil, until: Date? = nil, before: Int64? = nil, limit: Int = 50)
+    {
         self.currency = currency
         self.kinds = kinds
         self.from = from

@@ -16,7 +16,10 @@ public struct IdempotencyKey: Sendable, Hashable, CustomStringConvertible {
 
     var isWellFormed: Bool {
         (1...40).contains(scope.utf8.count)
-            && scope.utf8.allSatisfy { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "_") }
+            && scope.utf8.allSatisfy {
+                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
+                    || $0 == UInt8(ascii: "_")
+            }
             && (1...200).contains(key.utf8.count)
             && key.unicodeScalars.allSatisfy { $0.value >= 0x21 && $0.value < 0x7f }
     }

@@ -139,7 +139,11 @@ public struct LedgerSimulation: Sendable {
                 try await apply(step, previous)
             case 70..<74 where !model.applied.isEmpty:
                 let previous = model.applied[random.next(in: 0...(model.applied.count - 1))]
-                try await apply(step, LedgerOperation(key: previous.key, player: player, currency: "EUR", movement: .adjustment(units: 1), metadata: ["round": "changed"]))
+                try await apply(
+                    step,
+                    LedgerOperation(
+                        key: previous.key, player: player, currency: "EUR", movement: .adjustment(units: 1), metadata: ["round": "changed"])
+                )
             case 74..<78:
                 // The same new operation sent twice at once: one applies, both see its result.
                 let twin = operation(newKey(), .bet(units: Int64(random.next(in: 1...500)), house: games))
@@ -155,15 +159,18 @@ public struct LedgerSimulation: Sendable {
             case 78..<83:
                 try await apply(step, operation(newKey(), .deposit(units: Int64(random.next(in: 100...20_000)), gateway: gateway)))
             case 83..<88:
-                try await apply(step, operation(newKey(), .withdrawalHold(units: Int64(random.next(in: 1...max(1, Int(model.balances.real) + 10))))))
+                try await apply(
+                    step, operation(newKey(), .withdrawalHold(units: Int64(random.next(in: 1...max(1, Int(model.balances.real) + 10))))))
             case 88..<92 where !model.openHolds.isEmpty:
                 let hold = model.openHolds[random.next(in: 0...(model.openHolds.count - 1))]
-                let movement: Movement = random.next(in: 0...1) == 0 ? .withdrawalPost(hold: hold, gateway: gateway) : .withdrawalVoid(hold: hold)
+                let movement: Movement =
+                    random.next(in: 0...1) == 0 ? .withdrawalPost(hold: hold, gateway: gateway) : .withdrawalVoid(hold: hold)
                 try await apply(step, operation(newKey(), movement))
             case 92..<96:
                 try await apply(step, operation(newKey(), .bonusGrant(units: Int64(random.next(in: 100...5_000)))))
             case 96..<100:
-                try await apply(step, operation(newKey(), .bonusConvert(units: Int64(random.next(in: 1...max(1, Int(model.balances.bonus) + 10))))))
+                try await apply(
+                    step, operation(newKey(), .bonusConvert(units: Int64(random.next(in: 1...max(1, Int(model.balances.bonus) + 10))))))
             default:
                 try await apply(step, operation(newKey(), .bet(units: 1, house: games)))
             }
@@ -177,15 +184,18 @@ public struct LedgerSimulation: Sendable {
             let outcome = try await ledger.apply(previous)
             replays += 1
             if !outcome.replayed || !outcome.sameResult(as: expected) {
-                divergences.append("seed \(configuration.seed) player \(player) final replay of \(previous.key): \(outcome), expected \(expected)")
+                divergences.append(
+                    "seed \(configuration.seed) player \(player) final replay of \(previous.key): \(outcome), expected \(expected)")
             }
         }
         let current = try await ledger.balances(of: player)["EUR"] ?? .zero
         if current != model.balances {
-            divergences.append("seed \(configuration.seed) player \(player): balances \(current) after the replays, model \(model.balances)")
+            divergences.append(
+                "seed \(configuration.seed) player \(player): balances \(current) after the replays, model \(model.balances)")
         }
         return PlayerResult(
-            player: player.rawValue, operations: operations, replays: replays, codes: codes, divergences: divergences, final: model.balances)
+            player: player.rawValue, operations: operations, replays: replays, codes: codes, divergences: divergences, final: model.balances
+        )
     }
 }
 
@@ -246,7 +256,9 @@ struct PlayerModel {
             return Balances(real: units, bonus: 0, locked: 0)
         case .deposit(let units, _): return Balances(real: units, bonus: 0, locked: 0)
         case .rollback(let of):
-            guard let reference, betKeys.contains(of) || stored[of]?.operation.movement.kind == "win", !rolledBack.contains(of) else { return nil }
+            guard let reference, betKeys.contains(of) || stored[of]?.operation.movement.kind == "win", !rolledBack.contains(of) else {
+                return nil
+            }
             return Balances(real: -reference.real, bonus: -reference.bonus, locked: -reference.locked)
         case .withdrawalHold(let units):
             guard units <= balances.real else { return nil }

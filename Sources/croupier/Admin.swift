@@ -4,7 +4,7 @@ import Foundation
 import Identity
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 struct Admin: AsyncParsableCommand {
@@ -38,7 +38,9 @@ struct CreateStaff: AsyncParsableCommand {
                 let directory = StaffDirectory(database: dependencies.database, secret: configuration.secretKey, logger: logger)
                 let created = try await directory.create(email: email, password: password, role: staffRole)
                 try await AuditLog(database: dependencies.database, logger: logger).append(
-                    AuditEntry(actor: "cli", action: "staff.created", target: "staff:\(created.0.id)", summary: ["role": staffRole.rawValue, "email": created.0.email]))
+                    AuditEntry(
+                        actor: "cli", action: "staff.created", target: "staff:\(created.0.id)",
+                        summary: ["role": staffRole.rawValue, "email": created.0.email]))
                 return created
             }
             print("created staff #\(member.id) \(member.email) (\(member.role.rawValue))")

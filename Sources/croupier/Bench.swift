@@ -28,7 +28,11 @@ struct LedgerBench: AsyncParsableCommand {
         }
         let (configuration, logger) = try startUp(label: "croupier.bench")
         let dependencies = try AppDependencies(
-            configuration: { var c = configuration; c.databasePoolSize = max(c.databasePoolSize, workers); return c }(), logger: logger)
+            configuration: {
+                var c = configuration
+                c.databasePoolSize = max(c.databasePoolSize, workers)
+                return c
+            }(), logger: logger)
         let (result, findings) = try await dependencies.withDatabase {
             let benchmark = LedgerBenchmark(
                 ledger: dependencies.ledger, players: players, workers: workers, duration: .seconds(duration), distribution: chosen,
@@ -43,7 +47,9 @@ struct LedgerBench: AsyncParsableCommand {
                 format: "ledger %@: %d operations in %.1f s = %.0f ops/s, p50 %.2f ms, p99 %.2f ms, %d workers, %d players",
                 distribution, result.operations, result.seconds, result.opsPerSecond, Double(result.p50Microseconds) / 1000,
                 Double(result.p99Microseconds) / 1000, workers, players))
-        print("codes: " + result.codes.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue)=\($0.value)" }.joined(separator: " "))
+        print(
+            "codes: "
+                + result.codes.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue)=\($0.value)" }.joined(separator: " "))
         print("ledger audit: \(violations) violations")
         if violations > 0 { throw ExitCode.failure }
     }
@@ -70,7 +76,8 @@ struct Hub88Bench: AsyncParsableCommand {
         let dependencies = try AppDependencies(configuration: configuration, logger: logger)
         let (result, findings) = try await dependencies.withDatabase {
             let benchmark = Hub88Benchmark(
-                providers: dependencies.providers, sessions: dependencies.gameSessions, ledger: dependencies.ledger, database: dependencies.database,
+                providers: dependencies.providers, sessions: dependencies.gameSessions, ledger: dependencies.ledger,
+                database: dependencies.database,
                 serverURL: url, players: players, clients: clients, roundsPerClient: rounds, duration: .seconds(duration))
             let work = try await benchmark.prepare()
             print("prepared and signed \(work.reduce(0) { $0 + $1.count }) calls")
@@ -81,7 +88,8 @@ struct Hub88Bench: AsyncParsableCommand {
         print(
             String(
                 format: "hub88 over HTTP: %d calls in %.1f s = %.0f ops/s, p50 %.2f ms, p99 %.2f ms, %d clients, %d players",
-                result.calls, result.seconds, result.callsPerSecond, Double(result.p50Microseconds) / 1000, Double(result.p99Microseconds) / 1000,
+                result.calls, result.seconds, result.callsPerSecond, Double(result.p50Microseconds) / 1000,
+                Double(result.p99Microseconds) / 1000,
                 clients, players))
         print("statuses: " + result.statuses.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
         print("ledger audit: \(violations) violations")

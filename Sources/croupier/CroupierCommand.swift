@@ -12,7 +12,8 @@ struct CroupierCommand: AsyncParsableCommand {
         abstract: "Croupier: an open-source platform for running a licensed online casino.",
         discussion: "Configuration comes from CROUPIER_* environment variables (see docs/configuration.md).",
         subcommands: [
-            Serve.self, Worker.self, Migrate.self, Audit.self, Adjust.self, Simulate.self, Bench.self, Admin.self, Demo.self, Providers.self,
+            Serve.self, Worker.self, Migrate.self, Audit.self, Adjust.self, Simulate.self, Bench.self, Admin.self, Demo.self,
+            Providers.self,
         ])
 }
 

@@ -56,10 +56,12 @@ struct Demo: AsyncParsableCommand {
             let created = try await StaffDirectory(database: dependencies.database, secret: configuration.secretKey, logger: logger)
                 .create(email: email, password: password, role: .owner)
             try await AuditLog(database: dependencies.database, logger: logger).append(
-                AuditEntry(actor: "demo", action: "staff.created", target: "staff:\(created.0.id)", summary: ["role": "owner", "email": email]))
+                AuditEntry(
+                    actor: "demo", action: "staff.created", target: "staff:\(created.0.id)", summary: ["role": "owner", "email": email]))
             uri = created.otpauth
         } catch StaffDirectoryError.emailTaken {
-            return "The demo owner exists but \(path) is gone; create another with: croupier admin create --email you@example.com --role owner"
+            return
+                "The demo owner exists but \(path) is gone; create another with: croupier admin create --email you@example.com --role owner"
         }
         let text = """
             Staff (admin console): \(configuration.publicURL)/admin/login
@@ -75,7 +77,8 @@ struct Demo: AsyncParsableCommand {
     /// The demo player and its 100.00 EUR, once: the funding's idempotency key makes reruns no-ops.
     func fundDemoPlayer(configuration: Configuration, dependencies: AppDependencies, logger: Logger) async throws {
         let player = try await PlayerSignIn(
-            database: dependencies.database, secret: configuration.secretKey, composer: NoMail(), publicURL: configuration.publicURL, logger: logger
+            database: dependencies.database, secret: configuration.secretKey, composer: NoMail(), publicURL: configuration.publicURL,
+            logger: logger
         ).demoPlayer()
         let funded = try await dependencies.ledger.apply(
             LedgerOperation(

@@ -27,7 +27,9 @@ struct Migrate: AsyncParsableCommand {
                     ("clickhouse", status ? try await clickHouse.pending() : try await clickHouse.migrate()),
                 ] {
                     let verb = status ? "pending" : "applied"
-                    print(migrations.isEmpty ? "\(engine): nothing \(verb)" : "\(engine): \(verb) \(migrations.map(\.fileName).joined(separator: ", "))")
+                    print(
+                        migrations.isEmpty
+                            ? "\(engine): nothing \(verb)" : "\(engine): \(verb) \(migrations.map(\.fileName).joined(separator: ", "))")
                 }
             }
         } catch {

@@ -34,9 +34,11 @@ struct Providers: AsyncParsableCommand {
             do {
                 let provider = try await dependencies.withDatabase {
                     try await dependencies.providers.add(
-                        code: code, name: name ?? code, dialect: dialect, apiURL: apiURL, operatorID: operatorID, providerKeyPEM: providerPEM,
+                        code: code, name: name ?? code, dialect: dialect, apiURL: apiURL, operatorID: operatorID,
+                        providerKeyPEM: providerPEM,
                         operatorKeyPEM: operatorPEM,
-                        currencies: (currencies ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).uppercased() }.filter { !$0.isEmpty })
+                        currencies: (currencies ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).uppercased() }
+                            .filter { !$0.isEmpty })
                 }
                 print("provider \(provider.code) (\(provider.dialect)) at \(provider.apiURL)")
                 print("  provider key \(provider.providerKeyFingerprint)")
@@ -56,7 +58,9 @@ struct Providers: AsyncParsableCommand {
         /// PEM text as given, or the contents of the file it names.
         static func pem(_ value: String, option: String) throws -> String {
             if value.contains("-----BEGIN") { return value }
-            guard let text = try? String(contentsOfFile: value, encoding: .utf8) else { throw ValidationError("\(option): cannot read \(value)") }
+            guard let text = try? String(contentsOfFile: value, encoding: .utf8) else {
+                throw ValidationError("\(option): cannot read \(value)")
+            }
             return text
         }
     }

@@ -24,12 +24,15 @@ struct Simulate: AsyncParsableCommand {
         let (report, findings) = try await dependencies.withDatabase {
             let report = try await LedgerSimulation(
                 ledger: dependencies.ledger,
-                configuration: .init(seed: seed, players: players, operations: operations, concurrency: concurrency, firstPlayer: firstPlayer)
+                configuration: .init(
+                    seed: seed, players: players, operations: operations, concurrency: concurrency, firstPlayer: firstPlayer)
             ).run()
             return (report, try await LedgerAuditor(database: dependencies.database, logger: logger).run())
         }
         let seconds = Double(report.elapsed.components.seconds) + Double(report.elapsed.components.attoseconds) / 1e18
-        print("seed \(seed): \(report.operations) operations across \(players) players in \(String(format: "%.1f", seconds)) s (\(Int(Double(report.operations) / seconds)) ops/s)")
+        print(
+            "seed \(seed): \(report.operations) operations across \(players) players in \(String(format: "%.1f", seconds)) s (\(Int(Double(report.operations) / seconds)) ops/s)"
+        )
         for (code, count) in report.codes.sorted(by: { $0.value > $1.value }) { print("  \(code.rawValue): \(count)") }
         print("final replay of every applied operation: \(report.finalReplays) replays, all checked")
         print("final balances digest: \(report.balancesDigest)")

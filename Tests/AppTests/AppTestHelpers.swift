@@ -12,7 +12,8 @@ import TestSupport
 
 /// A test configuration pointing at this test's own databases.
 func testConfiguration(
-    database: Database, clickHouseURL: String? = nil, migrateOnStart: Bool = false, maxBodyBytes: Int = 1 << 20, environment: Core.Environment = .test
+    database: Database, clickHouseURL: String? = nil, migrateOnStart: Bool = false, maxBodyBytes: Int = 1 << 20,
+    environment: Core.Environment = .test
 ) throws -> Configuration {
     let url = database.url
     return Configuration(
@@ -41,16 +42,16 @@ func packageRoot() -> URL {
 
 /// Runs `body` against the whole application (background services included) on a fresh,
 /// migrated database and a JetStream stream of its own, deleted afterwards. `configure` adjusts
-/// the test configuration first; `now` fixes the clock of time windows.
+/// the test configuration first; `now` stops the clock of time windows at that instant.
 func withTestApp(
-    configure: (inout Configuration) -> Void = { _ in }, now: (@Sendable () -> Date)? = nil,
+    configure: (inout Configuration) -> Void = { _ in }, now: Date? = nil,
     _ body: @escaping @Sendable (any TestClientProtocol, AppDependencies, Database) async throws -> Void
 ) async throws {
     try await TestDatabase.with { database in
         var configuration = try testConfiguration(database: database)
         configure(&configuration)
         var built = try AppDependencies(configuration: configuration, logger: TestServices.logger)
-        if let now { built.now = now }
+        if let now { built.now = { now } }
         let dependencies = built
         let app = try await buildApplication(dependencies: dependencies, logger: TestServices.logger)
         let outcome: Result<Void, any Error>
@@ -68,11 +69,13 @@ func withLiveApp(
     clickHouseURL: String? = nil, maxBodyBytes: Int = 1 << 20, environment: Core.Environment = .test,
     _ body: @escaping @Sendable (any TestClientProtocol, Ledger) async throws -> Void
 ) async throws {
-    try await withTestApp(configure: { configuration in
-        if let clickHouseURL { configuration.clickHouseURL = clickHouseURL }
-        configuration.maxBodyBytes = maxBodyBytes
-        configuration.environment = environment
-    }) { client, dependencies, _ in try await body(client, dependencies.ledger) }
+    try await withTestApp(
+        configure: { configuration in
+            if let clickHouseURL { configuration.clickHouseURL = clickHouseURL }
+            configuration.maxBodyBytes = maxBodyBytes
+            configuration.environment = environment
+        },
+        { client, dependencies, _ in try await body(client, dependencies.ledger) })
 }
 
 func withLiveApp(

@@ -6,8 +6,8 @@ import Hummingbird
 import HummingbirdTesting
 import Identity
 import Persistence
-import Testing
 import TestSupport
+import Testing
 
 @testable import App
 
@@ -24,7 +24,8 @@ import TestSupport
             .create(email: email, password: "a long enough password", role: role).otpauth
         let response = try await client.execute(
             uri: "/api/v1/staff/login", method: .post, headers: [.contentType: "application/json"],
-            body: ByteBuffer(string: #"{"email":"\#(email)","password":"a long enough password","totp":"\#(RFC6238.code(uri: uri, at: Date()))"}"#))
+            body: ByteBuffer(
+                string: #"{"email":"\#(email)","password":"a long enough password","totp":"\#(RFC6238.code(uri: uri, at: Date()))"}"#))
         return response.headers[values: .setCookie].compactMap { $0.split(separator: ";").first.map(String.init) }.joined(separator: "; ")
     }
 
@@ -58,12 +59,14 @@ import TestSupport
             let me = try await client.execute(uri: "/api/v1/me", method: .get, headers: player)
             let csrf = try #require(try me.json()["csrfToken"] as? String)
             var headers = player
-            headers[.cookie] = me.headers[values: .setCookie].compactMap { $0.split(separator: ";").first.map(String.init) }.joined(separator: "; ")
+            headers[.cookie] = me.headers[values: .setCookie].compactMap { $0.split(separator: ";").first.map(String.init) }.joined(
+                separator: "; ")
             headers[.contentType] = "application/json"
             func launch(_ body: String, csrf token: String?) async throws -> (HTTPResponse.Status, String?) {
                 var sent = headers
                 if let token { sent[HTTPField.Name("X-CSRF-Token")!] = token }
-                let response = try await client.execute(uri: "/api/v1/games/launch", method: .post, headers: sent, body: ByteBuffer(string: body))
+                let response = try await client.execute(
+                    uri: "/api/v1/games/launch", method: .post, headers: sent, body: ByteBuffer(string: body))
                 return (response.status, (try? response.json()["error"] as? [String: Any])?["code"] as? String)
             }
             #expect(try await launch(#"{"game":"originals:dice","currency":"EUR"}"#, csrf: nil) == (.forbidden, "csrfTokenInvalid"))
@@ -73,7 +76,8 @@ import TestSupport
             // The test server's public URL answers nothing, so Originals cannot be reached.
             #expect(try await launch(#"{"game":"originals:dice","currency":"EUR"}"#, csrf: csrf) == (.badGateway, "providerUnavailable"))
             let sessions = try await database.withConnection { connection in
-                try await connection.query("SELECT count(*) FROM games_sessions WHERE player_id = 100900", logger: TestServices.logger).collect()
+                try await connection.query("SELECT count(*) FROM games_sessions WHERE player_id = 100900", logger: TestServices.logger)
+                    .collect()
             }
             #expect(try sessions.first?.decode(Int.self) == 1, "only the launch that reached the provider made a session")
         }
@@ -87,7 +91,9 @@ import TestSupport
         ]
         func shown(category: String? = nil, provider: String? = nil, search: String = "") -> [String] {
             Lobby(
-                games: games, providers: [], category: category, provider: provider, search: search, localization: try! Localization(directory: packageRoot().appendingPathComponent("Sources/App/Resources/Locales")), language: "en"
+                games: games, providers: [], category: category, provider: provider, search: search,
+                localization: try! Localization(directory: packageRoot().appendingPathComponent("Sources/App/Resources/Locales")),
+                language: "en"
             ).shown.map(\.code)
         }
         #expect(shown() == ["dice", "slot", "roulette"])
@@ -104,16 +110,20 @@ import TestSupport
             let page = try await client.execute(uri: "/dev/signin", method: .get)
             #expect(page.status == .ok)
             let csrf = try #require(page.text.firstMatch(of: /name="csrf" value="([0-9a-f]+)"/)?.1)
-            let seed = page.headers[values: .setCookie].compactMap { $0.split(separator: ";").first.map(String.init) }.joined(separator: "; ")
+            let seed = page.headers[values: .setCookie].compactMap { $0.split(separator: ";").first.map(String.init) }.joined(
+                separator: "; ")
             let refused = try await client.execute(
-                uri: "/dev/signin", method: .post, headers: [.contentType: "application/x-www-form-urlencoded", .cookie: seed], body: ByteBuffer(string: "csrf=x"))
+                uri: "/dev/signin", method: .post, headers: [.contentType: "application/x-www-form-urlencoded", .cookie: seed],
+                body: ByteBuffer(string: "csrf=x"))
             #expect(refused.status == .forbidden)
             let signedIn = try await client.execute(
                 uri: "/dev/signin", method: .post, headers: [.contentType: "application/x-www-form-urlencoded", .cookie: seed],
                 body: ByteBuffer(string: "csrf=\(csrf)"))
             #expect(signedIn.status == .seeOther || signedIn.status == .found)
             #expect(signedIn.headers[.location] == "/lobby")
-            let session = try #require(signedIn.headers[values: .setCookie].first { $0.hasPrefix("croupier_session=") }?.split(separator: ";").first.map(String.init))
+            let session = try #require(
+                signedIn.headers[values: .setCookie].first { $0.hasPrefix("croupier_session=") }?.split(separator: ";").first.map(
+                    String.init))
             let me = try await client.execute(uri: "/api/v1/me", method: .get, headers: [.cookie: session])
             #expect((try me.json()["player"] as? [String: Any])?["email"] as? String == "player@croupier.local")
         }

@@ -3,8 +3,8 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
-import Testing
 import TestSupport
+import Testing
 
 @testable import App
 
@@ -96,7 +96,8 @@ import TestSupport
     @Test func recoversByItselfWhenTheDependencyReturns() async throws {
         let dependency = Switch()
         let monitor = ReadinessMonitor(
-            checks: [DependencyCheck(name: "clickhouse") { try dependency.check() }], deadline: { try await Task.sleep(for: .seconds(3600)) },
+            checks: [DependencyCheck(name: "clickhouse") { try dependency.check() }],
+            deadline: { try await Task.sleep(for: .seconds(3600)) },
             logger: TestServices.logger)
         #expect(await monitor.evaluate().map(\.state) == [.ok])
         dependency.set(false)

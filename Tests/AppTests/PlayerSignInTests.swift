@@ -3,11 +3,11 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Identity
 import Persistence
 import PostgresNIO
-import Testing
 import TestSupport
-import Identity
+import Testing
 
 @testable import App
 
@@ -34,7 +34,9 @@ import Identity
     static func signWidget(id: Int64, username: String, authDate: Date = Date()) throws -> [String: String] {
         try telegramSign([
             "kind": "widget", "botToken": testBotToken,
-            "fields": ["id": String(id), "first_name": "Test", "username": username, "auth_date": String(Int(authDate.timeIntervalSince1970))],
+            "fields": [
+                "id": String(id), "first_name": "Test", "username": username, "auth_date": String(Int(authDate.timeIntervalSince1970)),
+            ],
         ])["fields"] as? [String: String] ?? [:]
     }
 
@@ -42,10 +44,13 @@ import Identity
         try await withTestApp { client, _, database in try await body(client, database) }
     }
 
-    static func post(_ client: any TestClientProtocol, _ uri: String, _ json: [String: Any], cookie: String = "") async throws -> TestResponse {
+    static func post(_ client: any TestClientProtocol, _ uri: String, _ json: [String: Any], cookie: String = "") async throws
+        -> TestResponse
+    {
         var headers: HTTPFields = [.contentType: "application/json"]
         if !cookie.isEmpty { headers[.cookie] = cookie }
-        return try await client.execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(data: try JSONSerialization.data(withJSONObject: json)))
+        return try await client.execute(
+            uri: uri, method: .post, headers: headers, body: ByteBuffer(data: try JSONSerialization.data(withJSONObject: json)))
     }
 
     static func cookie(_ response: TestResponse, _ name: String) -> String? {
@@ -56,7 +61,8 @@ import Identity
     static func mailedCode(_ database: Database, to email: String) async throws -> String {
         let rows = try await database.withConnection { connection in
             try await connection.query(
-                "SELECT text_body FROM identity_mail_outbox WHERE recipient = \(email) ORDER BY id DESC LIMIT 1", logger: TestServices.logger
+                "SELECT text_body FROM identity_mail_outbox WHERE recipient = \(email) ORDER BY id DESC LIMIT 1",
+                logger: TestServices.logger
             ).collect()
         }
         let text = try rows.first?.decode(String.self) ?? ""
@@ -64,22 +70,27 @@ import Identity
     }
 
     static func players(_ database: Database) async throws -> Int {
-        try await database.withConnection { try await $0.query("SELECT count(*) FROM identity_players", logger: TestServices.logger).collect() }[0].decode(Int.self)
+        try await database.withConnection {
+            try await $0.query("SELECT count(*) FROM identity_players", logger: TestServices.logger).collect()
+        }[0].decode(Int.self)
     }
 
     @Test func telegramThenEmailThenCodeSignsInAndTheDeviceIsRemembered() async throws {
         try await withApp { client, database in
-            let first = try await Self.post(client, "/api/v1/auth/telegram", ["widget": try Self.signWidget(id: 5550001, username: "anna")])
+            let first = try await Self.post(
+                client, "/api/v1/auth/telegram", ["widget": try Self.signWidget(id: 5_550_001, username: "anna")])
             #expect(first.status == .ok)
             let challenge = try #require(try first.json()["challenge"] as? String)
             #expect(try first.json()["next"] as? String == "email")
             let device = try #require(Self.cookie(first, "croupier_device"))
 
-            let refused = try await Self.post(client, "/api/v1/auth/email", ["challenge": challenge, "email": "anna@example.com", "adult": false, "acceptTerms": true])
+            let refused = try await Self.post(
+                client, "/api/v1/auth/email", ["challenge": challenge, "email": "anna@example.com", "adult": false, "acceptTerms": true])
             #expect(refused.status == .badRequest)
             #expect(try await Self.players(database) == 0)
 
-            let email = try await Self.post(client, "/api/v1/auth/email", ["challenge": challenge, "email": "Anna@Example.com", "adult": true, "acceptTerms": true])
+            let email = try await Self.post(
+                client, "/api/v1/auth/email", ["challenge": challenge, "email": "Anna@Example.com", "adult": true, "acceptTerms": true])
             #expect(try email.json()["next"] as? String == "code")
             #expect(try await Self.players(database) == 0, "the account exists only once the e-mail is confirmed")
             let code = try await Self.mailedCode(database, to: "anna@example.com")
@@ -98,22 +109,30 @@ import Identity
 
             // Each signing differs in more than auth_date, so a slow run cannot make two of them
             // identical (which the replay guard would rightly refuse).
-            let again = try await Self.post(client, "/api/v1/auth/telegram", ["widget": try Self.signWidget(id: 5550001, username: "anna_again", authDate: Date().addingTimeInterval(-5))], cookie: device)
+            let again = try await Self.post(
+                client, "/api/v1/auth/telegram",
+                ["widget": try Self.signWidget(id: 5_550_001, username: "anna_again", authDate: Date().addingTimeInterval(-5))],
+                cookie: device)
             #expect(try again.json()["next"] as? String == "done", "a device confirmed within 30 days needs no new code")
 
-            let otherDevice = try await Self.post(client, "/api/v1/auth/telegram", ["widget": try Self.signWidget(id: 5550001, username: "anna_elsewhere", authDate: Date().addingTimeInterval(-9))])
+            let otherDevice = try await Self.post(
+                client, "/api/v1/auth/telegram",
+                ["widget": try Self.signWidget(id: 5_550_001, username: "anna_elsewhere", authDate: Date().addingTimeInterval(-9))])
             #expect(try otherDevice.json()["next"] as? String == "code", "a new device needs a fresh code")
 
             let seed = try #require(Self.cookie(me, "csrf_seed"))
-            let withoutToken = try await client.execute(uri: "/api/v1/auth/logout", method: .post, headers: [.cookie: "\(session); \(seed)"])
+            let withoutToken = try await client.execute(
+                uri: "/api/v1/auth/logout", method: .post, headers: [.cookie: "\(session); \(seed)"])
             #expect(withoutToken.status == .forbidden)
             let logout = try await client.execute(
                 uri: "/api/v1/auth/logout", method: .post, headers: [.cookie: "\(session); \(seed)", HTTPField.Name("X-CSRF-Token")!: csrf])
             #expect(logout.status == .ok)
             #expect(try await client.execute(uri: "/api/v1/me", method: .get, headers: [.cookie: session]).status == .unauthorized)
             let logins = try await database.withConnection { connection in
-                try await connection.query("SELECT actor FROM identity_audit_log WHERE action = 'player.login'", logger: TestServices.logger)
-                    .collect().map { try $0.decode(String.self) }
+                try await connection.query(
+                    "SELECT actor FROM identity_audit_log WHERE action = 'player.login'", logger: TestServices.logger
+                )
+                .collect().map { try $0.decode(String.self) }
             }
             #expect(logins.count == 2, "the code sign-in and the trusted-device sign-in")
             #expect(Set(logins).count == 1 && logins.first?.hasPrefix("player:") == true)
@@ -123,16 +142,18 @@ import Identity
 
     @Test func signedTelegramDataIsAcceptedOnceAndTamperingIsRefused() async throws {
         try await withApp { client, database in
-            let widget = try Self.signWidget(id: 5550002, username: "ivan")
+            let widget = try Self.signWidget(id: 5_550_002, username: "ivan")
             #expect(try await Self.post(client, "/api/v1/auth/telegram", ["widget": widget]).status == .ok)
             let replay = try await Self.post(client, "/api/v1/auth/telegram", ["widget": widget])
             #expect(replay.status == .unauthorized)
             #expect((try replay.json()["error"] as? [String: Any])?["code"] as? String == "telegramReplayed")
-            var changed = try Self.signWidget(id: 5550003, username: "eve")
+            var changed = try Self.signWidget(id: 5_550_003, username: "eve")
             changed["id"] = "5550004"
             let tampered = try await Self.post(client, "/api/v1/auth/telegram", ["widget": changed])
             #expect((try tampered.json()["error"] as? [String: Any])?["code"] as? String == "telegramSignatureInvalid")
-            let stale = try await Self.post(client, "/api/v1/auth/telegram", ["widget": try Self.signWidget(id: 5550005, username: "old", authDate: Date().addingTimeInterval(-3600))])
+            let stale = try await Self.post(
+                client, "/api/v1/auth/telegram",
+                ["widget": try Self.signWidget(id: 5_550_005, username: "old", authDate: Date().addingTimeInterval(-3600))])
             #expect((try stale.json()["error"] as? [String: Any])?["code"] as? String == "telegramAuthExpired")
             #expect(try await Self.players(database) == 0)
         }
@@ -148,41 +169,49 @@ import Identity
     }
 
     @Test func miniAppInitDataInTheAuthorizationHeaderStartsASignInAndEveryOutcomeIsAudited() async throws {
-        let (initData, publicKey) = try Self.signInitData(id: 5550010)
-        try await withTestApp(configure: { $0.telegram.publicKey = publicKey }) { client, _, database in
-            let accepted = try await client.execute(uri: "/api/v1/auth/telegram", method: .post, headers: [.authorization: "tma \(initData)"])
-            #expect(accepted.status == .ok)
-            #expect(try accepted.json()["next"] as? String == "email")
-            let replayed = try await client.execute(uri: "/api/v1/auth/telegram", method: .post, headers: [.authorization: "tma \(initData)"])
-            #expect((try replayed.json()["error"] as? [String: Any])?["code"] as? String == "telegramReplayed")
-            let tampered = try await client.execute(
-                uri: "/api/v1/auth/telegram", method: .post, headers: [.authorization: "tma \(initData.replacingOccurrences(of: "Mini", with: "Evil"))"])
-            #expect((try tampered.json()["error"] as? [String: Any])?["code"] as? String == "telegramSignatureInvalid")
+        let (initData, publicKey) = try Self.signInitData(id: 5_550_010)
+        try await withTestApp(
+            configure: { $0.telegram.publicKey = publicKey },
+            { client, _, database in
+                let accepted = try await client.execute(
+                    uri: "/api/v1/auth/telegram", method: .post, headers: [.authorization: "tma \(initData)"])
+                #expect(accepted.status == .ok)
+                #expect(try accepted.json()["next"] as? String == "email")
+                let replayed = try await client.execute(
+                    uri: "/api/v1/auth/telegram", method: .post, headers: [.authorization: "tma \(initData)"])
+                #expect((try replayed.json()["error"] as? [String: Any])?["code"] as? String == "telegramReplayed")
+                let tampered = try await client.execute(
+                    uri: "/api/v1/auth/telegram", method: .post,
+                    headers: [.authorization: "tma \(initData.replacingOccurrences(of: "Mini", with: "Evil"))"])
+                #expect((try tampered.json()["error"] as? [String: Any])?["code"] as? String == "telegramSignatureInvalid")
 
-            let page = try await client.execute(uri: "/telegram/app", method: .get)
-            #expect(page.status == .ok)
-            #expect(page.headers[.contentSecurityPolicy]?.contains("frame-ancestors 'self' https://*.telegram.org") == true)
-            #expect(page.headers[HTTPField.Name("X-Frame-Options")!] == nil)
-            let other = try await client.execute(uri: "/signin", method: .get)
-            #expect(other.headers[.contentSecurityPolicy]?.contains("frame-ancestors 'none'") == true)
-            #expect(other.headers[HTTPField.Name("X-Frame-Options")!] == "DENY")
-            let audited = try await database.withConnection { connection in
-                try await connection.query(
-                    "SELECT action, actor, summary->>'reason' FROM identity_audit_log WHERE action LIKE 'player.%' ORDER BY id", logger: TestServices.logger
-                ).collect().map { try $0.decode((String, String, String?).self) }
-            }
-            #expect(audited.map(\.0) == ["player.login_failed", "player.login_failed"])
-            #expect(audited.map(\.2) == ["telegramReplayed", "telegramSignatureInvalid"])
-            #expect(audited.first?.1 == "telegram:5550010", "a replay names the Telegram account it tried")
-            #expect(try await AuditLog(database: database, logger: TestServices.logger).verify().firstBroken == nil)
-        }
+                let page = try await client.execute(uri: "/telegram/app", method: .get)
+                #expect(page.status == .ok)
+                #expect(page.headers[.contentSecurityPolicy]?.contains("frame-ancestors 'self' https://*.telegram.org") == true)
+                #expect(page.headers[HTTPField.Name("X-Frame-Options")!] == nil)
+                let other = try await client.execute(uri: "/signin", method: .get)
+                #expect(other.headers[.contentSecurityPolicy]?.contains("frame-ancestors 'none'") == true)
+                #expect(other.headers[HTTPField.Name("X-Frame-Options")!] == "DENY")
+                let audited = try await database.withConnection { connection in
+                    try await connection.query(
+                        "SELECT action, actor, summary->>'reason' FROM identity_audit_log WHERE action LIKE 'player.%' ORDER BY id",
+                        logger: TestServices.logger
+                    ).collect().map { try $0.decode((String, String, String?).self) }
+                }
+                #expect(audited.map(\.0) == ["player.login_failed", "player.login_failed"])
+                #expect(audited.map(\.2) == ["telegramReplayed", "telegramSignatureInvalid"])
+                #expect(audited.first?.1 == "telegram:5550010", "a replay names the Telegram account it tried")
+                #expect(try await AuditLog(database: database, logger: TestServices.logger).verify().firstBroken == nil)
+            })
     }
 
     @Test func fiveWrongCodesLockTheChallenge() async throws {
         try await withApp { client, database in
-            let first = try await Self.post(client, "/api/v1/auth/telegram", ["widget": try Self.signWidget(id: 5550006, username: "lock")])
+            let first = try await Self.post(
+                client, "/api/v1/auth/telegram", ["widget": try Self.signWidget(id: 5_550_006, username: "lock")])
             let challenge = try #require(try first.json()["challenge"] as? String)
-            _ = try await Self.post(client, "/api/v1/auth/email", ["challenge": challenge, "email": "lock@example.com", "adult": true, "acceptTerms": true])
+            _ = try await Self.post(
+                client, "/api/v1/auth/email", ["challenge": challenge, "email": "lock@example.com", "adult": true, "acceptTerms": true])
             let code = try await Self.mailedCode(database, to: "lock@example.com")
             let wrong = code == "000000" ? "111111" : "000000"
             var codes: [String] = []
@@ -204,12 +233,14 @@ import Identity
     @Test func oneAddressHammeringSignInGets429WithRetryAfter() async throws {
         // The clock stands still 20 seconds before the end of a window, so every attempt counts
         // in the same window however slowly the machine answers.
-        let windowEnd = (Date().timeIntervalSince1970 / RateLimiter.Rule.perAddress.window).rounded(.up) * RateLimiter.Rule.perAddress.window
+        let windowEnd =
+            (Date().timeIntervalSince1970 / RateLimiter.Rule.perAddress.window).rounded(.up) * RateLimiter.Rule.perAddress.window
         let now = Date(timeIntervalSince1970: windowEnd - 20)
-        try await withTestApp(now: { now }) { client, _, _ in
+        try await withTestApp(now: now) { client, _, _ in
             let limit = RateLimiter.Rule.perAddress.limit
             for attempt in 1...limit {
-                let response = try await PlayerSignInTests.post(client, "/api/v1/auth/code", ["challenge": "bogus-\(attempt)", "code": "000000"])
+                let response = try await PlayerSignInTests.post(
+                    client, "/api/v1/auth/code", ["challenge": "bogus-\(attempt)", "code": "000000"])
                 #expect(response.status == .unauthorized, "attempt \(attempt) of \(limit) is within the allowance")
             }
             let refused = try await PlayerSignInTests.post(client, "/api/v1/auth/code", ["challenge": "bogus-over", "code": "000000"])

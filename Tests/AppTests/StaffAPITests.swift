@@ -6,8 +6,8 @@ import HummingbirdTesting
 import Identity
 import Ledger
 import Persistence
-import Testing
 import TestSupport
+import Testing
 
 @testable import App
 
@@ -76,11 +76,13 @@ import TestSupport
             let csrf = try #require(try signedIn.json()["csrfToken"] as? String)
             let body = ByteBuffer(string: #"{"player":42,"currency":"EUR","amount":"10.50","reason":"goodwill"}"#)
             let withoutToken = try await client.execute(
-                uri: "/api/v1/staff/adjustments", method: .post, headers: [.contentType: "application/json", .cookie: Self.cookies(signedIn)], body: body)
+                uri: "/api/v1/staff/adjustments", method: .post,
+                headers: [.contentType: "application/json", .cookie: Self.cookies(signedIn)], body: body)
             #expect(withoutToken.status == .forbidden)
             let adjusted = try await client.execute(
                 uri: "/api/v1/staff/adjustments", method: .post,
-                headers: [.contentType: "application/json", .cookie: Self.cookies(signedIn), HTTPField.Name("X-CSRF-Token")!: csrf], body: body)
+                headers: [.contentType: "application/json", .cookie: Self.cookies(signedIn), HTTPField.Name("X-CSRF-Token")!: csrf],
+                body: body)
             #expect(adjusted.status == .ok)
             #expect((try adjusted.json()["balanceAfter"] as? [String: String])?["real"] == "10.50000")
             let tooPrecise = try await client.execute(

@@ -4,8 +4,8 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Ledger
-import Testing
 import TestSupport
+import Testing
 
 @testable import App
 
@@ -15,7 +15,9 @@ import TestSupport
     func fund(_ ledger: Ledger, player: Int64, _ movements: [(String, Movement)]) async throws {
         for (index, (currency, movement)) in movements.enumerated() {
             let outcome = try await ledger.apply(
-                LedgerOperation(key: .init(scope: "test", key: "fund-\(player)-\(index)"), player: PlayerID(player), currency: currency, movement: movement))
+                LedgerOperation(
+                    key: .init(scope: "test", key: "fund-\(player)-\(index)"), player: PlayerID(player), currency: currency,
+                    movement: movement))
             #expect(outcome.code == .ok)
         }
     }
@@ -37,13 +39,18 @@ import TestSupport
 
     @Test func balancesAreExactDecimalStringsPerCurrency() async throws {
         try await withLiveApp { client, ledger in
-            try await fund(ledger, player: 7, [
-                ("EUR", .adjustment(units: 12_550_000)), ("EUR", .bonusGrant(units: 1)), ("EUR", .withdrawalHold(units: 50_000)),
-                ("BTC", .deposit(units: 123, gateway: .payments("sandbox"))),
-            ])
+            try await fund(
+                ledger, player: 7,
+                [
+                    ("EUR", .adjustment(units: 12_550_000)), ("EUR", .bonusGrant(units: 1)), ("EUR", .withdrawalHold(units: 50_000)),
+                    ("BTC", .deposit(units: 123, gateway: .payments("sandbox"))),
+                ])
             let response = try await client.execute(uri: "/api/v1/wallet", method: .get, headers: [Self.playerHeader: "7"])
             #expect(response.status == .ok)
-            #expect(response.text == #"{"balances":[{"bonus":"0.00000000","currency":"BTC","locked":"0.00000000","real":"0.00000123","withdrawable":"0.00000123"},{"bonus":"0.00001","currency":"EUR","locked":"0.50000","real":"125.00000","withdrawable":"125.00000"}]}"#)
+            #expect(
+                response.text
+                    == #"{"balances":[{"bonus":"0.00000000","currency":"BTC","locked":"0.00000000","real":"0.00000123","withdrawable":"0.00000123"},{"bonus":"0.00001","currency":"EUR","locked":"0.50000","real":"125.00000","withdrawable":"125.00000"}]}"#
+            )
         }
     }
 
@@ -65,11 +72,16 @@ import TestSupport
 
     @Test func historyFiltersByCurrencyKindAndDate() async throws {
         try await withLiveApp { client, ledger in
-            try await fund(ledger, player: 9, [
-                ("EUR", .adjustment(units: 100_000)), ("USD", .deposit(units: 200_000, gateway: .payments("sandbox"))), ("USD", .adjustment(units: 300_000)),
-            ])
+            try await fund(
+                ledger, player: 9,
+                [
+                    ("EUR", .adjustment(units: 100_000)), ("USD", .deposit(units: 200_000, gateway: .payments("sandbox"))),
+                    ("USD", .adjustment(units: 300_000)),
+                ])
             func kinds(_ query: String) async throws -> [String] {
-                let json = try await client.execute(uri: "/api/v1/wallet/transactions?\(query)", method: .get, headers: [Self.playerHeader: "9"]).json()
+                let json = try await client.execute(
+                    uri: "/api/v1/wallet/transactions?\(query)", method: .get, headers: [Self.playerHeader: "9"]
+                ).json()
                 return (json["transactions"] as? [[String: Any]] ?? []).map { "\($0["currency"]!):\($0["kind"]!)" }
             }
             #expect(try await kinds("currency=USD") == ["USD:adjustment", "USD:deposit"])
@@ -78,7 +90,9 @@ import TestSupport
             #expect(try await kinds("from=2000-01-01&until=2000-01-02").isEmpty)
             let today = Date().formatted(.iso8601).prefix(10)
             #expect(try await kinds("from=\(today)&until=\(today)").count == 3)
-            let entry = try #require((try await client.execute(uri: "/api/v1/wallet/transactions?kind=deposit", method: .get, headers: [Self.playerHeader: "9"]).json()["transactions"] as? [[String: Any]])?.first)
+            let entry = try #require(
+                (try await client.execute(uri: "/api/v1/wallet/transactions?kind=deposit", method: .get, headers: [Self.playerHeader: "9"])
+                    .json()["transactions"] as? [[String: Any]])?.first)
             #expect(entry["balanceAfter"] as? [String: String] == ["real": "2.00000", "bonus": "0.00000", "locked": "0.00000"])
             #expect((entry["references"] as? [String: Any])?["idempotencyKey"] as? String == "test:fund-9-1")
         }
@@ -90,7 +104,8 @@ import TestSupport
     ])
     func badFiltersAreRefusedByName(query: String, code: String) async throws {
         try await withLiveApp { client in
-            let response = try await client.execute(uri: "/api/v1/wallet/transactions?\(query)", method: .get, headers: [Self.playerHeader: "9"])
+            let response = try await client.execute(
+                uri: "/api/v1/wallet/transactions?\(query)", method: .get, headers: [Self.playerHeader: "9"])
             #expect(response.status == .badRequest)
             #expect((try response.json()["error"] as? [String: Any])?["code"] as? String == code)
         }

@@ -2,9 +2,9 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import Testing
 import Persistence
 import TestSupport
+import Testing
 
 @testable import App
 
@@ -159,7 +159,10 @@ import TestSupport
     @Test func serveRefusesAnUnmigratedDatabaseNamingTheMigration() async throws {
         try await TestDatabase.withEmpty { database in
             let dependencies = try AppDependencies(configuration: try testConfiguration(database: database), logger: TestServices.logger)
-            await #expect(throws: MigrationError.pending(engine: "postgres", count: try MigrationSet.postgres().migrations.count, first: "0001_outbox.sql")) {
+            await #expect(
+                throws: MigrationError.pending(
+                    engine: "postgres", count: try MigrationSet.postgres().migrations.count, first: "0001_outbox.sql")
+            ) {
                 try await dependencies.withDatabase { try await dependencies.prepareSchemas(logger: TestServices.logger) }
             }
         }
@@ -186,10 +189,11 @@ import TestSupport
         #expect(russian.count > 20)
     }
 
-    @Test(arguments: [
-        ("en-US,en;q=0.9", "en"), ("ru", "ru"), ("de, en;q=0.3", "en"), ("en;q=0.2, ru;q=0.8", "ru"), ("fr", nil), ("", nil),
-        ("ru;q=0", nil),
-    ] as [(String, String?)])
+    @Test(
+        arguments: [
+            ("en-US,en;q=0.9", "en"), ("ru", "ru"), ("de, en;q=0.3", "en"), ("en;q=0.2, ru;q=0.8", "ru"), ("fr", nil), ("", nil),
+            ("ru;q=0", nil),
+        ] as [(String, String?)])
     func acceptLanguageIsReadByQuality(header: String, expected: String?) {
         #expect(Localization.preferred(acceptLanguage: header) == expected)
     }

@@ -1,7 +1,7 @@
 import Foundation
 import PostgresNIO
-import Testing
 import TestSupport
+import Testing
 
 @testable import Events
 

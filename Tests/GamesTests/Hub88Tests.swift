@@ -28,7 +28,8 @@ import Testing
                 return .unknown
             }
         }
-        let good = #"{"user":"100001","transaction_uuid":"t1","token":"x","round":"r1","round_closed":false,"request_uuid":"q","game_code":"g","currency":"EUR","amount":100000,"meta":{"x":[1,2]},"is_billable":true}"#
+        let good =
+            #"{"user":"100001","transaction_uuid":"t1","token":"x","round":"r1","round_closed":false,"request_uuid":"q","game_code":"g","currency":"EUR","amount":100000,"meta":{"x":[1,2]},"is_billable":true}"#
         #expect(status(good) == nil, "unknown fields are tolerated")
         #expect(status("{not json") == .wrongSyntax)
         #expect(status(good.replacingOccurrences(of: #""currency":"EUR","#, with: "")) == .wrongSyntax)

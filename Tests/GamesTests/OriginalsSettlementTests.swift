@@ -2,8 +2,8 @@ import Core
 import Foundation
 import Persistence
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 @testable import Games
 
@@ -47,7 +47,8 @@ final class ScriptedWallet: Sendable {
             let providers = ProviderDirectory(database: database, secret: .random(), logger: TestServices.logger)
             let wallet = ScriptedWallet()
             let originals = try await OriginalsProvider.setUp(
-                providers: providers, database: database, secret: .random(), publicURL: "http://casino.test", walletURL: "http://unused.test",
+                providers: providers, database: database, secret: .random(), publicURL: "http://casino.test",
+                walletURL: "http://unused.test",
                 logger: TestServices.logger, transport: wallet.transport)
             let session = try await launch(originals, providers)
 
@@ -71,7 +72,8 @@ final class ScriptedWallet: Sendable {
             let providers = ProviderDirectory(database: database, secret: .random(), logger: TestServices.logger)
             let wallet = ScriptedWallet()
             let originals = try await OriginalsProvider.setUp(
-                providers: providers, database: database, secret: .random(), publicURL: "http://casino.test", walletURL: "http://unused.test",
+                providers: providers, database: database, secret: .random(), publicURL: "http://casino.test",
+                walletURL: "http://unused.test",
                 logger: TestServices.logger, transport: wallet.transport)
             let session = try await launch(originals, providers)
             _ = try await originals.play(session: session, bet: "1.00", choice: .dice(target: 5000, direction: .under))

@@ -27,7 +27,9 @@ import Testing
         let numbers = ProvablyFair.numbers(serverSeed: seed, clientSeed: "d2e45083ce849a20", nonce: 1)  // roll 2612
         #expect(Dice.play(bet: 100_000, target: 5000, direction: .under, numbers: numbers) == .init(roll: 2612, won: true, payout: 198_000))
         #expect(Dice.play(bet: 100_000, target: 2612, direction: .under, numbers: numbers).won == false, "under is strict")
-        #expect(Dice.play(bet: 100_000, target: 2612, direction: .over, numbers: numbers) == .init(roll: 2612, won: true, payout: 134_001), "100000 × 9900 / 7388, rounded down")
+        #expect(
+            Dice.play(bet: 100_000, target: 2612, direction: .over, numbers: numbers) == .init(roll: 2612, won: true, payout: 134_001),
+            "100000 × 9900 / 7388, rounded down")
         #expect(Dice.multiplierText(target: 5000, direction: .under) == "1.9800")
         #expect(!Dice.isValid(target: 99, direction: .under))
         #expect(!Dice.isValid(target: 9901, direction: .over))
@@ -46,7 +48,8 @@ import Testing
             if win.count < 5 { #expect(outcome.reels[win.count][line[win.count]] != win.symbol) }
         }
         #expect(!Slot.isValid(bet: 105), "a bet splits evenly over 10 lines")
-        #expect(Slot.strips.allSatisfy { strip in Slot.counts.allSatisfy { symbol, count in strip.filter { $0 == symbol }.count == count } })
+        #expect(
+            Slot.strips.allSatisfy { strip in Slot.counts.allSatisfy { symbol, count in strip.filter { $0 == symbol }.count == count } })
     }
 }
 

@@ -1,7 +1,7 @@
 import Foundation
 import PostgresNIO
-import Testing
 import TestSupport
+import Testing
 
 @testable import Identity
 
@@ -21,17 +21,23 @@ import TestSupport
         }
 
         func settings(scheme: String = "smtp", credentials: String = "relay:s3cret%20pass@") throws -> SMTPSettings {
-            try SMTPSettings(url: "\(scheme)://\(credentials)localhost:\(port)", from: "no-reply@croupier.test", caFile: directory.appendingPathComponent("ca.pem").path)
+            try SMTPSettings(
+                url: "\(scheme)://\(credentials)localhost:\(port)", from: "no-reply@croupier.test",
+                caFile: directory.appendingPathComponent("ca.pem").path)
         }
 
         func messages() throws -> [[String: Any]] {
             let folder = directory.appendingPathComponent("messages")
             let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }.sorted()) ?? []
-            return try names.map { try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent($0))) as? [String: Any] ?? [:] }
+            return try names.map {
+                try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent($0))) as? [String: Any] ?? [:]
+            }
         }
     }
 
-    let mail = OutgoingMail(recipient: "anna@example.com", subject: "Код входа 123456", text: "Ваш код: 123456\n.\nконец", html: "<p>Ваш код: <b>123456</b></p>")
+    let mail = OutgoingMail(
+        recipient: "anna@example.com", subject: "Код входа 123456", text: "Ваш код: 123456\n.\nконец", html: "<p>Ваш код: <b>123456</b></p>"
+    )
 
     func decodedParts(_ raw: String) -> String {
         raw.components(separatedBy: "\r\n\r\n").dropFirst().compactMap { chunk -> String? in
@@ -94,7 +100,8 @@ import TestSupport
             try await database.withConnection { connection in
                 try await MailQueue.enqueue(mail, on: connection, logger: TestServices.logger)
             }
-            let delivery = MailDelivery(database: database, client: SMTPClient(settings: try server.settings()), logger: TestServices.logger)
+            let delivery = MailDelivery(
+                database: database, client: SMTPClient(settings: try server.settings()), logger: TestServices.logger)
             let now = Date()
             #expect(try await delivery.deliverOne(now: now), "the first try reaches the relay and gets 451")
             #expect(try server.messages().isEmpty)
@@ -102,7 +109,9 @@ import TestSupport
             #expect(try await delivery.deliverOne(now: now.addingTimeInterval(61)))
             #expect(try server.messages().count == 1)
             let rows = try await database.withConnection { connection in
-                try await connection.query("SELECT attempts, sent_at IS NOT NULL, last_error FROM identity_mail_outbox", logger: TestServices.logger).collect()
+                try await connection.query(
+                    "SELECT attempts, sent_at IS NOT NULL, last_error FROM identity_mail_outbox", logger: TestServices.logger
+                ).collect()
             }
             let (attempts, sent, lastError) = try rows[0].decode((Int, Bool, String?).self)
             #expect(attempts == 2)

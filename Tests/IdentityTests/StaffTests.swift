@@ -1,9 +1,9 @@
 import Core
-import Persistence
 import Foundation
+import Persistence
 import PostgresNIO
-import Testing
 import TestSupport
+import Testing
 
 @testable import Identity
 
@@ -29,11 +29,13 @@ import TestSupport
             await #expect(throws: StaffSignInFailure.invalidCredentials(reason: "wrongPassword")) {
                 try await staff.signIn(email: "owner@casino.example", password: "wrong", totp: RFC6238.code(uri: uri, at: now), now: now)
             }
-            let signedIn = try await staff.signIn(email: " OWNER@casino.example ", password: "correct horse battery", totp: RFC6238.code(uri: uri, at: now), now: now)
+            let signedIn = try await staff.signIn(
+                email: " OWNER@casino.example ", password: "correct horse battery", totp: RFC6238.code(uri: uri, at: now), now: now)
             #expect(signedIn.id == member.id)
             #expect(signedIn.role == .owner)
             await #expect(throws: StaffSignInFailure.invalidCredentials(reason: "reusedTOTP"), "a code works once") {
-                try await staff.signIn(email: "owner@casino.example", password: "correct horse battery", totp: RFC6238.code(uri: uri, at: now), now: now)
+                try await staff.signIn(
+                    email: "owner@casino.example", password: "correct horse battery", totp: RFC6238.code(uri: uri, at: now), now: now)
             }
             await #expect(throws: StaffSignInFailure.invalidCredentials(reason: "unknownEmail")) {
                 try await staff.signIn(email: "nobody@casino.example", password: "x", totp: "123456", now: now)
@@ -52,13 +54,15 @@ import TestSupport
                 }
             }
             do {
-                _ = try await staff.signIn(email: "risk@casino.example", password: "a long enough password", totp: RFC6238.code(uri: uri, at: now), now: now)
+                _ = try await staff.signIn(
+                    email: "risk@casino.example", password: "a long enough password", totp: RFC6238.code(uri: uri, at: now), now: now)
                 Issue.record("a locked account signed in")
             } catch StaffSignInFailure.lockedOut(let until) {
                 #expect(until > now && until <= now.addingTimeInterval(61))
             }
             let later = now.addingTimeInterval(120)
-            let member = try await staff.signIn(email: "risk@casino.example", password: "a long enough password", totp: RFC6238.code(uri: uri, at: later), now: later)
+            let member = try await staff.signIn(
+                email: "risk@casino.example", password: "a long enough password", totp: RFC6238.code(uri: uri, at: later), now: later)
             #expect(member.role == .risk)
         }
     }
@@ -73,9 +77,15 @@ import TestSupport
             await #expect(throws: StaffDirectoryError.notAllowed) { try await staff.setRole(of: analyst.id, to: .finance, by: .finance) }
             let change = try await staff.setRole(of: analyst.id, to: .finance, by: .admin)
             #expect(change.before == .analyst && change.after == .finance)
-            await #expect(throws: StaffDirectoryError.emailTaken) { try await staff.create(email: "A@casino.example", password: "a long enough password", role: .support) }
-            await #expect(throws: StaffDirectoryError.weakPassword) { try await staff.create(email: "s@casino.example", password: "short", role: .support) }
-            await #expect(throws: StaffDirectoryError.invalidEmail) { try await staff.create(email: "not-an-email", password: "a long enough password", role: .support) }
+            await #expect(throws: StaffDirectoryError.emailTaken) {
+                try await staff.create(email: "A@casino.example", password: "a long enough password", role: .support)
+            }
+            await #expect(throws: StaffDirectoryError.weakPassword) {
+                try await staff.create(email: "s@casino.example", password: "short", role: .support)
+            }
+            await #expect(throws: StaffDirectoryError.invalidEmail) {
+                try await staff.create(email: "not-an-email", password: "a long enough password", role: .support)
+            }
         }
     }
 
@@ -97,12 +107,15 @@ import TestSupport
             #expect(try await sessions.resolve(token, policy: .player, now: now) == .player(PlayerID(5)))
             #expect(try await sessions.resolve(String(repeating: "0", count: 64), policy: .player, now: now) == nil)
             #expect(try await sessions.resolve("not a token", policy: .player, now: now) == nil)
-            #expect(try await sessions.resolve(token, policy: .player, now: now.addingTimeInterval(8 * 24 * 3600)) == nil, "idle for 8 days")
+            #expect(
+                try await sessions.resolve(token, policy: .player, now: now.addingTimeInterval(8 * 24 * 3600)) == nil, "idle for 8 days")
             let second = try await sessions.start(.player(PlayerID(5)), policy: .player, userAgent: "test", ip: "127.0.0.1", now: now)
             try await sessions.revoke(second)
             #expect(try await sessions.resolve(second, policy: .player, now: now) == nil)
             let stored = try await database.withConnection { connection in
-                try await connection.query("SELECT count(*) FROM identity_sessions WHERE token_hash = decode(\(token), 'hex')", logger: TestServices.logger).collect()
+                try await connection.query(
+                    "SELECT count(*) FROM identity_sessions WHERE token_hash = decode(\(token), 'hex')", logger: TestServices.logger
+                ).collect()
             }
             #expect(try stored[0].decode(Int.self) == 0, "the token itself is never stored")
         }
@@ -142,21 +155,28 @@ import TestSupport
             let now = Date()
             await #expect(throws: StaffDirectoryError.wrongTOTP) {
                 try await staff.completeEnrolment(
-                    token: invitation.token, password: "a brand new password", totp: RFC6238.code(uri: page.otpauth, at: now.addingTimeInterval(300)), now: now)
+                    token: invitation.token, password: "a brand new password",
+                    totp: RFC6238.code(uri: page.otpauth, at: now.addingTimeInterval(300)), now: now)
             }
             await #expect(throws: StaffDirectoryError.weakPassword) {
-                try await staff.completeEnrolment(token: invitation.token, password: "short", totp: RFC6238.code(uri: page.otpauth, at: now), now: now)
+                try await staff.completeEnrolment(
+                    token: invitation.token, password: "short", totp: RFC6238.code(uri: page.otpauth, at: now), now: now)
             }
             let enrolled = try await staff.completeEnrolment(
                 token: invitation.token, password: "a brand new password", totp: RFC6238.code(uri: page.otpauth, at: now), now: now)
             #expect(enrolled.enrolled)
-            await #expect(throws: StaffDirectoryError.enrolmentInvalid, "a link works once") { try await staff.enrolment(token: invitation.token) }
+            await #expect(throws: StaffDirectoryError.enrolmentInvalid, "a link works once") {
+                try await staff.enrolment(token: invitation.token)
+            }
             await #expect(throws: StaffSignInFailure.invalidCredentials(reason: "reusedTOTP"), "the enrolment code is spent") {
-                try await staff.signIn(email: "new.analyst@casino.example", password: "a brand new password", totp: RFC6238.code(uri: page.otpauth, at: now), now: now)
+                try await staff.signIn(
+                    email: "new.analyst@casino.example", password: "a brand new password", totp: RFC6238.code(uri: page.otpauth, at: now),
+                    now: now)
             }
             let later = now.addingTimeInterval(60)
             let signedIn = try await staff.signIn(
-                email: "new.analyst@casino.example", password: "a brand new password", totp: RFC6238.code(uri: page.otpauth, at: later), now: later)
+                email: "new.analyst@casino.example", password: "a brand new password", totp: RFC6238.code(uri: page.otpauth, at: later),
+                now: later)
             #expect(signedIn.role == .analyst)
         }
     }
@@ -167,11 +187,19 @@ import TestSupport
             let (owner, _) = try await staff.create(email: "owner@casino.example", password: "correct horse battery", role: .owner)
             let (admin, _) = try await staff.create(email: "admin@casino.example", password: "correct horse battery", role: .admin)
             let (finance, _) = try await staff.create(email: "finance@casino.example", password: "correct horse battery", role: .finance)
-            await #expect(throws: StaffDirectoryError.notAllowed) { try await staff.invite(email: "o2@casino.example", role: .owner, by: admin) }
-            await #expect(throws: StaffDirectoryError.notAllowed) { try await staff.invite(email: "x@casino.example", role: .support, by: finance) }
+            await #expect(throws: StaffDirectoryError.notAllowed) {
+                try await staff.invite(email: "o2@casino.example", role: .owner, by: admin)
+            }
+            await #expect(throws: StaffDirectoryError.notAllowed) {
+                try await staff.invite(email: "x@casino.example", role: .support, by: finance)
+            }
             await #expect(throws: StaffDirectoryError.notAllowed) { try await staff.resetTOTP(of: owner.id, by: admin) }
-            await #expect(throws: StaffDirectoryError.emailTaken) { try await staff.invite(email: "finance@casino.example", role: .support, by: owner) }
-            await #expect(throws: StaffDirectoryError.invalidEmail) { try await staff.invite(email: "not an address", role: .support, by: owner) }
+            await #expect(throws: StaffDirectoryError.emailTaken) {
+                try await staff.invite(email: "finance@casino.example", role: .support, by: owner)
+            }
+            await #expect(throws: StaffDirectoryError.invalidEmail) {
+                try await staff.invite(email: "not an address", role: .support, by: owner)
+            }
         }
     }
 
@@ -186,9 +214,12 @@ import TestSupport
             let second = try await staff.resetTOTP(of: member.id, by: owner)
             #expect(try await sessions.resolve(token, policy: .staff) == nil, "the member's sessions end")
             await #expect(throws: StaffSignInFailure.invalidCredentials(reason: "notEnrolled")) {
-                try await staff.signIn(email: "risk@casino.example", password: "the old password!", totp: RFC6238.code(uri: uri, at: Date()))
+                try await staff.signIn(
+                    email: "risk@casino.example", password: "the old password!", totp: RFC6238.code(uri: uri, at: Date()))
             }
-            await #expect(throws: StaffDirectoryError.enrolmentInvalid, "a newer link replaces an older one") { try await staff.enrolment(token: first.token) }
+            await #expect(throws: StaffDirectoryError.enrolmentInvalid, "a newer link replaces an older one") {
+                try await staff.enrolment(token: first.token)
+            }
             let page = try await staff.enrolment(token: second.token)
             #expect(page.secret != (URLComponents(string: uri)?.queryItems?.first { $0.name == "secret" }?.value ?? ""), "a new secret")
             await #expect(throws: StaffDirectoryError.enrolmentInvalid) {
@@ -215,8 +246,10 @@ import TestSupport
                     logger: TestServices.logger
                 ).collect()
             }
-            let phone = try await sessions.start(.player(player), policy: .player, userAgent: "Mozilla/5.0 (Linux; Android 14) Chrome/131", ip: "10.0.0.2", device: "phone")
-            let laptop = try await sessions.start(.player(player), policy: .player, userAgent: "Mozilla/5.0 (X11; Linux) Firefox/133", ip: "10.0.0.3", device: "laptop")
+            let phone = try await sessions.start(
+                .player(player), policy: .player, userAgent: "Mozilla/5.0 (Linux; Android 14) Chrome/131", ip: "10.0.0.2", device: "phone")
+            let laptop = try await sessions.start(
+                .player(player), policy: .player, userAgent: "Mozilla/5.0 (X11; Linux) Firefox/133", ip: "10.0.0.3", device: "laptop")
             let devices = try await sessions.devices(of: player, current: laptop)
             #expect(devices.count == 2)
             #expect(devices.filter(\.current).count == 1)
@@ -226,7 +259,8 @@ import TestSupport
             #expect(try await sessions.resolve(phone, policy: .player) == nil)
             #expect(try await sessions.resolve(laptop, policy: .player) == .player(player))
             let trusted = try await database.withConnection { connection in
-                try await connection.query("SELECT count(*) FROM identity_devices WHERE player_id = 100777", logger: TestServices.logger).collect().first?.decode(Int.self)
+                try await connection.query("SELECT count(*) FROM identity_devices WHERE player_id = 100777", logger: TestServices.logger)
+                    .collect().first?.decode(Int.self)
             }
             #expect(trusted == 0, "the phone needs a fresh e-mail code next time")
             #expect(try await sessions.revoke(device: phoneDevice.id, of: player) == false, "already revoked")
@@ -269,19 +303,30 @@ import TestSupport
             let log = AuditLog(database: database, logger: TestServices.logger)
             var ids: [Int64] = []
             for action in ["staff.login", "staff.role_changed", "access.refused", "staff.logout"] {
-                ids.append(try await log.append(AuditEntry(actor: "staff:1", action: action, target: "staff:2", summary: ["before": "analyst", "after": "finance"], ip: "127.0.0.1", requestID: "r1")))
+                ids.append(
+                    try await log.append(
+                        AuditEntry(
+                            actor: "staff:1", action: action, target: "staff:2", summary: ["before": "analyst", "after": "finance"],
+                            ip: "127.0.0.1", requestID: "r1")))
             }
             let verified = try await log.verify()
             #expect(verified.rows == 4)
             #expect(verified.firstBroken == nil)
-            #expect(try await log.search(.init(action: "staff.")).map(\.entry.action) == ["staff.logout", "staff.role_changed", "staff.login"])
+            #expect(
+                try await log.search(.init(action: "staff.")).map(\.entry.action) == ["staff.logout", "staff.role_changed", "staff.login"])
             #expect(try await log.search(.init(action: "staff_")).isEmpty, "LIKE wildcards in a search are literal")
             await #expect(throws: PSQLError.self) {
-                try await database.withConnection { try await $0.query("DELETE FROM identity_audit_log", logger: TestServices.logger).collect() }
+                try await database.withConnection {
+                    try await $0.query("DELETE FROM identity_audit_log", logger: TestServices.logger).collect()
+                }
             }
             try await database.withConnection { connection in
-                try await connection.query("ALTER TABLE identity_audit_log DISABLE TRIGGER identity_audit_log_immutable", logger: TestServices.logger).collect()
-                try await connection.query("UPDATE identity_audit_log SET summary = '{\"before\": \"owner\"}' WHERE id = \(ids[2])", logger: TestServices.logger).collect()
+                try await connection.query(
+                    "ALTER TABLE identity_audit_log DISABLE TRIGGER identity_audit_log_immutable", logger: TestServices.logger
+                ).collect()
+                try await connection.query(
+                    "UPDATE identity_audit_log SET summary = '{\"before\": \"owner\"}' WHERE id = \(ids[2])", logger: TestServices.logger
+                ).collect()
             }
             #expect(try await log.verify().firstBroken == ids[2])
         }

@@ -2,8 +2,8 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import Persistence
-import Testing
 import TestSupport
+import Testing
 
 @testable import Identity
 
@@ -19,7 +19,8 @@ import TestSupport
 
         init() async throws {
             peer = try await ScriptServer(
-                script: "Tests/IdentityTests/oidc_provider.py", arguments: ["--client-id", TelegramOIDCTests.clientID, "--client-secret", TelegramOIDCTests.clientSecret])
+                script: "Tests/IdentityTests/oidc_provider.py",
+                arguments: ["--client-id", TelegramOIDCTests.clientID, "--client-secret", TelegramOIDCTests.clientSecret])
         }
 
         /// The user and the defect of the next id_token.
@@ -34,7 +35,8 @@ import TestSupport
         }
 
         func lastTokenRequest() async throws -> [String: Any] {
-            let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: issuer + "/control/last-token-request"), timeout: .seconds(60))
+            let response = try await HTTPClient.shared.execute(
+                HTTPClientRequest(url: issuer + "/control/last-token-request"), timeout: .seconds(60))
             let body = try await response.body.collect(upTo: 1 << 16)
             return try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any] ?? [:]
         }
@@ -55,7 +57,8 @@ import TestSupport
     func client(_ provider: Provider, _ database: Database) -> TelegramOIDC {
         TelegramOIDC(
             settings: TelegramOIDCSettings(
-                issuer: provider.issuer, clientID: Self.clientID, clientSecret: Self.clientSecret, redirectURI: "https://casino.test/auth/telegram/oidc/callback"),
+                issuer: provider.issuer, clientID: Self.clientID, clientSecret: Self.clientSecret,
+                redirectURI: "https://casino.test/auth/telegram/oidc/callback"),
             database: database, logger: TestServices.logger)
     }
 
@@ -109,7 +112,9 @@ import TestSupport
         try await TestDatabase.with { database in
             let oidc = client(provider, database)
             try await provider.control(defect: "none")
-            await #expect(throws: TelegramOIDCError.stateInvalid) { try await oidc.finish(code: "x", state: String(repeating: "ab", count: 32)) }
+            await #expect(throws: TelegramOIDCError.stateInvalid) {
+                try await oidc.finish(code: "x", state: String(repeating: "ab", count: 32))
+            }
             await #expect(throws: TelegramOIDCError.stateInvalid) { try await oidc.finish(code: "x", state: "short") }
             // A real state with a code the provider never issued: the token endpoint refuses it.
             let (_, state) = try await oidc.start()
@@ -125,7 +130,8 @@ import TestSupport
     @Test func anUnreachableProviderIsReportedAsUnavailable() async throws {
         try await TestDatabase.with { database in
             let oidc = TelegramOIDC(
-                settings: TelegramOIDCSettings(issuer: "http://127.0.0.1:9", clientID: "1", clientSecret: "s", redirectURI: "https://casino.test/cb"),
+                settings: TelegramOIDCSettings(
+                    issuer: "http://127.0.0.1:9", clientID: "1", clientSecret: "s", redirectURI: "https://casino.test/cb"),
                 database: database, logger: TestServices.logger)
             do {
                 _ = try await oidc.start()
@@ -138,6 +144,7 @@ import TestSupport
 
     @Test func theChallengeIsRFC7636sExample() {
         // RFC 7636 Appendix B.
-        #expect(TelegramOIDC.codeChallenge(for: "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk") == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM")
+        #expect(
+            TelegramOIDC.codeChallenge(for: "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk") == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM")
     }
 }

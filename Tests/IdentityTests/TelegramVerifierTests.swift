@@ -11,7 +11,9 @@ import Testing
     static func sign(_ request: [String: Any]) throws -> [String: Any] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("telegram_sign.py").path]
+        process.arguments = [
+            "python3", URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("telegram_sign.py").path,
+        ]
         let input = Pipe()
         let output = Pipe()
         process.standardInput = input
@@ -31,13 +33,18 @@ import Testing
     @Test func aWidgetLoginSignedPerTelegramsAlgorithmIsAccepted() throws {
         let signed = try Self.sign([
             "kind": "widget", "botToken": Self.botToken,
-            "fields": ["id": "424242", "first_name": "Анна", "username": "anna_k", "photo_url": "https://t.me/i/userpic/1.jpg", "auth_date": authDate],
+            "fields": [
+                "id": "424242", "first_name": "Анна", "username": "anna_k", "photo_url": "https://t.me/i/userpic/1.jpg",
+                "auth_date": authDate,
+            ],
         ])
         let fields = try #require(signed["fields"] as? [String: String])
         let verifier = TelegramVerifier(botToken: Self.botToken, maxAge: .seconds(600))
         let (user, hash) = try verifier.verifyWidget(fields, now: now)
         #expect(hash == fields["hash"])
-        #expect(try verifier.verifyWidget(fields.merging(["hash": hash.uppercased()]) { $1 }, now: now).hash == hash, "one spelling per signed data")
+        #expect(
+            try verifier.verifyWidget(fields.merging(["hash": hash.uppercased()]) { $1 }, now: now).hash == hash,
+            "one spelling per signed data")
         #expect(user.id == 424242)
         #expect(user.firstName == "Анна")
         #expect(user.username == "anna_k")

@@ -46,28 +46,41 @@ import Testing
     let key = IdempotencyKey(scope: "test", key: "k-1")
     let player = PlayerID(1)
 
-    @Test(arguments: [Movement.bet(units: 0, house: .games("p")), .deposit(units: -5, gateway: .payments("g")), .adjustment(units: 0), .adjustment(units: .min), .bonusGrant(units: -1)])
+    @Test(arguments: [
+        Movement.bet(units: 0, house: .games("p")), .deposit(units: -5, gateway: .payments("g")), .adjustment(units: 0),
+        .adjustment(units: .min), .bonusGrant(units: -1),
+    ])
     func nonPositiveAmountsAreInvalid(movement: Movement) {
         #expect(Ledger.validate(LedgerOperation(key: key, player: player, currency: "EUR", movement: movement)) == .invalidAmount)
     }
 
     @Test func malformedKeysAreInvalid() {
-        for key in [IdempotencyKey(scope: "", key: "x"), IdempotencyKey(scope: "Hub88", key: "x"), IdempotencyKey(scope: "hub88", key: ""),
-            IdempotencyKey(scope: "hub88", key: "has space"), IdempotencyKey(scope: "hub88", key: String(repeating: "x", count: 201))]
-        {
-            #expect(Ledger.validate(LedgerOperation(key: key, player: player, currency: "EUR", movement: .adjustment(units: 1))) == .invalidKey)
+        for key in [
+            IdempotencyKey(scope: "", key: "x"), IdempotencyKey(scope: "Hub88", key: "x"), IdempotencyKey(scope: "hub88", key: ""),
+            IdempotencyKey(scope: "hub88", key: "has space"), IdempotencyKey(scope: "hub88", key: String(repeating: "x", count: 201)),
+        ] {
+            #expect(
+                Ledger.validate(LedgerOperation(key: key, player: player, currency: "EUR", movement: .adjustment(units: 1))) == .invalidKey)
         }
     }
 
     @Test func anyChangedDetailChangesThePayloadHash() {
-        let base = LedgerOperation(key: key, player: player, currency: "EUR", movement: .bet(units: 100, house: .games("p")), metadata: ["round": "r1"])
+        let base = LedgerOperation(
+            key: key, player: player, currency: "EUR", movement: .bet(units: 100, house: .games("p")), metadata: ["round": "r1"])
         let variants = [
-            LedgerOperation(key: key, player: PlayerID(2), currency: "EUR", movement: .bet(units: 100, house: .games("p")), metadata: ["round": "r1"]),
-            LedgerOperation(key: key, player: player, currency: "USD", movement: .bet(units: 100, house: .games("p")), metadata: ["round": "r1"]),
-            LedgerOperation(key: key, player: player, currency: "EUR", movement: .bet(units: 101, house: .games("p")), metadata: ["round": "r1"]),
-            LedgerOperation(key: key, player: player, currency: "EUR", movement: .bet(units: 100, house: .games("q")), metadata: ["round": "r1"]),
-            LedgerOperation(key: key, player: player, currency: "EUR", movement: .bet(units: 100, house: .games("p")), metadata: ["round": "r2"]),
-            LedgerOperation(key: key, player: player, currency: "EUR", movement: .win(units: 100, house: .games("p"), bet: nil), metadata: ["round": "r1"]),
+            LedgerOperation(
+                key: key, player: PlayerID(2), currency: "EUR", movement: .bet(units: 100, house: .games("p")), metadata: ["round": "r1"]),
+            LedgerOperation(
+                key: key, player: player, currency: "USD", movement: .bet(units: 100, house: .games("p")), metadata: ["round": "r1"]),
+            LedgerOperation(
+                key: key, player: player, currency: "EUR", movement: .bet(units: 101, house: .games("p")), metadata: ["round": "r1"]),
+            LedgerOperation(
+                key: key, player: player, currency: "EUR", movement: .bet(units: 100, house: .games("q")), metadata: ["round": "r1"]),
+            LedgerOperation(
+                key: key, player: player, currency: "EUR", movement: .bet(units: 100, house: .games("p")), metadata: ["round": "r2"]),
+            LedgerOperation(
+                key: key, player: player, currency: "EUR", movement: .win(units: 100, house: .games("p"), bet: nil),
+                metadata: ["round": "r1"]),
         ]
         let hash = Ledger.payloadHash(base)
         #expect(Ledger.payloadHash(base) == hash)

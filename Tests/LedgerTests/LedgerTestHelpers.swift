@@ -35,8 +35,11 @@ struct LedgerHarness {
     }
 
     @discardableResult
-    mutating func apply(_ movement: Movement, player: Int64 = 1, currency: String = "EUR", key: IdempotencyKey? = nil, metadata: [String: String] = [:]) async throws -> Outcome {
-        try await ledger.apply(LedgerOperation(key: key ?? nextKey(), player: PlayerID(player), currency: currency, movement: movement, metadata: metadata))
+    mutating func apply(
+        _ movement: Movement, player: Int64 = 1, currency: String = "EUR", key: IdempotencyKey? = nil, metadata: [String: String] = [:]
+    ) async throws -> Outcome {
+        try await ledger.apply(
+            LedgerOperation(key: key ?? nextKey(), player: PlayerID(player), currency: currency, movement: movement, metadata: metadata))
     }
 
     func balances(_ player: Int64 = 1, _ currency: String = "EUR") async throws -> Balances {

@@ -1,7 +1,7 @@
 import Core
 import PostgresNIO
-import Testing
 import TestSupport
+import Testing
 
 @testable import Ledger
 
@@ -49,7 +49,9 @@ import TestSupport
                 #expect(try await h.apply(movement, key: key, metadata: ["round": "r1"]).code == .duplicateMismatch)
             }
             #expect(try await h.apply(.bet(units: 700, house: games), key: key, metadata: ["round": "r2"]).code == .duplicateMismatch)
-            #expect(try await h.apply(.bet(units: 700, house: games), player: 2, key: key, metadata: ["round": "r1"]).code == .duplicateMismatch)
+            #expect(
+                try await h.apply(.bet(units: 700, house: games), player: 2, key: key, metadata: ["round": "r1"]).code == .duplicateMismatch
+            )
             #expect(try await h.rowCounts() == before)
         }
     }
@@ -80,7 +82,9 @@ import TestSupport
             let win = try await h.apply(.win(units: 1_000, house: games, bet: betKey))
             #expect(win.balances == Balances(real: 1_600, bonus: 0, locked: 0))
             let before = try await h.rowCounts()
-            #expect(try await h.apply(.win(units: 10, house: games, bet: IdempotencyKey(scope: "test", key: "never"))).code == .referenceNotFound)
+            #expect(
+                try await h.apply(.win(units: 10, house: games, bet: IdempotencyKey(scope: "test", key: "never"))).code
+                    == .referenceNotFound)
             #expect(try await h.apply(.win(units: 10, house: games, bet: betKey), currency: "USD").code == .currencyMismatch)
             #expect(try await h.apply(.win(units: 10, house: games, bet: betKey), player: 2).code == .referenceNotFound)
             #expect(try await h.rowCounts() == before)
@@ -150,7 +154,10 @@ import TestSupport
         try await LedgerHarness.with { h in
             let outcome = try await h.apply(.deposit(units: 1_234, gateway: sandbox))
             let rows = try await h.database.withConnection { connection in
-                try await connection.query("SELECT subject, (payload->>'transactionId')::bigint, (payload->'balance'->>'real')::bigint FROM outbox", logger: TestServices.logger).collect()
+                try await connection.query(
+                    "SELECT subject, (payload->>'transactionId')::bigint, (payload->'balance'->>'real')::bigint FROM outbox",
+                    logger: TestServices.logger
+                ).collect()
             }
             #expect(rows.count == 1)
             let (subject, transactionID, real) = try rows[0].decode((String, Int64, Int64).self)
@@ -163,13 +170,20 @@ import TestSupport
     @Test func ledgerRowsCannotBeChanged() async throws {
         try await LedgerHarness.with { h in
             try await h.apply(.deposit(units: 1_000, gateway: sandbox))
-            for statement in ["UPDATE ledger_transfers SET amount = 1", "DELETE FROM ledger_transactions", "UPDATE ledger_transactions SET real_after = 0"] {
+            for statement in [
+                "UPDATE ledger_transfers SET amount = 1", "DELETE FROM ledger_transactions",
+                "UPDATE ledger_transactions SET real_after = 0",
+            ] {
                 await #expect(throws: PSQLError.self) {
-                    try await h.database.withConnection { try await $0.query(PostgresQuery(unsafeSQL: statement), logger: TestServices.logger).collect() }
+                    try await h.database.withConnection {
+                        try await $0.query(PostgresQuery(unsafeSQL: statement), logger: TestServices.logger).collect()
+                    }
                 }
             }
             await #expect(throws: PSQLError.self, "the database refuses a negative player balance too") {
-                try await h.database.withConnection { try await $0.query("UPDATE ledger_accounts SET balance = -1 WHERE player_id = 1", logger: TestServices.logger).collect() }
+                try await h.database.withConnection {
+                    try await $0.query("UPDATE ledger_accounts SET balance = -1 WHERE player_id = 1", logger: TestServices.logger).collect()
+                }
             }
         }
     }
@@ -177,9 +191,14 @@ import TestSupport
     @Test func theAuditorFindsATamperedTransfer() async throws {
         try await TestDatabase.with { database in
             let ledger = Ledger(database: database, logger: TestServices.logger)
-            _ = try await ledger.apply(LedgerOperation(key: .init(scope: "test", key: "d"), player: PlayerID(1), currency: "EUR", movement: .deposit(units: 1_000, gateway: sandbox)))
+            _ = try await ledger.apply(
+                LedgerOperation(
+                    key: .init(scope: "test", key: "d"), player: PlayerID(1), currency: "EUR",
+                    movement: .deposit(units: 1_000, gateway: sandbox)))
             try await database.withConnection { connection in
-                try await connection.query("ALTER TABLE ledger_transfers DISABLE TRIGGER ledger_transfers_immutable", logger: TestServices.logger).collect()
+                try await connection.query(
+                    "ALTER TABLE ledger_transfers DISABLE TRIGGER ledger_transfers_immutable", logger: TestServices.logger
+                ).collect()
                 try await connection.query("UPDATE ledger_transfers SET amount = 999", logger: TestServices.logger).collect()
             }
             let findings = try await LedgerAuditor(database: database, logger: TestServices.logger).run()
@@ -219,7 +238,9 @@ import TestSupport
         try await LedgerHarness.with { h in
             try await h.apply(.deposit(units: 10_000, gateway: .payments("sandbox")))
             let ledger = h.ledger
-            let operation = LedgerOperation(key: .init(scope: "test", key: "twin"), player: PlayerID(1), currency: "EUR", movement: .bet(units: 250, house: .games("originals")))
+            let operation = LedgerOperation(
+                key: .init(scope: "test", key: "twin"), player: PlayerID(1), currency: "EUR",
+                movement: .bet(units: 250, house: .games("originals")))
             let outcomes = try await withThrowingTaskGroup(of: Outcome.self) { group in
                 for _ in 0..<16 { group.addTask { try await ledger.apply(operation) } }
                 return try await group.reduce(into: [Outcome]()) { $0.append($1) }

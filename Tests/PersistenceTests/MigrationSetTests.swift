@@ -44,7 +44,8 @@ import Testing
 
     @Test func duplicateVersionsAreRefused() {
         #expect(throws: MigrationError.duplicateVersion(3)) {
-            try MigrationSet(engine: "postgres", migrations: [Migration(version: 3, name: "a", sql: ""), Migration(version: 3, name: "b", sql: "")])
+            try MigrationSet(
+                engine: "postgres", migrations: [Migration(version: 3, name: "a", sql: ""), Migration(version: 3, name: "b", sql: "")])
         }
     }
 

@@ -1,6 +1,6 @@
 import PostgresNIO
-import Testing
 import TestSupport
+import Testing
 
 @testable import Persistence
 
@@ -20,7 +20,8 @@ import TestSupport
 
     @Test func refusesWhenAnAppliedMigrationWasEditedAndNamesIt() async throws {
         try await TestDatabase.withEmpty { database in
-            let original = try MigrationSet(engine: "postgres", migrations: [Migration(version: 1, name: "widgets", sql: "CREATE TABLE widgets (id int)")])
+            let original = try MigrationSet(
+                engine: "postgres", migrations: [Migration(version: 1, name: "widgets", sql: "CREATE TABLE widgets (id int)")])
             try await PostgresMigrator(database: database, migrations: original, logger: logger).migrate()
             let edited = try MigrationSet(
                 engine: "postgres",
@@ -52,7 +53,8 @@ import TestSupport
                 #expect(reason.contains("no_such_function"))
             }
             let rows = try await database.withConnection { connection in
-                try await connection.query("SELECT to_regclass('half') IS NULL, (SELECT count(*) FROM schema_migrations)", logger: logger).collect()
+                try await connection.query("SELECT to_regclass('half') IS NULL, (SELECT count(*) FROM schema_migrations)", logger: logger)
+                    .collect()
             }
             let (absent, recorded) = try rows[0].decode((Bool, Int).self)
             #expect(absent)

@@ -1,6 +1,6 @@
 import Persistence
-import Testing
 import TestSupport
+import Testing
 
 @testable import Reporting
 
@@ -17,9 +17,13 @@ import TestSupport
 
     @Test func refusesAnEditedMigrationByName() async throws {
         try await TestClickHouse.with(migrated: false) { client in
-            let original = try MigrationSet(engine: "clickhouse", migrations: [Migration(version: 1, name: "t", sql: "CREATE TABLE IF NOT EXISTS t (x UInt8) ENGINE = Memory")])
+            let original = try MigrationSet(
+                engine: "clickhouse",
+                migrations: [Migration(version: 1, name: "t", sql: "CREATE TABLE IF NOT EXISTS t (x UInt8) ENGINE = Memory")])
             try await ClickHouseMigrator(client: client, migrations: original, logger: TestServices.logger).migrate()
-            let edited = try MigrationSet(engine: "clickhouse", migrations: [Migration(version: 1, name: "t", sql: "CREATE TABLE IF NOT EXISTS t (x UInt16) ENGINE = Memory")])
+            let edited = try MigrationSet(
+                engine: "clickhouse",
+                migrations: [Migration(version: 1, name: "t", sql: "CREATE TABLE IF NOT EXISTS t (x UInt16) ENGINE = Memory")])
             await #expect(throws: MigrationError.edited(engine: "clickhouse", migration: "0001_t.sql")) {
                 try await ClickHouseMigrator(client: client, migrations: edited, logger: TestServices.logger).migrate()
             }

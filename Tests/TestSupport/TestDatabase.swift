@@ -47,7 +47,8 @@ public enum TestDatabase {
 
     /// Runs `body` with a pool on the database `name`, then drops the database whatever happened.
     private static func run<T: Sendable>(in name: String, maximumConnections: Int, _ body: (Database) async throws -> T) async throws -> T {
-        let database = Database(url: try TestServices.databaseURL().with(database: name), maximumConnections: maximumConnections, logger: TestServices.logger)
+        let database = Database(
+            url: try TestServices.databaseURL().with(database: name), maximumConnections: maximumConnections, logger: TestServices.logger)
         let outcome: Result<T, any Error>
         do {
             outcome = .success(try await database.running { try await body(database) })
@@ -60,7 +61,9 @@ public enum TestDatabase {
 
     static func drop(_ name: String) async throws {
         try await TestServices.withMaintenanceConnection { connection in
-            try await connection.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: TestServices.logger).collect()
+            try await connection.query(
+                PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: TestServices.logger
+            ).collect()
         }
     }
 
@@ -69,7 +72,9 @@ public enum TestDatabase {
     static func createDatabase(_ name: String, template: String, on connection: PostgresConnection) async throws {
         for attempt in 1... {
             do {
-                try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name) TEMPLATE \(template)"), logger: TestServices.logger).collect()
+                try await connection.query(
+                    PostgresQuery(unsafeSQL: "CREATE DATABASE \(name) TEMPLATE \(template)"), logger: TestServices.logger
+                ).collect()
                 return
             } catch let error as PSQLError where error.sqlState == "55006" && attempt < 50 {
                 try await Task.sleep(for: .milliseconds(20 * attempt))
@@ -102,16 +107,22 @@ actor TemplateDatabase {
         let name = "croupier_tpl_\(migrations.fingerprint.prefix(16))"
         try await TestServices.withMaintenanceConnection { connection in
             try await Self.lockTemplateBuild(on: connection)
-            let existing = try await connection.query("SELECT 1 FROM pg_database WHERE datname = \(name)", logger: TestServices.logger).collect()
+            let existing = try await connection.query("SELECT 1 FROM pg_database WHERE datname = \(name)", logger: TestServices.logger)
+                .collect()
             if existing.isEmpty {
                 let building = "\(name)_building"
-                try await connection.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(building) WITH (FORCE)"), logger: TestServices.logger).collect()
+                try await connection.query(
+                    PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(building) WITH (FORCE)"), logger: TestServices.logger
+                ).collect()
                 try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(building)"), logger: TestServices.logger).collect()
-                let database = Database(url: try TestServices.databaseURL().with(database: building), maximumConnections: 2, logger: TestServices.logger)
+                let database = Database(
+                    url: try TestServices.databaseURL().with(database: building), maximumConnections: 2, logger: TestServices.logger)
                 try await database.running {
                     try await PostgresMigrator(database: database, migrations: migrations, logger: TestServices.logger).migrate()
                 }
-                try await connection.query(PostgresQuery(unsafeSQL: "ALTER DATABASE \(building) RENAME TO \(name)"), logger: TestServices.logger).collect()
+                try await connection.query(
+                    PostgresQuery(unsafeSQL: "ALTER DATABASE \(building) RENAME TO \(name)"), logger: TestServices.logger
+                ).collect()
             }
             try await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: TestServices.logger).collect()
         }

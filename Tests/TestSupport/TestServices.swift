@@ -58,7 +58,8 @@ public enum TestServices {
     static func withMaintenanceConnection<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         let url = try databaseURL().with(database: "postgres")
         let connection = try await PostgresConnection.connect(
-            configuration: .init(host: url.host, port: url.port, username: url.username, password: url.password, database: url.database, tls: .disable),
+            configuration: .init(
+                host: url.host, port: url.port, username: url.username, password: url.password, database: url.database, tls: .disable),
             id: 1, logger: logger)
         do {
             let result = try await body(connection)

@@ -33,10 +33,13 @@ struct AdminGamesController {
             fields["providers"] = try await providers.list().map { provider -> [String: Any] in
                 let own = games.filter { $0.provider == provider.code }
                 return [
-                    "code": provider.code, "name": provider.name, "dialect": provider.dialect, "enabled": provider.enabled, "apiURL": provider.apiURL,
+                    "code": provider.code, "name": provider.name, "dialect": provider.dialect, "enabled": provider.enabled,
+                    "apiURL": provider.apiURL,
                     "providerKey": provider.providerKeyFingerprint, "operatorKey": provider.operatorKeyFingerprint,
                     "games": own.count, "enabledGames": own.filter(\.enabled).count,
-                    "currencies": provider.currencies.isEmpty ? pages.localization.string("admin.games.allCurrencies", in: language) : provider.currencies.joined(separator: ", "),
+                    "currencies": provider.currencies.isEmpty
+                        ? pages.localization.string("admin.games.allCurrencies", in: language) : provider.currencies.joined(separator: ", ")
+                        ,
                 ]
             }
             fields["games"] = games.map { game -> [String: Any] in
@@ -45,7 +48,9 @@ struct AdminGamesController {
                     "order": game.displayOrder, "rtp": game.rtpBasisPoints.map { Amount.decimal(units: Int64($0), scale: 2) + " %" } ?? "—",
                 ]
             }
-            if request.uri.queryParameters["result"] == "saved" { fields["notice"] = pages.localization.string("admin.games.saved", in: language) }
+            if request.uri.queryParameters["result"] == "saved" {
+                fields["notice"] = pages.localization.string("admin.games.saved", in: language)
+            }
             return pages.render("admin_games", face: .admin, title: "admin.games.title", fields: fields, request: request, context: context)
         }
         router.post("/admin/games/providers/:code/:change") { request, context -> Response in
@@ -59,7 +64,8 @@ struct AdminGamesController {
                     try await providers.update(code, enabled: change == "enable")
                 case "edit":
                     let name = form.name?.trimmingCharacters(in: .whitespaces)
-                    try await providers.update(code, name: name?.isEmpty == false ? name : nil, apiURL: form.apiURL?.isEmpty == false ? form.apiURL : nil)
+                    try await providers.update(
+                        code, name: name?.isEmpty == false ? name : nil, apiURL: form.apiURL?.isEmpty == false ? form.apiURL : nil)
                 default:
                     throw AppError(.notFound, code: "notFound")
                 }
@@ -82,14 +88,17 @@ struct AdminGamesController {
                 switch change {
                 case "enable", "disable": try await providers.setGame(provider: provider, code: code, enabled: change == "enable")
                 case "order":
-                    guard let order = form.order.flatMap({ Int($0) }), (0...100_000).contains(order) else { throw AppError(.badRequest, code: "invalidOrder") }
+                    guard let order = form.order.flatMap({ Int($0) }), (0...100_000).contains(order) else {
+                        throw AppError(.badRequest, code: "invalidOrder")
+                    }
                     try await providers.setGame(provider: provider, code: code, displayOrder: order)
                 default: throw AppError(.notFound, code: "notFound")
                 }
             } catch ProviderDirectoryError.notFound {
                 throw AppError(.notFound, code: "gameNotFound")
             }
-            try await access.record("game.\(change == "order" ? "reordered" : change + "d")", by: staff, target: "game:\(provider):\(code)", request, context)
+            try await access.record(
+                "game.\(change == "order" ? "reordered" : change + "d")", by: staff, target: "game:\(provider):\(code)", request, context)
             registry.invalidate()
             return Response.redirect(to: "/admin/games?result=saved", type: .normal)
         }
@@ -105,17 +114,21 @@ struct AdminGamesController {
                 let scale = catalog[round.currency]?.scale ?? 5
                 return [
                     "provider": round.provider, "round": round.round, "player": String(round.player.rawValue), "game": round.gameCode,
-                    "currency": round.currency, "bet": Amount.decimal(units: round.betUnits, scale: scale), "win": Amount.decimal(units: round.winUnits, scale: scale),
-                    "transactions": round.transactions, "openedISO": round.openedAt.formatted(.iso8601), "openedText": DisplayTime.text(round.openedAt),
+                    "currency": round.currency, "bet": Amount.decimal(units: round.betUnits, scale: scale),
+                    "win": Amount.decimal(units: round.winUnits, scale: scale),
+                    "transactions": round.transactions, "openedISO": round.openedAt.formatted(.iso8601),
+                    "openedText": DisplayTime.text(round.openedAt),
                 ]
             }
             fields["hasRounds"] = !open.isEmpty
-            return pages.render("admin_rounds", face: .admin, title: "admin.rounds.title", fields: fields, request: request, context: context)
+            return pages.render(
+                "admin_rounds", face: .admin, title: "admin.rounds.title", fields: fields, request: request, context: context)
         }
     }
 
     private func formBody(_ request: Request, _ context: AppRequestContext) async throws -> ChangeForm {
-        let form = try await URLEncodedFormDecoder().decode(ChangeForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
+        let form = try await URLEncodedFormDecoder().decode(
+            ChangeForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
         guard pages.csrf.isValid(form.csrf, for: request) else { throw AppError(.forbidden, code: "csrfTokenInvalid") }
         return form
     }

@@ -15,13 +15,16 @@ struct GameLauncher {
     let currencies: CurrencyCatalog
     let publicURL: String
 
-    func launch(player: PlayerID, provider code: String, game gameCode: String, currency: String, request: Request, context: AppRequestContext)
+    func launch(
+        player: PlayerID, provider code: String, game gameCode: String, currency: String, request: Request, context: AppRequestContext
+    )
         async throws -> String
     {
         guard let entry = try await registry.entry(code), entry.provider.enabled, entry.games[gameCode] == true else {
             throw AppError(.notFound, code: "gameNotFound")
         }
-        guard try await currencies.all()[currency] != nil, entry.provider.currencies.isEmpty || entry.provider.currencies.contains(currency) else {
+        guard try await currencies.all()[currency] != nil, entry.provider.currencies.isEmpty || entry.provider.currencies.contains(currency)
+        else {
             throw AppError(.badRequest, code: "currencyNotOffered")
         }
         let token = try await sessions.start(player: player, provider: code, gameCode: gameCode, currency: currency)
@@ -48,7 +51,9 @@ struct GameLauncher {
 
     /// `scheme://host[:port]` of a URL, for the frame rules.
     static func origin(of text: String) -> String? {
-        guard let url = URLComponents(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), let host = url.host else { return nil }
+        guard let url = URLComponents(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), let host = url.host else {
+            return nil
+        }
         return "\(scheme)://\(host)" + (url.port.map { ":\($0)" } ?? "")
     }
 }

@@ -29,25 +29,31 @@ struct GamesController {
                 let code = try context.parameters.require("code")
                 let body = try await request.body.collect(upTo: context.maxUploadSize)
                 let answer = await wallet.handle(
-                    provider: code, endpoint: endpoint, body: Array(buffer: body), signature: request.headers[HTTPField.Name(Hub88Signature.header)!])
+                    provider: code, endpoint: endpoint, body: Array(buffer: body),
+                    signature: request.headers[HTTPField.Name(Hub88Signature.header)!])
                 return Response(
-                    status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(bytes: answer)))
+                    status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
+                    body: .init(byteBuffer: ByteBuffer(bytes: answer)))
             }
         }
         router.post("/api/v1/games/launch") { request, context -> Response in
             guard let player = context.player else { throw AppError(.unauthorized, code: "notSignedIn") }
-            guard pages.csrf.isValid(request.headers[.csrfToken], for: request) else { throw AppError(.forbidden, code: "csrfTokenInvalid") }
+            guard pages.csrf.isValid(request.headers[.csrfToken], for: request) else {
+                throw AppError(.forbidden, code: "csrfTokenInvalid")
+            }
             let body = try await request.decode(as: LaunchRequest.self, context: context)
             let parts = body.game.split(separator: ":", maxSplits: 1).map(String.init)
             guard parts.count == 2 else { throw AppError(.notFound, code: "gameNotFound") }
-            let url = try await launcher.launch(player: player, provider: parts[0], game: parts[1], currency: body.currency, request: request, context: context)
+            let url = try await launcher.launch(
+                player: player, provider: parts[0], game: parts[1], currency: body.currency, request: request, context: context)
             return try WalletController.json(LaunchResponse(url: url))
         }
         router.get("/lobby") { request, context -> Response in
             let query = request.uri.queryParameters
             let lobby = Lobby(
                 games: try await providers.games(playableOnly: true), providers: try await providers.list().filter(\.enabled),
-                category: query["category"].map(String.init), provider: query["provider"].map(String.init), search: query["q"].map(String.init) ?? "",
+                category: query["category"].map(String.init), provider: query["provider"].map(String.init),
+                search: query["q"].map(String.init) ?? "",
                 localization: pages.localization, language: Localization.language(for: request))
             var fields = lobby.fields
             fields.merge(try await header.fields(for: context.player, language: Localization.language(for: request))) { $1 }
@@ -71,7 +77,8 @@ struct GamesController {
             fields.merge(try await header.fields(for: player, language: language, currency: currency)) { $1 }
             var frameOrigins: [String] = []
             do {
-                let url = try await launcher.launch(player: player, provider: providerCode, game: gameCode, currency: currency, request: request, context: context)
+                let url = try await launcher.launch(
+                    player: player, provider: providerCode, game: gameCode, currency: currency, request: request, context: context)
                 fields["launchURL"] = url
                 if let origin = GameLauncher.origin(of: url) {
                     fields["providerOrigin"] = origin
@@ -105,7 +112,8 @@ struct Lobby {
     var shown: [Game] {
         let needle = search.trimmingCharacters(in: .whitespaces).lowercased()
         return games.filter { game in
-            (category == nil || category == "" || game.category == category) && (provider == nil || provider == "" || game.provider == provider)
+            (category == nil || category == "" || game.category == category)
+                && (provider == nil || provider == "" || game.provider == provider)
                 && (needle.isEmpty || game.name.lowercased().contains(needle) || game.code.lowercased().contains(needle))
         }
     }
@@ -138,13 +146,23 @@ struct Lobby {
         }
         return [
             "query": search,
-            "categories": [["code": "", "label": localization.string("lobby.allCategories", in: language), "count": games.count,
-                            "active": category == nil || category == "", "href": href(category: nil, provider: provider)]]
+            "categories": [
+                [
+                    "code": "", "label": localization.string("lobby.allCategories", in: language), "count": games.count,
+                    "active": category == nil || category == "", "href": href(category: nil, provider: provider),
+                ]
+            ]
                 + counts.keys.sorted().map { code -> [String: Any] in
-                    ["code": code, "label": categoryLabel(code), "count": counts[code] ?? 0, "active": code == category, "href": href(category: code, provider: provider)]
+                    [
+                        "code": code, "label": categoryLabel(code), "count": counts[code] ?? 0, "active": code == category,
+                        "href": href(category: code, provider: provider),
+                    ]
                 },
             "providers": providers.map { p -> [String: Any] in
-                ["code": p.code, "name": p.name, "active": p.code == provider, "href": href(category: category, provider: p.code == provider ? nil : p.code)]
+                [
+                    "code": p.code, "name": p.name, "active": p.code == provider,
+                    "href": href(category: category, provider: p.code == provider ? nil : p.code),
+                ]
             },
             "games": tiles, "hasGames": !tiles.isEmpty, "resultCount": tiles.count, "clearHref": "/lobby",
         ]

@@ -36,12 +36,14 @@ struct OriginalsController {
     func addRoutes(to router: Router<AppRequestContext>) {
         router.post("/originals/operator/generic/v2/game/url") { request, context -> Response in
             let body = try await request.body.collect(upTo: 1 << 16)
-            let answer = try await originals.get().gameURL(body: Array(buffer: body), signature: request.headers[HTTPField.Name(Hub88Signature.header)!])
+            let answer = try await originals.get().gameURL(
+                body: Array(buffer: body), signature: request.headers[HTTPField.Name(Hub88Signature.header)!])
             return Self.json(answer.body, status: .init(code: answer.status))
         }
         router.post("/originals/operator/generic/v2/game/list") { request, context -> Response in
             let body = try await request.body.collect(upTo: 1 << 16)
-            let answer = try await originals.get().gameList(body: Array(buffer: body), signature: request.headers[HTTPField.Name(Hub88Signature.header)!])
+            let answer = try await originals.get().gameList(
+                body: Array(buffer: body), signature: request.headers[HTTPField.Name(Hub88Signature.header)!])
             return Self.json(answer.body, status: .init(code: answer.status))
         }
         router.get("/originals/play/:game") { request, context -> Response in
@@ -49,8 +51,11 @@ struct OriginalsController {
                 let view = try await originals.get().open(session: session), view.gameCode == (try context.parameters.require("game"))
             else { throw AppError(.notFound, code: "sessionExpired") }
             var response = pages.render(
-                "originals_\(view.gameCode)", face: .player, title: "originals.\(view.gameCode).title", fields: fields(view), request: request, context: context)
-            response.headers[.contentSecurityPolicy] = SecurityHeadersMiddleware<AppRequestContext>.contentSecurityPolicy(frameAncestors: ["'self'"])
+                "originals_\(view.gameCode)", face: .player, title: "originals.\(view.gameCode).title", fields: fields(view),
+                request: request, context: context)
+            response.headers[.contentSecurityPolicy] = SecurityHeadersMiddleware<AppRequestContext>.contentSecurityPolicy(frameAncestors: [
+                "'self'"
+            ])
             return response
         }
         router.post("/originals/api/play") { request, context -> Response in
@@ -87,7 +92,8 @@ struct OriginalsController {
             return Self.json(Array(try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])))
         }
         router.get("/originals/fairness") { request, context -> Response in
-            guard let session = request.uri.queryParameters["session"].map(String.init), let (rounds, current) = try await originals.get().history(session: session)
+            guard let session = request.uri.queryParameters["session"].map(String.init),
+                let (rounds, current) = try await originals.get().history(session: session)
             else { throw AppError(.notFound, code: "sessionExpired") }
             let language = Localization.language(for: request)
             let fields: [String: Any] = [
@@ -95,17 +101,23 @@ struct OriginalsController {
                 "current": ["serverSeedHash": current.serverSeedHash, "clientSeed": current.clientSeed, "nonce": current.nonce],
                 "rounds": rounds.map { round -> [String: Any] in
                     [
-                        "id": round.id, "game": round.game, "gameLabel": pages.localization.string("originals.\(round.game).title", in: language),
-                        "nonce": round.nonce, "clientSeed": round.clientSeed, "serverSeedHash": round.serverSeedHash, "serverSeed": round.serverSeed,
-                        "revealed": !round.serverSeed.isEmpty, "bet": round.bet, "win": round.win, "outcomeText": outcomeText(round, language: language),
+                        "id": round.id, "game": round.game,
+                        "gameLabel": pages.localization.string("originals.\(round.game).title", in: language),
+                        "nonce": round.nonce, "clientSeed": round.clientSeed, "serverSeedHash": round.serverSeedHash,
+                        "serverSeed": round.serverSeed,
+                        "revealed": !round.serverSeed.isEmpty, "bet": round.bet, "win": round.win,
+                        "outcomeText": outcomeText(round, language: language),
                         "parametersJSON": round.parameters, "outcomeJSON": round.outcome, "atText": DisplayTime.text(round.at),
                     ]
                 },
                 "hasRounds": !rounds.isEmpty,
                 "reelLengths": Slot.strips.map(\.count).map(String.init).joined(separator: ","),
             ]
-            var response = pages.render("originals_fairness", face: .player, title: "originals.fairness.title", fields: fields, request: request, context: context)
-            response.headers[.contentSecurityPolicy] = SecurityHeadersMiddleware<AppRequestContext>.contentSecurityPolicy(frameAncestors: ["'self'"])
+            var response = pages.render(
+                "originals_fairness", face: .player, title: "originals.fairness.title", fields: fields, request: request, context: context)
+            response.headers[.contentSecurityPolicy] = SecurityHeadersMiddleware<AppRequestContext>.contentSecurityPolicy(frameAncestors: [
+                "'self'"
+            ])
             return response
         }
     }
@@ -121,7 +133,10 @@ struct OriginalsController {
             fields["symbols"] = Slot.Symbol.allCases.map { ["symbol": $0.rawValue, "label": $0.rawValue.capitalized] }
             fields["paytable"] = Slot.Symbol.allCases.compactMap { symbol -> [String: Any]? in
                 guard let pays = Slot.paytable[symbol] else { return nil }
-                return ["symbol": symbol.rawValue, "label": symbol.rawValue.capitalized, "three": String(pays.three), "four": String(pays.four), "five": String(pays.five)]
+                return [
+                    "symbol": symbol.rawValue, "label": symbol.rawValue.capitalized, "three": String(pays.three), "four": String(pays.four),
+                    "five": String(pays.five),
+                ]
             }
         }
         return fields
@@ -139,7 +154,9 @@ struct OriginalsController {
     }
 
     static func json(_ body: [UInt8], status: HTTPResponse.Status = .ok) -> Response {
-        Response(status: status, headers: [.contentType: "application/json", .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        Response(
+            status: status, headers: [.contentType: "application/json", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 }
 

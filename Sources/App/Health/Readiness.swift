@@ -76,7 +76,9 @@ actor ReadinessMonitor: Service {
             for await outcome in group { collected.append(outcome) }
             return collected
         }
-        let results = outcomes.map { name, outcome, elapsed in result(name: name, outcome: outcome, elapsed: elapsed) }.sorted { $0.name < $1.name }
+        let results = outcomes.map { name, outcome, elapsed in result(name: name, outcome: outcome, elapsed: elapsed) }.sorted {
+            $0.name < $1.name
+        }
         for result in results { logChange(result) }
         return results
     }
@@ -122,7 +124,8 @@ actor ReadinessMonitor: Service {
         } else if result.state == .down {
             logger.error("dependency unavailable", metadata: ["dependency": "\(result.name)", "reason": "\(result.error ?? "unknown")"])
         } else {
-            logger.notice("dependency not checked yet", metadata: ["dependency": "\(result.name)", "reason": "\(result.error ?? "unknown")"])
+            logger.notice(
+                "dependency not checked yet", metadata: ["dependency": "\(result.name)", "reason": "\(result.error ?? "unknown")"])
         }
         lastReady[result.name] = ready
     }

@@ -22,7 +22,10 @@ struct ErrorPageMiddleware: RouterMiddleware {
             } else {
                 context.logger.info("request refused", metadata: ["status": "\(status.code)", "code": "\(code)"])
             }
-            response = wantsJSON(request) ? jsonError(status: status, code: code, context: context) : pages.errorPage(status: status, request: request, context: context)
+            response =
+                wantsJSON(request)
+                ? jsonError(status: status, code: code, context: context)
+                : pages.errorPage(status: status, request: request, context: context)
             if let retry = error as? RetryLater { response.headers[.retryAfter] = String(retry.retryAfter) }
         }
         response.headers[Self.requestIDHeader] = context.requestID

@@ -12,7 +12,9 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
 
     /// `frameSources`: who this page may frame (a game page frames its provider).
     /// `imageSources`: the lobby shows providers' thumbnails from their own hosts.
-    static func contentSecurityPolicy(frameAncestors: [String], frameSources: [String] = ["'self'"], imageSources: [String] = ["'self'", "data:"]) -> String {
+    static func contentSecurityPolicy(
+        frameAncestors: [String], frameSources: [String] = ["'self'"], imageSources: [String] = ["'self'", "data:"]
+    ) -> String {
         [
             "default-src 'self'",
             "script-src 'self'",

@@ -77,7 +77,8 @@ final class Localization: @unchecked Sendable {
             let primary = tag.split(separator: "-").first.map { $0.lowercased() } ?? ""
             return (primary, quality, position)
         }
-        return ranges
+        return
+            ranges
             .filter { $0.1 > 0 && supported.contains($0.0) }
             .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.2 < $1.2 }
             .first?.0

@@ -54,7 +54,9 @@ struct AuthController {
             try await limits.check(request, context)
             // Mini Apps conventionally send initData as `Authorization: tma <initData>`.
             let tma = request.headers[.authorization].flatMap { $0.hasPrefix("tma ") ? String($0.dropFirst(4)) : nil }
-            let body = tma == nil ? try await request.decode(as: TelegramRequest.self, context: context) : TelegramRequest(widget: nil, initData: tma)
+            let body =
+                tma == nil
+                ? try await request.decode(as: TelegramRequest.self, context: context) : TelegramRequest(widget: nil, initData: tma)
             let now = Date()
             let user: TelegramUser
             let proof: String
@@ -73,7 +75,9 @@ struct AuthController {
                 try await recordFailure(error.code, method: method, request: request, context: context)
                 throw AppError(.unauthorized, code: error.code)
             }
-            return try await respond(to: begin(user, proof: proof, method: method, request: request, context: context, now: now), request: request, context: context)
+            return try await respond(
+                to: begin(user, proof: proof, method: method, request: request, context: context, now: now), request: request,
+                context: context)
         }
         router.post("/api/v1/auth/email") { request, context -> Response in
             let body = try await request.decode(as: EmailRequest.self, context: context)
@@ -89,7 +93,8 @@ struct AuthController {
             let body = try await request.decode(as: CodeRequest.self, context: context)
             try await limits.check(request, context, identity: "challenge:\(body.challenge)")
             let (device, newDevice) = deviceID(request)
-            let player = try await submitCode(challenge: body.challenge, code: body.code, device: device, request: request, context: context)
+            let player = try await submitCode(
+                challenge: body.challenge, code: body.code, device: device, request: request, context: context)
             return try await respond(to: (.done(player), newDevice), request: request, context: context)
         }
         router.post("/api/v1/auth/code/resend") { request, context -> Response in
@@ -106,7 +111,8 @@ struct AuthController {
             var response = try WalletController.json(
                 MeResponse(
                     player: .init(
-                        id: String(profile.id.rawValue), telegramId: String(profile.telegramID), username: profile.username, firstName: profile.firstName,
+                        id: String(profile.id.rawValue), telegramId: String(profile.telegramID), username: profile.username,
+                        firstName: profile.firstName,
                         email: profile.email, language: profile.language),
                     csrfToken: csrfToken))
             if let seedCookie { response.setCookie(seedCookie) }
@@ -114,11 +120,17 @@ struct AuthController {
         }
         router.post("/api/v1/auth/logout") { request, context -> Response in
             guard let player = context.player else { throw AppError(.unauthorized, code: "notSignedIn") }
-            guard pages.csrf.isValid(request.headers[.csrfToken], for: request) else { throw AppError(.forbidden, code: "csrfTokenInvalid") }
+            guard pages.csrf.isValid(request.headers[.csrfToken], for: request) else {
+                throw AppError(.forbidden, code: "csrfTokenInvalid")
+            }
             try await sessions.revokeAll(of: .player(player))
-            try await access.record("player.logout", by: nil, actor: "player:\(player.rawValue)", summary: ["scope": "everywhere"], request, context)
+            try await access.record(
+                "player.logout", by: nil, actor: "player:\(player.rawValue)", summary: ["scope": "everywhere"], request, context)
             var response = try WalletController.json(NextResponse(next: "signedOut", challenge: nil))
-            response.setCookie(Cookie(name: PlayerSessionMiddleware.cookieName, value: "", maxAge: 0, path: "/", secure: secureCookies, httpOnly: true, sameSite: .lax))
+            response.setCookie(
+                Cookie(
+                    name: PlayerSessionMiddleware.cookieName, value: "", maxAge: 0, path: "/", secure: secureCookies, httpOnly: true,
+                    sameSite: .lax))
             return response
         }
         router.get("/auth/confirm") { request, context -> Response in
@@ -140,7 +152,8 @@ struct AuthController {
             }
             router.post("/dev/signin") { request, context -> Response in
                 struct Form: Decodable { let csrf: String? }
-                let form = try await URLEncodedFormDecoder().decode(Form.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
+                let form = try await URLEncodedFormDecoder().decode(
+                    Form.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
                 guard pages.csrf.isValid(form.csrf, for: request) else { throw AppError(.forbidden, code: "csrfTokenInvalid") }
                 let player = try await signIn.demoPlayer()
                 var response = Response.redirect(to: "/lobby", type: .normal)
@@ -150,15 +163,22 @@ struct AuthController {
             router.get("/dev/mail") { request, context -> Response in
                 let mails = try await mail.recent()
                 let items = mails.map { mail -> [String: Any] in
-                    ["id": String(mail.id), "to": mail.mail.recipient, "subject": mail.mail.subject, "text": mail.mail.text, "at": DisplayTime.text(mail.createdAt)]
+                    [
+                        "id": String(mail.id), "to": mail.mail.recipient, "subject": mail.mail.subject, "text": mail.mail.text,
+                        "at": DisplayTime.text(mail.createdAt),
+                    ]
                 }
-                return pages.render("dev_mail", face: .player, title: "devMail.title", fields: ["mails": items, "hasMails": !items.isEmpty], request: request, context: context)
+                return pages.render(
+                    "dev_mail", face: .player, title: "devMail.title", fields: ["mails": items, "hasMails": !items.isEmpty],
+                    request: request, context: context)
             }
         }
     }
 
     /// Telegram vouched for `user`; what comes next depends on whether they and this device are known.
-    func begin(_ user: TelegramUser, proof: String, method: String, request: Request, context: AppRequestContext, now: Date) async throws -> (SignInStep, String?) {
+    func begin(_ user: TelegramUser, proof: String, method: String, request: Request, context: AppRequestContext, now: Date) async throws
+        -> (SignInStep, String?)
+    {
         let (device, newDevice) = deviceID(request)
         do {
             let step = try await mapped {
@@ -174,7 +194,8 @@ struct AuthController {
     }
 
     /// The code step, with wrong, expired and used codes recorded as failed sign-ins.
-    func submitCode(challenge: String, code: String, device: String, request: Request, context: AppRequestContext) async throws -> PlayerID {
+    func submitCode(challenge: String, code: String, device: String, request: Request, context: AppRequestContext) async throws -> PlayerID
+    {
         do {
             return try await mapped { try await signIn.submitCode(challenge: challenge, code: code, device: device) }
         } catch let error as AppError {
@@ -183,8 +204,11 @@ struct AuthController {
         }
     }
 
-    func recordFailure(_ reason: String, method: String, actor: String = "anonymous", request: Request, context: AppRequestContext) async throws {
-        try await access.record("player.login_failed", by: nil, actor: actor, summary: ["method": method, "reason": reason], request, context)
+    func recordFailure(_ reason: String, method: String, actor: String = "anonymous", request: Request, context: AppRequestContext)
+        async throws
+    {
+        try await access.record(
+            "player.login_failed", by: nil, actor: actor, summary: ["method": method, "reason": reason], request, context)
     }
 
     private func respond(to outcome: (SignInStep, String?), request: Request, context: AppRequestContext) async throws -> Response {
@@ -201,26 +225,34 @@ struct AuthController {
         return response
     }
 
-    func startSession(_ player: PlayerID, request: Request, context: AppRequestContext, into response: inout Response, newDevice: String?) async throws {
+    func startSession(_ player: PlayerID, request: Request, context: AppRequestContext, into response: inout Response, newDevice: String?)
+        async throws
+    {
         let device = newDevice ?? deviceID(request).0
         let token = try await sessions.start(
             .player(player), policy: .player, userAgent: request.headers[.userAgent] ?? "", ip: context.clientAddress,
             device: device)
         try await access.record("player.login", by: nil, actor: "player:\(player.rawValue)", request, context)
         response.setCookie(
-            Cookie(name: PlayerSessionMiddleware.cookieName, value: token, maxAge: 30 * 24 * 3600, path: "/", secure: secureCookies, httpOnly: true, sameSite: .lax))
+            Cookie(
+                name: PlayerSessionMiddleware.cookieName, value: token, maxAge: 30 * 24 * 3600, path: "/", secure: secureCookies,
+                httpOnly: true, sameSite: .lax))
         if let newDevice { response.setCookie(deviceCookie(newDevice)) }
     }
 
     /// The browser's device id, or a new one to set.
     func deviceID(_ request: Request) -> (String, String?) {
-        if let existing = request.cookies[Self.deviceCookie]?.value, existing.count == 64, Hex.decode(existing) != nil { return (existing, nil) }
+        if let existing = request.cookies[Self.deviceCookie]?.value, existing.count == 64, Hex.decode(existing) != nil {
+            return (existing, nil)
+        }
         let fresh = RandomToken.hex(byteCount: 32)
         return (fresh, fresh)
     }
 
     func deviceCookie(_ value: String) -> Cookie {
-        Cookie(name: Self.deviceCookie, value: value, maxAge: 365 * 24 * 3600, path: "/", secure: secureCookies, httpOnly: true, sameSite: .lax)
+        Cookie(
+            name: Self.deviceCookie, value: value, maxAge: 365 * 24 * 3600, path: "/", secure: secureCookies, httpOnly: true, sameSite: .lax
+        )
     }
 
     /// Sign-in refusals become 4xx answers with their code.

@@ -9,7 +9,9 @@ struct PlayerSessionMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        if let token = request.cookies[Self.cookieName]?.value, case .player(let player) = try await sessions.resolve(token, policy: .player) {
+        if let token = request.cookies[Self.cookieName]?.value,
+            case .player(let player) = try await sessions.resolve(token, policy: .player)
+        {
             context.player = player
         }
         return try await next(request, context)

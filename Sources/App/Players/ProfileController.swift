@@ -32,7 +32,8 @@ struct ProfileController {
                 ],
                 "devices": devices.map { device -> [String: Any] in
                     [
-                        "id": String(device.id), "current": device.current, "label": DeviceLabel.describe(device.userAgent), "ip": device.ip,
+                        "id": String(device.id), "current": device.current, "label": DeviceLabel.describe(device.userAgent),
+                        "ip": device.ip,
                         "lastSeenISO": device.lastSeenAt.formatted(.iso8601), "lastSeenText": DisplayTime.text(device.lastSeenAt),
                         "createdISO": device.createdAt.formatted(.iso8601), "createdText": DisplayTime.text(device.createdAt),
                     ]
@@ -58,7 +59,8 @@ struct ProfileController {
         router.post("/profile/signout") { request, context -> Response in
             let player = try await requireForm(request, context)
             try await sessions.revokeAll(of: .player(player))
-            try await access.record("player.logout", by: nil, actor: "player:\(player.rawValue)", summary: ["scope": "everywhere"], request, context)
+            try await access.record(
+                "player.logout", by: nil, actor: "player:\(player.rawValue)", summary: ["scope": "everywhere"], request, context)
             return signedOut()
         }
     }
@@ -66,14 +68,18 @@ struct ProfileController {
     /// The signed-in player of a form post carrying a valid CSRF token.
     private func requireForm(_ request: Request, _ context: AppRequestContext) async throws -> PlayerID {
         guard let player = context.player else { throw AppError(.unauthorized, code: "notSignedIn") }
-        let form = try await URLEncodedFormDecoder().decode(CSRFForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
+        let form = try await URLEncodedFormDecoder().decode(
+            CSRFForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
         guard pages.csrf.isValid(form.csrf, for: request) else { throw AppError(.forbidden, code: "csrfTokenInvalid") }
         return player
     }
 
     private func signedOut() -> Response {
         var response = Response.redirect(to: "/signin", type: .normal)
-        response.setCookie(Cookie(name: PlayerSessionMiddleware.cookieName, value: "", maxAge: 0, path: "/", secure: secureCookies, httpOnly: true, sameSite: .lax))
+        response.setCookie(
+            Cookie(
+                name: PlayerSessionMiddleware.cookieName, value: "", maxAge: 0, path: "/", secure: secureCookies, httpOnly: true,
+                sameSite: .lax))
         return response
     }
 }
@@ -86,7 +92,8 @@ enum DeviceLabel {
             ("Chrome/", "Chrome"), ("Safari/", "Safari"),
         ]
         let systems: [(String, String)] = [
-            ("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"), ("Windows", "Windows"), ("Mac OS X", "macOS"), ("CrOS", "ChromeOS"),
+            ("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"), ("Windows", "Windows"), ("Mac OS X", "macOS"),
+            ("CrOS", "ChromeOS"),
             ("Linux", "Linux"),
         ]
         let browser = browsers.first { userAgent.contains($0.0) }?.1

@@ -7,7 +7,8 @@ struct SignInMail: SignInMailComposer {
 
     func codeMail(to email: String, code: String, link: String, language: String) -> OutgoingMail {
         func text(_ key: String) -> String { localization.string("mail.code.\(key)", in: language) }
-        let plain = "\(text("greeting"))\n\n\(text("codeIs")) \(code)\n\n\(text("orLink"))\n\(link)\n\n\(text("expires"))\n\(text("ignore"))\n"
+        let plain =
+            "\(text("greeting"))\n\n\(text("codeIs")) \(code)\n\n\(text("orLink"))\n\(link)\n\n\(text("expires"))\n\(text("ignore"))\n"
         let html = """
             <p>\(Self.escape(text("greeting")))</p>
             <p>\(Self.escape(text("codeIs"))) <strong style="font-size:20px;letter-spacing:2px">\(code)</strong></p>
@@ -18,7 +19,9 @@ struct SignInMail: SignInMailComposer {
     }
 
     static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-            .replacingOccurrences(of: "\"", with: "&quot;").replacingOccurrences(of: "'", with: "&#39;")
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(
+            of: ">", with: "&gt;"
+        )
+        .replacingOccurrences(of: "\"", with: "&quot;").replacingOccurrences(of: "'", with: "&#39;")
     }
 }

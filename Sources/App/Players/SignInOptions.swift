@@ -22,7 +22,8 @@ struct SignInOptions: Sendable {
             let returnTo = PageRenderer.queryEncode(publicURL + "/auth/telegram/callback").replacingOccurrences(of: "/", with: "%2F")
             let origin = PageRenderer.queryEncode(publicURL).replacingOccurrences(of: "/", with: "%2F")
             fields["telegramConfigured"] = true
-            fields["telegramLoginURL"] = "https://oauth.telegram.org/auth?bot_id=\(botID)&origin=\(origin)&return_to=\(returnTo)&request_access=write"
+            fields["telegramLoginURL"] =
+                "https://oauth.telegram.org/auth?bot_id=\(botID)&origin=\(origin)&return_to=\(returnTo)&request_access=write"
             if !telegram.botUsername.isEmpty { fields["telegramBotURL"] = "https://t.me/\(telegram.botUsername)" }
         }
         return fields

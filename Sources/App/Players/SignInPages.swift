@@ -90,16 +90,20 @@ struct SignInPages {
         router.get("/telegram/app") { request, context -> Response in
             let language = Localization.language(for: request)
             let errors = Self.miniAppErrors.map { ["code": $0, "text": pages.localization.string("signin.errors.\($0)", in: language)] }
-            var response = pages.render("miniapp", face: .player, title: "miniapp.title", fields: ["errors": errors], request: request, context: context)
+            var response = pages.render(
+                "miniapp", face: .player, title: "miniapp.title", fields: ["errors": errors], request: request, context: context)
             response.headers[.contentSecurityPolicy] = SecurityHeadersMiddleware<AppRequestContext>.contentSecurityPolicy(
                 frameAncestors: ["'self'", "https://*.telegram.org"])
             return response
         }
         router.get("/signin/email") { request, context in
-            page("signin_email", challenge: request.uri.queryParameters["challenge"].map(String.init) ?? "", request: request, context: context)
+            page(
+                "signin_email", challenge: request.uri.queryParameters["challenge"].map(String.init) ?? "", request: request,
+                context: context)
         }
         router.post("/signin/email") { request, context -> Response in
-            let form = try await URLEncodedFormDecoder().decode(EmailForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
+            let form = try await URLEncodedFormDecoder().decode(
+                EmailForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
             guard pages.csrf.isValid(form.csrf, for: request) else { throw AppError(.forbidden, code: "csrfTokenInvalid") }
             let challenge = form.challenge ?? ""
             do {
@@ -111,22 +115,28 @@ struct SignInPages {
                 }
                 return try await redirect(after: (step, nil), request: request, context: context)
             } catch let error as AppError {
-                return page("signin_email", challenge: challenge, error: error.code, extra: ["email": form.email ?? ""], request: request, context: context)
+                return page(
+                    "signin_email", challenge: challenge, error: error.code, extra: ["email": form.email ?? ""], request: request,
+                    context: context)
             } catch is RetryLater {
                 return page("signin_email", challenge: challenge, error: "rateLimited", request: request, context: context)
             }
         }
         router.get("/signin/code") { request, context in
-            page("signin_code", challenge: request.uri.queryParameters["challenge"].map(String.init) ?? "", request: request, context: context)
+            page(
+                "signin_code", challenge: request.uri.queryParameters["challenge"].map(String.init) ?? "", request: request,
+                context: context)
         }
         router.post("/signin/code") { request, context -> Response in
-            let form = try await URLEncodedFormDecoder().decode(CodeForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
+            let form = try await URLEncodedFormDecoder().decode(
+                CodeForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
             guard pages.csrf.isValid(form.csrf, for: request) else { throw AppError(.forbidden, code: "csrfTokenInvalid") }
             let challenge = form.challenge ?? ""
             do {
                 try await auth.limits.check(request, context, identity: "challenge:\(challenge)")
                 let (device, newDevice) = auth.deviceID(request)
-                let player = try await auth.submitCode(challenge: challenge, code: form.code ?? "", device: device, request: request, context: context)
+                let player = try await auth.submitCode(
+                    challenge: challenge, code: form.code ?? "", device: device, request: request, context: context)
                 var response = Response.redirect(to: "/wallet", type: .normal)
                 try await auth.startSession(player, request: request, context: context, into: &response, newDevice: newDevice)
                 return response
@@ -137,7 +147,8 @@ struct SignInPages {
             }
         }
         router.post("/signin/code/resend") { request, context -> Response in
-            let form = try await URLEncodedFormDecoder().decode(CodeForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
+            let form = try await URLEncodedFormDecoder().decode(
+                CodeForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
             guard pages.csrf.isValid(form.csrf, for: request) else { throw AppError(.forbidden, code: "csrfTokenInvalid") }
             let challenge = form.challenge ?? ""
             do {
@@ -169,19 +180,25 @@ struct SignInPages {
 
     /// Challenges are 64 hex characters; anything else is not echoed into the page.
     private func page(
-        _ template: String, challenge: String, error: String? = nil, extra: [String: Any] = [:], request: Request, context: AppRequestContext
+        _ template: String, challenge: String, error: String? = nil, extra: [String: Any] = [:], request: Request,
+        context: AppRequestContext
     ) -> Response {
         var fields = extra
         fields["challenge"] = challenge.count == 64 && Hex.decode(challenge) != nil ? challenge : ""
         if let error { fields["error"] = pages.localization.string("signin.errors.\(error)", in: Localization.language(for: request)) }
-        return pages.render(template, face: .player, title: "signin.title", fields: fields, status: error == nil ? .ok : .badRequest, request: request, context: context)
+        return pages.render(
+            template, face: .player, title: "signin.title", fields: fields, status: error == nil ? .ok : .badRequest, request: request,
+            context: context)
     }
 
     /// The sign-in page again, saying what went wrong, with its buttons to try again.
-    private func signInPage(error: String, status: HTTPResponse.Status = .unauthorized, request: Request, context: AppRequestContext) -> Response {
+    private func signInPage(error: String, status: HTTPResponse.Status = .unauthorized, request: Request, context: AppRequestContext)
+        -> Response
+    {
         var fields = options.fields
         fields["error"] = pages.localization.string("signin.errors.\(error)", in: Localization.language(for: request))
-        return pages.render("signin", face: .player, title: "signin.title", fields: fields, status: status, request: request, context: context)
+        return pages.render(
+            "signin", face: .player, title: "signin.title", fields: fields, status: status, request: request, context: context)
     }
 
     static let oidcCookieName = "croupier_oidc"
@@ -192,6 +209,8 @@ struct SignInPages {
     ]
 
     private func oidcCookie(_ state: String, maxAge: Int) -> Cookie {
-        Cookie(name: Self.oidcCookieName, value: state, maxAge: maxAge, path: "/auth/telegram/oidc", secure: auth.secureCookies, httpOnly: true, sameSite: .lax)
+        Cookie(
+            name: Self.oidcCookieName, value: state, maxAge: maxAge, path: "/auth/telegram/oidc", secure: auth.secureCookies,
+            httpOnly: true, sameSite: .lax)
     }
 }

@@ -19,7 +19,10 @@ struct AdminConsole {
         var groups: [[String: Any]] = [["title": text("admin.sidebar.overview"), "items": [item("admin.items.dashboard", "/admin")]]]
         if staff.role.can(.gamesManage) {
             groups.append(
-                ["title": text("admin.sidebar.games"), "items": [item("admin.items.games", "/admin/games"), item("admin.items.rounds", "/admin/games/rounds")]])
+                [
+                    "title": text("admin.sidebar.games"),
+                    "items": [item("admin.items.games", "/admin/games"), item("admin.items.rounds", "/admin/games/rounds")],
+                ])
         }
         if !system.isEmpty { groups.append(["title": text("admin.sidebar.system"), "items": system]) }
         return groups
@@ -82,7 +85,9 @@ struct AdminConsole {
         return fields
     }
 
-    func auditFields(records: [AuditRecord], chain: (rows: Int, firstBroken: Int64?), filter: AuditLog.Filter, pageSize: Int) -> [String: Any] {
+    func auditFields(records: [AuditRecord], chain: (rows: Int, firstBroken: Int64?), filter: AuditLog.Filter, pageSize: Int) -> [String:
+        Any]
+    {
         var fields = common
         fields["filters"] = ["actor": filter.actor ?? "", "action": filter.action ?? ""]
         var chainFields: [String: Any] = ["rows": chain.rows, "ok": chain.firstBroken == nil]

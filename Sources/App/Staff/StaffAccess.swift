@@ -14,7 +14,8 @@ struct StaffAccess: Sendable {
         guard let staff = context.staff else { throw AppError(.unauthorized, code: "notSignedIn") }
         guard staff.role.can(permission) else {
             try await record(
-                "access.refused", by: staff, target: request.uri.path, summary: ["permission": permission.rawValue, "role": staff.role.rawValue],
+                "access.refused", by: staff, target: request.uri.path,
+                summary: ["permission": permission.rawValue, "role": staff.role.rawValue],
                 request, context)
             throw AppError(.forbidden, code: "forbidden")
         }
@@ -27,7 +28,8 @@ struct StaffAccess: Sendable {
     }
 
     func record(
-        _ action: String, by staff: StaffMember?, actor: String? = nil, target: String = "", summary: [String: String] = [:], _ request: Request,
+        _ action: String, by staff: StaffMember?, actor: String? = nil, target: String = "", summary: [String: String] = [:],
+        _ request: Request,
         _ context: AppRequestContext
     ) async throws {
         try await audit.append(

@@ -77,58 +77,76 @@ struct StaffController {
             }
         }
         router.post("/admin/logout") { request, context -> Response in
-            let form = try await URLEncodedFormDecoder().decode(LoginForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
+            let form = try await URLEncodedFormDecoder().decode(
+                LoginForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
             guard pages.csrf.isValid(form.csrf, for: request) else { throw AppError(.forbidden, code: "csrfTokenInvalid") }
             if let token = request.cookies[StaffAuthMiddleware.cookieName]?.value {
                 try await sessions.revoke(token)
                 try await access.record("staff.logout", by: context.staff, request, context)
             }
             var response = Response.redirect(to: SiteRoute.adminLogin.rawValue, type: .normal)
-            response.setCookie(Cookie(name: StaffAuthMiddleware.cookieName, value: "", maxAge: 0, path: "/", secure: secureCookies, httpOnly: true, sameSite: .strict))
+            response.setCookie(
+                Cookie(
+                    name: StaffAuthMiddleware.cookieName, value: "", maxAge: 0, path: "/", secure: secureCookies, httpOnly: true,
+                    sameSite: .strict))
             return response
         }
         router.get(SiteRoute.adminHome.path) { request, context -> Response in
             guard let staff = context.staff else { return Response.redirect(to: SiteRoute.adminLogin.rawValue, type: .normal) }
-            let console = AdminConsole(staff: staff, localization: pages.localization, language: Localization.language(for: request), path: request.uri.path)
-            return pages.render("admin_dashboard", face: .admin, title: "admin.dashboard.title", fields: console.dashboardFields, request: request, context: context)
+            let console = AdminConsole(
+                staff: staff, localization: pages.localization, language: Localization.language(for: request), path: request.uri.path)
+            return pages.render(
+                "admin_dashboard", face: .admin, title: "admin.dashboard.title", fields: console.dashboardFields, request: request,
+                context: context)
         }
         router.get("/admin/staff") { request, context -> Response in
             guard context.staff != nil else { return Response.redirect(to: SiteRoute.adminLogin.rawValue, type: .normal) }
             let staff = try await access.require(.staffManage, request, context)
             let language = Localization.language(for: request)
             return switch request.uri.queryParameters["result"] {
-            case "saved": try await staffPage(staff: staff, notice: pages.localization.string("admin.staff.saved", in: language), request: request, context: context)
+            case "saved":
+                try await staffPage(
+                    staff: staff, notice: pages.localization.string("admin.staff.saved", in: language), request: request, context: context)
             case "notAllowed":
-                try await staffPage(staff: staff, error: pages.localization.string("admin.staff.notAllowed", in: language), request: request, context: context)
+                try await staffPage(
+                    staff: staff, error: pages.localization.string("admin.staff.notAllowed", in: language), request: request,
+                    context: context)
             default: try await staffPage(staff: staff, request: request, context: context)
             }
         }
         router.post("/admin/staff/:id/:change") { request, context -> Response in
             let staff = try await access.require(.staffManage, request, context)
-            let form = try await URLEncodedFormDecoder().decode(StaffChangeForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
+            let form = try await URLEncodedFormDecoder().decode(
+                StaffChangeForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
             guard pages.csrf.isValid(form.csrf, for: request) else { throw AppError(.forbidden, code: "csrfTokenInvalid") }
-            guard let id = Int64(try context.parameters.require("id")), id != staff.id else { throw AppError(.badRequest, code: "invalidTarget") }
+            guard let id = Int64(try context.parameters.require("id")), id != staff.id else {
+                throw AppError(.badRequest, code: "invalidTarget")
+            }
             do {
                 switch try context.parameters.require("change") {
                 case "role":
                     guard let role = form.role.flatMap(StaffRole.init(rawValue:)) else { throw AppError(.badRequest, code: "unknownRole") }
                     let change = try await directory.setRole(of: id, to: role, by: staff.role)
                     try await access.record(
-                        "staff.role_changed", by: staff, target: "staff:\(id)", summary: ["before": change.before.rawValue, "after": change.after.rawValue],
+                        "staff.role_changed", by: staff, target: "staff:\(id)",
+                        summary: ["before": change.before.rawValue, "after": change.after.rawValue],
                         request, context)
                 case "reset-totp":
                     let enrolment = try await directory.resetTOTP(of: id, by: staff)
                     try await access.record("staff.totp_reset", by: staff, target: "staff:\(id)", request, context)
-                    return try await staffPage(staff: staff, enrolment: (enrolment, "admin.staff.resetDone"), request: request, context: context)
+                    return try await staffPage(
+                        staff: staff, enrolment: (enrolment, "admin.staff.resetDone"), request: request, context: context)
                 case "disable", "enable":
                     let disable = try context.parameters.require("change") == "disable"
                     try await directory.setDisabled(disable, id: id, by: staff.role)
-                    try await access.record(disable ? "staff.disabled" : "staff.enabled", by: staff, target: "staff:\(id)", request, context)
+                    try await access.record(
+                        disable ? "staff.disabled" : "staff.enabled", by: staff, target: "staff:\(id)", request, context)
                 default:
                     throw AppError(.notFound, code: "notFound")
                 }
             } catch let error as StaffDirectoryError {
-                try await access.record("access.refused", by: staff, target: "staff:\(id)", summary: ["reason": "\(error)"], request, context)
+                try await access.record(
+                    "access.refused", by: staff, target: "staff:\(id)", summary: ["reason": "\(error)"], request, context)
                 return Response.redirect(to: "/admin/staff?result=notAllowed", type: .normal)
             }
             // Post, redirect, get: a refresh does not submit the change again.
@@ -136,19 +154,23 @@ struct StaffController {
         }
         router.post("/admin/staff/invite") { request, context -> Response in
             let staff = try await access.require(.staffManage, request, context)
-            let form = try await URLEncodedFormDecoder().decode(InviteForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
+            let form = try await URLEncodedFormDecoder().decode(
+                InviteForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
             guard pages.csrf.isValid(form.csrf, for: request) else { throw AppError(.forbidden, code: "csrfTokenInvalid") }
             let language = Localization.language(for: request)
             guard let role = form.role.flatMap(StaffRole.init(rawValue:)) else { throw AppError(.badRequest, code: "unknownRole") }
             do {
                 let enrolment = try await directory.invite(email: form.email ?? "", role: role, by: staff)
                 try await access.record(
-                    "staff.invited", by: staff, target: "staff:\(enrolment.member.id)", summary: ["email": enrolment.member.email, "role": role.rawValue],
+                    "staff.invited", by: staff, target: "staff:\(enrolment.member.id)",
+                    summary: ["email": enrolment.member.email, "role": role.rawValue],
                     request, context)
-                return try await staffPage(staff: staff, enrolment: (enrolment, "admin.staff.inviteDone"), request: request, context: context)
+                return try await staffPage(
+                    staff: staff, enrolment: (enrolment, "admin.staff.inviteDone"), request: request, context: context)
             } catch let error as StaffDirectoryError {
                 if error == .notAllowed {
-                    try await access.record("access.refused", by: staff, target: "staff.invite", summary: ["role": role.rawValue], request, context)
+                    try await access.record(
+                        "access.refused", by: staff, target: "staff.invite", summary: ["role": role.rawValue], request, context)
                 }
                 let message = pages.localization.string("admin.staff.inviteErrors.\(error.localizationKey)", in: language)
                 return try await staffPage(staff: staff, error: message, status: .badRequest, request: request, context: context)
@@ -159,11 +181,13 @@ struct StaffController {
             let staff = try await access.require(.auditView, request, context)
             let query = request.uri.queryParameters
             let filter = AuditLog.Filter(
-                actor: query["actor"].flatMap { $0.isEmpty ? nil : String($0) }, action: query["action"].flatMap { $0.isEmpty ? nil : String($0) },
+                actor: query["actor"].flatMap { $0.isEmpty ? nil : String($0) },
+                action: query["action"].flatMap { $0.isEmpty ? nil : String($0) },
                 before: query["before"].flatMap { Int64($0) }, limit: 50)
             async let records = audit.search(filter)
             async let chain = audit.verify()
-            let console = AdminConsole(staff: staff, localization: pages.localization, language: Localization.language(for: request), path: request.uri.path)
+            let console = AdminConsole(
+                staff: staff, localization: pages.localization, language: Localization.language(for: request), path: request.uri.path)
             let fields = console.auditFields(records: try await records, chain: try await chain, filter: filter, pageSize: 50)
             return pages.render("admin_audit", face: .admin, title: "admin.audit.title", fields: fields, request: request, context: context)
         }
@@ -179,7 +203,9 @@ struct StaffController {
             } catch let error as AmountError {
                 throw AppError(.badRequest, code: error.code)
             }
-            guard body.player > 0, !body.reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw AppError(.badRequest, code: "invalidRequest") }
+            guard body.player > 0, !body.reason.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw AppError(.badRequest, code: "invalidRequest")
+            }
             let key = request.headers[.idempotencyKey] ?? UUID().uuidString.lowercased()
             let outcome = try await ledger.apply(
                 LedgerOperation(
@@ -187,7 +213,8 @@ struct StaffController {
                     movement: .adjustment(units: units), metadata: ["reason": body.reason, "actor": "staff:\(staff.id)"]))
             try await access.record(
                 "money.adjusted", by: staff, target: "player:\(body.player)",
-                summary: ["amount": body.amount, "currency": currency.code, "code": outcome.code.rawValue, "reason": body.reason], request, context)
+                summary: ["amount": body.amount, "currency": currency.code, "code": outcome.code.rawValue, "reason": body.reason], request,
+                context)
             return try WalletController.json(AdjustmentResponse(outcome, currency: currency))
         }
     }
@@ -201,7 +228,13 @@ struct StaffController {
             let token = try await sessions.start(
                 .staff(staff.id), policy: .staff, userAgent: request.headers[.userAgent] ?? "", ip: context.clientAddress)
             try await access.record("staff.login", by: staff, request, context)
-            return .success((staff, Cookie(name: StaffAuthMiddleware.cookieName, value: token, path: "/", secure: secureCookies, httpOnly: true, sameSite: .strict)))
+            return .success(
+                (
+                    staff,
+                    Cookie(
+                        name: StaffAuthMiddleware.cookieName, value: token, path: "/", secure: secureCookies, httpOnly: true,
+                        sameSite: .strict)
+                ))
         } catch let failure as StaffSignInFailure {
             let reason: String =
                 switch failure {
@@ -209,7 +242,9 @@ struct StaffController {
                 case .lockedOut: "lockedOut"
                 }
             do {
-                try await access.record("staff.login_failed", by: nil, actor: "email:\(email.lowercased().prefix(254))", summary: ["reason": reason], request, context)
+                try await access.record(
+                    "staff.login_failed", by: nil, actor: "email:\(email.lowercased().prefix(254))", summary: ["reason": reason], request,
+                    context)
             } catch {
                 context.logger.error("a failed staff sign-in could not be audited", metadata: ["error": "\(postgresReason(error))"])
             }
@@ -236,7 +271,8 @@ struct StaffController {
                 "link": "\(publicURL)/admin/enroll/\(enrolment.token)",
             ]
         }
-        return pages.render("admin_staff", face: .admin, title: "admin.staff.title", fields: fields, status: status, request: request, context: context)
+        return pages.render(
+            "admin_staff", face: .admin, title: "admin.staff.title", fields: fields, status: status, request: request, context: context)
     }
 }
 

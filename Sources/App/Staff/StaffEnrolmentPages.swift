@@ -27,11 +27,14 @@ struct StaffEnrolmentPages {
         router.post("/admin/enroll/:token") { request, context -> Response in
             let token = try context.parameters.require("token")
             try await limits.check(request, context, identity: "enrolment:\(token.prefix(64))")
-            let form = try await URLEncodedFormDecoder().decode(EnrolForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
+            let form = try await URLEncodedFormDecoder().decode(
+                EnrolForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
             guard pages.csrf.isValid(form.csrf, for: request) else { throw AppError(.forbidden, code: "csrfTokenInvalid") }
             let language = Localization.language(for: request)
             guard form.password == form.password2 else {
-                return try await page(token: token, error: pages.localization.string("admin.enrol.mismatch", in: language), request: request, context: context)
+                return try await page(
+                    token: token, error: pages.localization.string("admin.enrol.mismatch", in: language), request: request, context: context
+                )
             }
             do {
                 let member = try await directory.completeEnrolment(token: token, password: form.password ?? "", totp: form.totp ?? "")
@@ -53,10 +56,13 @@ struct StaffEnrolmentPages {
         } catch StaffDirectoryError.enrolmentInvalid {
             throw AppError(.notFound, code: "enrolmentInvalid")
         }
-        var fields: [String: Any] = ["email": enrolment.member.email, "otpauth": enrolment.otpauth, "secret": enrolment.secret, "token": token]
+        var fields: [String: Any] = [
+            "email": enrolment.member.email, "otpauth": enrolment.otpauth, "secret": enrolment.secret, "token": token,
+        ]
         if let error { fields["error"] = error }
         return pages.render(
-            "admin_enroll", face: .admin, title: "admin.enrol.title", fields: fields, status: error == nil ? .ok : .badRequest, request: request,
+            "admin_enroll", face: .admin, title: "admin.enrol.title", fields: fields, status: error == nil ? .ok : .badRequest,
+            request: request,
             context: context)
     }
 }

@@ -29,7 +29,9 @@ struct WalletController {
             let filter = try Self.filter(from: request, catalog: catalog, cursorName: "cursor")
             let page = try await ledger.history(of: player, filter: filter)
             let body = TransactionsResponse(
-                transactions: page.entries.compactMap { entry in catalog[entry.currency].map { TransactionsResponse.Entry(entry, currency: $0) } },
+                transactions: page.entries.compactMap { entry in
+                    catalog[entry.currency].map { TransactionsResponse.Entry(entry, currency: $0) }
+                },
                 nextCursor: page.nextCursor.map(String.init))
             return try Self.json(body)
         }
@@ -44,7 +46,8 @@ struct WalletController {
             let view = WalletPage(
                 language: Localization.language(for: request), localization: pages.localization, catalog: catalog,
                 balances: try await balances, page: try await page, filter: filter,
-                query: Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { first, _ in first }))
+                query: Dictionary(
+                    request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { first, _ in first }))
             return pages.render("wallet", face: .player, title: "wallet.title", fields: view.fields, request: request, context: context)
         }
     }

@@ -59,7 +59,9 @@ public struct OriginalsProvider: Sendable {
         let store = OriginalsStore(database: database, logger: logger)
         func storedKeys() async throws -> ByteBuffer? {
             try await database.withConnection { connection in
-                for try await value in try await connection.query("SELECT credentials FROM originals_settings WHERE id = 1", logger: logger).decode(ByteBuffer.self) {
+                for try await value in try await connection.query("SELECT credentials FROM originals_settings WHERE id = 1", logger: logger)
+                    .decode(ByteBuffer.self)
+                {
                     return value
                 }
                 return nil
@@ -80,7 +82,8 @@ public struct OriginalsProvider: Sendable {
             stored = try await storedKeys()
         }
         guard let stored else { throw OriginalsError.notConfigured }
-        let sealed = try JSONDecoder().decode(SealedKeys.self, from: AES.GCM.open(AES.GCM.SealedBox(combined: Data(buffer: stored)), using: sealingKey))
+        let sealed = try JSONDecoder().decode(
+            SealedKeys.self, from: AES.GCM.open(AES.GCM.SealedBox(combined: Data(buffer: stored)), using: sealingKey))
         let providerKey = try _RSA.Signing.PrivateKey(pemRepresentation: sealed.providerPrivateKey)
         let operatorKey = try _RSA.Signing.PrivateKey(pemRepresentation: sealed.operatorPrivateKey)
         if try await providers.provider(code) == nil {
@@ -97,12 +100,14 @@ public struct OriginalsProvider: Sendable {
         try await providers.upsert(
             games.enumerated().map { index, game in
                 Game(
-                    provider: code, code: game.code, name: game.name, category: "originals", rtpBasisPoints: game.rtpBasisPoints, volatility: game.volatility,
+                    provider: code, code: game.code, name: game.name, category: "originals", rtpBasisPoints: game.rtpBasisPoints,
+                    volatility: game.volatility,
                     thumbnailURL: "\(publicURL)/img/originals/\(game.code).svg", displayOrder: index)
             })
         let keys = Keys(provider: providerKey, operatorKey: operatorKey.publicKey)
         return OriginalsProvider(
-            store: store, keys: keys, publicURL: publicURL, logger: logger, transport: transport ?? .http(walletURL: walletURL, client: client))
+            store: store, keys: keys, publicURL: publicURL, logger: logger,
+            transport: transport ?? .http(walletURL: walletURL, client: client))
     }
 
     // MARK: - The operator's calls to us (Hub88 Games API)
@@ -126,25 +131,37 @@ public struct OriginalsProvider: Sendable {
 
     /// `POST /originals/operator/generic/v2/game/url`.
     public func gameURL(body: [UInt8], signature: String?) async throws -> HTTPAnswer {
-        guard Hub88Signature.isValid(signature, for: body, key: keys.operatorKey) else { return Self.json(401, ["error": "invalid signature"]) }
-        guard let request = try? JSONDecoder().decode(LaunchRequest.self, from: Data(body)) else { return Self.json(400, ["error": "malformed request"]) }
+        guard Hub88Signature.isValid(signature, for: body, key: keys.operatorKey) else {
+            return Self.json(401, ["error": "invalid signature"])
+        }
+        guard let request = try? JSONDecoder().decode(LaunchRequest.self, from: Data(body)) else {
+            return Self.json(400, ["error": "malformed request"])
+        }
         guard Self.games.contains(where: { $0.code == request.gameCode }) else { return Self.json(404, ["error": "unknown game"]) }
-        guard (10...255).contains(request.token.utf8.count), (1...64).contains(request.user.utf8.count), request.currency.utf8.count <= 10 else {
+        guard (10...255).contains(request.token.utf8.count), (1...64).contains(request.user.utf8.count), request.currency.utf8.count <= 10
+        else {
             return Self.json(400, ["error": "malformed request"])
         }
         let session = try await store.createSession(
             operatorToken: request.token, player: request.user, gameCode: request.gameCode, currency: request.currency,
             language: request.lang == "ru" ? "ru" : "en", lifetime: Self.sessionLifetime)
-        return Self.json(200, ["url": "\(publicURL)/originals/play/\(request.gameCode)?session=\(session)&lang=\(request.lang == "ru" ? "ru" : "en")"])
+        return Self.json(
+            200, ["url": "\(publicURL)/originals/play/\(request.gameCode)?session=\(session)&lang=\(request.lang == "ru" ? "ru" : "en")"])
     }
 
     /// `POST /originals/operator/generic/v2/game/list`.
     public func gameList(body: [UInt8], signature: String?) -> HTTPAnswer {
-        guard Hub88Signature.isValid(signature, for: body, key: keys.operatorKey) else { return Self.json(401, ["error": "invalid signature"]) }
-        let list: [[String: Any]] = Self.games.map {
-            ["game_code": $0.code, "name": $0.name, "category": "originals", "url_thumb": "\(publicURL)/img/originals/\($0.code).svg", "enabled": true]
+        guard Hub88Signature.isValid(signature, for: body, key: keys.operatorKey) else {
+            return Self.json(401, ["error": "invalid signature"])
         }
-        return HTTPAnswer(status: 200, body: Array((try? JSONSerialization.data(withJSONObject: list, options: [.sortedKeys])) ?? Data("[]".utf8)))
+        let list: [[String: Any]] = Self.games.map {
+            [
+                "game_code": $0.code, "name": $0.name, "category": "originals", "url_thumb": "\(publicURL)/img/originals/\($0.code).svg",
+                "enabled": true,
+            ]
+        }
+        return HTTPAnswer(
+            status: 200, body: Array((try? JSONSerialization.data(withJSONObject: list, options: [.sortedKeys])) ?? Data("[]".utf8)))
     }
 
     static func json(_ status: Int, _ object: [String: String]) -> HTTPAnswer {
@@ -169,10 +186,16 @@ public struct OriginalsProvider: Sendable {
     public func open(session id: String) async throws -> SessionView? {
         guard let session = try await store.session(id), session.expiresAt > Date() else { return nil }
         let seeds = try await store.activeSeeds(of: session.player)
-        let balance = try? await wallet("user/balance", ["user": session.player, "token": session.operatorToken, "request_uuid": UUID().uuidString.lowercased(), "game_code": session.gameCode])
+        let balance = try? await wallet(
+            "user/balance",
+            [
+                "user": session.player, "token": session.operatorToken, "request_uuid": UUID().uuidString.lowercased(),
+                "game_code": session.gameCode,
+            ])
         return SessionView(
             id: session.id, gameCode: session.gameCode, currency: session.currency, language: session.language,
-            balance: balance.flatMap { $0.balance }.map(Self.display), serverSeedHash: seeds.serverSeedHash, clientSeed: seeds.clientSeed, nonce: seeds.nonce)
+            balance: balance.flatMap { $0.balance }.map(Self.display), serverSeedHash: seeds.serverSeedHash, clientSeed: seeds.clientSeed,
+            nonce: seeds.nonce)
     }
 
     public enum Choice: Sendable {
@@ -199,7 +222,8 @@ public struct OriginalsProvider: Sendable {
             if let win { object["win"] = win }
             if let balance { object["balance"] = balance }
             if let round, let value = try? JSONSerialization.jsonObject(with: round) { object["round"] = value }
-            return Array((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data(#"{"status":"rejected"}"#.utf8))
+            return Array(
+                (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data(#"{"status":"rejected"}"#.utf8))
         }
     }
 
@@ -211,10 +235,12 @@ public struct OriginalsProvider: Sendable {
     /// then bet, then the win (0 for a loss) closing the round, both through the wallet API.
     public func play(session id: String, bet betText: String, choice: Choice) async throws -> PlayAnswer {
         guard let session = try await store.session(id), session.expiresAt > Date() else { return .refused("sessionExpired") }
-        guard let bet = try? Amount.units(fromDecimal: betText, scale: Hub88Amount.scale), bet >= Self.minimumBet, bet <= Self.maximumBet(session.gameCode)
+        guard let bet = try? Amount.units(fromDecimal: betText, scale: Hub88Amount.scale), bet >= Self.minimumBet,
+            bet <= Self.maximumBet(session.gameCode)
         else { return .refused("invalidBet") }
         switch (choice, session.gameCode) {
-        case (.dice(let target, let direction), "dice"): guard Dice.isValid(target: target, direction: direction) else { return .refused("invalidBet") }
+        case (.dice(let target, let direction), "dice"):
+            guard Dice.isValid(target: target, direction: direction) else { return .refused("invalidBet") }
         case (.slot, "slot"): guard Slot.isValid(bet: bet) else { return .refused("invalidBet") }
         default: return .refused("invalidBet")
         }
@@ -241,27 +267,39 @@ public struct OriginalsProvider: Sendable {
             outcome = ["stops": result.stops, "reels": result.reels.map { $0.map(\.rawValue) }]
             round["slot"] = [
                 "stops": result.stops, "reels": result.reels.map { $0.map(\.rawValue) },
-                "lines": result.wins.map { ["line": $0.line, "symbol": $0.symbol.rawValue, "count": $0.count, "win": Self.display($0.payout), "rows": Slot.lines[$0.line - 1]] },
+                "lines": result.wins.map {
+                    [
+                        "line": $0.line, "symbol": $0.symbol.rawValue, "count": $0.count, "win": Self.display($0.payout),
+                        "rows": Slot.lines[$0.line - 1],
+                    ]
+                },
             ]
         }
         let roundID = "orig-\(session.player)-\(seeds.id)-\(seeds.nonce)"
         let betUUID = "\(roundID)-bet"
         let base: [String: Any] = [
-            "user": session.player, "token": session.operatorToken, "round": roundID, "game_code": session.gameCode, "currency": session.currency,
+            "user": session.player, "token": session.operatorToken, "round": roundID, "game_code": session.gameCode,
+            "currency": session.currency,
             "supplier_transaction_id": roundID, "is_free": false,
         ]
         let placed: WalletAnswer
         do {
             placed = try await wallet(
-                "transaction/bet", base.merging(["transaction_uuid": betUUID, "request_uuid": UUID().uuidString.lowercased(), "amount": bet, "round_closed": false]) { $1 })
+                "transaction/bet",
+                base.merging([
+                    "transaction_uuid": betUUID, "request_uuid": UUID().uuidString.lowercased(), "amount": bet, "round_closed": false,
+                ]) { $1 })
         } catch {
             // Hub88's rule for suppliers: a bet whose fate is unknown is rolled back (once here;
             // a rollback that also goes unanswered is left to reconciliation).
             logger.error("originals bet failed; rolling it back", metadata: ["round": "\(roundID)", "reason": "\(error)"])
             _ = try? await wallet(
                 "transaction/rollback",
-                ["user": session.player, "token": session.operatorToken, "transaction_uuid": "\(roundID)-rollback", "reference_transaction_uuid": betUUID,
-                 "round": roundID, "round_closed": true, "game_code": session.gameCode, "request_uuid": UUID().uuidString.lowercased()])
+                [
+                    "user": session.player, "token": session.operatorToken, "transaction_uuid": "\(roundID)-rollback",
+                    "reference_transaction_uuid": betUUID,
+                    "round": roundID, "round_closed": true, "game_code": session.gameCode, "request_uuid": UUID().uuidString.lowercased(),
+                ])
             return .refused("walletUnavailable")
         }
         switch placed.status {
@@ -273,16 +311,19 @@ public struct OriginalsProvider: Sendable {
         // Recorded before the win is sent: a win the wallet does not answer now is sent again by
         // `settlePending` until it is (Hub88's rule for suppliers: retry wins, never drop them).
         let id = try await store.recordRound(
-            player: session.player, seed: seeds, nonce: seeds.nonce, game: session.gameCode, currency: session.currency, bet: bet, win: payout,
+            player: session.player, seed: seeds, nonce: seeds.nonce, game: session.gameCode, currency: session.currency, bet: bet,
+            win: payout,
             parameters: Self.canonical(parameters), outcome: Self.canonical(outcome), operatorToken: session.operatorToken)
         var settled: WalletAnswer?
         for attempt in 1...3 {
             do {
                 settled = try await sendWin(
-                    player: session.player, token: session.operatorToken, roundID: roundID, game: session.gameCode, currency: session.currency, payout: payout)
+                    player: session.player, token: session.operatorToken, roundID: roundID, game: session.gameCode,
+                    currency: session.currency, payout: payout)
                 break
             } catch {
-                logger.warning("originals win not answered", metadata: ["round": "\(roundID)", "attempt": "\(attempt)", "reason": "\(error)"])
+                logger.warning(
+                    "originals win not answered", metadata: ["round": "\(roundID)", "attempt": "\(attempt)", "reason": "\(error)"])
                 if attempt < 3 { try await Task.sleep(for: .milliseconds(200 * attempt)) }
             }
         }
@@ -298,11 +339,13 @@ public struct OriginalsProvider: Sendable {
     }
 
     /// The win that closes a round (0 for a loss); the same transaction_uuid every time it is sent.
-    func sendWin(player: String, token: String, roundID: String, game: String, currency: String, payout: Int64) async throws -> WalletAnswer {
+    func sendWin(player: String, token: String, roundID: String, game: String, currency: String, payout: Int64) async throws -> WalletAnswer
+    {
         try await wallet(
             "transaction/win",
             [
-                "user": player, "token": token, "round": roundID, "game_code": game, "currency": currency, "supplier_transaction_id": roundID,
+                "user": player, "token": token, "round": roundID, "game_code": game, "currency": currency,
+                "supplier_transaction_id": roundID,
                 "is_free": false, "transaction_uuid": "\(roundID)-win", "reference_transaction_uuid": "\(roundID)-bet",
                 "request_uuid": UUID().uuidString.lowercased(), "amount": payout, "round_closed": true,
             ])
@@ -318,11 +361,14 @@ public struct OriginalsProvider: Sendable {
             let roundID = "orig-\(round.player)-\(round.seedID)-\(round.nonce)"
             guard
                 let answer = try? await sendWin(
-                    player: round.player, token: round.operatorToken, roundID: roundID, game: round.game, currency: round.currency, payout: round.win)
+                    player: round.player, token: round.operatorToken, roundID: roundID, game: round.game, currency: round.currency,
+                    payout: round.win)
             else { continue }
             switch answer.status {
             case "RS_OK", "RS_ERROR_TRANSACTION_ROLLED_BACK", "RS_ERROR_TRANSACTION_DOES_NOT_EXIST":
-                if answer.status != "RS_OK" { logger.notice("originals round owes nothing", metadata: ["round": "\(roundID)", "status": "\(answer.status)"]) }
+                if answer.status != "RS_OK" {
+                    logger.notice("originals round owes nothing", metadata: ["round": "\(roundID)", "status": "\(answer.status)"])
+                }
                 try await store.markSettled(round.id)
                 count += 1
             default:
@@ -344,7 +390,8 @@ public struct OriginalsProvider: Sendable {
         guard let session = try await store.session(id), ProvablyFair.isValidClientSeed(clientSeed) else { return nil }
         let (revealed, current) = try await store.rotate(player: session.player, clientSeed: clientSeed)
         return SeedAnswer(
-            revealed: revealed.map { ($0.serverSeed, $0.serverSeedHash, $0.clientSeed, $0.nonce - 1) }, serverSeedHash: current.serverSeedHash,
+            revealed: revealed.map { ($0.serverSeed, $0.serverSeedHash, $0.clientSeed, $0.nonce - 1) },
+            serverSeedHash: current.serverSeedHash,
             clientSeed: current.clientSeed, nonce: current.nonce)
     }
 
@@ -367,7 +414,8 @@ public struct OriginalsProvider: Sendable {
         let seeds = try await store.activeSeeds(of: session.player)
         let rounds = try await store.rounds(of: session.player).map {
             PastRound(
-                id: String($0.id), game: $0.game, nonce: $0.nonce, clientSeed: $0.clientSeed, serverSeedHash: $0.serverSeedHash, serverSeed: $0.serverSeed,
+                id: String($0.id), game: $0.game, nonce: $0.nonce, clientSeed: $0.clientSeed, serverSeedHash: $0.serverSeedHash,
+                serverSeed: $0.serverSeed,
                 bet: Self.display($0.bet), win: Self.display($0.win), parameters: $0.parameters, outcome: $0.outcome, at: $0.at)
         }
         let view = SessionView(
@@ -412,7 +460,9 @@ public struct OriginalsProvider: Sendable {
 public struct WalletTransport: Sendable {
     public let send: @Sendable (_ endpoint: String, _ body: Data, _ signature: String) async throws -> OriginalsProvider.WalletAnswer
 
-    public init(send: @escaping @Sendable (_ endpoint: String, _ body: Data, _ signature: String) async throws -> OriginalsProvider.WalletAnswer) {
+    public init(
+        send: @escaping @Sendable (_ endpoint: String, _ body: Data, _ signature: String) async throws -> OriginalsProvider.WalletAnswer
+    ) {
         self.send = send
     }
 

@@ -28,7 +28,8 @@ struct OriginalsStore: Sendable {
         let nonce: Int64
     }
 
-    func createSession(operatorToken: String, player: String, gameCode: String, currency: String, language: String, lifetime: TimeInterval) async throws
+    func createSession(operatorToken: String, player: String, gameCode: String, currency: String, language: String, lifetime: TimeInterval)
+        async throws
         -> String
     {
         let id = RandomToken.hex(byteCount: 16)
@@ -47,9 +48,14 @@ struct OriginalsStore: Sendable {
         guard id.count == 32, Hex.decode(id) != nil else { return nil }
         return try await database.withConnection { connection in
             let rows = try await connection.query(
-                "SELECT id, operator_token, player, game_code, currency, language, expires_at FROM originals_sessions WHERE id = \(id)", logger: logger)
-            for try await (id, token, player, game, currency, language, expires) in rows.decode((String, String, String, String, String, String, Date).self) {
-                return Session(id: id, operatorToken: token, player: player, gameCode: game, currency: currency, language: language, expiresAt: expires)
+                "SELECT id, operator_token, player, game_code, currency, language, expires_at FROM originals_sessions WHERE id = \(id)",
+                logger: logger)
+            for try await (id, token, player, game, currency, language, expires) in rows.decode(
+                (String, String, String, String, String, String, Date).self)
+            {
+                return Session(
+                    id: id, operatorToken: token, player: player, gameCode: game, currency: currency, language: language, expiresAt: expires
+                )
             }
             return nil
         }
@@ -84,7 +90,8 @@ struct OriginalsStore: Sendable {
     func reserveNonce(of player: String) async throws -> SeedPair {
         try await database.withTransaction(logger: logger) { connection in
             let pair = try await active(player, on: connection)
-            _ = try await connection.query("UPDATE originals_seeds SET next_nonce = next_nonce + 1 WHERE id = \(pair.id)", logger: logger).collect()
+            _ = try await connection.query("UPDATE originals_seeds SET next_nonce = next_nonce + 1 WHERE id = \(pair.id)", logger: logger)
+                .collect()
             return pair
         }
     }
@@ -114,7 +121,8 @@ struct OriginalsStore: Sendable {
 
     /// A round whose bet the wallet accepted, recorded before its win is sent (unsettled).
     func recordRound(
-        player: String, seed: SeedPair, nonce: Int64, game: String, currency: String, bet: Int64, win: Int64, parameters: String, outcome: String,
+        player: String, seed: SeedPair, nonce: Int64, game: String, currency: String, bet: Int64, win: Int64, parameters: String,
+        outcome: String,
         operatorToken: String
     ) async throws -> Int64 {
         try await database.withConnection { connection in
@@ -156,8 +164,12 @@ struct OriginalsStore: Sendable {
                  WHERE settled_at IS NULL AND created_at < \(now.addingTimeInterval(-age)) ORDER BY id LIMIT 100
                 """, logger: logger)
             var rounds: [Unsettled] = []
-            for try await (id, player, seed, nonce, game, currency, win, token) in rows.decode((Int64, String, Int64, Int64, String, String, Int64, String).self) {
-                rounds.append(Unsettled(id: id, player: player, seedID: seed, nonce: nonce, game: game, currency: currency, win: win, operatorToken: token))
+            for try await (id, player, seed, nonce, game, currency, win, token) in rows.decode(
+                (Int64, String, Int64, Int64, String, String, Int64, String).self)
+            {
+                rounds.append(
+                    Unsettled(
+                        id: id, player: player, seedID: seed, nonce: nonce, game: game, currency: currency, win: win, operatorToken: token))
             }
             return rounds
         }
@@ -193,7 +205,8 @@ struct OriginalsStore: Sendable {
             {
                 rounds.append(
                     PastRound(
-                        id: id, game: game, nonce: nonce, clientSeed: client, serverSeedHash: hash, serverSeed: seed, bet: bet, win: win, parameters: parameters,
+                        id: id, game: game, nonce: nonce, clientSeed: client, serverSeedHash: hash, serverSeed: seed, bet: bet, win: win,
+                        parameters: parameters,
                         outcome: outcome, at: at))
             }
             return rounds

@@ -20,7 +20,8 @@ public enum ProvablyFair {
     /// Eight big-endian 32-bit numbers from one HMAC.
     public static func numbers(serverSeed: String, clientSeed: String, nonce: Int64, cursor: Int = 0) -> [UInt32] {
         let mac = Array(
-            HMAC<SHA256>.authenticationCode(for: Data("\(clientSeed):\(nonce):\(cursor)".utf8), using: SymmetricKey(data: Data(serverSeed.utf8))))
+            HMAC<SHA256>.authenticationCode(
+                for: Data("\(clientSeed):\(nonce):\(cursor)".utf8), using: SymmetricKey(data: Data(serverSeed.utf8))))
         return (0..<8).map { index in
             mac[index * 4..<index * 4 + 4].reduce(UInt32(0)) { ($0 << 8) | UInt32($1) }
         }

@@ -14,7 +14,8 @@ public enum Slot {
 
     /// Multipliers of the line bet for 3, 4 and 5 of a kind.
     public static let paytable: [Symbol: (three: Int64, four: Int64, five: Int64)] = [
-        .seven: (100, 500, 2000), .bar: (50, 200, 800), .bell: (20, 80, 300), .plum: (10, 40, 120), .lemon: (6, 20, 60), .cherry: (4, 11, 30),
+        .seven: (100, 500, 2000), .bar: (50, 200, 800), .bell: (20, 80, 300), .plum: (10, 40, 120), .lemon: (6, 20, 60),
+        .cherry: (4, 11, 30),
     ]
 
     /// Rows (0 top, 1 middle, 2 bottom) a line passes through on reels 1–5.
@@ -26,7 +27,8 @@ public enum Slot {
     /// The five reel strips: each a different order of the same 32 symbols.
     public static let strips: [[Symbol]] = {
         let base: [Symbol] = [
-            .cherry, .lemon, .cherry, .plum, .cherry, .bell, .lemon, .cherry, .bar, .cherry, .lemon, .plum, .cherry, .seven, .lemon, .cherry,
+            .cherry, .lemon, .cherry, .plum, .cherry, .bell, .lemon, .cherry, .bar, .cherry, .lemon, .plum, .cherry, .seven, .lemon,
+            .cherry,
             .bell, .cherry, .lemon, .plum, .cherry, .bar, .lemon, .cherry, .plum, .cherry, .bell, .lemon, .cherry, .plum, .lemon, .cherry,
         ]
         return [0, 7, 13, 19, 26].map { shift in Array(base[shift...] + base[..<shift]).reversedIfOdd(shift) }

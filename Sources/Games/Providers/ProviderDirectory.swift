@@ -94,13 +94,17 @@ public struct ProviderDirectory: Sendable {
     ) async throws -> Provider {
         guard Self.isValidCode(code) else { throw ProviderDirectoryError.invalidCode }
         guard dialect == "hub88" else { throw ProviderDirectoryError.unsupportedDialect(dialect) }
-        guard let url = URL(string: apiURL), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else { throw ProviderDirectoryError.invalidURL }
+        guard let url = URL(string: apiURL), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+            throw ProviderDirectoryError.invalidURL
+        }
         let keys = try ProviderKeys(providerPEM: providerKeyPEM, operatorPEM: operatorKeyPEM)
         let sealed = try AES.GCM.seal(
-            try JSONEncoder().encode(Credentials(providerPublicKey: providerKeyPEM, operatorPrivateKey: operatorKeyPEM)), using: credentialKey
+            try JSONEncoder().encode(Credentials(providerPublicKey: providerKeyPEM, operatorPrivateKey: operatorKeyPEM)),
+            using: credentialKey
         ).combined!
         let provider = Provider(
-            code: code, name: name, dialect: dialect, enabled: true, currencies: currencies, apiURL: apiURL.hasSuffix("/") ? String(apiURL.dropLast()) : apiURL,
+            code: code, name: name, dialect: dialect, enabled: true, currencies: currencies,
+            apiURL: apiURL.hasSuffix("/") ? String(apiURL.dropLast()) : apiURL,
             operatorID: operatorID, providerKeyFingerprint: ProviderKeys.fingerprint(keys.provider),
             operatorKeyFingerprint: ProviderKeys.fingerprint(keys.operatorKey.publicKey))
         do {
@@ -137,7 +141,8 @@ public struct ProviderDirectory: Sendable {
             {
                 providers.append(
                     Provider(
-                        code: code, name: name, dialect: dialect, enabled: enabled, currencies: currencies, apiURL: apiURL, operatorID: operatorID,
+                        code: code, name: name, dialect: dialect, enabled: enabled, currencies: currencies, apiURL: apiURL,
+                        operatorID: operatorID,
                         providerKeyFingerprint: providerPrint, operatorKeyFingerprint: operatorPrint))
             }
             return providers
@@ -157,9 +162,13 @@ public struct ProviderDirectory: Sendable {
         return try ProviderKeys(providerPEM: credentials.providerPublicKey, operatorPEM: credentials.operatorPrivateKey)
     }
 
-    public func update(_ code: String, name: String? = nil, enabled: Bool? = nil, apiURL: String? = nil, currencies: [String]? = nil) async throws {
+    public func update(_ code: String, name: String? = nil, enabled: Bool? = nil, apiURL: String? = nil, currencies: [String]? = nil)
+        async throws
+    {
         if let apiURL {
-            guard let url = URL(string: apiURL), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else { throw ProviderDirectoryError.invalidURL }
+            guard let url = URL(string: apiURL), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+                throw ProviderDirectoryError.invalidURL
+            }
         }
         let updated = try await database.withConnection { connection in
             try await connection.query(
@@ -212,7 +221,8 @@ public struct ProviderDirectory: Sendable {
             {
                 games.append(
                     Game(
-                        provider: provider, code: code, name: name, category: category, rtpBasisPoints: rtp, volatility: volatility, thumbnailURL: thumbnail,
+                        provider: provider, code: code, name: name, category: category, rtpBasisPoints: rtp, volatility: volatility,
+                        thumbnailURL: thumbnail,
                         enabled: enabled, displayOrder: order))
             }
             return games

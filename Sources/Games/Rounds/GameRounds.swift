@@ -31,7 +31,8 @@ public struct GameRounds: Sendable {
 
     /// Adds one accepted transaction to its round (a rollback passes negative amounts).
     public func record(
-        provider: String, round: String, player: PlayerID, gameCode: String, currency: String, betUnits: Int64, winUnits: Int64, closed: Bool
+        provider: String, round: String, player: PlayerID, gameCode: String, currency: String, betUnits: Int64, winUnits: Int64,
+        closed: Bool
     ) async throws {
         try await database.withConnection { connection in
             _ = try await connection.query(
@@ -56,7 +57,8 @@ public struct GameRounds: Sendable {
             {
                 rounds.append(
                     GameRound(
-                        provider: provider, round: round, player: PlayerID(player), gameCode: game, currency: currency, betUnits: bet, winUnits: win,
+                        provider: provider, round: round, player: PlayerID(player), gameCode: game, currency: currency, betUnits: bet,
+                        winUnits: win,
                         transactions: count, openedAt: opened, closedAt: closed))
             }
             return rounds

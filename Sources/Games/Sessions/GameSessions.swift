@@ -55,8 +55,12 @@ public struct GameSessions: Sendable {
                   FROM games_sessions s JOIN identity_players p ON p.id = s.player_id
                  WHERE s.token_hash = \(Self.hash(token)) AND s.provider = \(provider)
                 """, logger: logger)
-            for try await (player, provider, game, currency, expires, active) in rows.decode((Int64, String, String, String, Date, Bool).self) {
-                return GameSession(player: PlayerID(player), provider: provider, gameCode: game, currency: currency, expiresAt: expires, playerActive: active)
+            for try await (player, provider, game, currency, expires, active) in rows.decode(
+                (Int64, String, String, String, Date, Bool).self)
+            {
+                return GameSession(
+                    player: PlayerID(player), provider: provider, gameCode: game, currency: currency, expiresAt: expires,
+                    playerActive: active)
             }
             return nil
         }

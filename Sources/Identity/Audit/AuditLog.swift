@@ -1,5 +1,5 @@
-import Foundation
 import Core
+import Foundation
 import Logging
 import Persistence
 import PostgresNIO
@@ -13,7 +13,9 @@ public struct AuditEntry: Sendable {
     public var ip: String
     public var requestID: String
 
-    public init(actor: String, action: String, target: String = "", summary: [String: String] = [:], ip: String = "", requestID: String = "") {
+    public init(
+        actor: String, action: String, target: String = "", summary: [String: String] = [:], ip: String = "", requestID: String = ""
+    ) {
         self.actor = actor
         self.action = action
         self.target = target
@@ -113,7 +115,8 @@ public struct AuditLog: Sendable {
 
     /// `text%` with LIKE's own wildcards escaped, so a search for `a_b` finds only `a_b…`.
     static func likePrefix(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(
+            of: "_", with: "\\_") + "%"
     }
 }
 

@@ -76,7 +76,9 @@ public struct MailDelivery: Service {
                      WHERE id = \(id)
                     """, logger: logger
                 ).collect()
-                logger.warning("mail not delivered", metadata: ["mail": "\(id)", "reason": "\(error)", "retry": "\(giveUp ? "no" : "in \(Int(delay)) s")"])
+                logger.warning(
+                    "mail not delivered",
+                    metadata: ["mail": "\(id)", "reason": "\(error)", "retry": "\(giveUp ? "no" : "in \(Int(delay)) s")"])
             }
             return true
         }

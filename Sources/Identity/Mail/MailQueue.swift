@@ -57,8 +57,13 @@ public struct MailQueue: Sendable {
                   FROM identity_mail_outbox ORDER BY id DESC LIMIT \(limit)
                 """, logger: logger)
             var mails: [QueuedMail] = []
-            for try await (id, recipient, subject, text, html, createdAt, sentAt) in rows.decode((Int64, String, String, String, String, Date, Date?).self) {
-                mails.append(QueuedMail(id: id, mail: OutgoingMail(recipient: recipient, subject: subject, text: text, html: html), createdAt: createdAt, sentAt: sentAt))
+            for try await (id, recipient, subject, text, html, createdAt, sentAt) in rows.decode(
+                (Int64, String, String, String, String, Date, Date?).self)
+            {
+                mails.append(
+                    QueuedMail(
+                        id: id, mail: OutgoingMail(recipient: recipient, subject: subject, text: text, html: html), createdAt: createdAt,
+                        sentAt: sentAt))
             }
             return mails
         }

@@ -97,7 +97,8 @@ public struct SMTPClient: Sendable {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if settings.security == .implicitTLS {
-                        try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: context, serverHostname: settings.host.serverName))
+                        try channel.pipeline.syncOperations.addHandler(
+                            NIOSSLClientHandler(context: context, serverHostname: settings.host.serverName))
                     }
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineDecoder()))
                     try channel.pipeline.syncOperations.addHandler(LineSink(sink: sink))
@@ -112,7 +113,9 @@ public struct SMTPClient: Sendable {
             if !secure {
                 guard capabilities.contains(where: { $0.uppercased().hasPrefix("STARTTLS") }) else { throw SMTPError.tlsUnavailable }
                 _ = try await session.command("STARTTLS", expect: 220)
-                try await channel.pipeline.addHandler(NIOSSLClientHandler(context: context, serverHostname: settings.host.serverName), position: .first).get()
+                try await channel.pipeline.addHandler(
+                    NIOSSLClientHandler(context: context, serverHostname: settings.host.serverName), position: .first
+                ).get()
                 secure = true
                 capabilities = try await session.command("EHLO croupier", expect: 250)
             }
@@ -157,7 +160,9 @@ public struct SMTPClient: Sendable {
             var texts: [String] = []
             while true {
                 guard let line = await lines.next() else { throw SMTPError.closed }
-                guard line.count >= 3, let replyCode = Int(line.prefix(3)) else { throw SMTPError.protocolError("unexpected line \(line.prefix(80))") }
+                guard line.count >= 3, let replyCode = Int(line.prefix(3)) else {
+                    throw SMTPError.protocolError("unexpected line \(line.prefix(80))")
+                }
                 texts.append(String(line.dropFirst(4)))
                 if line.count == 3 || line[line.index(line.startIndex, offsetBy: 3)] == " " {
                     guard replyCode == code else { throw SMTPError.rejected(code: replyCode, message: texts.joined(separator: " ")) }
@@ -227,10 +232,13 @@ enum MIMEMessage {
             "Content-Type: multipart/alternative; boundary=\"\(boundary)\"",
         ]
         func part(_ type: String, _ body: String) -> String {
-            let encoded = Data(body.utf8).base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
+            let encoded = Data(body.utf8).base64EncodedString(options: [
+                .lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed,
+            ])
             return "--\(boundary)\r\nContent-Type: \(type); charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n\(encoded)\r\n"
         }
-        return headers.joined(separator: "\r\n") + "\r\n\r\n" + part("text/plain", mail.text) + part("text/html", mail.html) + "--\(boundary)--"
+        return headers.joined(separator: "\r\n") + "\r\n\r\n" + part("text/plain", mail.text) + part("text/html", mail.html)
+            + "--\(boundary)--"
     }
 
     /// A line starting with "." gets another one, so it cannot end the DATA early.

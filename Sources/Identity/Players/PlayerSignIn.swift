@@ -89,7 +89,8 @@ public struct PlayerSignIn: Sendable {
 
     /// After Telegram verified `user`. `proof` identifies the signed data (its hash), so the
     /// same signed data cannot sign in twice; `device` is the browser's device cookie.
-    public func begin(telegram user: TelegramUser, proof: String, proofExpires: Date, device: String, language: String, now: Date = Date()) async throws
+    public func begin(telegram user: TelegramUser, proof: String, proofExpires: Date, device: String, language: String, now: Date = Date())
+        async throws
         -> SignInStep
     {
         try await database.withTransaction(logger: logger) { connection in
@@ -117,7 +118,10 @@ public struct PlayerSignIn: Sendable {
             if let (id, _, _, trusted) = player, trusted { return .done(PlayerID(id)) }
             let challenge = RandomToken.hex(byteCount: 32)
             let profile = CanonicalJSON.object(
-                ["id": String(user.id), "first_name": user.firstName, "last_name": user.lastName ?? "", "username": user.username ?? "", "photo_url": user.photoURL ?? ""])
+                [
+                    "id": String(user.id), "first_name": user.firstName, "last_name": user.lastName ?? "", "username": user.username ?? "",
+                    "photo_url": user.photoURL ?? "",
+                ])
             try await connection.query(
                 """
                 INSERT INTO identity_challenges (token_hash, telegram_id, telegram_profile, player_id, stage, email, language, expires_at)
@@ -132,7 +136,8 @@ public struct PlayerSignIn: Sendable {
     }
 
     /// A new player gives an e-mail address, confirms 18+ and accepts the terms.
-    public func submitEmail(challenge: String, email rawEmail: String, adult: Bool, acceptTerms: Bool, language: String, now: Date = Date()) async throws
+    public func submitEmail(challenge: String, email rawEmail: String, adult: Bool, acceptTerms: Bool, language: String, now: Date = Date())
+        async throws
         -> SignInStep
     {
         let email = rawEmail.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
@@ -248,7 +253,8 @@ public struct PlayerSignIn: Sendable {
                 """, logger: logger
             ).collect()
             try await connection.query(
-                "UPDATE identity_challenges SET stage = 'done', code_hash = NULL WHERE token_hash = \(Self.digest(challenge))", logger: logger
+                "UPDATE identity_challenges SET stage = 'done', code_hash = NULL WHERE token_hash = \(Self.digest(challenge))",
+                logger: logger
             ).collect()
             return .success(PlayerID(player))
         }
@@ -267,9 +273,11 @@ public struct PlayerSignIn: Sendable {
     public func profile(_ player: PlayerID) async throws -> Profile? {
         try await database.withConnection { connection in
             let rows = try await connection.query(
-                "SELECT telegram_id, telegram_username, first_name, email, language FROM identity_players WHERE id = \(player.rawValue)", logger: logger)
+                "SELECT telegram_id, telegram_username, first_name, email, language FROM identity_players WHERE id = \(player.rawValue)",
+                logger: logger)
             for try await (telegramID, username, firstName, email, language) in rows.decode((Int64, String?, String, String, String).self) {
-                return Profile(id: player, telegramID: telegramID, username: username, firstName: firstName, email: email, language: language)
+                return Profile(
+                    id: player, telegramID: telegramID, username: username, firstName: firstName, email: email, language: language)
             }
             return nil
         }

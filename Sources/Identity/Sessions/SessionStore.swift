@@ -109,7 +109,8 @@ public struct SessionStore: Sendable {
     public func revoke(_ token: String) async throws {
         try await database.withConnection { connection in
             try await connection.query(
-                "UPDATE identity_sessions SET revoked_at = now() WHERE token_hash = \(Self.hash(token)) AND revoked_at IS NULL", logger: logger
+                "UPDATE identity_sessions SET revoked_at = now() WHERE token_hash = \(Self.hash(token)) AND revoked_at IS NULL",
+                logger: logger
             ).collect()
         }
     }
@@ -126,7 +127,9 @@ public struct SessionStore: Sendable {
     }
 
     /// A player's live sessions, most recently used first.
-    public func devices(of player: PlayerID, current token: String?, policy: SessionPolicy = .player, now: Date = Date()) async throws -> [Device] {
+    public func devices(of player: PlayerID, current token: String?, policy: SessionPolicy = .player, now: Date = Date()) async throws
+        -> [Device]
+    {
         let idleSince = now.addingTimeInterval(-Double(policy.idle.components.seconds))
         let currentHash = Self.hash(token ?? "")
         return try await database.withConnection { connection in

@@ -67,7 +67,9 @@ public struct StaffDirectory: Sendable {
     /// Creates a staff member and returns the TOTP enrolment URI, shown once.
     public func create(email rawEmail: String, password: String, role: StaffRole) async throws -> (StaffMember, otpauth: String) {
         let email = rawEmail.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
-        guard email.wholeMatch(of: /[^@\s]+@[^@\s]+\.[^@\s]+/) != nil, email.utf8.count <= 254 else { throw StaffDirectoryError.invalidEmail }
+        guard email.wholeMatch(of: /[^@\s]+@[^@\s]+\.[^@\s]+/) != nil, email.utf8.count <= 254 else {
+            throw StaffDirectoryError.invalidEmail
+        }
         guard password.count >= 12 else { throw StaffDirectoryError.weakPassword }
         let secret = TOTPSecret.random()
         let hash = Bcrypt.hash(password, cost: bcryptCost)
@@ -104,7 +106,9 @@ public struct StaffDirectory: Sendable {
                   FROM identity_staff WHERE email = \(email) FOR UPDATE
                 """, logger: logger)
             var found: (Int64, String?, ByteBuffer?, Int64, String, Bool, Int, Date?, Date?, Date)?
-            for try await row in rows.decode((Int64, String?, ByteBuffer?, Int64, String, Bool, Int, Date?, Date?, Date).self) { found = row }
+            for try await row in rows.decode((Int64, String?, ByteBuffer?, Int64, String, Bool, Int, Date?, Date?, Date).self) {
+                found = row
+            }
             guard let (id, passwordHash, sealed, lastStep, roleText, disabled, failures, lockedUntil, _, createdAt) = found,
                 let role = StaffRole(rawValue: roleText)
             else {
@@ -116,7 +120,9 @@ public struct StaffDirectory: Sendable {
             let passwordOK = Bcrypt.verify(password, hash: passwordHash ?? Self.decoyHash) && passwordHash != nil
             let step = try sealed.flatMap { try TOTPSecret.open(Array(buffer: $0), with: totpKey).matchingStep(totp, at: now) }
             let reason: String? =
-                if disabled { "disabled" } else if passwordHash == nil || sealed == nil { "notEnrolled" } else if !passwordOK { "wrongPassword" } else if step == nil { "wrongTOTP" } else if step! <= lastStep {
+                if disabled { "disabled" } else if passwordHash == nil || sealed == nil { "notEnrolled" } else if !passwordOK {
+                    "wrongPassword"
+                } else if step == nil { "wrongTOTP" } else if step! <= lastStep {
                     "reusedTOTP"
                 } else { nil }
             if let reason {
@@ -161,10 +167,13 @@ public struct StaffDirectory: Sendable {
                   FROM identity_staff WHERE \(id)::bigint IS NULL OR id = \(id) ORDER BY id
                 """, logger: logger)
             var members: [StaffMember] = []
-            for try await (id, email, role, disabled, lastLogin, createdAt, enrolled) in rows.decode((Int64, String, String, Bool, Date?, Date, Bool).self) {
+            for try await (id, email, role, disabled, lastLogin, createdAt, enrolled) in rows.decode(
+                (Int64, String, String, Bool, Date?, Date, Bool).self)
+            {
                 members.append(
                     StaffMember(
-                        id: id, email: email, role: StaffRole(rawValue: role) ?? .analyst, disabled: disabled, lastLoginAt: lastLogin, createdAt: createdAt,
+                        id: id, email: email, role: StaffRole(rawValue: role) ?? .analyst, disabled: disabled, lastLoginAt: lastLogin,
+                        createdAt: createdAt,
                         enrolled: enrolled))
             }
             return members
@@ -212,7 +221,9 @@ public struct StaffDirectory: Sendable {
     /// Creates a member without credentials and an enrolment link for them.
     public func invite(email rawEmail: String, role: StaffRole, by actor: StaffMember, now: Date = Date()) async throws -> Enrolment {
         let email = rawEmail.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
-        guard email.wholeMatch(of: /[^@\s]+@[^@\s]+\.[^@\s]+/) != nil, email.utf8.count <= 254 else { throw StaffDirectoryError.invalidEmail }
+        guard email.wholeMatch(of: /[^@\s]+@[^@\s]+\.[^@\s]+/) != nil, email.utf8.count <= 254 else {
+            throw StaffDirectoryError.invalidEmail
+        }
         guard actor.role.canAssign(role) else { throw StaffDirectoryError.notAllowed }
         let token = RandomToken.hex(byteCount: 32)
         let sealed = ByteBuffer(bytes: try TOTPSecret.random().sealed(with: totpKey))
@@ -222,10 +233,12 @@ public struct StaffDirectory: Sendable {
                     "INSERT INTO identity_staff (email, role) VALUES (\(email), \(role.rawValue)) RETURNING id, created_at", logger: logger)
                 var member: StaffMember?
                 for try await (id, createdAt) in rows.decode((Int64, Date).self) {
-                    member = StaffMember(id: id, email: email, role: role, disabled: false, lastLoginAt: nil, createdAt: createdAt, enrolled: false)
+                    member = StaffMember(
+                        id: id, email: email, role: role, disabled: false, lastLoginAt: nil, createdAt: createdAt, enrolled: false)
                 }
                 guard let member else { throw StaffDirectoryError.notFound }
-                try await insertEnrolment(token: token, staff: member.id, purpose: "invite", sealed: sealed, by: actor.id, now: now, on: connection)
+                try await insertEnrolment(
+                    token: token, staff: member.id, purpose: "invite", sealed: sealed, by: actor.id, now: now, on: connection)
                 return Enrolment(member: member, token: token)
             }
         } catch let error as PSQLError where error.sqlState == "23505" {

@@ -111,16 +111,17 @@ public actor TelegramOIDC {
         guard var url = URLComponents(string: document.authorizationEndpoint) else {
             throw TelegramOIDCError.providerUnavailable("authorization_endpoint is not a URL")
         }
-        url.queryItems = (url.queryItems ?? []) + [
-            URLQueryItem(name: "response_type", value: "code"),
-            URLQueryItem(name: "client_id", value: settings.clientID),
-            URLQueryItem(name: "redirect_uri", value: settings.redirectURI),
-            URLQueryItem(name: "scope", value: "openid profile"),
-            URLQueryItem(name: "state", value: state),
-            URLQueryItem(name: "nonce", value: nonce),
-            URLQueryItem(name: "code_challenge", value: Self.codeChallenge(for: verifier)),
-            URLQueryItem(name: "code_challenge_method", value: "S256"),
-        ]
+        url.queryItems =
+            (url.queryItems ?? []) + [
+                URLQueryItem(name: "response_type", value: "code"),
+                URLQueryItem(name: "client_id", value: settings.clientID),
+                URLQueryItem(name: "redirect_uri", value: settings.redirectURI),
+                URLQueryItem(name: "scope", value: "openid profile"),
+                URLQueryItem(name: "state", value: state),
+                URLQueryItem(name: "nonce", value: nonce),
+                URLQueryItem(name: "code_challenge", value: Self.codeChallenge(for: verifier)),
+                URLQueryItem(name: "code_challenge_method", value: "S256"),
+            ]
         guard let text = url.string else { throw TelegramOIDCError.providerUnavailable("authorization_endpoint is not a URL") }
         return (text, state)
     }
@@ -128,7 +129,9 @@ public actor TelegramOIDC {
     /// Finishes a sign-in from the callback's `code` and `state`: the state is consumed first,
     /// so a callback replayed later fails whatever the provider says.
     public func finish(code: String, state: String, now: Date = Date()) async throws -> (user: TelegramUser, proof: String) {
-        guard state.count == 64, Hex.decode(state) != nil, !code.isEmpty, code.utf8.count <= 2048 else { throw TelegramOIDCError.stateInvalid }
+        guard state.count == 64, Hex.decode(state) != nil, !code.isEmpty, code.utf8.count <= 2048 else {
+            throw TelegramOIDCError.stateInvalid
+        }
         guard let flow = try await flows.consume(state: state, now: now) else { throw TelegramOIDCError.stateInvalid }
         let document = try await discoveryDocument(now: now)
         let idToken = try await exchange(code: code, verifier: flow.verifier, endpoint: document)
@@ -142,7 +145,9 @@ public actor TelegramOIDC {
 
     private func discoveryDocument(now: Date) async throws -> Discovery {
         if let discovery, now.timeIntervalSince(discovery.fetched) < Self.cacheLifetime { return discovery.document }
-        let url = settings.issuer.hasSuffix("/") ? settings.issuer + ".well-known/openid-configuration" : settings.issuer + "/.well-known/openid-configuration"
+        let url =
+            settings.issuer.hasSuffix("/")
+            ? settings.issuer + ".well-known/openid-configuration" : settings.issuer + "/.well-known/openid-configuration"
         let body = try await get(url)
         let document: Discovery
         do {

@@ -35,7 +35,8 @@ public struct Hub88Benchmark: Sendable {
     let providerCode: String
 
     public init(
-        providers: ProviderDirectory, sessions: GameSessions, ledger: Ledger, database: Database, serverURL: String, players: Int, clients: Int,
+        providers: ProviderDirectory, sessions: GameSessions, ledger: Ledger, database: Database, serverURL: String, players: Int,
+        clients: Int,
         roundsPerClient: Int, duration: Duration, firstPlayer: Int64 = 6_000_000, providerCode: String = "bench"
     ) {
         self.providers = providers
@@ -105,18 +106,29 @@ public struct Hub88Benchmark: Sendable {
                             var payload = common.merging(extra) { $1 }
                             payload["request_uuid"] = "\(roundID)-\(endpoint)"
                             let body = try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys])
-                            return Call(endpoint: endpoint, body: ByteBuffer(data: body), signature: try Hub88Signature.sign(body, with: providerKey))
+                            return Call(
+                                endpoint: endpoint, body: ByteBuffer(data: body),
+                                signature: try Hub88Signature.sign(body, with: providerKey))
                         }
-                        calls.append(try call("transaction/bet", ["transaction_uuid": "\(roundID)-bet", "amount": 100_000, "round_closed": false]))
+                        calls.append(
+                            try call("transaction/bet", ["transaction_uuid": "\(roundID)-bet", "amount": 100_000, "round_closed": false]))
                         let roll = random.next() % 10
                         if roll == 0 {
                             calls.append(
-                                try call("transaction/rollback", ["transaction_uuid": "\(roundID)-rb", "reference_transaction_uuid": "\(roundID)-bet", "round_closed": true]))
+                                try call(
+                                    "transaction/rollback",
+                                    [
+                                        "transaction_uuid": "\(roundID)-rb", "reference_transaction_uuid": "\(roundID)-bet",
+                                        "round_closed": true,
+                                    ]))
                         } else {
                             calls.append(
                                 try call(
                                     "transaction/win",
-                                    ["transaction_uuid": "\(roundID)-win", "reference_transaction_uuid": "\(roundID)-bet", "amount": roll < 6 ? 190_000 : 0, "round_closed": true]))
+                                    [
+                                        "transaction_uuid": "\(roundID)-win", "reference_transaction_uuid": "\(roundID)-bet",
+                                        "amount": roll < 6 ? 190_000 : 0, "round_closed": true,
+                                    ]))
                         }
                     }
                     return (client, calls)
@@ -154,8 +166,11 @@ public struct Hub88Benchmark: Sendable {
                         let response = try await client.execute(request, timeout: .seconds(30))
                         let body = try await response.body.collect(upTo: 1 << 16)
                         let elapsed = sent.duration(to: .now)
-                        latencies.append(Int(elapsed.components.seconds) * 1_000_000 + Int(elapsed.components.attoseconds / 1_000_000_000_000))
-                        let status = (try? JSONDecoder().decode([String: AnyCodableStatus].self, from: Data(buffer: body)))?["status"]?.text ?? "HTTP \(response.status.code)"
+                        latencies.append(
+                            Int(elapsed.components.seconds) * 1_000_000 + Int(elapsed.components.attoseconds / 1_000_000_000_000))
+                        let status =
+                            (try? JSONDecoder().decode([String: AnyCodableStatus].self, from: Data(buffer: body)))?["status"]?.text
+                            ?? "HTTP \(response.status.code)"
                         statuses[status, default: 0] += 1
                     }
                     return (latencies, statuses)
@@ -170,8 +185,12 @@ public struct Hub88Benchmark: Sendable {
         let latencies = perClient.flatMap(\.0).sorted()
         var statuses: [String: Int] = [:]
         for (_, counts) in perClient { statuses.merge(counts, uniquingKeysWith: +) }
-        func percentile(_ p: Double) -> Int { latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
-        return Result(calls: latencies.count, seconds: seconds, p50Microseconds: percentile(0.5), p99Microseconds: percentile(0.99), statuses: statuses)
+        func percentile(_ p: Double) -> Int {
+            latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))]
+        }
+        return Result(
+            calls: latencies.count, seconds: seconds, p50Microseconds: percentile(0.5), p99Microseconds: percentile(0.99),
+            statuses: statuses)
     }
 }
 

@@ -15,7 +15,8 @@ public enum Hub88Signature {
     /// False for a missing, malformed or wrong signature alike.
     public static func isValid(_ signature: String?, for body: some DataProtocol, key: _RSA.Signing.PublicKey) -> Bool {
         guard let signature, signature.utf8.count <= 2048, let bytes = Data(base64Encoded: signature) else { return false }
-        return key.isValidSignature(_RSA.Signing.RSASignature(rawRepresentation: bytes), for: SHA256.hash(data: body), padding: .insecurePKCS1v1_5)
+        return key.isValidSignature(
+            _RSA.Signing.RSASignature(rawRepresentation: bytes), for: SHA256.hash(data: body), padding: .insecurePKCS1v1_5)
     }
 }
 
@@ -26,7 +27,8 @@ public enum ProviderKeyError: Error, Sendable, Equatable, CustomStringConvertibl
     public var description: String {
         switch self {
         case .unreadablePublicKey: "the provider key is not an RSA public key in PEM form (-----BEGIN PUBLIC KEY-----)"
-        case .unreadablePrivateKey: "the operator key is not an RSA private key in PEM form (-----BEGIN PRIVATE KEY----- or RSA PRIVATE KEY)"
+        case .unreadablePrivateKey:
+            "the operator key is not an RSA private key in PEM form (-----BEGIN PRIVATE KEY----- or RSA PRIVATE KEY)"
         }
     }
 }
@@ -39,7 +41,9 @@ public struct ProviderKeys: Sendable {
 
     public init(providerPEM: String, operatorPEM: String) throws {
         do { provider = try _RSA.Signing.PublicKey(pemRepresentation: providerPEM) } catch { throw ProviderKeyError.unreadablePublicKey }
-        do { operatorKey = try _RSA.Signing.PrivateKey(pemRepresentation: operatorPEM) } catch { throw ProviderKeyError.unreadablePrivateKey }
+        do { operatorKey = try _RSA.Signing.PrivateKey(pemRepresentation: operatorPEM) } catch {
+            throw ProviderKeyError.unreadablePrivateKey
+        }
     }
 
     /// "SHA256:" and the first 16 bytes of the SHA-256 of the key's DER SubjectPublicKeyInfo, as

@@ -43,7 +43,8 @@ public struct Hub88OperatorAPI: Sendable {
         }
 
         public init(
-            user: String, token: String, currency: String, gameCode: String, operatorID: Int64, mobile: Bool, lang: String, lobbyURL: String,
+            user: String, token: String, currency: String, gameCode: String, operatorID: Int64, mobile: Bool, lang: String,
+            lobbyURL: String,
             depositURL: String, ip: String
         ) {
             self.user = user
@@ -88,7 +89,8 @@ public struct Hub88OperatorAPI: Sendable {
     public func gameURL(_ request: LaunchRequest) async throws -> String {
         struct Answer: Decodable { let url: String }
         let body = try await post("/operator/generic/v2/game/url", JSONEncoder.sorted.encode(request))
-        guard let answer = try? JSONDecoder().decode(Answer.self, from: body), let url = URL(string: answer.url), ["http", "https"].contains(url.scheme ?? "")
+        guard let answer = try? JSONDecoder().decode(Answer.self, from: body), let url = URL(string: answer.url),
+            ["http", "https"].contains(url.scheme ?? "")
         else { throw Hub88OperatorAPIError.malformed("no http(s) url in the game/url answer") }
         return answer.url
     }
@@ -106,7 +108,8 @@ public struct Hub88OperatorAPI: Sendable {
         return listed.filter { !$0.gameCode.isEmpty && $0.gameCode.utf8.count <= 100 }.map { game in
             Game(
                 provider: provider.code, code: game.gameCode, name: String((game.name ?? game.gameCode).prefix(200)),
-                category: String((game.category ?? "other").prefix(60)), thumbnailURL: Self.httpURL(game.urlThumb) ?? "", enabled: game.enabled ?? true)
+                category: String((game.category ?? "other").prefix(60)), thumbnailURL: Self.httpURL(game.urlThumb) ?? "",
+                enabled: game.enabled ?? true)
         }
     }
 
@@ -132,7 +135,8 @@ public struct Hub88OperatorAPI: Sendable {
 
     /// Thumbnails go into our pages: only absolute http(s) URLs are kept.
     static func httpURL(_ text: String?) -> String? {
-        guard let text, text.utf8.count <= 1000, let url = URL(string: text), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else { return nil }
+        guard let text, text.utf8.count <= 1000, let url = URL(string: text), ["http", "https"].contains(url.scheme ?? ""), url.host != nil
+        else { return nil }
         return text
     }
 }

@@ -10,7 +10,9 @@ struct BetStatement: PostgresPreparedStatement {
         SELECT status, real_balance, bonus_balance, replayed
           FROM games_bet($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::jsonb)
         """
-    static let bindingDataTypes: [PostgresDataType] = [.text, .bytea, .int8, .text, .bool, .text, .text, .bool, .text, .text, .bytea, .int8, .text, .text]
+    static let bindingDataTypes: [PostgresDataType] = [
+        .text, .bytea, .int8, .text, .bool, .text, .text, .bool, .text, .text, .bytea, .int8, .text, .text,
+    ]
 
     let provider: String
     let tokenHash: ByteBuffer
@@ -45,7 +47,9 @@ struct WinStatement: PostgresPreparedStatement {
         SELECT status, real_balance, bonus_balance, replayed
           FROM games_win($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::jsonb)
         """
-    static let bindingDataTypes: [PostgresDataType] = [.text, .int8, .text, .text, .text, .bool, .text, .text, .bytea, .int8, .text, .text, .text, .text]
+    static let bindingDataTypes: [PostgresDataType] = [
+        .text, .int8, .text, .text, .text, .bool, .text, .text, .bytea, .int8, .text, .text, .text, .text,
+    ]
 
     let provider: String
     let game: String

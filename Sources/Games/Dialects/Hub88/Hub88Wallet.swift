@@ -25,7 +25,8 @@ public struct Hub88Wallet: Sendable {
     /// Ledger idempotency scope: keys are `<provider>:<transaction_uuid>`.
     static let scope = "hub88"
 
-    public init(registry: ProviderRegistry, sessions: GameSessions, ledger: Ledger, rounds: GameRounds, database: Database, logger: Logger) {
+    public init(registry: ProviderRegistry, sessions: GameSessions, ledger: Ledger, rounds: GameRounds, database: Database, logger: Logger)
+    {
         self.registry = registry
         self.sessions = sessions
         self.ledger = ledger
@@ -40,13 +41,17 @@ public struct Hub88Wallet: Sendable {
         } catch let refusal as Refusal {
             return Hub88Answer(refusal.status, requestUUID: Self.requestUUID(in: body)).encoded()
         } catch {
-            logger.error("hub88 call failed", metadata: ["provider": "\(code)", "endpoint": "\(endpoint.rawValue)", "reason": "\(postgresReason(error))"])
+            logger.error(
+                "hub88 call failed",
+                metadata: ["provider": "\(code)", "endpoint": "\(endpoint.rawValue)", "reason": "\(postgresReason(error))"])
             return Hub88Answer(.unknown, requestUUID: Self.requestUUID(in: body)).encoded()
         }
     }
 
     func answer(provider code: String, endpoint: Hub88Endpoint, body: [UInt8], signature: String?) async throws -> Hub88Answer {
-        guard let entry = try await registry.entry(code) else { return Hub88Answer(.invalidPartner, requestUUID: Self.requestUUID(in: body)) }
+        guard let entry = try await registry.entry(code) else {
+            return Hub88Answer(.invalidPartner, requestUUID: Self.requestUUID(in: body))
+        }
         guard Hub88Signature.isValid(signature, for: body, key: entry.keys.provider) else {
             return Hub88Answer(.invalidSignature, requestUUID: Self.requestUUID(in: body))
         }
@@ -67,7 +72,9 @@ public struct Hub88Wallet: Sendable {
     // MARK: - Endpoints
 
     func info(_ request: Hub88Request.Info, provider: String) async throws -> Hub88Answer {
-        guard let player = Self.player(request.user), try await hasPlayed(player, with: provider), let registered = try await registrationDate(of: player) else {
+        guard let player = Self.player(request.user), try await hasPlayed(player, with: provider),
+            let registered = try await registrationDate(of: player)
+        else {
             return Hub88Answer(.invalidToken, requestUUID: request.requestUUID, user: request.user)
         }
         var answer = Hub88Answer(.ok, requestUUID: request.requestUUID, user: request.user)
@@ -77,7 +84,9 @@ public struct Hub88Wallet: Sendable {
     }
 
     func balance(_ request: Hub88Request.Balance, provider: String) async throws -> Hub88Answer {
-        guard let session = try await sessions.session(token: request.token, provider: provider), Self.player(request.user) == session.player else {
+        guard let session = try await sessions.session(token: request.token, provider: provider),
+            Self.player(request.user) == session.player
+        else {
             return Hub88Answer(.invalidToken, requestUUID: request.requestUUID, user: request.user)
         }
         return try await answer(.ok, request.requestUUID, player: session.player, currency: session.currency, balances: nil)
@@ -109,54 +118,71 @@ public struct Hub88Wallet: Sendable {
         case .success(let value): arguments = value
         }
         let statement = BetStatement(
-            provider: provider, tokenHash: GameSessions.hash(token), game: request.gameCode, playable: playable, round: request.round, closed: request.roundClosed,
+            provider: provider, tokenHash: GameSessions.hash(token), game: request.gameCode, playable: playable, round: request.round,
+            closed: request.roundClosed,
             ledger: arguments)
         let (status, real, bonus) = try await execute { connection in
-            for try await (status, real, bonus, _) in try await connection.execute(statement, logger: logger) { return (status, real, bonus) }
+            for try await (status, real, bonus, _) in try await connection.execute(statement, logger: logger) {
+                return (status, real, bonus)
+            }
             throw LedgerError.unexpectedResult("games_bet returned no row")
         }
         let balances = real.flatMap { real in bonus.map { Balances(real: real, bonus: $0, locked: 0) } }
         return try await answer(
-            Self.status(sessionOrLedger: status), request.requestUUID, player: player, currency: request.currency, balances: balances, provider: provider)
+            Self.status(sessionOrLedger: status), request.requestUUID, player: player, currency: request.currency, balances: balances,
+            provider: provider)
     }
 
     func win(_ request: Hub88Request.Transaction, provider: String) async throws -> Hub88Answer {
         guard request.amount >= 0 else { return Hub88Answer(.wrongTypes, requestUUID: request.requestUUID, user: request.user) }
-        guard let reference = request.referenceTransactionUUID else { return Hub88Answer(.wrongSyntax, requestUUID: request.requestUUID, user: request.user) }
+        guard let reference = request.referenceTransactionUUID else {
+            return Hub88Answer(.wrongSyntax, requestUUID: request.requestUUID, user: request.user)
+        }
         guard let player = Self.player(request.user) else {
             return Hub88Answer(.transactionDoesNotExist, requestUUID: request.requestUUID, user: request.user)
         }
         guard let currency = try await registry.currency(request.currency) else {
-            return try await answer(.wrongCurrency, request.requestUUID, player: player, currency: request.currency, balances: nil, provider: provider)
+            return try await answer(
+                .wrongCurrency, request.requestUUID, player: player, currency: request.currency, balances: nil, provider: provider)
         }
         guard let units = Hub88Amount.ledgerUnits(wire: request.amount, scale: currency.scale) else {
-            return try await answer(.wrongTypes, request.requestUUID, player: player, currency: request.currency, balances: nil, provider: provider)
+            return try await answer(
+                .wrongTypes, request.requestUUID, player: player, currency: request.currency, balances: nil, provider: provider)
         }
         if units == 0 { return try await zeroWin(request, provider: provider, player: player, reference: key(provider, reference)) }
         let operation = LedgerOperation(
             key: key(provider, request.transactionUUID), player: player, currency: request.currency,
-            movement: .win(units: units, house: .games(provider), bet: key(provider, reference)), metadata: metadata(provider, request.gameCode, request.round))
+            movement: .win(units: units, house: .games(provider), bet: key(provider, reference)),
+            metadata: metadata(provider, request.gameCode, request.round))
         let arguments: Ledger.Arguments
         switch Ledger.arguments(for: operation) {
         case .failure(let refusal):
-            return try await answer(Self.status(refusal.code), request.requestUUID, player: player, currency: request.currency, balances: nil, provider: provider)
+            return try await answer(
+                Self.status(refusal.code), request.requestUUID, player: player, currency: request.currency, balances: nil,
+                provider: provider)
         case .success(let value): arguments = value
         }
-        let statement = WinStatement(provider: provider, game: request.gameCode, round: request.round, closed: request.roundClosed, ledger: arguments)
+        let statement = WinStatement(
+            provider: provider, game: request.gameCode, round: request.round, closed: request.roundClosed, ledger: arguments)
         let (status, real, bonus) = try await execute { connection in
-            for try await (status, real, bonus, _) in try await connection.execute(statement, logger: logger) { return (status, real, bonus) }
+            for try await (status, real, bonus, _) in try await connection.execute(statement, logger: logger) {
+                return (status, real, bonus)
+            }
             throw LedgerError.unexpectedResult("games_win returned no row")
         }
         if status == ResultCode.referenceNotFound.rawValue, try await isFreeBet(reference, provider: provider, player: player) {
             // A free round's win: the bet moved no money, so the win stands on its own.
             let unreferenced = LedgerOperation(
-                key: operation.key, player: player, currency: request.currency, movement: .win(units: units, house: .games(provider), bet: nil),
+                key: operation.key, player: player, currency: request.currency,
+                movement: .win(units: units, house: .games(provider), bet: nil),
                 metadata: operation.metadata.merging(["freeBet": reference]) { $1 })
-            return try await settle(unreferenced, request.requestUUID, round: request.round, closed: request.roundClosed, bet: 0, win: units)
+            return try await settle(
+                unreferenced, request.requestUUID, round: request.round, closed: request.roundClosed, bet: 0, win: units)
         }
         let balances = real.flatMap { real in bonus.map { Balances(real: real, bonus: $0, locked: 0) } }
         return try await answer(
-            Self.status(sessionOrLedger: status), request.requestUUID, player: player, currency: request.currency, balances: balances, provider: provider)
+            Self.status(sessionOrLedger: status), request.requestUUID, player: player, currency: request.currency, balances: balances,
+            provider: provider)
     }
 
     func isFreeBet(_ uuid: String, provider: String, player: PlayerID) async throws -> Bool {
@@ -175,7 +201,9 @@ public struct Hub88Wallet: Sendable {
     /// A free bet: the session rules of any bet, then only the round opens.
     func freeBet(_ request: Hub88Request.Transaction, provider: String, player: PlayerID, token: String) async throws -> Hub88Answer {
         try await free(request, provider: provider, player: player, kind: "bet") {
-            guard let session = try await sessions.session(token: token, provider: provider), session.player == player else { return .invalidToken }
+            guard let session = try await sessions.session(token: token, provider: provider), session.player == player else {
+                return .invalidToken
+            }
             if session.expiresAt <= Date() { return .tokenExpired }
             if !session.playerActive { return .userDisabled }
             if session.gameCode != request.gameCode { return .invalidGame }
@@ -185,7 +213,9 @@ public struct Hub88Wallet: Sendable {
     }
 
     /// "You lost": no money moves, but the bet must exist and not be rolled back.
-    func zeroWin(_ request: Hub88Request.Transaction, provider: String, player: PlayerID, reference: IdempotencyKey) async throws -> Hub88Answer {
+    func zeroWin(_ request: Hub88Request.Transaction, provider: String, player: PlayerID, reference: IdempotencyKey) async throws
+        -> Hub88Answer
+    {
         try await free(request, provider: provider, player: player, kind: "win") {
             try await zeroWinStatus(reference: reference, player: player)
         }
@@ -193,14 +223,16 @@ public struct Hub88Wallet: Sendable {
 
     /// Idempotency for calls the ledger never sees: the first answer is stored with a hash of
     /// what defines the call; an exact replay gets that answer, a changed one a duplicate.
-    func free(_ request: Hub88Request.Transaction, provider: String, player: PlayerID, kind: String, check: () async throws -> Hub88Status) async throws
+    func free(_ request: Hub88Request.Transaction, provider: String, player: PlayerID, kind: String, check: () async throws -> Hub88Status)
+        async throws
         -> Hub88Answer
     {
         let hash = Array(
             SHA256.hash(
                 data: Data(
                     CanonicalJSON.array([
-                        kind, String(player.rawValue), request.currency, request.gameCode, request.round, request.referenceTransactionUUID ?? "",
+                        kind, String(player.rawValue), request.currency, request.gameCode, request.round,
+                        request.referenceTransactionUUID ?? "",
                     ]).utf8)))
         let stored: (ByteBuffer, String, Int64?)? = try await database.withConnection { connection in
             let rows = try await connection.query(
@@ -211,15 +243,19 @@ public struct Hub88Wallet: Sendable {
         }
         if let (storedHash, status, balance) = stored {
             guard Array(buffer: storedHash) == hash, let status = Hub88Status(rawValue: status) else {
-                return try await answer(.duplicateTransaction, request.requestUUID, player: player, currency: request.currency, balances: nil, provider: provider)
+                return try await answer(
+                    .duplicateTransaction, request.requestUUID, player: player, currency: request.currency, balances: nil,
+                    provider: provider)
             }
             return Hub88Answer(status, requestUUID: request.requestUUID, user: request.user, currency: request.currency, balance: balance)
         }
         let status = try await check()
-        let reply = try await answer(status, request.requestUUID, player: player, currency: request.currency, balances: nil, provider: provider)
+        let reply = try await answer(
+            status, request.requestUUID, player: player, currency: request.currency, balances: nil, provider: provider)
         guard status == .ok else { return reply }
         try await rounds.record(
-            provider: provider, round: request.round, player: player, gameCode: request.gameCode, currency: request.currency, betUnits: 0, winUnits: 0,
+            provider: provider, round: request.round, player: player, gameCode: request.gameCode, currency: request.currency, betUnits: 0,
+            winUnits: 0,
             closed: request.roundClosed)
         try await database.withConnection { connection in
             _ = try await connection.query(
@@ -252,26 +288,33 @@ public struct Hub88Wallet: Sendable {
                 key: key(provider, request.transactionUUID), player: player, currency: currency, movement: .rollback(of: reference),
                 metadata: metadata(provider, request.gameCode ?? "", request.round ?? ""))
             let outcome = try await ledger.apply(operation)
-            return try await answer(Self.status(outcome.code), request.requestUUID, player: player, currency: currency, balances: nil, provider: provider)
+            return try await answer(
+                Self.status(outcome.code), request.requestUUID, player: player, currency: currency, balances: nil, provider: provider)
         }
         let operation = LedgerOperation(
             key: key(provider, request.transactionUUID), player: player, currency: original.currency, movement: .rollback(of: reference),
             metadata: metadata(provider, request.gameCode ?? "", request.round ?? ""))
         let (bet, win) = original.kind == "bet" ? (-original.units, Int64(0)) : (Int64(0), -original.units)
-        return try await settle(operation, request.requestUUID, round: request.round ?? original.round, closed: request.roundClosed ?? false, bet: bet, win: win)
+        return try await settle(
+            operation, request.requestUUID, round: request.round ?? original.round, closed: request.roundClosed ?? false, bet: bet, win: win
+        )
     }
 
     // MARK: - The ledger
 
     /// Applies the operation, records the round when money moved, and answers with the balance.
-    func settle(_ operation: LedgerOperation, _ requestUUID: String, round: String, closed: Bool, bet: Int64, win: Int64) async throws -> Hub88Answer {
+    func settle(_ operation: LedgerOperation, _ requestUUID: String, round: String, closed: Bool, bet: Int64, win: Int64) async throws
+        -> Hub88Answer
+    {
         let outcome = try await ledger.apply(operation)
         if outcome.code == .ok, !outcome.replayed {
             try await rounds.record(
-                provider: operation.metadata["provider"] ?? "", round: round, player: operation.player, gameCode: operation.metadata["game"] ?? "",
+                provider: operation.metadata["provider"] ?? "", round: round, player: operation.player,
+                gameCode: operation.metadata["game"] ?? "",
                 currency: operation.currency, betUnits: bet, winUnits: win, closed: closed)
         }
-        return try await answer(Self.status(outcome.code), requestUUID, player: operation.player, currency: operation.currency, balances: outcome.balances)
+        return try await answer(
+            Self.status(outcome.code), requestUUID, player: operation.player, currency: operation.currency, balances: outcome.balances)
     }
 
     /// `games_bet`/`games_win` answer a session refusal or a ledger result code.
@@ -321,7 +364,9 @@ public struct Hub88Wallet: Sendable {
     }
 
     /// The answer with the player's playable balance (real + bonus) in Hub88 units.
-    func answer(_ status: Hub88Status, _ requestUUID: String, player: PlayerID, currency code: String, balances: Balances?, provider: String? = nil)
+    func answer(
+        _ status: Hub88Status, _ requestUUID: String, player: PlayerID, currency code: String, balances: Balances?, provider: String? = nil
+    )
         async throws -> Hub88Answer
     {
         var balances = balances
@@ -368,7 +413,8 @@ public struct Hub88Wallet: Sendable {
         guard let bet = try await referencedTransaction(reference), bet.player == player else {
             let tombstoned = try await database.withConnection { connection in
                 try await connection.query(
-                    "SELECT 1 FROM ledger_tombstones WHERE reference_scope = \(reference.scope) AND reference_key = \(reference.key)", logger: logger
+                    "SELECT 1 FROM ledger_tombstones WHERE reference_scope = \(reference.scope) AND reference_key = \(reference.key)",
+                    logger: logger
                 ).collect().count > 0
             }
             return tombstoned ? .transactionRolledBack : .transactionDoesNotExist
@@ -395,7 +441,8 @@ public struct Hub88Wallet: Sendable {
     func registrationDate(of player: PlayerID) async throws -> String? {
         try await database.withConnection { connection in
             let rows = try await connection.query(
-                "SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') FROM identity_players WHERE id = \(player.rawValue)", logger: logger)
+                "SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') FROM identity_players WHERE id = \(player.rawValue)",
+                logger: logger)
             for try await date in rows.decode(String.self) { return date }
             return nil
         }
@@ -443,4 +490,3 @@ public struct Hub88Wallet: Sendable {
         return (object["request_uuid"] as? String).map { String($0.prefix(200)) }
     }
 }
-
