@@ -1,8 +1,10 @@
+# shellcheck shell=bash
 # Shared by the benchmarks in bench/ (source it): starts the local services, builds the release
 # binary unless CROUPIER_BIN names one, refuses to measure without durable commits, and runs
 # pgbench TPC-B-like with the same client count, setting pgbench_tps for the ratio.
 # Expects CLIENTS, DURATION and SCALE to be set.
 
+# shellcheck disable=SC2034 # BIN is read by the scripts that source this file
 BIN=${CROUPIER_BIN:-.build-release/release/croupier}
 
 make --no-print-directory services >/dev/null

@@ -93,7 +93,7 @@ pid_alive() {
     fi
 }
 
-read_pid() { [ -s "$1" ] && tr -dc '0-9' <"$1" || true; }
+read_pid() { if [ -s "$1" ]; then tr -dc '0-9' <"$1"; fi; }
 
 # ---------------------------------------------------------------- binaries
 
@@ -114,7 +114,7 @@ pg_bindir() {
         d="$(pg_config --bindir 2>/dev/null || true)"
         if [ -n "$d" ] && [ -x "$d/pg_ctl" ] && [ -x "$d/initdb" ]; then echo "$d"; return 0; fi
     fi
-    d="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)"
+    d="$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
     if [ -n "$d" ] && [ -x "$d/pg_ctl" ] && [ -x "$d/initdb" ]; then echo "$d"; return 0; fi
     return 1
 }
@@ -148,6 +148,8 @@ cmd_install() {
     command -v clickhouse-client >/dev/null 2>&1 || [ -x /usr/bin/clickhouse-client ] || pkgs+=(clickhouse-client)
     chromium_bin >/dev/null || pkgs+=(chromium)
     command -v curl >/dev/null 2>&1 || pkgs+=(curl)
+    # Not a service, but `make test` lints the shell scripts with it.
+    command -v shellcheck >/dev/null 2>&1 || pkgs+=(shellcheck)
     command -v runuser >/dev/null 2>&1 || command -v su >/dev/null 2>&1 || pkgs+=(util-linux)
     if python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then :; else pkgs+=(python3-venv); fi
 
@@ -210,11 +212,11 @@ pg_ensure_traversable() {
 pg_pid() {
     [ -s "$PG_DATA/postmaster.pid" ] || return 0
     local pid; pid="$(head -n 1 "$PG_DATA/postmaster.pid" | tr -dc '0-9')"
-    pid_alive "$pid" postgres && echo "$pid" || true
+    if pid_alive "$pid" postgres; then echo "$pid"; fi
 }
 
 pg_running_port() {
-    [ -s "$PG_DATA/postmaster.pid" ] && sed -n 4p "$PG_DATA/postmaster.pid" | tr -dc '0-9' || true
+    if [ -s "$PG_DATA/postmaster.pid" ]; then sed -n 4p "$PG_DATA/postmaster.pid" | tr -dc '0-9'; fi
 }
 
 pg_write_conf() {
@@ -353,7 +355,7 @@ pg_status() {
 
 nats_pid() {
     local pid; pid="$(read_pid "$NATS_PID")"
-    pid_alive "$pid" nats-server && echo "$pid" || true
+    if pid_alive "$pid" nats-server; then echo "$pid"; fi
 }
 
 nats_start() {
@@ -426,7 +428,7 @@ nats_status() {
 
 ch_pid() {
     local pid; pid="$(read_pid "$CH_PID")"
-    pid_alive "$pid" clickhouse && echo "$pid" || true
+    if pid_alive "$pid" clickhouse; then echo "$pid"; fi
 }
 
 ch_write_config() {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2317 # the functions below are called through step()
-# The whole suite, as `make test` and CI run it: services, the e2e venv, the Swift tests and the
-# browser tests. Each runner runs even when an earlier one failed, so one failure never hides
+# The whole suite, as `make test` and CI run it: services, the e2e venv, lint, the Swift tests
+# and the browser tests. Each runner runs even when an earlier one failed, so one failure never hides
 # another; at the end every step is listed with its duration and the runners' summary lines,
 # and the script fails if any step failed. With CI=true a failure also prints every log's tail.
 #
@@ -64,6 +64,14 @@ swift_tests() {
     runner "$LOGDIR/test-swift.log" 'Test run with [0-9]+ tests? .*(passed|failed)' swift test $SWIFT_FLAGS
 }
 
+# The checked-in .swift-format and shellcheck; a finding fails the step, not the run.
+lint() {
+    local status=0
+    swift format lint --strict --recursive Package.swift Sources Tests || status=1
+    shellcheck -x scripts/*.sh bench/*.sh bench/*/*.sh .ci/run || status=1
+    return "$status"
+}
+
 browser_tests() {
     # shellcheck disable=SC2086 # PYTEST_ARGS holds several flags
     runner "$LOGDIR/test-e2e.log" '^=+ .*([0-9]+ (passed|failed|error)).* in [0-9.]+s' .venv/bin/python -m pytest e2e $PYTEST_ARGS
@@ -92,6 +100,7 @@ report() {
     step required "browser-test venv" scripts/e2e-venv.sh
     step required "build (tests)" swift build $SWIFT_FLAGS --build-tests
     step required "build (croupier)" swift build $SWIFT_FLAGS --product croupier
+    step runner "lint (swift format, shellcheck)" lint
     step runner "swift test" swift_tests
     step runner "browser tests (pytest e2e)" browser_tests
 }

@@ -19,7 +19,8 @@ echo "== Hub88 over HTTP: release server, $CLIENTS clients, ${DURATION}s at most
 fresh_db bench_hub88
 checkpoint
 export CROUPIER_DATABASE_URL="postgres://postgres@127.0.0.1:$CROUPIER_PG_PORT/bench_hub88"
-export CROUPIER_ENV=test CROUPIER_SECRET_KEY=$(printf '0%.0s' {1..64}) CROUPIER_LOG_LEVEL=warning
+CROUPIER_SECRET_KEY=$(printf '0%.0s' {1..64})
+export CROUPIER_ENV=test CROUPIER_SECRET_KEY CROUPIER_LOG_LEVEL=warning
 export CROUPIER_HTTP_PORT=$PORT CROUPIER_PUBLIC_URL="http://127.0.0.1:$PORT" CROUPIER_MIGRATE_ON_START=true
 mkdir -p .local/log
 "$BIN" serve >.local/log/bench-hub88-server.log 2>&1 &
