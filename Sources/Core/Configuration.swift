@@ -126,6 +126,7 @@ public enum ConfigurationError: Error, CustomStringConvertible, Equatable {
     case invalidValue(key: String, value: String, expected: String)
     case unreadableFile(path: String)
     case malformedFileLine(path: String, line: Int)
+    case implicitDevelopmentOffLoopback(host: String)
 
     public var description: String {
         switch self {
@@ -137,6 +138,10 @@ public enum ConfigurationError: Error, CustomStringConvertible, Equatable {
             "CROUPIER_CONFIG_FILE names \(path), which cannot be read"
         case .malformedFileLine(let path, let line):
             "\(path):\(line) is not a KEY=value line"
+        case .implicitDevelopmentOffLoopback(let host):
+            "CROUPIER_ENV is not set, so this is development mode (generated secrets, one-click demo sign-in at /dev/signin), "
+                + "which listens only on a loopback address, not on CROUPIER_HTTP_HOST=\(host.debugDescription): "
+                + "set CROUPIER_ENV=production (with CROUPIER_SECRET_KEY) to serve others, or CROUPIER_ENV=development to mean it"
         }
     }
 }
@@ -168,6 +173,11 @@ extension Configuration {
         let dataDirectory = reader.string("CROUPIER_DATA_DIR", default: ".local")
         let port = try reader.int("CROUPIER_HTTP_PORT", default: 8080, range: 0...65535)
         let host = reader.string("CROUPIER_HTTP_HOST", default: "127.0.0.1")
+        // Development mode is never a silent default off this machine: an unset CROUPIER_ENV
+        // with a host others can reach is refused before anything is generated, and on
+        // loopback it is said out loud.
+        let implicitDevelopment = (values["CROUPIER_ENV"] ?? "").isEmpty
+        if implicitDevelopment, !Self.isLoopback(host) { throw ConfigurationError.implicitDevelopmentOffLoopback(host: host) }
 
         let secretKey: SecretKey
         if let text = values[secretKeyName], !text.isEmpty {
@@ -185,6 +195,9 @@ extension Configuration {
                         : "development mode: using \(secretKeyName) from \(path)"))
         } else {
             throw ConfigurationError.missingSecret(key: secretKeyName)
+        }
+        if implicitDevelopment {
+            notices.append(ConfigurationNotice(message: "CROUPIER_ENV is not set: development mode, on loopback only"))
         }
         let proxyList = reader.string("CROUPIER_TRUSTED_PROXIES", default: "")
         guard let trustedProxies = TrustedProxies(parsing: proxyList) else {
@@ -224,6 +237,14 @@ extension Configuration {
             trustedProxies: trustedProxies
         )
         return (configuration, notices)
+    }
+
+    /// `localhost`, 127.0.0.0/8 or ::1: addresses only this machine can reach.
+    static func isLoopback(_ host: String) -> Bool {
+        let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased()
+        if bare == "localhost" || bare == "::1" { return true }
+        let octets = bare.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets.first == "127" && octets.allSatisfy { UInt8($0) != nil }
     }
 
     static func parseFile(at path: String) throws -> [String: String] {

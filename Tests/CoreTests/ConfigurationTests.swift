@@ -16,6 +16,28 @@ import Testing
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
     }
 
+    @Test(arguments: ["0.0.0.0", "192.0.2.10", "::", "example.com"])
+    func developmentIsNeverTheSilentDefaultOffLoopback(host: String) {
+        #expect(throws: ConfigurationError.implicitDevelopmentOffLoopback(host: host)) {
+            try Configuration.load(environment: ["CROUPIER_HTTP_HOST": host, "CROUPIER_DATA_DIR": directory])
+        }
+        #expect(!FileManager.default.fileExists(atPath: directory + "/secret_key"), "nothing was generated")
+    }
+
+    @Test(arguments: ["127.0.0.1", "127.1.2.3", "localhost", "::1", "[::1]"])
+    func anUnsetEnvironmentOnLoopbackIsDevelopmentAndSaysSo(host: String) throws {
+        let (configuration, notices) = try Configuration.load(environment: ["CROUPIER_HTTP_HOST": host, "CROUPIER_DATA_DIR": directory])
+        #expect(configuration.environment == .development)
+        #expect(notices.contains { $0.message.contains("CROUPIER_ENV is not set") })
+    }
+
+    @Test func developmentAskedForByNameMayListenAnywhere() throws {
+        let (configuration, notices) = try Configuration.load(
+            environment: ["CROUPIER_ENV": "development", "CROUPIER_HTTP_HOST": "0.0.0.0", "CROUPIER_DATA_DIR": directory])
+        #expect(configuration.environment == .development)
+        #expect(!notices.contains { $0.message.contains("CROUPIER_ENV is not set") })
+    }
+
     @Test func productionWithoutASecretStopsNamingTheKey() {
         #expect(throws: ConfigurationError.missingSecret(key: "CROUPIER_SECRET_KEY")) {
             try Configuration.load(environment: ["CROUPIER_ENV": "production", "CROUPIER_DATA_DIR": directory])
