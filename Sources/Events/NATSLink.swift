@@ -10,6 +10,8 @@ public actor NATSLink: Service {
     private let connectTimeout: Duration
     private var current: NATSConnection?
     private var opening: Task<NATSConnection, any Error>?
+    /// Set once the process closed the link on its way out; users stop instead of reconnecting.
+    public private(set) var isClosed = false
 
     public init(url: String, connectTimeout: Duration = .seconds(5)) {
         self.url = url
@@ -19,6 +21,7 @@ public actor NATSLink: Service {
     /// The open connection, connecting if there is none. Callers arriving while a connection is
     /// being opened wait for that one rather than opening their own.
     public func connection() async throws -> NATSConnection {
+        if isClosed { throw NATSError.closed }
         if let current, await current.isOpen { return current }
         if let opening { return try await opening.value }
         let (url, timeout) = (self.url, connectTimeout)
@@ -47,6 +50,7 @@ public actor NATSLink: Service {
     }
 
     public func close() async {
+        isClosed = true
         if let current { await current.close() }
         current = nil
     }

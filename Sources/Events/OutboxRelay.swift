@@ -52,6 +52,9 @@ public struct OutboxRelay: Service {
                 failures = 0
                 if count < batchSize { try await sleep(idleDelay) }
             } catch {
+                // Stopping cancels what the relay was waiting on, or closes its link: no failure.
+                let linkClosed = await link.isClosed
+                if Task.isCancelled || Task.isShuttingDownGracefully || linkClosed { break }
                 failures += 1
                 if let current = jetStream { await link.discard(current.connection) }
                 jetStream = nil

@@ -71,5 +71,6 @@ import Testing
         try await replacement.ping()
         await link.close()
         #expect(await replacement.isOpen == false)
+        await #expect(throws: NATSError.closed, "a closed link does not reopen") { _ = try await link.connection() }
     }
 }
