@@ -29,4 +29,7 @@ public struct AppRequestContext: RequestContext {
     }
 
     public var requestID: String { id }
+
+    /// JSON bodies must say they are JSON (`JSONBodyDecoder`).
+    public var requestDecoder: JSONBodyDecoder { JSONBodyDecoder() }
 }

@@ -239,7 +239,8 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
         pages: pages, mail: MailQueue(database: dependencies.database, logger: logger), environment: configuration.environment,
         limits: limits,
         secureCookies: configuration.publicURL.hasPrefix("https://"), authMaxAge: Double(telegram.authMaxAge.components.seconds),
-        access: access, oidc: dependencies.telegramOIDC)
+        access: access, oidc: dependencies.telegramOIDC,
+        flow: SignInFlowBinding(secret: configuration.secretKey, secureCookies: configuration.publicURL.hasPrefix("https://")))
     auth.addRoutes(to: router)
     SignInPages(auth: auth, options: signInOptions).addRoutes(to: router)
     ProfileController(

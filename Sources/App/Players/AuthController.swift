@@ -5,7 +5,7 @@ import Hummingbird
 import Identity
 
 /// Player sign-in: Telegram first, then e-mail as the second factor. The JSON API serves the
-/// Mini App and the pages' scripts; `/auth/confirm` is the link in the code mail.
+/// Mini App and the pages' scripts; the pages (`SignInPages`) serve the browser without script.
 struct AuthController {
     let signIn: PlayerSignIn
     let sessions: SessionStore
@@ -20,6 +20,8 @@ struct AuthController {
     let access: StaffAccess
     /// Nil when no OpenID Connect client is configured.
     let oidc: TelegramOIDC?
+    /// Which browser started which challenge, for the mailed link.
+    let flow: SignInFlowBinding
 
     static let deviceCookie = "croupier_device"
 
@@ -133,17 +135,6 @@ struct AuthController {
                     sameSite: .lax))
             return response
         }
-        router.get("/auth/confirm") { request, context -> Response in
-            let query = request.uri.queryParameters
-            guard let challenge = query["challenge"].map(String.init), let code = query["code"].map(String.init) else {
-                throw AppError(.badRequest, code: "challengeInvalid")
-            }
-            let (device, newDevice) = deviceID(request)
-            let player = try await submitCode(challenge: challenge, code: code, device: device, request: request, context: context)
-            var response = Response.redirect(to: "/wallet", type: .normal)
-            try await startSession(player, request: request, context: context, into: &response, newDevice: newDevice)
-            return response
-        }
         if environment == .development {
             // One click to play as the demo player, so a fresh `make run` is playable without a
             // Telegram bot. Never registered outside development mode.
@@ -215,8 +206,12 @@ struct AuthController {
         let (step, newDevice) = outcome
         var response: Response
         switch step {
-        case .email(let challenge): response = try WalletController.json(NextResponse(next: "email", challenge: challenge))
-        case .code(let challenge): response = try WalletController.json(NextResponse(next: "code", challenge: challenge))
+        case .email(let challenge):
+            response = try WalletController.json(NextResponse(next: "email", challenge: challenge))
+            response.setCookie(flow.cookie(for: challenge))
+        case .code(let challenge):
+            response = try WalletController.json(NextResponse(next: "code", challenge: challenge))
+            response.setCookie(flow.cookie(for: challenge))
         case .done(let player):
             response = try WalletController.json(NextResponse(next: "done", challenge: nil))
             try await startSession(player, request: request, context: context, into: &response, newDevice: nil)

@@ -27,6 +27,23 @@ struct SignInPages {
     var pages: PageRenderer { auth.pages }
 
     func addRoutes(to router: Router<AppRequestContext>) {
+        // The link in the code mail. It signs in only the browser that started this sign-in
+        // (`SignInFlowBinding`); elsewhere the page says where to use it instead.
+        router.get("/auth/confirm") { request, context -> Response in
+            let query = request.uri.queryParameters
+            guard let challenge = query["challenge"].map(String.init), let code = query["code"].map(String.init) else {
+                throw AppError(.badRequest, code: "challengeInvalid")
+            }
+            guard auth.flow.started(challenge, in: request) else {
+                try await auth.recordFailure("confirmElsewhere", method: "emailLink", request: request, context: context)
+                return signInPage(error: "confirmElsewhere", status: .forbidden, request: request, context: context)
+            }
+            let (device, newDevice) = auth.deviceID(request)
+            let player = try await auth.submitCode(challenge: challenge, code: code, device: device, request: request, context: context)
+            var response = Response.redirect(to: "/wallet", type: .normal)
+            try await auth.startSession(player, request: request, context: context, into: &response, newDevice: newDevice)
+            return response
+        }
         // The Login Widget's redirect (`data-auth-url`): the signed fields arrive in the query.
         router.get("/auth/telegram/callback") { request, context -> Response in
             try await auth.limits.check(request, context)
@@ -168,8 +185,12 @@ struct SignInPages {
         let (step, newDevice) = outcome
         var response: Response
         switch step {
-        case .email(let challenge): response = Response.redirect(to: "/signin/email?challenge=\(challenge)", type: .normal)
-        case .code(let challenge): response = Response.redirect(to: "/signin/code?challenge=\(challenge)", type: .normal)
+        case .email(let challenge):
+            response = Response.redirect(to: "/signin/email?challenge=\(challenge)", type: .normal)
+            response.setCookie(auth.flow.cookie(for: challenge))
+        case .code(let challenge):
+            response = Response.redirect(to: "/signin/code?challenge=\(challenge)", type: .normal)
+            response.setCookie(auth.flow.cookie(for: challenge))
         case .done(let player):
             response = Response.redirect(to: "/wallet", type: .normal)
             try await auth.startSession(player, request: request, context: context, into: &response, newDevice: nil)

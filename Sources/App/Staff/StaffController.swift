@@ -65,7 +65,7 @@ struct StaffController {
             try await limits.check(request, context, identity: "staff:\(body.email)")
             switch await signIn(email: body.email, password: body.password, totp: body.totp, request, context) {
             case .success(let (staff, cookie)):
-                let (csrfToken, seedCookie) = pages.csrf.token(for: request)
+                let (csrfToken, seedCookie) = pages.csrf.token(for: request, issuing: cookie)
                 var response = try WalletController.json(StaffLoginResponse(staff: .init(staff), csrfToken: csrfToken))
                 response.setCookie(cookie)
                 if let seedCookie { response.setCookie(seedCookie) }

@@ -61,7 +61,7 @@ public struct PlayerSignIn: Sendable {
     let composer: any SignInMailComposer
     let publicURL: String
 
-    static let challengeLifetime: TimeInterval = 30 * 60
+    public static let challengeLifetime: TimeInterval = 30 * 60
     static let codeLifetime: TimeInterval = 10 * 60
     static let maxAttempts = 5
     static let maxSends = 5
