@@ -74,7 +74,7 @@ def sign_in(page: Page, base_url: str, inbox: SMTPInbox) -> int:
 
 def credit(server_env: dict[str, str], player: int, amount: str) -> None:
     cmd = [str(croupier_binary()), "adjust", f"--player={player}", f"--currency={CURRENCY}",
-           f"--amount={amount}", "--reason=e2e games"]
+           f"--amount={amount}", "--reason=e2e games", f"--key=e2e-{secrets.token_hex(8)}"]
     res = subprocess.run(cmd, cwd=REPO_ROOT, env=server_env, stdin=subprocess.DEVNULL,
                          capture_output=True, text=True, timeout=60)
     lines = [line.strip() for line in res.stdout.splitlines() if line.strip()]

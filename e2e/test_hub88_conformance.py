@@ -189,7 +189,7 @@ class Hub88World:
     def fund(self, player: Player, amount: str = START_FUNDS, currency: str = "EUR") -> None:
         before = self.balance(player, currency)
         out = self.cli_ok("adjust", f"--player={player.id}", f"--currency={currency}", f"--amount={amount}",
-                          "--reason=e2e hub88 funding")
+                          "--reason=e2e hub88 funding", f"--key=e2e-{uuid.uuid4()}")
         lines = [line.strip() for line in out.splitlines() if line.strip()]
         assert lines and ADJUST_OK.match(lines[-1]), f"`croupier adjust` printed {out!r}"
         assert self.balance(player, currency) == before + U(amount)

@@ -65,7 +65,7 @@ class Cashier:
     def adjust(self, player: int, currency: str, amount: str, reason: str = "e2e funding") -> int:
         # `--name=value` so a negative amount is never taken for an option.
         cmd = [str(self.binary), "adjust", f"--player={player}", f"--currency={currency}",
-               f"--amount={amount}", f"--reason={reason}"]
+               f"--amount={amount}", f"--reason={reason}", f"--key=e2e-{secrets.token_hex(8)}"]
         res = subprocess.run(cmd, cwd=REPO_ROOT, env=self.env, stdin=subprocess.DEVNULL,
                              capture_output=True, text=True, timeout=60)
         lines = [line for line in res.stdout.splitlines() if line.strip()]

@@ -65,6 +65,11 @@ public struct AppDependencies: Sendable {
         }
     }
 
+    /// Manual money adjustments, for the staff API and `croupier adjust`.
+    public var adjustments: StaffAdjustment {
+        StaffAdjustment(database: database, ledger: ledger, audit: AuditLog(database: database, logger: Logger(label: "croupier.audit")))
+    }
+
     public var hub88Wallet: Hub88Wallet {
         Hub88Wallet(
             registry: providerRegistry, sessions: gameSessions, ledger: ledger, rounds: gameRounds, database: database,
@@ -249,7 +254,7 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
     ).addRoutes(to: router)
     StaffController(
         pages: pages, directory: staffDirectory, sessions: sessions, access: access, audit: audit,
-        ledger: dependencies.ledger, currencies: currencies, limits: limits, secureCookies: configuration.publicURL.hasPrefix("https://"),
+        adjustments: dependencies.adjustments, limits: limits, secureCookies: configuration.publicURL.hasPrefix("https://"),
         publicURL: configuration.publicURL
     ).addRoutes(to: router)
     StaffEnrolmentPages(pages: pages, directory: staffDirectory, access: access, limits: limits).addRoutes(to: router)

@@ -28,19 +28,7 @@ public struct Ledger: Sendable {
         }
         for attempt in 1... {
             do {
-                return try await database.withConnection { connection in
-                    for try await (code, transactionID, real, bonus, locked, replayed) in try await connection.execute(
-                        statement, logger: logger)
-                    {
-                        guard let resultCode = ResultCode(rawValue: code) else {
-                            throw LedgerError.unexpectedResult(code)
-                        }
-                        var balances: Balances?
-                        if let real, let bonus, let locked { balances = Balances(real: real, bonus: bonus, locked: locked) }
-                        return Outcome(code: resultCode, transactionID: transactionID, balances: balances, replayed: replayed)
-                    }
-                    throw LedgerError.unexpectedResult("no row")
-                }
+                return try await database.withConnection { connection in try await execute(statement, on: connection) }
             } catch let error as PSQLError where attempt < 3 && Self.isRetryable(error) {
                 // Two operations with one key for different players both passed the check
                 // before either committed; the loser retries and now sees the winner's row.
@@ -48,6 +36,26 @@ public struct Ledger: Sendable {
             }
         }
         preconditionFailure("unreachable: the retry loop returns or throws")
+    }
+
+    /// `apply` inside the caller's transaction on `connection`, so the caller's own rows (an
+    /// audit row, say) commit or roll back with the money. No retry: a retryable conflict
+    /// fails the caller's transaction, which the caller runs again as a whole.
+    public func apply(_ operation: LedgerOperation, on connection: PostgresConnection) async throws -> Outcome {
+        switch Self.arguments(for: operation) {
+        case .failure(let refusal): return Outcome(code: refusal.code)
+        case .success(let arguments): return try await execute(ApplyStatement(arguments), on: connection)
+        }
+    }
+
+    private func execute(_ statement: ApplyStatement, on connection: PostgresConnection) async throws -> Outcome {
+        for try await (code, transactionID, real, bonus, locked, replayed) in try await connection.execute(statement, logger: logger) {
+            guard let resultCode = ResultCode(rawValue: code) else { throw LedgerError.unexpectedResult(code) }
+            var balances: Balances?
+            if let real, let bonus, let locked { balances = Balances(real: real, bonus: bonus, locked: locked) }
+            return Outcome(code: resultCode, transactionID: transactionID, balances: balances, replayed: replayed)
+        }
+        throw LedgerError.unexpectedResult("no row")
     }
 
     /// `ledger_apply`'s arguments for an operation, for a context that calls it from its own SQL

@@ -11,45 +11,28 @@ struct Adjust: AsyncParsableCommand {
         discussion: """
             The amount is a decimal in the currency's units (10.50 EUR); a negative amount debits. \
             An amount with more decimals than the currency holds is refused, never rounded. \
-            Give --key to make a retried command apply once.
+            --key is yours to choose (a ticket number, a UUID): run the command again with the same key \
+            and it applies once, answering as the first run did.
             """)
 
     @Option(help: "The player's id.") var player: Int64
     @Option(help: "Currency code, e.g. EUR.") var currency: String
     @Option(help: "Decimal amount; negative debits.") var amount: String
     @Option(help: "Why: stored with the transaction.") var reason: String
-    @Option(help: "Idempotency key (default: a new random one).") var key: String?
+    @Option(help: "Idempotency key: the same key again applies once.") var key: String
 
     func run() async throws {
         let (configuration, logger) = try startUp(label: "croupier.adjust")
-        guard player > 0 else { throw ValidationError("--player must be a positive id") }
-        guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--reason must not be empty") }
         let outcome: Outcome
-        let scale: Int
+        let currency: Currency
         do {
             let dependencies = try AppDependencies(configuration: configuration, logger: logger)
-            (outcome, scale) = try await dependencies.withDatabase {
-                guard let known = try await dependencies.ledger.currencies()[currency] else {
-                    return (Outcome(code: .unknownCurrency), 0)
-                }
-                let units: Int64
-                do {
-                    units = try Amount.units(fromDecimal: amount, scale: known.scale)
-                } catch let error as AmountError {
-                    throw RefusedAmount(error: error)
-                }
-                let operation = LedgerOperation(
-                    key: IdempotencyKey(scope: "admin", key: key ?? UUID().uuidString.lowercased()), player: PlayerID(player),
-                    currency: currency, movement: .adjustment(units: units), metadata: ["reason": reason, "actor": "cli"])
-                let outcome = try await dependencies.ledger.apply(operation)
-                try await AuditLog(database: dependencies.database, logger: logger).append(
-                    AuditEntry(
-                        actor: "cli", action: "money.adjusted", target: "player:\(player)",
-                        summary: ["amount": amount, "currency": currency, "code": outcome.code.rawValue, "reason": reason]))
-                return (outcome, known.scale)
+            (outcome, currency) = try await dependencies.withDatabase {
+                try await dependencies.adjustments.apply(
+                    StaffAdjustment.Order(player: player, currency: self.currency, amount: amount, reason: reason, key: key, actor: "cli"))
             }
-        } catch let refused as RefusedAmount {
-            print("\(refused.error.code): \(refused.error)")
+        } catch let refusal as StaffAdjustment.Refusal {
+            if case .amount(let error) = refusal { print("\(refusal.code): \(error)") } else { print(refusal.code) }
             throw ExitCode(2)
         } catch {
             throw fail(error, logger: logger)
@@ -58,13 +41,9 @@ struct Adjust: AsyncParsableCommand {
             print(outcome.code.rawValue)
             throw ExitCode(2)
         }
-        let format = { (units: Int64) in Amount.decimal(units: units, scale: scale) }
+        let format = { (units: Int64) in Amount.decimal(units: units, scale: currency.scale) }
         print(
-            "ok transaction \(id)\(outcome.replayed ? " (replayed)" : "") balance real \(format(balances.real)) bonus \(format(balances.bonus)) locked \(format(balances.locked)) \(currency)"
+            "ok transaction \(id)\(outcome.replayed ? " (replayed)" : "") balance real \(format(balances.real)) bonus \(format(balances.bonus)) locked \(format(balances.locked)) \(currency.code)"
         )
-    }
-
-    struct RefusedAmount: Error {
-        let error: AmountError
     }
 }

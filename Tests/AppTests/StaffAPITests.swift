@@ -79,15 +79,24 @@ import Testing
                 uri: "/api/v1/staff/adjustments", method: .post,
                 headers: [.contentType: "application/json", .cookie: Self.cookies(signedIn)], body: body)
             #expect(withoutToken.status == .forbidden)
-            let adjusted = try await client.execute(
-                uri: "/api/v1/staff/adjustments", method: .post,
-                headers: [.contentType: "application/json", .cookie: Self.cookies(signedIn), HTTPField.Name("X-CSRF-Token")!: csrf],
-                body: body)
+            let headers: HTTPFields = [
+                .contentType: "application/json", .cookie: Self.cookies(signedIn), HTTPField.Name("X-CSRF-Token")!: csrf,
+            ]
+            let withoutKey = try await client.execute(uri: "/api/v1/staff/adjustments", method: .post, headers: headers, body: body)
+            #expect(withoutKey.status == .badRequest)
+            #expect(((try withoutKey.json()["error"] as? [String: Any])?["code"] as? String) == "idempotencyKeyRequired")
+            var keyed = headers
+            keyed[HTTPField.Name("Idempotency-Key")!] = "ticket-1017"
+            let adjusted = try await client.execute(uri: "/api/v1/staff/adjustments", method: .post, headers: keyed, body: body)
             #expect(adjusted.status == .ok)
             #expect((try adjusted.json()["balanceAfter"] as? [String: String])?["real"] == "10.50000")
+            let retried = try await client.execute(uri: "/api/v1/staff/adjustments", method: .post, headers: keyed, body: body)
+            #expect((try retried.json()["balanceAfter"] as? [String: String])?["real"] == "10.50000", "a retry applies once")
+            let rows = try await AuditLog(database: database, logger: TestServices.logger).search(.init(action: "money.adjusted"))
+            #expect(rows.map { $0.entry.summary["replayed"] } == ["true", "false"], "each attempt audited, newest first")
+            #expect(rows.allSatisfy { $0.entry.summary["code"] == "ok" && $0.entry.actor.hasPrefix("staff:") })
             let tooPrecise = try await client.execute(
-                uri: "/api/v1/staff/adjustments", method: .post,
-                headers: [.contentType: "application/json", .cookie: Self.cookies(signedIn), HTTPField.Name("X-CSRF-Token")!: csrf],
+                uri: "/api/v1/staff/adjustments", method: .post, headers: keyed,
                 body: ByteBuffer(string: #"{"player":42,"currency":"EUR","amount":"0.000001","reason":"x"}"#))
             #expect(tooPrecise.status == .badRequest)
             #expect(((try tooPrecise.json()["error"] as? [String: Any])?["code"] as? String) == "amountNotRepresentable")

@@ -14,8 +14,7 @@ struct StaffController {
     let sessions: SessionStore
     let access: StaffAccess
     let audit: AuditLog
-    let ledger: Ledger
-    let currencies: CurrencyCatalog
+    let adjustments: StaffAdjustment
     let limits: SignInLimits
     let secureCookies: Bool
     let publicURL: String
@@ -196,26 +195,15 @@ struct StaffController {
             try access.requireCSRFHeader(request)
             let staff = try await access.require(.moneyAdjust, request, context)
             let body = try await request.decode(as: AdjustmentRequest.self, context: context)
-            guard let currency = try await currencies.all()[body.currency] else { throw AppError(.badRequest, code: "unknownCurrency") }
-            let units: Int64
+            let order = StaffAdjustment.Order(
+                player: body.player, currency: body.currency, amount: body.amount, reason: body.reason,
+                key: request.headers[.idempotencyKey] ?? "", actor: "staff:\(staff.id)")
             do {
-                units = try Amount.units(fromDecimal: body.amount, scale: currency.scale)
-            } catch let error as AmountError {
-                throw AppError(.badRequest, code: error.code)
+                let (outcome, currency) = try await adjustments.apply(order, ip: context.clientAddress, requestID: context.requestID)
+                return try WalletController.json(AdjustmentResponse(outcome, currency: currency))
+            } catch let refusal as StaffAdjustment.Refusal {
+                throw AppError(.badRequest, code: refusal.code)
             }
-            guard body.player > 0, !body.reason.trimmingCharacters(in: .whitespaces).isEmpty else {
-                throw AppError(.badRequest, code: "invalidRequest")
-            }
-            let key = request.headers[.idempotencyKey] ?? UUID().uuidString.lowercased()
-            let outcome = try await ledger.apply(
-                LedgerOperation(
-                    key: IdempotencyKey(scope: "staff", key: "\(staff.id)-\(key)"), player: PlayerID(body.player), currency: currency.code,
-                    movement: .adjustment(units: units), metadata: ["reason": body.reason, "actor": "staff:\(staff.id)"]))
-            try await access.record(
-                "money.adjusted", by: staff, target: "player:\(body.player)",
-                summary: ["amount": body.amount, "currency": currency.code, "code": outcome.code.rawValue, "reason": body.reason], request,
-                context)
-            return try WalletController.json(AdjustmentResponse(outcome, currency: currency))
         }
     }
 

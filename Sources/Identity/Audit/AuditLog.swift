@@ -44,15 +44,19 @@ public struct AuditLog: Sendable {
 
     @discardableResult
     public func append(_ entry: AuditEntry) async throws -> Int64 {
-        try await database.withConnection { connection in
-            let rows = try await connection.query(
-                """
-                SELECT identity_audit_append(\(entry.actor), \(entry.action), \(entry.target), \(CanonicalJSON.object(entry.summary))::jsonb,
-                                             \(entry.ip), \(entry.requestID))
-                """, logger: logger)
-            for try await id in rows.decode(Int64.self) { return id }
-            throw AuditLogError.appendFailed
-        }
+        try await database.withConnection { connection in try await append(entry, on: connection) }
+    }
+
+    /// `append` inside the caller's transaction, so the row commits with what it describes.
+    @discardableResult
+    public func append(_ entry: AuditEntry, on connection: PostgresConnection) async throws -> Int64 {
+        let rows = try await connection.query(
+            """
+            SELECT identity_audit_append(\(entry.actor), \(entry.action), \(entry.target), \(CanonicalJSON.object(entry.summary))::jsonb,
+                                         \(entry.ip), \(entry.requestID))
+            """, logger: logger)
+        for try await id in rows.decode(Int64.self) { return id }
+        throw AuditLogError.appendFailed
     }
 
     /// The chain's length and the first row whose hash or link does not verify.
