@@ -252,11 +252,14 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
         pages: pages, signIn: auth.signIn, sessions: sessions, access: access, secureCookies: auth.secureCookies,
         header: PlayerHeader(ledger: dependencies.ledger, currencies: currencies)
     ).addRoutes(to: router)
-    StaffController(
-        pages: pages, directory: staffDirectory, sessions: sessions, access: access, audit: audit,
-        adjustments: dependencies.adjustments, limits: limits, secureCookies: configuration.publicURL.hasPrefix("https://"),
-        publicURL: configuration.publicURL
+    StaffSignInController(
+        pages: pages, directory: staffDirectory, sessions: sessions, access: access, limits: limits,
+        secureCookies: configuration.publicURL.hasPrefix("https://")
     ).addRoutes(to: router)
+    StaffMembersController(pages: pages, directory: staffDirectory, access: access, publicURL: configuration.publicURL).addRoutes(
+        to: router)
+    AuditLogPage(pages: pages, access: access, audit: audit).addRoutes(to: router)
+    StaffAdjustmentsAPI(access: access, adjustments: dependencies.adjustments).addRoutes(to: router)
     StaffEnrolmentPages(pages: pages, directory: staffDirectory, access: access, limits: limits).addRoutes(to: router)
     WalletController(ledger: dependencies.ledger, currencies: currencies, pages: pages).addRoutes(to: router)
     let header = PlayerHeader(ledger: dependencies.ledger, currencies: currencies)

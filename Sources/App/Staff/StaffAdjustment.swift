@@ -64,7 +64,7 @@ public struct StaffAdjustment: Sendable {
         let units: Int64
         do {
             units = try Amount.units(fromDecimal: order.amount, scale: currency.scale)
-        } catch let error as AmountError {
+        } catch {
             throw Refusal.amount(error)
         }
         let operation = LedgerOperation(

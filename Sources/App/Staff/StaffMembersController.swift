@@ -1,0 +1,148 @@
+import Core
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Identity
+
+/// The console's dashboard and its staff page: list, role changes, disabling, TOTP resets and
+/// invitations (staff.manage). Every change is audited, refusals as `access.refused`.
+struct StaffMembersController {
+    let pages: PageRenderer
+    let directory: StaffDirectory
+    let access: StaffAccess
+    let publicURL: String
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get(SiteRoute.adminHome.path) { request, context -> Response in
+            guard let staff = context.staff else { return Response.redirect(to: SiteRoute.adminLogin.rawValue, type: .normal) }
+            let console = AdminConsole(
+                staff: staff, localization: pages.localization, language: Localization.language(for: request), path: request.uri.path)
+            return pages.render(
+                "admin_dashboard", face: .admin, title: "admin.dashboard.title", fields: console.dashboardFields, request: request,
+                context: context)
+        }
+        router.get("/admin/staff") { request, context -> Response in
+            guard context.staff != nil else { return Response.redirect(to: SiteRoute.adminLogin.rawValue, type: .normal) }
+            let staff = try await access.require(.staffManage, request, context)
+            let language = Localization.language(for: request)
+            return switch request.uri.queryParameters["result"] {
+            case "saved":
+                try await staffPage(
+                    staff: staff, notice: pages.localization.string("admin.staff.saved", in: language), request: request, context: context)
+            case "notAllowed":
+                try await staffPage(
+                    staff: staff, error: pages.localization.string("admin.staff.notAllowed", in: language), request: request,
+                    context: context)
+            default: try await staffPage(staff: staff, request: request, context: context)
+            }
+        }
+        router.post("/admin/staff/:id/:change") { request, context -> Response in
+            let staff = try await access.require(.staffManage, request, context)
+            let form = try await URLEncodedFormDecoder().decode(
+                StaffChangeForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
+            guard pages.csrf.isValid(form.csrf, for: request) else { throw AppError(.forbidden, code: "csrfTokenInvalid") }
+            guard let id = Int64(try context.parameters.require("id")), id != staff.id else {
+                throw AppError(.badRequest, code: "invalidTarget")
+            }
+            do {
+                switch try context.parameters.require("change") {
+                case "role":
+                    guard let role = form.role.flatMap(StaffRole.init(rawValue:)) else { throw AppError(.badRequest, code: "unknownRole") }
+                    let change = try await directory.setRole(of: id, to: role, by: staff.role)
+                    try await access.record(
+                        "staff.role_changed", by: staff, target: "staff:\(id)",
+                        summary: ["before": change.before.rawValue, "after": change.after.rawValue],
+                        request, context)
+                case "reset-totp":
+                    let enrolment = try await directory.resetTOTP(of: id, by: staff)
+                    try await access.record("staff.totp_reset", by: staff, target: "staff:\(id)", request, context)
+                    return try await staffPage(
+                        staff: staff, enrolment: (enrolment, "admin.staff.resetDone"), request: request, context: context)
+                case "disable", "enable":
+                    let disable = try context.parameters.require("change") == "disable"
+                    try await directory.setDisabled(disable, id: id, by: staff.role)
+                    try await access.record(
+                        disable ? "staff.disabled" : "staff.enabled", by: staff, target: "staff:\(id)", request, context)
+                default:
+                    throw AppError(.notFound, code: "notFound")
+                }
+            } catch let error as StaffDirectoryError {
+                try await access.record(
+                    "access.refused", by: staff, target: "staff:\(id)", summary: ["reason": "\(error)"], request, context)
+                return Response.redirect(to: "/admin/staff?result=notAllowed", type: .normal)
+            }
+            // Post, redirect, get: a refresh does not submit the change again.
+            return Response.redirect(to: "/admin/staff?result=saved", type: .normal)
+        }
+        router.post("/admin/staff/invite") { request, context -> Response in
+            let staff = try await access.require(.staffManage, request, context)
+            let form = try await URLEncodedFormDecoder().decode(
+                InviteForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
+            guard pages.csrf.isValid(form.csrf, for: request) else { throw AppError(.forbidden, code: "csrfTokenInvalid") }
+            let language = Localization.language(for: request)
+            guard let role = form.role.flatMap(StaffRole.init(rawValue:)) else { throw AppError(.badRequest, code: "unknownRole") }
+            do {
+                let enrolment = try await directory.invite(email: form.email ?? "", role: role, by: staff)
+                try await access.record(
+                    "staff.invited", by: staff, target: "staff:\(enrolment.member.id)",
+                    summary: ["email": enrolment.member.email, "role": role.rawValue],
+                    request, context)
+                return try await staffPage(
+                    staff: staff, enrolment: (enrolment, "admin.staff.inviteDone"), request: request, context: context)
+            } catch let error as StaffDirectoryError {
+                if error == .notAllowed {
+                    try await access.record(
+                        "access.refused", by: staff, target: "staff.invite", summary: ["role": role.rawValue], request, context)
+                }
+                let message = pages.localization.string("admin.staff.inviteErrors.\(error.localizationKey)", in: language)
+                return try await staffPage(staff: staff, error: message, status: .badRequest, request: request, context: context)
+            }
+        }
+    }
+
+    /// The staff page; after an invitation or TOTP reset it shows the enrolment link, once.
+    private func staffPage(
+        staff: StaffMember, notice: String? = nil, error: String? = nil, enrolment: (StaffDirectory.Enrolment, title: String)? = nil,
+        status: HTTPResponse.Status = .ok, request: Request, context: AppRequestContext
+    ) async throws -> Response {
+        let language = Localization.language(for: request)
+        let console = AdminConsole(staff: staff, localization: pages.localization, language: language, path: "/admin/staff")
+        var fields = console.staffFields(members: try await directory.list())
+        if let notice { fields["notice"] = notice }
+        if let error { fields["error"] = error }
+        if let (enrolment, title) = enrolment {
+            fields["enrolment"] = [
+                "title": pages.localization.string(title, in: language).replacingOccurrences(of: "{email}", with: enrolment.member.email),
+                "link": "\(publicURL)/admin/enroll/\(enrolment.token)",
+            ]
+        }
+        return pages.render(
+            "admin_staff", face: .admin, title: "admin.staff.title", fields: fields, status: status, request: request, context: context)
+    }
+}
+
+struct InviteForm: Decodable {
+    let csrf: String?
+    let email: String?
+    let role: String?
+}
+
+extension StaffDirectoryError {
+    /// The locale key under which people read this refusal.
+    var localizationKey: String {
+        switch self {
+        case .invalidEmail: "invalidEmail"
+        case .weakPassword: "weakPassword"
+        case .emailTaken: "emailTaken"
+        case .notFound: "notFound"
+        case .notAllowed: "notAllowed"
+        case .enrolmentInvalid: "enrolmentInvalid"
+        case .wrongTOTP: "wrongTOTP"
+        }
+    }
+}
+
+struct StaffChangeForm: Decodable {
+    let csrf: String?
+    let role: String?
+}
