@@ -1,0 +1,162 @@
+import AsyncHTTPClient
+import Core
+import Events
+import Foundation
+import Games
+import Hummingbird
+import Identity
+import Ledger
+import Logging
+import Persistence
+import Reporting
+import ServiceLifecycle
+
+/// The running platform's long-lived parts, built once from the configuration.
+public struct AppDependencies: Sendable {
+    public let configuration: Configuration
+    public let database: Database
+    public let clickHouse: ClickHouseClient
+    public let nats: NATSLink
+    public let eventStream: EventStream
+    public let ledger: Ledger
+    /// Nil when no SMTP relay is configured.
+    public let smtp: SMTPSettings?
+    /// Nil when no Telegram OpenID Connect client is configured.
+    public let telegramOIDC: TelegramOIDC?
+    public let providers: ProviderDirectory
+    public let providerRegistry: ProviderRegistry
+    public let gameSessions: GameSessions
+    public let gameRounds: GameRounds
+    /// Croupier Originals, registered on first use (after migrations).
+    let originals: OriginalsHolder
+    /// The wall clock of the request paths that count time windows (tests fix it).
+    var now: @Sendable () -> Date = { Date() }
+
+    public init(configuration: Configuration, logger: Logger) throws {
+        self.configuration = configuration
+        self.database = Database(
+            url: try DatabaseURL(configuration.databaseURL), maximumConnections: configuration.databasePoolSize,
+            logger: logger)
+        self.clickHouse = ClickHouseClient(endpoint: try ClickHouseEndpoint(configuration.clickHouseURL))
+        self.nats = NATSLink(url: configuration.natsURL)
+        self.eventStream = EventStream(name: configuration.natsStream)
+        self.ledger = Ledger(database: database, logger: logger)
+        self.smtp =
+            configuration.smtpURL.isEmpty
+            ? nil : try SMTPSettings(url: configuration.smtpURL, from: configuration.mailFrom, caFile: configuration.smtpCAFile)
+        let telegram = configuration.telegram
+        self.telegramOIDC =
+            telegram.oidcConfigured
+            ? TelegramOIDC(
+                settings: TelegramOIDCSettings(
+                    issuer: telegram.oidcIssuer, clientID: telegram.oidcClientID, clientSecret: telegram.oidcClientSecret,
+                    redirectURI: configuration.publicURL + "/auth/telegram/oidc/callback"),
+                database: database, logger: logger) : nil
+        self.providers = ProviderDirectory(database: database, secret: configuration.secretKey, logger: logger)
+        self.providerRegistry = ProviderRegistry(
+            directory: providers, ledger: ledger, lifetime: TimeInterval(configuration.providerCacheSeconds))
+        self.gameSessions = GameSessions(database: database, logger: logger)
+        self.gameRounds = GameRounds(database: database, logger: logger)
+        let (providers, database) = (self.providers, self.database)
+        self.originals = OriginalsHolder { [configuration] in
+            try await OriginalsProvider.setUp(
+                providers: providers, database: database, secret: configuration.secretKey, publicURL: configuration.publicURL,
+                walletURL: configuration.publicURL, logger: Logger(label: "croupier.originals"))
+        }
+    }
+
+    /// Manual money adjustments, for the staff API and `croupier adjust`.
+    public var adjustments: StaffAdjustment {
+        StaffAdjustment(database: database, ledger: ledger, audit: AuditLog(database: database, logger: Logger(label: "croupier.audit")))
+    }
+
+    public var hub88Wallet: Hub88Wallet {
+        Hub88Wallet(
+            registry: providerRegistry, sessions: gameSessions, ledger: ledger, rounds: gameRounds, database: database,
+            logger: Logger(label: "croupier.hub88"))
+    }
+
+    /// `croupier worker`: the connection pool, and the background services once the schema is
+    /// checked as `serve` checks it, so a worker never works on a schema this build does not know.
+    public func workerServices(logger: Logger) -> [any Service] {
+        [
+            database.client,
+            SchemaGate(
+                check: { try await prepareSchemas(logger: logger) },
+                services: backgroundJobs(readiness: readinessMonitor(logger: logger), logger: logger),
+                logger: logger),
+        ]
+    }
+
+    /// What runs beside the HTTP server.
+    func backgroundServices(readiness: ReadinessMonitor, logger: Logger) -> [any Service] {
+        [database.client] + backgroundJobs(readiness: readiness, logger: logger)
+    }
+
+    /// The background services that need the connection pool running.
+    func backgroundJobs(readiness: ReadinessMonitor, logger: Logger) -> [any Service] {
+        var services: [any Service] = [
+            nats, readiness, OutboxRelay(database: database, link: nats, stream: eventStream, logger: logger),
+            IdentityHousekeeping(database: database, logger: logger),
+            OriginalsSettlement(originals: originals, logger: logger),
+        ]
+        if let smtp {
+            services.append(MailDelivery(database: database, client: SMTPClient(settings: smtp), logger: logger))
+        } else {
+            logger.warning(
+                "CROUPIER_SMTP_URL is not set: mail is queued but not sent\(configuration.environment == .development ? " (see /dev/mail)" : "")"
+            )
+        }
+        return services
+    }
+
+    /// Runs `body` with the connection pool running, for one-shot commands.
+    public func withDatabase<Result>(_ body: () async throws -> Result) async throws -> Result {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await database.client.run() }
+            defer { group.cancelAll() }
+            return try await body()
+        }
+    }
+
+    func readinessMonitor(logger: Logger) -> ReadinessMonitor {
+        ReadinessMonitor(
+            checks: [
+                .postgres(database, logger: logger),
+                .nats(nats),
+                .clickHouse(clickHouse),
+            ],
+            logger: logger)
+    }
+
+    /// Refuses to serve a database whose schema is behind (or disagrees with) this build,
+    /// unless `CROUPIER_MIGRATE_ON_START` asks to migrate. ClickHouse only feeds reports, so an
+    /// unreachable ClickHouse is logged and does not stop the money path from starting.
+    func prepareSchemas(logger: Logger) async throws {
+        let postgres = PostgresMigrator(database: database, migrations: try .postgres(), logger: logger)
+        let clickHouse = ClickHouseMigrator(client: self.clickHouse, migrations: try .clickHouse(), logger: logger)
+        if configuration.migrateOnStart {
+            try await postgres.migrate()
+        } else {
+            let pending = try await postgres.pending()
+            if let first = pending.first {
+                throw MigrationError.pending(engine: "postgres", count: pending.count, first: first.fileName)
+            }
+        }
+        do {
+            try await self.clickHouse.ping()
+            if configuration.migrateOnStart {
+                try await clickHouse.migrate()
+            } else {
+                let pending = try await clickHouse.pending()
+                if let first = pending.first {
+                    logger.error("\(MigrationError.pending(engine: "clickhouse", count: pending.count, first: first.fileName))")
+                }
+            }
+        } catch let error as MigrationError {
+            throw error
+        } catch {
+            logger.error("ClickHouse schema not checked: ClickHouse is unreachable", metadata: ["reason": "\(error)"])
+        }
+    }
+}
