@@ -1023,8 +1023,21 @@ def test_a_free_rounds_win_is_paid(world: Hub88World, slot: Launched) -> None:
     expect(world.call(BET, free), RS_OK, free, balance=before, what="a free bet")
     win = win_body(slot, free, U("2.50"))
     expect(world.call(WIN, win), RS_OK, win, balance=before + U("2.50"), what="the free round's win")
-    assert world.call(WIN, win)["balance"] == before + U("2.50"), "the replayed win paid twice"
+    retry = {**win, "request_uuid": new_uuid()}
+    expect(world.call(WIN, retry), RS_OK, retry, balance=before + U("2.50"), what="the free round's retried win")
     assert world.balance(slot.player) == before + U("2.50")
+
+
+def test_a_zero_win_closes_a_free_round(world: Hub88World, slot: Launched) -> None:
+    before = world.balance(slot.player)
+    free = bet_body(slot, U("1.00"), is_free=True)
+    expect(world.call(BET, free), RS_OK, free, balance=before, what="a free bet")
+    round_open = f"SELECT closed_at IS NULL FROM games_rounds WHERE provider = '{PROVIDER}' AND round = {sql_text(free['round'])}"
+    assert world.sql(round_open) == "t", "the free round is closed before its closing win"
+    win = win_body(slot, free, 0, round_closed=True)
+    expect(world.call(WIN, win), RS_OK, win, balance=before, what="the free round's win of 0")
+    assert world.sql(round_open) == "f", "a win of 0 ending a free round did not close it"
+    assert world.balance(slot.player) == before
 
 
 def test_a_retried_bet_is_answered_after_its_token_expired(world: Hub88World) -> None:

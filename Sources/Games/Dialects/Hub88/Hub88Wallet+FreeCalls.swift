@@ -34,12 +34,11 @@ extension Hub88Wallet {
         }
     }
 
-    /// "You lost": no money moves, but the bet must exist and not be rolled back.
-    func zeroWin(_ request: Hub88Request.Transaction, provider: String, player: PlayerID, reference: IdempotencyKey) async throws
-        -> Hub88Answer
-    {
+    /// "You lost": no money moves, but the bet must exist (in the ledger, or as a free bet) and
+    /// not be rolled back.
+    func zeroWin(_ request: Hub88Request.Transaction, provider: String, player: PlayerID, reference: String) async throws -> Hub88Answer {
         try await free(request, provider: provider, player: player, kind: "win") {
-            try await zeroWinStatus(reference: reference, player: player)
+            try await zeroWinStatus(reference: reference, provider: provider, player: player)
         }
     }
 
@@ -91,7 +90,8 @@ extension Hub88Wallet {
         return reply
     }
 
-    func zeroWinStatus(reference: IdempotencyKey, player: PlayerID) async throws -> Hub88Status {
+    func zeroWinStatus(reference uuid: String, provider: String, player: PlayerID) async throws -> Hub88Status {
+        let reference = key(provider, uuid)
         guard let bet = try await referencedTransaction(reference), bet.player == player else {
             let tombstoned = try await database.withConnection { connection in
                 try await connection.query(
@@ -99,7 +99,8 @@ extension Hub88Wallet {
                     logger: logger
                 ).collect().count > 0
             }
-            return tombstoned ? .transactionRolledBack : .transactionDoesNotExist
+            if tombstoned { return .transactionRolledBack }
+            return try await isFreeBet(uuid, provider: provider, player: player) ? .ok : .transactionDoesNotExist
         }
         let rolledBack = try await database.withConnection { connection in
             try await connection.query(

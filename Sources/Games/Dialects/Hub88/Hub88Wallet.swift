@@ -55,6 +55,12 @@ public struct Hub88Wallet: Sendable {
         guard Hub88Signature.isValid(signature, for: body, key: entry.keys.provider) else {
             return Hub88Answer(.invalidSignature, requestUUID: Self.requestUUID(in: body))
         }
+        return try await answer(signed: body, endpoint: endpoint, entry: entry)
+    }
+
+    /// The answer to a body whose signature held.
+    func answer(signed body: [UInt8], endpoint: Hub88Endpoint, entry: ProviderRegistry.Entry) async throws -> Hub88Answer {
+        let code = entry.provider.code
         switch endpoint {
         case .userInfo:
             return try await info(try Self.decode(Hub88Request.Info.self, body), provider: code)
@@ -149,7 +155,7 @@ public struct Hub88Wallet: Sendable {
             return try await answer(
                 .wrongTypes, request.requestUUID, player: player, currency: request.currency, balances: nil, provider: provider)
         }
-        if units == 0 { return try await zeroWin(request, provider: provider, player: player, reference: key(provider, reference)) }
+        if units == 0 { return try await zeroWin(request, provider: provider, player: player, reference: reference) }
         let operation = LedgerOperation(
             key: key(provider, request.transactionUUID), player: player, currency: request.currency,
             movement: .win(units: units, house: .games(provider), bet: key(provider, reference)),
@@ -170,8 +176,11 @@ public struct Hub88Wallet: Sendable {
             }
             throw LedgerError.unexpectedResult("games_win returned no row")
         }
-        if status == ResultCode.referenceNotFound.rawValue, try await isFreeBet(reference, provider: provider, player: player) {
-            // A free round's win: the bet moved no money, so the win stands on its own.
+        // A free round's win: the bet moved no money, so the win stands on its own, keyed without
+        // the reference; its retry names the reference again and only then meets its own key.
+        if [ResultCode.referenceNotFound.rawValue, ResultCode.duplicateMismatch.rawValue].contains(status),
+            try await isFreeBet(reference, provider: provider, player: player)
+        {
             let unreferenced = LedgerOperation(
                 key: operation.key, player: player, currency: request.currency,
                 movement: .win(units: units, house: .games(provider), bet: nil),
