@@ -68,6 +68,7 @@ USER_DISABLED = "RS_ERROR_USER_DISABLED"
 DUPLICATE = "RS_ERROR_DUPLICATE_TRANSACTION"
 DOES_NOT_EXIST = "RS_ERROR_TRANSACTION_DOES_NOT_EXIST"
 ROLLED_BACK = "RS_ERROR_TRANSACTION_ROLLED_BACK"
+UNKNOWN = "RS_ERROR_UNKNOWN"
 
 INFO, BALANCE, BET, WIN, ROLLBACK = hub88.WALLET_ENDPOINTS
 U = hub88.units
@@ -955,6 +956,21 @@ def test_win_for_a_rolled_back_bet(world: Hub88World, slot: Launched) -> None:
     win = win_body(slot, bet, U("5.00"))
     expect(world.call(WIN, win), ROLLED_BACK, win, balance=before, what="a win for a rolled-back bet")
     assert world.balance(slot.player) == before
+
+
+def test_a_bet_whose_win_was_paid_is_not_rolled_back(world: Hub88World, slot: Launched) -> None:
+    """The stake is not returned on top of a paid win, however often the rollback is retried."""
+    before = world.balance(slot.player)
+    bet = bet_body(slot, U("2.00"))
+    expect(world.call(BET, bet), RS_OK, bet, balance=before - U("2.00"))
+    win = win_body(slot, bet, U("6.00"))
+    expect(world.call(WIN, win), RS_OK, win, balance=before + U("4.00"))
+    rollback = rollback_body(slot, bet)
+    for attempt in range(3):
+        retry = {**rollback, "request_uuid": new_uuid()}
+        expect(world.call(ROLLBACK, retry), UNKNOWN, retry, balance=before + U("4.00"),
+               what=f"rollback {attempt + 1} of a bet whose win was paid")
+    assert world.balance(slot.player) == before + U("4.00")
 
 
 # ---------------------------------------------------------------------------- rollbacks, replays, rounds
