@@ -125,20 +125,23 @@ struct Hub88Harness: Sendable {
         }
     }
 
-    /// Rows a call can write: rounds, free-call records, ledger transactions, transfers and
-    /// outbox events, and tombstones (last, as the one documented exception for refusals).
+    /// Rows a call can write: rounds, free-call records, ledger accounts, transactions, transfers
+    /// and outbox events, and tombstones (the one documented exception for refusals).
     func rowCounts() async throws -> [String: Int] {
         try await database.withConnection { connection in
             let rows = try await connection.query(
                 """
                 SELECT (SELECT count(*) FROM games_rounds)::int, (SELECT count(*) FROM games_free_transactions)::int,
-                       (SELECT count(*) FROM ledger_transactions)::int, (SELECT count(*) FROM ledger_transfers)::int,
-                       (SELECT count(*) FROM outbox)::int, (SELECT count(*) FROM ledger_tombstones)::int
+                       (SELECT count(*) FROM ledger_accounts)::int, (SELECT count(*) FROM ledger_transactions)::int,
+                       (SELECT count(*) FROM ledger_transfers)::int, (SELECT count(*) FROM outbox)::int,
+                       (SELECT count(*) FROM ledger_tombstones)::int
                 """, logger: TestServices.logger)
-            for try await (rounds, free, transactions, transfers, outbox, tombstones) in rows.decode((Int, Int, Int, Int, Int, Int).self) {
+            for try await (rounds, free, accounts, transactions, transfers, outbox, tombstones) in rows.decode(
+                (Int, Int, Int, Int, Int, Int, Int).self)
+            {
                 return [
-                    "games_rounds": rounds, "games_free_transactions": free, "ledger_transactions": transactions,
-                    "ledger_transfers": transfers, "outbox": outbox, "ledger_tombstones": tombstones,
+                    "games_rounds": rounds, "games_free_transactions": free, "ledger_accounts": accounts,
+                    "ledger_transactions": transactions, "ledger_transfers": transfers, "outbox": outbox, "ledger_tombstones": tombstones,
                 ]
             }
             return [:]

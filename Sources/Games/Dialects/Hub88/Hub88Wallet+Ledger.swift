@@ -21,7 +21,8 @@ extension Hub88Wallet {
                 currency: operation.currency, betUnits: bet, winUnits: win, closed: closed)
         }
         return try await answer(
-            Self.status(outcome.code), requestUUID, player: operation.player, currency: operation.currency, balances: outcome.balances)
+            Self.status(outcome.code), requestUUID, player: operation.player, currency: operation.currency, balances: outcome.balances,
+            provider: operation.metadata["provider"] ?? "")
     }
 
     /// `games_bet`/`games_win` answer a session refusal or a ledger result code.
@@ -70,21 +71,19 @@ extension Hub88Wallet {
         ["provider": provider, "game": String(game.prefix(100)), "round": String(round.prefix(200))]
     }
 
-    /// The answer with the player's playable balance (real + bonus) in Hub88 units.
+    /// The answer with the player's playable balance (real + bonus) in Hub88 units. A refusal may
+    /// name a player the caller does not know (a made-up `user`, another provider's player): only
+    /// a provider the player has played with learns their balance, whatever the ledger returned.
     func answer(
-        _ status: Hub88Status, _ requestUUID: String, player: PlayerID, currency code: String, balances: Balances?, provider: String? = nil
+        _ status: Hub88Status, _ requestUUID: String, player: PlayerID, currency code: String, balances: Balances?, provider: String
     )
         async throws -> Hub88Answer
     {
-        var balances = balances
-        if balances == nil {
-            // A refusal names a player the caller may not know: only a provider the player has
-            // played with learns their balance.
-            if let provider, !(try await hasPlayed(player, with: provider)) {
-                return Hub88Answer(status, requestUUID: requestUUID, user: String(player.rawValue), currency: code)
-            }
-            balances = try await ledger.balances(of: player)[code] ?? .zero
+        if status != .ok, !(try await hasPlayed(player, with: provider)) {
+            return Hub88Answer(status, requestUUID: requestUUID, user: String(player.rawValue), currency: code)
         }
+        var balances = balances
+        if balances == nil { balances = try await ledger.balances(of: player)[code] ?? .zero }
         let scale = try await registry.currency(code)?.scale ?? Hub88Amount.scale
         let playable = (balances?.real ?? 0).addingReportingOverflow(balances?.bonus ?? 0)
         return Hub88Answer(

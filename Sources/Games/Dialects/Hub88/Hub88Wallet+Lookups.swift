@@ -49,10 +49,15 @@ extension Hub88Wallet {
     }
 
     /// For a rollback of a bet we never saw: the currency of the player's most recent session.
-    func currencyOfPlayer(_ player: PlayerID) async throws -> String? {
+    /// Only this provider's sessions count: another provider's would tell it which currency the
+    /// player uses elsewhere.
+    func currencyOfPlayer(_ player: PlayerID, with provider: String) async throws -> String? {
         try await database.withConnection { connection in
             let rows = try await connection.query(
-                "SELECT currency FROM games_sessions WHERE player_id = \(player.rawValue) ORDER BY created_at DESC LIMIT 1", logger: logger)
+                """
+                SELECT currency FROM games_sessions WHERE player_id = \(player.rawValue) AND provider = \(provider)
+                 ORDER BY created_at DESC LIMIT 1
+                """, logger: logger)
             for try await currency in rows.decode(String.self) { return currency }
             return nil
         }

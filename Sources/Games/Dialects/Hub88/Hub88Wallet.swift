@@ -95,7 +95,8 @@ public struct Hub88Wallet: Sendable {
         else {
             return Hub88Answer(.invalidToken, requestUUID: request.requestUUID, user: request.user)
         }
-        return try await answer(.ok, request.requestUUID, player: session.player, currency: session.currency, balances: nil)
+        return try await answer(
+            .ok, request.requestUUID, player: session.player, currency: session.currency, balances: nil, provider: provider)
     }
 
     func bet(_ request: Hub88Request.Transaction, entry: ProviderRegistry.Entry) async throws -> Hub88Answer {
@@ -206,7 +207,7 @@ public struct Hub88Wallet: Sendable {
             var currency = "EUR"
             if let token = request.token, let session = try await sessions.session(token: token, provider: provider) {
                 currency = session.currency
-            } else if let latest = try await currencyOfPlayer(player) {
+            } else if let latest = try await currencyOfPlayer(player, with: provider) {
                 currency = latest
             }
             let operation = LedgerOperation(
