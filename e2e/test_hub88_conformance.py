@@ -47,6 +47,7 @@ SLOT = "fake_slot"
 ROULETTE = "fake_roulette"
 OFFERED = "EUR,USD"
 NOT_OFFERED = "RUB"  # known to the ledger, not offered by the provider
+COARSE = "E2ECENT"  # 2 decimals, made by the one test that needs a currency coarser than Hub88's units
 START_FUNDS = "100.00"
 
 IPHONE_UA = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
@@ -68,6 +69,7 @@ USER_DISABLED = "RS_ERROR_USER_DISABLED"
 DUPLICATE = "RS_ERROR_DUPLICATE_TRANSACTION"
 DOES_NOT_EXIST = "RS_ERROR_TRANSACTION_DOES_NOT_EXIST"
 ROLLED_BACK = "RS_ERROR_TRANSACTION_ROLLED_BACK"
+UNKNOWN = "RS_ERROR_UNKNOWN"
 
 INFO, BALANCE, BET, WIN, ROLLBACK = hub88.WALLET_ENDPOINTS
 U = hub88.units
@@ -773,18 +775,29 @@ def test_wrong_types(world: Hub88World, slot: Launched, case: str) -> None:
 
 
 def test_wrong_types_for_an_amount_that_is_not_exact(world: Hub88World, slot: Launched) -> None:
-    """1 Hub88 unit is 0.00001: inexact only in a currency with fewer than 5 decimals."""
-    coarse = world.sql("SELECT c.code FROM ledger_currencies c JOIN games_providers p ON c.code = ANY (p.currencies) "
-                       f"WHERE p.code = '{PROVIDER}' AND c.scale < 5 ORDER BY c.code LIMIT 1")
-    if not coarse:
-        pytest.skip(f"no currency {PROVIDER} offers ({OFFERED}) has fewer than 5 decimals: "
-                    "every Hub88 amount converts exactly")
-    world.fund(slot.player, "100", coarse)
-    launched = world.launch(slot.player, SLOT, coarse)
-    before = world.balance(slot.player, coarse)
-    bet = bet_body(launched, 1)
-    expect(world.call(BET, bet), WRONG_TYPES, bet, what=f"a bet of 0.00001 {coarse}")
-    assert world.balance(slot.player, coarse) == before
+    """1 Hub88 unit is 0.00001: not exact in a currency with fewer than 5 decimals, so refused,
+    never rounded. No seeded currency has fewer, so the test makes one with 2 (the ledger fixes a
+    currency's scale when it is created, and only SQL creates one) and offers it for its run."""
+    world.sql(f"INSERT INTO ledger_currencies (code, scale, kind) VALUES ('{COARSE}', 2, 'fiat') ON CONFLICT (code) DO NOTHING")
+    assert world.sql(f"SELECT scale FROM ledger_currencies WHERE code = '{COARSE}'") == "2"
+    world.sql(f"UPDATE games_providers SET currencies = array_append(currencies, '{COARSE}') "
+              f"WHERE code = '{PROVIDER}' AND NOT '{COARSE}' = ANY (currencies)")
+    try:
+        world.fund(slot.player, "100", COARSE)
+        launched = world.launch(slot.player, SLOT, COARSE)
+        before = world.balance(slot.player, COARSE)
+        cent = bet_body(launched, U("0.01"))
+        expect(world.call(BET, cent), RS_OK, cent, balance=before - U("0.01"), currency=COARSE,
+               what=f"a bet of 0.01 {COARSE}, exact in 2 decimals")
+        before -= U("0.01")
+        for amount in (1, U("0.01") + 1):
+            bet = bet_body(launched, amount)
+            expect(world.call(BET, bet), WRONG_TYPES, bet, what=f"a bet of {amount} Hub88 units in {COARSE}")
+        win = win_body(launched, cent, U("0.02") + 1)
+        expect(world.call(WIN, win), WRONG_TYPES, win, what=f"a win of {U('0.02') + 1} Hub88 units in {COARSE}")
+        assert world.balance(slot.player, COARSE) == before, "an inexact amount moved money"
+    finally:
+        world.sql(f"UPDATE games_providers SET currencies = array_remove(currencies, '{COARSE}') WHERE code = '{PROVIDER}'")
 
 
 # ---------------------------------------------------------------------------- RS_ERROR_INVALID_TOKEN
@@ -957,6 +970,21 @@ def test_win_for_a_rolled_back_bet(world: Hub88World, slot: Launched) -> None:
     assert world.balance(slot.player) == before
 
 
+def test_a_bet_whose_win_was_paid_is_not_rolled_back(world: Hub88World, slot: Launched) -> None:
+    """The stake is not returned on top of a paid win, however often the rollback is retried."""
+    before = world.balance(slot.player)
+    bet = bet_body(slot, U("2.00"))
+    expect(world.call(BET, bet), RS_OK, bet, balance=before - U("2.00"))
+    win = win_body(slot, bet, U("6.00"))
+    expect(world.call(WIN, win), RS_OK, win, balance=before + U("4.00"))
+    rollback = rollback_body(slot, bet)
+    for attempt in range(3):
+        retry = {**rollback, "request_uuid": new_uuid()}
+        expect(world.call(ROLLBACK, retry), UNKNOWN, retry, balance=before + U("4.00"),
+               what=f"rollback {attempt + 1} of a bet whose win was paid")
+    assert world.balance(slot.player) == before + U("4.00")
+
+
 # ---------------------------------------------------------------------------- rollbacks, replays, rounds
 
 
@@ -1023,8 +1051,21 @@ def test_a_free_rounds_win_is_paid(world: Hub88World, slot: Launched) -> None:
     expect(world.call(BET, free), RS_OK, free, balance=before, what="a free bet")
     win = win_body(slot, free, U("2.50"))
     expect(world.call(WIN, win), RS_OK, win, balance=before + U("2.50"), what="the free round's win")
-    assert world.call(WIN, win)["balance"] == before + U("2.50"), "the replayed win paid twice"
+    retry = {**win, "request_uuid": new_uuid()}
+    expect(world.call(WIN, retry), RS_OK, retry, balance=before + U("2.50"), what="the free round's retried win")
     assert world.balance(slot.player) == before + U("2.50")
+
+
+def test_a_zero_win_closes_a_free_round(world: Hub88World, slot: Launched) -> None:
+    before = world.balance(slot.player)
+    free = bet_body(slot, U("1.00"), is_free=True)
+    expect(world.call(BET, free), RS_OK, free, balance=before, what="a free bet")
+    round_open = f"SELECT closed_at IS NULL FROM games_rounds WHERE provider = '{PROVIDER}' AND round = {sql_text(free['round'])}"
+    assert world.sql(round_open) == "t", "the free round is closed before its closing win"
+    win = win_body(slot, free, 0, round_closed=True)
+    expect(world.call(WIN, win), RS_OK, win, balance=before, what="the free round's win of 0")
+    assert world.sql(round_open) == "f", "a win of 0 ending a free round did not close it"
+    assert world.balance(slot.player) == before
 
 
 def test_a_retried_bet_is_answered_after_its_token_expired(world: Hub88World) -> None:

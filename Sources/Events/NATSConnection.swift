@@ -27,16 +27,23 @@ public actor NATSConnection {
     public static func connect(url: String, timeout: Duration = .seconds(3)) async throws -> NATSConnection {
         let (host, port) = try parse(url: url)
         let (frames, sink) = AsyncStream<NATSFrame>.makeStream()
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .connectTimeout(
-                .milliseconds(Int64(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000))
-            )
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(NATSFrameDecoder(sink: sink))
+        let channel: any Channel
+        do {
+            channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connectTimeout(
+                    .milliseconds(Int64(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000))
+                )
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(NATSFrameDecoder(sink: sink))
+                    }
                 }
-            }
-            .connect(host: host, port: port).get()
+                .connect(host: host, port: port).get()
+        } catch {
+            // NIO's own errors differ by cause (refused, timed out, unresolvable); callers need
+            // only to know that no server answered there.
+            throw NATSError.unreachable(address: "\(host):\(port)", reason: "\(error)")
+        }
         let connection = NATSConnection(channel: channel)
         Task { await connection.consume(frames) }
         do {
@@ -182,6 +189,8 @@ public actor NATSConnection {
 
 public enum NATSError: Error, CustomStringConvertible, Equatable {
     case invalidURL(String)
+    /// No TCP connection to the server could be made.
+    case unreachable(address: String, reason: String)
     case timeout(String)
     case protocolError(String)
     case serverError(String)
@@ -190,6 +199,7 @@ public enum NATSError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case .invalidURL(let url): "CROUPIER_NATS_URL \(url.debugDescription) is not nats://host:port"
+        case .unreachable(let address, let reason): "cannot reach the NATS server at \(address): \(reason)"
         case .timeout(let what): "timed out waiting for \(what)"
         case .protocolError(let detail): "NATS protocol error: \(detail)"
         case .serverError(let message): "NATS server error: \(message)"

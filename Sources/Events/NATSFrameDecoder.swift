@@ -11,11 +11,12 @@ enum NATSFrame: Sendable {
     case malformed(String)
 }
 
-/// Splits the server's byte stream into protocol frames, in order, onto an AsyncStream.
+/// Hands the server's byte stream, split into protocol frames by `NATSFrameParser`, in order,
+/// onto an AsyncStream.
 final class NATSFrameDecoder: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
 
-    private var buffer = ByteBuffer()
+    private var parser = NATSFrameParser()
     private let sink: AsyncStream<NATSFrame>.Continuation
 
     init(sink: AsyncStream<NATSFrame>.Continuation) {
@@ -23,10 +24,7 @@ final class NATSFrameDecoder: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var incoming = unwrapInboundIn(data)
-        buffer.writeBuffer(&incoming)
-        while let frame = nextFrame() { sink.yield(frame) }
-        buffer.discardReadBytes()
+        for frame in parser.frames(after: unwrapInboundIn(data)) { sink.yield(frame) }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -38,9 +36,25 @@ final class NATSFrameDecoder: ChannelInboundHandler {
         sink.finish()
         context.close(promise: nil)
     }
+}
+
+/// The NATS protocol's framing, apart from any channel: bytes in as they arrive, whole frames
+/// out; a frame split across reads waits for its end.
+struct NATSFrameParser {
+    private var buffer = ByteBuffer()
+
+    /// Appends what was read and answers every frame now complete, in order.
+    mutating func frames(after read: ByteBuffer) -> [NATSFrame] {
+        var incoming = read
+        buffer.writeBuffer(&incoming)
+        var frames: [NATSFrame] = []
+        while let frame = nextFrame() { frames.append(frame) }
+        buffer.discardReadBytes()
+        return frames
+    }
 
     /// One frame, or nil when the buffer does not hold a whole one yet.
-    private func nextFrame() -> NATSFrame? {
+    private mutating func nextFrame() -> NATSFrame? {
         let view = buffer.readableBytesView
         guard let newline = view.firstIndex(of: UInt8(ascii: "\n")) else { return nil }
         let lineLength = newline - view.startIndex + 1
@@ -69,7 +83,7 @@ final class NATSFrameDecoder: ChannelInboundHandler {
 
     /// `MSG <subject> <sid> [reply] <bytes>` or `HMSG <subject> <sid> [reply] <hdr> <total>`,
     /// followed by the payload and CRLF.
-    private func message(verb: String, parts: [Substring], lineLength: Int, line: String) -> NATSFrame? {
+    private mutating func message(verb: String, parts: [Substring], lineLength: Int, line: String) -> NATSFrame? {
         let hasHeaders = verb == "HMSG"
         let counts = hasHeaders ? 2 : 1
         guard parts.count == 3 + counts || parts.count == 4 + counts,

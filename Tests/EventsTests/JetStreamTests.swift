@@ -29,10 +29,15 @@ import Testing
         await connection.close()
     }
 
-    @Test func anUnreachableServerFailsWithAnError() async {
-        await #expect(throws: (any Error).self) {
+    @Test func anUnreachableServerFailsAsUnreachable() async throws {
+        let error = await #expect(throws: NATSError.self) {
             _ = try await NATSConnection.connect(url: "nats://127.0.0.1:1", timeout: .seconds(1))
         }
+        guard case .unreachable(let address, _) = try #require(error) else {
+            Issue.record("an unreachable server gave \(String(describing: error))")
+            return
+        }
+        #expect(address == "127.0.0.1:1")
     }
 
     @Test func aPublishNoStreamCapturesIsAnError() async throws {

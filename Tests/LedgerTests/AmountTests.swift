@@ -64,26 +64,63 @@ import Testing
         }
     }
 
-    @Test func anyChangedDetailChangesThePayloadHash() {
-        let base = LedgerOperation(
+    /// The hash is SHA-256 over the canonical JSON array documented in Ledger.payloadHash; the
+    /// expected values were computed outside Swift (Python's json and hashlib) from that text:
+    /// `["1","bet","1","EUR","100","games:p","","","{\"round\":\"r1\"}"]` and the win's.
+    @Test func thePayloadHashIsTheSHA256OfItsCanonicalText() {
+        let bet = LedgerOperation(
             key: key, player: player, currency: "EUR", movement: .bet(units: 100, house: .games("p")), metadata: ["round": "r1"])
-        let variants = [
+        #expect(Hex.encode(Ledger.payloadHash(bet)) == "79682947a9a1751dca6278aa7499aef6618542e1699bbca21b014d6cee4d4e0a")
+        let win = LedgerOperation(
+            key: key, player: player, currency: "EUR",
+            movement: .win(units: 100, house: .games("p"), bet: IdempotencyKey(scope: "hub88", key: "acme:bet-1")),
+            metadata: ["round": "r1", "game": "slot"])
+        #expect(Hex.encode(Ledger.payloadHash(win)) == "faecc2373c34d82a5f78105e36016761552a88995d827f141a224335f3d0af94")
+    }
+
+    /// The key is what is looked up, not part of the payload; metadata order is not a detail.
+    @Test func theKeyAndTheMetadataOrderDoNotChangeThePayloadHash() {
+        var metadata: [String: String] = [:]
+        for name in ["round", "game", "provider"] { metadata[name] = name.uppercased() }
+        var reversed: [String: String] = [:]
+        for name in ["provider", "game", "round"] { reversed[name] = name.uppercased() }
+        let first = LedgerOperation(
+            key: key, player: player, currency: "EUR", movement: .bet(units: 100, house: .games("p")), metadata: metadata)
+        let other = LedgerOperation(
+            key: IdempotencyKey(scope: "other", key: "elsewhere"), player: player, currency: "EUR",
+            movement: .bet(units: 100, house: .games("p")), metadata: reversed)
+        #expect(Ledger.payloadHash(first) == Ledger.payloadHash(other))
+    }
+
+    @Test func everyDetailOfThePayloadChangesItsHash() {
+        func bet(
+            _ units: Int64 = 100, player: PlayerID = PlayerID(1), currency: String = "EUR", house: String = "p",
+            metadata: [String: String] = ["round": "r1"]
+        ) -> LedgerOperation {
             LedgerOperation(
-                key: key, player: PlayerID(2), currency: "EUR", movement: .bet(units: 100, house: .games("p")), metadata: ["round": "r1"]),
+                key: key, player: player, currency: currency, movement: .bet(units: units, house: .games(house)),
+                metadata: metadata)
+        }
+        func win(_ reference: IdempotencyKey?) -> LedgerOperation {
             LedgerOperation(
-                key: key, player: player, currency: "USD", movement: .bet(units: 100, house: .games("p")), metadata: ["round": "r1"]),
-            LedgerOperation(
-                key: key, player: player, currency: "EUR", movement: .bet(units: 101, house: .games("p")), metadata: ["round": "r1"]),
-            LedgerOperation(
-                key: key, player: player, currency: "EUR", movement: .bet(units: 100, house: .games("q")), metadata: ["round": "r1"]),
-            LedgerOperation(
-                key: key, player: player, currency: "EUR", movement: .bet(units: 100, house: .games("p")), metadata: ["round": "r2"]),
-            LedgerOperation(
-                key: key, player: player, currency: "EUR", movement: .win(units: 100, house: .games("p"), bet: nil),
-                metadata: ["round": "r1"]),
+                key: key, player: player, currency: "EUR", movement: .win(units: 100, house: .games("p"), bet: reference),
+                metadata: ["round": "r1"])
+        }
+        let variants: [(String, LedgerOperation)] = [
+            ("player", bet(player: PlayerID(2))), ("currency", bet(currency: "USD")), ("amount", bet(101)), ("house", bet(house: "q")),
+            ("metadata value", bet(metadata: ["round": "r2"])), ("metadata key", bet(metadata: ["Round": "r1"])),
+            ("metadata entry added", bet(metadata: ["round": "r1", "game": ""])),
+            ("kind", win(nil)), ("a reference", win(IdempotencyKey(scope: "hub88", key: "b"))),
+            ("reference scope", win(IdempotencyKey(scope: "hub89", key: "b"))),
+            ("reference key", win(IdempotencyKey(scope: "hub88", key: "c"))),
+            // Fields that would run together without quoting and separators.
+            ("field boundary", win(IdempotencyKey(scope: "hub88b", key: ""))),
         ]
-        let hash = Ledger.payloadHash(base)
-        #expect(Ledger.payloadHash(base) == hash)
-        for variant in variants { #expect(Ledger.payloadHash(variant) != hash) }
+        var hashes: [[UInt8]: String] = [Ledger.payloadHash(bet()): "the bet"]
+        for (detail, variant) in variants {
+            let hash = Ledger.payloadHash(variant)
+            #expect(hashes[hash] == nil, "changing the \(detail) gave the hash of \(hashes[hash] ?? "")")
+            hashes[hash] = detail
+        }
     }
 }

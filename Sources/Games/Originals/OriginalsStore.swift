@@ -68,7 +68,8 @@ struct OriginalsStore: Sendable {
         }
     }
 
-    private func active(_ player: String, on connection: PostgresConnection) async throws -> SeedPair {
+    /// Makes the player's first seed pair; a concurrent twin waits for the first and adds none.
+    private func createActiveIfMissing(_ player: String, on connection: PostgresConnection) async throws {
         let serverSeed = ProvablyFair.newServerSeed()
         _ = try await connection.query(
             """
@@ -77,6 +78,10 @@ struct OriginalsStore: Sendable {
             ON CONFLICT (player) WHERE revealed_at IS NULL DO NOTHING
             """, logger: logger
         ).collect()
+    }
+
+    private func active(_ player: String, on connection: PostgresConnection) async throws -> SeedPair {
+        try await createActiveIfMissing(player, on: connection)
         let rows = try await connection.query(
             "SELECT id, server_seed, server_seed_hash, client_seed, next_nonce FROM originals_seeds WHERE player = \(player) AND revealed_at IS NULL",
             logger: logger)
@@ -86,13 +91,25 @@ struct OriginalsStore: Sendable {
         throw OriginalsError.storage("no active seed pair")
     }
 
-    /// Takes the next nonce of the active pair: each round gets its own, in order.
+    /// Takes the next nonce of the active pair: each round gets its own, in order. Reading and
+    /// moving the counter is one UPDATE, so concurrent rounds queue on the row's lock and each
+    /// gets the nonce its own update took (a read before the update let two rounds take one).
     func reserveNonce(of player: String) async throws -> SeedPair {
         try await database.withTransaction(logger: logger) { connection in
-            let pair = try await active(player, on: connection)
-            _ = try await connection.query("UPDATE originals_seeds SET next_nonce = next_nonce + 1 WHERE id = \(pair.id)", logger: logger)
-                .collect()
-            return pair
+            // A rotation committing meanwhile reveals the pair this update waited for; the next
+            // statement sees the new one.
+            for _ in 1...3 {
+                try await createActiveIfMissing(player, on: connection)
+                let rows = try await connection.query(
+                    """
+                    UPDATE originals_seeds SET next_nonce = next_nonce + 1 WHERE player = \(player) AND revealed_at IS NULL
+                    RETURNING id, server_seed, server_seed_hash, client_seed, next_nonce - 1
+                    """, logger: logger)
+                for try await (id, seed, hash, client, nonce) in rows.decode((Int64, String, String, String, Int64).self) {
+                    return SeedPair(id: id, serverSeed: seed, serverSeedHash: hash, clientSeed: client, nonce: nonce)
+                }
+            }
+            throw OriginalsError.storage("no active seed pair to take a nonce from")
         }
     }
 

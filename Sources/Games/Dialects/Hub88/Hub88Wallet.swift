@@ -55,6 +55,12 @@ public struct Hub88Wallet: Sendable {
         guard Hub88Signature.isValid(signature, for: body, key: entry.keys.provider) else {
             return Hub88Answer(.invalidSignature, requestUUID: Self.requestUUID(in: body))
         }
+        return try await answer(signed: body, endpoint: endpoint, entry: entry)
+    }
+
+    /// The answer to a body whose signature held.
+    func answer(signed body: [UInt8], endpoint: Hub88Endpoint, entry: ProviderRegistry.Entry) async throws -> Hub88Answer {
+        let code = entry.provider.code
         switch endpoint {
         case .userInfo:
             return try await info(try Self.decode(Hub88Request.Info.self, body), provider: code)
@@ -89,7 +95,8 @@ public struct Hub88Wallet: Sendable {
         else {
             return Hub88Answer(.invalidToken, requestUUID: request.requestUUID, user: request.user)
         }
-        return try await answer(.ok, request.requestUUID, player: session.player, currency: session.currency, balances: nil)
+        return try await answer(
+            .ok, request.requestUUID, player: session.player, currency: session.currency, balances: nil, provider: provider)
     }
 
     func bet(_ request: Hub88Request.Transaction, entry: ProviderRegistry.Entry) async throws -> Hub88Answer {
@@ -149,7 +156,7 @@ public struct Hub88Wallet: Sendable {
             return try await answer(
                 .wrongTypes, request.requestUUID, player: player, currency: request.currency, balances: nil, provider: provider)
         }
-        if units == 0 { return try await zeroWin(request, provider: provider, player: player, reference: key(provider, reference)) }
+        if units == 0 { return try await zeroWin(request, provider: provider, player: player, reference: reference) }
         let operation = LedgerOperation(
             key: key(provider, request.transactionUUID), player: player, currency: request.currency,
             movement: .win(units: units, house: .games(provider), bet: key(provider, reference)),
@@ -170,8 +177,11 @@ public struct Hub88Wallet: Sendable {
             }
             throw LedgerError.unexpectedResult("games_win returned no row")
         }
-        if status == ResultCode.referenceNotFound.rawValue, try await isFreeBet(reference, provider: provider, player: player) {
-            // A free round's win: the bet moved no money, so the win stands on its own.
+        // A free round's win: the bet moved no money, so the win stands on its own, keyed without
+        // the reference; its retry names the reference again and only then meets its own key.
+        if [ResultCode.referenceNotFound.rawValue, ResultCode.duplicateMismatch.rawValue].contains(status),
+            try await isFreeBet(reference, provider: provider, player: player)
+        {
             let unreferenced = LedgerOperation(
                 key: operation.key, player: player, currency: request.currency,
                 movement: .win(units: units, house: .games(provider), bet: nil),
@@ -183,90 +193,6 @@ public struct Hub88Wallet: Sendable {
         return try await answer(
             Self.status(sessionOrLedger: status), request.requestUUID, player: player, currency: request.currency, balances: balances,
             provider: provider)
-    }
-
-    func isFreeBet(_ uuid: String, provider: String, player: PlayerID) async throws -> Bool {
-        try await database.withConnection { connection in
-            try await connection.query(
-                """
-                SELECT 1 FROM games_free_transactions WHERE provider = \(provider) AND transaction_uuid = \(uuid) AND player_id = \(player.rawValue)
-                   AND kind = 'bet' AND status = 'RS_OK'
-                """, logger: logger
-            ).collect().count > 0
-        }
-    }
-
-    // MARK: - Calls that move no money
-
-    /// A free bet: the session rules of any bet, then only the round opens.
-    func freeBet(_ request: Hub88Request.Transaction, provider: String, player: PlayerID, token: String) async throws -> Hub88Answer {
-        try await free(request, provider: provider, player: player, kind: "bet") {
-            guard let session = try await sessions.session(token: token, provider: provider), session.player == player else {
-                return .invalidToken
-            }
-            if session.expiresAt <= Date() { return .tokenExpired }
-            if !session.playerActive { return .userDisabled }
-            if session.gameCode != request.gameCode { return .invalidGame }
-            if session.currency != request.currency { return .wrongCurrency }
-            return .ok
-        }
-    }
-
-    /// "You lost": no money moves, but the bet must exist and not be rolled back.
-    func zeroWin(_ request: Hub88Request.Transaction, provider: String, player: PlayerID, reference: IdempotencyKey) async throws
-        -> Hub88Answer
-    {
-        try await free(request, provider: provider, player: player, kind: "win") {
-            try await zeroWinStatus(reference: reference, player: player)
-        }
-    }
-
-    /// Idempotency for calls the ledger never sees: the first answer is stored with a hash of
-    /// what defines the call; an exact replay gets that answer, a changed one a duplicate.
-    func free(_ request: Hub88Request.Transaction, provider: String, player: PlayerID, kind: String, check: () async throws -> Hub88Status)
-        async throws
-        -> Hub88Answer
-    {
-        let hash = Array(
-            SHA256.hash(
-                data: Data(
-                    CanonicalJSON.array([
-                        kind, String(player.rawValue), request.currency, request.gameCode, request.round,
-                        request.referenceTransactionUUID ?? "",
-                    ]).utf8)))
-        let stored: (ByteBuffer, String, Int64?)? = try await database.withConnection { connection in
-            let rows = try await connection.query(
-                "SELECT payload_hash, status, balance FROM games_free_transactions WHERE provider = \(provider) AND transaction_uuid = \(request.transactionUUID)",
-                logger: logger)
-            for try await row in rows.decode((ByteBuffer, String, Int64?).self) { return row }
-            return nil
-        }
-        if let (storedHash, status, balance) = stored {
-            guard Array(buffer: storedHash) == hash, let status = Hub88Status(rawValue: status) else {
-                return try await answer(
-                    .duplicateTransaction, request.requestUUID, player: player, currency: request.currency, balances: nil,
-                    provider: provider)
-            }
-            return Hub88Answer(status, requestUUID: request.requestUUID, user: request.user, currency: request.currency, balance: balance)
-        }
-        let status = try await check()
-        let reply = try await answer(
-            status, request.requestUUID, player: player, currency: request.currency, balances: nil, provider: provider)
-        guard status == .ok else { return reply }
-        try await rounds.record(
-            provider: provider, round: request.round, player: player, gameCode: request.gameCode, currency: request.currency, betUnits: 0,
-            winUnits: 0,
-            closed: request.roundClosed)
-        try await database.withConnection { connection in
-            _ = try await connection.query(
-                """
-                INSERT INTO games_free_transactions (provider, transaction_uuid, kind, payload_hash, status, player_id, currency, balance)
-                VALUES (\(provider), \(request.transactionUUID), \(kind), \(ByteBuffer(bytes: hash)), \(status.rawValue), \(player.rawValue), \(request.currency),
-                        \(reply.balance)) ON CONFLICT DO NOTHING
-                """, logger: logger
-            ).collect()
-        }
-        return reply
     }
 
     func rollback(_ request: Hub88Request.Rollback, provider: String) async throws -> Hub88Answer {
@@ -281,7 +207,7 @@ public struct Hub88Wallet: Sendable {
             var currency = "EUR"
             if let token = request.token, let session = try await sessions.session(token: token, provider: provider) {
                 currency = session.currency
-            } else if let latest = try await currencyOfPlayer(player) {
+            } else if let latest = try await currencyOfPlayer(player, with: provider) {
                 currency = latest
             }
             let operation = LedgerOperation(
@@ -298,195 +224,5 @@ public struct Hub88Wallet: Sendable {
         return try await settle(
             operation, request.requestUUID, round: request.round ?? original.round, closed: request.roundClosed ?? false, bet: bet, win: win
         )
-    }
-
-    // MARK: - The ledger
-
-    /// Applies the operation, records the round when money moved, and answers with the balance.
-    func settle(_ operation: LedgerOperation, _ requestUUID: String, round: String, closed: Bool, bet: Int64, win: Int64) async throws
-        -> Hub88Answer
-    {
-        let outcome = try await ledger.apply(operation)
-        if outcome.code == .ok, !outcome.replayed {
-            try await rounds.record(
-                provider: operation.metadata["provider"] ?? "", round: round, player: operation.player,
-                gameCode: operation.metadata["game"] ?? "",
-                currency: operation.currency, betUnits: bet, winUnits: win, closed: closed)
-        }
-        return try await answer(
-            Self.status(outcome.code), requestUUID, player: operation.player, currency: operation.currency, balances: outcome.balances)
-    }
-
-    /// `games_bet`/`games_win` answer a session refusal or a ledger result code.
-    static func status(sessionOrLedger code: String) -> Hub88Status {
-        switch code {
-        case "invalidToken": .invalidToken
-        case "tokenExpired": .tokenExpired
-        case "userDisabled": .userDisabled
-        case "invalidGame": .invalidGame
-        case "wrongCurrency": .wrongCurrency
-        default: ResultCode(rawValue: code).map(status) ?? .unknown
-        }
-    }
-
-    /// Runs a statement, retrying the rare conflict between twins of one key (as the ledger does).
-    func execute<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        for attempt in 1... {
-            do {
-                return try await database.withConnection { try await body($0) }
-            } catch let error as PSQLError where attempt < 3 && Ledger.isRetryable(error) {
-                continue
-            }
-        }
-        preconditionFailure("unreachable: the retry loop returns or throws")
-    }
-
-    static func status(_ code: ResultCode) -> Hub88Status {
-        switch code {
-        case .ok: .ok
-        case .insufficientFunds: .notEnoughMoney
-        case .duplicateMismatch: .duplicateTransaction
-        case .referenceNotFound: .transactionDoesNotExist
-        case .alreadyRolledBack: .transactionRolledBack
-        case .currencyMismatch, .unknownCurrency: .wrongCurrency
-        case .invalidAmount, .amountOverflow: .wrongTypes
-        case .invalidKey, .invalidMetadata: .wrongSyntax
-        case .alreadySettled, .notReversible: .unknown
-        }
-    }
-
-    func key(_ provider: String, _ uuid: String) -> IdempotencyKey { IdempotencyKey(scope: Self.scope, key: "\(provider):\(uuid)") }
-
-    /// What makes two calls with one transaction_uuid "the same" (Hub88: amount, currency, round,
-    /// user, game, reference); the ledger hashes it with the amount, player and reference.
-    func metadata(_ provider: String, _ game: String, _ round: String) -> [String: String] {
-        ["provider": provider, "game": String(game.prefix(100)), "round": String(round.prefix(200))]
-    }
-
-    /// The answer with the player's playable balance (real + bonus) in Hub88 units.
-    func answer(
-        _ status: Hub88Status, _ requestUUID: String, player: PlayerID, currency code: String, balances: Balances?, provider: String? = nil
-    )
-        async throws -> Hub88Answer
-    {
-        var balances = balances
-        if balances == nil {
-            // A refusal names a player the caller may not know: only a provider the player has
-            // played with learns their balance.
-            if let provider, !(try await hasPlayed(player, with: provider)) {
-                return Hub88Answer(status, requestUUID: requestUUID, user: String(player.rawValue), currency: code)
-            }
-            balances = try await ledger.balances(of: player)[code] ?? .zero
-        }
-        let scale = try await registry.currency(code)?.scale ?? Hub88Amount.scale
-        let playable = (balances?.real ?? 0).addingReportingOverflow(balances?.bonus ?? 0)
-        return Hub88Answer(
-            status, requestUUID: requestUUID, user: String(player.rawValue), currency: code,
-            balance: Hub88Amount.wire(units: playable.overflow ? .max : playable.partialValue, scale: scale))
-    }
-
-    // MARK: - Lookups
-
-    struct Referenced {
-        let kind: String
-        let currency: String
-        let units: Int64
-        let round: String
-        let player: PlayerID
-    }
-
-    func referencedTransaction(_ key: IdempotencyKey) async throws -> Referenced? {
-        try await database.withConnection { connection in
-            let rows = try await connection.query(
-                """
-                SELECT kind, currency, abs(real_delta + bonus_delta), coalesce(metadata->>'round', ''), player_id FROM ledger_transactions
-                 WHERE idempotency_scope = \(key.scope) AND idempotency_key = \(key.key)
-                """, logger: logger)
-            for try await (kind, currency, units, round, player) in rows.decode((String, String, Int64, String, Int64).self) {
-                return Referenced(kind: kind, currency: currency, units: units, round: round, player: PlayerID(player))
-            }
-            return nil
-        }
-    }
-
-    func zeroWinStatus(reference: IdempotencyKey, player: PlayerID) async throws -> Hub88Status {
-        guard let bet = try await referencedTransaction(reference), bet.player == player else {
-            let tombstoned = try await database.withConnection { connection in
-                try await connection.query(
-                    "SELECT 1 FROM ledger_tombstones WHERE reference_scope = \(reference.scope) AND reference_key = \(reference.key)",
-                    logger: logger
-                ).collect().count > 0
-            }
-            return tombstoned ? .transactionRolledBack : .transactionDoesNotExist
-        }
-        let rolledBack = try await database.withConnection { connection in
-            try await connection.query(
-                """
-                SELECT 1 FROM ledger_transactions r JOIN ledger_transactions b ON r.reference_id = b.id
-                 WHERE b.idempotency_scope = \(reference.scope) AND b.idempotency_key = \(reference.key) AND r.kind = 'rollback'
-                """, logger: logger
-            ).collect().count > 0
-        }
-        return rolledBack ? .transactionRolledBack : .ok
-    }
-
-    func hasPlayed(_ player: PlayerID, with provider: String) async throws -> Bool {
-        try await database.withConnection { connection in
-            try await connection.query(
-                "SELECT 1 FROM games_sessions WHERE player_id = \(player.rawValue) AND provider = \(provider) LIMIT 1", logger: logger
-            ).collect().count > 0
-        }
-    }
-
-    func registrationDate(of player: PlayerID) async throws -> String? {
-        try await database.withConnection { connection in
-            let rows = try await connection.query(
-                "SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') FROM identity_players WHERE id = \(player.rawValue)",
-                logger: logger)
-            for try await date in rows.decode(String.self) { return date }
-            return nil
-        }
-    }
-
-    /// For a rollback of a bet we never saw: the currency of the player's most recent session.
-    func currencyOfPlayer(_ player: PlayerID) async throws -> String? {
-        try await database.withConnection { connection in
-            let rows = try await connection.query(
-                "SELECT currency FROM games_sessions WHERE player_id = \(player.rawValue) ORDER BY created_at DESC LIMIT 1", logger: logger)
-            for try await currency in rows.decode(String.self) { return currency }
-            return nil
-        }
-    }
-
-    // MARK: - Parsing
-
-    /// A player id is our `user`; anything that is not one names nobody.
-    static func player(_ user: String) -> PlayerID? {
-        guard user.utf8.count <= 19, user.allSatisfy(\.isASCII), let id = Int64(user), id > 0 else { return nil }
-        return PlayerID(id)
-    }
-
-    struct Refusal: Error {
-        let status: Hub88Status
-    }
-
-    /// Malformed JSON or a missing field is WRONG_SYNTAX; a field of the wrong type is WRONG_TYPES.
-    static func decode<T: Decodable>(_ type: T.Type, _ body: [UInt8]) throws -> T {
-        do {
-            return try JSONDecoder().decode(T.self, from: Data(body))
-        } catch DecodingError.keyNotFound, DecodingError.valueNotFound {
-            throw Refusal(status: .wrongSyntax)
-        } catch {
-            // Well-formed JSON with every field present, yet undecodable: a field has the wrong
-            // type (a string amount, a fractional one, "yes" for a boolean).
-            let isObject = (try? JSONSerialization.jsonObject(with: Data(body))) is [String: Any]
-            throw Refusal(status: isObject ? .wrongTypes : .wrongSyntax)
-        }
-    }
-
-    /// The request_uuid of a body we refuse, to echo it, if there is one to find.
-    static func requestUUID(in body: [UInt8]) -> String? {
-        guard body.count <= 1 << 16, let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else { return nil }
-        return (object["request_uuid"] as? String).map { String($0.prefix(200)) }
     }
 }

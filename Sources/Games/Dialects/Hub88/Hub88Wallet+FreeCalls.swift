@@ -1,0 +1,115 @@
+import Core
+import Crypto
+import Foundation
+import Ledger
+import Logging
+import Persistence
+import PostgresNIO
+
+/// Free bets and zero wins: calls that move none of the player's money, so they never reach the
+/// ledger and keep their own idempotency record (`games_free_transactions`).
+extension Hub88Wallet {
+    func isFreeBet(_ uuid: String, provider: String, player: PlayerID) async throws -> Bool {
+        try await database.withConnection { connection in
+            try await connection.query(
+                """
+                SELECT 1 FROM games_free_transactions WHERE provider = \(provider) AND transaction_uuid = \(uuid) AND player_id = \(player.rawValue)
+                   AND kind = 'bet' AND status = 'RS_OK'
+                """, logger: logger
+            ).collect().count > 0
+        }
+    }
+
+    /// A free bet: the session rules of any bet, then only the round opens.
+    func freeBet(_ request: Hub88Request.Transaction, provider: String, player: PlayerID, token: String) async throws -> Hub88Answer {
+        try await free(request, provider: provider, player: player, kind: "bet") {
+            guard let session = try await sessions.session(token: token, provider: provider), session.player == player else {
+                return .invalidToken
+            }
+            if session.expiresAt <= Date() { return .tokenExpired }
+            if !session.playerActive { return .userDisabled }
+            if session.gameCode != request.gameCode { return .invalidGame }
+            if session.currency != request.currency { return .wrongCurrency }
+            return .ok
+        }
+    }
+
+    /// "You lost": no money moves, but the bet must exist (in the ledger, or as a free bet) and
+    /// not be rolled back.
+    func zeroWin(_ request: Hub88Request.Transaction, provider: String, player: PlayerID, reference: String) async throws -> Hub88Answer {
+        try await free(request, provider: provider, player: player, kind: "win") {
+            try await zeroWinStatus(reference: reference, provider: provider, player: player)
+        }
+    }
+
+    /// Idempotency for calls the ledger never sees: the first answer is stored with a hash of
+    /// what defines the call; an exact replay gets that answer, a changed one a duplicate.
+    func free(_ request: Hub88Request.Transaction, provider: String, player: PlayerID, kind: String, check: () async throws -> Hub88Status)
+        async throws
+        -> Hub88Answer
+    {
+        let hash = Array(
+            SHA256.hash(
+                data: Data(
+                    CanonicalJSON.array([
+                        kind, String(player.rawValue), request.currency, request.gameCode, request.round,
+                        request.referenceTransactionUUID ?? "",
+                    ]).utf8)))
+        let stored: (ByteBuffer, String, Int64?)? = try await database.withConnection { connection in
+            let rows = try await connection.query(
+                "SELECT payload_hash, status, balance FROM games_free_transactions WHERE provider = \(provider) AND transaction_uuid = \(request.transactionUUID)",
+                logger: logger)
+            for try await row in rows.decode((ByteBuffer, String, Int64?).self) { return row }
+            return nil
+        }
+        if let (storedHash, status, balance) = stored {
+            guard Array(buffer: storedHash) == hash, let status = Hub88Status(rawValue: status) else {
+                return try await answer(
+                    .duplicateTransaction, request.requestUUID, player: player, currency: request.currency, balances: nil,
+                    provider: provider)
+            }
+            return Hub88Answer(status, requestUUID: request.requestUUID, user: request.user, currency: request.currency, balance: balance)
+        }
+        let status = try await check()
+        let reply = try await answer(
+            status, request.requestUUID, player: player, currency: request.currency, balances: nil, provider: provider)
+        guard status == .ok else { return reply }
+        try await rounds.record(
+            provider: provider, round: request.round, player: player, gameCode: request.gameCode, currency: request.currency, betUnits: 0,
+            winUnits: 0,
+            closed: request.roundClosed)
+        try await database.withConnection { connection in
+            _ = try await connection.query(
+                """
+                INSERT INTO games_free_transactions (provider, transaction_uuid, kind, payload_hash, status, player_id, currency, balance)
+                VALUES (\(provider), \(request.transactionUUID), \(kind), \(ByteBuffer(bytes: hash)), \(status.rawValue), \(player.rawValue), \(request.currency),
+                        \(reply.balance)) ON CONFLICT DO NOTHING
+                """, logger: logger
+            ).collect()
+        }
+        return reply
+    }
+
+    func zeroWinStatus(reference uuid: String, provider: String, player: PlayerID) async throws -> Hub88Status {
+        let reference = key(provider, uuid)
+        guard let bet = try await referencedTransaction(reference), bet.player == player else {
+            let tombstoned = try await database.withConnection { connection in
+                try await connection.query(
+                    "SELECT 1 FROM ledger_tombstones WHERE reference_scope = \(reference.scope) AND reference_key = \(reference.key)",
+                    logger: logger
+                ).collect().count > 0
+            }
+            if tombstoned { return .transactionRolledBack }
+            return try await isFreeBet(uuid, provider: provider, player: player) ? .ok : .transactionDoesNotExist
+        }
+        let rolledBack = try await database.withConnection { connection in
+            try await connection.query(
+                """
+                SELECT 1 FROM ledger_transactions r JOIN ledger_transactions b ON r.reference_id = b.id
+                 WHERE b.idempotency_scope = \(reference.scope) AND b.idempotency_key = \(reference.key) AND r.kind = 'rollback'
+                """, logger: logger
+            ).collect().count > 0
+        }
+        return rolledBack ? .transactionRolledBack : .ok
+    }
+}

@@ -1,0 +1,93 @@
+import Core
+import Crypto
+import Foundation
+import Ledger
+import Logging
+import Persistence
+import PostgresNIO
+
+/// From ledger operations to Hub88 answers: applying, mapping result codes to statuses, and the
+/// balance a provider may be shown.
+extension Hub88Wallet {
+    /// Applies the operation, records the round when money moved, and answers with the balance.
+    func settle(_ operation: LedgerOperation, _ requestUUID: String, round: String, closed: Bool, bet: Int64, win: Int64) async throws
+        -> Hub88Answer
+    {
+        let outcome = try await ledger.apply(operation)
+        if outcome.code == .ok, !outcome.replayed {
+            try await rounds.record(
+                provider: operation.metadata["provider"] ?? "", round: round, player: operation.player,
+                gameCode: operation.metadata["game"] ?? "",
+                currency: operation.currency, betUnits: bet, winUnits: win, closed: closed)
+        }
+        return try await answer(
+            Self.status(outcome.code), requestUUID, player: operation.player, currency: operation.currency, balances: outcome.balances,
+            provider: operation.metadata["provider"] ?? "")
+    }
+
+    /// `games_bet`/`games_win` answer a session refusal or a ledger result code.
+    static func status(sessionOrLedger code: String) -> Hub88Status {
+        switch code {
+        case "invalidToken": .invalidToken
+        case "tokenExpired": .tokenExpired
+        case "userDisabled": .userDisabled
+        case "invalidGame": .invalidGame
+        case "wrongCurrency": .wrongCurrency
+        default: ResultCode(rawValue: code).map(status) ?? .unknown
+        }
+    }
+
+    /// Runs a statement, retrying the rare conflict between twins of one key (as the ledger does).
+    func execute<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        for attempt in 1... {
+            do {
+                return try await database.withConnection { try await body($0) }
+            } catch let error as PSQLError where attempt < 3 && Ledger.isRetryable(error) {
+                continue
+            }
+        }
+        preconditionFailure("unreachable: the retry loop returns or throws")
+    }
+
+    static func status(_ code: ResultCode) -> Hub88Status {
+        switch code {
+        case .ok: .ok
+        case .insufficientFunds: .notEnoughMoney
+        case .duplicateMismatch: .duplicateTransaction
+        case .referenceNotFound: .transactionDoesNotExist
+        case .alreadyRolledBack: .transactionRolledBack
+        case .currencyMismatch, .unknownCurrency: .wrongCurrency
+        case .invalidAmount, .amountOverflow: .wrongTypes
+        case .invalidKey, .invalidMetadata: .wrongSyntax
+        case .alreadySettled, .notReversible: .unknown
+        }
+    }
+
+    func key(_ provider: String, _ uuid: String) -> IdempotencyKey { IdempotencyKey(scope: Self.scope, key: "\(provider):\(uuid)") }
+
+    /// What makes two calls with one transaction_uuid "the same" (Hub88: amount, currency, round,
+    /// user, game, reference); the ledger hashes it with the amount, player and reference.
+    func metadata(_ provider: String, _ game: String, _ round: String) -> [String: String] {
+        ["provider": provider, "game": String(game.prefix(100)), "round": String(round.prefix(200))]
+    }
+
+    /// The answer with the player's playable balance (real + bonus) in Hub88 units. A refusal may
+    /// name a player the caller does not know (a made-up `user`, another provider's player): only
+    /// a provider the player has played with learns their balance, whatever the ledger returned.
+    func answer(
+        _ status: Hub88Status, _ requestUUID: String, player: PlayerID, currency code: String, balances: Balances?, provider: String
+    )
+        async throws -> Hub88Answer
+    {
+        if status != .ok, !(try await hasPlayed(player, with: provider)) {
+            return Hub88Answer(status, requestUUID: requestUUID, user: String(player.rawValue), currency: code)
+        }
+        var balances = balances
+        if balances == nil { balances = try await ledger.balances(of: player)[code] ?? .zero }
+        let scale = try await registry.currency(code)?.scale ?? Hub88Amount.scale
+        let playable = (balances?.real ?? 0).addingReportingOverflow(balances?.bonus ?? 0)
+        return Hub88Answer(
+            status, requestUUID: requestUUID, user: String(player.rawValue), currency: code,
+            balance: Hub88Amount.wire(units: playable.overflow ? .max : playable.partialValue, scale: scale))
+    }
+}

@@ -1,0 +1,97 @@
+import Core
+import Crypto
+import Foundation
+import Ledger
+import Logging
+import Persistence
+import PostgresNIO
+
+/// What the wallet reads besides the ledger's own call, and how it parses what it is sent.
+extension Hub88Wallet {
+    struct Referenced {
+        let kind: String
+        let currency: String
+        let units: Int64
+        let round: String
+        let player: PlayerID
+    }
+
+    func referencedTransaction(_ key: IdempotencyKey) async throws -> Referenced? {
+        try await database.withConnection { connection in
+            let rows = try await connection.query(
+                """
+                SELECT kind, currency, abs(real_delta + bonus_delta), coalesce(metadata->>'round', ''), player_id FROM ledger_transactions
+                 WHERE idempotency_scope = \(key.scope) AND idempotency_key = \(key.key)
+                """, logger: logger)
+            for try await (kind, currency, units, round, player) in rows.decode((String, String, Int64, String, Int64).self) {
+                return Referenced(kind: kind, currency: currency, units: units, round: round, player: PlayerID(player))
+            }
+            return nil
+        }
+    }
+
+    func hasPlayed(_ player: PlayerID, with provider: String) async throws -> Bool {
+        try await database.withConnection { connection in
+            try await connection.query(
+                "SELECT 1 FROM games_sessions WHERE player_id = \(player.rawValue) AND provider = \(provider) LIMIT 1", logger: logger
+            ).collect().count > 0
+        }
+    }
+
+    func registrationDate(of player: PlayerID) async throws -> String? {
+        try await database.withConnection { connection in
+            let rows = try await connection.query(
+                "SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') FROM identity_players WHERE id = \(player.rawValue)",
+                logger: logger)
+            for try await date in rows.decode(String.self) { return date }
+            return nil
+        }
+    }
+
+    /// For a rollback of a bet we never saw: the currency of the player's most recent session.
+    /// Only this provider's sessions count: another provider's would tell it which currency the
+    /// player uses elsewhere.
+    func currencyOfPlayer(_ player: PlayerID, with provider: String) async throws -> String? {
+        try await database.withConnection { connection in
+            let rows = try await connection.query(
+                """
+                SELECT currency FROM games_sessions WHERE player_id = \(player.rawValue) AND provider = \(provider)
+                 ORDER BY created_at DESC LIMIT 1
+                """, logger: logger)
+            for try await currency in rows.decode(String.self) { return currency }
+            return nil
+        }
+    }
+
+    // MARK: - Parsing
+
+    /// A player id is our `user`; anything that is not one names nobody.
+    static func player(_ user: String) -> PlayerID? {
+        guard user.utf8.count <= 19, user.allSatisfy(\.isASCII), let id = Int64(user), id > 0 else { return nil }
+        return PlayerID(id)
+    }
+
+    struct Refusal: Error {
+        let status: Hub88Status
+    }
+
+    /// Malformed JSON or a missing field is WRONG_SYNTAX; a field of the wrong type is WRONG_TYPES.
+    static func decode<T: Decodable>(_ type: T.Type, _ body: [UInt8]) throws -> T {
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(body))
+        } catch DecodingError.keyNotFound, DecodingError.valueNotFound {
+            throw Refusal(status: .wrongSyntax)
+        } catch {
+            // Well-formed JSON with every field present, yet undecodable: a field has the wrong
+            // type (a string amount, a fractional one, "yes" for a boolean).
+            let isObject = (try? JSONSerialization.jsonObject(with: Data(body))) is [String: Any]
+            throw Refusal(status: isObject ? .wrongTypes : .wrongSyntax)
+        }
+    }
+
+    /// The request_uuid of a body we refuse, to echo it, if there is one to find.
+    static func requestUUID(in body: [UInt8]) -> String? {
+        guard body.count <= 1 << 16, let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else { return nil }
+        return (object["request_uuid"] as? String).map { String($0.prefix(200)) }
+    }
+}

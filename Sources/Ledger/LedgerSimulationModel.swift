@@ -1,0 +1,115 @@
+import Core
+
+/// The ledger's rules for one player in one currency, written independently of ledger_apply
+/// so that the simulation can check every outcome against it.
+struct PlayerModel {
+    var balances = Balances.zero
+    var applied: [LedgerOperation] = []
+    var betKeys: [IdempotencyKey] = []
+    var openHolds: [IdempotencyKey] = []
+    private var stored: [IdempotencyKey: (operation: LedgerOperation, outcome: Outcome, delta: Balances)] = [:]
+    private var rolledBack: Set<IdempotencyKey> = []
+    private var settled: Set<IdempotencyKey> = []
+    /// The bet each standing win (applied, not rolled back) settles.
+    private var standingWins: [IdempotencyKey: IdempotencyKey] = [:]
+    private var tombstones: [IdempotencyKey: IdempotencyKey] = [:]
+    private var tombstoneOperations: [IdempotencyKey: LedgerOperation] = [:]
+
+    func expect(_ operation: LedgerOperation) -> Outcome {
+        if let previous = stored[operation.key] {
+            return previous.operation == operation
+                ? Outcome(code: previous.outcome.code, transactionID: previous.outcome.transactionID, balances: previous.outcome.balances)
+                : Outcome(code: .duplicateMismatch, balances: balances)
+        }
+        if let rollback = tombstoneOperations[operation.key] {
+            return Outcome(code: rollback == operation ? .referenceNotFound : .duplicateMismatch, balances: balances)
+        }
+        if tombstones[operation.key] != nil { return Outcome(code: .alreadyRolledBack, balances: balances) }
+        let reference = operation.movement.reference.flatMap { stored[$0] }
+        if let key = operation.movement.reference, reference == nil {
+            if tombstones[key] != nil { return Outcome(code: .alreadyRolledBack, balances: balances) }
+            return Outcome(code: .referenceNotFound, balances: balances)
+        }
+        guard let delta = delta(operation, reference: reference?.delta, referenceKey: operation.movement.reference) else {
+            return Outcome(code: refusal(operation), balances: balances)
+        }
+        let after = Balances(real: balances.real + delta.real, bonus: balances.bonus + delta.bonus, locked: balances.locked + delta.locked)
+        if after.real < 0 || after.bonus < 0 || after.locked < 0 { return Outcome(code: .insufficientFunds, balances: balances) }
+        return Outcome(code: .ok, balances: after)
+    }
+
+    private func refusal(_ operation: LedgerOperation) -> ResultCode {
+        switch operation.movement {
+        case .rollback(let of):
+            rolledBack.contains(of) ? .alreadyRolledBack : standingWins.values.contains(of) ? .alreadySettled : .notReversible
+        case .win(_, _, let bet?) where rolledBack.contains(bet): .alreadyRolledBack
+        case .withdrawalPost(let hold, _), .withdrawalVoid(let hold): settled.contains(hold) ? .alreadySettled : .notReversible
+        default: .insufficientFunds
+        }
+    }
+
+    /// The change to the player's balances, or nil when the rules refuse it.
+    private func delta(_ operation: LedgerOperation, reference: Balances?, referenceKey: IdempotencyKey?) -> Balances? {
+        switch operation.movement {
+        case .bet(let units, _):
+            guard units <= balances.real + balances.bonus else { return nil }
+            let fromReal = min(units, balances.real)
+            return Balances(real: -fromReal, bonus: -(units - fromReal), locked: 0)
+        case .win(let units, _, let bet):
+            if let bet, rolledBack.contains(bet) { return nil }
+            return Balances(real: units, bonus: 0, locked: 0)
+        case .deposit(let units, _): return Balances(real: units, bonus: 0, locked: 0)
+        case .rollback(let of):
+            guard let reference, betKeys.contains(of) || stored[of]?.operation.movement.kind == "win", !rolledBack.contains(of),
+                !standingWins.values.contains(of)
+            else {
+                return nil
+            }
+            return Balances(real: -reference.real, bonus: -reference.bonus, locked: -reference.locked)
+        case .withdrawalHold(let units):
+            guard units <= balances.real else { return nil }
+            return Balances(real: -units, bonus: 0, locked: units)
+        case .withdrawalPost(let hold, _):
+            guard let reference, openHolds.contains(hold) else { return nil }
+            return Balances(real: 0, bonus: 0, locked: -reference.locked)
+        case .withdrawalVoid(let hold):
+            guard let reference, openHolds.contains(hold) else { return nil }
+            return Balances(real: reference.locked, bonus: 0, locked: -reference.locked)
+        case .bonusGrant(let units): return Balances(real: 0, bonus: units, locked: 0)
+        case .bonusConvert(let units):
+            guard units <= balances.bonus else { return nil }
+            return Balances(real: units, bonus: -units, locked: 0)
+        case .bonusForfeit(let units):
+            guard units <= balances.bonus else { return nil }
+            return Balances(real: 0, bonus: -units, locked: 0)
+        case .adjustment(let units):
+            return Balances(real: units, bonus: 0, locked: 0)
+        }
+    }
+
+    mutating func record(_ operation: LedgerOperation, outcome: Outcome) {
+        guard !outcome.replayed else { return }
+        if outcome.code == .referenceNotFound, case .rollback(let of) = operation.movement, stored[of] == nil, tombstones[of] == nil {
+            tombstones[of] = operation.key
+            tombstoneOperations[operation.key] = operation
+            return
+        }
+        guard outcome.code == .ok, let after = outcome.balances else { return }
+        let delta = Balances(real: after.real - balances.real, bonus: after.bonus - balances.bonus, locked: after.locked - balances.locked)
+        balances = after
+        stored[operation.key] = (operation, outcome, delta)
+        applied.append(operation)
+        switch operation.movement {
+        case .bet: betKeys.append(operation.key)
+        case .win(_, _, let bet?): standingWins[operation.key] = bet
+        case .rollback(let of):
+            rolledBack.insert(of)
+            standingWins[of] = nil
+        case .withdrawalHold: openHolds.append(operation.key)
+        case .withdrawalPost(let hold, _), .withdrawalVoid(let hold):
+            settled.insert(hold)
+            openHolds.removeAll { $0 == hold }
+        default: break
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import NIOCore
+import Testing
+
+@testable import Events
+
+/// The NATS protocol's frames as the server sends them
+/// (https://docs.nats.io/reference/reference-protocols/nats-protocol), parsed without a server.
+@Suite struct NATSFrameParserTests {
+    /// A frame as comparable text: its kind and what it carries.
+    static func describe(_ frame: NATSFrame) -> String {
+        switch frame {
+        case .info(let json): "info \(json)"
+        case .ping: "ping"
+        case .pong: "pong"
+        case .ok: "ok"
+        case .error(let message): "error \(message)"
+        case .malformed(let line): "malformed \(line)"
+        case .message(let message):
+            "message \(message.subject) status=\(message.status.map(String.init) ?? "none") "
+                + "headers=\(message.headers.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ",")) "
+                + "payload=\(String(decoding: message.payload, as: UTF8.self))"
+        }
+    }
+
+    static func parse(_ reads: [String]) -> [[String]] {
+        var parser = NATSFrameParser()
+        return reads.map { read in parser.frames(after: ByteBuffer(string: read)).map(describe) }
+    }
+
+    @Test func controlLines() {
+        let frames = Self.parse([
+            "INFO {\"server_id\":\"N1\",\"headers\":true,\"jetstream\":true}\r\nPING\r\nPONG\r\n+OK\r\n-ERR 'Unknown Protocol Operation'\r\n"
+        ])
+        #expect(
+            frames == [
+                [
+                    "info {\"server_id\":\"N1\",\"headers\":true,\"jetstream\":true}", "ping", "pong", "ok",
+                    "error Unknown Protocol Operation",
+                ]
+            ])
+    }
+
+    @Test func messagesWithAndWithoutReplySubjects() {
+        let frames = Self.parse(["MSG orders.new 7 5\r\nhello\r\nMSG _INBOX.abc.1 1 orders.reply 0\r\n\r\n"])
+        #expect(
+            frames == [
+                ["message orders.new status=none headers= payload=hello", "message _INBOX.abc.1 status=none headers= payload="]
+            ])
+    }
+
+    @Test func messagesWithHeadersAndAHeaderOnlyStatus() {
+        let headers = "NATS/1.0\r\nNats-Msg-Id: event-1\r\nNats-Expected-Stream: EVENTS\r\n\r\n"
+        let payload = "{\"stream\":\"EVENTS\",\"seq\":3}"
+        let status = "NATS/1.0 503\r\n\r\n"
+        let frames = Self.parse([
+            "HMSG _INBOX.x.1 1 \(headers.utf8.count) \(headers.utf8.count + payload.utf8.count)\r\n\(headers)\(payload)\r\n"
+                + "HMSG _INBOX.x.2 1 reply.to \(status.utf8.count) \(status.utf8.count)\r\n\(status)\r\n"
+        ])
+        #expect(
+            frames == [
+                [
+                    "message _INBOX.x.1 status=none headers=Nats-Expected-Stream:EVENTS,Nats-Msg-Id:event-1 payload=\(payload)",
+                    "message _INBOX.x.2 status=503 headers= payload=",
+                ]
+            ])
+    }
+
+    /// TCP delivers bytes, not frames: a frame cut anywhere waits for the rest.
+    @Test func aFrameSplitAcrossTwoReads() {
+        #expect(
+            Self.parse(["MSG orders.new 7 11\r\nhello", " world\r\nPI", "NG\r\n"]) == [
+                [], ["message orders.new status=none headers= payload=hello world"], ["ping"],
+            ])
+        #expect(Self.parse(["MSG orders.n", "ew 7 2\r\nhi\r\n"]) == [[], ["message orders.new status=none headers= payload=hi"]])
+        #expect(Self.parse(["PONG\r", "\n"]) == [[], ["pong"]])
+    }
+
+    /// A line that is no frame is reported and skipped; what follows still parses.
+    @Test func malformedLines() {
+        let frames = Self.parse(["MSG orders.new\r\nHMSG s 1 9 4\r\nBOGUS stuff\r\n\r\nMSG s 1 many\r\nPING\r\n"])
+        #expect(
+            frames == [
+                [
+                    "malformed MSG orders.new", "malformed HMSG s 1 9 4", "malformed BOGUS stuff", "malformed ", "malformed MSG s 1 many",
+                    "ping",
+                ]
+            ])
+    }
+}

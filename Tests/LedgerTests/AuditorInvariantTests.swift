@@ -1,0 +1,143 @@
+import Core
+import PostgresNIO
+import TestSupport
+import Testing
+
+@testable import Ledger
+
+/// Each invariant of docs/ledger.md caught by the auditor on a ledger tampered with for that
+/// invariant alone, after real operations: the auditor must name it and no other.
+@Suite struct AuditorInvariantTests {
+    /// Real operations (two players, two currencies, a bet settled by a win, an adjustment), a
+    /// clean audit, then `tamper` on a connection of its own; answers the invariants violated.
+    func violations(after tamper: (PostgresConnection) async throws -> Void) async throws -> [Int] {
+        try await TestDatabase.with { database in
+            let ledger = Ledger(database: database, logger: TestServices.logger)
+            let operations: [(Int64, String, Movement)] = [
+                (1, "EUR", .deposit(units: 1_000, gateway: .payments("sandbox"))),
+                (1, "EUR", .bet(units: 100, house: .games("acme"))),
+                (1, "EUR", .win(units: 50, house: .games("acme"), bet: IdempotencyKey(scope: "test", key: "1"))),
+                (1, "EUR", .adjustment(units: 10)),
+                (2, "USD", .deposit(units: 500, gateway: .payments("sandbox"))),
+            ]
+            for (index, (player, currency, movement)) in operations.enumerated() {
+                let outcome = try await ledger.apply(
+                    LedgerOperation(
+                        key: IdempotencyKey(scope: "test", key: "\(index)"), player: PlayerID(player), currency: currency,
+                        movement: movement))
+                try #require(outcome.code == .ok, "operation \(index)")
+            }
+            let auditor = LedgerAuditor(database: database, logger: TestServices.logger)
+            try #require(try await auditor.run().allSatisfy { $0.violations == 0 }, "the untouched ledger audits clean")
+            try await database.withConnection { try await tamper($0) }
+            let findings = try await auditor.run()
+            #expect(findings.map(\.invariant) == [1, 2, 3, 4, 5, 6], "every invariant is checked")
+            return findings.filter { $0.violations > 0 }.map(\.invariant)
+        }
+    }
+
+    /// Money leaking between currencies through a transfer outside any transaction (its foreign
+    /// key switched off): every account still matches its own transfers, but EUR and USD no
+    /// longer sum to zero.
+    @Test func invariant1CurrenciesSumToZero() async throws {
+        let violated = try await violations { connection in
+            try await connection.query("SET session_replication_role = replica", logger: TestServices.logger).collect()
+            try await connection.query(
+                """
+                INSERT INTO ledger_transfers (transaction_id, debit_account_id, credit_account_id, amount)
+                SELECT (SELECT max(id) + 1000 FROM ledger_transactions), eur.id, usd.id, 5
+                  FROM ledger_accounts eur, ledger_accounts usd
+                 WHERE eur.house_code = 'payments:sandbox' AND eur.currency = 'EUR'
+                   AND usd.house_code = 'payments:sandbox' AND usd.currency = 'USD'
+                """, logger: TestServices.logger
+            ).collect()
+            try await connection.query("SET session_replication_role = DEFAULT", logger: TestServices.logger).collect()
+        }
+        #expect(violated == [1])
+    }
+
+    /// Money moved between two of a player's accounts without a transfer: the sum holds, each
+    /// balance no longer follows from its transfers.
+    @Test func invariant2BalancesEqualTheirTransfers() async throws {
+        let violated = try await violations { connection in
+            try await connection.query(
+                """
+                UPDATE ledger_accounts SET balance = balance + CASE balance_kind WHEN 'real' THEN -5 ELSE 5 END
+                 WHERE player_id = 1 AND currency = 'EUR' AND balance_kind IN ('real', 'bonus')
+                """, logger: TestServices.logger
+            ).collect()
+        }
+        #expect(violated == [2])
+    }
+
+    /// A whole, consistent transaction forged past ledger_apply (and past the CHECK it relies
+    /// on) that overdraws the player: transfers, deltas, chain and event all agree.
+    @Test func invariant3NoPlayerBalanceIsNegative() async throws {
+        let violated = try await violations { connection in
+            try await connection.query(
+                """
+                DO $$
+                DECLARE
+                    last ledger_transactions%ROWTYPE;
+                    forged bigint;
+                    guard text;
+                BEGIN
+                    SELECT conname INTO guard FROM pg_constraint
+                     WHERE conrelid = 'ledger_accounts'::regclass AND pg_get_constraintdef(oid) LIKE '%balance >= 0%';
+                    EXECUTE format('ALTER TABLE ledger_accounts DROP CONSTRAINT %I', guard);
+                    SELECT * INTO last FROM ledger_transactions WHERE player_id = 1 AND currency = 'EUR' ORDER BY id DESC LIMIT 1;
+                    INSERT INTO ledger_transactions (idempotency_scope, idempotency_key, payload_hash, kind, player_id, currency,
+                                                     real_delta, bonus_delta, locked_delta, real_after, bonus_after, locked_after)
+                    VALUES ('tamper', 'overdraw', '\\x00', 'adjustment', 1, 'EUR', -(last.real_after + 1), 0, 0, -1, last.bonus_after,
+                            last.locked_after)
+                    RETURNING id INTO forged;
+                    INSERT INTO ledger_transfers (transaction_id, debit_account_id, credit_account_id, amount)
+                    SELECT forged, player.id, house.id, last.real_after + 1 FROM ledger_accounts player, ledger_accounts house
+                     WHERE player.player_id = 1 AND player.currency = 'EUR' AND player.balance_kind = 'real'
+                       AND house.house_code = 'adjustments' AND house.currency = 'EUR';
+                    UPDATE ledger_accounts SET balance = -1 WHERE player_id = 1 AND currency = 'EUR' AND balance_kind = 'real';
+                    INSERT INTO outbox (event_id, subject, payload)
+                    VALUES (gen_random_uuid(), 'croupier.ledger.adjustment', jsonb_build_object('transactionId', forged));
+                END
+                $$
+                """, logger: TestServices.logger
+            ).collect()
+        }
+        #expect(violated == [3])
+    }
+
+    /// The guard against changing transfers switched off (nothing changed yet).
+    @Test func invariant4TransfersAreImmutable() async throws {
+        let violated = try await violations { connection in
+            try await connection.query(
+                "ALTER TABLE ledger_transfers DISABLE TRIGGER ledger_transfers_immutable", logger: TestServices.logger
+            ).collect()
+        }
+        #expect(violated == [4])
+    }
+
+    /// A tombstone for a key that was applied: a late bet would now be both taken and refused.
+    @Test func invariant5KeysApplyAtMostOnce() async throws {
+        let violated = try await violations { connection in
+            try await connection.query(
+                """
+                INSERT INTO ledger_tombstones (reference_scope, reference_key, rollback_scope, rollback_key, payload_hash, player_id, currency)
+                VALUES ('test', '1', 'tamper', 'late-rollback', '\\x00', 1, 'EUR')
+                """, logger: TestServices.logger
+            ).collect()
+        }
+        #expect(violated == [5])
+    }
+
+    /// A committed transaction whose event was lost.
+    @Test func invariant6OneOutboxEventPerTransaction() async throws {
+        let violated = try await violations { connection in
+            try await connection.query(
+                """
+                DELETE FROM outbox WHERE subject = 'croupier.ledger.adjustment'
+                """, logger: TestServices.logger
+            ).collect()
+        }
+        #expect(violated == [6])
+    }
+}
