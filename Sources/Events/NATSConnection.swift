@@ -24,7 +24,9 @@ public actor NATSConnection {
     private var failure: NATSError?
 
     /// Connects, sends CONNECT and waits until the server answered a PING.
-    public static func connect(url: String, timeout: Duration = .seconds(3)) async throws -> NATSConnection {
+    /// The default bounds (here and for `request`) only catch a server that is gone or stuck: a
+    /// saturated machine (the stress runs) has been seen to take over 3 seconds for a local handshake.
+    public static func connect(url: String, timeout: Duration = .seconds(30)) async throws -> NATSConnection {
         let (host, port) = try parse(url: url)
         let (frames, sink) = AsyncStream<NATSFrame>.makeStream()
         let channel: any Channel
@@ -78,7 +80,7 @@ public actor NATSConnection {
     /// Publishes `payload` with headers (e.g. `Nats-Msg-Id`) and waits for the reply, which
     /// for a JetStream subject is the stream's acknowledgement.
     public func request(
-        _ subject: String, headers: [String: String] = [:], payload: [UInt8], timeout: Duration = .seconds(5)
+        _ subject: String, headers: [String: String] = [:], payload: [UInt8], timeout: Duration = .seconds(30)
     ) async throws -> Message {
         try checkOpen()
         nextRequest += 1

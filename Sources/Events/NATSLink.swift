@@ -13,7 +13,7 @@ public actor NATSLink: Service {
     /// Set once the process closed the link on its way out; users stop instead of reconnecting.
     public private(set) var isClosed = false
 
-    public init(url: String, connectTimeout: Duration = .seconds(5)) {
+    public init(url: String, connectTimeout: Duration = .seconds(30)) {
         self.url = url
         self.connectTimeout = connectTimeout
     }
