@@ -23,7 +23,8 @@ struct GameLauncher {
         guard let entry = try await registry.entry(code), entry.provider.enabled, entry.games[gameCode] == true else {
             throw AppError(.notFound, code: "gameNotFound")
         }
-        guard try await currencies.all()[currency] != nil, entry.provider.currencies.isEmpty || entry.provider.currencies.contains(currency)
+        guard try await currencies.currency(currency) != nil,
+            entry.provider.currencies.isEmpty || entry.provider.currencies.contains(currency)
         else {
             throw AppError(.badRequest, code: "currencyNotOffered")
         }
@@ -43,8 +44,7 @@ struct GameLauncher {
 
     /// The requested currency if the ledger knows it, else the one the player holds most of, else EUR.
     func currency(for player: PlayerID, requested: String?) async throws -> String {
-        let known = try await currencies.all()
-        if let requested, known[requested] != nil { return requested }
+        if let requested, try await currencies.currency(requested) != nil { return requested }
         let balances = try await ledger.balances(of: player)
         return balances.max { $0.value.real < $1.value.real }?.key ?? "EUR"
     }
