@@ -25,7 +25,9 @@ import Testing
             #expect(json["status"] as? String == "ok")
             let checks = try #require(json["checks"] as? [String: [String: Any]])
             #expect(Set(checks.keys) == ["postgres", "nats", "clickhouse"])
-            for (name, check) in checks { #expect(check["status"] as? String == "ok", "\(name)") }
+            // Ready means each answered: at once (`ok`) or, on a machine too busy to answer within
+            // the deadline this time, within the last 30 seconds (`slow`; seen with pgbench beside).
+            for (name, check) in checks { #expect(["ok", "slow"].contains(check["status"] as? String), "\(name)") }
         }
     }
 
