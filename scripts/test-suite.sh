@@ -8,7 +8,9 @@
 #   scripts/test-suite.sh
 #
 # SWIFT_FLAGS and PYTEST_ARGS pass extra flags to swift and pytest (as in the Makefile).
-# Each runner's whole output is also kept in .local/log/test-<runner>.log.
+# Each runner's whole output is also kept in .local/log/test-<runner>.log. A runner still going
+# after HANG_BOUND seconds (default 1200; a loaded machine needs under half) is diagnosed and
+# stopped by scripts/bounded.sh, so a hang fails the run well inside CI's limit.
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
@@ -16,6 +18,7 @@ cd "$ROOT" || exit 1
 LOGDIR="$ROOT/.local/log"
 SWIFT_FLAGS="${SWIFT_FLAGS:-}"
 PYTEST_ARGS="${PYTEST_ARGS:-}"
+HANG_BOUND="${HANG_BOUND:-1200}"
 
 declare -a STEP_NAMES=() STEP_RESULTS=() STEP_SECONDS=() SUMMARIES=()
 failed=0
@@ -61,7 +64,8 @@ swift_tests() {
     # shellcheck disable=SC1091 # written by scripts/services.sh start
     source .local/env
     # shellcheck disable=SC2086 # SWIFT_FLAGS holds several flags
-    runner "$LOGDIR/test-swift.log" 'Test run with [0-9]+ tests? .*(passed|failed)' swift test $SWIFT_FLAGS
+    runner "$LOGDIR/test-swift.log" 'Test run with [0-9]+ tests? .*(passed|failed)' \
+        scripts/bounded.sh "$HANG_BOUND" "$LOGDIR/test-swift.log" -- swift test $SWIFT_FLAGS
 }
 
 # The checked-in .swift-format and shellcheck; a finding fails the step, not the run.
@@ -74,7 +78,8 @@ lint() {
 
 browser_tests() {
     # shellcheck disable=SC2086 # PYTEST_ARGS holds several flags
-    runner "$LOGDIR/test-e2e.log" '^=+ .*([0-9]+ (passed|failed|error)).* in [0-9.]+s' .venv/bin/python -m pytest e2e $PYTEST_ARGS
+    runner "$LOGDIR/test-e2e.log" '^=+ .*([0-9]+ (passed|failed|error)).* in [0-9.]+s' \
+        scripts/bounded.sh "$HANG_BOUND" "$LOGDIR/test-e2e.log" -- .venv/bin/python -m pytest e2e $PYTEST_ARGS
 }
 
 report() {
