@@ -332,3 +332,50 @@ import Testing
         }
     }
 }
+
+@Suite struct SealedTOTPSecretTests {
+    /// Someone who can write the database but not read the application secret copies their own
+    /// sealed TOTP secret onto another member's row, hoping to use their own authenticator there.
+    @Test func aSecretCopiedOntoAnotherMembersRowDoesNotOpenThere() async throws {
+        try await TestDatabase.with { database in
+            let staff = StaffDirectory(database: database, secret: .random(), logger: TestServices.logger, bcryptCost: 4)
+            let (mallory, malloryURI) = try await staff.create(
+                email: "m@casino.example", password: "mallory's long password", role: .support)
+            let (owner, _) = try await staff.create(email: "o@casino.example", password: "the owner's long password", role: .owner)
+            try await database.withConnection { connection in
+                try await connection.query(
+                    """
+                    UPDATE identity_staff SET totp_secret = (SELECT totp_secret FROM identity_staff WHERE id = \(mallory.id))
+                     WHERE id = \(owner.id)
+                    """, logger: TestServices.logger
+                ).collect()
+            }
+            let now = Date()
+            await #expect(throws: StaffSignInFailure.invalidCredentials(reason: "totpSecretUnreadable")) {
+                try await staff.signIn(
+                    email: "o@casino.example", password: "the owner's long password", totp: RFC6238.code(uri: malloryURI, at: now), now: now
+                )
+            }
+        }
+    }
+
+    @Test func anEnrolmentLinkWhoseSecretWasSwappedIsInvalid() async throws {
+        try await TestDatabase.with { database in
+            let staff = StaffDirectory(database: database, secret: .random(), logger: TestServices.logger, bcryptCost: 4)
+            let (owner, _) = try await staff.create(email: "o@casino.example", password: "the owner's long password", role: .owner)
+            let first = try await staff.invite(email: "a@casino.example", role: .analyst, by: owner)
+            let second = try await staff.invite(email: "b@casino.example", role: .analyst, by: owner)
+            try await database.withConnection { connection in
+                try await connection.query(
+                    """
+                    UPDATE identity_staff_enrolments SET totp_secret =
+                           (SELECT totp_secret FROM identity_staff_enrolments WHERE staff_id = \(first.member.id))
+                     WHERE staff_id = \(second.member.id)
+                    """, logger: TestServices.logger
+                ).collect()
+            }
+            await #expect(throws: StaffDirectoryError.enrolmentInvalid) { try await staff.enrolment(token: second.token) }
+            _ = try await staff.enrolment(token: first.token)
+        }
+    }
+}

@@ -55,7 +55,7 @@ public struct OriginalsProvider: Sendable {
         providers: ProviderDirectory, database: Database, secret: SecretKey, publicURL: String, walletURL: String, logger: Logger,
         client: HTTPClient = .shared, transport: WalletTransport? = nil
     ) async throws -> OriginalsProvider {
-        let sealingKey = secret.derive("originals-credentials")
+        let sealer = RowSealer(secret: secret, purpose: "originals-credentials")
         let store = OriginalsStore(database: database, logger: logger)
         func storedKeys() async throws -> ByteBuffer? {
             try await database.withConnection { connection in
@@ -73,7 +73,7 @@ public struct OriginalsProvider: Sendable {
             let candidate = SealedKeys(
                 providerPrivateKey: try _RSA.Signing.PrivateKey(keySize: .bits2048).pemRepresentation,
                 operatorPrivateKey: try _RSA.Signing.PrivateKey(keySize: .bits2048).pemRepresentation)
-            let box = ByteBuffer(bytes: try AES.GCM.seal(try JSONEncoder().encode(candidate), using: sealingKey).combined!)
+            let box = ByteBuffer(bytes: try sealer.seal(try JSONEncoder().encode(candidate), for: "settings"))
             try await database.withConnection { connection in
                 _ = try await connection.query(
                     "INSERT INTO originals_settings (id, credentials) VALUES (1, \(box)) ON CONFLICT DO NOTHING", logger: logger
@@ -83,7 +83,7 @@ public struct OriginalsProvider: Sendable {
         }
         guard let stored else { throw OriginalsError.notConfigured }
         let sealed = try JSONDecoder().decode(
-            SealedKeys.self, from: AES.GCM.open(AES.GCM.SealedBox(combined: Data(buffer: stored)), using: sealingKey))
+            SealedKeys.self, from: sealer.open(Array(buffer: stored), for: "settings"))
         let providerKey = try _RSA.Signing.PrivateKey(pemRepresentation: sealed.providerPrivateKey)
         let operatorKey = try _RSA.Signing.PrivateKey(pemRepresentation: sealed.operatorPrivateKey)
         if try await providers.provider(code) == nil {

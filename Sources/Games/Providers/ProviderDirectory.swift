@@ -1,5 +1,4 @@
 import Core
-import Crypto
 import Foundation
 import Logging
 import Persistence
@@ -65,17 +64,18 @@ public enum ProviderDirectoryError: Error, Sendable, Equatable, CustomStringConv
     }
 }
 
-/// Providers, their sealed credentials and their games. Credentials are sealed with AES-GCM
-/// under a key derived from the application secret, so a database dump alone cannot sign as us.
+/// Providers, their sealed credentials and their games. Credentials are sealed for their
+/// provider's code (`RowSealer`), so a database dump alone cannot sign as us and keys copied
+/// onto another provider's row do not open there.
 public struct ProviderDirectory: Sendable {
     public let database: Database
     public let logger: Logger
-    let credentialKey: SymmetricKey
+    let credentialSealer: RowSealer
 
     public init(database: Database, secret: SecretKey, logger: Logger) {
         self.database = database
         self.logger = logger
-        self.credentialKey = secret.derive("provider-credentials")
+        self.credentialSealer = RowSealer(secret: secret, purpose: "provider-credentials")
     }
 
     /// Whether `code` could name a provider (2–40 characters of a–z, 0–9, _ and -).
@@ -98,10 +98,8 @@ public struct ProviderDirectory: Sendable {
             throw ProviderDirectoryError.invalidURL
         }
         let keys = try ProviderKeys(providerPEM: providerKeyPEM, operatorPEM: operatorKeyPEM)
-        let sealed = try AES.GCM.seal(
-            try JSONEncoder().encode(Credentials(providerPublicKey: providerKeyPEM, operatorPrivateKey: operatorKeyPEM)),
-            using: credentialKey
-        ).combined!
+        let sealed = try credentialSealer.seal(
+            try JSONEncoder().encode(Credentials(providerPublicKey: providerKeyPEM, operatorPrivateKey: operatorKeyPEM)), for: code)
         let provider = Provider(
             code: code, name: name, dialect: dialect, enabled: true, currencies: currencies,
             apiURL: apiURL.hasSuffix("/") ? String(apiURL.dropLast()) : apiURL,
@@ -157,7 +155,7 @@ public struct ProviderDirectory: Sendable {
             return nil
         }
         guard let sealed else { throw ProviderDirectoryError.notFound }
-        let data = try AES.GCM.open(AES.GCM.SealedBox(combined: Data(buffer: sealed)), using: credentialKey)
+        let data = try credentialSealer.open(Array(buffer: sealed), for: code)
         let credentials = try JSONDecoder().decode(Credentials.self, from: data)
         return try ProviderKeys(providerPEM: credentials.providerPublicKey, operatorPEM: credentials.operatorPrivateKey)
     }

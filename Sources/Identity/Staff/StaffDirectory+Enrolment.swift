@@ -1,5 +1,4 @@
 import Core
-import Crypto
 import Foundation
 import HummingbirdBcrypt
 import Logging
@@ -27,7 +26,6 @@ extension StaffDirectory {
         }
         guard actor.role.canAssign(role) else { throw StaffDirectoryError.notAllowed }
         let token = RandomToken.hex(byteCount: 32)
-        let sealed = ByteBuffer(bytes: try TOTPSecret.random().sealed(with: totpKey))
         do {
             return try await database.withTransaction(logger: logger) { connection in
                 let rows = try await connection.query(
@@ -38,8 +36,7 @@ extension StaffDirectory {
                         id: id, email: email, role: role, disabled: false, lastLoginAt: nil, createdAt: createdAt, enrolled: false)
                 }
                 guard let member else { throw StaffDirectoryError.notFound }
-                try await insertEnrolment(
-                    token: token, staff: member.id, purpose: "invite", sealed: sealed, by: actor.id, now: now, on: connection)
+                try await insertEnrolment(token: token, staff: member.id, purpose: "invite", by: actor.id, now: now, on: connection)
                 return Enrolment(member: member, token: token)
             }
         } catch let error as PSQLError where error.sqlState == "23505" {
@@ -53,7 +50,6 @@ extension StaffDirectory {
         guard let target = try await member(id: id) else { throw StaffDirectoryError.notFound }
         guard actor.role.canAssign(target.role), !target.disabled else { throw StaffDirectoryError.notAllowed }
         let token = RandomToken.hex(byteCount: 32)
-        let sealed = ByteBuffer(bytes: try TOTPSecret.random().sealed(with: totpKey))
         try await database.withTransaction(logger: logger) { connection in
             _ = try await connection.query(
                 "UPDATE identity_staff SET password_hash = NULL, totp_secret = NULL, failed_attempts = 0, locked_until = NULL WHERE id = \(id)",
@@ -62,14 +58,16 @@ extension StaffDirectory {
             _ = try await connection.query(
                 "UPDATE identity_sessions SET revoked_at = \(now) WHERE staff_id = \(id) AND revoked_at IS NULL", logger: logger
             ).collect()
-            try await insertEnrolment(token: token, staff: id, purpose: "totpReset", sealed: sealed, by: actor.id, now: now, on: connection)
+            try await insertEnrolment(token: token, staff: id, purpose: "totpReset", by: actor.id, now: now, on: connection)
         }
         return Enrolment(member: target, token: token)
     }
 
+    /// The link's fresh TOTP secret is sealed for the member it enrols, so it opens only on their row.
     private func insertEnrolment(
-        token: String, staff: Int64, purpose: String, sealed: ByteBuffer, by actor: Int64, now: Date, on connection: PostgresConnection
+        token: String, staff: Int64, purpose: String, by actor: Int64, now: Date, on connection: PostgresConnection
     ) async throws {
+        let sealed = ByteBuffer(bytes: try TOTPSecret.random().sealed(with: totpSealer, for: staff))
         _ = try await connection.query(
             "UPDATE identity_staff_enrolments SET used_at = \(now) WHERE staff_id = \(staff) AND used_at IS NULL", logger: logger
         ).collect()
@@ -94,7 +92,9 @@ extension StaffDirectory {
             return nil
         }
         guard let (id, sealed) = found, let member = try await member(id: id) else { throw StaffDirectoryError.enrolmentInvalid }
-        let secret = try TOTPSecret.open(Array(buffer: sealed), with: totpKey)
+        guard let secret = try? TOTPSecret.open(Array(buffer: sealed), with: totpSealer, for: id) else {
+            throw StaffDirectoryError.enrolmentInvalid
+        }
         return (member, secret.authenticatorURI(account: member.email), secret.base32)
     }
 
@@ -114,9 +114,10 @@ extension StaffDirectory {
             var found: (Int64, ByteBuffer)?
             for try await row in rows.decode((Int64, ByteBuffer).self) { found = row }
             guard let (id, sealed) = found else { throw StaffDirectoryError.enrolmentInvalid }
-            guard let step = try TOTPSecret.open(Array(buffer: sealed), with: totpKey).matchingStep(totp, at: now) else {
-                throw StaffDirectoryError.wrongTOTP
+            guard let secret = try? TOTPSecret.open(Array(buffer: sealed), with: totpSealer, for: id) else {
+                throw StaffDirectoryError.enrolmentInvalid
             }
+            guard let step = secret.matchingStep(totp, at: now) else { throw StaffDirectoryError.wrongTOTP }
             _ = try await connection.query(
                 """
                 UPDATE identity_staff SET password_hash = \(hash), totp_secret = \(sealed), totp_last_step = \(step), failed_attempts = 0,

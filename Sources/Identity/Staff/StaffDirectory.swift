@@ -1,5 +1,4 @@
 import Core
-import Crypto
 import Foundation
 import HummingbirdBcrypt
 import Logging
@@ -11,7 +10,7 @@ import PostgresNIO
 public struct StaffDirectory: Sendable {
     public let database: Database
     public let logger: Logger
-    let totpKey: SymmetricKey
+    let totpSealer: RowSealer
     let bcryptCost: UInt8
 
     /// Failures allowed before the first lock-out; each further failure doubles it (1 min, 2, 4, … 60).
@@ -20,7 +19,7 @@ public struct StaffDirectory: Sendable {
     public init(database: Database, secret: SecretKey, logger: Logger, bcryptCost: UInt8 = 12) {
         self.database = database
         self.logger = logger
-        self.totpKey = secret.derive("staff-totp")
+        self.totpSealer = RowSealer(secret: secret, purpose: "staff-totp")
         self.bcryptCost = bcryptCost
     }
 
@@ -33,18 +32,23 @@ public struct StaffDirectory: Sendable {
         guard password.count >= 12 else { throw StaffDirectoryError.weakPassword }
         let secret = TOTPSecret.random()
         let hash = Bcrypt.hash(password, cost: bcryptCost)
-        let sealed = ByteBuffer(bytes: try secret.sealed(with: totpKey))
         do {
-            let member = try await database.withConnection { connection in
+            // The seal names the member, so the row is created first and sealed once its id exists.
+            let member = try await database.withTransaction(logger: logger) { connection in
                 let rows = try await connection.query(
                     """
-                    INSERT INTO identity_staff (email, password_hash, totp_secret, role) VALUES (\(email), \(hash), \(sealed), \(role.rawValue))
+                    INSERT INTO identity_staff (email, password_hash, role) VALUES (\(email), \(hash), \(role.rawValue))
                     RETURNING id, created_at
                     """, logger: logger)
+                var created: StaffMember?
                 for try await (id, createdAt) in rows.decode((Int64, Date).self) {
-                    return StaffMember(id: id, email: email, role: role, disabled: false, lastLoginAt: nil, createdAt: createdAt)
+                    created = StaffMember(id: id, email: email, role: role, disabled: false, lastLoginAt: nil, createdAt: createdAt)
                 }
-                throw StaffDirectoryError.notFound
+                guard let created else { throw StaffDirectoryError.notFound }
+                let sealed = ByteBuffer(bytes: try secret.sealed(with: totpSealer, for: created.id))
+                try await connection.query("UPDATE identity_staff SET totp_secret = \(sealed) WHERE id = \(created.id)", logger: logger)
+                    .collect()
+                return created
             }
             return (member, secret.authenticatorURI(account: email))
         } catch let error as PSQLError where error.sqlState == "23505" {
@@ -78,11 +82,13 @@ public struct StaffDirectory: Sendable {
             if let lockedUntil, lockedUntil > now { return .failure(.lockedOut(until: lockedUntil)) }
             // An invited member, or one whose TOTP was reset, has no credentials until enrolled.
             let passwordOK = Bcrypt.verify(password, hash: passwordHash ?? Self.decoyHash) && passwordHash != nil
-            let step = try sealed.flatMap { try TOTPSecret.open(Array(buffer: $0), with: totpKey).matchingStep(totp, at: now) }
+            // A seal that does not open for this member was made for another row or altered.
+            let secret = sealed.flatMap { try? TOTPSecret.open(Array(buffer: $0), with: totpSealer, for: id) }
+            let step = secret?.matchingStep(totp, at: now)
             let reason: String? =
                 if disabled { "disabled" } else if passwordHash == nil || sealed == nil { "notEnrolled" } else if !passwordOK {
                     "wrongPassword"
-                } else if step == nil { "wrongTOTP" } else if step! <= lastStep {
+                } else if secret == nil { "totpSecretUnreadable" } else if step == nil { "wrongTOTP" } else if step! <= lastStep {
                     "reusedTOTP"
                 } else { nil }
             if let reason {

@@ -1,10 +1,10 @@
 import Core
-import Crypto
 import Foundation
 import HummingbirdOTP
 
-/// A staff member's TOTP secret (RFC 6238, SHA-1, 6 digits, 30 s), kept sealed with AES-GCM
-/// under a key derived from the application secret, so a database dump alone cannot mint codes.
+/// A staff member's TOTP secret (RFC 6238, SHA-1, 6 digits, 30 s), kept sealed for its member
+/// (`RowSealer`), so a database dump alone cannot mint codes and a secret copied onto another
+/// member's row does not open there.
 public struct TOTPSecret: Sendable {
     /// 20 characters from a 62-letter alphabet: ~119 bits, used as the HMAC key's bytes.
     let text: String
@@ -17,13 +17,13 @@ public struct TOTPSecret: Sendable {
 
     init(text: String) { self.text = text }
 
-    public func sealed(with key: SymmetricKey) throws -> [UInt8] {
-        Array(try AES.GCM.seal(Data(text.utf8), using: key).combined!)
+    public func sealed(with sealer: RowSealer, for staff: Int64) throws -> [UInt8] {
+        try sealer.seal(Data(text.utf8), for: "\(staff)")
     }
 
-    public static func open(_ sealed: [UInt8], with key: SymmetricKey) throws -> TOTPSecret {
-        let data = try AES.GCM.open(AES.GCM.SealedBox(combined: Data(sealed)), using: key)
-        return TOTPSecret(text: String(decoding: data, as: UTF8.self))
+    /// Throws when the seal was made for another member, under another secret, or was altered.
+    public static func open(_ sealed: [UInt8], with sealer: RowSealer, for staff: Int64) throws -> TOTPSecret {
+        TOTPSecret(text: String(decoding: try sealer.open(sealed, for: "\(staff)"), as: UTF8.self))
     }
 
     /// The `otpauth://` URI an authenticator app enrols from.
