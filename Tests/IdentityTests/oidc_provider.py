@@ -431,6 +431,9 @@ def main():
     parser.add_argument("--client-id", required=True)
     parser.add_argument("--client-secret", required=True)
     args = parser.parse_args()
+    # The Swift test runner spawns us from a thread that blocks SIGTERM, and a child inherits
+    # that mask: unblocked here, or the runner's terminate() never stops us.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
 
     directory = os.path.abspath(args.dir)
     os.makedirs(directory, exist_ok=True)

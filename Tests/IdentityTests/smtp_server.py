@@ -194,6 +194,9 @@ def main():
                         help="answer the first N DATA transactions with 451")
     parser.add_argument("--verbose", action="store_true", help="log the SMTP dialogue on stderr")
     args = parser.parse_args()
+    # The Swift test runner spawns us from a thread that blocks SIGTERM, and a child inherits
+    # that mask: unblocked here, or the runner's terminate() never stops us.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     if (args.user is None) != (args.password is None):
         parser.error("--user and --password go together")
     if args.fail_first < 0:

@@ -28,17 +28,21 @@ public final class ScriptServer: @unchecked Sendable {
         try process.run()
         // Python with `cryptography` can take many seconds to start on a busy machine; the
         // bound only catches a helper that hangs. The file may exist before its port is written.
+        // It is read once more after the bound: this task may itself have waited that long for
+        // a thread, and a peer that was ready by then is not a failure.
         let ready = directory.appendingPathComponent("ready")
         let clock = ContinuousClock()
         let deadline = clock.now + .seconds(120)
         var port: Int?
-        while port == nil, process.isRunning, clock.now < deadline {
+        while true {
             port = (try? String(contentsOf: ready, encoding: .utf8)).flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-            if port == nil { try await Task.sleep(for: .milliseconds(50)) }
+            if port != nil || !process.isRunning || clock.now >= deadline { break }
+            try await Task.sleep(for: .milliseconds(50))
         }
         guard let port else {
+            let outcome = process.isRunning ? "did not start within 120 s" : "exited with status \(process.terminationStatus)"
             process.terminate()
-            throw Failed(description: "\(script) did not start within 120 s: no port in \(ready.path)")
+            throw Failed(description: "\(script) \(outcome): no port in \(ready.path)")
         }
         self.port = port
     }

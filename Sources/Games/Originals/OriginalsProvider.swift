@@ -5,6 +5,7 @@ import CryptoExtras
 import Foundation
 import Logging
 import NIOCore
+import NIOPosix
 import Persistence
 import PostgresNIO
 
@@ -69,10 +70,14 @@ public struct OriginalsProvider: Sendable {
         }
         var stored = try await storedKeys()
         if stored == nil {
-            // The first copy of the server to get here makes the keys; any other reads them.
-            let candidate = SealedKeys(
-                providerPrivateKey: try _RSA.Signing.PrivateKey(keySize: .bits2048).pemRepresentation,
-                operatorPrivateKey: try _RSA.Signing.PrivateKey(keySize: .bits2048).pemRepresentation)
+            // The first copy of the server to get here makes the keys; any other reads them. RSA key
+            // generation takes long enough on a busy core to stall every task queued behind it, so
+            // it runs on NIO's thread pool, not on a concurrency thread.
+            let candidate = try await NIOThreadPool.singleton.runIfActive {
+                SealedKeys(
+                    providerPrivateKey: try _RSA.Signing.PrivateKey(keySize: .bits2048).pemRepresentation,
+                    operatorPrivateKey: try _RSA.Signing.PrivateKey(keySize: .bits2048).pemRepresentation)
+            }
             let box = ByteBuffer(bytes: try sealer.seal(try JSONEncoder().encode(candidate), for: "settings"))
             try await database.withConnection { connection in
                 _ = try await connection.query(

@@ -1,6 +1,5 @@
 import Core
 import Foundation
-import HummingbirdBcrypt
 import Logging
 import Persistence
 import PostgresNIO
@@ -103,7 +102,7 @@ extension StaffDirectory {
     public func completeEnrolment(token: String, password: String, totp: String, now: Date = Date()) async throws -> StaffMember {
         guard token.count == 64, Hex.decode(token) != nil else { throw StaffDirectoryError.enrolmentInvalid }
         guard password.count >= 12 else { throw StaffDirectoryError.weakPassword }
-        let hash = Bcrypt.hash(password, cost: bcryptCost)
+        let hash = try await Self.bcryptHash(password, cost: bcryptCost)
         let id: Int64 = try await database.withTransaction(logger: logger) { connection in
             let rows = try await connection.query(
                 """

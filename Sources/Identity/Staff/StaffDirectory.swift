@@ -2,6 +2,7 @@ import Core
 import Foundation
 import HummingbirdBcrypt
 import Logging
+import NIOPosix
 import Persistence
 import PostgresNIO
 
@@ -31,7 +32,7 @@ public struct StaffDirectory: Sendable {
         }
         guard password.count >= 12 else { throw StaffDirectoryError.weakPassword }
         let secret = TOTPSecret.random()
-        let hash = Bcrypt.hash(password, cost: bcryptCost)
+        let hash = try await Self.bcryptHash(password, cost: bcryptCost)
         do {
             // The seal names the member, so the row is created first and sealed once its id exists.
             let member = try await database.withTransaction(logger: logger) { connection in
@@ -76,12 +77,12 @@ public struct StaffDirectory: Sendable {
             guard let (id, passwordHash, sealed, lastStep, roleText, disabled, failures, lockedUntil, _, createdAt) = found,
                 let role = StaffRole(rawValue: roleText)
             else {
-                _ = Bcrypt.verify(password, hash: Self.decoyHash)
+                _ = try await Self.bcryptVerify(password, hash: Self.decoyHash)
                 return .failure(.invalidCredentials(reason: "unknownEmail"))
             }
             if let lockedUntil, lockedUntil > now { return .failure(.lockedOut(until: lockedUntil)) }
             // An invited member, or one whose TOTP was reset, has no credentials until enrolled.
-            let passwordOK = Bcrypt.verify(password, hash: passwordHash ?? Self.decoyHash) && passwordHash != nil
+            let passwordOK = try await Self.bcryptVerify(password, hash: passwordHash ?? Self.decoyHash) && passwordHash != nil
             // A seal that does not open for this member was made for another row or altered.
             let secret = sealed.flatMap { try? TOTPSecret.open(Array(buffer: $0), with: totpSealer, for: id) }
             let step = secret?.matchingStep(totp, at: now)
@@ -114,6 +115,16 @@ public struct StaffDirectory: Sendable {
 
     /// A bcrypt hash of a random text nobody knows, checked when the e-mail is unknown.
     static let decoyHash = Bcrypt.hash(RandomToken.hex(byteCount: 16), cost: 12)
+
+    /// bcrypt at cost 12 keeps a core busy for a quarter of a second or more; on a concurrency
+    /// thread that would stall every task queued behind it, so it runs on NIO's thread pool.
+    static func bcryptHash(_ password: String, cost: UInt8) async throws -> String {
+        try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: cost) }
+    }
+
+    static func bcryptVerify(_ password: String, hash: String) async throws -> Bool {
+        try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
+    }
 
     /// One staff member; the session middleware calls this on every signed-in request.
     public func member(id: Int64) async throws -> StaffMember? {
