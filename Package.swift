@@ -52,7 +52,8 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            resources: [.copy("Migrations")]
         ),
         .target(name: "Compliance", dependencies: ["Core"]),
         .target(
@@ -71,7 +72,8 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
-            ]
+            ],
+            resources: [.copy("Migrations")]
         ),
         .target(
             name: "Games",
@@ -83,7 +85,8 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
-            ]
+            ],
+            resources: [.copy("Migrations")]
         ),
         .target(name: "Payments", dependencies: ["Core", "Persistence", "Ledger", "Compliance"]),
         .target(name: "Bonuses", dependencies: ["Core", "Persistence", "Ledger"]),
@@ -104,13 +107,16 @@ let package = Package(
             dependencies: [
                 "Core", "Persistence",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            ]
+            ],
+            resources: [.copy("Migrations")]
         ),
+        // Every context's migrations in one global order: the one list of contexts with a schema.
+        .target(name: "Schema", dependencies: ["Persistence", "Ledger", "Identity", "Games", "Reporting"]),
         .target(
             name: "App",
             dependencies: [
                 "Core", "Persistence", "Ledger", "Identity", "Games", "Payments", "Compliance",
-                "Bonuses", "Events", "Reporting",
+                "Bonuses", "Events", "Reporting", "Schema",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -123,12 +129,12 @@ let package = Package(
         .executableTarget(
             name: "croupier",
             dependencies: [
-                "App", "Core", "Games", "Identity", "Ledger", "Persistence", "Reporting",
+                "App", "Core", "Games", "Identity", "Ledger", "Persistence", "Reporting", "Schema",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
-        .testTarget(name: "PersistenceTests", dependencies: ["Persistence", "TestSupport"]),
+        .testTarget(name: "PersistenceTests", dependencies: ["Persistence", "Schema", "TestSupport"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "TestSupport"]),
         .testTarget(
             name: "IdentityTests",
@@ -143,11 +149,11 @@ let package = Package(
             name: "GamesTests",
             dependencies: ["Games", "Persistence", "TestSupport", .product(name: "CryptoExtras", package: "swift-crypto")]
         ),
-        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "TestSupport"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Schema", "TestSupport"]),
         .testTarget(
             name: "AppTests",
             dependencies: [
-                "App", "TestSupport",
+                "App", "Schema", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
@@ -155,7 +161,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "Core", "Persistence", "Events", "Reporting",
+                "Core", "Persistence", "Events", "Reporting", "Schema",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -8,6 +8,7 @@ import Identity
 import Ledger
 import Logging
 import Persistence
+import Schema
 import Reporting
 import ServiceLifecycle
 

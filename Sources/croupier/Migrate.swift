@@ -1,6 +1,7 @@
 import App
 import ArgumentParser
 import Persistence
+import Schema
 import Reporting
 
 struct Migrate: AsyncParsableCommand {

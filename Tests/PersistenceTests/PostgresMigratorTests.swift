@@ -3,6 +3,7 @@ import TestSupport
 import Testing
 
 @testable import Persistence
+import Schema
 
 @Suite struct PostgresMigratorTests {
     let logger = TestServices.logger

@@ -1,4 +1,5 @@
 import Persistence
+import Schema
 import Reporting
 
 /// A ClickHouse database of its own per test, migrated, and dropped afterwards.

@@ -1,6 +1,7 @@
 import Core
 import Logging
 import Persistence
+import Schema
 import PostgresNIO
 
 /// Each test gets its own PostgreSQL database, cloned from a template migrated once per set of
