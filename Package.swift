@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Contexts depend only in the direction DESIGN §2 sets:
-// Core ← Persistence ← Ledger ← {Games, Payments, Bonuses} ← App.
+// Core ← Persistence ← Ledger ← {Games, Payments, Bonuses} ← App; Games also asks Identity.
 let package = Package(
     name: "croupier",
     platforms: [.macOS(.v15)],
@@ -78,7 +78,7 @@ let package = Package(
         .target(
             name: "Games",
             dependencies: [
-                "Core", "Persistence", "Ledger", "Compliance",
+                "Core", "Persistence", "Ledger", "Identity", "Compliance",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -135,7 +135,7 @@ let package = Package(
         ),
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
         .testTarget(name: "PersistenceTests", dependencies: ["Persistence", "Schema", "TestSupport"]),
-        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "TestSupport"]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "Persistence", "TestSupport"]),
         .testTarget(
             name: "IdentityTests",
             dependencies: [
@@ -147,7 +147,7 @@ let package = Package(
         .testTarget(name: "EventsTests", dependencies: ["Events", "TestSupport"]),
         .testTarget(
             name: "GamesTests",
-            dependencies: ["Games", "Persistence", "TestSupport", .product(name: "CryptoExtras", package: "swift-crypto")]
+            dependencies: ["Games", "Identity", "Persistence", "TestSupport", .product(name: "CryptoExtras", package: "swift-crypto")]
         ),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Schema", "TestSupport"]),
         .testTarget(

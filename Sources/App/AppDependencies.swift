@@ -73,8 +73,9 @@ public struct AppDependencies: Sendable {
 
     public var hub88Wallet: Hub88Wallet {
         Hub88Wallet(
-            registry: providerRegistry, sessions: gameSessions, ledger: ledger, rounds: gameRounds, database: database,
-            logger: Logger(label: "croupier.hub88"))
+            registry: providerRegistry, sessions: gameSessions, ledger: ledger,
+            players: PlayerStatuses(database: database, logger: Logger(label: "croupier.identity")), rounds: gameRounds,
+            database: database, logger: Logger(label: "croupier.hub88"))
     }
 
     /// `croupier worker`: the connection pool, and the background services once the schema is
