@@ -7,7 +7,9 @@ let package = Package(
     name: "croupier",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "croupier", targets: ["croupier"])
+        .executable(name: "croupier", targets: ["croupier"]),
+        // The simulation and the benchmarks, whose workload code stays out of `croupier`.
+        .executable(name: "croupier-bench", targets: ["croupier-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -126,16 +128,40 @@ let package = Package(
             ],
             resources: [.copy("Resources")]
         ),
+        .target(
+            name: "CommandSupport",
+            dependencies: ["App", "Core", "Persistence", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .executableTarget(
             name: "croupier",
             dependencies: [
-                "App", "Core", "Games", "Identity", "Ledger", "Persistence", "Reporting", "Schema",
+                "App", "CommandSupport", "Core", "Games", "Identity", "Ledger", "Persistence", "Reporting", "Schema",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Simulation and benchmark workloads, each beside the context it exercises.
+        .target(name: "LedgerTesting", dependencies: ["Core", "Ledger", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "IdentityTesting", dependencies: ["Persistence", .product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "GamesTesting",
+            dependencies: [
+                "Core", "Games", "IdentityTesting", "Ledger", "Persistence",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "croupier-bench",
+            dependencies: [
+                "App", "CommandSupport", "Games", "GamesTesting", "Ledger", "LedgerTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
         .testTarget(name: "PersistenceTests", dependencies: ["Persistence", "Schema", "TestSupport"]),
-        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "Persistence", "TestSupport"]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "LedgerTesting", "Persistence", "TestSupport"]),
         .testTarget(
             name: "IdentityTests",
             dependencies: [
