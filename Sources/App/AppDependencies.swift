@@ -8,8 +8,8 @@ import Identity
 import Ledger
 import Logging
 import Persistence
-import Schema
 import Reporting
+import Schema
 import ServiceLifecycle
 
 /// The running platform's long-lived parts, built once from the configuration.

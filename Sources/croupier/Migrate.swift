@@ -2,8 +2,8 @@ import App
 import ArgumentParser
 import CommandSupport
 import Persistence
-import Schema
 import Reporting
+import Schema
 
 struct Migrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,8 +1,8 @@
 import Foundation
+import Schema
 import Testing
 
 @testable import Persistence
-import Schema
 
 @Suite struct MigrationSetTests {
     let set = try! MigrationSet(

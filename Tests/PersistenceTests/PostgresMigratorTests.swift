@@ -1,9 +1,9 @@
 import PostgresNIO
+import Schema
 import TestSupport
 import Testing
 
 @testable import Persistence
-import Schema
 
 @Suite struct PostgresMigratorTests {
     let logger = TestServices.logger

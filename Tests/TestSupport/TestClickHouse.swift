@@ -1,6 +1,6 @@
 import Persistence
-import Schema
 import Reporting
+import Schema
 
 /// A ClickHouse database of its own per test, migrated, and dropped afterwards.
 public enum TestClickHouse {
