@@ -28,9 +28,9 @@ extension Hub88Wallet {
                 return .invalidToken
             }
             if session.expiresAt <= Date() { return .tokenExpired }
-            guard let status = try await players.status(of: player), status.mayBet else { return .userDisabled }
             if session.gameCode != request.gameCode { return .invalidGame }
             if session.currency != request.currency { return .wrongCurrency }
+            guard let status = try await players.status(of: player), status.mayBet else { return .userDisabled }
             return .ok
         }
     }

@@ -7,15 +7,13 @@ import Persistence
 /// 0014): the session checks before a bet, the round after any call that moved money. One round
 /// trip and one commit per call, which the Hub88 benchmark measures.
 extension Hub88Wallet {
-    /// Refuses with invalidGame, invalidToken or tokenExpired.
-    static let betTokenCheck = TransactionHook(function: "games_check_bet_token_v1")
-    /// Refuses with invalidGame or wrongCurrency.
-    static let betGameCheck = TransactionHook(function: "games_check_bet_game_v1")
+    /// Refuses with invalidGame, invalidToken, tokenExpired or wrongCurrency.
+    static let sessionCheck = TransactionHook(function: "games_check_bet_v1")
     static let recordRound = TransactionHook(function: "games_record_round_v1")
 
-    /// A bet's checks in Hub88's order: the game and the token, then the player (Identity's),
-    /// then the session's game and currency.
-    static let betChecks = [betTokenCheck, PlayerStatuses.betCheck, betGameCheck]
+    /// A bet's checks: the session first (one lookup), then the player (Identity's). One hook per
+    /// context: each is a dynamic call inside the ledger's function, and the bet path is hot.
+    static let betChecks = [sessionCheck, PlayerStatuses.betCheck]
 
     /// What the hooks read (their SQL names each key).
     static func hookArguments(
