@@ -9,7 +9,8 @@
 #                   even when another failed, with every step's duration (scripts/test-suite.sh)
 #   make stress     the whole CI run three times with the cores saturated (scripts/stress-suite.sh)
 #   make logs       tail of every service / server log
-#   make bench      the ledger and Hub88 benchmarks, each beside pgbench (bench/README.md)
+#   make bench      the ledger and Hub88 benchmarks, each beside pgbench (bench/README.md); their
+#                   workloads and `simulate` are the separate binary croupier-bench
 
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c

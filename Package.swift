@@ -2,12 +2,14 @@
 import PackageDescription
 
 // Contexts depend only in the direction DESIGN §2 sets:
-// Core ← Persistence ← Ledger ← {Games, Payments, Bonuses} ← App.
+// Core ← Persistence ← Ledger ← {Games, Payments, Bonuses} ← App; Games also asks Identity.
 let package = Package(
     name: "croupier",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "croupier", targets: ["croupier"])
+        .executable(name: "croupier", targets: ["croupier"]),
+        // The simulation and the benchmarks, whose workload code stays out of `croupier`.
+        .executable(name: "croupier-bench", targets: ["croupier-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -52,7 +54,8 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            resources: [.copy("Migrations")]
         ),
         .target(name: "Compliance", dependencies: ["Core"]),
         .target(
@@ -71,12 +74,13 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
-            ]
+            ],
+            resources: [.copy("Migrations")]
         ),
         .target(
             name: "Games",
             dependencies: [
-                "Core", "Persistence", "Ledger", "Compliance",
+                "Core", "Persistence", "Ledger", "Identity", "Compliance",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -84,7 +88,8 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
-            ]
+            ],
+            resources: [.copy("Migrations")]
         ),
         .target(name: "Payments", dependencies: ["Core", "Persistence", "Ledger", "Compliance"]),
         .target(name: "Bonuses", dependencies: ["Core", "Persistence", "Ledger"]),
@@ -105,13 +110,16 @@ let package = Package(
             dependencies: [
                 "Core", "Persistence",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            ]
+            ],
+            resources: [.copy("Migrations")]
         ),
+        // Every context's migrations in one global order: the one list of contexts with a schema.
+        .target(name: "Schema", dependencies: ["Persistence", "Ledger", "Identity", "Games", "Reporting"]),
         .target(
             name: "App",
             dependencies: [
                 "Core", "Persistence", "Ledger", "Identity", "Games", "Payments", "Compliance",
-                "Bonuses", "Events", "Reporting",
+                "Bonuses", "Events", "Reporting", "Schema",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -121,16 +129,40 @@ let package = Package(
             ],
             resources: [.copy("Resources")]
         ),
+        .target(
+            name: "CommandSupport",
+            dependencies: ["App", "Core", "Persistence", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .executableTarget(
             name: "croupier",
             dependencies: [
-                "App", "Core", "Games", "Identity", "Ledger", "Persistence", "Reporting",
+                "App", "CommandSupport", "Core", "Games", "Identity", "Ledger", "Persistence", "Reporting", "Schema",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Simulation and benchmark workloads, each beside the context it exercises.
+        .target(name: "LedgerTesting", dependencies: ["Core", "Ledger", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "IdentityTesting", dependencies: ["Persistence", .product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "GamesTesting",
+            dependencies: [
+                "Core", "Games", "IdentityTesting", "Ledger", "Persistence",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "croupier-bench",
+            dependencies: [
+                "App", "CommandSupport", "Games", "GamesTesting", "Ledger", "LedgerTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
-        .testTarget(name: "PersistenceTests", dependencies: ["Persistence", "TestSupport"]),
-        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "TestSupport"]),
+        .testTarget(name: "PersistenceTests", dependencies: ["Persistence", "Schema", "TestSupport"]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "LedgerTesting", "Persistence", "TestSupport"]),
         .testTarget(
             name: "IdentityTests",
             dependencies: [
@@ -142,13 +174,13 @@ let package = Package(
         .testTarget(name: "EventsTests", dependencies: ["Events", "TestSupport"]),
         .testTarget(
             name: "GamesTests",
-            dependencies: ["Games", "Persistence", "TestSupport", .product(name: "CryptoExtras", package: "swift-crypto")]
+            dependencies: ["Games", "Identity", "Persistence", "TestSupport", .product(name: "CryptoExtras", package: "swift-crypto")]
         ),
-        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "TestSupport"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Schema", "TestSupport"]),
         .testTarget(
             name: "AppTests",
             dependencies: [
-                "App", "TestSupport",
+                "App", "Schema", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
@@ -156,7 +188,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "Core", "Persistence", "Events", "Reporting",
+                "Core", "Persistence", "Events", "Reporting", "Schema",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -1,17 +1,21 @@
 # shellcheck shell=bash
 # Shared by the benchmarks in bench/ (source it): starts the local services, builds the release
-# binary unless CROUPIER_BIN names one, refuses to measure without durable commits, and runs
-# pgbench TPC-B-like with the same client count, setting pgbench_tps for the ratio.
+# binaries (croupier, and croupier-bench beside it) unless CROUPIER_BIN names one, refuses to
+# measure without durable commits, and runs pgbench TPC-B-like with the same client count,
+# setting pgbench_tps for the ratio.
 # Expects CLIENTS, DURATION and SCALE to be set.
 
-# shellcheck disable=SC2034 # BIN is read by the scripts that source this file
+# shellcheck disable=SC2034 # BIN and BENCH_BIN are read by the scripts that source this file
 BIN=${CROUPIER_BIN:-.build-release/release/croupier}
+# shellcheck disable=SC2034 # the workloads: croupier-bench, built beside croupier
+BENCH_BIN=${CROUPIER_BENCH_BIN:-$(dirname "$BIN")/croupier-bench}
 
 make --no-print-directory services >/dev/null
 source .local/env
 if [[ -z "${CROUPIER_BIN:-}" ]]; then
-  echo "building the release binary (first time: ~9 minutes)..."
+  echo "building the release binaries (first time: ~9 minutes)..."
   swift build -c release --product croupier --scratch-path .build-release >/dev/null
+  swift build -c release --product croupier-bench --scratch-path .build-release >/dev/null
 fi
 
 PSQL=(psql -q -h 127.0.0.1 -p "$CROUPIER_PG_PORT" -U postgres -v ON_ERROR_STOP=1)

@@ -200,3 +200,28 @@ class PlayerClient:
 
     def session(self) -> http.cookiejar.Cookie | None:
         return next((c for c in self.cookies if c.name == PLAYER_SESSION_COOKIE), None)
+
+
+def sign_in_new_player(service_env: dict[str, str], base_url: str, inbox: SMTPInbox, lang: str = "en",
+                       email_prefix: str = "player") -> tuple[int, PlayerClient]:
+    """A new player through the real sign-in flow over the JSON API (Telegram, e-mail, the mailed
+    code): their id and the client holding their session."""
+    # Every test connects from 127.0.0.1: start this sign-in with an empty per-address bucket.
+    e2e_sql(service_env, "DELETE FROM identity_rate_limits WHERE bucket LIKE 'ip:%'")
+    client = PlayerClient(base_url, lang)
+    telegram_id = random_telegram_id()
+    email = f"{email_prefix}-{telegram_id}@example.com"
+    mark = inbox.mark()
+    step = client.ok("POST", "/api/v1/auth/telegram", {"widget": signed_widget(telegram_id, f"player{telegram_id}")})
+    assert step.get("next") == "email" and step.get("challenge"), step
+    challenge = step["challenge"]
+    step = client.ok("POST", "/api/v1/auth/email",
+                     {"challenge": challenge, "email": email, "adult": True, "acceptTerms": True})
+    assert step.get("next") == "code", step
+    code = inbox.wait_for_code(email, after=mark)
+    done = client.ok("POST", "/api/v1/auth/code", {"challenge": challenge, "code": code})
+    assert done.get("next") == "done", done
+    assert client.session() is not None, "no session cookie after the code"
+    me = client.ok("GET", "/api/v1/me")
+    assert me["player"]["email"] == email, me
+    return int(me["player"]["id"]), client

@@ -39,7 +39,7 @@ import pytest
 import hub88
 from conftest import REPO_ROOT, SMTPInbox, croupier_binary, e2e_sql
 from fake_hub88_api import GAME_LIST_PATH, GAME_URL_PATH, FakeHub88API, RecordedRequest, default_games
-from players import DESKTOP_UA, PLAYER_SESSION_COOKIE, PlayerClient, random_telegram_id, signed_widget, sql_text
+from players import DESKTOP_UA, PlayerClient, sign_in_new_player, sql_text
 
 PROVIDER = "hub88test"
 OPERATOR_ID = 7
@@ -167,26 +167,9 @@ class Hub88World:
 
     def sign_in(self, lang: str = "en") -> Player:
         """A new player, signed in over the JSON API (Telegram, e-mail, the mailed code)."""
-        # Every test connects from 127.0.0.1: start this sign-in with an empty per-address bucket.
-        self.sql("DELETE FROM identity_rate_limits WHERE bucket LIKE 'ip:%'")
-        client = PlayerClient(self.base_url, lang)
-        telegram_id = random_telegram_id()
-        email = f"hub88-{telegram_id}@example.com"
-        mark = self.inbox.mark()
-        step = client.ok("POST", "/api/v1/auth/telegram", {"widget": signed_widget(telegram_id, f"player{telegram_id}")})
-        assert step.get("next") == "email" and step.get("challenge"), step
-        challenge = step["challenge"]
-        step = client.ok("POST", "/api/v1/auth/email",
-                         {"challenge": challenge, "email": email, "adult": True, "acceptTerms": True})
-        assert step.get("next") == "code", step
-        code = self.inbox.wait_for_code(email, after=mark)
-        done = client.ok("POST", "/api/v1/auth/code", {"challenge": challenge, "code": code})
-        assert done.get("next") == "done", done
-        assert any(c.name == PLAYER_SESSION_COOKIE for c in client.cookies), "no session cookie after the code"
+        player_id, client = sign_in_new_player(self.service_env, self.base_url, self.inbox, lang, email_prefix="hub88")
         me = client.ok("GET", "/api/v1/me")
-        assert me["player"]["email"] == email, me
-        player = Player(id=int(me["player"]["id"]), email=email, lang=lang, client=client, csrf=me["csrfToken"])
-        return player
+        return Player(id=player_id, email=me["player"]["email"], lang=lang, client=client, csrf=me["csrfToken"])
 
     def fund(self, player: Player, amount: str = START_FUNDS, currency: str = "EUR") -> None:
         before = self.balance(player, currency)

@@ -2,34 +2,34 @@
 locale, history newest first with debits marked, filters, paging, phone layout and a clean
 browser console.
 
-Until player sign-in exists the server, in CROUPIER_ENV=test only, takes the player from the
-`croupier_test_player` cookie. Money is moved with the CLI (`croupier adjust`) against the same
-croupier_e2e database the server uses. Every test works on its own random player id.
+Every test signs its own new player in through the real flow (Telegram, e-mail, the mailed code,
+over the JSON API) and gives the browser that session's cookie. Money is moved with the CLI
+(`croupier adjust`) against the same croupier_e2e database the server uses.
 """
 
 from __future__ import annotations
 
 import os
-import random
 import re
 import secrets
 import subprocess
 import time
 import urllib.parse
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 import pytest
 from playwright.sync_api import Locator, Page
 
-from conftest import DESKTOP, PHONE, REPO_ROOT, console_errors, croupier_binary
+from conftest import DESKTOP, PHONE, REPO_ROOT, SMTPInbox, console_errors, croupier_binary
 
 from layout import assert_inside_viewport, assert_no_sideways_scroll
+from players import PLAYER_SESSION_COOKIE, sign_in_new_player
 from strings import t
 
 LANGS = ["en", "ru"]
 PAGE_SIZE = 50  # the server's history page size
-PLAYER_COOKIE = "croupier_test_player"
 SPACES = re.compile(r"[\u00a0\u202f\u2009\s]+")
 ADJUST_OK = re.compile(r"^ok transaction (\d+) balance real (\S+) bonus (\S+) locked (\S+) ([A-Z]{3,})$")
 
@@ -49,8 +49,11 @@ def squash(text: str) -> str:
     return SPACES.sub(" ", text).strip()
 
 
-def new_player_id() -> int:
-    return random.SystemRandom().randint(100_000_000, 999_999_999)
+@dataclass(frozen=True)
+class WalletPlayer:
+    """A signed-in player: their id and the session token the sign-in flow gave them."""
+    id: int
+    session: str
 
 
 
@@ -76,8 +79,8 @@ class Cashier:
         return int(ADJUST_OK.match(lines[-1].strip()).group(1))  # type: ignore[union-attr]
 
 
-def sign_in_as(page: Page, base_url: str, player: int) -> None:
-    page.context.add_cookies([{"name": PLAYER_COOKIE, "value": str(player), "url": base_url}])
+def sign_in_as(page: Page, base_url: str, player: WalletPlayer) -> None:
+    page.context.add_cookies([{"name": PLAYER_SESSION_COOKIE, "value": player.session, "url": base_url}])
 
 
 def open_wallet(page: Page, query: str = "") -> None:
@@ -128,22 +131,33 @@ def cashier(cli_env: dict[str, str]) -> Cashier:
 
 
 @pytest.fixture(scope="module")
-def funded_player(cashier: Cashier) -> int:
+def new_player(service_env: dict[str, str], base_url: str, smtp_inbox: SMTPInbox) -> Callable[[], WalletPlayer]:
+    """Signs in a new player each call."""
+    def sign_in() -> WalletPlayer:
+        player_id, client = sign_in_new_player(service_env, base_url, smtp_inbox, email_prefix="wallet")
+        session = client.session()
+        assert session is not None and session.value, "the sign-in flow gave no session"
+        return WalletPlayer(id=player_id, session=session.value)
+    return sign_in
+
+
+@pytest.fixture(scope="module")
+def funded_player(cashier: Cashier, new_player: Callable[[], WalletPlayer]) -> WalletPlayer:
     """A player with EUR and USD movements, for the tests that only look."""
-    player = new_player_id()
-    cashier.adjust(player, "EUR", "125.50")
-    cashier.adjust(player, "EUR", "-20")
-    cashier.adjust(player, "USD", "15.25")
+    player = new_player()
+    cashier.adjust(player.id, "EUR", "125.50")
+    cashier.adjust(player.id, "EUR", "-20")
+    cashier.adjust(player.id, "USD", "15.25")
     return player
 
 
 @pytest.fixture(scope="module")
-def paged_player(cashier: Cashier) -> int:
+def paged_player(cashier: Cashier, new_player: Callable[[], WalletPlayer]) -> WalletPlayer:
     """A player with more movements than one history page holds."""
-    player = new_player_id()
+    player = new_player()
     started = time.monotonic()
     for i in range(PAGE_SIZE + 5):
-        cashier.adjust(player, "EUR", "1.00", reason=f"e2e paging {i + 1}")
+        cashier.adjust(player.id, "EUR", "1.00", reason=f"e2e paging {i + 1}")
     print(f"{PAGE_SIZE + 5} adjustments took {time.monotonic() - started:.1f}s")
     return player
 
@@ -165,10 +179,11 @@ def test_wallet_without_player_redirects_to_signin(new_page: Callable[..., Page]
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_wallet_balance_and_history(new_page: Callable[..., Page], base_url: str, cashier: Cashier, lang: str) -> None:
-    player = new_player_id()
-    credit_id = cashier.adjust(player, "EUR", "125.50")
-    debit_id = cashier.adjust(player, "EUR", "-20")
+def test_wallet_balance_and_history(new_page: Callable[..., Page], base_url: str, cashier: Cashier,
+                                    new_player: Callable[[], WalletPlayer], lang: str) -> None:
+    player = new_player()
+    credit_id = cashier.adjust(player.id, "EUR", "125.50")
+    debit_id = cashier.adjust(player.id, "EUR", "-20")
 
     page = new_page(lang)
     sign_in_as(page, base_url, player)
@@ -237,10 +252,11 @@ def test_wallet_balance_and_history(new_page: Callable[..., Page], base_url: str
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_wallet_filters(new_page: Callable[..., Page], base_url: str, cashier: Cashier, lang: str) -> None:
-    player = new_player_id()
-    cashier.adjust(player, "EUR", "40")
-    cashier.adjust(player, "USD", "15.25")
+def test_wallet_filters(new_page: Callable[..., Page], base_url: str, cashier: Cashier,
+                        new_player: Callable[[], WalletPlayer], lang: str) -> None:
+    player = new_player()
+    cashier.adjust(player.id, "EUR", "40")
+    cashier.adjust(player.id, "USD", "15.25")
 
     page = new_page(lang)
     sign_in_as(page, base_url, player)
@@ -312,7 +328,7 @@ def test_wallet_filters(new_page: Callable[..., Page], base_url: str, cashier: C
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_wallet_paging(new_page: Callable[..., Page], base_url: str, paged_player: int, lang: str) -> None:
+def test_wallet_paging(new_page: Callable[..., Page], base_url: str, paged_player: WalletPlayer, lang: str) -> None:
     page = new_page(lang)
     sign_in_as(page, base_url, paged_player)
     open_wallet(page)
@@ -345,7 +361,7 @@ def test_wallet_paging(new_page: Callable[..., Page], base_url: str, paged_playe
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("theme", ["dark", "light"])
 @pytest.mark.parametrize("viewport", ["phone", "desktop"])
-def test_wallet_viewport(new_page: Callable[..., Page], base_url: str, funded_player: int,
+def test_wallet_viewport(new_page: Callable[..., Page], base_url: str, funded_player: WalletPlayer,
                          viewport: str, theme: str, lang: str) -> None:
     """Phone (390x844) and desktop (1440x900), both themes; the screenshots land in artifacts/."""
     size = PHONE if viewport == "phone" else DESKTOP
@@ -377,7 +393,7 @@ def test_wallet_viewport(new_page: Callable[..., Page], base_url: str, funded_pl
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_wallet_has_no_console_errors(new_page: Callable[..., Page], base_url: str, funded_player: int, lang: str) -> None:
+def test_wallet_has_no_console_errors(new_page: Callable[..., Page], base_url: str, funded_player: WalletPlayer, lang: str) -> None:
     page = new_page(lang)
     sign_in_as(page, base_url, funded_player)
     open_wallet(page)

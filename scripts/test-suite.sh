@@ -68,11 +68,12 @@ swift_tests() {
         scripts/bounded.sh "$HANG_BOUND" "$LOGDIR/test-swift.log" -- swift test $SWIFT_FLAGS
 }
 
-# The checked-in .swift-format and shellcheck; a finding fails the step, not the run.
+# The checked-in .swift-format, shellcheck and table ownership; a finding fails the step, not the run.
 lint() {
     local status=0
     swift format lint --strict --recursive Package.swift Sources Tests || status=1
     shellcheck -x scripts/*.sh bench/*.sh bench/*/*.sh .ci/run || status=1
+    scripts/check-table-ownership.sh || status=1
     return "$status"
 }
 

@@ -9,6 +9,7 @@ import Ledger
 import Logging
 import Persistence
 import Reporting
+import Schema
 import ServiceLifecycle
 
 /// The running platform's long-lived parts, built once from the configuration.
@@ -72,8 +73,9 @@ public struct AppDependencies: Sendable {
 
     public var hub88Wallet: Hub88Wallet {
         Hub88Wallet(
-            registry: providerRegistry, sessions: gameSessions, ledger: ledger, rounds: gameRounds, database: database,
-            logger: Logger(label: "croupier.hub88"))
+            registry: providerRegistry, sessions: gameSessions, ledger: ledger,
+            players: PlayerStatuses(database: database, logger: Logger(label: "croupier.identity")), rounds: gameRounds,
+            database: database, logger: Logger(label: "croupier.hub88"))
     }
 
     /// `croupier worker`: the connection pool, and the background services once the schema is

@@ -62,9 +62,6 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
                 logger: logger),
             prefixes: ["/css/", "/js/", "/img/"])
     }
-    if configuration.environment == .test {
-        router.addMiddleware { TestPlayerMiddleware() }
-    }
     HealthController(readiness: readiness).addRoutes(to: router)
     let contract = try String(contentsOf: resources.appendingPathComponent("openapi.yaml"), encoding: .utf8)
     router.get("/api/v1/openapi.yaml") { _, _ in

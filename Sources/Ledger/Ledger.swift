@@ -26,13 +26,20 @@ public struct Ledger: Sendable {
         case .failure(let refusal): return Outcome(code: refusal.code)
         case .success(let arguments): statement = ApplyStatement(arguments)
         }
+        return try await withRetries(key: operation.key) { connection in try await execute(statement, on: connection) }
+    }
+
+    /// Runs `body` on a pooled connection, again when it lost a race to a twin of its key.
+    func withRetries<T: Sendable>(key: IdempotencyKey, _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws
+        -> T
+    {
         for attempt in 1... {
             do {
-                return try await database.withConnection { connection in try await execute(statement, on: connection) }
+                return try await database.withConnection { connection in try await body(connection) }
             } catch let error as PSQLError where attempt < 3 && Self.isRetryable(error) {
                 // Two operations with one key for different players both passed the check
                 // before either committed; the loser retries and now sees the winner's row.
-                logger.debug("retrying ledger operation", metadata: ["key": "\(operation.key)", "sqlState": "\(error.sqlState ?? "")"])
+                logger.debug("retrying ledger operation", metadata: ["key": "\(key)", "sqlState": "\(error.sqlState ?? "")"])
             }
         }
         preconditionFailure("unreachable: the retry loop returns or throws")
@@ -51,31 +58,36 @@ public struct Ledger: Sendable {
     private func execute(_ statement: ApplyStatement, on connection: PostgresConnection) async throws -> Outcome {
         for try await (code, transactionID, real, bonus, locked, replayed) in try await connection.execute(statement, logger: logger) {
             guard let resultCode = ResultCode(rawValue: code) else { throw LedgerError.unexpectedResult(code) }
-            var balances: Balances?
-            if let real, let bonus, let locked { balances = Balances(real: real, bonus: bonus, locked: locked) }
-            return Outcome(code: resultCode, transactionID: transactionID, balances: balances, replayed: replayed)
+            return Self.outcome(resultCode, transactionID, real, bonus, locked, replayed)
         }
         throw LedgerError.unexpectedResult("no row")
     }
 
-    /// `ledger_apply`'s arguments for an operation, for a context that calls it from its own SQL
-    /// function (to add its bookkeeping in the same transaction and round trip); nil with the
-    /// refusal when the operation is invalid before any database work.
-    public struct Arguments: Sendable {
-        public let scope: String
-        public let key: String
-        public let payloadHash: [UInt8]
-        public let kind: String
-        public let player: Int64
-        public let currency: String
-        public let units: Int64?
-        public let house: String?
-        public let referenceScope: String?
-        public let referenceKey: String?
-        public let metadata: String
+    static func outcome(_ code: ResultCode, _ transactionID: Int64?, _ real: Int64?, _ bonus: Int64?, _ locked: Int64?, _ replayed: Bool)
+        -> Outcome
+    {
+        var balances: Balances?
+        if let real, let bonus, let locked { balances = Balances(real: real, bonus: bonus, locked: locked) }
+        return Outcome(code: code, transactionID: transactionID, balances: balances, replayed: replayed)
     }
 
-    public static func arguments(for operation: LedgerOperation) -> Result<Arguments, Refusal> {
+    /// `ledger_apply`'s arguments for an operation, in its order; only Ledger binds them.
+    struct Arguments: Sendable {
+        let scope: String
+        let key: String
+        let payloadHash: [UInt8]
+        let kind: String
+        let player: Int64
+        let currency: String
+        let units: Int64?
+        let house: String?
+        let referenceScope: String?
+        let referenceKey: String?
+        let metadata: String
+    }
+
+    /// The arguments, or the refusal when the operation is invalid before any database work.
+    static func arguments(for operation: LedgerOperation) -> Result<Arguments, Refusal> {
         if let refusal = validate(operation) { return .failure(Refusal(code: refusal)) }
         let movement = operation.movement
         return .success(
@@ -86,8 +98,8 @@ public struct Ledger: Sendable {
                 metadata: CanonicalJSON.object(operation.metadata)))
     }
 
-    public struct Refusal: Error, Sendable {
-        public let code: ResultCode
+    struct Refusal: Error, Sendable {
+        let code: ResultCode
     }
 
     /// Refusals that need no database: they change nothing and are never stored.

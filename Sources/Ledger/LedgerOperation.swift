@@ -100,7 +100,9 @@ public enum Movement: Sendable, Hashable {
         }
     }
 
-    var reference: IdempotencyKey? {
+    /// The operation this one names: the bet a win settles, what a rollback reverses, the hold
+    /// a payout posts or voids.
+    public var reference: IdempotencyKey? {
         switch self {
         case .win(_, _, let bet): bet
         case .rollback(let of): of

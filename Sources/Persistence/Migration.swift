@@ -20,6 +20,34 @@ public struct Migration: Sendable, Equatable {
     public var fileName: String { String(format: "%04d_%@.sql", version, name) }
 }
 
+extension Migration {
+    /// Every `NNNN_name.sql` file of a directory.
+    public static func load(directory: URL) throws -> [Migration] {
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+            .filter { $0.hasSuffix(".sql") }
+        var migrations: [Migration] = []
+        for fileName in names {
+            let stem = fileName.dropLast(4)
+            guard let underscore = stem.firstIndex(of: "_"),
+                let version = Int(stem[..<underscore]), version > 0,
+                stem[stem.index(after: underscore)...].allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_") })
+            else { throw MigrationError.badFileName(fileName) }
+            let sql = try String(contentsOf: directory.appendingPathComponent(fileName), encoding: .utf8)
+            migrations.append(Migration(version: version, name: String(stem[stem.index(after: underscore)...]), sql: sql))
+        }
+        return migrations
+    }
+
+    /// The migrations a context ships in its `Migrations` resource folder. Each context owns its
+    /// files; one list (`Schema`) puts every context's migrations in one global order by version.
+    public static func bundled(in bundle: Bundle, owner: String) throws -> [Migration] {
+        guard let folder = bundle.url(forResource: "Migrations", withExtension: nil) else {
+            throw MigrationError.failed(engine: owner, migration: "-", reason: "the Migrations resource is missing from this build")
+        }
+        return try load(directory: folder)
+    }
+}
+
 /// What a database says it has applied.
 public struct AppliedMigration: Sendable, Equatable {
     public let version: Int
@@ -47,7 +75,7 @@ public enum MigrationError: Error, CustomStringConvertible, Equatable {
         case .badFileName(let name):
             "migration file \(name) is not named NNNN_name.sql (name: lowercase letters, digits, _)"
         case .duplicateVersion(let version):
-            "two migration files share version \(version)"
+            "two migration files share version \(version); versions are one global order across every context's Migrations folder"
         case .edited(let engine, let migration):
             "\(engine): migration \(migration) was applied with different text; applied migrations are append-only — restore the file and add a new migration instead"
         case .unknownApplied(let engine, let migration):
@@ -78,19 +106,7 @@ public struct MigrationSet: Sendable {
 
     /// Loads every `NNNN_name.sql` file of a directory.
     public init(engine: String, directory: URL) throws {
-        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
-            .filter { $0.hasSuffix(".sql") }
-        var migrations: [Migration] = []
-        for fileName in names {
-            let stem = fileName.dropLast(4)
-            guard let underscore = stem.firstIndex(of: "_"),
-                let version = Int(stem[..<underscore]), version > 0,
-                stem[stem.index(after: underscore)...].allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_") })
-            else { throw MigrationError.badFileName(fileName) }
-            let sql = try String(contentsOf: directory.appendingPathComponent(fileName), encoding: .utf8)
-            migrations.append(Migration(version: version, name: String(stem[stem.index(after: underscore)...]), sql: sql))
-        }
-        try self.init(engine: engine, migrations: migrations)
+        try self.init(engine: engine, migrations: try Migration.load(directory: directory))
     }
 
     /// Identifies this exact list of migrations (versions, names and texts).
@@ -119,22 +135,5 @@ public struct MigrationSet: Sendable {
             throw MigrationError.outOfOrder(engine: engine, migration: first.fileName, after: last.fileName)
         }
         return pending
-    }
-
-    /// The PostgreSQL migrations this build carries.
-    public static func postgres() throws -> MigrationSet {
-        try bundled(engine: "postgres", folder: "postgres")
-    }
-
-    /// The ClickHouse migrations this build carries.
-    public static func clickHouse() throws -> MigrationSet {
-        try bundled(engine: "clickhouse", folder: "clickhouse")
-    }
-
-    private static func bundled(engine: String, folder: String) throws -> MigrationSet {
-        guard let root = Bundle.module.url(forResource: "Migrations", withExtension: nil) else {
-            throw MigrationError.failed(engine: engine, migration: "-", reason: "the Migrations resource is missing from this build")
-        }
-        return try MigrationSet(engine: engine, directory: root.appendingPathComponent(folder))
     }
 }

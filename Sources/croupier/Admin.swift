@@ -1,5 +1,6 @@
 import App
 import ArgumentParser
+import CommandSupport
 import Foundation
 import Identity
 

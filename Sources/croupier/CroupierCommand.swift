@@ -1,9 +1,4 @@
-import App
 import ArgumentParser
-import Core
-import Foundation
-import Logging
-import Persistence
 
 @main
 struct CroupierCommand: AsyncParsableCommand {
@@ -12,32 +7,7 @@ struct CroupierCommand: AsyncParsableCommand {
         abstract: "Croupier: an open-source platform for running a licensed online casino.",
         discussion: "Configuration comes from CROUPIER_* environment variables (see docs/configuration.md).",
         subcommands: [
-            Serve.self, Worker.self, Migrate.self, Audit.self, Adjust.self, Simulate.self, Bench.self, Admin.self, Demo.self,
+            Serve.self, Worker.self, Migrate.self, Audit.self, Adjust.self, Admin.self, Demo.self,
             Providers.self,
         ])
-}
-
-/// Loads the configuration and sets up logging, or exits with a message naming the problem.
-func startUp(label: String) throws -> (Configuration, Logger) {
-    let configuration: Configuration
-    let notices: [ConfigurationNotice]
-    do {
-        (configuration, notices) = try Configuration.load()
-    } catch let error as ConfigurationError {
-        FileHandle.standardError.write(Data("croupier: \(error)\n".utf8))
-        throw ExitCode(78)  // EX_CONFIG
-    }
-    let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
-    LoggingSystem.bootstrap { JSONLogHandler(label: $0, level: level) }
-    let logger = Logger(label: label)
-    for notice in notices { logger.notice("\(notice.message)") }
-    return (configuration, logger)
-}
-
-/// Prints a failure people can act on and exits non-zero.
-func fail(_ error: any Error, logger: Logger) -> ExitCode {
-    let message = postgresReason(error)
-    logger.critical("\(message)")
-    FileHandle.standardError.write(Data("croupier: \(message)\n".utf8))
-    return ExitCode.failure
 }

@@ -1,5 +1,6 @@
 import App
 import ArgumentParser
+import CommandSupport
 import Core
 import Foundation
 import Identity

@@ -1,7 +1,9 @@
 import App
 import ArgumentParser
+import CommandSupport
 import Persistence
 import Reporting
+import Schema
 
 struct Migrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,6 @@
 import App
 import ArgumentParser
+import CommandSupport
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Identity
 import Ledger
 import Logging
 import Persistence
@@ -82,6 +83,13 @@ func withLiveApp(
     clickHouseURL: String? = nil, maxBodyBytes: Int = 1 << 20, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
 ) async throws {
     try await withLiveApp(clickHouseURL: clickHouseURL, maxBodyBytes: maxBodyBytes) { client, _ in try await body(client) }
+}
+
+/// The cookie of a player session as sign-in starts one: how tests act as a signed-in player.
+func playerSession(_ player: Int64, _ database: Database) async throws -> HTTPFields {
+    let token = try await SessionStore(database: database, logger: TestServices.logger).start(
+        .player(PlayerID(player)), policy: .player, userAgent: "test", ip: "127.0.0.1")
+    return [.cookie: "\(PlayerSessionMiddleware.cookieName)=\(token)"]
 }
 
 /// Asks `/health/ready` until it answers 200 and returns that answer. Start-up on a busy machine

@@ -55,12 +55,13 @@ import Testing
                     """, logger: TestServices.logger
                 ).collect()
             }
-            let player: HTTPFields = [HTTPField.Name("X-Croupier-Test-Player")!: "100900"]
+            let player = try await playerSession(100900, database)
             let me = try await client.execute(uri: "/api/v1/me", method: .get, headers: player)
             let csrf = try #require(try me.json()["csrfToken"] as? String)
             var headers = player
-            headers[.cookie] = me.headers[values: .setCookie].compactMap { $0.split(separator: ";").first.map(String.init) }.joined(
-                separator: "; ")
+            headers[.cookie] =
+                ([player[.cookie]!] + me.headers[values: .setCookie].compactMap { $0.split(separator: ";").first.map(String.init) })
+                .joined(separator: "; ")
             headers[.contentType] = "application/json"
             func launch(_ body: String, csrf token: String?) async throws -> (HTTPResponse.Status, String?) {
                 var sent = headers

@@ -13,19 +13,20 @@ import Testing
     static let pages = ["/", "/lobby", "/wallet", "/profile", "/signin"]
 
     @Test func everyLinkOnThePlayerPagesLeadsToAPageThatExists() async throws {
-        try await withLiveApp { client in
+        try await withLiveApp { client, ledger in
+            let player = try await playerSession(7, ledger.database)
             var links: Set<String> = []
             for page in Self.pages {
                 for lang in ["en", "ru"] {
                     let response = try await client.execute(
-                        uri: page, method: .get, headers: [WalletAPITests.playerHeader: "7", .acceptLanguage: lang])
+                        uri: page, method: .get, headers: player + [.acceptLanguage: lang])
                     #expect(response.status.code < 400, "\(page) in \(lang)")
                     links.formUnion(Self.sameSiteLinks(in: response.text))
                 }
             }
             #expect(links.contains("/wallet"), "the links were found at all")
             for link in links.sorted() {
-                let response = try await client.execute(uri: link, method: .get, headers: [WalletAPITests.playerHeader: "7"])
+                let response = try await client.execute(uri: link, method: .get, headers: player)
                 #expect(response.status != .notFound, "\(link) is linked from a player page but does not exist")
             }
         }

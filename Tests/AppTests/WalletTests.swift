@@ -10,8 +10,6 @@ import Testing
 @testable import App
 
 @Suite struct WalletAPITests {
-    static let playerHeader = HTTPField.Name("X-Croupier-Test-Player")!
-
     func fund(_ ledger: Ledger, player: Int64, _ movements: [(String, Movement)]) async throws {
         for (index, (currency, movement)) in movements.enumerated() {
             let outcome = try await ledger.apply(
@@ -30,9 +28,11 @@ import Testing
         }
     }
 
-    @Test func theTestPlayerHeaderIsIgnoredOutsideTestMode() async throws {
-        try await withLiveApp(environment: .development) { client, _ in
-            let response = try await client.execute(uri: "/api/v1/wallet", method: .get, headers: [Self.playerHeader: "7"])
+    /// The server once took the player from this header in test mode; only a session names one now.
+    @Test func aPlayerHeaderWithoutASessionNamesNobody() async throws {
+        try await withLiveApp { client, _ in
+            let response = try await client.execute(
+                uri: "/api/v1/wallet", method: .get, headers: [HTTPField.Name("X-Croupier-Test-Player")!: "7"])
             #expect(response.status == .unauthorized)
         }
     }
@@ -45,7 +45,8 @@ import Testing
                     ("EUR", .adjustment(units: 12_550_000)), ("EUR", .bonusGrant(units: 1)), ("EUR", .withdrawalHold(units: 50_000)),
                     ("BTC", .deposit(units: 123, gateway: .payments("sandbox"))),
                 ])
-            let response = try await client.execute(uri: "/api/v1/wallet", method: .get, headers: [Self.playerHeader: "7"])
+            let response = try await client.execute(
+                uri: "/api/v1/wallet", method: .get, headers: try await playerSession(7, ledger.database))
             #expect(response.status == .ok)
             #expect(
                 response.text
@@ -61,7 +62,7 @@ import Testing
             var cursor: String?
             repeat {
                 let uri = "/api/v1/wallet/transactions?limit=2" + (cursor.map { "&cursor=\($0)" } ?? "")
-                let json = try await client.execute(uri: uri, method: .get, headers: [Self.playerHeader: "8"]).json()
+                let json = try await client.execute(uri: uri, method: .get, headers: try await playerSession(8, ledger.database)).json()
                 let page = try #require(json["transactions"] as? [[String: Any]])
                 seen += page.compactMap { ($0["amounts"] as? [String: String])?["real"] }
                 cursor = json["nextCursor"] as? String
@@ -80,7 +81,7 @@ import Testing
                 ])
             func kinds(_ query: String) async throws -> [String] {
                 let json = try await client.execute(
-                    uri: "/api/v1/wallet/transactions?\(query)", method: .get, headers: [Self.playerHeader: "9"]
+                    uri: "/api/v1/wallet/transactions?\(query)", method: .get, headers: try await playerSession(9, ledger.database)
                 ).json()
                 return (json["transactions"] as? [[String: Any]] ?? []).map { "\($0["currency"]!):\($0["kind"]!)" }
             }
@@ -91,8 +92,10 @@ import Testing
             let today = Date().formatted(.iso8601).prefix(10)
             #expect(try await kinds("from=\(today)&until=\(today)").count == 3)
             let entry = try #require(
-                (try await client.execute(uri: "/api/v1/wallet/transactions?kind=deposit", method: .get, headers: [Self.playerHeader: "9"])
-                    .json()["transactions"] as? [[String: Any]])?.first)
+                (try await client.execute(
+                    uri: "/api/v1/wallet/transactions?kind=deposit", method: .get, headers: try await playerSession(9, ledger.database)
+                )
+                .json()["transactions"] as? [[String: Any]])?.first)
             #expect(entry["balanceAfter"] as? [String: String] == ["real": "2.00000", "bonus": "0.00000", "locked": "0.00000"])
             #expect((entry["references"] as? [String: Any])?["idempotencyKey"] as? String == "test:fund-9-1")
         }
@@ -103,9 +106,9 @@ import Testing
         ("cursor=-3", "invalidCursor"), ("limit=1000", "invalidLimit"), ("limit=abc", "invalidLimit"),
     ])
     func badFiltersAreRefusedByName(query: String, code: String) async throws {
-        try await withLiveApp { client in
+        try await withLiveApp { client, ledger in
             let response = try await client.execute(
-                uri: "/api/v1/wallet/transactions?\(query)", method: .get, headers: [Self.playerHeader: "9"])
+                uri: "/api/v1/wallet/transactions?\(query)", method: .get, headers: try await playerSession(9, ledger.database))
             #expect(response.status == .badRequest)
             #expect((try response.json()["error"] as? [String: Any])?["code"] as? String == code)
         }

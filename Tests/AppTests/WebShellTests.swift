@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Persistence
+import Schema
 import TestSupport
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import Persistence
+import Schema
 import ServiceLifecycle
 import TestSupport
 import Testing

@@ -1,6 +1,7 @@
 import Core
 import CryptoExtras
 import Foundation
+import Identity
 import Ledger
 import Persistence
 import PostgresNIO
@@ -35,8 +36,8 @@ struct Hub88Harness: Sendable {
             }
             let sessions = GameSessions(database: database, logger: logger)
             let wallet = Hub88Wallet(
-                registry: registry, sessions: sessions, ledger: ledger, rounds: GameRounds(database: database, logger: logger),
-                database: database, logger: logger)
+                registry: registry, sessions: sessions, ledger: ledger, players: PlayerStatuses(database: database, logger: logger),
+                rounds: GameRounds(database: database, logger: logger), database: database, logger: logger)
             return try await body(
                 Hub88Harness(database: database, ledger: ledger, sessions: sessions, registry: registry, wallet: wallet))
         }

@@ -1,9 +1,10 @@
+import LedgerTesting
 import TestSupport
 import Testing
 
 @testable import Ledger
 
-/// The full-size run (200,000 operations, 1,000 players) is `croupier simulate`, recorded in
+/// The full-size run (200,000 operations, 1,000 players) is `croupier-bench simulate`, recorded in
 /// docs/benchmarks.md; this one keeps the suite quick and still covers every fault.
 @Suite struct SimulationTests {
     func simulate(seed: UInt64) async throws -> LedgerSimulation.Report {

@@ -1,4 +1,5 @@
 import Foundation
+import Schema
 import Testing
 
 @testable import Persistence
@@ -62,6 +63,27 @@ import Testing
             #expect(!bundled.migrations.isEmpty)
             #expect(bundled.migrations.map(\.version) == Array(1...bundled.migrations.count))
         }
+    }
+
+    /// Databases record a migration by version, name and checksum, never by folder: the files
+    /// that moved into their contexts' folders must read as before, or every migrated database
+    /// would refuse this build.
+    @Test func migrationsAppliedBeforeTheMoveToContextFoldersKeepTheirNamesAndChecksums() throws {
+        let applied: [String: String] = [
+            "0001_outbox": "a5255b3eb411ea992174dd6af69acc3a15a1f2aaf9d24029b6a1b23e7d0d6820",
+            "0002_ledger": "e96bfba98d079da777f47982f34a1cc5f5902ccda8f47d981c259aa283bbc187",
+            "0003_identity_staff": "2217fbe3d7e91f0a33a2e7ca7232dd9422c57ea69375b00785d61cb3bffc233f",
+            "0004_identity_players": "bc6d9da9cbf3f7bf624af568267d79003723326e79e2c523f1c60618480cb1ca",
+            "0005_identity_rate_limits": "806204eb18e61dbdd499abe28b12c91263078878aed267ef467e3ca1f68e6a92",
+            "0006_identity_oidc_devices_enrolment": "331db03c86e4bb55030f707501dd5192f88d03fbd54da2eaff5be8abc19fb3b3",
+            "0007_games": "d871510262da20e0734f79a7070ab6e6cc5d2a50ec607177bfe140a27176d8a5",
+            "0008_originals_settlement": "67dc1908ab3b54e592c3e370538299e1997fc4c960d97a03d9392987315eed7d",
+            "0009_identity_mail_secrets": "a26f1d2df6c26481bd722ed7e192c991475c5430377c590ffb300b315fb99bac",
+            "0010_ledger_settled_bets": "ba3e467552ba5d61d79b6e338acd4531738ffc34905df994f807891dc91fce38",
+            "0011_ledger_refusals_open_no_accounts": "c1ef2618faee670341d62547f54578b7e048904a0be6c0c188610acff02c2a6e",
+        ]
+        let bundled = try MigrationSet.postgres().migrations.prefix(applied.count)
+        #expect(Dictionary(uniqueKeysWithValues: bundled.map { (String($0.fileName.dropLast(4)), $0.checksum) }) == applied)
     }
 }
 

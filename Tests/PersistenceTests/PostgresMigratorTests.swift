@@ -1,4 +1,5 @@
 import PostgresNIO
+import Schema
 import TestSupport
 import Testing
 

@@ -1,4 +1,5 @@
 import Persistence
+import Schema
 import TestSupport
 import Testing
 

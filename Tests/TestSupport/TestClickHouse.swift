@@ -1,5 +1,6 @@
 import Persistence
 import Reporting
+import Schema
 
 /// A ClickHouse database of its own per test, migrated, and dropped afterwards.
 public enum TestClickHouse {

@@ -2,6 +2,7 @@ import Core
 import Logging
 import Persistence
 import PostgresNIO
+import Schema
 
 /// Each test gets its own PostgreSQL database, cloned from a template migrated once per set of
 /// migrations, so tests run in parallel without seeing each other's rows.

@@ -32,7 +32,7 @@ for _ in $(seq 1 100); do
 done
 curl -sf "http://127.0.0.1:$PORT/health/live" >/dev/null || { echo "the server did not start; see .local/log/bench-hub88-server.log" >&2; exit 1; }
 status=0
-out=$("$BIN" bench hub88 --url "http://127.0.0.1:$PORT" --clients "$CLIENTS" --duration "$DURATION" --players "$PLAYERS" --rounds "$ROUNDS") || status=$?
+out=$("$BENCH_BIN" hub88 --url "http://127.0.0.1:$PORT" --clients "$CLIENTS" --duration "$DURATION" --players "$PLAYERS" --rounds "$ROUNDS") || status=$?
 echo "$out"
 [[ $status -eq 0 ]] || { echo "the benchmark failed (exit $status): see above and .local/log/bench-hub88-server.log" >&2; exit "$status"; }
 ops=$(sed -n 's/.* = \([0-9]*\) ops\/s.*/\1/p' <<<"$out")

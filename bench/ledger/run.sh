@@ -23,7 +23,7 @@ echo "== ledger_apply bets from pgbench (no Swift): $CLIENTS clients, ${DURATION
 migrated_ledger_db
 CROUPIER_DATABASE_URL="postgres://postgres@127.0.0.1:$CROUPIER_PG_PORT/bench_ledger" CROUPIER_ENV=test \
   CROUPIER_SECRET_KEY=$(printf '0%.0s' {1..64}) CROUPIER_LOG_LEVEL=warning \
-  "$BIN" bench ledger --workers "$CLIENTS" --duration 1 --players "$PLAYERS" >/dev/null
+  "$BENCH_BIN" ledger --workers "$CLIENTS" --duration 1 --players "$PLAYERS" >/dev/null
 script=$(mktemp)
 # pgbench reads ":name" as a variable, hence chr(58) for the colon of the house account code.
 cat >"$script" <<SQL
@@ -44,7 +44,7 @@ for distribution in uniform zipf; do
   migrated_ledger_db
   out=$(CROUPIER_DATABASE_URL="postgres://postgres@127.0.0.1:$CROUPIER_PG_PORT/bench_ledger" CROUPIER_ENV=test \
     CROUPIER_SECRET_KEY=$(printf '0%.0s' {1..64}) CROUPIER_LOG_LEVEL=warning \
-    "$BIN" bench ledger --workers "$CLIENTS" --duration "$DURATION" --players "$PLAYERS" --distribution "$distribution")
+    "$BENCH_BIN" ledger --workers "$CLIENTS" --duration "$DURATION" --players "$PLAYERS" --distribution "$distribution")
   echo "$out"
   ops=$(sed -n 's/.* = \([0-9]*\) ops\/s.*/\1/p' <<<"$out")
   awk -v o="$ops" -v p="$pgbench_tps" -v d="$distribution" 'BEGIN { printf "ratio (%s ledger ops/s / pgbench tps): %.2f\n", d, o / p }'

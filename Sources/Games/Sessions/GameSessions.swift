@@ -12,8 +12,6 @@ public struct GameSession: Sendable, Equatable {
     public let gameCode: String
     public let currency: String
     public let expiresAt: Date
-    /// Whether the player may bet now (not disabled).
-    public let playerActive: Bool
 }
 
 /// Tokens are 32 random bytes; only their SHA-256 is stored, so a database dump holds no token
@@ -30,7 +28,8 @@ public struct GameSessions: Sendable {
         self.lifetime = lifetime
     }
 
-    static func hash(_ token: String) -> ByteBuffer { ByteBuffer(bytes: Array(SHA256.hash(data: Data(token.utf8)))) }
+    static func hash(_ token: String) -> ByteBuffer { ByteBuffer(bytes: hashBytes(token)) }
+    static func hashBytes(_ token: String) -> [UInt8] { Array(SHA256.hash(data: Data(token.utf8))) }
 
     public func start(player: PlayerID, provider: String, gameCode: String, currency: String, now: Date = Date()) async throws -> String {
         let token = RandomToken.hex(byteCount: 32)
@@ -51,16 +50,11 @@ public struct GameSessions: Sendable {
         return try await database.withConnection { connection in
             let rows = try await connection.query(
                 """
-                SELECT s.player_id, s.provider, s.game_code, s.currency, s.expires_at, p.disabled_at IS NULL
-                  FROM games_sessions s JOIN identity_players p ON p.id = s.player_id
-                 WHERE s.token_hash = \(Self.hash(token)) AND s.provider = \(provider)
+                SELECT player_id, provider, game_code, currency, expires_at FROM games_sessions
+                 WHERE token_hash = \(Self.hash(token)) AND provider = \(provider)
                 """, logger: logger)
-            for try await (player, provider, game, currency, expires, active) in rows.decode(
-                (Int64, String, String, String, Date, Bool).self)
-            {
-                return GameSession(
-                    player: PlayerID(player), provider: provider, gameCode: game, currency: currency, expiresAt: expires,
-                    playerActive: active)
+            for try await (player, provider, game, currency, expires) in rows.decode((Int64, String, String, String, Date).self) {
+                return GameSession(player: PlayerID(player), provider: provider, gameCode: game, currency: currency, expiresAt: expires)
             }
             return nil
         }

@@ -1,6 +1,7 @@
 import Core
 import Crypto
 import Foundation
+import Identity
 import Ledger
 import Logging
 import Persistence
@@ -27,9 +28,9 @@ extension Hub88Wallet {
                 return .invalidToken
             }
             if session.expiresAt <= Date() { return .tokenExpired }
-            if !session.playerActive { return .userDisabled }
             if session.gameCode != request.gameCode { return .invalidGame }
             if session.currency != request.currency { return .wrongCurrency }
+            guard let status = try await players.status(of: player), status.mayBet else { return .userDisabled }
             return .ok
         }
     }
@@ -92,24 +93,11 @@ extension Hub88Wallet {
 
     func zeroWinStatus(reference uuid: String, provider: String, player: PlayerID) async throws -> Hub88Status {
         let reference = key(provider, uuid)
-        guard let bet = try await referencedTransaction(reference), bet.player == player else {
-            let tombstoned = try await database.withConnection { connection in
-                try await connection.query(
-                    "SELECT 1 FROM ledger_tombstones WHERE reference_scope = \(reference.scope) AND reference_key = \(reference.key)",
-                    logger: logger
-                ).collect().count > 0
-            }
-            if tombstoned { return .transactionRolledBack }
+        let rollback = try await ledger.rollbackState(of: reference)
+        guard let bet = try await ledger.operation(reference), bet.player == player else {
+            if rollback == .refusedInAdvance { return .transactionRolledBack }
             return try await isFreeBet(uuid, provider: provider, player: player) ? .ok : .transactionDoesNotExist
         }
-        let rolledBack = try await database.withConnection { connection in
-            try await connection.query(
-                """
-                SELECT 1 FROM ledger_transactions r JOIN ledger_transactions b ON r.reference_id = b.id
-                 WHERE b.idempotency_scope = \(reference.scope) AND b.idempotency_key = \(reference.key) AND r.kind = 'rollback'
-                """, logger: logger
-            ).collect().count > 0
-        }
-        return rolledBack ? .transactionRolledBack : .ok
+        return rollback == .rolledBack ? .transactionRolledBack : .ok
     }
 }

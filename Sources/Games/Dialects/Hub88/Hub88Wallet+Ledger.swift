@@ -25,28 +25,31 @@ extension Hub88Wallet {
             provider: operation.metadata["provider"] ?? "")
     }
 
-    /// `games_bet`/`games_win` answer a session refusal or a ledger result code.
-    static func status(sessionOrLedger code: String) -> Hub88Status {
+    /// The answer to a bet or win the ledger ran with Games' and Identity's hooks: a hook's
+    /// refusal (a session or player status) or the ledger's result.
+    func answer(_ outcome: Ledger.HookedOutcome, _ requestUUID: String, player: PlayerID, currency: String, provider: String)
+        async throws -> Hub88Answer
+    {
+        switch outcome {
+        case .refused(let refusal):
+            return try await answer(
+                Self.status(hookRefusal: refusal), requestUUID, player: player, currency: currency, balances: nil, provider: provider)
+        case .ledger(let result):
+            return try await answer(
+                Self.status(result.code), requestUUID, player: player, currency: currency, balances: result.balances, provider: provider)
+        }
+    }
+
+    /// The refusals of the bet checks (Hub88Wallet+Hooks.swift, migrations 0013 and 0014).
+    static func status(hookRefusal code: String) -> Hub88Status {
         switch code {
         case "invalidToken": .invalidToken
         case "tokenExpired": .tokenExpired
         case "userDisabled": .userDisabled
         case "invalidGame": .invalidGame
         case "wrongCurrency": .wrongCurrency
-        default: ResultCode(rawValue: code).map(status) ?? .unknown
+        default: .unknown
         }
-    }
-
-    /// Runs a statement, retrying the rare conflict between twins of one key (as the ledger does).
-    func execute<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        for attempt in 1... {
-            do {
-                return try await database.withConnection { try await body($0) }
-            } catch let error as PSQLError where attempt < 3 && Ledger.isRetryable(error) {
-                continue
-            }
-        }
-        preconditionFailure("unreachable: the retry loop returns or throws")
     }
 
     static func status(_ code: ResultCode) -> Hub88Status {

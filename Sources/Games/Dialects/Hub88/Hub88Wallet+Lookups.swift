@@ -8,28 +8,6 @@ import PostgresNIO
 
 /// What the wallet reads besides the ledger's own call, and how it parses what it is sent.
 extension Hub88Wallet {
-    struct Referenced {
-        let kind: String
-        let currency: String
-        let units: Int64
-        let round: String
-        let player: PlayerID
-    }
-
-    func referencedTransaction(_ key: IdempotencyKey) async throws -> Referenced? {
-        try await database.withConnection { connection in
-            let rows = try await connection.query(
-                """
-                SELECT kind, currency, abs(real_delta + bonus_delta), coalesce(metadata->>'round', ''), player_id FROM ledger_transactions
-                 WHERE idempotency_scope = \(key.scope) AND idempotency_key = \(key.key)
-                """, logger: logger)
-            for try await (kind, currency, units, round, player) in rows.decode((String, String, Int64, String, Int64).self) {
-                return Referenced(kind: kind, currency: currency, units: units, round: round, player: PlayerID(player))
-            }
-            return nil
-        }
-    }
-
     func hasPlayed(_ player: PlayerID, with provider: String) async throws -> Bool {
         try await database.withConnection { connection in
             try await connection.query(
@@ -38,14 +16,12 @@ extension Hub88Wallet {
         }
     }
 
-    func registrationDate(of player: PlayerID) async throws -> String? {
-        try await database.withConnection { connection in
-            let rows = try await connection.query(
-                "SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') FROM identity_players WHERE id = \(player.rawValue)",
-                logger: logger)
-            for try await date in rows.decode(String.self) { return date }
-            return nil
-        }
+    /// A day as Hub88's `registration_date` wants it: YYYY-MM-DD in UTC.
+    static func day(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let parts = calendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
     }
 
     /// For a rollback of a bet we never saw: the currency of the player's most recent session.

@@ -1,6 +1,7 @@
 import Core
 import Crypto
 import Foundation
+import Identity
 import Ledger
 import Logging
 import Persistence
@@ -18,6 +19,7 @@ public struct Hub88Wallet: Sendable {
     let registry: ProviderRegistry
     let sessions: GameSessions
     let ledger: Ledger
+    let players: PlayerStatuses
     let rounds: GameRounds
     let database: Database
     let logger: Logger
@@ -25,11 +27,14 @@ public struct Hub88Wallet: Sendable {
     /// Ledger idempotency scope: keys are `<provider>:<transaction_uuid>`.
     static let scope = "hub88"
 
-    public init(registry: ProviderRegistry, sessions: GameSessions, ledger: Ledger, rounds: GameRounds, database: Database, logger: Logger)
-    {
+    public init(
+        registry: ProviderRegistry, sessions: GameSessions, ledger: Ledger, players: PlayerStatuses, rounds: GameRounds, database: Database,
+        logger: Logger
+    ) {
         self.registry = registry
         self.sessions = sessions
         self.ledger = ledger
+        self.players = players
         self.rounds = rounds
         self.database = database
         self.logger = logger
@@ -79,13 +84,13 @@ public struct Hub88Wallet: Sendable {
 
     func info(_ request: Hub88Request.Info, provider: String) async throws -> Hub88Answer {
         guard let player = Self.player(request.user), try await hasPlayed(player, with: provider),
-            let registered = try await registrationDate(of: player)
+            let status = try await players.status(of: player)
         else {
             return Hub88Answer(.invalidToken, requestUUID: request.requestUUID, user: request.user)
         }
         var answer = Hub88Answer(.ok, requestUUID: request.requestUUID, user: request.user)
         answer.country = "XX"
-        answer.registrationDate = registered
+        answer.registrationDate = Self.day(status.registeredAt)
         return answer
     }
 
@@ -119,25 +124,12 @@ public struct Hub88Wallet: Sendable {
         let operation = LedgerOperation(
             key: key(provider, request.transactionUUID), player: player, currency: request.currency,
             movement: .bet(units: units, house: .games(provider)), metadata: metadata(provider, request.gameCode, request.round))
-        let arguments: Ledger.Arguments
-        switch Ledger.arguments(for: operation) {
-        case .failure(let refusal): return try await refuse(Self.status(refusal.code))
-        case .success(let value): arguments = value
-        }
-        let statement = BetStatement(
-            provider: provider, tokenHash: GameSessions.hash(token), game: request.gameCode, playable: playable, round: request.round,
-            closed: request.roundClosed,
-            ledger: arguments)
-        let (status, real, bonus) = try await execute { connection in
-            for try await (status, real, bonus, _) in try await connection.execute(statement, logger: logger) {
-                return (status, real, bonus)
-            }
-            throw LedgerError.unexpectedResult("games_bet returned no row")
-        }
-        let balances = real.flatMap { real in bonus.map { Balances(real: real, bonus: $0, locked: 0) } }
-        return try await answer(
-            Self.status(sessionOrLedger: status), request.requestUUID, player: player, currency: request.currency, balances: balances,
-            provider: provider)
+        let outcome = try await ledger.apply(
+            operation, checks: Self.betChecks, followUps: [Self.recordRound],
+            hookArguments: Self.hookArguments(
+                provider: provider, token: token, game: request.gameCode, playable: playable, currency: request.currency,
+                round: request.round, closed: request.roundClosed, bet: units, win: 0))
+        return try await answer(outcome, request.requestUUID, player: player, currency: request.currency, provider: provider)
     }
 
     func win(_ request: Hub88Request.Transaction, provider: String) async throws -> Hub88Answer {
@@ -161,25 +153,14 @@ public struct Hub88Wallet: Sendable {
             key: key(provider, request.transactionUUID), player: player, currency: request.currency,
             movement: .win(units: units, house: .games(provider), bet: key(provider, reference)),
             metadata: metadata(provider, request.gameCode, request.round))
-        let arguments: Ledger.Arguments
-        switch Ledger.arguments(for: operation) {
-        case .failure(let refusal):
-            return try await answer(
-                Self.status(refusal.code), request.requestUUID, player: player, currency: request.currency, balances: nil,
-                provider: provider)
-        case .success(let value): arguments = value
-        }
-        let statement = WinStatement(
-            provider: provider, game: request.gameCode, round: request.round, closed: request.roundClosed, ledger: arguments)
-        let (status, real, bonus) = try await execute { connection in
-            for try await (status, real, bonus, _) in try await connection.execute(statement, logger: logger) {
-                return (status, real, bonus)
-            }
-            throw LedgerError.unexpectedResult("games_win returned no row")
-        }
+        let outcome = try await ledger.apply(
+            operation, checks: [], followUps: [Self.recordRound],
+            hookArguments: Self.hookArguments(
+                provider: provider, token: nil, game: request.gameCode, playable: true, currency: request.currency, round: request.round,
+                closed: request.roundClosed, bet: 0, win: units))
         // A free round's win: the bet moved no money, so the win stands on its own, keyed without
         // the reference; its retry names the reference again and only then meets its own key.
-        if [ResultCode.referenceNotFound.rawValue, ResultCode.duplicateMismatch.rawValue].contains(status),
+        if case .ledger(let result) = outcome, [.referenceNotFound, .duplicateMismatch].contains(result.code),
             try await isFreeBet(reference, provider: provider, player: player)
         {
             let unreferenced = LedgerOperation(
@@ -189,10 +170,7 @@ public struct Hub88Wallet: Sendable {
             return try await settle(
                 unreferenced, request.requestUUID, round: request.round, closed: request.roundClosed, bet: 0, win: units)
         }
-        let balances = real.flatMap { real in bonus.map { Balances(real: real, bonus: $0, locked: 0) } }
-        return try await answer(
-            Self.status(sessionOrLedger: status), request.requestUUID, player: player, currency: request.currency, balances: balances,
-            provider: provider)
+        return try await answer(outcome, request.requestUUID, player: player, currency: request.currency, provider: provider)
     }
 
     func rollback(_ request: Hub88Request.Rollback, provider: String) async throws -> Hub88Answer {
@@ -200,7 +178,7 @@ public struct Hub88Wallet: Sendable {
             return Hub88Answer(.transactionDoesNotExist, requestUUID: request.requestUUID, user: request.user)
         }
         let reference = key(provider, request.referenceTransactionUUID)
-        guard let original = try await referencedTransaction(reference) else {
+        guard let original = try await ledger.operation(reference) else {
             // Unknown so far: the ledger leaves a tombstone so that a late bet is refused. The
             // tombstone needs a currency; the token's session names it, and stays the same when
             // the rollback is retried.
@@ -222,7 +200,7 @@ public struct Hub88Wallet: Sendable {
             metadata: metadata(provider, request.gameCode ?? "", request.round ?? ""))
         let (bet, win) = original.kind == "bet" ? (-original.units, Int64(0)) : (Int64(0), -original.units)
         return try await settle(
-            operation, request.requestUUID, round: request.round ?? original.round, closed: request.roundClosed ?? false, bet: bet, win: win
-        )
+            operation, request.requestUUID, round: request.round ?? original.metadata["round"] ?? "", closed: request.roundClosed ?? false,
+            bet: bet, win: win)
     }
 }

@@ -1,6 +1,7 @@
 import Core
 import Crypto
 import Foundation
+import Ledger
 
 /// A seeded simulation of many players betting, winning, rolling back, retrying and
 /// duplicating at once, checked step by step against a model of the rules and finally by the

@@ -2,11 +2,12 @@ import AsyncHTTPClient
 import Core
 import CryptoExtras
 import Foundation
+import Games
+import IdentityTesting
 import Ledger
 import Logging
 import NIOCore
 import Persistence
-import PostgresNIO
 
 /// The Hub88 dialect under load over HTTP (bench/hub88): bet/win/rollback rounds from many
 /// clients against a running server, signed like a real provider's. Signing is the provider's
@@ -68,16 +69,7 @@ public struct Hub88Benchmark: Sendable {
             providerKeyPEM: providerKey.publicKey.pemRepresentation, operatorKeyPEM: operatorKey.pemRepresentation, currencies: ["EUR"])
         try await providers.upsert([Game(provider: providerCode, code: "bench_slot", name: "Benchmark slot", category: "video-slots")])
         let ids = (0..<Int64(players)).map { firstPlayer + $0 }
-        try await database.withConnection { connection in
-            _ = try await connection.query(
-                """
-                INSERT INTO identity_players (id, telegram_id, email, email_confirmed_at, adult_confirmed_at, terms_accepted_at)
-                OVERRIDING SYSTEM VALUE
-                SELECT id, id, 'bench' || id || '@bench.invalid', now(), now(), now() FROM unnest(\(ids)::bigint[]) AS id
-                ON CONFLICT DO NOTHING
-                """, logger: Logger(label: "croupier.bench")
-            ).collect()
-        }
+        try await SyntheticPlayers.create(ids: ids, database: database, logger: Logger(label: "croupier.bench"))
         var tokens: [Int64: String] = [:]
         for id in ids {
             let funded = try await ledger.apply(

@@ -1,6 +1,8 @@
 import App
 import ArgumentParser
+import CommandSupport
 import Ledger
+import LedgerTesting
 
 struct Simulate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

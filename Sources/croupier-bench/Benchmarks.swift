@@ -1,14 +1,11 @@
 import App
 import ArgumentParser
+import CommandSupport
 import Foundation
 import Games
+import GamesTesting
 import Ledger
-
-struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Benchmarks (see bench/README.md).",
-        subcommands: [LedgerBench.self, Hub88Bench.self])
-}
+import LedgerTesting
 
 struct LedgerBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

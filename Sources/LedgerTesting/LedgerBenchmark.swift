@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import Ledger
 
 /// The ledger's bet/win mix through the in-process API: `workers` concurrent loops, each
 /// picking a player (uniformly, or Zipf-skewed so that a few players are hot) and placing a

@@ -1,4 +1,5 @@
 import Core
+import Ledger
 
 /// The ledger's rules for one player in one currency, written independently of ledger_apply
 /// so that the simulation can check every outcome against it.

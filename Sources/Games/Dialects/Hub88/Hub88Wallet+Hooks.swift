@@ -1,0 +1,29 @@
+import Core
+import Identity
+import Ledger
+import Persistence
+
+/// Games' part of a bet or a win, run by the ledger inside the operation's transaction (migration
+/// 0014): the session checks before a bet, the round after any call that moved money. One round
+/// trip and one commit per call, which the Hub88 benchmark measures.
+extension Hub88Wallet {
+    /// Refuses with invalidGame, invalidToken, tokenExpired or wrongCurrency.
+    static let sessionCheck = TransactionHook(function: "games_check_bet_v1")
+    static let recordRound = TransactionHook(function: "games_record_round_v1")
+
+    /// A bet's checks: the session first (one lookup), then the player (Identity's). One hook per
+    /// context: each is a dynamic call inside the ledger's function, and the bet path is hot.
+    static let betChecks = [sessionCheck, PlayerStatuses.betCheck]
+
+    /// What the hooks read (their SQL names each key).
+    static func hookArguments(
+        provider: String, token: String?, game: String, playable: Bool, currency: String, round: String, closed: Bool, bet: Int64,
+        win: Int64
+    ) -> [String: String] {
+        [
+            "provider": provider, "token_hash": token.map { Hex.encode(GameSessions.hashBytes($0)) } ?? "", "game": game,
+            "playable": String(playable), "currency": currency, "round": round, "closed": String(closed), "bet": String(bet),
+            "win": String(win),
+        ]
+    }
+}

@@ -1,0 +1,65 @@
+import Core
+import Persistence
+import PostgresNIO
+
+/// One ledger operation with another context's checks before it and bookkeeping after it, in one
+/// transaction and one round trip (Ledger's SQL API `ledger_apply_with_hooks_v1`, migration 0012).
+extension Ledger {
+    public enum HookedOutcome: Sendable, Equatable {
+        /// A check refused the operation with its own code; nothing was written.
+        case refused(String)
+        /// The ledger's answer; the follow-ups ran when it is `ok` and not a replay.
+        case ledger(Outcome)
+    }
+
+    /// Applies `operation` unless a check refuses it first (checks run only for a key not applied
+    /// yet: a retry gets its first answer), then runs the follow-ups when money moved now. Every
+    /// hook receives the player and `hookArguments` as a JSON object.
+    public func apply(
+        _ operation: LedgerOperation, checks: [TransactionHook], followUps: [TransactionHook], hookArguments: [String: String]
+    ) async throws -> HookedOutcome {
+        let statement: HookedApplyStatement
+        switch Self.arguments(for: operation) {
+        case .failure(let refusal): return .ledger(Outcome(code: refusal.code))
+        case .success(let arguments):
+            statement = HookedApplyStatement(
+                ledger: ApplyStatement(arguments), checks: checks.map(\.function), followUps: followUps.map(\.function),
+                hookArguments: CanonicalJSON.object(hookArguments))
+        }
+        return try await withRetries(key: operation.key) { connection in
+            for try await (refusal, code, transactionID, real, bonus, locked, replayed) in try await connection.execute(
+                statement, logger: logger)
+            {
+                if let refusal { return .refused(refusal) }
+                guard let code, let resultCode = ResultCode(rawValue: code) else { throw LedgerError.unexpectedResult(code ?? "no code") }
+                return .ledger(Self.outcome(resultCode, transactionID, real, bonus, locked, replayed))
+            }
+            throw LedgerError.unexpectedResult("ledger_apply_with_hooks_v1 returned no row")
+        }
+    }
+}
+
+struct HookedApplyStatement: PostgresPreparedStatement {
+    typealias Row = (String?, String?, Int64?, Int64?, Int64?, Int64?, Bool)
+
+    static let sql = """
+        SELECT refusal, code, transaction_id, real_balance, bonus_balance, locked_balance, replayed
+          FROM ledger_apply_with_hooks_v1($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12::regproc[], $13::regproc[], $14::jsonb)
+        """
+    static let bindingDataTypes: [PostgresDataType] = ApplyStatement.bindingDataTypes + [.textArray, .textArray, .text]
+
+    let ledger: ApplyStatement
+    let checks: [String]
+    let followUps: [String]
+    let hookArguments: String
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = try ledger.makeBindings()
+        bindings.append(checks)
+        bindings.append(followUps)
+        bindings.append(hookArguments)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+}

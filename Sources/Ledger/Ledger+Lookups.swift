@@ -1,0 +1,58 @@
+import Core
+import Foundation
+import PostgresNIO
+
+/// What other contexts may ask the ledger about an operation they keyed (a provider's bet, say).
+extension Ledger {
+    /// An applied operation, as its source keyed it.
+    public struct RecordedOperation: Sendable, Equatable {
+        public let kind: String
+        public let player: PlayerID
+        public let currency: String
+        /// What the operation moved on the player's side (real and bonus together), never negative.
+        public let units: Int64
+        public let metadata: [String: String]
+    }
+
+    /// Whether an operation was reversed, and how.
+    public enum RollbackState: Sendable, Equatable {
+        case notRolledBack
+        /// A rollback reversed the applied operation.
+        case rolledBack
+        /// A rollback named the key before any operation had it, so the key is refused from now on.
+        case refusedInAdvance
+    }
+
+    /// The operation applied under `key`; nil when there is none (refusals are not stored).
+    public func operation(_ key: IdempotencyKey) async throws -> RecordedOperation? {
+        try await database.withConnection { connection in
+            let rows = try await connection.query(
+                """
+                SELECT kind, player_id, currency, abs(real_delta + bonus_delta), metadata::text FROM ledger_transactions
+                 WHERE idempotency_scope = \(key.scope) AND idempotency_key = \(key.key)
+                """, logger: logger)
+            for try await (kind, player, currency, units, metadata) in rows.decode((String, Int64, String, Int64, String).self) {
+                return RecordedOperation(
+                    kind: kind, player: PlayerID(player), currency: currency, units: units,
+                    metadata: try JSONDecoder().decode([String: String].self, from: Data(metadata.utf8)))
+            }
+            return nil
+        }
+    }
+
+    /// The rollback state of the operation keyed `key`, applied or not.
+    public func rollbackState(of key: IdempotencyKey) async throws -> RollbackState {
+        try await database.withConnection { connection in
+            let rows = try await connection.query(
+                """
+                SELECT EXISTS (SELECT 1 FROM ledger_tombstones WHERE reference_scope = \(key.scope) AND reference_key = \(key.key)),
+                       EXISTS (SELECT 1 FROM ledger_transactions r JOIN ledger_transactions b ON r.reference_id = b.id
+                                WHERE b.idempotency_scope = \(key.scope) AND b.idempotency_key = \(key.key) AND r.kind = 'rollback')
+                """, logger: logger)
+            for try await (tombstoned, rolledBack) in rows.decode((Bool, Bool).self) {
+                return tombstoned ? .refusedInAdvance : rolledBack ? .rolledBack : .notRolledBack
+            }
+            throw LedgerError.unexpectedResult("no row for the rollback state of \(key)")
+        }
+    }
+}
