@@ -14,6 +14,8 @@ Environment:
   CROUPIER_BIN        server binary (default: <repo>/.build/debug/croupier)
   CROUPIER_E2E_PORT   HTTP port for the server (default: a free port)
   CROUPIER_CHROMIUM   browser binary (default: /usr/bin/chromium)
+  CROUPIER_E2E_DB     database name (PostgreSQL and ClickHouse; upper-cased, the JetStream stream), so two
+                      checkouts can run the suite at once (default: croupier_e2e)
 
 A missing service or binary fails the run; nothing here skips.
 Artifacts: e2e/artifacts/server.log, oidc_provider.log, smtp_server.log and
@@ -58,7 +60,7 @@ OIDC_PROVIDER = REPO_ROOT / "Tests" / "IdentityTests" / "oidc_provider.py"
 SMTP_SERVER = REPO_ROOT / "Tests" / "IdentityTests" / "smtp_server.py"
 ENV_FILE = REPO_ROOT / ".local" / "env"
 
-E2E_DB = "croupier_e2e"
+E2E_DB = os.environ.get("CROUPIER_E2E_DB", "croupier_e2e")
 # A made-up bot; the tests sign Telegram data with it the way Telegram does (players.py).
 TELEGRAM_BOT_TOKEN = "7000002:AAE2E-test-bot-token"
 # The same bot as an OpenID Connect client of the local provider (its client id is the bot id).
@@ -71,7 +73,7 @@ CHROMIUM = os.environ.get("CROUPIER_CHROMIUM", "/usr/bin/chromium")
 STARTUP_TIMEOUT_S = 300.0
 PAGE_TIMEOUT_MS = 60_000
 # The e2e server's own JetStream stream, so its events never mix with a development server's.
-E2E_STREAM = "CROUPIER_E2E"
+E2E_STREAM = E2E_DB.upper()
 
 # Viewports: a phone (iPhone 12-14 class) and a common laptop/desktop.
 PHONE = {"width": 390, "height": 844}

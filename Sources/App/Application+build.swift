@@ -1,3 +1,4 @@
+import AppAPI
 import AsyncHTTPClient
 import Core
 import Events
@@ -40,7 +41,7 @@ public func buildApplication(dependencies: AppDependencies, logger: Logger) asyn
 func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, logger: Logger) async throws -> Router<AppRequestContext> {
     let configuration = dependencies.configuration
     guard let resources = Bundle.module.url(forResource: "Resources", withExtension: nil) else {
-        throw AppError(.internalServerError, code: "resourcesMissing")
+        throw AppError(.internalServerError, code: .resourcesMissing)
     }
     let pages = try await PageRenderer.load(
         resources: resources,
@@ -63,7 +64,7 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
             prefixes: ["/css/", "/js/", "/img/"])
     }
     HealthController(readiness: readiness).addRoutes(to: router)
-    let contract = try String(contentsOf: resources.appendingPathComponent("openapi.yaml"), encoding: .utf8)
+    let contract = try APIDocument.yaml()
     router.get("/api/v1/openapi.yaml") { _, _ in
         Response(
             status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: contract)))
@@ -99,30 +100,30 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
         pages: pages, signIn: auth.signIn, sessions: sessions, access: access, secureCookies: auth.secureCookies,
         header: PlayerHeader(ledger: dependencies.ledger, currencies: currencies)
     ).addRoutes(to: router)
-    StaffSignInController(
+    let staffSignIn = StaffSignInController(
         pages: pages, directory: staffDirectory, sessions: sessions, access: access, limits: limits,
-        secureCookies: configuration.publicURL.hasPrefix("https://")
-    ).addRoutes(to: router)
+        secureCookies: configuration.publicURL.hasPrefix("https://"))
+    staffSignIn.addRoutes(to: router)
     StaffMembersController(pages: pages, directory: staffDirectory, access: access, publicURL: configuration.publicURL).addRoutes(
         to: router)
     AuditLogPage(pages: pages, access: access, audit: audit).addRoutes(to: router)
-    StaffAdjustmentsAPI(access: access, adjustments: dependencies.adjustments).addRoutes(to: router)
     StaffEnrolmentPages(pages: pages, directory: staffDirectory, access: access, limits: limits).addRoutes(to: router)
     WalletController(ledger: dependencies.ledger, currencies: currencies, pages: pages).addRoutes(to: router)
     let header = PlayerHeader(ledger: dependencies.ledger, currencies: currencies)
-    GamesController(
-        pages: pages, providers: dependencies.providers,
-        launcher: GameLauncher(
-            providers: dependencies.providers, registry: dependencies.providerRegistry, sessions: dependencies.gameSessions,
-            ledger: dependencies.ledger,
-            currencies: currencies, publicURL: configuration.publicURL),
-        wallet: dependencies.hub88Wallet, header: header
-    ).addRoutes(to: router)
+    let launcher = GameLauncher(
+        providers: dependencies.providers, registry: dependencies.providerRegistry, sessions: dependencies.gameSessions,
+        ledger: dependencies.ledger, currencies: currencies, publicURL: configuration.publicURL)
+    GamesController(pages: pages, providers: dependencies.providers, launcher: launcher, wallet: dependencies.hub88Wallet, header: header)
+        .addRoutes(to: router)
     OriginalsController(pages: pages, originals: dependencies.originals).addRoutes(to: router)
     AdminGamesController(
         pages: pages, providers: dependencies.providers, registry: dependencies.providerRegistry, rounds: dependencies.gameRounds,
         access: access,
         currencies: currencies
+    ).addRoutes(to: router)
+    try CroupierAPI(
+        auth: auth, staffSignIn: staffSignIn, adjustments: dependencies.adjustments, ledger: dependencies.ledger, currencies: currencies,
+        launcher: launcher
     ).addRoutes(to: router)
     return router
 }

@@ -67,10 +67,10 @@ struct AdminGamesController {
                     try await providers.update(
                         code, name: name?.isEmpty == false ? name : nil, apiURL: form.apiURL?.isEmpty == false ? form.apiURL : nil)
                 default:
-                    throw AppError(.notFound, code: "notFound")
+                    throw AppError(.notFound, code: .notFound)
                 }
             } catch let error as ProviderDirectoryError {
-                throw AppError(error == .notFound ? .notFound : .badRequest, code: error == .invalidURL ? "invalidURL" : "providerNotFound")
+                throw AppError(error == .notFound ? .notFound : .badRequest, code: error == .invalidURL ? .invalidURL : .providerNotFound)
             }
             try await access.record(
                 "provider.\(change == "edit" ? "edited" : change + "d")", by: staff, target: "provider:\(code)",
@@ -89,13 +89,13 @@ struct AdminGamesController {
                 case "enable", "disable": try await providers.setGame(provider: provider, code: code, enabled: change == "enable")
                 case "order":
                     guard let order = form.order.flatMap({ Int($0) }), (0...100_000).contains(order) else {
-                        throw AppError(.badRequest, code: "invalidOrder")
+                        throw AppError(.badRequest, code: .invalidOrder)
                     }
                     try await providers.setGame(provider: provider, code: code, displayOrder: order)
-                default: throw AppError(.notFound, code: "notFound")
+                default: throw AppError(.notFound, code: .notFound)
                 }
             } catch ProviderDirectoryError.notFound {
-                throw AppError(.notFound, code: "gameNotFound")
+                throw AppError(.notFound, code: .gameNotFound)
             }
             try await access.record(
                 "game.\(change == "order" ? "reordered" : change + "d")", by: staff, target: "game:\(provider):\(code)", request, context)
@@ -129,7 +129,7 @@ struct AdminGamesController {
     private func formBody(_ request: Request, _ context: AppRequestContext) async throws -> ChangeForm {
         let form = try await URLEncodedFormDecoder().decode(
             ChangeForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
-        guard pages.csrf.isValid(form.csrf, for: request) else { throw AppError(.forbidden, code: "csrfTokenInvalid") }
+        guard pages.csrf.isValid(form.csrf, for: request) else { throw AppError(.forbidden, code: .csrfTokenInvalid) }
         return form
     }
 }

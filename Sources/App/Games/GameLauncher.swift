@@ -21,12 +21,12 @@ struct GameLauncher {
         async throws -> String
     {
         guard let entry = try await registry.entry(code), entry.provider.enabled, entry.games[gameCode] == true else {
-            throw AppError(.notFound, code: "gameNotFound")
+            throw AppError(.notFound, code: .gameNotFound)
         }
         guard try await currencies.currency(currency) != nil,
             entry.provider.currencies.isEmpty || entry.provider.currencies.contains(currency)
         else {
-            throw AppError(.badRequest, code: "currencyNotOffered")
+            throw AppError(.badRequest, code: .currencyNotOffered)
         }
         let token = try await sessions.start(player: player, provider: code, gameCode: gameCode, currency: currency)
         let userAgent = request.headers[.userAgent] ?? ""
@@ -38,7 +38,7 @@ struct GameLauncher {
             return try await Hub88OperatorAPI(provider: entry.provider, keys: entry.keys).gameURL(launch)
         } catch let error as Hub88OperatorAPIError {
             context.logger.error("game launch failed", metadata: ["provider": "\(code)", "game": "\(gameCode)", "reason": "\(error)"])
-            throw AppError(.badGateway, code: "providerUnavailable")
+            throw AppError(.badGateway, code: .providerUnavailable)
         }
     }
 

@@ -5,23 +5,15 @@ import HTTPTypes
 import Hummingbird
 import Ledger
 
-/// The player's side of games: the lobby, the game page with the provider's frame, the launch
-/// API; and the providers' side: each provider's wallet endpoints under `/providers/<code>/`.
+/// The player's side of games: the lobby and the game page with the provider's frame (the launch
+/// API is `CroupierAPI+Games`); and the providers' side: each provider's wallet endpoints under
+/// `/providers/<code>/`, hand-written because their wire format is the provider's.
 struct GamesController {
     let pages: PageRenderer
     let providers: ProviderDirectory
     let launcher: GameLauncher
     let wallet: Hub88Wallet
     let header: PlayerHeader
-
-    struct LaunchRequest: Decodable {
-        let game: String
-        let currency: String
-    }
-
-    struct LaunchResponse: Encodable {
-        let url: String
-    }
 
     func addRoutes(to router: Router<AppRequestContext>) {
         for endpoint in Hub88Endpoint.allCases {
@@ -35,18 +27,6 @@ struct GamesController {
                     status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
                     body: .init(byteBuffer: ByteBuffer(bytes: answer)))
             }
-        }
-        router.post("/api/v1/games/launch") { request, context -> Response in
-            guard let player = context.player else { throw AppError(.unauthorized, code: "notSignedIn") }
-            guard pages.csrf.isValid(request.headers[.csrfToken], for: request) else {
-                throw AppError(.forbidden, code: "csrfTokenInvalid")
-            }
-            let body = try await request.decode(as: LaunchRequest.self, context: context)
-            let parts = body.game.split(separator: ":", maxSplits: 1).map(String.init)
-            guard parts.count == 2 else { throw AppError(.notFound, code: "gameNotFound") }
-            let url = try await launcher.launch(
-                player: player, provider: parts[0], game: parts[1], currency: body.currency, request: request, context: context)
-            return try WalletController.json(LaunchResponse(url: url))
         }
         router.get("/lobby") { request, context -> Response in
             let query = request.uri.queryParameters
@@ -69,7 +49,7 @@ struct GamesController {
             let providerCode = try context.parameters.require("provider")
             let gameCode = try context.parameters.require("game")
             guard let game = try await providers.game(provider: providerCode, code: gameCode), game.enabled else {
-                throw AppError(.notFound, code: "gameNotFound")
+                throw AppError(.notFound, code: .gameNotFound)
             }
             let language = Localization.language(for: request)
             let currency = try await launcher.currency(for: player, requested: request.uri.queryParameters["currency"].map(String.init))
@@ -86,8 +66,8 @@ struct GamesController {
                 }
             } catch let error as AppError {
                 fields["error"] = [
-                    "title": pages.localization.string("play.errors.\(error.code).title", in: language),
-                    "text": pages.localization.string("play.errors.\(error.code).text", in: language),
+                    "title": pages.localization.string("play.errors.\(error.code.rawValue).title", in: language),
+                    "text": pages.localization.string("play.errors.\(error.code.rawValue).text", in: language),
                 ]
             }
             var response = pages.render("play", face: .player, title: "play.title", fields: fields, request: request, context: context)

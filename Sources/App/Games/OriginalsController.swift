@@ -49,7 +49,7 @@ struct OriginalsController {
         router.get("/originals/play/:game") { request, context -> Response in
             guard let session = request.uri.queryParameters["session"].map(String.init),
                 let view = try await originals.get().open(session: session), view.gameCode == (try context.parameters.require("game"))
-            else { throw AppError(.notFound, code: "sessionExpired") }
+            else { throw AppError(.notFound, code: .sessionExpired) }
             var response = pages.render(
                 "originals_\(view.gameCode)", face: .player, title: "originals.\(view.gameCode).title", fields: fields(view),
                 request: request, context: context)
@@ -78,7 +78,7 @@ struct OriginalsController {
         router.post("/originals/api/seed") { request, context -> Response in
             let body = try await request.decode(as: SeedRequest.self, context: context)
             guard let answer = try await originals.get().rotateSeeds(session: body.session, clientSeed: body.clientSeed) else {
-                throw AppError(.badRequest, code: "clientSeedInvalid")
+                throw AppError(.badRequest, code: .clientSeedInvalid)
             }
             var object: [String: Any] = ["serverSeedHash": answer.serverSeedHash, "clientSeed": answer.clientSeed, "nonce": answer.nonce]
             if let revealed = answer.revealed {
@@ -94,7 +94,7 @@ struct OriginalsController {
         router.get("/originals/fairness") { request, context -> Response in
             guard let session = request.uri.queryParameters["session"].map(String.init),
                 let (rounds, current) = try await originals.get().history(session: session)
-            else { throw AppError(.notFound, code: "sessionExpired") }
+            else { throw AppError(.notFound, code: .sessionExpired) }
             let language = Localization.language(for: request)
             let fields: [String: Any] = [
                 "session": session,

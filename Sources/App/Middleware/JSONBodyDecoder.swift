@@ -9,7 +9,7 @@ import Hummingbird
 public struct JSONBodyDecoder: RequestDecoder {
     public func decode<T: Decodable>(_ type: T.Type, from request: Request, context: some RequestContext) async throws -> T {
         guard Self.declaresJSON(request.headers[.contentType]) else {
-            throw AppError(.unsupportedMediaType, code: "jsonRequired")
+            throw AppError(.unsupportedMediaType, code: .jsonRequired)
         }
         return try await JSONDecoder().decode(type, from: request, context: context)
     }

@@ -12,12 +12,12 @@ struct RequestLimitsMiddleware: RouterMiddleware {
         context.maxUploadSize = maxBodyBytes
         if let declared = request.headers[.contentLength] {
             guard let length = Int(declared), length >= 0 else {
-                throw AppError(.badRequest, code: "malformedContentLength")
+                throw AppError(.badRequest, code: .malformedContentLength)
             }
-            if length > maxBodyBytes { throw AppError(.contentTooLarge, code: "bodyTooLarge") }
+            if length > maxBodyBytes { throw AppError(.contentTooLarge, code: .bodyTooLarge) }
         }
         guard Self.isWellFormed(request.uri.path), Self.isWellFormed(request.uri.query ?? "") else {
-            throw AppError(.badRequest, code: "malformedURL")
+            throw AppError(.badRequest, code: .malformedURL)
         }
         return try await next(request, context)
     }

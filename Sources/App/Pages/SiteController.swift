@@ -17,7 +17,7 @@ struct SiteController {
         }
         router.get("/lang/:code") { request, context -> Response in
             let code = try context.parameters.require("code")
-            guard Localization.supported.contains(code) else { throw AppError(.notFound, code: "unknownLanguage") }
+            guard Localization.supported.contains(code) else { throw AppError(.notFound, code: .unknownLanguage) }
             var response = Response.redirect(to: SiteRoute.localPath(request.uri.queryParameters["next"].map(String.init)), type: .normal)
             response.setCookie(
                 Cookie(name: "lang", value: code, maxAge: 365 * 24 * 3600, path: "/", secure: false, httpOnly: false, sameSite: .lax))

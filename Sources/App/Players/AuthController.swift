@@ -4,8 +4,9 @@ import HTTPTypes
 import Hummingbird
 import Identity
 
-/// Player sign-in: Telegram first, then e-mail as the second factor. The JSON API serves the
-/// Mini App and the pages' scripts; the pages (`SignInPages`) serve the browser without script.
+/// Player sign-in: Telegram first, then e-mail as the second factor. The steps the JSON API
+/// (`CroupierAPI+SignIn`) and the pages without script (`SignInPages`) share, and the
+/// development mode's one-click sign-in.
 struct AuthController {
     let signIn: PlayerSignIn
     let sessions: SessionStore
@@ -25,116 +26,7 @@ struct AuthController {
 
     static let deviceCookie = "croupier_device"
 
-    struct TelegramRequest: Decodable {
-        let widget: [String: String]?
-        let initData: String?
-    }
-
-    struct EmailRequest: Decodable {
-        let challenge: String
-        let email: String
-        let adult: Bool
-        let acceptTerms: Bool
-    }
-
-    struct CodeRequest: Decodable {
-        let challenge: String
-        let code: String
-    }
-
-    struct ResendRequest: Decodable {
-        let challenge: String
-    }
-
-    struct NextResponse: Encodable {
-        let next: String
-        let challenge: String?
-    }
-
     func addRoutes(to router: Router<AppRequestContext>) {
-        router.post("/api/v1/auth/telegram") { request, context -> Response in
-            try await limits.check(request, context)
-            // Mini Apps conventionally send initData as `Authorization: tma <initData>`.
-            let tma = request.headers[.authorization].flatMap { $0.hasPrefix("tma ") ? String($0.dropFirst(4)) : nil }
-            let body =
-                tma == nil
-                ? try await request.decode(as: TelegramRequest.self, context: context) : TelegramRequest(widget: nil, initData: tma)
-            let now = Date()
-            let user: TelegramUser
-            let proof: String
-            let method = body.widget != nil ? "widget" : "initData"
-            do {
-                if let widget = body.widget {
-                    let verified = try telegram.verifyWidget(widget, now: now)
-                    (user, proof) = (verified.user, "widget:\(verified.hash)")
-                } else if let initData = body.initData {
-                    let verified = try telegram.verifyInitData(initData, now: now)
-                    (user, proof) = (verified.user, "initData:\(verified.hash)")
-                } else {
-                    throw AppError(.badRequest, code: "telegramMalformed")
-                }
-            } catch let error as TelegramAuthError {
-                try await recordFailure(error.code, method: method, request: request, context: context)
-                throw AppError(.unauthorized, code: error.code)
-            }
-            return try await respond(
-                to: begin(user, proof: proof, method: method, request: request, context: context, now: now), request: request,
-                context: context)
-        }
-        router.post("/api/v1/auth/email") { request, context -> Response in
-            let body = try await request.decode(as: EmailRequest.self, context: context)
-            try await limits.check(request, context, identity: "challenge:\(body.challenge)")
-            let step = try await mapped {
-                try await signIn.submitEmail(
-                    challenge: body.challenge, email: body.email, adult: body.adult, acceptTerms: body.acceptTerms,
-                    language: Localization.language(for: request))
-            }
-            return try await respond(to: (step, nil), request: request, context: context)
-        }
-        router.post("/api/v1/auth/code") { request, context -> Response in
-            let body = try await request.decode(as: CodeRequest.self, context: context)
-            try await limits.check(request, context, identity: "challenge:\(body.challenge)")
-            let (device, newDevice) = deviceID(request)
-            let player = try await submitCode(
-                challenge: body.challenge, code: body.code, device: device, request: request, context: context)
-            return try await respond(to: (.done(player), newDevice), request: request, context: context)
-        }
-        router.post("/api/v1/auth/code/resend") { request, context -> Response in
-            let body = try await request.decode(as: ResendRequest.self, context: context)
-            try await limits.check(request, context, identity: "challenge:\(body.challenge)")
-            try await mapped { try await signIn.resend(challenge: body.challenge) }
-            return try WalletController.json(NextResponse(next: "code", challenge: body.challenge))
-        }
-        router.get("/api/v1/me") { request, context -> Response in
-            guard let player = context.player, let profile = try await signIn.profile(player) else {
-                throw AppError(.unauthorized, code: "notSignedIn")
-            }
-            let (csrfToken, seedCookie) = pages.csrf.token(for: request)
-            var response = try WalletController.json(
-                MeResponse(
-                    player: .init(
-                        id: String(profile.id.rawValue), telegramId: String(profile.telegramID), username: profile.username,
-                        firstName: profile.firstName,
-                        email: profile.email, language: profile.language),
-                    csrfToken: csrfToken))
-            if let seedCookie { response.setCookie(seedCookie) }
-            return response
-        }
-        router.post("/api/v1/auth/logout") { request, context -> Response in
-            guard let player = context.player else { throw AppError(.unauthorized, code: "notSignedIn") }
-            guard pages.csrf.isValid(request.headers[.csrfToken], for: request) else {
-                throw AppError(.forbidden, code: "csrfTokenInvalid")
-            }
-            try await sessions.revokeAll(of: .player(player))
-            try await access.record(
-                "player.logout", by: nil, actor: "player:\(player.rawValue)", summary: ["scope": "everywhere"], request, context)
-            var response = try WalletController.json(NextResponse(next: "signedOut", challenge: nil))
-            response.setCookie(
-                Cookie(
-                    name: PlayerSessionMiddleware.cookieName, value: "", maxAge: 0, path: "/", secure: secureCookies, httpOnly: true,
-                    sameSite: .lax))
-            return response
-        }
         if environment == .development {
             // One click to play as the demo player, so a fresh `make run` is playable without a
             // Telegram bot. Never registered outside development mode.
@@ -145,10 +37,12 @@ struct AuthController {
                 struct Form: Decodable { let csrf: String? }
                 let form = try await URLEncodedFormDecoder().decode(
                     Form.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
-                guard pages.csrf.isValid(form.csrf, for: request) else { throw AppError(.forbidden, code: "csrfTokenInvalid") }
+                guard pages.csrf.isValid(form.csrf, for: request) else { throw AppError(.forbidden, code: .csrfTokenInvalid) }
                 let player = try await signIn.demoPlayer()
                 var response = Response.redirect(to: "/lobby", type: .normal)
-                try await startSession(player, request: request, context: context, into: &response, newDevice: deviceID(request).1)
+                for cookie in try await startSession(player, request: request, context: context, newDevice: deviceID(request).1) {
+                    response.setCookie(cookie)
+                }
                 return response
             }
             router.get("/dev/mail") { request, context -> Response in
@@ -179,7 +73,7 @@ struct AuthController {
             }
             return (step, newDevice)
         } catch let error as AppError {
-            try await recordFailure(error.code, method: method, actor: "telegram:\(user.id)", request: request, context: context)
+            try await recordFailure(error.code.rawValue, method: method, actor: "telegram:\(user.id)", request: request, context: context)
             throw error
         }
     }
@@ -190,7 +84,7 @@ struct AuthController {
         do {
             return try await mapped { try await signIn.submitCode(challenge: challenge, code: code, device: device) }
         } catch let error as AppError {
-            try await recordFailure(error.code, method: "emailCode", request: request, context: context)
+            try await recordFailure(error.code.rawValue, method: "emailCode", request: request, context: context)
             throw error
         }
     }
@@ -202,37 +96,21 @@ struct AuthController {
             "player.login_failed", by: nil, actor: actor, summary: ["method": method, "reason": reason], request, context)
     }
 
-    private func respond(to outcome: (SignInStep, String?), request: Request, context: AppRequestContext) async throws -> Response {
-        let (step, newDevice) = outcome
-        var response: Response
-        switch step {
-        case .email(let challenge):
-            response = try WalletController.json(NextResponse(next: "email", challenge: challenge))
-            response.setCookie(flow.cookie(for: challenge))
-        case .code(let challenge):
-            response = try WalletController.json(NextResponse(next: "code", challenge: challenge))
-            response.setCookie(flow.cookie(for: challenge))
-        case .done(let player):
-            response = try WalletController.json(NextResponse(next: "done", challenge: nil))
-            try await startSession(player, request: request, context: context, into: &response, newDevice: nil)
-        }
-        if let newDevice { response.setCookie(deviceCookie(newDevice)) }
-        return response
-    }
-
-    func startSession(_ player: PlayerID, request: Request, context: AppRequestContext, into response: inout Response, newDevice: String?)
-        async throws
-    {
+    /// Starts the player's session; the answer must set the cookies returned.
+    func startSession(_ player: PlayerID, request: Request, context: AppRequestContext, newDevice: String?) async throws -> [Cookie] {
         let device = newDevice ?? deviceID(request).0
         let token = try await sessions.start(
             .player(player), policy: .player, userAgent: request.headers[.userAgent] ?? "", ip: context.clientAddress,
             device: device)
         try await access.record("player.login", by: nil, actor: "player:\(player.rawValue)", request, context)
-        response.setCookie(
-            Cookie(
-                name: PlayerSessionMiddleware.cookieName, value: token, maxAge: 30 * 24 * 3600, path: "/", secure: secureCookies,
-                httpOnly: true, sameSite: .lax))
-        if let newDevice { response.setCookie(deviceCookie(newDevice)) }
+        return [sessionCookie(token)] + (newDevice.map { [deviceCookie($0)] } ?? [])
+    }
+
+    /// The session cookie; an empty token clears it.
+    func sessionCookie(_ token: String) -> Cookie {
+        Cookie(
+            name: PlayerSessionMiddleware.cookieName, value: token, maxAge: token.isEmpty ? 0 : 30 * 24 * 3600, path: "/",
+            secure: secureCookies, httpOnly: true, sameSite: .lax)
     }
 
     /// The browser's device id, or a new one to set.
@@ -263,21 +141,7 @@ struct AuthController {
                 case .emailTaken: .conflict
                 default: .badRequest
                 }
-            throw AppError(status, code: error.code)
+            throw AppError(status, code: ErrorCode(error))
         }
     }
-}
-
-struct MeResponse: Encodable {
-    struct Player: Encodable {
-        let id: String
-        let telegramId: String
-        let username: String?
-        let firstName: String
-        let email: String
-        let language: String
-    }
-
-    let player: Player
-    let csrfToken: String
 }

@@ -47,10 +47,10 @@ struct ProfileController {
         }
         router.post("/profile/devices/:id/revoke") { request, context -> Response in
             let player = try await requireForm(request, context)
-            guard let id = context.parameters.get("id", as: Int64.self) else { throw AppError(.notFound, code: "deviceNotFound") }
+            guard let id = context.parameters.get("id", as: Int64.self) else { throw AppError(.notFound, code: .deviceNotFound) }
             let current = try await sessions.devices(of: player, current: request.cookies[PlayerSessionMiddleware.cookieName]?.value)
                 .first { $0.current }?.id
-            guard try await sessions.revoke(device: id, of: player) else { throw AppError(.notFound, code: "deviceNotFound") }
+            guard try await sessions.revoke(device: id, of: player) else { throw AppError(.notFound, code: .deviceNotFound) }
             try await access.record(
                 "player.device_revoked", by: nil, actor: "player:\(player.rawValue)", target: "session:\(id)", request, context)
             if id == current { return signedOut() }
@@ -67,10 +67,10 @@ struct ProfileController {
 
     /// The signed-in player of a form post carrying a valid CSRF token.
     private func requireForm(_ request: Request, _ context: AppRequestContext) async throws -> PlayerID {
-        guard let player = context.player else { throw AppError(.unauthorized, code: "notSignedIn") }
+        guard let player = context.player else { throw AppError(.unauthorized, code: .notSignedIn) }
         let form = try await URLEncodedFormDecoder().decode(
             CSRFForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
-        guard pages.csrf.isValid(form.csrf, for: request) else { throw AppError(.forbidden, code: "csrfTokenInvalid") }
+        guard pages.csrf.isValid(form.csrf, for: request) else { throw AppError(.forbidden, code: .csrfTokenInvalid) }
         return player
     }
 

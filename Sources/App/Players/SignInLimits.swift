@@ -15,7 +15,7 @@ struct SignInLimits: Sendable {
         for (bucket, rule) in buckets {
             let now = self.now()
             if let retryAt = try await limiter.hit(bucket, rule: rule, now: now) {
-                throw RetryLater(code: "rateLimited", until: retryAt, now: now)
+                throw RetryLater(code: .rateLimited, until: retryAt, now: now)
             }
         }
     }
@@ -24,11 +24,11 @@ struct SignInLimits: Sendable {
 /// Too many attempts (a rate limit, a locked account): the error middleware answers 429 with
 /// this code and `Retry-After`.
 struct RetryLater: HTTPResponseError {
-    let code: String
+    let code: ErrorCode
     let retryAfter: Int
     var status: HTTPResponse.Status { .tooManyRequests }
 
-    init(code: String, until: Date, now: Date = Date()) {
+    init(code: ErrorCode, until: Date, now: Date = Date()) {
         self.code = code
         self.retryAfter = max(1, Int(until.timeIntervalSince(now).rounded(.up)))
     }

@@ -32,7 +32,7 @@ struct SignInPages {
         router.get("/auth/confirm") { request, context -> Response in
             let query = request.uri.queryParameters
             guard let challenge = query["challenge"].map(String.init), let code = query["code"].map(String.init) else {
-                throw AppError(.badRequest, code: "challengeInvalid")
+                throw AppError(.badRequest, code: .challengeInvalid)
             }
             guard auth.flow.started(challenge, in: request) else {
                 try await auth.recordFailure("confirmElsewhere", method: "emailLink", request: request, context: context)
@@ -41,7 +41,9 @@ struct SignInPages {
             let (device, newDevice) = auth.deviceID(request)
             let player = try await auth.submitCode(challenge: challenge, code: code, device: device, request: request, context: context)
             var response = Response.redirect(to: "/wallet", type: .normal)
-            try await auth.startSession(player, request: request, context: context, into: &response, newDevice: newDevice)
+            for cookie in try await auth.startSession(player, request: request, context: context, newDevice: newDevice) {
+                response.setCookie(cookie)
+            }
             return response
         }
         // The Login Widget's redirect (`data-auth-url`): the signed fields arrive in the query.
@@ -58,7 +60,7 @@ struct SignInPages {
                 try await auth.recordFailure(error.code, method: "widget", request: request, context: context)
                 return signInPage(error: error.code, request: request, context: context)
             } catch let error as AppError {
-                return signInPage(error: error.code, request: request, context: context)
+                return signInPage(error: error.code.rawValue, request: request, context: context)
             }
         }
         // OpenID Connect: the button sends the browser to the provider with state, nonce and a
@@ -66,7 +68,7 @@ struct SignInPages {
         // browser that started it (no login CSRF).
         router.get("/auth/telegram/oidc") { request, context -> Response in
             try await auth.limits.check(request, context)
-            guard let oidc = auth.oidc else { throw AppError(.notFound, code: "oidcNotConfigured") }
+            guard let oidc = auth.oidc else { throw AppError(.notFound, code: .oidcNotConfigured) }
             do {
                 let (url, state) = try await oidc.start()
                 var response = Response.redirect(to: url, type: .found)
@@ -79,7 +81,7 @@ struct SignInPages {
         }
         router.get("/auth/telegram/oidc/callback") { request, context -> Response in
             try await auth.limits.check(request, context)
-            guard let oidc = auth.oidc else { throw AppError(.notFound, code: "oidcNotConfigured") }
+            guard let oidc = auth.oidc else { throw AppError(.notFound, code: .oidcNotConfigured) }
             let query = request.uri.queryParameters
             let state = query["state"].map(String.init) ?? ""
             var response: Response
@@ -97,7 +99,7 @@ struct SignInPages {
                 let status: HTTPResponse.Status = if case .providerUnavailable = error { .serviceUnavailable } else { .unauthorized }
                 response = signInPage(error: error.code, status: status, request: request, context: context)
             } catch let error as AppError {
-                response = signInPage(error: error.code, request: request, context: context)
+                response = signInPage(error: error.code.rawValue, request: request, context: context)
             }
             response.setCookie(oidcCookie("", maxAge: 0))
             return response
@@ -121,7 +123,7 @@ struct SignInPages {
         router.post("/signin/email") { request, context -> Response in
             let form = try await URLEncodedFormDecoder().decode(
                 EmailForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
-            guard pages.csrf.isValid(form.csrf, for: request) else { throw AppError(.forbidden, code: "csrfTokenInvalid") }
+            guard pages.csrf.isValid(form.csrf, for: request) else { throw AppError(.forbidden, code: .csrfTokenInvalid) }
             let challenge = form.challenge ?? ""
             do {
                 try await auth.limits.check(request, context, identity: "challenge:\(challenge)")
@@ -133,7 +135,7 @@ struct SignInPages {
                 return try await redirect(after: (step, nil), request: request, context: context)
             } catch let error as AppError {
                 return page(
-                    "signin_email", challenge: challenge, error: error.code, extra: ["email": form.email ?? ""], request: request,
+                    "signin_email", challenge: challenge, error: error.code.rawValue, extra: ["email": form.email ?? ""], request: request,
                     context: context)
             } catch is RetryLater {
                 return page("signin_email", challenge: challenge, error: "rateLimited", request: request, context: context)
@@ -147,7 +149,7 @@ struct SignInPages {
         router.post("/signin/code") { request, context -> Response in
             let form = try await URLEncodedFormDecoder().decode(
                 CodeForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
-            guard pages.csrf.isValid(form.csrf, for: request) else { throw AppError(.forbidden, code: "csrfTokenInvalid") }
+            guard pages.csrf.isValid(form.csrf, for: request) else { throw AppError(.forbidden, code: .csrfTokenInvalid) }
             let challenge = form.challenge ?? ""
             do {
                 try await auth.limits.check(request, context, identity: "challenge:\(challenge)")
@@ -155,10 +157,12 @@ struct SignInPages {
                 let player = try await auth.submitCode(
                     challenge: challenge, code: form.code ?? "", device: device, request: request, context: context)
                 var response = Response.redirect(to: "/wallet", type: .normal)
-                try await auth.startSession(player, request: request, context: context, into: &response, newDevice: newDevice)
+                for cookie in try await auth.startSession(player, request: request, context: context, newDevice: newDevice) {
+                    response.setCookie(cookie)
+                }
                 return response
             } catch let error as AppError {
-                return page("signin_code", challenge: challenge, error: error.code, request: request, context: context)
+                return page("signin_code", challenge: challenge, error: error.code.rawValue, request: request, context: context)
             } catch is RetryLater {
                 return page("signin_code", challenge: challenge, error: "rateLimited", request: request, context: context)
             }
@@ -166,7 +170,7 @@ struct SignInPages {
         router.post("/signin/code/resend") { request, context -> Response in
             let form = try await URLEncodedFormDecoder().decode(
                 CodeForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
-            guard pages.csrf.isValid(form.csrf, for: request) else { throw AppError(.forbidden, code: "csrfTokenInvalid") }
+            guard pages.csrf.isValid(form.csrf, for: request) else { throw AppError(.forbidden, code: .csrfTokenInvalid) }
             let challenge = form.challenge ?? ""
             do {
                 try await auth.limits.check(request, context, identity: "challenge:\(challenge)")
@@ -174,7 +178,7 @@ struct SignInPages {
                 let notice = pages.localization.string("signin.code.resent", in: Localization.language(for: request))
                 return page("signin_code", challenge: challenge, extra: ["notice": notice], request: request, context: context)
             } catch let error as AppError {
-                return page("signin_code", challenge: challenge, error: error.code, request: request, context: context)
+                return page("signin_code", challenge: challenge, error: error.code.rawValue, request: request, context: context)
             } catch is RetryLater {
                 return page("signin_code", challenge: challenge, error: "rateLimited", request: request, context: context)
             }
@@ -193,7 +197,9 @@ struct SignInPages {
             response.setCookie(auth.flow.cookie(for: challenge))
         case .done(let player):
             response = Response.redirect(to: "/wallet", type: .normal)
-            try await auth.startSession(player, request: request, context: context, into: &response, newDevice: nil)
+            for cookie in try await auth.startSession(player, request: request, context: context, newDevice: nil) {
+                response.setCookie(cookie)
+            }
         }
         if let newDevice { response.setCookie(auth.deviceCookie(newDevice)) }
         return response

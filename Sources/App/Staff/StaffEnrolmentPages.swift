@@ -29,7 +29,7 @@ struct StaffEnrolmentPages {
             try await limits.check(request, context, identity: "enrolment:\(token.prefix(64))")
             let form = try await URLEncodedFormDecoder().decode(
                 EnrolForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
-            guard pages.csrf.isValid(form.csrf, for: request) else { throw AppError(.forbidden, code: "csrfTokenInvalid") }
+            guard pages.csrf.isValid(form.csrf, for: request) else { throw AppError(.forbidden, code: .csrfTokenInvalid) }
             let language = Localization.language(for: request)
             guard form.password == form.password2 else {
                 return try await page(
@@ -41,7 +41,7 @@ struct StaffEnrolmentPages {
                 try await access.record("staff.enrolled", by: member, target: "staff:\(member.id)", request, context)
                 return Response.redirect(to: "/admin/login?enrolled=1", type: .normal)
             } catch StaffDirectoryError.enrolmentInvalid {
-                throw AppError(.notFound, code: "enrolmentInvalid")
+                throw AppError(.notFound, code: .enrolmentInvalid)
             } catch let error as StaffDirectoryError {
                 let message = pages.localization.string("admin.staff.inviteErrors.\(error.localizationKey)", in: language)
                 return try await page(token: token, error: message, request: request, context: context)
@@ -54,7 +54,7 @@ struct StaffEnrolmentPages {
         do {
             enrolment = try await directory.enrolment(token: token)
         } catch StaffDirectoryError.enrolmentInvalid {
-            throw AppError(.notFound, code: "enrolmentInvalid")
+            throw AppError(.notFound, code: .enrolmentInvalid)
         }
         var fields: [String: Any] = [
             "email": enrolment.member.email, "otpauth": enrolment.otpauth, "secret": enrolment.secret, "token": token,

@@ -40,14 +40,14 @@ struct StaffMembersController {
             let staff = try await access.require(.staffManage, request, context)
             let form = try await URLEncodedFormDecoder().decode(
                 StaffChangeForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
-            guard pages.csrf.isValid(form.csrf, for: request) else { throw AppError(.forbidden, code: "csrfTokenInvalid") }
+            guard pages.csrf.isValid(form.csrf, for: request) else { throw AppError(.forbidden, code: .csrfTokenInvalid) }
             guard let id = Int64(try context.parameters.require("id")), id != staff.id else {
-                throw AppError(.badRequest, code: "invalidTarget")
+                throw AppError(.badRequest, code: .invalidTarget)
             }
             do {
                 switch try context.parameters.require("change") {
                 case "role":
-                    guard let role = form.role.flatMap(StaffRole.init(rawValue:)) else { throw AppError(.badRequest, code: "unknownRole") }
+                    guard let role = form.role.flatMap(StaffRole.init(rawValue:)) else { throw AppError(.badRequest, code: .unknownRole) }
                     let change = try await directory.setRole(of: id, to: role, by: staff.role)
                     try await access.record(
                         "staff.role_changed", by: staff, target: "staff:\(id)",
@@ -64,7 +64,7 @@ struct StaffMembersController {
                     try await access.record(
                         disable ? "staff.disabled" : "staff.enabled", by: staff, target: "staff:\(id)", request, context)
                 default:
-                    throw AppError(.notFound, code: "notFound")
+                    throw AppError(.notFound, code: .notFound)
                 }
             } catch let error as StaffDirectoryError {
                 try await access.record(
@@ -78,9 +78,9 @@ struct StaffMembersController {
             let staff = try await access.require(.staffManage, request, context)
             let form = try await URLEncodedFormDecoder().decode(
                 InviteForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
-            guard pages.csrf.isValid(form.csrf, for: request) else { throw AppError(.forbidden, code: "csrfTokenInvalid") }
+            guard pages.csrf.isValid(form.csrf, for: request) else { throw AppError(.forbidden, code: .csrfTokenInvalid) }
             let language = Localization.language(for: request)
-            guard let role = form.role.flatMap(StaffRole.init(rawValue:)) else { throw AppError(.badRequest, code: "unknownRole") }
+            guard let role = form.role.flatMap(StaffRole.init(rawValue:)) else { throw AppError(.badRequest, code: .unknownRole) }
             do {
                 let enrolment = try await directory.invite(email: form.email ?? "", role: role, by: staff)
                 try await access.record(

@@ -5,8 +5,8 @@ import Hummingbird
 import Identity
 import Persistence
 
-/// Staff sign-in (the console's form and the JSON API) and sign-out. Every attempt is audited;
-/// a session is started only after password and TOTP both pass.
+/// Staff sign-in (the console's form here, the JSON API in `CroupierAPI+Staff`) and sign-out.
+/// Every attempt is audited; a session is started only after password and TOTP both pass.
 struct StaffSignInController {
     let pages: PageRenderer
     let directory: StaffDirectory
@@ -22,12 +22,6 @@ struct StaffSignInController {
         let totp: String?
     }
 
-    struct LoginRequest: Decodable {
-        let email: String
-        let password: String
-        let totp: String
-    }
-
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get(SiteRoute.adminLogin.path) { request, context in
             if context.staff != nil { return Response.redirect(to: SiteRoute.adminHome.rawValue, type: .normal) }
@@ -39,7 +33,7 @@ struct StaffSignInController {
         router.post(SiteRoute.adminLogin.path) { request, context in
             let form = try await URLEncodedFormDecoder().decode(
                 LoginForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
-            guard pages.csrf.isValid(form.csrf, for: request) else { throw AppError(.forbidden, code: "csrfTokenInvalid") }
+            guard pages.csrf.isValid(form.csrf, for: request) else { throw AppError(.forbidden, code: .csrfTokenInvalid) }
             try await limits.check(request, context, identity: "staff:\(form.email ?? "")")
             let language = Localization.language(for: request)
             switch await signIn(email: form.email ?? "", password: form.password ?? "", totp: form.totp ?? "", request, context) {
@@ -55,26 +49,10 @@ struct StaffSignInController {
                     status: .unauthorized, request: request, context: context)
             }
         }
-        router.post("/api/v1/staff/login") { request, context -> Response in
-            let body = try await request.decode(as: LoginRequest.self, context: context)
-            try await limits.check(request, context, identity: "staff:\(body.email)")
-            switch await signIn(email: body.email, password: body.password, totp: body.totp, request, context) {
-            case .success(let (staff, cookie)):
-                let (csrfToken, seedCookie) = pages.csrf.token(for: request, issuing: cookie)
-                var response = try WalletController.json(StaffLoginResponse(staff: .init(staff), csrfToken: csrfToken))
-                response.setCookie(cookie)
-                if let seedCookie { response.setCookie(seedCookie) }
-                return response
-            case .failure(.lockedOut(let until)):
-                throw RetryLater(code: "lockedOut", until: until)
-            case .failure(.invalidCredentials):
-                throw AppError(.unauthorized, code: "invalidCredentials")
-            }
-        }
         router.post("/admin/logout") { request, context -> Response in
             let form = try await URLEncodedFormDecoder().decode(
                 LoginForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
-            guard pages.csrf.isValid(form.csrf, for: request) else { throw AppError(.forbidden, code: "csrfTokenInvalid") }
+            guard pages.csrf.isValid(form.csrf, for: request) else { throw AppError(.forbidden, code: .csrfTokenInvalid) }
             if let token = request.cookies[StaffAuthMiddleware.cookieName]?.value {
                 try await sessions.revoke(token)
                 try await access.record("staff.logout", by: context.staff, request, context)
@@ -88,8 +66,9 @@ struct StaffSignInController {
         }
     }
 
-    /// Signs a staff member in and starts a session; every attempt is audited.
-    private func signIn(email: String, password: String, totp: String, _ request: Request, _ context: AppRequestContext) async -> Result<
+    /// Signs a staff member in and starts a session (the console's form and
+    /// `POST /api/v1/staff/login`); every attempt is audited.
+    func signIn(email: String, password: String, totp: String, _ request: Request, _ context: AppRequestContext) async -> Result<
         (StaffMember, Cookie), StaffSignInFailure
     > {
         do {
@@ -123,23 +102,4 @@ struct StaffSignInController {
             return .failure(.invalidCredentials(reason: "error"))
         }
     }
-}
-
-struct StaffLoginResponse: Encodable {
-    struct Staff: Encodable {
-        let id: String
-        let email: String
-        let role: String
-        let permissions: [String]
-
-        init(_ member: StaffMember) {
-            id = String(member.id)
-            email = member.email
-            role = member.role.rawValue
-            permissions = member.role.permissions.map(\.rawValue).sorted()
-        }
-    }
-
-    let staff: Staff
-    let csrfToken: String
 }
