@@ -63,7 +63,8 @@ build() {
         args+=(--build-arg SWIFTPM_MIRROR=/mirror)
     fi
     local started=$SECONDS
-    "${PODMAN[@]}" build --isolation chroot "${mounts[@]}" "${args[@]}" \
+    # Docker's format: the OCI format has no HEALTHCHECK and podman would drop it.
+    "${PODMAN[@]}" build --format docker --isolation chroot "${mounts[@]}" "${args[@]}" \
         --build-arg "BUILDER=$BUILDER" --build-arg "RUNTIME=$RUNTIME" -f Containerfile -t "$IMAGE" .
     echo "image: $IMAGE built in $((SECONDS - started)) s, $("${PODMAN[@]}" image inspect --format '{{.Size}}' "$IMAGE" | numfmt --to=iec) ($("${PODMAN[@]}" image inspect --format '{{.Size}}' "$RUNTIME" | numfmt --to=iec) of it the runtime base)"
 }
@@ -72,7 +73,10 @@ smoke() {
     [ -s .local/env ] || die "no .local/env: start the services first (scripts/services.sh start)"
     # shellcheck disable=SC1091 # written by scripts/services.sh start
     source .local/env
-    local db=croupier_image_smoke port container root serve=""
+    # Not local: the EXIT trap reads them after this function has returned.
+    db=croupier_image_smoke serve="" container="" root=""
+    local port chroot
+    chroot="$(command -v chroot)"
     port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
     container="$("${PODMAN[@]}" create "$IMAGE")"
     root="$("${PODMAN[@]}" mount "$container")"
@@ -99,9 +103,9 @@ smoke() {
         CROUPIER_CLICKHOUSE_URL="http://default@127.0.0.1:$CROUPIER_CH_HTTP_PORT/$db"
     )
     echo "smoke: croupier migrate, from the image's root filesystem, as uid 10001"
-    env -i "${env[@]}" chroot --userspec=10001:10001 "$root" /usr/local/bin/croupier migrate
+    env -i "${env[@]}" "$chroot" --userspec=10001:10001 "$root" /usr/local/bin/croupier migrate
     echo "smoke: croupier serve on 127.0.0.1:$port"
-    env -i "${env[@]}" chroot --userspec=10001:10001 "$root" /usr/local/bin/croupier serve >.local/log/image-smoke.log 2>&1 &
+    env -i "${env[@]}" "$chroot" --userspec=10001:10001 "$root" /usr/local/bin/croupier serve >.local/log/image-smoke.log 2>&1 &
     serve=$!
     local i=0
     until curl -fsS -m 2 "http://127.0.0.1:$port/health/live" 2>/dev/null; do
