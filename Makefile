@@ -8,6 +8,8 @@
 #   make test       everything CI runs: services, Swift tests, browser tests (e2e/), each runner
 #                   even when another failed, with every step's duration (scripts/test-suite.sh)
 #   make stress     the whole CI run three times with the cores saturated (scripts/stress-suite.sh)
+#   make validate-deploy  check deploy/ (Compose, Kustomize overlays, Argo CD) and the CI workflow
+#   make image      the container image (Containerfile, podman, as root), then its smoke test
 #   make logs       tail of every service / server log
 #   make bench      the ledger and Hub88 benchmarks, each beside pgbench (bench/README.md); their
 #                   workloads and `simulate` are the separate binary croupier-bench
@@ -23,7 +25,7 @@ SWIFT_FLAGS ?=
 RUN_PORT    ?= 8080
 PYTEST_ARGS ?=
 
-.PHONY: help services stop status build migrate run test stress test-swift test-e2e venv logs clean-artifacts bench
+.PHONY: help services stop status build migrate run test stress test-swift test-e2e venv logs clean-artifacts bench validate-deploy image
 
 help:
 	@grep -E '^#   make ' Makefile | sed 's/^#   //'
@@ -76,6 +78,16 @@ test:
 
 stress:
 	scripts/stress-suite.sh
+
+# Schemas and policy of deploy/ and .github/workflows, in seconds; a step of make test.
+validate-deploy:
+	scripts/validate-deploy.sh
+
+# Bases from Debian's packages (mmdebstrap), a release build inside; the smoke test runs the
+# image's croupier from its root filesystem against the services (scripts/image.sh).
+image: services
+	scripts/image.sh build
+	scripts/image.sh smoke
 
 # One runner alone, for a quicker loop.
 test-swift:

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2317 # the functions below are called through step()
-# The whole suite, as `make test` and CI run it: services, the e2e venv, lint, the Swift tests
-# and the browser tests. Each runner runs even when an earlier one failed, so one failure never hides
+# The whole suite, as `make test` and CI run it: services, the e2e venv, lint, the deployment
+# manifests' checks, the Swift tests and the browser tests. Each runner runs even when an earlier one failed, so one failure never hides
 # another; at the end every step is listed with its duration and the runners' summary lines,
 # and the script fails if any step failed. With CI=true a failure also prints every log's tail.
 #
@@ -107,6 +107,7 @@ report() {
     step required "build (tests)" swift build $SWIFT_FLAGS --build-tests
     step required "build (croupier)" swift build $SWIFT_FLAGS --product croupier
     step runner "lint (swift format, shellcheck)" lint
+    step runner "deploy manifests (validate-deploy)" scripts/validate-deploy.sh
     step runner "swift test" swift_tests
     step runner "browser tests (pytest e2e)" browser_tests
 }
