@@ -51,7 +51,7 @@ public struct AppDependencies: Sendable {
             ? TelegramOIDC(
                 settings: TelegramOIDCSettings(
                     issuer: telegram.oidcIssuer, clientID: telegram.oidcClientID, clientSecret: telegram.oidcClientSecret,
-                    redirectURI: configuration.publicURL + "/auth/telegram/oidc/callback"),
+                    redirectURI: SiteURL(publicURL: configuration.publicURL).absolute(.telegramOIDCCallback)),
                 database: database, logger: logger) : nil
         self.providers = ProviderDirectory(database: database, secret: configuration.secretKey, logger: logger)
         self.providerRegistry = ProviderRegistry(

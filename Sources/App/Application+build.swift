@@ -43,9 +43,9 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
     guard let resources = Bundle.module.url(forResource: "Resources", withExtension: nil) else {
         throw AppError(.internalServerError, code: .resourcesMissing)
     }
+    let site = SiteURL(publicURL: configuration.publicURL)
     let pages = try await PageRenderer.load(
-        resources: resources,
-        csrf: CSRFProtection(secret: configuration.secretKey, secureCookies: configuration.publicURL.hasPrefix("https://")),
+        resources: resources, csrf: CSRFProtection(secret: configuration.secretKey, secureCookies: site.isSecure),
         environment: configuration.environment)
 
     _ = MetricsRegistry.shared
@@ -69,8 +69,7 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
         Response(
             status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: contract)))
     }
-    let signInOptions = SignInOptions(
-        telegram: configuration.telegram, publicURL: configuration.publicURL, development: configuration.environment == .development)
+    let signInOptions = SignInOptions(telegram: configuration.telegram, site: site, development: configuration.environment == .development)
     SiteController(pages: pages, signIn: signInOptions).addRoutes(to: router)
     let currencies = CurrencyCatalog(ledger: dependencies.ledger)
     let staffDirectory = StaffDirectory(database: dependencies.database, secret: configuration.secretKey, logger: logger)
@@ -80,6 +79,11 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
         StaffAuthMiddleware(sessions: sessions, directory: staffDirectory)
         PlayerSessionMiddleware(sessions: sessions)
     }
+    // Pages that post forms, and the console (signed-in staff only): every state change in
+    // them carries the session-bound CSRF token, checked once here, not in each handler.
+    let forms = router.group().add(middleware: CSRFMiddleware(csrf: pages.csrf))
+    let console = router.group(SiteRoute.adminHome.path).add(middleware: StaffSignInRequired())
+        .add(middleware: CSRFMiddleware(csrf: pages.csrf))
     let telegram = configuration.telegram
     let limits = SignInLimits(limiter: RateLimiter(database: dependencies.database, logger: logger), now: dependencies.now)
     let access = StaffAccess(audit: audit, csrf: pages.csrf)
@@ -91,28 +95,27 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
         telegram: TelegramVerifier(botToken: telegram.botToken, maxAge: telegram.authMaxAge, publicKeyHex: telegram.publicKey),
         pages: pages, mail: MailQueue(database: dependencies.database, logger: logger), environment: configuration.environment,
         limits: limits,
-        secureCookies: configuration.publicURL.hasPrefix("https://"), authMaxAge: Double(telegram.authMaxAge.components.seconds),
+        secureCookies: site.isSecure, authMaxAge: Double(telegram.authMaxAge.components.seconds),
         access: access, oidc: dependencies.telegramOIDC,
-        flow: SignInFlowBinding(secret: configuration.secretKey, secureCookies: configuration.publicURL.hasPrefix("https://")))
-    auth.addRoutes(to: router)
-    SignInPages(auth: auth, options: signInOptions).addRoutes(to: router)
+        flow: SignInFlowBinding(secret: configuration.secretKey, secureCookies: site.isSecure))
+    auth.addRoutes(to: forms)
+    SignInPages(auth: auth, options: signInOptions).addRoutes(to: forms)
     ProfileController(
         pages: pages, signIn: auth.signIn, sessions: sessions, access: access, secureCookies: auth.secureCookies,
         header: PlayerHeader(ledger: dependencies.ledger, currencies: currencies)
-    ).addRoutes(to: router)
+    ).addRoutes(to: forms)
     let staffSignIn = StaffSignInController(
         pages: pages, directory: staffDirectory, sessions: sessions, access: access, limits: limits,
-        secureCookies: configuration.publicURL.hasPrefix("https://"))
-    staffSignIn.addRoutes(to: router)
-    StaffMembersController(pages: pages, directory: staffDirectory, access: access, publicURL: configuration.publicURL).addRoutes(
-        to: router)
-    AuditLogPage(pages: pages, access: access, audit: audit).addRoutes(to: router)
-    StaffEnrolmentPages(pages: pages, directory: staffDirectory, access: access, limits: limits).addRoutes(to: router)
+        secureCookies: site.isSecure)
+    staffSignIn.addRoutes(to: forms)
+    StaffEnrolmentPages(pages: pages, directory: staffDirectory, access: access, limits: limits).addRoutes(to: forms)
+    StaffMembersController(pages: pages, directory: staffDirectory, access: access, site: site).addRoutes(to: console)
+    AuditLogPage(pages: pages, access: access, audit: audit).addRoutes(to: console)
     WalletController(ledger: dependencies.ledger, currencies: currencies, pages: pages).addRoutes(to: router)
     let header = PlayerHeader(ledger: dependencies.ledger, currencies: currencies)
     let launcher = GameLauncher(
         providers: dependencies.providers, registry: dependencies.providerRegistry, sessions: dependencies.gameSessions,
-        ledger: dependencies.ledger, currencies: currencies, publicURL: configuration.publicURL)
+        ledger: dependencies.ledger, currencies: currencies, site: site)
     GamesController(pages: pages, providers: dependencies.providers, launcher: launcher, wallet: dependencies.hub88Wallet, header: header)
         .addRoutes(to: router)
     OriginalsController(pages: pages, originals: dependencies.originals).addRoutes(to: router)
@@ -120,7 +123,7 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
         pages: pages, providers: dependencies.providers, registry: dependencies.providerRegistry, rounds: dependencies.gameRounds,
         access: access,
         currencies: currencies
-    ).addRoutes(to: router)
+    ).addRoutes(to: console)
     try CroupierAPI(
         auth: auth, staffSignIn: staffSignIn, adjustments: dependencies.adjustments, ledger: dependencies.ledger, currencies: currencies,
         launcher: launcher

@@ -92,6 +92,21 @@ func playerSession(_ player: Int64, _ database: Database) async throws -> HTTPFi
     return [.cookie: "\(PlayerSessionMiddleware.cookieName)=\(token)"]
 }
 
+/// Signs a new staff member of `role` in through the staff API and returns their cookies (the
+/// session and the CSRF seed), as a browser would hold them.
+func staffSessionCookies(_ client: any TestClientProtocol, _ database: Database, _ secret: SecretKey, role: StaffRole) async throws
+    -> String
+{
+    let email = "\(role.rawValue)@casino.example"
+    let uri = try await StaffDirectory(database: database, secret: secret, logger: TestServices.logger, bcryptCost: 4)
+        .create(email: email, password: "a long enough password", role: role).otpauth
+    let response = try await client.execute(
+        uri: "/api/v1/staff/login", method: .post, headers: [.contentType: "application/json"],
+        body: ByteBuffer(
+            string: #"{"email":"\#(email)","password":"a long enough password","totp":"\#(RFC6238.code(uri: uri, at: Date()))"}"#))
+    return response.headers[values: .setCookie].compactMap { $0.split(separator: ";").first.map(String.init) }.joined(separator: "; ")
+}
+
 /// Asks `/health/ready` until it answers 200 and returns that answer. Start-up on a busy machine
 /// can leave a dependency `pending` for a while; the bound only catches a hang.
 func readyAnswer(_ client: any TestClientProtocol, bound: Duration = .seconds(120)) async throws -> TestResponse {

@@ -18,25 +18,14 @@ import Testing
         }
     }
 
-    func staffCookies(_ client: any TestClientProtocol, _ database: Database, _ secret: SecretKey, role: StaffRole) async throws -> String {
-        let email = "\(role.rawValue)@casino.example"
-        let uri = try await StaffDirectory(database: database, secret: secret, logger: TestServices.logger, bcryptCost: 4)
-            .create(email: email, password: "a long enough password", role: role).otpauth
-        let response = try await client.execute(
-            uri: "/api/v1/staff/login", method: .post, headers: [.contentType: "application/json"],
-            body: ByteBuffer(
-                string: #"{"email":"\#(email)","password":"a long enough password","totp":"\#(RFC6238.code(uri: uri, at: Date()))"}"#))
-        return response.headers[values: .setCookie].compactMap { $0.split(separator: ";").first.map(String.init) }.joined(separator: "; ")
-    }
-
     @Test func theGamesConsoleNeedsGamesManageAndShowsKeysOnlyAsFingerprints() async throws {
         try await withApp { client, database, secret in
-            let analyst = try await staffCookies(client, database, secret, role: .analyst)
+            let analyst = try await staffSessionCookies(client, database, secret, role: .analyst)
             #expect(try await client.execute(uri: "/admin/games", method: .get, headers: [.cookie: analyst]).status == .forbidden)
             #expect(try await client.execute(uri: "/admin/games/rounds", method: .get, headers: [.cookie: analyst]).status == .forbidden)
             let refused = try await AuditLog(database: database, logger: TestServices.logger).search(.init(action: "access.refused"))
             #expect(refused.count == 2)
-            let admin = try await staffCookies(client, database, secret, role: .admin)
+            let admin = try await staffSessionCookies(client, database, secret, role: .admin)
             let page = try await client.execute(uri: "/admin/games", method: .get, headers: [.cookie: admin])
             #expect(page.status == .ok)
             #expect(page.text.contains("data-provider=\"originals\""), "Croupier Originals registers itself at start")

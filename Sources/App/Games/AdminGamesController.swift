@@ -16,16 +16,16 @@ struct AdminGamesController {
     let currencies: CurrencyCatalog
 
     struct ChangeForm: Decodable {
-        let csrf: String?
         let name: String?
         let apiURL: String?
         let order: String?
     }
 
-    func addRoutes(to router: Router<AppRequestContext>) {
-        router.get("/admin/games") { request, context -> Response in
-            guard context.staff != nil else { return Response.redirect(to: SiteRoute.adminLogin.rawValue, type: .normal) }
-            let staff = try await access.require(.gamesManage, request, context)
+    /// `console` is the console's route group (`/admin`, signed-in staff, CSRF-checked forms).
+    func addRoutes(to console: RouterGroup<AppRequestContext>) {
+        let area = console.group("games").add(middleware: PermissionRequired(.gamesManage, access))
+        area.get { request, context -> Response in
+            let staff = try context.signedInStaff()
             let language = Localization.language(for: request)
             let console = AdminConsole(staff: staff, localization: pages.localization, language: language, path: "/admin/games")
             let games = try await providers.games()
@@ -53,8 +53,8 @@ struct AdminGamesController {
             }
             return pages.render("admin_games", face: .admin, title: "admin.games.title", fields: fields, request: request, context: context)
         }
-        router.post("/admin/games/providers/:code/:change") { request, context -> Response in
-            let staff = try await access.require(.gamesManage, request, context)
+        area.post("providers/:code/:change") { request, context -> Response in
+            let staff = try context.signedInStaff()
             let form = try await formBody(request, context)
             let code = try context.parameters.require("code")
             let change = try context.parameters.require("change")
@@ -78,8 +78,8 @@ struct AdminGamesController {
             registry.invalidate()
             return Response.redirect(to: "/admin/games?result=saved", type: .normal)
         }
-        router.post("/admin/games/catalog/:provider/:code/:change") { request, context -> Response in
-            let staff = try await access.require(.gamesManage, request, context)
+        area.post("catalog/:provider/:code/:change") { request, context -> Response in
+            let staff = try context.signedInStaff()
             let form = try await formBody(request, context)
             let provider = try context.parameters.require("provider")
             let code = try context.parameters.require("code")
@@ -102,9 +102,8 @@ struct AdminGamesController {
             registry.invalidate()
             return Response.redirect(to: "/admin/games?result=saved", type: .normal)
         }
-        router.get("/admin/games/rounds") { request, context -> Response in
-            guard context.staff != nil else { return Response.redirect(to: SiteRoute.adminLogin.rawValue, type: .normal) }
-            let staff = try await access.require(.gamesManage, request, context)
+        area.get("rounds") { request, context -> Response in
+            let staff = try context.signedInStaff()
             let language = Localization.language(for: request)
             let console = AdminConsole(staff: staff, localization: pages.localization, language: language, path: "/admin/games/rounds")
             var fields = console.common
@@ -127,9 +126,6 @@ struct AdminGamesController {
     }
 
     private func formBody(_ request: Request, _ context: AppRequestContext) async throws -> ChangeForm {
-        let form = try await URLEncodedFormDecoder().decode(
-            ChangeForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
-        guard pages.csrf.isValid(form.csrf, for: request) else { throw AppError(.forbidden, code: .csrfTokenInvalid) }
-        return form
+        try await URLEncodedFormDecoder().decode(ChangeForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
     }
 }

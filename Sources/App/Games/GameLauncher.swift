@@ -13,7 +13,7 @@ struct GameLauncher {
     let sessions: GameSessions
     let ledger: Ledger
     let currencies: CurrencyCatalog
-    let publicURL: String
+    let site: SiteURL
 
     func launch(
         player: PlayerID, provider code: String, game gameCode: String, currency: String, request: Request, context: AppRequestContext
@@ -33,7 +33,7 @@ struct GameLauncher {
         let launch = Hub88OperatorAPI.LaunchRequest(
             user: String(player.rawValue), token: token, currency: currency, gameCode: gameCode, operatorID: entry.provider.operatorID,
             mobile: userAgent.contains("Mobile") || userAgent.contains("Android"), lang: Localization.language(for: request),
-            lobbyURL: publicURL + "/lobby", depositURL: publicURL + "/cashier", ip: context.clientAddress)
+            lobbyURL: site.absolute(.lobby), depositURL: site.absolute(.cashier), ip: context.clientAddress)
         do {
             return try await Hub88OperatorAPI(provider: entry.provider, keys: entry.keys).gameURL(launch)
         } catch let error as Hub88OperatorAPIError {

@@ -45,7 +45,7 @@ struct GamesController {
             return response
         }
         router.get("/play/:provider/:game") { request, context -> Response in
-            guard let player = context.player else { return Response.redirect(to: "/signin", type: .normal) }
+            guard let player = context.player else { return Response.redirect(to: SiteRoute.signIn.rawValue, type: .normal) }
             let providerCode = try context.parameters.require("provider")
             let gameCode = try context.parameters.require("game")
             guard let game = try await providers.game(provider: providerCode, code: gameCode), game.enabled else {

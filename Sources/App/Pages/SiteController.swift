@@ -25,36 +25,3 @@ struct SiteController {
         }
     }
 }
-
-/// The site's routes in one typed list, so links and the router cannot drift apart.
-enum SiteRoute: String, CaseIterable {
-    case landing = "/"
-    case signIn = "/signin"
-    case adminHome = "/admin"
-    case adminLogin = "/admin/login"
-
-    var path: RouterPath { RouterPath(rawValue) }
-
-    /// `next` when it is a path on this site, else the landing page: never an open redirect.
-    /// Browsers drop tabs and newlines from a Location and read `\` as `/`, and a proxy or a later
-    /// decode may undo percent-encoding, so `next` is judged fully decoded: a path that starts
-    /// with one `/` and holds no `//`, `\`, whitespace or control character.
-    static func localPath(_ next: String?) -> String {
-        guard let next, let decoded = fullyPercentDecoded(next), decoded.hasPrefix("/"), !decoded.contains("//"), !decoded.contains("\\"),
-            !decoded.unicodeScalars.contains(where: { CharacterSet.whitespacesAndNewlines.union(.controlCharacters).contains($0) })
-        else { return landing.rawValue }
-        return next
-    }
-
-    /// Percent-decoded until nothing changes; nil for a malformed escape or nesting deeper than
-    /// any honest link, which a redirect target never needs.
-    static func fullyPercentDecoded(_ text: String) -> String? {
-        var current = text
-        for _ in 0..<4 {
-            guard let decoded = current.removingPercentEncoding else { return nil }
-            if decoded == current { return current }
-            current = decoded
-        }
-        return nil
-    }
-}

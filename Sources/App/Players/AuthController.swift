@@ -26,26 +26,23 @@ struct AuthController {
 
     static let deviceCookie = "croupier_device"
 
-    func addRoutes(to router: Router<AppRequestContext>) {
+    /// `forms` checks the CSRF token of every form posted to it.
+    func addRoutes(to forms: RouterGroup<AppRequestContext>) {
         if environment == .development {
             // One click to play as the demo player, so a fresh `make run` is playable without a
             // Telegram bot. Never registered outside development mode.
-            router.get("/dev/signin") { request, context -> Response in
+            forms.get("/dev/signin") { request, context -> Response in
                 pages.render("dev_signin", face: .player, title: "devSignIn.title", request: request, context: context)
             }
-            router.post("/dev/signin") { request, context -> Response in
-                struct Form: Decodable { let csrf: String? }
-                let form = try await URLEncodedFormDecoder().decode(
-                    Form.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
-                guard pages.csrf.isValid(form.csrf, for: request) else { throw AppError(.forbidden, code: .csrfTokenInvalid) }
+            forms.post("/dev/signin") { request, context -> Response in
                 let player = try await signIn.demoPlayer()
-                var response = Response.redirect(to: "/lobby", type: .normal)
+                var response = Response.redirect(to: SiteRoute.lobby.rawValue, type: .normal)
                 for cookie in try await startSession(player, request: request, context: context, newDevice: deviceID(request).1) {
                     response.setCookie(cookie)
                 }
                 return response
             }
-            router.get("/dev/mail") { request, context -> Response in
+            forms.get("/dev/mail") { request, context -> Response in
                 let mails = try await mail.recent()
                 let items = mails.map { mail -> [String: Any] in
                     [

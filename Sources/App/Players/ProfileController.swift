@@ -13,14 +13,13 @@ struct ProfileController {
     let secureCookies: Bool
     let header: PlayerHeader
 
-    struct CSRFForm: Decodable {
-        let csrf: String?
-    }
-
-    func addRoutes(to router: Router<AppRequestContext>) {
-        router.get("/profile") { request, context -> Response in
-            guard let player = context.player, let profile = try await signIn.profile(player) else {
-                return Response.redirect(to: "/signin", type: .normal)
+    /// `forms` checks the CSRF token of every form posted to it.
+    func addRoutes(to forms: RouterGroup<AppRequestContext>) {
+        let own = forms.group("/profile").add(middleware: PlayerSignInRequired())
+        own.get { request, context -> Response in
+            let player = try context.signedInPlayer()
+            guard let profile = try await signIn.profile(player) else {
+                return Response.redirect(to: SiteRoute.signIn.rawValue, type: .normal)
             }
             let language = Localization.language(for: request)
             let devices = try await sessions.devices(of: player, current: request.cookies[PlayerSessionMiddleware.cookieName]?.value)
@@ -45,8 +44,8 @@ struct ProfileController {
             }
             return pages.render("profile", face: .player, title: "profile.title", fields: fields, request: request, context: context)
         }
-        router.post("/profile/devices/:id/revoke") { request, context -> Response in
-            let player = try await requireForm(request, context)
+        own.post("devices/:id/revoke") { request, context -> Response in
+            let player = try context.signedInPlayer()
             guard let id = context.parameters.get("id", as: Int64.self) else { throw AppError(.notFound, code: .deviceNotFound) }
             let current = try await sessions.devices(of: player, current: request.cookies[PlayerSessionMiddleware.cookieName]?.value)
                 .first { $0.current }?.id
@@ -56,8 +55,8 @@ struct ProfileController {
             if id == current { return signedOut() }
             return Response.redirect(to: "/profile?result=revoked", type: .normal)
         }
-        router.post("/profile/signout") { request, context -> Response in
-            let player = try await requireForm(request, context)
+        own.post("signout") { request, context -> Response in
+            let player = try context.signedInPlayer()
             try await sessions.revokeAll(of: .player(player))
             try await access.record(
                 "player.logout", by: nil, actor: "player:\(player.rawValue)", summary: ["scope": "everywhere"], request, context)
@@ -65,17 +64,8 @@ struct ProfileController {
         }
     }
 
-    /// The signed-in player of a form post carrying a valid CSRF token.
-    private func requireForm(_ request: Request, _ context: AppRequestContext) async throws -> PlayerID {
-        guard let player = context.player else { throw AppError(.unauthorized, code: .notSignedIn) }
-        let form = try await URLEncodedFormDecoder().decode(
-            CSRFForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
-        guard pages.csrf.isValid(form.csrf, for: request) else { throw AppError(.forbidden, code: .csrfTokenInvalid) }
-        return player
-    }
-
     private func signedOut() -> Response {
-        var response = Response.redirect(to: "/signin", type: .normal)
+        var response = Response.redirect(to: SiteRoute.signIn.rawValue, type: .normal)
         response.setCookie(
             Cookie(
                 name: PlayerSessionMiddleware.cookieName, value: "", maxAge: 0, path: "/", secure: secureCookies, httpOnly: true,

@@ -3,7 +3,7 @@ import Core
 /// The ways to sign in that this deployment offers, as the sign-in page shows them.
 struct SignInOptions: Sendable {
     let telegram: TelegramSettings
-    let publicURL: String
+    let site: SiteURL
     /// Development mode also offers the demo player's one-click sign-in.
     var development = false
 
@@ -19,8 +19,8 @@ struct SignInOptions: Sendable {
             fields["oidcURL"] = "/auth/telegram/oidc"
         }
         if let botID = telegram.botToken.split(separator: ":").first, !botID.isEmpty {
-            let returnTo = PageRenderer.queryEncode(publicURL + "/auth/telegram/callback").replacingOccurrences(of: "/", with: "%2F")
-            let origin = PageRenderer.queryEncode(publicURL).replacingOccurrences(of: "/", with: "%2F")
+            let returnTo = PageRenderer.queryEncode(site.absolute(.telegramCallback)).replacingOccurrences(of: "/", with: "%2F")
+            let origin = PageRenderer.queryEncode(site.base).replacingOccurrences(of: "/", with: "%2F")
             fields["telegramConfigured"] = true
             fields["telegramLoginURL"] =
                 "https://oauth.telegram.org/auth?bot_id=\(botID)&origin=\(origin)&return_to=\(returnTo)&request_access=write"

@@ -11,7 +11,6 @@ struct SignInPages {
     let options: SignInOptions
 
     struct EmailForm: Decodable {
-        let csrf: String?
         let challenge: String?
         let email: String?
         let adult: String?
@@ -19,17 +18,17 @@ struct SignInPages {
     }
 
     struct CodeForm: Decodable {
-        let csrf: String?
         let challenge: String?
         let code: String?
     }
 
     var pages: PageRenderer { auth.pages }
 
-    func addRoutes(to router: Router<AppRequestContext>) {
+    /// `forms` checks the CSRF token of every form posted to it.
+    func addRoutes(to forms: RouterGroup<AppRequestContext>) {
         // The link in the code mail. It signs in only the browser that started this sign-in
         // (`SignInFlowBinding`); elsewhere the page says where to use it instead.
-        router.get("/auth/confirm") { request, context -> Response in
+        forms.get("/auth/confirm") { request, context -> Response in
             let query = request.uri.queryParameters
             guard let challenge = query["challenge"].map(String.init), let code = query["code"].map(String.init) else {
                 throw AppError(.badRequest, code: .challengeInvalid)
@@ -40,14 +39,14 @@ struct SignInPages {
             }
             let (device, newDevice) = auth.deviceID(request)
             let player = try await auth.submitCode(challenge: challenge, code: code, device: device, request: request, context: context)
-            var response = Response.redirect(to: "/wallet", type: .normal)
+            var response = Response.redirect(to: SiteRoute.wallet.rawValue, type: .normal)
             for cookie in try await auth.startSession(player, request: request, context: context, newDevice: newDevice) {
                 response.setCookie(cookie)
             }
             return response
         }
         // The Login Widget's redirect (`data-auth-url`): the signed fields arrive in the query.
-        router.get("/auth/telegram/callback") { request, context -> Response in
+        forms.get("/auth/telegram/callback") { request, context -> Response in
             try await auth.limits.check(request, context)
             var fields: [String: String] = [:]
             for (name, value) in request.uri.queryParameters { fields[String(name)] = String(value) }
@@ -66,7 +65,7 @@ struct SignInPages {
         // OpenID Connect: the button sends the browser to the provider with state, nonce and a
         // PKCE challenge; the state also goes into a cookie, so a callback only completes in the
         // browser that started it (no login CSRF).
-        router.get("/auth/telegram/oidc") { request, context -> Response in
+        forms.get("/auth/telegram/oidc") { request, context -> Response in
             try await auth.limits.check(request, context)
             guard let oidc = auth.oidc else { throw AppError(.notFound, code: .oidcNotConfigured) }
             do {
@@ -79,7 +78,7 @@ struct SignInPages {
                 return signInPage(error: error.code, status: .serviceUnavailable, request: request, context: context)
             }
         }
-        router.get("/auth/telegram/oidc/callback") { request, context -> Response in
+        forms.get("/auth/telegram/oidc/callback") { request, context -> Response in
             try await auth.limits.check(request, context)
             guard let oidc = auth.oidc else { throw AppError(.notFound, code: .oidcNotConfigured) }
             let query = request.uri.queryParameters
@@ -106,7 +105,7 @@ struct SignInPages {
         }
         // The Mini App's entry page; its script hands Telegram's initData to /api/v1/auth/telegram.
         // Telegram Web shows Mini Apps in a frame, so Telegram's origins may frame this page.
-        router.get("/telegram/app") { request, context -> Response in
+        forms.get("/telegram/app") { request, context -> Response in
             let language = Localization.language(for: request)
             let errors = Self.miniAppErrors.map { ["code": $0, "text": pages.localization.string("signin.errors.\($0)", in: language)] }
             var response = pages.render(
@@ -115,15 +114,14 @@ struct SignInPages {
                 frameAncestors: ["'self'", "https://*.telegram.org"])
             return response
         }
-        router.get("/signin/email") { request, context in
+        forms.get("/signin/email") { request, context in
             page(
                 "signin_email", challenge: request.uri.queryParameters["challenge"].map(String.init) ?? "", request: request,
                 context: context)
         }
-        router.post("/signin/email") { request, context -> Response in
+        forms.post("/signin/email") { request, context -> Response in
             let form = try await URLEncodedFormDecoder().decode(
                 EmailForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
-            guard pages.csrf.isValid(form.csrf, for: request) else { throw AppError(.forbidden, code: .csrfTokenInvalid) }
             let challenge = form.challenge ?? ""
             do {
                 try await auth.limits.check(request, context, identity: "challenge:\(challenge)")
@@ -141,22 +139,21 @@ struct SignInPages {
                 return page("signin_email", challenge: challenge, error: "rateLimited", request: request, context: context)
             }
         }
-        router.get("/signin/code") { request, context in
+        forms.get("/signin/code") { request, context in
             page(
                 "signin_code", challenge: request.uri.queryParameters["challenge"].map(String.init) ?? "", request: request,
                 context: context)
         }
-        router.post("/signin/code") { request, context -> Response in
+        forms.post("/signin/code") { request, context -> Response in
             let form = try await URLEncodedFormDecoder().decode(
                 CodeForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
-            guard pages.csrf.isValid(form.csrf, for: request) else { throw AppError(.forbidden, code: .csrfTokenInvalid) }
             let challenge = form.challenge ?? ""
             do {
                 try await auth.limits.check(request, context, identity: "challenge:\(challenge)")
                 let (device, newDevice) = auth.deviceID(request)
                 let player = try await auth.submitCode(
                     challenge: challenge, code: form.code ?? "", device: device, request: request, context: context)
-                var response = Response.redirect(to: "/wallet", type: .normal)
+                var response = Response.redirect(to: SiteRoute.wallet.rawValue, type: .normal)
                 for cookie in try await auth.startSession(player, request: request, context: context, newDevice: newDevice) {
                     response.setCookie(cookie)
                 }
@@ -167,10 +164,9 @@ struct SignInPages {
                 return page("signin_code", challenge: challenge, error: "rateLimited", request: request, context: context)
             }
         }
-        router.post("/signin/code/resend") { request, context -> Response in
+        forms.post("/signin/code/resend") { request, context -> Response in
             let form = try await URLEncodedFormDecoder().decode(
                 CodeForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
-            guard pages.csrf.isValid(form.csrf, for: request) else { throw AppError(.forbidden, code: .csrfTokenInvalid) }
             let challenge = form.challenge ?? ""
             do {
                 try await auth.limits.check(request, context, identity: "challenge:\(challenge)")
@@ -196,7 +192,7 @@ struct SignInPages {
             response = Response.redirect(to: "/signin/code?challenge=\(challenge)", type: .normal)
             response.setCookie(auth.flow.cookie(for: challenge))
         case .done(let player):
-            response = Response.redirect(to: "/wallet", type: .normal)
+            response = Response.redirect(to: SiteRoute.wallet.rawValue, type: .normal)
             for cookie in try await auth.startSession(player, request: request, context: context, newDevice: nil) {
                 response.setCookie(cookie)
             }

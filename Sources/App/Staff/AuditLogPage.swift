@@ -9,10 +9,9 @@ struct AuditLogPage {
     let access: StaffAccess
     let audit: AuditLog
 
-    func addRoutes(to router: Router<AppRequestContext>) {
-        router.get("/admin/audit") { request, context -> Response in
-            guard context.staff != nil else { return Response.redirect(to: SiteRoute.adminLogin.rawValue, type: .normal) }
-            let staff = try await access.require(.auditView, request, context)
+    func addRoutes(to console: RouterGroup<AppRequestContext>) {
+        console.group("audit").add(middleware: PermissionRequired(.auditView, access)).get { request, context -> Response in
+            let staff = try context.signedInStaff()
             let query = request.uri.queryParameters
             let filter = AuditLog.Filter(
                 actor: query["actor"].flatMap { $0.isEmpty ? nil : String($0) },

@@ -12,24 +12,23 @@ struct StaffEnrolmentPages {
     let limits: SignInLimits
 
     struct EnrolForm: Decodable {
-        let csrf: String?
         let password: String?
         let password2: String?
         let totp: String?
     }
 
-    func addRoutes(to router: Router<AppRequestContext>) {
-        router.get("/admin/enroll/:token") { request, context -> Response in
+    /// `forms` checks the CSRF token of every form posted to it.
+    func addRoutes(to forms: RouterGroup<AppRequestContext>) {
+        forms.get("/admin/enroll/:token") { request, context -> Response in
             try await limits.check(request, context)
             let token = try context.parameters.require("token")
             return try await page(token: token, request: request, context: context)
         }
-        router.post("/admin/enroll/:token") { request, context -> Response in
+        forms.post("/admin/enroll/:token") { request, context -> Response in
             let token = try context.parameters.require("token")
             try await limits.check(request, context, identity: "enrolment:\(token.prefix(64))")
             let form = try await URLEncodedFormDecoder().decode(
                 EnrolForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
-            guard pages.csrf.isValid(form.csrf, for: request) else { throw AppError(.forbidden, code: .csrfTokenInvalid) }
             let language = Localization.language(for: request)
             guard form.password == form.password2 else {
                 return try await page(

@@ -10,20 +10,21 @@ struct StaffMembersController {
     let pages: PageRenderer
     let directory: StaffDirectory
     let access: StaffAccess
-    let publicURL: String
+    let site: SiteURL
 
-    func addRoutes(to router: Router<AppRequestContext>) {
-        router.get(SiteRoute.adminHome.path) { request, context -> Response in
-            guard let staff = context.staff else { return Response.redirect(to: SiteRoute.adminLogin.rawValue, type: .normal) }
+    /// `console` is the console's route group (`/admin`, signed-in staff, CSRF-checked forms).
+    func addRoutes(to console: RouterGroup<AppRequestContext>) {
+        console.get { request, context -> Response in
+            let staff = try context.signedInStaff()
             let console = AdminConsole(
                 staff: staff, localization: pages.localization, language: Localization.language(for: request), path: request.uri.path)
             return pages.render(
                 "admin_dashboard", face: .admin, title: "admin.dashboard.title", fields: console.dashboardFields, request: request,
                 context: context)
         }
-        router.get("/admin/staff") { request, context -> Response in
-            guard context.staff != nil else { return Response.redirect(to: SiteRoute.adminLogin.rawValue, type: .normal) }
-            let staff = try await access.require(.staffManage, request, context)
+        let area = console.group("staff").add(middleware: PermissionRequired(.staffManage, access))
+        area.get { request, context -> Response in
+            let staff = try context.signedInStaff()
             let language = Localization.language(for: request)
             return switch request.uri.queryParameters["result"] {
             case "saved":
@@ -36,11 +37,10 @@ struct StaffMembersController {
             default: try await staffPage(staff: staff, request: request, context: context)
             }
         }
-        router.post("/admin/staff/:id/:change") { request, context -> Response in
-            let staff = try await access.require(.staffManage, request, context)
+        area.post(":id/:change") { request, context -> Response in
+            let staff = try context.signedInStaff()
             let form = try await URLEncodedFormDecoder().decode(
                 StaffChangeForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
-            guard pages.csrf.isValid(form.csrf, for: request) else { throw AppError(.forbidden, code: .csrfTokenInvalid) }
             guard let id = Int64(try context.parameters.require("id")), id != staff.id else {
                 throw AppError(.badRequest, code: .invalidTarget)
             }
@@ -74,11 +74,10 @@ struct StaffMembersController {
             // Post, redirect, get: a refresh does not submit the change again.
             return Response.redirect(to: "/admin/staff?result=saved", type: .normal)
         }
-        router.post("/admin/staff/invite") { request, context -> Response in
-            let staff = try await access.require(.staffManage, request, context)
+        area.post("invite") { request, context -> Response in
+            let staff = try context.signedInStaff()
             let form = try await URLEncodedFormDecoder().decode(
                 InviteForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
-            guard pages.csrf.isValid(form.csrf, for: request) else { throw AppError(.forbidden, code: .csrfTokenInvalid) }
             let language = Localization.language(for: request)
             guard let role = form.role.flatMap(StaffRole.init(rawValue:)) else { throw AppError(.badRequest, code: .unknownRole) }
             do {
@@ -113,7 +112,7 @@ struct StaffMembersController {
         if let (enrolment, title) = enrolment {
             fields["enrolment"] = [
                 "title": pages.localization.string(title, in: language).replacingOccurrences(of: "{email}", with: enrolment.member.email),
-                "link": "\(publicURL)/admin/enroll/\(enrolment.token)",
+                "link": site.staffEnrolment(token: enrolment.token),
             ]
         }
         return pages.render(
@@ -122,7 +121,6 @@ struct StaffMembersController {
 }
 
 struct InviteForm: Decodable {
-    let csrf: String?
     let email: String?
     let role: String?
 }
@@ -143,6 +141,5 @@ extension StaffDirectoryError {
 }
 
 struct StaffChangeForm: Decodable {
-    let csrf: String?
     let role: String?
 }

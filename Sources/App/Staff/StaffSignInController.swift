@@ -16,24 +16,23 @@ struct StaffSignInController {
     let secureCookies: Bool
 
     struct LoginForm: Decodable {
-        let csrf: String?
         let email: String?
         let password: String?
         let totp: String?
     }
 
-    func addRoutes(to router: Router<AppRequestContext>) {
-        router.get(SiteRoute.adminLogin.path) { request, context in
+    /// `forms` checks the CSRF token of every form posted to it.
+    func addRoutes(to forms: RouterGroup<AppRequestContext>) {
+        forms.get(SiteRoute.adminLogin.path) { request, context in
             if context.staff != nil { return Response.redirect(to: SiteRoute.adminHome.rawValue, type: .normal) }
             let fields: [String: Any] =
                 request.uri.queryParameters["enrolled"] == "1"
                 ? ["notice": pages.localization.string("admin.login.enrolled", in: Localization.language(for: request))] : [:]
             return pages.render("admin_login", face: .admin, title: "admin.login.title", fields: fields, request: request, context: context)
         }
-        router.post(SiteRoute.adminLogin.path) { request, context in
+        forms.post(SiteRoute.adminLogin.path) { request, context in
             let form = try await URLEncodedFormDecoder().decode(
                 LoginForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
-            guard pages.csrf.isValid(form.csrf, for: request) else { throw AppError(.forbidden, code: .csrfTokenInvalid) }
             try await limits.check(request, context, identity: "staff:\(form.email ?? "")")
             let language = Localization.language(for: request)
             switch await signIn(email: form.email ?? "", password: form.password ?? "", totp: form.totp ?? "", request, context) {
@@ -49,10 +48,7 @@ struct StaffSignInController {
                     status: .unauthorized, request: request, context: context)
             }
         }
-        router.post("/admin/logout") { request, context -> Response in
-            let form = try await URLEncodedFormDecoder().decode(
-                LoginForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
-            guard pages.csrf.isValid(form.csrf, for: request) else { throw AppError(.forbidden, code: .csrfTokenInvalid) }
+        forms.post("/admin/logout") { request, context -> Response in
             if let token = request.cookies[StaffAuthMiddleware.cookieName]?.value {
                 try await sessions.revoke(token)
                 try await access.record("staff.logout", by: context.staff, request, context)
