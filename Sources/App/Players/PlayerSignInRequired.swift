@@ -1,5 +1,5 @@
-import Hummingbird
 import Core
+import Hummingbird
 
 /// The gate of a player's own pages: they run only for a signed-in player. A page request
 /// without one goes to sign-in; anything else is refused with 401.
