@@ -28,30 +28,14 @@ struct AdminGamesController {
             let staff = try context.signedInStaff()
             let language = Localization.language(for: request)
             let console = AdminConsole(staff: staff, localization: pages.localization, language: language, path: "/admin/games")
-            let games = try await providers.games()
-            var fields = console.common
-            fields["providers"] = try await providers.list().map { provider -> [String: Any] in
-                let own = games.filter { $0.provider == provider.code }
-                return [
-                    "code": provider.code, "name": provider.name, "dialect": provider.dialect, "enabled": provider.enabled,
-                    "apiURL": provider.apiURL,
-                    "providerKey": provider.providerKeyFingerprint, "operatorKey": provider.operatorKeyFingerprint,
-                    "games": own.count, "enabledGames": own.filter(\.enabled).count,
-                    "currencies": provider.currencies.isEmpty
-                        ? pages.localization.string("admin.games.allCurrencies", in: language) : provider.currencies.joined(separator: ", ")
-                        ,
-                ]
-            }
-            fields["games"] = games.map { game -> [String: Any] in
-                [
-                    "provider": game.provider, "code": game.code, "name": game.name, "category": game.category, "enabled": game.enabled,
-                    "order": game.displayOrder, "rtp": game.rtpBasisPoints.map { Amount.decimal(units: Int64($0), scale: 2) + " %" } ?? "—",
-                ]
-            }
-            if request.uri.queryParameters["result"] == "saved" {
-                fields["notice"] = pages.localization.string("admin.games.saved", in: language)
-            }
-            return pages.render("admin_games", face: .admin, title: "admin.games.title", fields: fields, request: request, context: context)
+            let page = AdminGamesPage(
+                providers: try await providers.list(), games: try await providers.games(),
+                allCurrencies: pages.localization.string("admin.games.allCurrencies", in: language),
+                notice: request.uri.queryParameters["result"] == "saved"
+                    ? pages.localization.string("admin.games.saved", in: language) : nil)
+            return pages.render(
+                "admin_games", face: .admin, title: "admin.games.title", model: page, frame: console.frame, request: request,
+                context: context)
         }
         area.post("providers/:code/:change") { request, context -> Response in
             let staff = try context.signedInStaff()
@@ -106,22 +90,10 @@ struct AdminGamesController {
             let staff = try context.signedInStaff()
             let language = Localization.language(for: request)
             let console = AdminConsole(staff: staff, localization: pages.localization, language: language, path: "/admin/games/rounds")
-            var fields = console.common
-            let open = try await rounds.open()
-            let catalog = try await currencies.all()
-            fields["rounds"] = open.map { round -> [String: Any] in
-                let scale = catalog[round.currency]?.scale ?? 5
-                return [
-                    "provider": round.provider, "round": round.round, "player": String(round.player.rawValue), "game": round.gameCode,
-                    "currency": round.currency, "bet": Amount.decimal(units: round.betUnits, scale: scale),
-                    "win": Amount.decimal(units: round.winUnits, scale: scale),
-                    "transactions": round.transactions, "openedISO": round.openedAt.formatted(.iso8601),
-                    "openedText": DisplayTime.text(round.openedAt),
-                ]
-            }
-            fields["hasRounds"] = !open.isEmpty
+            let page = OpenRoundsPage(rounds: try await rounds.open(), currencies: try await currencies.all())
             return pages.render(
-                "admin_rounds", face: .admin, title: "admin.rounds.title", fields: fields, request: request, context: context)
+                "admin_rounds", face: .admin, title: "admin.rounds.title", model: page, frame: console.frame, request: request,
+                context: context)
         }
     }
 

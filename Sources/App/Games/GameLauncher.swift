@@ -57,22 +57,3 @@ struct GameLauncher {
         return "\(scheme)://\(host)" + (url.port.map { ":\($0)" } ?? "")
     }
 }
-
-/// The header's balance chip for a signed-in player: the page's currency, or their largest.
-struct PlayerHeader {
-    let ledger: Ledger
-    let currencies: CurrencyCatalog
-
-    func fields(for player: PlayerID?, language: String, currency preferred: String? = nil) async throws -> [String: Any] {
-        guard let player else { return [:] }
-        let catalog = try await currencies.all()
-        let balances = try await ledger.balances(of: player)
-        let code = preferred ?? balances.max { $0.value.real < $1.value.real }?.key ?? "EUR"
-        guard let currency = catalog[code] else { return ["player": ["id": String(player.rawValue)]] }
-        let formatter = MoneyFormatter(language: language)
-        let mine = balances[code] ?? .zero
-        var balance: [String: Any] = ["real": formatter.format(units: mine.real, currency: currency), "currency": code]
-        if mine.bonus > 0 { balance["bonus"] = formatter.format(units: mine.bonus, currency: currency) }
-        return ["player": ["id": String(player.rawValue), "balance": balance]]
-    }
-}

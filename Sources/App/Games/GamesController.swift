@@ -35,10 +35,10 @@ struct GamesController {
                 category: query["category"].map(String.init), provider: query["provider"].map(String.init),
                 search: query["q"].map(String.init) ?? "",
                 localization: pages.localization, language: Localization.language(for: request))
-            var fields = lobby.fields
-            fields.merge(try await header.fields(for: context.player, language: Localization.language(for: request))) { $1 }
-            fields["activeNav"] = ["lobby": true]
-            var response = pages.render("lobby", face: .player, title: "lobby.title", fields: fields, request: request, context: context)
+            var response = pages.render(
+                "lobby", face: .player, title: "lobby.title", model: lobby.view,
+                frame: try await header.frame(for: context.player, language: Localization.language(for: request), active: "lobby"),
+                request: request, context: context)
             // Thumbnails come from each provider's own host (only absolute http(s) URLs are kept at sync).
             response.headers[.contentSecurityPolicy] = SecurityHeadersMiddleware<AppRequestContext>.contentSecurityPolicy(
                 frameAncestors: ["'none'"], imageSources: ["'self'", "data:", "https:"])
@@ -53,24 +53,24 @@ struct GamesController {
             }
             let language = Localization.language(for: request)
             let currency = try await launcher.currency(for: player, requested: request.uri.queryParameters["currency"].map(String.init))
-            var fields: [String: Any] = ["game": ["provider": game.provider, "code": game.code, "name": game.name], "currency": currency]
-            fields.merge(try await header.fields(for: player, language: language, currency: currency)) { $1 }
+            var page = PlayPage(game: .init(provider: game.provider, code: game.code, name: game.name), currency: currency)
             var frameOrigins: [String] = []
             do {
                 let url = try await launcher.launch(
                     player: player, provider: providerCode, game: gameCode, currency: currency, request: request, context: context)
-                fields["launchURL"] = url
+                page.launchURL = url
                 if let origin = GameLauncher.origin(of: url) {
-                    fields["providerOrigin"] = origin
+                    page.providerOrigin = origin
                     frameOrigins.append(origin)
                 }
             } catch let error as AppError {
-                fields["error"] = [
-                    "title": pages.localization.string("play.errors.\(error.code.rawValue).title", in: language),
-                    "text": pages.localization.string("play.errors.\(error.code.rawValue).text", in: language),
-                ]
+                page.error = .init(
+                    title: pages.localization.string("play.errors.\(error.code.rawValue).title", in: language),
+                    text: pages.localization.string("play.errors.\(error.code.rawValue).text", in: language))
             }
-            var response = pages.render("play", face: .player, title: "play.title", fields: fields, request: request, context: context)
+            var response = pages.render(
+                "play", face: .player, title: "play.title", model: page,
+                frame: try await header.frame(for: player, language: language, currency: currency), request: request, context: context)
             // Only the launched provider's origin may be framed on this page.
             response.headers[.contentSecurityPolicy] = SecurityHeadersMiddleware<AppRequestContext>.contentSecurityPolicy(
                 frameAncestors: ["'none'"], frameSources: ["'self'"] + frameOrigins)
@@ -112,39 +112,92 @@ struct Lobby {
         return text == key ? code.replacingOccurrences(of: "-", with: " ").capitalized : text
     }
 
-    var fields: [String: Any] {
+    /// The lobby's content: the search, category and provider filters with their counts, tiles.
+    struct View: PageModel {
+        struct Filter {
+            let code: String
+            let label: String
+            let count: Int
+            let active: Bool
+            let href: String
+        }
+
+        struct ProviderFilter {
+            let code: String
+            let name: String
+            let active: Bool
+            let href: String
+        }
+
+        struct Tile {
+            let provider: String
+            let providerName: String
+            let code: String
+            let name: String
+            let categoryLabel: String
+            let thumbnail: String
+            let rtp: String
+            let volatilityLabel: String
+            let href: String
+            let initial: String
+        }
+
+        let query: String
+        let categories: [Filter]
+        let providers: [ProviderFilter]
+        let games: [Tile]
+        let hasGames: Bool
+        let resultCount: Int
+        let clearHref: String
+    }
+
+    var view: View {
         let counts = Dictionary(grouping: games, by: \.category).mapValues(\.count)
         let names = Dictionary(providers.map { ($0.code, $0.name) }, uniquingKeysWith: { $1 })
-        let tiles = shown.map { game -> [String: Any] in
-            [
-                "provider": game.provider, "providerName": names[game.provider] ?? game.provider, "code": game.code, "name": game.name,
-                "categoryLabel": categoryLabel(game.category), "thumbnail": game.thumbnailURL,
-                "rtp": game.rtpBasisPoints.map { Amount.decimal(units: Int64($0), scale: 2) + " %" } ?? "",
-                "volatilityLabel": game.volatility.map { localization.string("lobby.volatility.\($0)", in: language) } ?? "",
-                "href": "/play/\(game.provider)/\(game.code)", "initial": String(game.name.prefix(1)).uppercased(),
-            ]
+        let tiles = shown.map { game in
+            View.Tile(
+                provider: game.provider, providerName: names[game.provider] ?? game.provider, code: game.code, name: game.name,
+                categoryLabel: categoryLabel(game.category), thumbnail: game.thumbnailURL,
+                rtp: game.rtpBasisPoints.map { Amount.decimal(units: Int64($0), scale: 2) + " %" } ?? "",
+                volatilityLabel: game.volatility.map { localization.string("lobby.volatility.\($0)", in: language) } ?? "",
+                href: "/play/\(game.provider)/\(game.code)", initial: String(game.name.prefix(1)).uppercased())
         }
-        return [
-            "query": search,
-            "categories": [
-                [
-                    "code": "", "label": localization.string("lobby.allCategories", in: language), "count": games.count,
-                    "active": category == nil || category == "", "href": href(category: nil, provider: provider),
-                ]
-            ]
-                + counts.keys.sorted().map { code -> [String: Any] in
-                    [
-                        "code": code, "label": categoryLabel(code), "count": counts[code] ?? 0, "active": code == category,
-                        "href": href(category: code, provider: provider),
-                    ]
+        let all = View.Filter(
+            code: "", label: localization.string("lobby.allCategories", in: language), count: games.count,
+            active: category == nil || category == "", href: href(category: nil, provider: provider))
+        return View(
+            query: search,
+            categories: [all]
+                + counts.keys.sorted().map { code in
+                    View.Filter(
+                        code: code, label: categoryLabel(code), count: counts[code] ?? 0, active: code == category,
+                        href: href(category: code, provider: provider))
                 },
-            "providers": providers.map { p -> [String: Any] in
-                [
-                    "code": p.code, "name": p.name, "active": p.code == provider,
-                    "href": href(category: category, provider: p.code == provider ? nil : p.code),
-                ]
+            providers: providers.map { p in
+                View.ProviderFilter(
+                    code: p.code, name: p.name, active: p.code == provider,
+                    href: href(category: category, provider: p.code == provider ? nil : p.code))
             },
-            "games": tiles, "hasGames": !tiles.isEmpty, "resultCount": tiles.count, "clearHref": "/lobby",
-        ]
+            games: tiles, hasGames: !tiles.isEmpty, resultCount: tiles.count, clearHref: SiteRoute.lobby.rawValue)
     }
+}
+
+/// `/play/<provider>/<game>`: the game in its frame, or why it could not be launched.
+struct PlayPage: PageModel {
+    struct GameName {
+        let provider: String
+        let code: String
+        let name: String
+    }
+
+    struct Refusal {
+        let title: String
+        let text: String
+    }
+
+    let game: GameName
+    let currency: String
+    var launchURL: String?
+    var providerOrigin: String?
+    var error: Refusal?
 }

@@ -51,7 +51,7 @@ struct OriginalsController {
                 let view = try await originals.get().open(session: session), view.gameCode == (try context.parameters.require("game"))
             else { throw AppError(.notFound, code: .sessionExpired) }
             var response = pages.render(
-                "originals_\(view.gameCode)", face: .player, title: "originals.\(view.gameCode).title", fields: fields(view),
+                "originals_\(view.gameCode)", face: .player, title: "originals.\(view.gameCode).title", model: OriginalsGamePage(view),
                 request: request, context: context)
             response.headers[.contentSecurityPolicy] = SecurityHeadersMiddleware<AppRequestContext>.contentSecurityPolicy(frameAncestors: [
                 "'self'"
@@ -96,61 +96,16 @@ struct OriginalsController {
                 let (rounds, current) = try await originals.get().history(session: session)
             else { throw AppError(.notFound, code: .sessionExpired) }
             let language = Localization.language(for: request)
-            let fields: [String: Any] = [
-                "session": session,
-                "current": ["serverSeedHash": current.serverSeedHash, "clientSeed": current.clientSeed, "nonce": current.nonce],
-                "rounds": rounds.map { round -> [String: Any] in
-                    [
-                        "id": round.id, "game": round.game,
-                        "gameLabel": pages.localization.string("originals.\(round.game).title", in: language),
-                        "nonce": round.nonce, "clientSeed": round.clientSeed, "serverSeedHash": round.serverSeedHash,
-                        "serverSeed": round.serverSeed,
-                        "revealed": !round.serverSeed.isEmpty, "bet": round.bet, "win": round.win,
-                        "outcomeText": outcomeText(round, language: language),
-                        "parametersJSON": round.parameters, "outcomeJSON": round.outcome, "atText": DisplayTime.text(round.at),
-                    ]
-                },
-                "hasRounds": !rounds.isEmpty,
-                "reelLengths": Slot.strips.map(\.count).map(String.init).joined(separator: ","),
-            ]
+            let page = FairnessPage(session: session, rounds: rounds, current: current) {
+                pages.localization.string("originals.\($0).title", in: language)
+            }
             var response = pages.render(
-                "originals_fairness", face: .player, title: "originals.fairness.title", fields: fields, request: request, context: context)
+                "originals_fairness", face: .player, title: "originals.fairness.title", model: page, request: request, context: context)
             response.headers[.contentSecurityPolicy] = SecurityHeadersMiddleware<AppRequestContext>.contentSecurityPolicy(frameAncestors: [
                 "'self'"
             ])
             return response
         }
-    }
-
-    private func fields(_ view: OriginalsProvider.SessionView) -> [String: Any] {
-        var fields: [String: Any] = [
-            "session": view.id, "currency": view.currency, "balance": view.balance ?? "—", "serverSeedHash": view.serverSeedHash,
-            "clientSeed": view.clientSeed, "nonce": view.nonce, "fairnessURL": "/originals/fairness?session=\(view.id)",
-            "minBet": "0.10", "maxBet": view.gameCode == "slot" ? "100.00" : "1000.00", "defaultBet": "1.00",
-        ]
-        if view.gameCode == "slot" {
-            fields["lines"] = Slot.lines.count
-            fields["symbols"] = Slot.Symbol.allCases.map { ["symbol": $0.rawValue, "label": $0.rawValue.capitalized] }
-            fields["paytable"] = Slot.Symbol.allCases.compactMap { symbol -> [String: Any]? in
-                guard let pays = Slot.paytable[symbol] else { return nil }
-                return [
-                    "symbol": symbol.rawValue, "label": symbol.rawValue.capitalized, "three": String(pays.three), "four": String(pays.four),
-                    "five": String(pays.five),
-                ]
-            }
-        }
-        return fields
-    }
-
-    private func outcomeText(_ round: OriginalsProvider.PastRound, language: String) -> String {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(round.outcome.utf8)) as? [String: Any] else { return "" }
-        if let roll = object["roll"] as? Int {
-            return String(format: "%02d.%02d", roll / 100, roll % 100)
-        }
-        if let reels = object["reels"] as? [[String]] {
-            return reels.map { $0[1] }.joined(separator: " · ")
-        }
-        return ""
     }
 
     static func json(_ body: [UInt8], status: HTTPResponse.Status = .ok) -> Response {

@@ -24,30 +24,26 @@ struct PageRenderer: Sendable {
             environment: environment)
     }
 
+    /// `model` is the page's own data; `frame` what its face shows around it (the console's
+    /// sidebar, the player's header).
     func render(
-        _ template: String, face: Face, title: String, fields: [String: Any] = [:],
+        _ template: String, face: Face, title: String, model: some PageModel = NoPageData(), frame: (any PageModel)? = nil,
         status: HTTPResponse.Status = .ok, request: Request, context: AppRequestContext
     ) -> Response {
         let language = Localization.language(for: request)
         let (csrfToken, newCookie) = csrf.token(for: request)
-        var data = fields
-        data["lang"] = language
-        data["theme"] = theme(for: request, face: face)
-        data["t"] = localization.table(language)
-        data["title"] = localization.string(title, in: language)
-        data["requestID"] = context.requestID
-        data["csrfToken"] = csrfToken
-        data["path"] = request.uri.path
-        data["languages"] = Localization.supported.map { code -> [String: Any] in
-            [
-                "code": code, "label": Localization.names[code] ?? code, "current": code == language,
-                "href": "/lang/\(code)?next=\(Self.queryEncode(request.uri.path))",
-            ]
-        }
-        if environment != .production {
-            data["environment"] = ["badge": environment.rawValue.uppercased(), "kind": environment.rawValue]
-        }
-        let html = library.render(data, withTemplate: template) ?? ""
+        let shared = SharedPageFields(
+            lang: language, theme: theme(for: request, face: face), t: localization.table(language),
+            title: localization.string(title, in: language), requestID: context.requestID, csrfToken: csrfToken, path: request.uri.path,
+            languages: Localization.supported.map { code in
+                SharedPageFields.LanguageLink(
+                    code: code, label: Localization.names[code] ?? code, current: code == language,
+                    href: "/lang/\(code)?next=\(Self.queryEncode(request.uri.path))")
+            },
+            environment: environment == .production
+                ? nil : SharedPageFields.EnvironmentBadge(badge: environment.rawValue.uppercased(), kind: environment.rawValue))
+        let models: [any PageModel] = [model] + (frame.map { [$0] } ?? []) + [shared]
+        let html = library.render(PageContext(models: models), withTemplate: template) ?? ""
         var response = Response(
             status: status,
             headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store", .contentLanguage: language],
@@ -61,12 +57,16 @@ struct PageRenderer: Sendable {
         let language = Localization.language(for: request)
         return render(
             "error", face: .player, title: "errors.\(key).heading",
-            fields: [
-                "status": status.code,
-                "heading": localization.string("errors.\(key).heading", in: language),
-                "message": localization.string("errors.\(key).message", in: language),
-            ],
+            model: ErrorPage(
+                status: status.code, heading: localization.string("errors.\(key).heading", in: language),
+                message: localization.string("errors.\(key).message", in: language)),
             status: status, request: request, context: context)
+    }
+
+    struct ErrorPage: PageModel {
+        let status: Int
+        let heading: String
+        let message: String
     }
 
     private func theme(for request: Request, face: Face) -> String {

@@ -13,7 +13,7 @@ struct SiteController {
         }
         router.get(SiteRoute.signIn.path) { request, context in
             // Without a bot the page says so instead of showing a button that cannot work.
-            pages.render("signin", face: .player, title: "signin.title", fields: signIn.fields, request: request, context: context)
+            pages.render("signin", face: .player, title: "signin.title", model: signIn.page, request: request, context: context)
         }
         router.get("/lang/:code") { request, context -> Response in
             let code = try context.parameters.require("code")

@@ -44,14 +44,13 @@ struct AuthController {
             }
             forms.get("/dev/mail") { request, context -> Response in
                 let mails = try await mail.recent()
-                let items = mails.map { mail -> [String: Any] in
-                    [
-                        "id": String(mail.id), "to": mail.mail.recipient, "subject": mail.mail.subject, "text": mail.mail.text,
-                        "at": DisplayTime.text(mail.createdAt),
-                    ]
+                let items = mails.map { mail in
+                    DevMailPage.Mail(
+                        id: String(mail.id), to: mail.mail.recipient, subject: mail.mail.subject, text: mail.mail.text,
+                        at: DisplayTime.text(mail.createdAt))
                 }
                 return pages.render(
-                    "dev_mail", face: .player, title: "devMail.title", fields: ["mails": items, "hasMails": !items.isEmpty],
+                    "dev_mail", face: .player, title: "devMail.title", model: DevMailPage(mails: items, hasMails: !items.isEmpty),
                     request: request, context: context)
             }
         }
@@ -141,4 +140,18 @@ struct AuthController {
             throw AppError(status, code: ErrorCode(error))
         }
     }
+}
+
+/// `/dev/mail` (development only): the mail the server queued, newest first.
+struct DevMailPage: PageModel {
+    struct Mail {
+        let id: String
+        let to: String
+        let subject: String
+        let text: String
+        let at: String
+    }
+
+    let mails: [Mail]
+    let hasMails: Bool
 }

@@ -23,26 +23,21 @@ struct ProfileController {
             }
             let language = Localization.language(for: request)
             let devices = try await sessions.devices(of: player, current: request.cookies[PlayerSessionMiddleware.cookieName]?.value)
-            var fields: [String: Any] = [
-                "activeNav": ["profile": true],
-                "profile": [
-                    "id": String(profile.id.rawValue), "telegramId": String(profile.telegramID), "username": profile.username ?? "",
-                    "firstName": profile.firstName, "email": profile.email,
-                ],
-                "devices": devices.map { device -> [String: Any] in
-                    [
-                        "id": String(device.id), "current": device.current, "label": DeviceLabel.describe(device.userAgent),
-                        "ip": device.ip,
-                        "lastSeenISO": device.lastSeenAt.formatted(.iso8601), "lastSeenText": DisplayTime.text(device.lastSeenAt),
-                        "createdISO": device.createdAt.formatted(.iso8601), "createdText": DisplayTime.text(device.createdAt),
-                    ]
+            let page = ProfilePage(
+                profile: .init(
+                    id: String(profile.id.rawValue), telegramId: String(profile.telegramID), username: profile.username ?? "",
+                    firstName: profile.firstName, email: profile.email),
+                devices: devices.map { device in
+                    .init(
+                        id: String(device.id), current: device.current, label: DeviceLabel.describe(device.userAgent), ip: device.ip,
+                        lastSeenISO: device.lastSeenAt.formatted(.iso8601), lastSeenText: DisplayTime.text(device.lastSeenAt),
+                        createdISO: device.createdAt.formatted(.iso8601), createdText: DisplayTime.text(device.createdAt))
                 },
-            ]
-            fields.merge(try await header.fields(for: player, language: language)) { $1 }
-            if request.uri.queryParameters["result"] == "revoked" {
-                fields["notice"] = pages.localization.string("profile.devices.revoked", in: language)
-            }
-            return pages.render("profile", face: .player, title: "profile.title", fields: fields, request: request, context: context)
+                notice: request.uri.queryParameters["result"] == "revoked"
+                    ? pages.localization.string("profile.devices.revoked", in: language) : nil)
+            return pages.render(
+                "profile", face: .player, title: "profile.title", model: page,
+                frame: try await header.frame(for: player, language: language, active: "profile"), request: request, context: context)
         }
         own.post("devices/:id/revoke") { request, context -> Response in
             let player = try context.signedInPlayer()
@@ -95,4 +90,30 @@ enum DeviceLabel {
         case (nil, nil): return userAgent.isEmpty ? "—" : String(userAgent.prefix(60))
         }
     }
+}
+
+/// `/profile`: who the player is to Croupier and the devices signed in as them.
+struct ProfilePage: PageModel {
+    struct Profile {
+        let id: String
+        let telegramId: String
+        let username: String
+        let firstName: String
+        let email: String
+    }
+
+    struct Device {
+        let id: String
+        let current: Bool
+        let label: String
+        let ip: String
+        let lastSeenISO: String
+        let lastSeenText: String
+        let createdISO: String
+        let createdText: String
+    }
+
+    let profile: Profile
+    let devices: [Device]
+    let notice: String?
 }

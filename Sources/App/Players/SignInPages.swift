@@ -107,9 +107,11 @@ struct SignInPages {
         // Telegram Web shows Mini Apps in a frame, so Telegram's origins may frame this page.
         forms.get("/telegram/app") { request, context -> Response in
             let language = Localization.language(for: request)
-            let errors = Self.miniAppErrors.map { ["code": $0, "text": pages.localization.string("signin.errors.\($0)", in: language)] }
+            let errors = Self.miniAppErrors.map {
+                MiniAppPage.Explanation(code: $0, text: pages.localization.string("signin.errors.\($0)", in: language))
+            }
             var response = pages.render(
-                "miniapp", face: .player, title: "miniapp.title", fields: ["errors": errors], request: request, context: context)
+                "miniapp", face: .player, title: "miniapp.title", model: MiniAppPage(errors: errors), request: request, context: context)
             response.headers[.contentSecurityPolicy] = SecurityHeadersMiddleware<AppRequestContext>.contentSecurityPolicy(
                 frameAncestors: ["'self'", "https://*.telegram.org"])
             return response
@@ -133,7 +135,7 @@ struct SignInPages {
                 return try await redirect(after: (step, nil), request: request, context: context)
             } catch let error as AppError {
                 return page(
-                    "signin_email", challenge: challenge, error: error.code.rawValue, extra: ["email": form.email ?? ""], request: request,
+                    "signin_email", challenge: challenge, error: error.code.rawValue, email: form.email ?? "", request: request,
                     context: context)
             } catch is RetryLater {
                 return page("signin_email", challenge: challenge, error: "rateLimited", request: request, context: context)
@@ -172,7 +174,7 @@ struct SignInPages {
                 try await auth.limits.check(request, context, identity: "challenge:\(challenge)")
                 try await auth.mapped { try await auth.signIn.resend(challenge: challenge) }
                 let notice = pages.localization.string("signin.code.resent", in: Localization.language(for: request))
-                return page("signin_code", challenge: challenge, extra: ["notice": notice], request: request, context: context)
+                return page("signin_code", challenge: challenge, notice: notice, request: request, context: context)
             } catch let error as AppError {
                 return page("signin_code", challenge: challenge, error: error.code.rawValue, request: request, context: context)
             } catch is RetryLater {
@@ -203,25 +205,42 @@ struct SignInPages {
 
     /// Challenges are 64 hex characters; anything else is not echoed into the page.
     private func page(
-        _ template: String, challenge: String, error: String? = nil, extra: [String: Any] = [:], request: Request,
+        _ template: String, challenge: String, error: String? = nil, email: String? = nil, notice: String? = nil, request: Request,
         context: AppRequestContext
     ) -> Response {
-        var fields = extra
-        fields["challenge"] = challenge.count == 64 && Hex.decode(challenge) != nil ? challenge : ""
-        if let error { fields["error"] = pages.localization.string("signin.errors.\(error)", in: Localization.language(for: request)) }
+        let model = StepPage(
+            challenge: challenge.count == 64 && Hex.decode(challenge) != nil ? challenge : "",
+            error: error.map { pages.localization.string("signin.errors.\($0)", in: Localization.language(for: request)) }, email: email,
+            notice: notice)
         return pages.render(
-            template, face: .player, title: "signin.title", fields: fields, status: error == nil ? .ok : .badRequest, request: request,
+            template, face: .player, title: "signin.title", model: model, status: error == nil ? .ok : .badRequest, request: request,
             context: context)
+    }
+
+    /// The e-mail and code steps: the flow's challenge, and what went wrong or happened.
+    struct StepPage: PageModel {
+        let challenge: String
+        let error: String?
+        let email: String?
+        let notice: String?
+    }
+
+    struct MiniAppPage: PageModel {
+        struct Explanation {
+            let code: String
+            let text: String
+        }
+
+        let errors: [Explanation]
     }
 
     /// The sign-in page again, saying what went wrong, with its buttons to try again.
     private func signInPage(error: String, status: HTTPResponse.Status = .unauthorized, request: Request, context: AppRequestContext)
         -> Response
     {
-        var fields = options.fields
-        fields["error"] = pages.localization.string("signin.errors.\(error)", in: Localization.language(for: request))
-        return pages.render(
-            "signin", face: .player, title: "signin.title", fields: fields, status: status, request: request, context: context)
+        var page = options.page
+        page.error = pages.localization.string("signin.errors.\(error)", in: Localization.language(for: request))
+        return pages.render("signin", face: .player, title: "signin.title", model: page, status: status, request: request, context: context)
     }
 
     static let oidcCookieName = "croupier_oidc"

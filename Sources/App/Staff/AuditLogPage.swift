@@ -21,8 +21,10 @@ struct AuditLogPage {
             async let chain = audit.verify()
             let console = AdminConsole(
                 staff: staff, localization: pages.localization, language: Localization.language(for: request), path: request.uri.path)
-            let fields = console.auditFields(records: try await records, chain: try await chain, filter: filter, pageSize: 50)
-            return pages.render("admin_audit", face: .admin, title: "admin.audit.title", fields: fields, request: request, context: context)
+            let page = console.auditPage(records: try await records, chain: try await chain, filter: filter, pageSize: 50)
+            return pages.render(
+                "admin_audit", face: .admin, title: "admin.audit.title", model: page, frame: console.frame, request: request,
+                context: context)
         }
     }
 }

@@ -11,6 +11,14 @@ struct StaffEnrolmentPages {
     let access: StaffAccess
     let limits: SignInLimits
 
+    struct EnrolmentPage: PageModel {
+        let email: String
+        let otpauth: String
+        let secret: String
+        let token: String
+        let error: String?
+    }
+
     struct EnrolForm: Decodable {
         let password: String?
         let password2: String?
@@ -55,12 +63,10 @@ struct StaffEnrolmentPages {
         } catch StaffDirectoryError.enrolmentInvalid {
             throw AppError(.notFound, code: .enrolmentInvalid)
         }
-        var fields: [String: Any] = [
-            "email": enrolment.member.email, "otpauth": enrolment.otpauth, "secret": enrolment.secret, "token": token,
-        ]
-        if let error { fields["error"] = error }
+        let model = EnrolmentPage(
+            email: enrolment.member.email, otpauth: enrolment.otpauth, secret: enrolment.secret, token: token, error: error)
         return pages.render(
-            "admin_enroll", face: .admin, title: "admin.enrol.title", fields: fields, status: error == nil ? .ok : .badRequest,
+            "admin_enroll", face: .admin, title: "admin.enrol.title", model: model, status: error == nil ? .ok : .badRequest,
             request: request,
             context: context)
     }

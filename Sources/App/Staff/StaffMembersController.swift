@@ -19,8 +19,8 @@ struct StaffMembersController {
             let console = AdminConsole(
                 staff: staff, localization: pages.localization, language: Localization.language(for: request), path: request.uri.path)
             return pages.render(
-                "admin_dashboard", face: .admin, title: "admin.dashboard.title", fields: console.dashboardFields, request: request,
-                context: context)
+                "admin_dashboard", face: .admin, title: "admin.dashboard.title", model: console.dashboard, frame: console.frame,
+                request: request, context: context)
         }
         let area = console.group("staff").add(middleware: PermissionRequired(.staffManage, access))
         area.get { request, context -> Response in
@@ -106,17 +106,17 @@ struct StaffMembersController {
     ) async throws -> Response {
         let language = Localization.language(for: request)
         let console = AdminConsole(staff: staff, localization: pages.localization, language: language, path: "/admin/staff")
-        var fields = console.staffFields(members: try await directory.list())
-        if let notice { fields["notice"] = notice }
-        if let error { fields["error"] = error }
+        var page = console.staffPage(members: try await directory.list())
+        page.notice = notice
+        page.error = error
         if let (enrolment, title) = enrolment {
-            fields["enrolment"] = [
-                "title": pages.localization.string(title, in: language).replacingOccurrences(of: "{email}", with: enrolment.member.email),
-                "link": site.staffEnrolment(token: enrolment.token),
-            ]
+            page.enrolment = .init(
+                title: pages.localization.string(title, in: language).replacingOccurrences(of: "{email}", with: enrolment.member.email),
+                link: site.staffEnrolment(token: enrolment.token))
         }
         return pages.render(
-            "admin_staff", face: .admin, title: "admin.staff.title", fields: fields, status: status, request: request, context: context)
+            "admin_staff", face: .admin, title: "admin.staff.title", model: page, frame: console.frame, status: status, request: request,
+            context: context)
     }
 }
 

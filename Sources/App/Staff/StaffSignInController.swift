@@ -15,6 +15,12 @@ struct StaffSignInController {
     let limits: SignInLimits
     let secureCookies: Bool
 
+    struct LoginPage: PageModel {
+        var notice: String?
+        var error: String?
+        var email: String?
+    }
+
     struct LoginForm: Decodable {
         let email: String?
         let password: String?
@@ -25,10 +31,12 @@ struct StaffSignInController {
     func addRoutes(to forms: RouterGroup<AppRequestContext>) {
         forms.get(SiteRoute.adminLogin.path) { request, context in
             if context.staff != nil { return Response.redirect(to: SiteRoute.adminHome.rawValue, type: .normal) }
-            let fields: [String: Any] =
+            let notice =
                 request.uri.queryParameters["enrolled"] == "1"
-                ? ["notice": pages.localization.string("admin.login.enrolled", in: Localization.language(for: request))] : [:]
-            return pages.render("admin_login", face: .admin, title: "admin.login.title", fields: fields, request: request, context: context)
+                ? pages.localization.string("admin.login.enrolled", in: Localization.language(for: request)) : nil
+            return pages.render(
+                "admin_login", face: .admin, title: "admin.login.title", model: LoginPage(notice: notice), request: request,
+                context: context)
         }
         forms.post(SiteRoute.adminLogin.path) { request, context in
             let form = try await URLEncodedFormDecoder().decode(
@@ -44,7 +52,7 @@ struct StaffSignInController {
                 let message = if case .lockedOut = failure { "admin.login.lockedOut" } else { "admin.login.invalid" }
                 return pages.render(
                     "admin_login", face: .admin, title: "admin.login.title",
-                    fields: ["error": pages.localization.string(message, in: language), "email": form.email ?? ""],
+                    model: LoginPage(error: pages.localization.string(message, in: language), email: form.email ?? ""),
                     status: .unauthorized, request: request, context: context)
             }
         }

@@ -29,7 +29,8 @@ struct WalletController {
                 balances: try await balances, page: try await page, filter: filter,
                 query: Dictionary(
                     request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { first, _ in first }))
-            return pages.render("wallet", face: .player, title: "wallet.title", fields: view.fields, request: request, context: context)
+            return pages.render(
+                "wallet", face: .player, title: "wallet.title", model: view.view, frame: view.frame, request: request, context: context)
         }
     }
 }
