@@ -66,6 +66,12 @@ public struct AppDependencies: Sendable {
         }
     }
 
+    /// Staff members, their passwords at the configured bcrypt cost, for the console and the CLI.
+    public func staffDirectory(logger: Logger) -> StaffDirectory {
+        StaffDirectory(
+            database: database, secret: configuration.secretKey, logger: logger, bcryptCost: UInt8(configuration.staffBcryptCost))
+    }
+
     /// Manual money adjustments, for the staff API and `croupier adjust`.
     public var adjustments: StaffAdjustment {
         StaffAdjustment(database: database, ledger: ledger, audit: AuditLog(database: database, logger: Logger(label: "croupier.audit")))

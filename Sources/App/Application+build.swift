@@ -72,7 +72,7 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
     let signInOptions = SignInOptions(telegram: configuration.telegram, site: site, development: configuration.environment == .development)
     SiteController(pages: pages, signIn: signInOptions).addRoutes(to: router)
     let currencies = CurrencyCatalog(ledger: dependencies.ledger)
-    let staffDirectory = StaffDirectory(database: dependencies.database, secret: configuration.secretKey, logger: logger)
+    let staffDirectory = dependencies.staffDirectory(logger: logger)
     let sessions = SessionStore(database: dependencies.database, logger: logger)
     let audit = AuditLog(database: dependencies.database, logger: logger)
     router.addMiddleware {

@@ -41,6 +41,8 @@ public struct Configuration: Sendable {
     public var providerCacheSeconds: Int
     /// Peers whose `X-Forwarded-For` names the client; none by default, so the peer is the client.
     public var trustedProxies: TrustedProxies
+    /// The bcrypt cost of staff passwords (and of the decoy an unknown e-mail is checked against).
+    public var staffBcryptCost: Int
 
     public init(
         environment: Environment = .development,
@@ -63,7 +65,8 @@ public struct Configuration: Sendable {
         mailFrom: String = "no-reply@croupier.local",
         smtpCAFile: String? = nil,
         providerCacheSeconds: Int = 5,
-        trustedProxies: TrustedProxies = .none
+        trustedProxies: TrustedProxies = .none,
+        staffBcryptCost: Int = 12
     ) {
         self.environment = environment
         self.httpHost = httpHost
@@ -86,6 +89,7 @@ public struct Configuration: Sendable {
         self.smtpCAFile = smtpCAFile
         self.providerCacheSeconds = providerCacheSeconds
         self.trustedProxies = trustedProxies
+        self.staffBcryptCost = staffBcryptCost
     }
 }
 
@@ -234,7 +238,8 @@ extension Configuration {
             mailFrom: reader.string("CROUPIER_MAIL_FROM", default: "no-reply@croupier.local"),
             smtpCAFile: values["CROUPIER_SMTP_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 },
             providerCacheSeconds: try reader.int("CROUPIER_PROVIDER_CACHE_SECONDS", default: 5, range: 0...300),
-            trustedProxies: trustedProxies
+            trustedProxies: trustedProxies,
+            staffBcryptCost: try reader.int("CROUPIER_STAFF_BCRYPT_COST", default: 12, range: 10...16)
         )
         return (configuration, notices)
     }

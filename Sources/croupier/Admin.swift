@@ -36,7 +36,7 @@ struct CreateStaff: AsyncParsableCommand {
         let dependencies = try AppDependencies(configuration: configuration, logger: logger)
         do {
             let (member, uri) = try await dependencies.withDatabase {
-                let directory = StaffDirectory(database: dependencies.database, secret: configuration.secretKey, logger: logger)
+                let directory = dependencies.staffDirectory(logger: logger)
                 let created = try await directory.create(email: email, password: password, role: staffRole)
                 try await AuditLog(database: dependencies.database, logger: logger).append(
                     AuditEntry(

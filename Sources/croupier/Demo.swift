@@ -54,8 +54,7 @@ struct Demo: AsyncParsableCommand {
         let password = RandomToken.hex(byteCount: 9)
         let uri: String
         do {
-            let created = try await StaffDirectory(database: dependencies.database, secret: configuration.secretKey, logger: logger)
-                .create(email: email, password: password, role: .owner)
+            let created = try await dependencies.staffDirectory(logger: logger).create(email: email, password: password, role: .owner)
             try await AuditLog(database: dependencies.database, logger: logger).append(
                 AuditEntry(
                     actor: "demo", action: "staff.created", target: "staff:\(created.0.id)", summary: ["role": "owner", "email": email]))

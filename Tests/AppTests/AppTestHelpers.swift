@@ -31,7 +31,10 @@ func testConfiguration(
         migrateOnStart: migrateOnStart,
         maxBodyBytes: maxBodyBytes,
         publicDirectory: packageRoot().appendingPathComponent("public").path,
-        telegram: TelegramSettings(botToken: testBotToken))
+        telegram: TelegramSettings(botToken: testBotToken),
+        // bcrypt at cost 12 takes seconds in a debug build on a loaded machine; what is tested
+        // here is the flow, not the cost.
+        staffBcryptCost: 4)
 }
 
 let testBotToken = "7000001:AAH-test-token-for-croupier"

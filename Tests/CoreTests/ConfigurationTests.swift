@@ -56,6 +56,7 @@ import Testing
         #expect(configuration.telegram.oidcIssuer == "https://oauth.telegram.org")
         #expect(!configuration.telegram.oidcConfigured)
         #expect(configuration.trustedProxies == .none)
+        #expect(configuration.staffBcryptCost == 12)
     }
 
     @Test(arguments: [
@@ -63,6 +64,7 @@ import Testing
         ("CROUPIER_MIGRATE_ON_START", "maybe"), ("CROUPIER_SECRET_KEY", "short"),
         ("CROUPIER_TELEGRAM_OIDC_ISSUER", "oauth.telegram.org"), ("CROUPIER_TELEGRAM_OIDC_ISSUER", "https://issuer.example/?x=1"),
         ("CROUPIER_TRUSTED_PROXIES", "10.0.0.0/33"), ("CROUPIER_TRUSTED_PROXIES", "lb.internal"),
+        ("CROUPIER_STAFF_BCRYPT_COST", "4"), ("CROUPIER_STAFF_BCRYPT_COST", "twelve"),
     ])
     func invalidValuesAreRefusedByName(key: String, value: String) {
         do {

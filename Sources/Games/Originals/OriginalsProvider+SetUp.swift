@@ -5,9 +5,9 @@ import CryptoExtras
 import Foundation
 import Logging
 import NIOCore
-import NIOPosix
 import Persistence
 import PostgresNIO
+import Synchronization
 
 /// Setting Originals up: its two RSA key pairs, sealed in `originals_settings`, and its
 /// registration as a Hub88 provider with its games.
@@ -15,6 +15,27 @@ extension OriginalsProvider {
     struct Keys: Sendable {
         let provider: _RSA.Signing.PrivateKey
         let operatorKey: _RSA.Signing.PublicKey
+    }
+
+    /// Keys this process generated, reused by any later set-up in it. A server sets Originals up
+    /// once; a test process sets up an application per test, and forty RSA-2048 generations on
+    /// two loaded cores queued every staff sign-in behind them for longer than a client waits.
+    private static let generated = Mutex<SealedKeys?>(nil)
+
+    /// RSA key generation keeps a core busy long enough to stall every task queued behind it, so
+    /// it runs on `CPUBoundWork`, not on a concurrency thread.
+    static func generatedKeys() async throws -> SealedKeys {
+        if let keys = generated.withLock({ $0 }) { return keys }
+        let made = try await CPUBoundWork.run {
+            SealedKeys(
+                providerPrivateKey: try _RSA.Signing.PrivateKey(keySize: .bits2048).pemRepresentation,
+                operatorPrivateKey: try _RSA.Signing.PrivateKey(keySize: .bits2048).pemRepresentation)
+        }
+        return generated.withLock { keys in
+            if let first = keys { return first }
+            keys = made
+            return made
+        }
     }
 
     /// Both key pairs' private halves (the public halves derive from them), sealed in
@@ -44,14 +65,8 @@ extension OriginalsProvider {
         }
         var stored = try await storedKeys()
         if stored == nil {
-            // The first copy of the server to get here makes the keys; any other reads them. RSA key
-            // generation takes long enough on a busy core to stall every task queued behind it, so
-            // it runs on NIO's thread pool, not on a concurrency thread.
-            let candidate = try await NIOThreadPool.singleton.runIfActive {
-                SealedKeys(
-                    providerPrivateKey: try _RSA.Signing.PrivateKey(keySize: .bits2048).pemRepresentation,
-                    operatorPrivateKey: try _RSA.Signing.PrivateKey(keySize: .bits2048).pemRepresentation)
-            }
+            // The first copy of the server to get here makes the keys; any other reads them.
+            let candidate = try await generatedKeys()
             let box = ByteBuffer(bytes: try sealer.seal(try JSONEncoder().encode(candidate), for: "settings"))
             try await database.withConnection { connection in
                 _ = try await connection.query(

@@ -2,9 +2,9 @@ import Core
 import Foundation
 import HummingbirdBcrypt
 import Logging
-import NIOPosix
 import Persistence
 import PostgresNIO
+import Synchronization
 
 /// Staff accounts: e-mail + bcrypt password + TOTP, mandatory. Repeated failures lock the
 /// account with a growing back-off.
@@ -77,12 +77,14 @@ public struct StaffDirectory: Sendable {
             guard let (id, passwordHash, sealed, lastStep, roleText, disabled, failures, lockedUntil, _, createdAt) = found,
                 let role = StaffRole(rawValue: roleText)
             else {
-                _ = try await Self.bcryptVerify(password, hash: Self.decoyHash)
+                _ = try await Self.bcryptVerify(password, hash: try await Self.decoyHash(cost: bcryptCost))
                 return .failure(.invalidCredentials(reason: "unknownEmail"))
             }
             if let lockedUntil, lockedUntil > now { return .failure(.lockedOut(until: lockedUntil)) }
             // An invited member, or one whose TOTP was reset, has no credentials until enrolled.
-            let passwordOK = try await Self.bcryptVerify(password, hash: passwordHash ?? Self.decoyHash) && passwordHash != nil
+            let checked: String
+            if let passwordHash { checked = passwordHash } else { checked = try await Self.decoyHash(cost: bcryptCost) }
+            let passwordOK = try await Self.bcryptVerify(password, hash: checked) && passwordHash != nil
             // A seal that does not open for this member was made for another row or altered.
             let secret = sealed.flatMap { try? TOTPSecret.open(Array(buffer: $0), with: totpSealer, for: id) }
             let step = secret?.matchingStep(totp, at: now)
@@ -113,17 +115,28 @@ public struct StaffDirectory: Sendable {
         return try result.get()
     }
 
-    /// A bcrypt hash of a random text nobody knows, checked when the e-mail is unknown.
-    static let decoyHash = Bcrypt.hash(RandomToken.hex(byteCount: 16), cost: 12)
+    /// Bcrypt hashes of random texts nobody knows, one per cost, checked when the e-mail is
+    /// unknown: at the directory's own cost, so an unknown address takes as long as a known one.
+    private static let decoys = Mutex<[UInt8: String]>([:])
+
+    static func decoyHash(cost: UInt8) async throws -> String {
+        if let hash = decoys.withLock({ $0[cost] }) { return hash }
+        let made = try await bcryptHash(RandomToken.hex(byteCount: 16), cost: cost)
+        return decoys.withLock { decoys in
+            if let first = decoys[cost] { return first }
+            decoys[cost] = made
+            return made
+        }
+    }
 
     /// bcrypt at cost 12 keeps a core busy for a quarter of a second or more; on a concurrency
-    /// thread that would stall every task queued behind it, so it runs on NIO's thread pool.
+    /// thread that would stall every task queued behind it, so it runs on `CPUBoundWork`.
     static func bcryptHash(_ password: String, cost: UInt8) async throws -> String {
-        try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: cost) }
+        try await CPUBoundWork.run { Bcrypt.hash(password, cost: cost) }
     }
 
     static func bcryptVerify(_ password: String, hash: String) async throws -> Bool {
-        try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
+        try await CPUBoundWork.run { Bcrypt.verify(password, hash: hash) }
     }
 
     /// One staff member; the session middleware calls this on every signed-in request.
