@@ -68,12 +68,15 @@ started=$SECONDS
 while kill -0 "$group" 2> /dev/null; do
     if [ $((SECONDS - started)) -ge "$bound" ]; then
         report_hang "$group"
-        kill -TERM -- "-$group" 2> /dev/null
+        # Every process of the session: swift test starts the test binary in a process group
+        # of its own, and a test binary that ran a ServiceGroup ignores SIGTERM from then on
+        # (ServiceLifecycle takes the signal over), so only SIGKILL is sure to stop it.
+        pkill -TERM -s "$group" 2> /dev/null
         for _ in 1 2 3 4 5 6 7 8 9 10; do
-            kill -0 "$group" 2> /dev/null || break
+            pgrep -s "$group" > /dev/null || break
             sleep 1
         done
-        kill -KILL -- "-$group" 2> /dev/null
+        pkill -KILL -s "$group" 2> /dev/null
         wait "$group"
         exit 124
     fi
