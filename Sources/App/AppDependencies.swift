@@ -40,7 +40,7 @@ public struct AppDependencies: Sendable {
             logger: logger)
         self.clickHouse = ClickHouseClient(endpoint: try ClickHouseEndpoint(configuration.clickHouseURL))
         self.nats = NATSLink(url: configuration.natsURL)
-        self.eventStream = EventStream(name: configuration.natsStream)
+        self.eventStream = EventStream(name: configuration.natsStream, replicas: configuration.natsStreamReplicas)
         self.ledger = Ledger(database: database, logger: logger)
         self.smtp =
             configuration.smtpURL.isEmpty
