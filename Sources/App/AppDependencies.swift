@@ -95,12 +95,19 @@ public struct AppDependencies: Sendable {
         [database.client] + backgroundJobs(readiness: readiness, logger: logger)
     }
 
-    /// The background services that need the connection pool running.
+    /// The background services that need the connection pool running. Every copy of serve and
+    /// worker runs them: the outbox relay and mail delivery claim rows with `FOR UPDATE SKIP
+    /// LOCKED`, so copies share the work; the schedules run under a lease (`Leased`), so one copy
+    /// at a time runs each.
     func backgroundJobs(readiness: ReadinessMonitor, logger: Logger) -> [any Service] {
         var services: [any Service] = [
             nats, readiness, OutboxRelay(database: database, link: nats, stream: eventStream, logger: logger),
-            IdentityHousekeeping(database: database, logger: logger),
-            OriginalsSettlement(originals: originals, logger: logger),
+            Leased(
+                IdentityHousekeeping(database: database, logger: logger),
+                lease: AdvisoryLease(name: IdentityHousekeeping.leaseName, database: database, logger: logger)),
+            Leased(
+                OriginalsSettlement(originals: originals, logger: logger),
+                lease: AdvisoryLease(name: OriginalsSettlement.leaseName, database: database, logger: logger)),
         ]
         if let smtp {
             services.append(MailDelivery(database: database, client: SMTPClient(settings: smtp), logger: logger))
