@@ -100,14 +100,15 @@ public struct AppDependencies: Sendable {
     /// LOCKED`, so copies share the work; the schedules run under a lease (`Leased`), so one copy
     /// at a time runs each.
     func backgroundJobs(readiness: ReadinessMonitor, logger: Logger) -> [any Service] {
+        let leases = LeaseSession(database: database, logger: logger)
         var services: [any Service] = [
             nats, readiness, OutboxRelay(database: database, link: nats, stream: eventStream, logger: logger),
             Leased(
                 IdentityHousekeeping(database: database, logger: logger),
-                lease: AdvisoryLease(name: IdentityHousekeeping.leaseName, database: database, logger: logger)),
+                lease: AdvisoryLease(name: IdentityHousekeeping.leaseName, session: leases, logger: logger)),
             Leased(
                 OriginalsSettlement(originals: originals, logger: logger),
-                lease: AdvisoryLease(name: OriginalsSettlement.leaseName, database: database, logger: logger)),
+                lease: AdvisoryLease(name: OriginalsSettlement.leaseName, session: leases, logger: logger)),
         ]
         if let smtp {
             services.append(MailDelivery(database: database, client: SMTPClient(settings: smtp), logger: logger))

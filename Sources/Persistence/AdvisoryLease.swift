@@ -5,23 +5,21 @@ import PostgresNIO
 import ServiceLifecycle
 
 /// A named lease that at most one process per database holds: a PostgreSQL session-level
-/// advisory lock, taken with `pg_try_advisory_lock` on a connection of the lease's own (outside
-/// the pool, so that requests never wait for it and the pool's shutdown never waits for the
-/// job), kept open while the lease is held. A job that must not run twice at once across `serve`
-/// and `worker` copies (a schedule, a reconciliation) runs only while its process holds the lease.
+/// advisory lock, taken with `pg_try_advisory_lock` on the process's `LeaseSession` (one
+/// connection outside the pool, whatever the number of leases). A job that must not run twice
+/// at once across `serve` and `worker` copies (a schedule, a reconciliation) runs only while its
+/// process holds the lease.
 ///
 /// - The holder keeps the lease until its job returns, it stops, or its session goes: PostgreSQL
 ///   releases a session lock when the session ends, so a process killed with SIGKILL loses it as
 ///   soon as the server sees the socket close (at once on one machine; across a network, after
 ///   the server's TCP keepalive gives up).
-/// - The others open a session every `retryInterval`, try, and close it when refused, so one of
-///   them takes over within about that.
+/// - The others try again every `retryInterval` (their session is open only for the try), so one
+///   of them takes over within about that.
 /// - The holder checks its session every `checkInterval`; when it closed, or does not answer, the
 ///   lock may be gone, so the job is cancelled, the session closed, and the process goes back to
 ///   trying. Between the loss and the check both could run: a lease, not a fence, so leased jobs
 ///   must stay idempotent.
-/// - The session's `application_name` is `croupier lease <name> pid <pid>`, so `pg_locks` joined
-///   with `pg_stat_activity` names the holder (docs/operations.md).
 public struct AdvisoryLease: Sendable {
     public enum Event: Sendable, Equatable {
         /// Another session holds it.
@@ -36,7 +34,7 @@ public struct AdvisoryLease: Sendable {
     public let name: String
     /// The advisory lock's key: FNV-1a (64 bits) of `croupier.lease.<name>`.
     public let key: Int64
-    let database: Database
+    let session: LeaseSession
     let logger: Logger
     let retryInterval: Duration
     let checkInterval: Duration
@@ -45,7 +43,7 @@ public struct AdvisoryLease: Sendable {
 
     /// `name`: 1–40 of a-z, 0-9 and `-`.
     public init(
-        name: String, database: Database, logger: Logger, retryInterval: Duration = .seconds(5), checkInterval: Duration = .seconds(5),
+        name: String, session: LeaseSession, logger: Logger, retryInterval: Duration = .seconds(5), checkInterval: Duration = .seconds(5),
         observe: @escaping @Sendable (Event) -> Void = { _ in }
     ) {
         precondition(
@@ -53,7 +51,7 @@ public struct AdvisoryLease: Sendable {
             "invalid lease name \(name.debugDescription)")
         self.name = name
         self.key = Self.key(for: name)
-        self.database = database
+        self.session = session
         self.logger = logger
         self.retryInterval = retryInterval
         self.checkInterval = checkInterval
@@ -69,9 +67,6 @@ public struct AdvisoryLease: Sendable {
         }
         return Int64(bitPattern: hash)
     }
-
-    /// The lease session's `pg_stat_activity.application_name`.
-    public var applicationName: String { "croupier lease \(name) pid \(ProcessInfo.processInfo.processIdentifier)" }
 
     /// Runs `job` whenever this process holds the lease, until the job returns or throws (as it
     /// did) or the task is cancelled or shut down gracefully. A lost lease cancels the job, which
@@ -96,39 +91,17 @@ public struct AdvisoryLease: Sendable {
         }
     }
 
-    /// Opens a session, runs `job` if the lock is free, and closes the session: how the job ended,
-    /// or nil when the lock was held by another or lost.
+    /// Runs `job` if the lock is free: how the job ended, or nil when the lock was held by another
+    /// or lost.
     private func attempt(_ job: @escaping @Sendable () async throws -> Void) async throws -> Result<Void, any Error>? {
-        let connection = try await PostgresConnection.connect(
-            configuration: try database.url.connectionConfiguration(applicationName: applicationName),
-            id: Int.random(in: 1...Int.max), logger: logger)
-        let outcome: Result<Void, any Error>?
-        do {
-            outcome = try await holdIfFree(on: connection, job)
-        } catch {
-            try? await connection.close()
-            throw error
-        }
-        try? await connection.close()
-        return outcome
-    }
-
-    /// Takes the lock if it is free and runs `job` while holding it: how the job ended, or nil
-    /// when the lock was held by another or lost.
-    private func holdIfFree(
-        on connection: PostgresConnection, _ job: @escaping @Sendable () async throws -> Void
-    ) async throws -> Result<Void, any Error>? {
-        switch await ask(connection, "SELECT pg_try_advisory_lock(\(key))") {
-        case .answered(true): break
-        case .answered:
+        guard let generation = try await session.tryLock(key) else {
             observe(.refused)
             return nil
-        case .failed(let problem): throw LeaseError(problem: problem)
         }
         held.record(1)
         observe(.acquired)
         logger.notice("lease acquired", metadata: ["lease": "\(name)", "key": "\(key)"])
-        let outcome = await holding(connection, job)
+        let outcome = await holding(generation, job)
         held.record(0)
         switch outcome {
         case .lost(let reason):
@@ -136,10 +109,8 @@ public struct AdvisoryLease: Sendable {
             logger.error("lease lost; its job was stopped", metadata: ["lease": "\(name)", "reason": "\(reason)"])
             return nil
         case .finished(let error):
-            // Give the lock back, in a task of its own: the job may have ended because this task
-            // was cancelled. A session that does not answer is closed by the caller, which
-            // frees the lock too.
-            await Task { _ = await ask(connection, "SELECT pg_advisory_unlock(\(key))") }.value
+            // In a task of its own: the job may have ended because this task was cancelled.
+            await Task { [session, key] in await session.unlock(key, generation: generation) }.value
             observe(.released)
             logger.notice("lease released", metadata: ["lease": "\(name)"])
             if let error { return .failure(error) }
@@ -152,8 +123,8 @@ public struct AdvisoryLease: Sendable {
         case lost(String)
     }
 
-    /// Runs `job` beside a check of the lock's connection; whichever ends first ends the other.
-    private func holding(_ connection: PostgresConnection, _ job: @escaping @Sendable () async throws -> Void) async -> Outcome {
+    /// Runs `job` beside a check of the lock's session; whichever ends first ends the other.
+    private func holding(_ generation: Int, _ job: @escaping @Sendable () async throws -> Void) async -> Outcome {
         await withTaskGroup(of: Outcome?.self) { group in
             group.addTask {
                 do {
@@ -170,7 +141,7 @@ public struct AdvisoryLease: Sendable {
                     } catch {
                         return nil  // cancelled: the job ended
                     }
-                    if case .failed(let problem) = await ask(connection, "SELECT 1") {
+                    if let problem = await session.check(generation) {
                         return Task.isCancelled ? nil : .lost(problem)
                     }
                 }
@@ -180,46 +151,6 @@ public struct AdvisoryLease: Sendable {
             return first ?? .finished(nil)
         }
     }
-
-    private enum Answer: Sendable {
-        /// The first column of the first row, when it is a boolean.
-        case answered(Bool?)
-        case failed(String)
-    }
-
-    /// Runs `query` on the lock's session, giving up after `checkInterval` (10 s at least).
-    /// PostgresNIO never completes a query sent on a connection that has closed, so a closed one
-    /// is not asked, and the query runs in a task of its own (which a cancelled job does not
-    /// cancel) that is left behind when it does not answer in time.
-    private func ask(_ connection: PostgresConnection, _ query: PostgresQuery) async -> Answer {
-        if connection.isClosed { return .failed("its connection closed") }
-        let bound = max(checkInterval, .seconds(10))
-        let (answers, answer) = AsyncStream<Answer>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        let running = Task { [logger] in
-            do {
-                let rows = try await connection.query(query, logger: logger).collect()
-                answer.yield(.answered(try? rows.first?.decode(Bool.self)))
-            } catch {
-                answer.yield(.failed(postgresReason(error)))
-            }
-        }
-        let timer = Task {
-            try? await Task.sleep(for: bound)
-            answer.yield(.failed("no answer within \(bound)"))
-        }
-        defer {
-            timer.cancel()
-            running.cancel()
-            answer.finish()
-        }
-        for await outcome in answers { return outcome }
-        return .failed("cancelled")
-    }
-}
-
-struct LeaseError: Error, CustomStringConvertible {
-    let problem: String
-    var description: String { problem }
 }
 
 /// A background service that runs only while its process holds `lease`.

@@ -14,8 +14,8 @@ import Testing
     @Test func aSecondHolderDoesNotRunWhileTheFirstHoldsAndTakesOverWhenItStops() async throws {
         try await TestDatabase.withEmpty { database in
             let journal = Journal()
-            let first = lease("settle", database, journal, as: "first")
-            let second = lease("settle", database, journal, as: "second")
+            let first = lease("settle-a", database, journal, as: "first")
+            let second = lease("settle-a", database, journal, as: "second")
 
             let firstTask = Task { try await first.run { try await journal.work(as: "first") } }
             try await journal.wait("the first holder to run") { $0.contains("first running") }
@@ -46,8 +46,8 @@ import Testing
         try await TestDatabase.withEmpty { database in
             let journal = Journal()
             // The first, once it lost the lease, waits long before trying again: the second takes over.
-            let first = lease("sweep", database, journal, as: "first", retry: .seconds(3600))
-            let second = lease("sweep", database, journal, as: "second")
+            let first = lease("sweep-b", database, journal, as: "first", retry: .seconds(3600))
+            let second = lease("sweep-b", database, journal, as: "second")
 
             let firstTask = Task { try await first.run { try await journal.work(as: "first") } }
             try await journal.wait("the first holder to run") { $0.contains("first running") }
@@ -58,11 +58,12 @@ import Testing
                 try await connection.query(
                     """
                     SELECT count(pg_terminate_backend(l.pid)) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-                     WHERE l.locktype = 'advisory' AND l.granted AND a.application_name = \(first.applicationName)
+                     WHERE l.locktype = 'advisory' AND l.granted AND ((l.classid::bigint << 32) | l.objid::bigint) = \(first.key)
+                       AND a.application_name LIKE 'croupier leases pid %' AND a.datname = current_database()
                     """, logger: logger
                 ).collect()
             }
-            #expect(try cut.first?.decode(Int.self) == 1, "one session held the lease under its application name")
+            #expect(try cut.first?.decode(Int.self) == 1, "one lease session held the lock")
 
             try await journal.wait("the first to notice and stop its job") { $0.contains("first lost") && $0.contains("first stopped") }
             try await journal.wait("the second to take over") { $0.contains("second running") }
@@ -75,6 +76,32 @@ import Testing
         }
     }
 
+    /// One process holds all its leases on one session, and gives each back on its own.
+    @Test func aProcessHoldsItsLeasesOnOneSession() async throws {
+        try await TestDatabase.withEmpty { database in
+            let journal = Journal()
+            let session = LeaseSession(database: database, logger: logger)
+            let sweep = AdvisoryLease(
+                name: "sweep-c", session: session, logger: logger, retryInterval: .milliseconds(50), checkInterval: .milliseconds(50),
+                observe: { journal.add("sweep \($0)") })
+            let settle = AdvisoryLease(
+                name: "settle-c", session: session, logger: logger, retryInterval: .milliseconds(50), checkInterval: .milliseconds(50),
+                observe: { journal.add("settle \($0)") })
+            let sweeping = Task { try await sweep.run { try await journal.work(as: "sweep") } }
+            let settling = Task { try await settle.run { try await journal.work(as: "settle") } }
+            try await journal.wait("both jobs to run") { $0.contains("sweep running") && $0.contains("settle running") }
+            #expect(try await sessions(holding: [sweep, settle], in: database) == 1)
+
+            sweeping.cancel()
+            _ = try? await sweeping.value
+            #expect(try await holders(of: sweep, in: database) == 0)
+            #expect(try await holders(of: settle, in: database) == 1, "giving one lease back kept the other")
+            settling.cancel()
+            _ = try? await settling.value
+            #expect(try await holders(of: settle, in: database) == 0)
+        }
+    }
+
     @Test func keysAreStableAndApartFromTheMigrationLock() {
         #expect(AdvisoryLease.key(for: "identity-housekeeping") == AdvisoryLease.key(for: "identity-housekeeping"))
         #expect(AdvisoryLease.key(for: "identity-housekeeping") != AdvisoryLease.key(for: "originals-settlement"))
@@ -83,12 +110,29 @@ import Testing
 
     // MARK: - Helpers
 
+    /// A lease of a process of its own (its own `LeaseSession`).
     func lease(
         _ name: String, _ database: Database, _ journal: Journal, as holder: String, retry: Duration = .milliseconds(50)
     ) -> AdvisoryLease {
         AdvisoryLease(
-            name: name, database: database, logger: logger, retryInterval: retry, checkInterval: .milliseconds(50),
+            name: name, session: LeaseSession(database: database, logger: logger), logger: logger, retryInterval: retry,
+            checkInterval: .milliseconds(50),
             observe: { event in journal.add("\(holder) \(event)") })
+    }
+
+    /// Sessions holding any of the leases' advisory locks.
+    func sessions(holding leases: [AdvisoryLease], in database: Database) async throws -> Int {
+        let keys = leases.map(\.key)
+        let rows = try await database.withConnection { connection in
+            try await connection.query(
+                """
+                SELECT count(DISTINCT pid) FROM pg_locks
+                 WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                   AND ((classid::bigint << 32) | objid::bigint) = ANY(\(keys))
+                """, logger: logger
+            ).collect()
+        }
+        return try rows.first?.decode(Int.self) ?? 0
     }
 
     /// Sessions holding the lease's advisory lock.
