@@ -664,4 +664,7 @@ main() {
     esac
 }
 
-main "$@"
+# Sourced (scripts/cluster.sh reuses the install step, binary lookups and helpers): define only.
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+    main "$@"
+fi
