@@ -13,6 +13,10 @@
 #   make logs       tail of every service / server log
 #   make bench      the ledger and Hub88 benchmarks, each beside pgbench (bench/README.md); their
 #                   workloads and `simulate` are the separate binary croupier-bench
+#   make cluster-test  several copies rehearsed on one machine, not part of make test (scripts/cluster.sh)
+#                   two serve copies and a worker behind HAProxy, a PostgreSQL streaming replica,
+#                   a 3-node NATS cluster; Hub88 play while a copy is killed and a NATS node
+#                   stops (docs/operations.md, "Rehearsal on one machine")
 
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -25,7 +29,7 @@ SWIFT_FLAGS ?=
 RUN_PORT    ?= 8080
 PYTEST_ARGS ?=
 
-.PHONY: help services stop status build migrate run test stress test-swift test-e2e venv logs clean-artifacts bench validate-deploy image
+.PHONY: help services stop status build migrate run test stress test-swift test-e2e venv logs clean-artifacts bench validate-deploy image cluster-test
 
 help:
 	@grep -E '^#   make ' Makefile | sed 's/^#   //'
@@ -108,6 +112,13 @@ logs:
 bench:
 	bench/ledger/run.sh
 	bench/hub88/run.sh
+
+# Starts the cluster under .local/cluster from scratch, runs cluster/ (pytest), stops it.
+# `scripts/cluster.sh start|stop|status` runs the same cluster by hand.
+cluster-test:
+	swift build $(SWIFT_FLAGS) --product croupier
+	scripts/e2e-venv.sh
+	PYTEST_ARGS="$(PYTEST_ARGS)" scripts/cluster.sh test
 
 clean-artifacts:
 	rm -rf e2e/artifacts

@@ -226,7 +226,9 @@ pg_write_conf() {
 listen_addresses = '127.0.0.1'
 unix_socket_directories = '$PG_SOCK'
 unix_socket_permissions = 0770
-max_connections = 300
+# The test suite runs many apps at once, each with its pool and its lease session; its peak
+# reached 300 on a loaded machine. Production sizing: docs/operations.md.
+max_connections = 400
 shared_buffers = 256MB
 # Money needs durable commits: keep fsync / synchronous_commit / full_page_writes on.
 fsync = on
@@ -662,4 +664,7 @@ main() {
     esac
 }
 
-main "$@"
+# Sourced (scripts/cluster.sh reuses the install step, binary lookups and helpers): define only.
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+    main "$@"
+fi

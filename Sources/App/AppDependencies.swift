@@ -40,7 +40,7 @@ public struct AppDependencies: Sendable {
             logger: logger)
         self.clickHouse = ClickHouseClient(endpoint: try ClickHouseEndpoint(configuration.clickHouseURL))
         self.nats = NATSLink(url: configuration.natsURL)
-        self.eventStream = EventStream(name: configuration.natsStream)
+        self.eventStream = EventStream(name: configuration.natsStream, replicas: configuration.natsStreamReplicas)
         self.ledger = Ledger(database: database, logger: logger)
         self.smtp =
             configuration.smtpURL.isEmpty
@@ -101,12 +101,20 @@ public struct AppDependencies: Sendable {
         [database.client] + backgroundJobs(readiness: readiness, logger: logger)
     }
 
-    /// The background services that need the connection pool running.
+    /// The background services that need the connection pool running. Every copy of serve and
+    /// worker runs them: the outbox relay and mail delivery claim rows with `FOR UPDATE SKIP
+    /// LOCKED`, so copies share the work; the schedules run under a lease (`Leased`), so one copy
+    /// at a time runs each.
     func backgroundJobs(readiness: ReadinessMonitor, logger: Logger) -> [any Service] {
+        let leases = LeaseSession(database: database, logger: logger)
         var services: [any Service] = [
             nats, readiness, OutboxRelay(database: database, link: nats, stream: eventStream, logger: logger),
-            IdentityHousekeeping(database: database, logger: logger),
-            OriginalsSettlement(originals: originals, logger: logger),
+            Leased(
+                IdentityHousekeeping(database: database, logger: logger),
+                lease: AdvisoryLease(name: IdentityHousekeeping.leaseName, session: leases, logger: logger)),
+            Leased(
+                OriginalsSettlement(originals: originals, logger: logger),
+                lease: AdvisoryLease(name: OriginalsSettlement.leaseName, session: leases, logger: logger)),
         ]
         if let smtp {
             services.append(MailDelivery(database: database, client: SMTPClient(settings: smtp), logger: logger))

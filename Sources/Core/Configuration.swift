@@ -19,6 +19,8 @@ public struct Configuration: Sendable {
     public var natsURL: String
     /// The JetStream stream the outbox is published to (docs/events.md).
     public var natsStream: String
+    /// How many JetStream servers keep each of the stream's messages (1–5).
+    public var natsStreamReplicas: Int
 
     /// A JetStream stream name that is also a subject token (JetStream forbids `.`, `*`, `>`
     /// and spaces in names): 1–32 of A-Z a-z 0-9 _ -.
@@ -53,6 +55,7 @@ public struct Configuration: Sendable {
         databasePoolSize: Int = 20,
         natsURL: String = "nats://127.0.0.1:54222",
         natsStream: String = "CROUPIER",
+        natsStreamReplicas: Int = 1,
         clickHouseURL: String = "http://default@127.0.0.1:58123/croupier",
         secretKey: SecretKey,
         migrateOnStart: Bool = false,
@@ -76,6 +79,7 @@ public struct Configuration: Sendable {
         self.databasePoolSize = databasePoolSize
         self.natsURL = natsURL
         self.natsStream = natsStream
+        self.natsStreamReplicas = natsStreamReplicas
         self.clickHouseURL = clickHouseURL
         self.secretKey = secretKey
         self.migrateOnStart = migrateOnStart
@@ -218,6 +222,7 @@ extension Configuration {
             databasePoolSize: try reader.int("CROUPIER_DATABASE_POOL_SIZE", default: 20, range: 1...1000),
             natsURL: reader.string("CROUPIER_NATS_URL", default: "nats://127.0.0.1:54222"),
             natsStream: try reader.streamName("CROUPIER_NATS_STREAM", default: "CROUPIER"),
+            natsStreamReplicas: try reader.int("CROUPIER_NATS_STREAM_REPLICAS", default: 1, range: 1...5),
             clickHouseURL: reader.string("CROUPIER_CLICKHOUSE_URL", default: "http://default@127.0.0.1:58123/croupier"),
             secretKey: secretKey,
             migrateOnStart: try reader.bool("CROUPIER_MIGRATE_ON_START", default: false),

@@ -10,11 +10,16 @@ public struct EventStream: Sendable, Equatable {
     static let outboxPrefix = "croupier"
 
     public let name: String
+    /// How many JetStream servers keep a copy of each message (1 on a single server; 3 on a
+    /// 3-node cluster, so that losing one node loses nothing and stops nothing).
+    public let replicas: Int
 
     /// `name` must pass `Configuration.isValidStreamName` (the configuration reader checks it).
-    public init(name: String) {
+    public init(name: String, replicas: Int = 1) {
         precondition(Configuration.isValidStreamName(name), "invalid JetStream stream name \(name.debugDescription)")
+        precondition((1...5).contains(replicas), "a JetStream stream has 1 to 5 replicas")
         self.name = name
+        self.replicas = replicas
     }
 
     public var subjectPrefix: String { name.lowercased() }

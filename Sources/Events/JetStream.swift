@@ -20,10 +20,11 @@ public struct JetStream: Sendable {
         _ = try await call("$JS.API.INFO", body: [:])
     }
 
-    /// Creates the stream, or updates its subjects when it exists.
-    public func ensureStream(name: String, subjects: [String], duplicateWindowSeconds: Int = 120) async throws {
+    /// Creates the stream, or updates its subjects and replica count when it exists. `replicas`
+    /// above 1 needs a JetStream cluster with at least that many servers.
+    public func ensureStream(name: String, subjects: [String], replicas: Int = 1, duplicateWindowSeconds: Int = 120) async throws {
         let config: [String: Any] = [
-            "name": name, "subjects": subjects, "storage": "file", "retention": "limits",
+            "name": name, "subjects": subjects, "storage": "file", "retention": "limits", "num_replicas": replicas,
             "duplicate_window": duplicateWindowSeconds * 1_000_000_000,
         ]
         do {

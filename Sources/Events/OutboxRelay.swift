@@ -40,7 +40,7 @@ public struct OutboxRelay: Service {
                     let connection = try await link.connection()
                     let candidate = JetStream(connection: connection)
                     do {
-                        try await candidate.ensureStream(name: stream.name, subjects: stream.subjects)
+                        try await candidate.ensureStream(name: stream.name, subjects: stream.subjects, replicas: stream.replicas)
                     } catch {
                         await link.discard(connection)
                         throw error

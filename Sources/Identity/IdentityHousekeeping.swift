@@ -7,8 +7,12 @@ import ServiceLifecycle
 /// Deletes what sign-in leaves behind once it can no longer matter: rate-limit windows older
 /// than a day, unfinished OpenID Connect flows, expired challenges and replay guards, and ended
 /// sessions a month old; and blanks the bodies of sign-in mails never sent whose code and link
-/// expired. Every server copy may run it; the deletes and updates are idempotent.
+/// expired. The deletes and updates are idempotent, so two copies running it at once do no harm,
+/// only double work: the process composing it runs it under the lease named `leaseName`
+/// (`AdvisoryLease`), so one copy sweeps at a time.
 public struct IdentityHousekeeping: Service {
+    public static let leaseName = "identity-housekeeping"
+
     let database: Database
     let logger: Logger
     let interval: Duration

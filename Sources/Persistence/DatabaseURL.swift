@@ -44,6 +44,21 @@ public struct DatabaseURL: Sendable, Equatable {
         return copy
     }
 
+    /// One connection of its own, outside the pool (a session that holds an advisory lock).
+    public func connectionConfiguration(applicationName: String) throws -> PostgresConnection.Configuration {
+        let tls: PostgresConnection.Configuration.TLS =
+            switch tlsMode {
+            case "require": .require(try .init(configuration: .makeClientConfiguration()))
+            case "prefer": .prefer(try .init(configuration: .makeClientConfiguration()))
+            default: .disable
+            }
+        var configuration = PostgresConnection.Configuration(
+            host: host, port: port, username: username, password: password, database: database, tls: tls)
+        configuration.options.connectTimeout = .seconds(10)
+        configuration.options.additionalStartupParameters = [("application_name", applicationName)]
+        return configuration
+    }
+
     public func clientConfiguration(maximumConnections: Int) -> PostgresClient.Configuration {
         let tls: PostgresClient.Configuration.TLS =
             switch tlsMode {

@@ -8,9 +8,10 @@ struct Worker: AsyncParsableCommand {
         abstract: "Run only the background services (no HTTP).",
         discussion: """
             Background services coordinate through PostgreSQL, so any number of workers and servers \
-            can run side by side. Today this is the dependency monitor; the outbox relay, loaders \
-            and schedulers join it as their contexts land. Like serve, refuses to start on a \
-            database that is not migrated, unless CROUPIER_MIGRATE_ON_START=true.
+            can run side by side: the outbox relay and mail delivery share rows (FOR UPDATE SKIP \
+            LOCKED), identity housekeeping and Croupier Originals' settlement run in one process at \
+            a time (an advisory-lock lease), beside the dependency monitor. Like serve, refuses to \
+            start on a database that is not migrated, unless CROUPIER_MIGRATE_ON_START=true.
             """)
 
     func run() async throws {

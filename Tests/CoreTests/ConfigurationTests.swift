@@ -31,6 +31,15 @@ import Testing
         #expect(notices.contains { $0.message.contains("CROUPIER_ENV is not set") })
     }
 
+    @Test func theStreamReplicaCountIsReadAndBounded() throws {
+        let environment = ["CROUPIER_DATA_DIR": directory, "CROUPIER_NATS_STREAM_REPLICAS": "3"]
+        #expect(try Configuration.load(environment: environment).0.natsStreamReplicas == 3)
+        #expect(try Configuration.load(environment: ["CROUPIER_DATA_DIR": directory]).0.natsStreamReplicas == 1)
+        #expect(throws: ConfigurationError.self) {
+            try Configuration.load(environment: ["CROUPIER_DATA_DIR": directory, "CROUPIER_NATS_STREAM_REPLICAS": "7"])
+        }
+    }
+
     @Test func developmentAskedForByNameMayListenAnywhere() throws {
         let (configuration, notices) = try Configuration.load(
             environment: ["CROUPIER_ENV": "development", "CROUPIER_HTTP_HOST": "0.0.0.0", "CROUPIER_DATA_DIR": directory])

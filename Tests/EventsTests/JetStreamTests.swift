@@ -40,6 +40,32 @@ import Testing
         #expect(address == "127.0.0.1:1")
     }
 
+    /// A link listing a cluster's nodes connects to the first that answers: here the first listed
+    /// is gone, the second is the local server.
+    @Test func aLinkListingSeveralServersConnectsToOneThatAnswers() async throws {
+        let link = NATSLink(url: "nats://127.0.0.1:1, \(try TestServices.natsURL())")
+        #expect(link.servers == ["nats://127.0.0.1:1", try TestServices.natsURL()])
+        let connection = try await link.connection()
+        try await connection.ping()
+        await link.close()
+    }
+
+    /// The replica count reaches the server: a single server (the local one) cannot keep 3
+    /// copies and refuses to create such a stream, where a stream of 1 is created.
+    @Test func theReplicaCountIsSentToTheServer() async throws {
+        let connection = try await NATSConnection.connect(url: try TestServices.natsURL())
+        let jetStream = JetStream(connection: connection)
+        let single = TestServices.uniqueName("TEST").uppercased()
+        let triple = TestServices.uniqueName("TEST").uppercased()
+        try await jetStream.ensureStream(name: single, subjects: ["test.\(single.lowercased()).>"], replicas: 1)
+        let error = await #expect(throws: NATSError.self) {
+            try await jetStream.ensureStream(name: triple, subjects: ["test.\(triple.lowercased()).>"], replicas: 3)
+        }
+        #expect(error == .serverError("replicas > 1 not supported in non-clustered mode"))
+        try await jetStream.deleteStream(name: single)
+        await connection.close()
+    }
+
     @Test func aPublishNoStreamCapturesIsAnError() async throws {
         let connection = try await NATSConnection.connect(url: try TestServices.natsURL())
         await #expect(throws: NATSError.self) {

@@ -132,14 +132,19 @@ actor OriginalsHolder {
     }
 }
 
-/// Sends again, every 30 seconds, the Originals wins the wallet did not answer.
+/// Sends again, every 30 seconds, the Originals wins the wallet did not answer. Runs under the
+/// lease `leaseName` (`AdvisoryLease`), so one copy resends at a time: a win carries the same
+/// transaction_uuid on every try and the wallet applies it once, but two copies would each send it.
 struct OriginalsSettlement: Service {
+    static let leaseName = "originals-settlement"
+
     let originals: OriginalsHolder
     let logger: Logger
 
     func run() async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(30)) }
+            if Task.isCancelled || Task.isShuttingDownGracefully { break }
             do {
                 let settled = try await originals.get().settlePending()
                 if settled > 0 { logger.notice("settled Croupier Originals rounds", metadata: ["rounds": "\(settled)"]) }
