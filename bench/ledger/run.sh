@@ -35,7 +35,7 @@ direct_out=$(pgbench -h 127.0.0.1 -p "$CROUPIER_PG_PORT" -U postgres -c "$CLIENT
 rm -f "$script"
 direct_tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' <<<"$direct_out" | head -1)
 echo "ledger_apply from pgbench: $direct_tps tps"
-awk -v o="$direct_tps" -v p="$pgbench_tps" 'BEGIN { printf "ratio (ledger_apply from pgbench / pgbench tps): %.2f\n", o / p }'
+awk -v o="$direct_tps" -v p="$pgbench_tps" 'BEGIN { printf "ratio ledger-apply-from-pgbench: %.2f\n", o / p }'
 CROUPIER_DATABASE_URL="postgres://postgres@127.0.0.1:$CROUPIER_PG_PORT/bench_ledger" CROUPIER_ENV=test \
   CROUPIER_SECRET_KEY=$(printf '0%.0s' {1..64}) CROUPIER_LOG_LEVEL=warning "$BIN" audit | tail -1
 
@@ -47,5 +47,5 @@ for distribution in uniform zipf; do
     "$BENCH_BIN" ledger --workers "$CLIENTS" --duration "$DURATION" --players "$PLAYERS" --distribution "$distribution")
   echo "$out"
   ops=$(sed -n 's/.* = \([0-9]*\) ops\/s.*/\1/p' <<<"$out")
-  awk -v o="$ops" -v p="$pgbench_tps" -v d="$distribution" 'BEGIN { printf "ratio (%s ledger ops/s / pgbench tps): %.2f\n", d, o / p }'
+  awk -v o="$ops" -v p="$pgbench_tps" -v d="$distribution" 'BEGIN { printf "ratio ledger-%s: %.2f\n", d, o / p }'
 done
