@@ -74,7 +74,9 @@ public struct AppDependencies: Sendable {
 
     /// Manual money adjustments, for the staff API and `croupier adjust`.
     public var adjustments: StaffAdjustment {
-        StaffAdjustment(database: database, ledger: ledger, audit: AuditLog(database: database, logger: Logger(label: "croupier.audit")))
+        StaffAdjustment(
+            database: database, ledger: ledger, players: PlayerStatuses(database: database, logger: Logger(label: "croupier.identity")),
+            audit: AuditLog(database: database, logger: Logger(label: "croupier.audit")))
     }
 
     public var hub88Wallet: Hub88Wallet {

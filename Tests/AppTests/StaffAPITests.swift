@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Identity
+import IdentityTesting
 import Ledger
 import Persistence
 import TestSupport
@@ -74,6 +75,7 @@ import Testing
             let uri = try await createStaff(database, secret: secret, email: "finance@casino.example", role: .finance)
             let signedIn = try await login(client, email: "finance@casino.example", totp: RFC6238.code(uri: uri, at: Date()))
             let csrf = try #require(try signedIn.json()["csrfToken"] as? String)
+            try await SyntheticPlayers.create(ids: [42], database: database, logger: TestServices.logger)
             let body = ByteBuffer(string: #"{"player":42,"currency":"EUR","amount":"10.50","reason":"goodwill"}"#)
             let withoutToken = try await client.execute(
                 uri: "/api/v1/staff/adjustments", method: .post,
@@ -100,6 +102,27 @@ import Testing
                 body: ByteBuffer(string: #"{"player":42,"currency":"EUR","amount":"0.000001","reason":"x"}"#))
             #expect(tooPrecise.status == .badRequest)
             #expect(((try tooPrecise.json()["error"] as? [String: Any])?["code"] as? String) == "amountNotRepresentable")
+        }
+    }
+
+    @Test func anAdjustmentForAnIdNoPlayerHasIsRefusedAndWritesNothing() async throws {
+        try await withTestApp { client, dependencies, database in
+            let uri = try await createStaff(
+                database, secret: dependencies.configuration.secretKey, email: "finance@casino.example", role: .finance)
+            let signedIn = try await login(client, email: "finance@casino.example", totp: RFC6238.code(uri: uri, at: Date()))
+            let csrf = try #require(try signedIn.json()["csrfToken"] as? String)
+            let refused = try await client.execute(
+                uri: "/api/v1/staff/adjustments", method: .post,
+                headers: [
+                    .contentType: "application/json", .cookie: Self.cookies(signedIn), HTTPField.Name("X-CSRF-Token")!: csrf,
+                    HTTPField.Name("Idempotency-Key")!: "ticket-404",
+                ],
+                body: ByteBuffer(string: #"{"player":424242,"currency":"EUR","amount":"10.00","reason":"goodwill"}"#))
+            #expect(refused.status == .badRequest)
+            #expect(((try refused.json()["error"] as? [String: Any])?["code"] as? String) == "playerNotFound")
+            #expect(try await dependencies.ledger.balances(of: PlayerID(424242)).isEmpty, "no accounts opened for nobody")
+            let rows = try await AuditLog(database: database, logger: TestServices.logger).search(.init(action: "money.adjusted"))
+            #expect(rows.isEmpty)
         }
     }
 

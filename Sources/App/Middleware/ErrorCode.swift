@@ -49,6 +49,7 @@ extension ErrorCode {
             case .invalidPlayer, .reasonMissing: .invalidRequest
             case .keyMissing: .idempotencyKeyRequired
             case .unknownCurrency: .unknownCurrency
+            case .unknownPlayer: .playerNotFound
             case .amount(let error): ErrorCode(error)
             }
     }

@@ -31,9 +31,11 @@ public struct StaffAdjustment: Sendable {
         }
     }
 
-    /// Refused before any database work, each with the code the API answers.
+    /// Refused before any money moves, each with the code the API answers.
     public enum Refusal: Error, Equatable {
         case invalidPlayer, reasonMissing, keyMissing, unknownCurrency
+        /// No player has the id: the ledger would otherwise open accounts for nobody.
+        case unknownPlayer
         case amount(AmountError)
 
         public var code: String {
@@ -41,6 +43,7 @@ public struct StaffAdjustment: Sendable {
             case .invalidPlayer, .reasonMissing: "invalidRequest"
             case .keyMissing: "idempotencyKeyRequired"
             case .unknownCurrency: "unknownCurrency"
+            case .unknownPlayer: "playerNotFound"
             case .amount(let error): error.code
             }
         }
@@ -48,11 +51,13 @@ public struct StaffAdjustment: Sendable {
 
     let database: Database
     let ledger: Ledger
+    let players: PlayerStatuses
     let audit: AuditLog
 
-    public init(database: Database, ledger: Ledger, audit: AuditLog) {
+    public init(database: Database, ledger: Ledger, players: PlayerStatuses, audit: AuditLog) {
         self.database = database
         self.ledger = ledger
+        self.players = players
         self.audit = audit
     }
 
@@ -67,6 +72,8 @@ public struct StaffAdjustment: Sendable {
         } catch {
             throw Refusal.amount(error)
         }
+        // Players are never deleted, so a player found now still exists when the money moves.
+        guard try await players.status(of: PlayerID(order.player)) != nil else { throw Refusal.unknownPlayer }
         let operation = LedgerOperation(
             key: IdempotencyKey(scope: "adjustment", key: "\(order.actor):\(order.key)"), player: PlayerID(order.player),
             currency: currency.code, movement: .adjustment(units: units), metadata: ["reason": order.reason, "actor": order.actor])
