@@ -33,6 +33,41 @@ struct OriginalsController {
         let clientSeed: String
     }
 
+    /// The seed panel's answer: the new pair, and the pair it replaced, revealed (`null` when
+    /// there was none), so the player can check the rounds played with it.
+    struct SeedAnswerJSON: Encodable {
+        struct Revealed: Encodable {
+            let serverSeed: String
+            let serverSeedHash: String
+            let clientSeed: String
+            let lastNonce: Int64
+        }
+        let serverSeedHash: String
+        let clientSeed: String
+        let nonce: Int64
+        let revealed: Revealed?
+
+        init(_ answer: OriginalsProvider.SeedAnswer) {
+            serverSeedHash = answer.serverSeedHash
+            clientSeed = answer.clientSeed
+            nonce = answer.nonce
+            revealed = answer.revealed.map {
+                Revealed(serverSeed: $0.serverSeed, serverSeedHash: $0.serverSeedHash, clientSeed: $0.clientSeed, lastNonce: $0.lastNonce)
+            }
+        }
+
+        enum CodingKeys: CodingKey { case serverSeedHash, clientSeed, nonce, revealed }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(serverSeedHash, forKey: .serverSeedHash)
+            try container.encode(clientSeed, forKey: .clientSeed)
+            try container.encode(nonce, forKey: .nonce)
+            // Spelled out so that no revealed pair is `null`, not a missing key.
+            try container.encode(revealed, forKey: .revealed)
+        }
+    }
+
     func addRoutes(to router: Router<AppRequestContext>) {
         router.post("/originals/operator/generic/v2/game/url") { request, context -> Response in
             let body = try await request.body.collect(upTo: 1 << 16)
@@ -80,16 +115,9 @@ struct OriginalsController {
             guard let answer = try await originals.get().rotateSeeds(session: body.session, clientSeed: body.clientSeed) else {
                 throw AppError(.badRequest, code: .clientSeedInvalid)
             }
-            var object: [String: Any] = ["serverSeedHash": answer.serverSeedHash, "clientSeed": answer.clientSeed, "nonce": answer.nonce]
-            if let revealed = answer.revealed {
-                object["revealed"] = [
-                    "serverSeed": revealed.serverSeed, "serverSeedHash": revealed.serverSeedHash, "clientSeed": revealed.clientSeed,
-                    "lastNonce": revealed.lastNonce,
-                ]
-            } else {
-                object["revealed"] = NSNull()
-            }
-            return Self.json(Array(try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])))
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            return Self.json(Array(try encoder.encode(SeedAnswerJSON(answer))))
         }
         router.get("/originals/fairness") { request, context -> Response in
             guard let session = request.uri.queryParameters["session"].map(String.init),
