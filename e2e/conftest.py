@@ -336,8 +336,9 @@ def oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OIDCProv
     secret = secrets.token_urlsafe(24) + "+:/%"
     proc, port = _start_helper(
         "oidc_provider.py",
+        # `--name=value`: one secret in 64 starts with "-", which argparse would take for an option.
         [sys.executable, str(OIDC_PROVIDER), "--port", "0", "--dir", str(directory),
-         "--client-id", OIDC_CLIENT_ID, "--client-secret", secret],
+         "--client-id", OIDC_CLIENT_ID, f"--client-secret={secret}"],
         directory, OIDC_LOG)
     try:
         yield OIDCProvider(base_url=f"http://127.0.0.1:{port}", client_id=OIDC_CLIENT_ID, client_secret=secret)
