@@ -82,7 +82,7 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
     // Pages that post forms, and the console (signed-in staff only): every state change in
     // them carries the session-bound CSRF token, checked once here, not in each handler.
     let forms = router.group().add(middleware: CSRFMiddleware(csrf: pages.csrf))
-    let console = router.group(SiteRoute.adminHome.path).add(middleware: StaffSignInRequired())
+    let console = router.group(SiteRoute.adminHome.path).add(middleware: SignInRequired.staff)
         .add(middleware: CSRFMiddleware(csrf: pages.csrf))
     let telegram = configuration.telegram
     let limits = SignInLimits(limiter: RateLimiter(database: dependencies.database, logger: logger), now: dependencies.now)

@@ -15,7 +15,7 @@ struct ProfileController {
 
     /// `forms` checks the CSRF token of every form posted to it.
     func addRoutes(to forms: RouterGroup<AppRequestContext>) {
-        let own = forms.group("/profile").add(middleware: PlayerSignInRequired())
+        let own = forms.group("/profile").add(middleware: SignInRequired.player)
         own.get { request, context -> Response in
             let player = try context.signedInPlayer()
             guard let profile = try await signIn.profile(player) else {

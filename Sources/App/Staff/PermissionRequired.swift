@@ -2,7 +2,7 @@ import Hummingbird
 import Identity
 
 /// A console area's permission: a staff member whose role lacks it gets 403, and the refusal is
-/// written to the audit log (`StaffAccess.require`). Runs after `StaffSignInRequired`.
+/// written to the audit log (`StaffAccess.require`). Runs after `SignInRequired.staff`.
 struct PermissionRequired: RouterMiddleware {
     typealias Context = AppRequestContext
     let permission: Permission
