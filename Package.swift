@@ -95,7 +95,19 @@ let package = Package(
             ],
             resources: [.copy("Migrations")]
         ),
-        .target(name: "Payments", dependencies: ["Core", "Persistence", "Ledger", "Compliance"]),
+        .target(
+            name: "Payments",
+            dependencies: [
+                "Core", "Persistence", "Ledger", "Compliance",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Migrations")]
+        ),
         .target(name: "Bonuses", dependencies: ["Core", "Persistence", "Ledger"]),
         .target(
             name: "Events",
@@ -118,7 +130,7 @@ let package = Package(
             resources: [.copy("Migrations")]
         ),
         // Every context's migrations in one global order: the one list of contexts with a schema.
-        .target(name: "Schema", dependencies: ["Persistence", "Ledger", "Identity", "Games", "Reporting"]),
+        .target(name: "Schema", dependencies: ["Persistence", "Ledger", "Identity", "Games", "Payments", "Reporting"]),
         // The REST contract (openapi.yaml); the build plugin generates its types and server
         // protocol into the build directory, never into the source tree.
         .target(
@@ -192,6 +204,8 @@ let package = Package(
             name: "GamesTests",
             dependencies: ["Games", "Identity", "Persistence", "TestSupport", .product(name: "CryptoExtras", package: "swift-crypto")]
         ),
+        .testTarget(
+            name: "PaymentsTests", dependencies: ["Payments", "Ledger", "Persistence", "TestSupport"], exclude: ["stripe_sign.py"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Schema", "TestSupport"]),
         .testTarget(
             name: "AppTests",

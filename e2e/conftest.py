@@ -9,6 +9,8 @@ Before the server it starts two local fakes the server is configured to use, and
                                         mail the server sends arrives there (fixture `smtp_inbox`)
 Hub88's operator API is played in-process by e2e/fake_hub88_api.py (fixture `fake_hub88`); it is
 not in the server's environment: the tests that need it register it as a provider with the CLI.
+Stripe's Checkout Sessions API is played in-process by e2e/fake_stripe_api.py (fixture
+`fake_stripe`); the server's CROUPIER_STRIPE_* settings point at it.
 
 Environment:
   CROUPIER_BIN        server binary (default: <repo>/.build/debug/croupier)
@@ -48,6 +50,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
 from fake_hub88_api import FakeHub88API
+from fake_stripe_api import FakeStripeAPI
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 E2E_DIR = REPO_ROOT / "e2e"
@@ -485,8 +488,21 @@ def fake_hub88() -> Iterator[FakeHub88API]:
 
 
 @pytest.fixture(scope="session")
+def fake_stripe() -> Iterator[FakeStripeAPI]:
+    """Stripe's Checkout Sessions API, in-process on a free port for the whole session; the server
+    calls it with fake_stripe.api_key and its webhooks are signed with fake_stripe.webhook_secret."""
+    fake = FakeStripeAPI(api_key="sk_test_" + secrets.token_hex(12))
+    fake.webhook_secret = "whsec_" + secrets.token_hex(16)
+    fake.start()
+    try:
+        yield fake
+    finally:
+        fake.stop()
+
+
+@pytest.fixture(scope="session")
 def server_env(service_env: dict[str, str], e2e_databases: dict[str, str], oidc_provider: OIDCProvider,
-               smtp_relay: dict[str, str]) -> dict[str, str]:
+               smtp_relay: dict[str, str], fake_stripe: FakeStripeAPI) -> dict[str, str]:
     """The server's whole environment; CLI commands run with it share its database and secret."""
     port = int(os.environ.get("CROUPIER_E2E_PORT") or _free_port())
     base = f"http://127.0.0.1:{port}"
@@ -511,6 +527,9 @@ def server_env(service_env: dict[str, str], e2e_databases: dict[str, str], oidc_
         "CROUPIER_NATS_STREAM": E2E_STREAM,
         # Staff switches (games, providers) count at once, so no test waits out a cache.
         "CROUPIER_PROVIDER_CACHE_SECONDS": "0",
+        "CROUPIER_STRIPE_API_URL": fake_stripe.base_url,
+        "CROUPIER_STRIPE_API_KEY": fake_stripe.api_key,
+        "CROUPIER_STRIPE_WEBHOOK_SECRET": fake_stripe.webhook_secret,
     })
     return env
 

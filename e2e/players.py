@@ -175,9 +175,10 @@ class PlayerClient:
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirect())
 
     def call(self, method: str, path: str, body: Any = None,
-             headers: dict[str, str] | None = None) -> tuple[int, Any, Any]:
-        """(status, decoded JSON body, headers); an answer that is not JSON fails the test."""
-        data = None if body is None else json.dumps(body).encode()
+             headers: dict[str, str] | None = None, raw_body: bytes | None = None) -> tuple[int, Any, Any]:
+        """(status, decoded JSON body, headers); an answer that is not JSON fails the test.
+        `raw_body` sends those bytes as they are (a signed webhook) instead of `body` as JSON."""
+        data = raw_body if raw_body is not None else None if body is None else json.dumps(body).encode()
         sent = {"Accept": "application/json", "Accept-Language": self.lang, "User-Agent": DESKTOP_UA}
         if data is not None:
             sent["Content-Type"] = "application/json"

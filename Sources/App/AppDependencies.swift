@@ -7,6 +7,7 @@ import Hummingbird
 import Identity
 import Ledger
 import Logging
+import Payments
 import Persistence
 import Reporting
 import Schema
@@ -28,6 +29,8 @@ public struct AppDependencies: Sendable {
     public let providerRegistry: ProviderRegistry
     public let gameSessions: GameSessions
     public let gameRounds: GameRounds
+    /// The payment gateways configured (Stripe when its credentials are set).
+    public let gateways: PaymentGateways
     /// Croupier Originals, registered on first use (after migrations).
     let originals: OriginalsHolder
     /// The wall clock of the request paths that count time windows (tests fix it).
@@ -58,6 +61,7 @@ public struct AppDependencies: Sendable {
             directory: providers, ledger: ledger, lifetime: TimeInterval(configuration.providerCacheSeconds))
         self.gameSessions = GameSessions(database: database, logger: logger)
         self.gameRounds = GameRounds(database: database, logger: logger)
+        self.gateways = PaymentGateways.configured(configuration)
         let (providers, database) = (self.providers, self.database)
         self.originals = OriginalsHolder { [configuration] in
             try await OriginalsProvider.setUp(
@@ -77,6 +81,14 @@ public struct AppDependencies: Sendable {
         StaffAdjustment(
             database: database, ledger: ledger, players: PlayerStatuses(database: database, logger: Logger(label: "croupier.identity")),
             audit: AuditLog(database: database, logger: Logger(label: "croupier.audit")))
+    }
+
+    public var deposits: Deposits {
+        Deposits(database: database, ledger: ledger, gateways: gateways, logger: Logger(label: "croupier.payments"))
+    }
+
+    public var webhookInbox: WebhookInbox {
+        WebhookInbox(database: database, gateways: gateways, deposits: deposits, logger: Logger(label: "croupier.payments"))
     }
 
     public var hub88Wallet: Hub88Wallet {
@@ -111,6 +123,7 @@ public struct AppDependencies: Sendable {
         let leases = LeaseSession(database: database, logger: logger)
         var services: [any Service] = [
             nats, readiness, OutboxRelay(database: database, link: nats, stream: eventStream, logger: logger),
+            WebhookProcessor(inbox: webhookInbox, logger: logger),
             Leased(
                 IdentityHousekeeping(database: database, logger: logger),
                 lease: AdvisoryLease(name: IdentityHousekeeping.leaseName, session: leases, logger: logger)),

@@ -119,6 +119,7 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
     GamesController(pages: pages, providers: dependencies.providers, launcher: launcher, wallet: dependencies.hub88Wallet, header: header)
         .addRoutes(to: router)
     OriginalsController(pages: pages, originals: dependencies.originals).addRoutes(to: router)
+    WebhooksController(inbox: dependencies.webhookInbox).addRoutes(to: router)
     AdminGamesController(
         pages: pages, providers: dependencies.providers, registry: dependencies.providerRegistry, rounds: dependencies.gameRounds,
         access: access,
@@ -126,7 +127,8 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
     ).addRoutes(to: console)
     try CroupierAPI(
         auth: auth, staffSignIn: staffSignIn, adjustments: dependencies.adjustments, ledger: dependencies.ledger, currencies: currencies,
-        launcher: launcher
+        launcher: launcher, deposits: dependencies.deposits,
+        depositReturnURL: SiteURL(publicURL: dependencies.configuration.publicURL).absolute(.wallet)
     ).addRoutes(to: router)
     return router
 }

@@ -45,6 +45,8 @@ public struct Configuration: Sendable {
     public var trustedProxies: TrustedProxies
     /// The bcrypt cost of staff passwords (and of the decoy an unknown e-mail is checked against).
     public var staffBcryptCost: Int
+    /// Stripe deposits, when configured.
+    public var stripe: StripeSettings?
 
     public init(
         environment: Environment = .development,
@@ -69,7 +71,8 @@ public struct Configuration: Sendable {
         smtpCAFile: String? = nil,
         providerCacheSeconds: Int = 5,
         trustedProxies: TrustedProxies = .none,
-        staffBcryptCost: Int = 12
+        staffBcryptCost: Int = 12,
+        stripe: StripeSettings? = nil
     ) {
         self.environment = environment
         self.httpHost = httpHost
@@ -94,6 +97,7 @@ public struct Configuration: Sendable {
         self.providerCacheSeconds = providerCacheSeconds
         self.trustedProxies = trustedProxies
         self.staffBcryptCost = staffBcryptCost
+        self.stripe = stripe
     }
 }
 
@@ -244,7 +248,8 @@ extension Configuration {
             smtpCAFile: values["CROUPIER_SMTP_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 },
             providerCacheSeconds: try reader.int("CROUPIER_PROVIDER_CACHE_SECONDS", default: 5, range: 0...300),
             trustedProxies: trustedProxies,
-            staffBcryptCost: try reader.int("CROUPIER_STAFF_BCRYPT_COST", default: 12, range: 10...16)
+            staffBcryptCost: try reader.int("CROUPIER_STAFF_BCRYPT_COST", default: 12, range: 10...16),
+            stripe: try reader.stripe()
         )
         return (configuration, notices)
     }
@@ -330,6 +335,20 @@ extension Configuration {
                 throw ConfigurationError.invalidValue(key: key, value: text, expected: "one of \(allowed.joined(separator: ", "))")
             }
             return text
+        }
+
+        /// Both secrets or neither; the value itself never appears in an error.
+        func stripe() throws -> StripeSettings? {
+            let key = string("CROUPIER_STRIPE_API_KEY", default: "")
+            let secret = string("CROUPIER_STRIPE_WEBHOOK_SECRET", default: "")
+            if key.isEmpty, secret.isEmpty { return nil }
+            guard !key.isEmpty, !secret.isEmpty else {
+                throw ConfigurationError.invalidValue(
+                    key: key.isEmpty ? "CROUPIER_STRIPE_API_KEY" : "CROUPIER_STRIPE_WEBHOOK_SECRET", value: "(hidden)",
+                    expected: "set together with \(key.isEmpty ? "CROUPIER_STRIPE_WEBHOOK_SECRET" : "CROUPIER_STRIPE_API_KEY")")
+            }
+            return StripeSettings(
+                apiURL: try url("CROUPIER_STRIPE_API_URL", default: StripeSettings.apiURL), apiKey: key, webhookSecret: secret)
         }
 
         func enumValue<E: RawRepresentable & CaseIterable>(_ key: String, default fallback: E) throws -> E where E.RawValue == String {

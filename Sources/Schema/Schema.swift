@@ -1,6 +1,7 @@
 import Games
 import Identity
 import Ledger
+import Payments
 import Persistence
 import Reporting
 
@@ -9,12 +10,12 @@ import Reporting
 /// by version. A migration is recorded by version, name and checksum only, never by folder, so
 /// moving a file between folders changes nothing for a database that applied it.
 extension MigrationSet {
-    /// The PostgreSQL migrations of the outbox, Ledger, Identity and Games.
+    /// The PostgreSQL migrations of the outbox, Ledger, Identity, Games and Payments.
     public static func postgres() throws -> MigrationSet {
         try MigrationSet(
             engine: "postgres",
             migrations: OutboxMigrations.postgres() + LedgerMigrations.postgres() + IdentityMigrations.postgres()
-                + GamesMigrations.postgres())
+                + GamesMigrations.postgres() + PaymentsMigrations.postgres())
     }
 
     /// Reporting's ClickHouse migrations.

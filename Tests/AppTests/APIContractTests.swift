@@ -7,6 +7,7 @@ import HummingbirdTesting
 import Identity
 import Ledger
 import OpenAPIRuntime
+import Payments
 import TestSupport
 import Testing
 
@@ -33,6 +34,16 @@ import Testing
             .amount(.overflow("x")),
         ]
         for refusal in refusals { #expect(ErrorCode(refusal).rawValue == refusal.code, "\(refusal)") }
+        let deposits: [DepositRefusal] = [
+            .unknownGateway("x"), .gatewayTakesNoDeposits("x"), .unsupportedCurrency("x"), .malformedAmount("x"),
+            .tooManyDecimals("x", exponent: 2), .amountNotPositive, .belowMinimum(minimum: "1"), .aboveMaximum(maximum: "1"),
+            .gatewayUnavailable("x"),
+        ]
+        for refusal in deposits { #expect(AppError(refusal).code.rawValue == refusal.code, "\(refusal)") }
+        let webhooks: [WebhookRefusal] = [
+            .missingSignature, .badSignature, .outsideTolerance, .malformedPayload("x"), .gatewayNotConfigured,
+        ]
+        for refusal in webhooks { #expect(ErrorCode(rawValue: refusal.code) != nil, "\(refusal)") }
     }
 
     @Test func refusalsThrownBehindTheGeneratedLayerKeepTheirStatusAndCode() {
@@ -58,11 +69,12 @@ import Testing
     @Test func everyDocumentedOperationHasAnAccessPolicyAndNothingElseDoes() throws {
         let document = try APIDocument.yaml()
         let operations = document.matches(of: /operationId: (\w+)/).map { String($0.1) }
-        #expect(operations.count == 11)
+        #expect(operations.count == 13)
         for operation in operations { #expect(APIOperationPolicy.of(operation) != nil, "\(operation)") }
         #expect(APIOperationPolicy.of("deleteEverything") == nil)
         #expect(APIOperationPolicy.of(Operations.AdjustBalance.id)?.caller == .staff(.moneyAdjust))
         #expect(APIOperationPolicy.of(Operations.LaunchGame.id)?.csrf == true)
+        #expect(APIOperationPolicy.of(Operations.CreateDeposit.id) == APIOperationPolicy(caller: .player, csrf: true, body: .json))
     }
 
     @Test func theContractListsEveryKindTheLedgerRecords() {

@@ -40,6 +40,25 @@ import Testing
         }
     }
 
+    @Test func stripeIsConfiguredByBothSecretsOrNeitherAndNeverEchoesOne() throws {
+        let base = ["CROUPIER_DATA_DIR": directory]
+        #expect(try Configuration.load(environment: base).0.stripe == nil)
+        let both = base.merging([
+            "CROUPIER_STRIPE_API_KEY": "sk_test_1", "CROUPIER_STRIPE_WEBHOOK_SECRET": "whsec_1",
+            "CROUPIER_STRIPE_API_URL": "http://127.0.0.1:9/",
+        ]) { $1 }
+        #expect(
+            try Configuration.load(environment: both).0.stripe
+                == StripeSettings(apiURL: "http://127.0.0.1:9", apiKey: "sk_test_1", webhookSecret: "whsec_1"))
+        do {
+            _ = try Configuration.load(environment: base.merging(["CROUPIER_STRIPE_API_KEY": "sk_live_secret"]) { $1 })
+            Issue.record("a key without its webhook secret was accepted")
+        } catch let error as ConfigurationError {
+            #expect(String(describing: error).contains("CROUPIER_STRIPE_WEBHOOK_SECRET"))
+            #expect(!String(describing: error).contains("sk_live_secret"))
+        }
+    }
+
     @Test func developmentAskedForByNameMayListenAnywhere() throws {
         let (configuration, notices) = try Configuration.load(
             environment: ["CROUPIER_ENV": "development", "CROUPIER_HTTP_HOST": "0.0.0.0", "CROUPIER_DATA_DIR": directory])

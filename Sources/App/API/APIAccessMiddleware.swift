@@ -36,7 +36,8 @@ struct APIOperationPolicy: Sendable, Equatable {
             APIOperationPolicy(caller: .anyone, body: .json)
         case Operations.GetMe.id, Operations.GetWallet.id, Operations.ListWalletTransactions.id: APIOperationPolicy(caller: .player)
         case Operations.SignOutEverywhere.id: APIOperationPolicy(caller: .player, csrf: true)
-        case Operations.LaunchGame.id: APIOperationPolicy(caller: .player, csrf: true, body: .json)
+        case Operations.LaunchGame.id, Operations.CreateDeposit.id: APIOperationPolicy(caller: .player, csrf: true, body: .json)
+        case Operations.GetDeposit.id: APIOperationPolicy(caller: .player)
         case Operations.AdjustBalance.id: APIOperationPolicy(caller: .staff(.moneyAdjust), csrf: true, body: .json, idempotencyKey: true)
         default: nil
         }

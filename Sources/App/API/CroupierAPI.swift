@@ -3,6 +3,7 @@ import Hummingbird
 import Ledger
 import OpenAPIHummingbird
 import OpenAPIRuntime
+import Payments
 
 /// The JSON API: the `APIProtocol` generated from Sources/AppAPI/openapi.yaml. Handlers take and
 /// give the contract's types and map them to the contexts' own at this edge. Who is calling
@@ -16,6 +17,9 @@ struct CroupierAPI: APIProtocol {
     let ledger: Ledger
     let currencies: CurrencyCatalog
     let launcher: GameLauncher
+    let deposits: Deposits
+    /// Where a gateway's payment page sends the player back.
+    let depositReturnURL: String
 
     /// Amounts and ids are strings, so key order and unescaped slashes are all that is chosen here.
     static let configuration = Configuration(jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes])

@@ -83,7 +83,9 @@ struct ErrorPageMiddleware: RouterMiddleware {
 
     private func wantsJSON(_ request: Request) -> Bool {
         let path = request.uri.path
-        if path.hasPrefix("/api/") || path.hasPrefix("/health/") || path == "/metrics" || path.hasPrefix("/providers/") {
+        if path.hasPrefix("/api/") || path.hasPrefix("/health/") || path == "/metrics" || path.hasPrefix("/providers/")
+            || path.hasPrefix("/webhooks/")
+        {
             return true
         }
         let accept = request.headers[.accept] ?? ""

@@ -193,14 +193,14 @@ public actor TelegramOIDC {
         // client_secret_basic is the default when the provider lists nothing (OIDC Discovery §3).
         let methods = document.tokenEndpointAuthMethodsSupported ?? ["client_secret_basic"]
         if methods.contains("client_secret_basic") {
-            let credentials = "\(Self.formEncode(settings.clientID)):\(Self.formEncode(settings.clientSecret))"
+            let credentials = "\(FormEncoding.encode(settings.clientID)):\(FormEncoding.encode(settings.clientSecret))"
             request.headers.add(name: "Authorization", value: "Basic " + Data(credentials.utf8).base64EncodedString())
         } else if methods.contains("client_secret_post") {
             form.append(("client_secret", settings.clientSecret))
         } else {
             throw TelegramOIDCError.providerUnavailable("the token endpoint accepts neither client_secret_basic nor client_secret_post")
         }
-        request.body = .bytes(ByteBuffer(string: form.map { "\($0.0)=\(Self.formEncode($0.1))" }.joined(separator: "&")))
+        request.body = .bytes(ByteBuffer(string: FormEncoding.body(form)))
         let response: HTTPClientResponse
         let body: ByteBuffer
         do {
@@ -286,13 +286,6 @@ public actor TelegramOIDC {
     static func codeChallenge(for verifier: String) -> String {
         Data(SHA256.hash(data: Data(verifier.utf8))).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-    }
-
-    /// application/x-www-form-urlencoded: unreserved characters stay, everything else is %XX.
-    static func formEncode(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)..<Unicode.Scalar(128)))
-        allowed.insert(charactersIn: "-._~")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
     }
 }
 

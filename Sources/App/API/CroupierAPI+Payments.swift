@@ -1,0 +1,50 @@
+import AppAPI
+import Core
+import Foundation
+import Payments
+
+/// Deposits (docs/payments.md). The gateway's webhook, not this API, completes them.
+extension CroupierAPI {
+    func createDeposit(_ input: Operations.CreateDeposit.Input) async throws -> Operations.CreateDeposit.Output {
+        let player = try APIRequestScope.required().signedInPlayer()
+        guard case .json(let body) = input.body else { throw AppError(.badRequest, code: .malformedBody) }
+        let deposit: Deposit
+        do {
+            deposit = try await deposits.create(
+                player: player, gateway: body.gateway, amount: body.amount, currency: body.currency, returnURL: depositReturnURL)
+        } catch let refusal as DepositRefusal {
+            throw AppError(refusal)
+        }
+        return .created(.init(body: .json(try await Components.Schemas.Deposit(deposit, currencies: currencies))))
+    }
+
+    func getDeposit(_ input: Operations.GetDeposit.Input) async throws -> Operations.GetDeposit.Output {
+        let player = try APIRequestScope.required().signedInPlayer()
+        guard let deposit = try await deposits.deposit(input.path.id, of: player) else {
+            throw AppError(.notFound, code: .depositNotFound)
+        }
+        return .ok(.init(body: .json(try await Components.Schemas.Deposit(deposit, currencies: currencies))))
+    }
+}
+
+extension AppError {
+    init(_ refusal: DepositRefusal) {
+        switch refusal {
+        case .gatewayUnavailable: self.init(.badGateway, code: .gatewayUnavailable)
+        default: self.init(.badRequest, code: ErrorCode(rawValue: refusal.code) ?? .invalidRequest)
+        }
+    }
+}
+
+extension Components.Schemas.Deposit {
+    init(_ deposit: Deposit, currencies: CurrencyCatalog) async throws {
+        guard let currency = try await currencies.all()[deposit.currency] else {
+            throw AppError(.internalServerError, code: .internalError)
+        }
+        self.init(
+            id: deposit.id, gateway: deposit.gateway, currency: deposit.currency,
+            amount: Amount.decimal(units: deposit.units, scale: currency.scale),
+            status: StatusPayload(rawValue: deposit.state.rawValue) ?? .failed, redirectUrl: deposit.redirectURL, reason: deposit.reason,
+            firstDeposit: deposit.firstDeposit, createdAt: deposit.createdAt, completedAt: deposit.completedAt)
+    }
+}

@@ -1,0 +1,15 @@
+/// Stripe's credentials and API base (docs/payments.md, "Configuration"). Present only when both
+/// the API key and the webhook secret are set: Stripe takes deposits and signs their webhooks.
+public struct StripeSettings: Sendable, Equatable {
+    public static let apiURL = "https://api.stripe.com"
+
+    public var apiURL: String
+    public var apiKey: String
+    public var webhookSecret: String
+
+    public init(apiURL: String = Self.apiURL, apiKey: String, webhookSecret: String) {
+        self.apiURL = apiURL.hasSuffix("/") ? String(apiURL.dropLast()) : apiURL
+        self.apiKey = apiKey
+        self.webhookSecret = webhookSecret
+    }
+}

@@ -1,0 +1,69 @@
+import Core
+import Foundation
+
+/// One deposit as the player and staff see it (docs/payments.md, "Deposits").
+public struct Deposit: Sendable, Equatable {
+    /// created → pending → completed | failed | expired; the table refuses any other move.
+    public enum State: String, Sendable, CaseIterable {
+        case created, pending, completed, failed, expired
+    }
+
+    /// `dep_` and 22 random URL-safe characters: what the player, the API and the gateway see.
+    public let id: String
+    public let player: PlayerID
+    public let gateway: String
+    public let currency: String
+    /// Ledger units of `currency`.
+    public let units: Int64
+    public let state: State
+    /// The gateway's page the player pays on, while the deposit is pending.
+    public let redirectURL: String?
+    /// Why it failed or expired, in words the player can act on.
+    public let reason: String?
+    public let firstDeposit: Bool
+    public let createdAt: Date
+    public let completedAt: Date?
+}
+
+/// Why a deposit was not created. Nothing was written, except for `gatewayUnavailable`, which
+/// leaves the deposit `failed` with that reason.
+public enum DepositRefusal: Error, Sendable, Equatable {
+    case unknownGateway(String)
+    case gatewayTakesNoDeposits(String)
+    case unsupportedCurrency(String)
+    case malformedAmount(String)
+    /// More decimals than the gateway's currency has (Stripe's cents, a coin's decimals).
+    case tooManyDecimals(String, exponent: Int)
+    case amountNotPositive
+    case belowMinimum(minimum: String)
+    case aboveMaximum(maximum: String)
+    case gatewayUnavailable(String)
+
+    public var code: String {
+        switch self {
+        case .unknownGateway: "unknownGateway"
+        case .gatewayTakesNoDeposits: "gatewayTakesNoDeposits"
+        case .unsupportedCurrency: "unsupportedCurrency"
+        case .malformedAmount: "malformedAmount"
+        case .tooManyDecimals: "amountNotRepresentable"
+        case .amountNotPositive: "amountNotPositive"
+        case .belowMinimum: "amountBelowMinimum"
+        case .aboveMaximum: "amountAboveMaximum"
+        case .gatewayUnavailable: "gatewayUnavailable"
+        }
+    }
+
+    public var message: String {
+        switch self {
+        case .unknownGateway(let code): "There is no payment method \(code.debugDescription): pick one of those offered."
+        case .gatewayTakesNoDeposits(let code): "\(code) does not take deposits: pick another payment method."
+        case .unsupportedCurrency(let code): "This payment method does not take \(code): pick another currency or method."
+        case .malformedAmount(let text): "\(text.debugDescription) is not an amount: write it like 25 or 25.50."
+        case .tooManyDecimals(let text, let exponent): "\(text) has more than \(exponent) decimal places for this payment method."
+        case .amountNotPositive: "The amount must be more than zero."
+        case .belowMinimum(let minimum): "The smallest deposit with this method is \(minimum)."
+        case .aboveMaximum(let maximum): "The largest deposit with this method is \(maximum)."
+        case .gatewayUnavailable: "The payment method did not answer: try again in a minute, or pick another."
+        }
+    }
+}

@@ -1,0 +1,139 @@
+import Core
+import Foundation
+import Ledger
+import Persistence
+import PostgresNIO
+
+/// A webhook's verdict that no retry can change: staff must look (the inbox keeps it `failed`).
+public struct DepositNeedsStaff: Error, Sendable, CustomStringConvertible {
+    public let description: String
+}
+
+/// The payload of `croupier.payments.deposit_completed` and `…deposit_failed`.
+struct DepositEvent: Encodable, Sendable {
+    let depositId: String
+    let playerId: Int64
+    let gateway: String
+    let currency: String
+    let units: Int64
+    let state: String
+    let firstDeposit: Bool
+    let reason: String?
+}
+
+extension Deposits {
+    /// Applies what a webhook said about a deposit, inside the caller's transaction on
+    /// `connection` (the inbox marks the event processed in the same one). Returns what happened,
+    /// in words for staff. A deposit only moves forward: a late "pending" after "completed", or a
+    /// second "paid", changes nothing.
+    func apply(_ update: DepositUpdate, gateway: String, on connection: PostgresConnection) async throws -> String {
+        switch update {
+        case .ignored(let reason):
+            return "ignored: \(reason)"
+        case .unchanged(let reference, let reason):
+            guard let row = try await locked(gateway: gateway, reference: reference, on: connection) else {
+                throw DepositNotFoundYet(reference: reference)
+            }
+            return "\(row.id) unchanged: \(reason)"
+        case .paid(let reference, let currency, let gatewayUnits):
+            guard let row = try await locked(gateway: gateway, reference: reference, on: connection) else {
+                throw DepositNotFoundYet(reference: reference)
+            }
+            switch row.state {
+            case .completed: return "\(row.id) already completed"
+            case .pending: break
+            case .created, .failed, .expired:
+                throw DepositNeedsStaff(description: "\(row.id) is \(row.state.rawValue) but the gateway says it was paid")
+            }
+            guard currency == row.currency, gatewayUnits == row.gatewayUnits else {
+                throw DepositNeedsStaff(
+                    description:
+                        "\(row.id) asked \(row.gatewayUnits) \(row.currency) but the gateway says \(gatewayUnits) \(currency) was paid")
+            }
+            return try await complete(row, on: connection)
+        case .failed(let reference, let reason):
+            return try await end(gateway: gateway, reference: reference, as: .failed, reason: reason, on: connection)
+        case .expired(let reference):
+            return try await end(
+                gateway: gateway, reference: reference, as: .expired, reason: "The payment page expired before it was paid.", on: connection
+            )
+        }
+    }
+
+    private func complete(_ row: LockedDeposit, on connection: PostgresConnection) async throws -> String {
+        let earlier = try await connection.query(
+            "SELECT 1 FROM payments_deposits WHERE player_id = \(row.player.rawValue) AND state = 'completed' LIMIT 1", logger: logger)
+        var first = true
+        for try await _ in earlier { first = false }
+        let outcome = try await ledger.apply(
+            LedgerOperation(
+                key: Self.creditKey(row.id), player: row.player, currency: row.currency,
+                movement: .deposit(units: row.units, gateway: .payments(row.gateway)),
+                metadata: ["deposit": row.id, "gateway": row.gateway]),
+            on: connection)
+        guard outcome.code == .ok else { throw DepositNeedsStaff(description: "the ledger refused \(row.id)'s credit: \(outcome.code)") }
+        try await connection.query(
+            """
+            UPDATE payments_deposits SET state = 'completed', completed_at = now(), updated_at = now(), first_deposit = \(first)
+             WHERE public_id = \(row.id)
+            """, logger: logger)
+        try await Outbox.append(
+            subject: "croupier.payments.deposit_completed",
+            payload: DepositEvent(
+                depositId: row.id, playerId: row.player.rawValue, gateway: row.gateway, currency: row.currency, units: row.units,
+                state: "completed", firstDeposit: first, reason: nil),
+            on: connection, logger: logger)
+        return "\(row.id) completed: credited \(row.units) units of \(row.currency)\(first ? " (first deposit)" : "")"
+    }
+
+    private func end(gateway: String, reference: String, as state: Deposit.State, reason: String, on connection: PostgresConnection)
+        async throws -> String
+    {
+        guard let row = try await locked(gateway: gateway, reference: reference, on: connection) else {
+            throw DepositNotFoundYet(reference: reference)
+        }
+        guard row.state == .pending || row.state == .created else { return "\(row.id) already \(row.state.rawValue)" }
+        try await connection.query(
+            "UPDATE payments_deposits SET state = \(state.rawValue), reason = \(reason), updated_at = now() WHERE public_id = \(row.id)",
+            logger: logger)
+        try await Outbox.append(
+            subject: "croupier.payments.deposit_failed",
+            payload: DepositEvent(
+                depositId: row.id, playerId: row.player.rawValue, gateway: row.gateway, currency: row.currency, units: row.units,
+                state: state.rawValue, firstDeposit: false, reason: reason),
+            on: connection, logger: logger)
+        return "\(row.id) \(state.rawValue): \(reason)"
+    }
+
+    struct LockedDeposit {
+        let id: String
+        let player: PlayerID
+        let gateway: String
+        let currency: String
+        let units: Int64
+        let gatewayUnits: Int64
+        let state: Deposit.State
+    }
+
+    private func locked(gateway: String, reference: String, on connection: PostgresConnection) async throws -> LockedDeposit? {
+        let rows = try await connection.query(
+            """
+            SELECT public_id, player_id, currency, units, gateway_units, state FROM payments_deposits
+             WHERE gateway = \(gateway) AND gateway_reference = \(reference) FOR UPDATE
+            """, logger: logger)
+        for try await (id, player, currency, units, gatewayUnits, state) in rows.decode((String, Int64, String, Int64, Int64, String).self)
+        {
+            return LockedDeposit(
+                id: id, player: PlayerID(player), gateway: gateway, currency: currency, units: units, gatewayUnits: gatewayUnits,
+                state: Deposit.State(rawValue: state) ?? .failed)
+        }
+        return nil
+    }
+}
+
+/// A webhook about a payment no deposit names (yet): retried, since the deposit's reference may
+/// still be on its way to the database.
+struct DepositNotFoundYet: Error, CustomStringConvertible {
+    let reference: String
+    var description: String { "no deposit has the gateway reference \(reference)" }
+}

@@ -1,0 +1,151 @@
+import Core
+import Foundation
+import Ledger
+import Logging
+import Persistence
+import PostgresNIO
+
+/// Deposits (docs/payments.md): a player asks, the gateway answers with a page to pay on, and a
+/// verified webhook later completes, fails or expires it. Completion credits `real` through
+/// Ledger's API in the transaction that marks the deposit completed, keyed by the deposit's id,
+/// so however many events say "paid", the money arrives once.
+public struct Deposits: Sendable {
+    let database: Database
+    let ledger: Ledger
+    let gateways: PaymentGateways
+    let logger: Logger
+
+    public init(database: Database, ledger: Ledger, gateways: PaymentGateways, logger: Logger) {
+        self.database = database
+        self.ledger = ledger
+        self.gateways = gateways
+        self.logger = logger
+    }
+
+    /// The ledger's key for a deposit's credit: the deposit's id, never a webhook's.
+    public static func creditKey(_ depositID: String) -> IdempotencyKey { IdempotencyKey(scope: "payments", key: "deposit:\(depositID)") }
+
+    /// Creates a deposit of `amount` (decimal text) and asks the gateway for the page to pay on.
+    /// `returnURL` gets `?deposit=<id>` appended, so the page the player comes back to can show it.
+    public func create(player: PlayerID, gateway code: String, amount: String, currency: String, returnURL: String) async throws
+        -> Deposit
+    {
+        guard let gateway = gateways[code] else { throw DepositRefusal.unknownGateway(code) }
+        guard gateway.capabilities.deposits else { throw DepositRefusal.gatewayTakesNoDeposits(code) }
+        guard let offered = gateway.capabilities.currency(currency), let ledgerCurrency = try await ledger.currencies()[currency],
+            ledgerCurrency.scale >= offered.exponent
+        else { throw DepositRefusal.unsupportedCurrency(currency) }
+        let gatewayUnits = try Self.gatewayUnits(amount, in: offered)
+        let units = try Self.ledgerUnits(gatewayUnits, from: offered, to: ledgerCurrency)
+        let id = "dep_" + Self.randomID()
+        try await database.withConnection { connection in
+            try await connection.query(
+                """
+                INSERT INTO payments_deposits (public_id, player_id, gateway, currency, units, gateway_units)
+                VALUES (\(id), \(player.rawValue), \(code), \(currency), \(units), \(gatewayUnits))
+                """, logger: logger)
+        }
+        let separator = returnURL.contains("?") ? "&" : "?"
+        let created: GatewayDeposit
+        do {
+            created = try await gateway.createDeposit(
+                GatewayDepositRequest(
+                    depositID: id, player: player, currency: offered, gatewayUnits: gatewayUnits,
+                    returnURL: returnURL + separator + "deposit=\(id)"))
+        } catch {
+            logger.warning("a gateway refused a new deposit", metadata: ["deposit": "\(id)", "gateway": "\(code)", "reason": "\(error)"])
+            try await database.withConnection { connection in
+                try await connection.query(
+                    """
+                    UPDATE payments_deposits SET state = 'failed', reason = 'The payment method did not answer.', updated_at = now()
+                     WHERE public_id = \(id)
+                    """, logger: logger)
+            }
+            throw DepositRefusal.gatewayUnavailable(code)
+        }
+        try await database.withConnection { connection in
+            try await connection.query(
+                """
+                UPDATE payments_deposits SET state = 'pending', gateway_reference = \(created.reference), redirect_url = \(created.redirectURL),
+                       updated_at = now()
+                 WHERE public_id = \(id)
+                """, logger: logger)
+        }
+        guard let deposit = try await deposit(id, of: player) else { throw DepositRefusal.gatewayUnavailable(code) }
+        return deposit
+    }
+
+    /// The player's deposit, or nil when there is none with this id for this player.
+    public func deposit(_ id: String, of player: PlayerID) async throws -> Deposit? {
+        try await database.withConnection { connection in
+            let rows = try await connection.query(
+                "SELECT \(unescaped: Self.columns) FROM payments_deposits WHERE public_id = \(id) AND player_id = \(player.rawValue)",
+                logger: logger)
+            for try await row in rows.decode(Self.Row.self) { return Self.deposit(row) }
+            return nil
+        }
+    }
+
+    /// The player's latest deposits, newest first.
+    public func recent(of player: PlayerID, limit: Int = 20) async throws -> [Deposit] {
+        try await database.withConnection { connection in
+            let rows = try await connection.query(
+                "SELECT \(unescaped: Self.columns) FROM payments_deposits WHERE player_id = \(player.rawValue) ORDER BY id DESC LIMIT \(limit)",
+                logger: logger)
+            var deposits: [Deposit] = []
+            for try await row in rows.decode(Self.Row.self) { deposits.append(Self.deposit(row)) }
+            return deposits
+        }
+    }
+
+    // MARK: - Amounts
+
+    /// The player's decimal text in the gateway's units, refusing what the gateway cannot charge.
+    static func gatewayUnits(_ amount: String, in currency: GatewayCurrency) throws(DepositRefusal) -> Int64 {
+        let units: Int64
+        do {
+            units = try Amount.units(fromDecimal: amount.trimmingCharacters(in: .whitespaces), scale: currency.exponent)
+        } catch .notRepresentable {
+            throw .tooManyDecimals(amount, exponent: currency.exponent)
+        } catch {
+            throw .malformedAmount(amount)
+        }
+        guard units > 0 else { throw .amountNotPositive }
+        let text = { (units: Int64) in "\(Amount.decimal(units: units, scale: currency.exponent)) \(currency.code)" }
+        guard units >= currency.minimumUnits else { throw .belowMinimum(minimum: text(currency.minimumUnits)) }
+        guard units <= currency.maximumUnits else { throw .aboveMaximum(maximum: text(currency.maximumUnits)) }
+        return units
+    }
+
+    /// Gateway units in ledger units: exact, since the ledger's scale is at least the gateway's.
+    static func ledgerUnits(_ gatewayUnits: Int64, from offered: GatewayCurrency, to currency: Currency) throws(DepositRefusal) -> Int64 {
+        var units = gatewayUnits
+        for _ in 0..<(currency.scale - offered.exponent) {
+            let (shifted, overflow) = units.multipliedReportingOverflow(by: 10)
+            guard !overflow else { throw .aboveMaximum(maximum: String(offered.maximumUnits)) }
+            units = shifted
+        }
+        return units
+    }
+
+    static func randomID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    // MARK: - Rows
+
+    static let columns = """
+        public_id, player_id, gateway, currency, units, state, redirect_url, reason, first_deposit, created_at, completed_at
+        """
+    typealias Row = (String, Int64, String, String, Int64, String, String?, String?, Bool, Date, Date?)
+
+    static func deposit(_ row: Row) -> Deposit {
+        Deposit(
+            id: row.0, player: PlayerID(row.1), gateway: row.2, currency: row.3, units: row.4,
+            state: Deposit.State(rawValue: row.5) ?? .failed,
+            redirectURL: row.5 == "pending" ? row.6 : nil, reason: row.7, firstDeposit: row.8, createdAt: row.9, completedAt: row.10)
+    }
+}

@@ -1,0 +1,108 @@
+import Core
+import Foundation
+
+/// What a gateway offers in one currency: its amount exponent (Stripe's minor units, a coin's
+/// decimals) and the smallest and largest deposit, in those units.
+public struct GatewayCurrency: Sendable, Hashable {
+    public let code: String
+    public let exponent: Int
+    public let minimumUnits: Int64
+    public let maximumUnits: Int64
+
+    public init(code: String, exponent: Int, minimumUnits: Int64, maximumUnits: Int64) {
+        self.code = code
+        self.exponent = exponent
+        self.minimumUnits = minimumUnits
+        self.maximumUnits = maximumUnits
+    }
+}
+
+public struct GatewayCapabilities: Sendable, Hashable {
+    public let deposits: Bool
+    public let payouts: Bool
+    public let currencies: [GatewayCurrency]
+
+    public func currency(_ code: String) -> GatewayCurrency? { currencies.first { $0.code == code } }
+}
+
+/// What a gateway needs to take a deposit: who pays how much, and where to send the player back.
+public struct GatewayDepositRequest: Sendable {
+    public let depositID: String
+    public let player: PlayerID
+    public let currency: GatewayCurrency
+    public let gatewayUnits: Int64
+    /// Where the gateway's page sends the player when they finished, or gave up.
+    public let returnURL: String
+}
+
+/// The gateway's answer to a new deposit: its own id for the payment, and the page the player
+/// pays on.
+public struct GatewayDeposit: Sendable, Equatable {
+    public let reference: String
+    public let redirectURL: String
+}
+
+/// A webhook whose signature verified: its id (the inbox's key) and type. The body itself is
+/// kept as it arrived.
+public struct VerifiedWebhook: Sendable, Equatable {
+    public let eventID: String
+    public let eventType: String
+}
+
+/// What a webhook means for a deposit, decided from the gateway's own current view of the
+/// payment (re-fetched, never taken from the event alone).
+public enum DepositUpdate: Sendable, Equatable {
+    /// The money arrived: this many gateway units of this currency.
+    case paid(reference: String, currency: String, gatewayUnits: Int64)
+    case failed(reference: String, reason: String)
+    case expired(reference: String)
+    /// Nothing to do yet (an asynchronous payment still on its way).
+    case unchanged(reference: String, reason: String)
+    /// Not about a deposit this gateway handles, or a kind of event not handled here.
+    case ignored(reason: String)
+}
+
+/// Why a webhook was refused before anything was stored. The route answers 400 with the code.
+public enum WebhookRefusal: Error, Sendable, Equatable {
+    case missingSignature
+    case badSignature
+    /// Signed too long ago (or in the future): a replay of an old delivery.
+    case outsideTolerance
+    case malformedPayload(String)
+    case gatewayNotConfigured
+
+    public var code: String {
+        switch self {
+        case .missingSignature: "webhookSignatureMissing"
+        case .badSignature: "webhookSignatureInvalid"
+        case .outsideTolerance: "webhookTimestampOutsideTolerance"
+        case .malformedPayload: "webhookMalformed"
+        case .gatewayNotConfigured: "gatewayNotConfigured"
+        }
+    }
+}
+
+/// The gateway could not be reached or refused the request; nothing about the payment is known.
+public struct GatewayUnavailable: Error, Sendable, CustomStringConvertible {
+    public let gateway: String
+    public let reason: String
+
+    public var description: String { "\(gateway): \(reason)" }
+}
+
+/// One payment gateway behind the Cashier (DESIGN §6). Outgoing API base URLs are configuration,
+/// so the tests drive every adapter against a local fake.
+public protocol PaymentGateway: Sendable {
+    /// The code players and staff use, and the house account `payments:<code>`.
+    var code: String { get }
+    var capabilities: GatewayCapabilities { get }
+
+    func createDeposit(_ request: GatewayDepositRequest) async throws -> GatewayDeposit
+
+    /// Verifies a webhook over its raw bytes and names it; throws `WebhookRefusal`.
+    func verifyWebhook(body: [UInt8], headers: [String: String], now: Date) throws -> VerifiedWebhook
+
+    /// What a stored webhook means for a deposit, after asking the gateway for the payment's
+    /// current state.
+    func depositUpdate(forWebhook body: [UInt8]) async throws -> DepositUpdate
+}

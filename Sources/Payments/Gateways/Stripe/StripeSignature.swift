@@ -1,0 +1,54 @@
+import Crypto
+import Foundation
+
+/// Stripe's webhook signature (`Stripe-Signature: t=<unix>,v1=<hex>[,v1=<hex>…]`): each `v1` is
+/// hex HMAC-SHA256 over `"<t>.<raw body>"` keyed by the endpoint secret. Any matching `v1`
+/// passes (a rolled secret signs with old and new at once); other schemes (`v0`) are ignored; a
+/// timestamp older than the tolerance is a replay of an old delivery.
+public struct StripeSignature: Sendable {
+    public static let defaultTolerance: TimeInterval = 300
+
+    let secret: SymmetricKey
+    let tolerance: TimeInterval
+
+    public init(secret: String, tolerance: TimeInterval = Self.defaultTolerance) {
+        self.secret = SymmetricKey(data: Data(secret.utf8))
+        self.tolerance = tolerance
+    }
+
+    public func verify(body: [UInt8], header: String?, now: Date) throws(WebhookRefusal) {
+        guard let header, let (timestamp, signatures) = Self.parse(header) else { throw .missingSignature }
+        var signed = Array("\(timestamp).".utf8)
+        signed.append(contentsOf: body)
+        let expected = HMAC<SHA256>.authenticationCode(for: signed, using: secret)
+        guard signatures.contains(where: { Self.matches($0, expected) }) else { throw .badSignature }
+        guard Double(timestamp) >= now.timeIntervalSince1970 - tolerance else { throw .outsideTolerance }
+    }
+
+    /// The one timestamp and every `v1`, or nil when either is missing.
+    static func parse(_ header: String) -> (Int64, [String])? {
+        var timestamps: [Int64] = []
+        var signatures: [String] = []
+        for item in header.split(separator: ",") {
+            let pair = item.split(separator: "=", maxSplits: 1)
+            guard pair.count == 2 else { continue }
+            switch pair[0].trimmingCharacters(in: .whitespaces) {
+            case "t": if let value = Int64(pair[1]) { timestamps.append(value) }
+            case "v1": signatures.append(String(pair[1]))
+            default: continue
+            }
+        }
+        guard timestamps.count == 1, !signatures.isEmpty else { return nil }
+        return (timestamps[0], signatures)
+    }
+
+    /// Constant time in the signature's length: a mismatch found early answers no sooner.
+    static func matches(_ hex: String, _ expected: HashedAuthenticationCode<SHA256>) -> Bool {
+        let presented = Array(hex.utf8)
+        let wanted = Array(expected.map { String(format: "%02x", $0) }.joined().utf8)
+        guard presented.count == wanted.count else { return false }
+        var difference: UInt8 = 0
+        for (a, b) in zip(presented, wanted) { difference |= a ^ b }
+        return difference == 0
+    }
+}

@@ -1,2 +1,0 @@
-/// The Payments context (DESIGN §2). Its tables are prefixed `payments_`.
-public enum PaymentsContext {}
