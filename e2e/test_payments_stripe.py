@@ -108,7 +108,7 @@ def test_a_paid_checkout_credits_once_however_its_webhook_arrives(
     assert deposit["redirectUrl"] == session["url"], (deposit, session)
     form = fake_stripe.created[-1]
     assert form["line_items[0][price_data][unit_amount]"] == "2550" and form["line_items[0][price_data][currency]"] == "eur", form
-    assert form["mode"] == "payment" and form["success_url"].endswith(f"/wallet?deposit={deposit['id']}"), form
+    assert form["mode"] == "payment" and form["success_url"].endswith(f"/cashier?deposit={deposit['id']}"), form
 
     # The webhook says paid before Stripe does: the server asks Stripe and waits.
     status, answer = deliver(base_url, event("checkout.session.completed", session), fake_stripe.webhook_secret)

@@ -61,7 +61,7 @@ public struct AppDependencies: Sendable {
             directory: providers, ledger: ledger, lifetime: TimeInterval(configuration.providerCacheSeconds))
         self.gameSessions = GameSessions(database: database, logger: logger)
         self.gameRounds = GameRounds(database: database, logger: logger)
-        self.gateways = PaymentGateways.configured(configuration)
+        self.gateways = PaymentGateways.configured(configuration, database: database, logger: Logger(label: "croupier.payments"))
         let (providers, database) = (self.providers, self.database)
         self.originals = OriginalsHolder { [configuration] in
             try await OriginalsProvider.setUp(
@@ -90,6 +90,9 @@ public struct AppDependencies: Sendable {
     public var webhookInbox: WebhookInbox {
         WebhookInbox(database: database, gateways: gateways, deposits: deposits, logger: Logger(label: "croupier.payments"))
     }
+
+    /// The built-in sandbox gateway, nil in production.
+    public var sandbox: SandboxGateway? { gateways["sandbox"] as? SandboxGateway }
 
     public var hub88Wallet: Hub88Wallet {
         Hub88Wallet(

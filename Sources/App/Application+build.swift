@@ -120,6 +120,13 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
         .addRoutes(to: router)
     OriginalsController(pages: pages, originals: dependencies.originals).addRoutes(to: router)
     WebhooksController(inbox: dependencies.webhookInbox).addRoutes(to: router)
+    CashierController(
+        pages: pages, deposits: dependencies.deposits, gateways: dependencies.gateways, currencies: currencies, header: header,
+        access: access, site: site
+    ).addRoutes(to: forms)
+    if let sandbox = dependencies.sandbox {
+        SandboxCheckoutController(pages: pages, sandbox: sandbox, inbox: dependencies.webhookInbox).addRoutes(to: forms)
+    }
     AdminGamesController(
         pages: pages, providers: dependencies.providers, registry: dependencies.providerRegistry, rounds: dependencies.gameRounds,
         access: access,
@@ -128,7 +135,7 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
     try CroupierAPI(
         auth: auth, staffSignIn: staffSignIn, adjustments: dependencies.adjustments, ledger: dependencies.ledger, currencies: currencies,
         launcher: launcher, deposits: dependencies.deposits,
-        depositReturnURL: SiteURL(publicURL: dependencies.configuration.publicURL).absolute(.wallet)
+        depositReturnURL: site.absolute(.cashier)
     ).addRoutes(to: router)
     return router
 }

@@ -37,9 +37,9 @@ public struct Deposits: Sendable {
         else { throw DepositRefusal.unsupportedCurrency(currency) }
         let gatewayUnits = try Self.gatewayUnits(amount, in: offered)
         let units = try Self.ledgerUnits(gatewayUnits, from: offered, to: ledgerCurrency)
-        let id = "dep_" + Self.randomID()
+        let id = PublicID.random("dep")
         try await database.withConnection { connection in
-            try await connection.query(
+            _ = try await connection.query(
                 """
                 INSERT INTO payments_deposits (public_id, player_id, gateway, currency, units, gateway_units)
                 VALUES (\(id), \(player.rawValue), \(code), \(currency), \(units), \(gatewayUnits))
@@ -55,7 +55,7 @@ public struct Deposits: Sendable {
         } catch {
             logger.warning("a gateway refused a new deposit", metadata: ["deposit": "\(id)", "gateway": "\(code)", "reason": "\(error)"])
             try await database.withConnection { connection in
-                try await connection.query(
+                _ = try await connection.query(
                     """
                     UPDATE payments_deposits SET state = 'failed', reason = 'The payment method did not answer.', updated_at = now()
                      WHERE public_id = \(id)
@@ -64,7 +64,7 @@ public struct Deposits: Sendable {
             throw DepositRefusal.gatewayUnavailable(code)
         }
         try await database.withConnection { connection in
-            try await connection.query(
+            _ = try await connection.query(
                 """
                 UPDATE payments_deposits SET state = 'pending', gateway_reference = \(created.reference), redirect_url = \(created.redirectURL),
                        updated_at = now()
@@ -126,13 +126,6 @@ public struct Deposits: Sendable {
             units = shifted
         }
         return units
-    }
-
-    static func randomID() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
     }
 
     // MARK: - Rows

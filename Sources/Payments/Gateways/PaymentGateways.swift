@@ -1,4 +1,6 @@
 import Core
+import Logging
+import Persistence
 
 /// The gateways this deployment takes payments through, by code: those configured at start-up.
 public struct PaymentGateways: Sendable {
@@ -8,9 +10,19 @@ public struct PaymentGateways: Sendable {
         self.byCode = Dictionary(gateways.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
-    /// Stripe when its credentials are set.
-    public static func configured(_ configuration: Configuration) -> PaymentGateways {
-        PaymentGateways(configuration.stripe.map { [StripeGateway(settings: $0)] } ?? [])
+    /// The sandbox everywhere but in production, and Stripe when its credentials are set.
+    public static func configured(_ configuration: Configuration, database: Database, logger: Logger) -> PaymentGateways {
+        var gateways: [any PaymentGateway] = configuration.stripe.map { [StripeGateway(settings: $0)] } ?? []
+        if configuration.environment != .production {
+            var base = configuration.publicURL
+            while base.hasSuffix("/") { base.removeLast() }
+            gateways.append(
+                SandboxGateway(
+                    checkoutBase: base + SandboxGateway.checkoutPath,
+                    webhookKey: configuration.secretKey.derive("payments.sandbox.webhook"),
+                    database: database, logger: logger))
+        }
+        return PaymentGateways(gateways)
     }
 
     public subscript(code: String) -> (any PaymentGateway)? { byCode[code] }

@@ -96,7 +96,7 @@ public struct WebhookInbox: Sendable {
         let delay = Double(min(3600, 1 << min(attempts, 12)))
         let reason = error is DepositNeedsStaff ? String(describing: error) : "error: \(postgresReason(error))"
         try await database.withConnection { connection in
-            try await connection.query(
+            _ = try await connection.query(
                 """
                 UPDATE payments_webhook_events SET attempts = \(attempts), outcome = \(reason),
                        state = \(giveUp ? "failed" : "received"), next_attempt_at = \(now.addingTimeInterval(delay))

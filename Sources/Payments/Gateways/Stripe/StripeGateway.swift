@@ -17,14 +17,14 @@ public struct StripeGateway: PaymentGateway {
         ])
 
     let settings: StripeSettings
-    let signature: StripeSignature
+    let signature: WebhookSignature
     let client: HTTPClient
 
     static let responseLimit = 1 << 20
 
     public init(settings: StripeSettings, client: HTTPClient = .shared) {
         self.settings = settings
-        self.signature = StripeSignature(secret: settings.webhookSecret)
+        self.signature = WebhookSignature(secret: settings.webhookSecret)
         self.client = client
     }
 

@@ -4,7 +4,7 @@ import Testing
 @testable import Payments
 
 /// Every signature here is made by stripe_sign.py (Python's hmac), never by the code under test.
-@Suite struct StripeSignatureTests {
+@Suite struct WebhookSignatureTests {
     static let secret = "whsec_test_0123456789abcdef"
     let body = #"{"id":"evt_1","type":"checkout.session.completed","data":{"object":{"id":"cs_test_1"}}}"#
     let now = Date(timeIntervalSince1970: 1_800_000_000)
@@ -30,7 +30,7 @@ import Testing
     }
 
     func verify(_ header: String?, body: String? = nil) throws(WebhookRefusal) {
-        try StripeSignature(secret: Self.secret).verify(body: Array((body ?? self.body).utf8), header: header, now: now)
+        try WebhookSignature(secret: Self.secret).verify(body: Array((body ?? self.body).utf8), header: header, now: now)
     }
 
     @Test func aSignatureMadeWithTheSecretPasses() throws {
@@ -54,6 +54,12 @@ import Testing
         let old = try Self.header(secrets: [Self.secret], timestamp: Int(now.timeIntervalSince1970) - 301, body: body)
         #expect(throws: WebhookRefusal.outsideTolerance) { try verify(old) }
         try verify(try Self.header(secrets: [Self.secret], timestamp: Int(now.timeIntervalSince1970) - 299, body: body))
+    }
+
+    @Test func theSignerWritesTheHeaderPythonsHmacWrites() throws {
+        let ours = WebhookSignature(secret: Self.secret).header(body: Array(body.utf8), timestamp: now)
+        let python = try Self.header(secrets: [Self.secret], timestamp: Int(now.timeIntervalSince1970), body: body)
+        #expect(python.hasPrefix(ours + ",v0="), "\(ours) vs \(python)")
     }
 
     @Test func aHeaderWithoutTimestampOrV1IsMissingItsSignature() {

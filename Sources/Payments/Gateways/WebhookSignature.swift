@@ -1,19 +1,31 @@
 import Crypto
 import Foundation
 
-/// Stripe's webhook signature (`Stripe-Signature: t=<unix>,v1=<hex>[,v1=<hex>…]`): each `v1` is
-/// hex HMAC-SHA256 over `"<t>.<raw body>"` keyed by the endpoint secret. Any matching `v1`
-/// passes (a rolled secret signs with old and new at once); other schemes (`v0`) are ignored; a
-/// timestamp older than the tolerance is a replay of an old delivery.
-public struct StripeSignature: Sendable {
+/// Stripe's webhook signature scheme (`Stripe-Signature: t=<unix>,v1=<hex>[,v1=<hex>…]`), which
+/// the sandbox gateway signs with too: each `v1` is hex HMAC-SHA256 over `"<t>.<raw body>"` keyed
+/// by the endpoint secret. Any matching `v1` passes (a rolled secret signs with old and new at
+/// once); other schemes (`v0`) are ignored; a timestamp older than the tolerance is a replay of
+/// an old delivery.
+public struct WebhookSignature: Sendable {
     public static let defaultTolerance: TimeInterval = 300
 
     let secret: SymmetricKey
     let tolerance: TimeInterval
 
+    /// Stripe's endpoint secret (`whsec_…`) is the key as text.
     public init(secret: String, tolerance: TimeInterval = Self.defaultTolerance) {
-        self.secret = SymmetricKey(data: Data(secret.utf8))
+        self.init(key: SymmetricKey(data: Data(secret.utf8)), tolerance: tolerance)
+    }
+
+    public init(key: SymmetricKey, tolerance: TimeInterval = Self.defaultTolerance) {
+        self.secret = key
         self.tolerance = tolerance
+    }
+
+    /// The header a sender puts on `body` at `timestamp`.
+    public func header(body: [UInt8], timestamp: Date) -> String {
+        let t = Int64(timestamp.timeIntervalSince1970)
+        return "t=\(t),v1=\(Self.hex(HMAC<SHA256>.authenticationCode(for: Array("\(t).".utf8) + body, using: secret)))"
     }
 
     public func verify(body: [UInt8], header: String?, now: Date) throws(WebhookRefusal) {
@@ -45,10 +57,12 @@ public struct StripeSignature: Sendable {
     /// Constant time in the signature's length: a mismatch found early answers no sooner.
     static func matches(_ hex: String, _ expected: HashedAuthenticationCode<SHA256>) -> Bool {
         let presented = Array(hex.utf8)
-        let wanted = Array(expected.map { String(format: "%02x", $0) }.joined().utf8)
+        let wanted = Array(Self.hex(expected).utf8)
         guard presented.count == wanted.count else { return false }
         var difference: UInt8 = 0
         for (a, b) in zip(presented, wanted) { difference |= a ^ b }
         return difference == 0
     }
+
+    static func hex(_ code: HashedAuthenticationCode<SHA256>) -> String { code.map { String(format: "%02x", $0) }.joined() }
 }

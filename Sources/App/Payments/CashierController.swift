@@ -1,0 +1,71 @@
+import Core
+import Foundation
+import Hummingbird
+import Payments
+
+/// The player's cashier, `/cashier`: deposits through the configured gateways (docs/payments.md).
+/// The form posts here and the player is sent on to the gateway's page; coming back
+/// (`/cashier?deposit=<id>`) they see that deposit's state, which the page keeps watching until
+/// the gateway's webhook has moved it. Its JSON twin is `CroupierAPI+Payments`.
+struct CashierController {
+    let pages: PageRenderer
+    let deposits: Deposits
+    let gateways: PaymentGateways
+    let currencies: CurrencyCatalog
+    let header: PlayerHeader
+    let access: StaffAccess
+    let site: SiteURL
+
+    struct DepositForm: Decodable {
+        let method: String?
+        let amount: String?
+    }
+
+    /// `forms` checks the CSRF token of every form posted to it.
+    func addRoutes(to forms: RouterGroup<AppRequestContext>) {
+        let cashier = forms.group(SiteRoute.cashier.path).add(middleware: SignInRequired.player)
+        cashier.get { request, context -> Response in
+            let player = try context.signedInPlayer()
+            var focus: Deposit?
+            if let id = request.uri.queryParameters["deposit"] { focus = try await deposits.deposit(String(id), of: player) }
+            return try await page(player: player, focus: focus, request: request, context: context)
+        }
+        cashier.post("deposit") { request, context -> Response in
+            let player = try context.signedInPlayer()
+            let form = try await URLEncodedFormDecoder().decode(
+                DepositForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
+            let method = form.method ?? ""
+            let parts = method.split(separator: ":", maxSplits: 1).map(String.init)
+            let amount = form.amount ?? ""
+            do {
+                guard parts.count == 2 else { throw DepositRefusal.unknownGateway(method) }
+                let deposit = try await deposits.create(
+                    player: player, gateway: parts[0], amount: amount, currency: parts[1], returnURL: site.absolute(.cashier))
+                try await access.record(
+                    "payments.deposit_created", by: nil, actor: "player:\(player.rawValue)", target: "deposit:\(deposit.id)",
+                    summary: ["gateway": deposit.gateway, "currency": deposit.currency, "units": String(deposit.units)], request, context)
+                return Response.redirect(to: deposit.redirectURL ?? SiteRoute.cashier.rawValue, type: .normal)
+            } catch let refusal as DepositRefusal {
+                let language = Localization.language(for: request)
+                var response = try await page(
+                    player: player, focus: nil, chosen: method, amount: amount,
+                    error: pages.localization.string("cashier.errors.\(refusal.code)", in: language), request: request, context: context)
+                response.status = refusal == .gatewayUnavailable(parts.first ?? "") ? .badGateway : .badRequest
+                return response
+            }
+        }
+    }
+
+    private func page(
+        player: PlayerID, focus: Deposit?, chosen: String? = nil, amount: String = "", error: String? = nil, request: Request,
+        context: AppRequestContext
+    ) async throws -> Response {
+        let language = Localization.language(for: request)
+        let view = CashierPage(
+            language: language, localization: pages.localization, gateways: gateways.all, catalog: try await currencies.all(),
+            deposits: try await deposits.recent(of: player), focus: focus, chosen: chosen, amount: amount, error: error)
+        return pages.render(
+            "cashier", face: .player, title: "cashier.title", model: view,
+            frame: try await header.frame(for: player, language: language, active: "cashier"), request: request, context: context)
+    }
+}
