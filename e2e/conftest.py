@@ -10,7 +10,8 @@ Before the server it starts two local fakes the server is configured to use, and
 Hub88's operator API is played in-process by e2e/fake_hub88_api.py (fixture `fake_hub88`); it is
 not in the server's environment: the tests that need it register it as a provider with the CLI.
 Stripe's Checkout Sessions API is played in-process by e2e/fake_stripe_api.py (fixture
-`fake_stripe`); the server's CROUPIER_STRIPE_* settings point at it.
+`fake_stripe`), NOWPayments' invoices by e2e/fake_nowpayments_api.py (fixture `fake_nowpayments`);
+the server's CROUPIER_STRIPE_* and CROUPIER_NOWPAYMENTS_* settings point at them.
 
 Environment:
   CROUPIER_BIN        server binary (default: <repo>/.build/debug/croupier)
@@ -50,6 +51,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
 from fake_hub88_api import FakeHub88API
+from fake_nowpayments_api import FakeNOWPaymentsAPI
 from fake_stripe_api import FakeStripeAPI
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -501,8 +503,21 @@ def fake_stripe() -> Iterator[FakeStripeAPI]:
 
 
 @pytest.fixture(scope="session")
+def fake_nowpayments() -> Iterator[FakeNOWPaymentsAPI]:
+    """NOWPayments' invoice and payment-status API, in-process on a free port for the whole
+    session; the server calls it with fake_nowpayments.api_key, IPNs are signed with its ipn_secret."""
+    fake = FakeNOWPaymentsAPI(api_key=secrets.token_hex(12).upper(), ipn_secret=secrets.token_urlsafe(24))
+    fake.start()
+    try:
+        yield fake
+    finally:
+        fake.stop()
+
+
+@pytest.fixture(scope="session")
 def server_env(service_env: dict[str, str], e2e_databases: dict[str, str], oidc_provider: OIDCProvider,
-               smtp_relay: dict[str, str], fake_stripe: FakeStripeAPI) -> dict[str, str]:
+               smtp_relay: dict[str, str], fake_stripe: FakeStripeAPI,
+               fake_nowpayments: FakeNOWPaymentsAPI) -> dict[str, str]:
     """The server's whole environment; CLI commands run with it share its database and secret."""
     port = int(os.environ.get("CROUPIER_E2E_PORT") or _free_port())
     base = f"http://127.0.0.1:{port}"
@@ -530,6 +545,9 @@ def server_env(service_env: dict[str, str], e2e_databases: dict[str, str], oidc_
         "CROUPIER_STRIPE_API_URL": fake_stripe.base_url,
         "CROUPIER_STRIPE_API_KEY": fake_stripe.api_key,
         "CROUPIER_STRIPE_WEBHOOK_SECRET": fake_stripe.webhook_secret,
+        "CROUPIER_NOWPAYMENTS_API_URL": fake_nowpayments.base_url,
+        "CROUPIER_NOWPAYMENTS_API_KEY": fake_nowpayments.api_key,
+        "CROUPIER_NOWPAYMENTS_IPN_SECRET": fake_nowpayments.ipn_secret,
     })
     return env
 

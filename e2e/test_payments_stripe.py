@@ -106,6 +106,9 @@ def test_a_paid_checkout_credits_once_however_its_webhook_arrives(
     assert deposit["status"] == "pending" and deposit["amount"] == "25.50000" and deposit["firstDeposit"] is False, deposit
     session = fake_stripe.session_for(deposit["id"])
     assert deposit["redirectUrl"] == session["url"], (deposit, session)
+    audited = e2e_sql(service_env, "SELECT actor || ' ' || action FROM identity_audit_log "
+                                   f"WHERE target = {sql_text('deposit:' + deposit['id'])}")
+    assert audited == f"player:{payer.id} payments.deposit_created", audited
     form = fake_stripe.created[-1]
     assert form["line_items[0][price_data][unit_amount]"] == "2550" and form["line_items[0][price_data][currency]"] == "eur", form
     assert form["mode"] == "payment" and form["success_url"].endswith(f"/cashier?deposit={deposit['id']}"), form

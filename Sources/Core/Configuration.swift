@@ -47,6 +47,8 @@ public struct Configuration: Sendable {
     public var staffBcryptCost: Int
     /// Stripe deposits, when configured.
     public var stripe: StripeSettings?
+    /// NOWPayments crypto deposits, when configured.
+    public var nowPayments: NOWPaymentsSettings?
 
     public init(
         environment: Environment = .development,
@@ -72,7 +74,8 @@ public struct Configuration: Sendable {
         providerCacheSeconds: Int = 5,
         trustedProxies: TrustedProxies = .none,
         staffBcryptCost: Int = 12,
-        stripe: StripeSettings? = nil
+        stripe: StripeSettings? = nil,
+        nowPayments: NOWPaymentsSettings? = nil
     ) {
         self.environment = environment
         self.httpHost = httpHost
@@ -98,6 +101,7 @@ public struct Configuration: Sendable {
         self.trustedProxies = trustedProxies
         self.staffBcryptCost = staffBcryptCost
         self.stripe = stripe
+        self.nowPayments = nowPayments
     }
 }
 
@@ -249,7 +253,8 @@ extension Configuration {
             providerCacheSeconds: try reader.int("CROUPIER_PROVIDER_CACHE_SECONDS", default: 5, range: 0...300),
             trustedProxies: trustedProxies,
             staffBcryptCost: try reader.int("CROUPIER_STAFF_BCRYPT_COST", default: 12, range: 10...16),
-            stripe: try reader.stripe()
+            stripe: try reader.stripe(),
+            nowPayments: try reader.nowPayments()
         )
         return (configuration, notices)
     }
@@ -337,18 +342,28 @@ extension Configuration {
             return text
         }
 
-        /// Both secrets or neither; the value itself never appears in an error.
-        func stripe() throws -> StripeSettings? {
-            let key = string("CROUPIER_STRIPE_API_KEY", default: "")
-            let secret = string("CROUPIER_STRIPE_WEBHOOK_SECRET", default: "")
-            if key.isEmpty, secret.isEmpty { return nil }
-            guard !key.isEmpty, !secret.isEmpty else {
+        /// Both secrets or neither; a value itself never appears in an error.
+        func pair(_ first: String, _ second: String) throws -> (String, String)? {
+            let a = string(first, default: "")
+            let b = string(second, default: "")
+            if a.isEmpty, b.isEmpty { return nil }
+            guard !a.isEmpty, !b.isEmpty else {
                 throw ConfigurationError.invalidValue(
-                    key: key.isEmpty ? "CROUPIER_STRIPE_API_KEY" : "CROUPIER_STRIPE_WEBHOOK_SECRET", value: "(hidden)",
-                    expected: "set together with \(key.isEmpty ? "CROUPIER_STRIPE_WEBHOOK_SECRET" : "CROUPIER_STRIPE_API_KEY")")
+                    key: a.isEmpty ? first : second, value: "(hidden)", expected: "set together with \(a.isEmpty ? second : first)")
             }
+            return (a, b)
+        }
+
+        func stripe() throws -> StripeSettings? {
+            guard let (key, secret) = try pair("CROUPIER_STRIPE_API_KEY", "CROUPIER_STRIPE_WEBHOOK_SECRET") else { return nil }
             return StripeSettings(
                 apiURL: try url("CROUPIER_STRIPE_API_URL", default: StripeSettings.apiURL), apiKey: key, webhookSecret: secret)
+        }
+
+        func nowPayments() throws -> NOWPaymentsSettings? {
+            guard let (key, secret) = try pair("CROUPIER_NOWPAYMENTS_API_KEY", "CROUPIER_NOWPAYMENTS_IPN_SECRET") else { return nil }
+            return NOWPaymentsSettings(
+                apiURL: try url("CROUPIER_NOWPAYMENTS_API_URL", default: NOWPaymentsSettings.apiURL), apiKey: key, ipnSecret: secret)
         }
 
         func enumValue<E: RawRepresentable & CaseIterable>(_ key: String, default fallback: E) throws -> E where E.RawValue == String {

@@ -13,3 +13,19 @@ public struct StripeSettings: Sendable, Equatable {
         self.webhookSecret = webhookSecret
     }
 }
+
+/// NOWPayments' credentials and API base (docs/payments.md, "NOWPayments"). Present only when both
+/// the API key and the IPN secret are set.
+public struct NOWPaymentsSettings: Sendable, Equatable {
+    public static let apiURL = "https://api.nowpayments.io"
+
+    public var apiURL: String
+    public var apiKey: String
+    public var ipnSecret: String
+
+    public init(apiURL: String = Self.apiURL, apiKey: String, ipnSecret: String) {
+        self.apiURL = apiURL.hasSuffix("/") ? String(apiURL.dropLast()) : apiURL
+        self.apiKey = apiKey
+        self.ipnSecret = ipnSecret
+    }
+}

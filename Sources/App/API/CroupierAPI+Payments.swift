@@ -1,12 +1,14 @@
 import AppAPI
 import Core
 import Foundation
+import Hummingbird
 import Payments
 
 /// Deposits (docs/payments.md). The gateway's webhook, not this API, completes them.
 extension CroupierAPI {
     func createDeposit(_ input: Operations.CreateDeposit.Input) async throws -> Operations.CreateDeposit.Output {
-        let player = try APIRequestScope.required().signedInPlayer()
+        let scope = try APIRequestScope.required()
+        let player = try scope.signedInPlayer()
         guard case .json(let body) = input.body else { throw AppError(.badRequest, code: .malformedBody) }
         let deposit: Deposit
         do {
@@ -15,6 +17,7 @@ extension CroupierAPI {
         } catch let refusal as DepositRefusal {
             throw AppError(refusal)
         }
+        try await auth.access.recordCreated(deposit, scope.request, scope.context)
         return .created(.init(body: .json(try await Components.Schemas.Deposit(deposit, currencies: currencies))))
     }
 
@@ -24,6 +27,15 @@ extension CroupierAPI {
             throw AppError(.notFound, code: .depositNotFound)
         }
         return .ok(.init(body: .json(try await Components.Schemas.Deposit(deposit, currencies: currencies))))
+    }
+}
+
+extension StaffAccess {
+    /// A player's new deposit in the audit trail, whichever way they asked (the API or the cashier page).
+    func recordCreated(_ deposit: Deposit, _ request: Request, _ context: AppRequestContext) async throws {
+        try await record(
+            "payments.deposit_created", by: nil, actor: "player:\(deposit.player.rawValue)", target: "deposit:\(deposit.id)",
+            summary: ["gateway": deposit.gateway, "currency": deposit.currency, "units": String(deposit.units)], request, context)
     }
 }
 

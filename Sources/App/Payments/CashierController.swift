@@ -41,9 +41,7 @@ struct CashierController {
                 guard parts.count == 2 else { throw DepositRefusal.unknownGateway(method) }
                 let deposit = try await deposits.create(
                     player: player, gateway: parts[0], amount: amount, currency: parts[1], returnURL: site.absolute(.cashier))
-                try await access.record(
-                    "payments.deposit_created", by: nil, actor: "player:\(player.rawValue)", target: "deposit:\(deposit.id)",
-                    summary: ["gateway": deposit.gateway, "currency": deposit.currency, "units": String(deposit.units)], request, context)
+                try await access.recordCreated(deposit, request, context)
                 return Response.redirect(to: deposit.redirectURL ?? SiteRoute.cashier.rawValue, type: .normal)
             } catch let refusal as DepositRefusal {
                 let language = Localization.language(for: request)

@@ -30,6 +30,9 @@ extension Deposits {
         switch update {
         case .ignored(let reason):
             return "ignored: \(reason)"
+        case .needsStaff(let reference, let reason):
+            let row = try await locked(gateway: gateway, reference: reference, on: connection)
+            throw DepositNeedsStaff(description: "\(row?.id ?? reference): \(reason)")
         case .unchanged(let reference, let reason):
             guard let row = try await locked(gateway: gateway, reference: reference, on: connection) else {
                 throw DepositNotFoundYet(reference: reference)

@@ -60,6 +60,9 @@ public enum DepositUpdate: Sendable, Equatable {
     case unchanged(reference: String, reason: String)
     /// Not about a deposit this gateway handles, or a kind of event not handled here.
     case ignored(reason: String)
+    /// Something no retry can settle (a partial payment, say): the deposit stays as it is and
+    /// the event waits in the inbox, failed with the reason, for staff.
+    case needsStaff(reference: String, reason: String)
 }
 
 /// Why a webhook was refused before anything was stored. The route answers 400 with the code.

@@ -10,12 +10,16 @@ public struct PaymentGateways: Sendable {
         self.byCode = Dictionary(gateways.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
-    /// The sandbox everywhere but in production, and Stripe when its credentials are set.
+    /// The sandbox everywhere but in production, and Stripe and NOWPayments when their
+    /// credentials are set.
     public static func configured(_ configuration: Configuration, database: Database, logger: Logger) -> PaymentGateways {
+        var base = configuration.publicURL
+        while base.hasSuffix("/") { base.removeLast() }
         var gateways: [any PaymentGateway] = configuration.stripe.map { [StripeGateway(settings: $0)] } ?? []
+        if let settings = configuration.nowPayments {
+            gateways.append(NOWPaymentsGateway(settings: settings, callbackURL: base + "/webhooks/nowpayments"))
+        }
         if configuration.environment != .production {
-            var base = configuration.publicURL
-            while base.hasSuffix("/") { base.removeLast() }
             gateways.append(
                 SandboxGateway(
                     checkoutBase: base + SandboxGateway.checkoutPath,

@@ -1,3 +1,4 @@
+import Core
 import Crypto
 import Foundation
 
@@ -33,7 +34,8 @@ public struct WebhookSignature: Sendable {
         var signed = Array("\(timestamp).".utf8)
         signed.append(contentsOf: body)
         let expected = HMAC<SHA256>.authenticationCode(for: signed, using: secret)
-        guard signatures.contains(where: { Self.matches($0, expected) }) else { throw .badSignature }
+        // Each comparison takes the same time however early a wrong signature differs.
+        guard signatures.contains(where: { RandomToken.matches($0, Self.hex(expected)) }) else { throw .badSignature }
         guard Double(timestamp) >= now.timeIntervalSince1970 - tolerance else { throw .outsideTolerance }
     }
 
@@ -52,16 +54,6 @@ public struct WebhookSignature: Sendable {
         }
         guard timestamps.count == 1, !signatures.isEmpty else { return nil }
         return (timestamps[0], signatures)
-    }
-
-    /// Constant time in the signature's length: a mismatch found early answers no sooner.
-    static func matches(_ hex: String, _ expected: HashedAuthenticationCode<SHA256>) -> Bool {
-        let presented = Array(hex.utf8)
-        let wanted = Array(Self.hex(expected).utf8)
-        guard presented.count == wanted.count else { return false }
-        var difference: UInt8 = 0
-        for (a, b) in zip(presented, wanted) { difference |= a ^ b }
-        return difference == 0
     }
 
     static func hex(_ code: HashedAuthenticationCode<SHA256>) -> String { code.map { String(format: "%02x", $0) }.joined() }

@@ -1,0 +1,115 @@
+import AsyncHTTPClient
+import Core
+import Crypto
+import Foundation
+import NIOCore
+
+/// NOWPayments crypto deposits through its hosted invoices (docs/payments.md, "NOWPayments"): the
+/// player is charged in EUR or USD and pays in the coin they pick on NOWPayments' page. Its IPNs
+/// are signed with `x-nowpayments-sig`, hex HMAC-SHA512 of the body with every object's keys
+/// sorted (`SortedJSON`). Only `finished` credits; `partially_paid` waits for staff.
+public struct NOWPaymentsGateway: PaymentGateway {
+    public let code = "nowpayments"
+    public let capabilities = GatewayCapabilities(
+        deposits: true, payouts: false,
+        currencies: ["EUR", "USD"].map { GatewayCurrency(code: $0, exponent: 2, minimumUnits: 500, maximumUnits: 1_000_000) })
+
+    let settings: NOWPaymentsSettings
+    /// Where NOWPayments sends its IPNs: this deployment's `/webhooks/nowpayments`.
+    let callbackURL: String
+    let key: SymmetricKey
+    let client: HTTPClient
+
+    static let responseLimit = 1 << 20
+    public static let signatureHeader = "x-nowpayments-sig"
+
+    public init(settings: NOWPaymentsSettings, callbackURL: String, client: HTTPClient = .shared) {
+        self.settings = settings
+        self.callbackURL = callbackURL
+        self.key = SymmetricKey(data: Data(settings.ipnSecret.utf8))
+        self.client = client
+    }
+
+    public func createDeposit(_ request: GatewayDepositRequest) async throws -> GatewayDeposit {
+        // price_amount is a JSON number: written from the exact decimal, never through a Double.
+        let price = Amount.decimal(units: request.gatewayUnits, scale: request.currency.exponent)
+        let body = """
+            {"cancel_url":\(Self.quoted(request.returnURL)),"ipn_callback_url":\(Self.quoted(callbackURL)),\
+            "order_description":"Deposit","order_id":\(Self.quoted(request.depositID)),"price_amount":\(price),\
+            "price_currency":\(Self.quoted(request.currency.code.lowercased())),"success_url":\(Self.quoted(request.returnURL))}
+            """
+        let invoice = try await call("POST", "/v1/invoice", body: body)
+        guard let id = invoice["id"]?.text, let url = invoice["invoice_url"]?.text else {
+            throw GatewayUnavailable(gateway: code, reason: "the invoice has no id or invoice_url")
+        }
+        return GatewayDeposit(reference: id, redirectURL: url)
+    }
+
+    public func verifyWebhook(body: [UInt8], headers: [String: String], now: Date) throws -> VerifiedWebhook {
+        guard let presented = headers[Self.signatureHeader], !presented.isEmpty else { throw WebhookRefusal.missingSignature }
+        let json: SortedJSON
+        do { json = try SortedJSON.parse(body) } catch { throw WebhookRefusal.malformedPayload("not JSON") }
+        let expected = HMAC<SHA512>.authenticationCode(for: Array(json.sorted.utf8), using: key)
+        guard RandomToken.matches(presented.lowercased(), Hex.encode(Array(expected))) else {
+            throw WebhookRefusal.badSignature
+        }
+        guard let payment = json["payment_id"]?.text, let status = json["payment_status"]?.text else {
+            throw WebhookRefusal.malformedPayload("no payment_id or payment_status")
+        }
+        // NOWPayments sends one IPN per status change and repeats it on failure: the pair names it.
+        return VerifiedWebhook(eventID: "\(payment):\(status)", eventType: status)
+    }
+
+    public func depositUpdate(forWebhook body: [UInt8]) async throws -> DepositUpdate {
+        guard let payment = try SortedJSON.parse(body)["payment_id"]?.text, payment.allSatisfy(\.isNumber) else {
+            return .ignored(reason: "no payment_id")
+        }
+        // The IPN may be stale or out of order: the payment as NOWPayments holds it now decides.
+        let current = try await call("GET", "/v1/payment/\(payment)", body: nil)
+        guard let invoice = current["invoice_id"]?.text, let status = current["payment_status"]?.text else {
+            return .ignored(reason: "payment \(payment) belongs to no invoice")
+        }
+        switch status {
+        case "finished":
+            guard let price = current["price_amount"]?.text, let currency = current["price_currency"]?.text,
+                let units = try? Amount.units(fromDecimal: price, scale: 2)
+            else { return .needsStaff(reference: invoice, reason: "payment \(payment) finished without a readable price") }
+            return .paid(reference: invoice, currency: currency.uppercased(), gatewayUnits: units)
+        case "partially_paid":
+            let paid = current["actually_paid"]?.text ?? "?"
+            let asked = current["pay_amount"]?.text ?? "?"
+            let coin = current["pay_currency"]?.text ?? ""
+            return .needsStaff(reference: invoice, reason: "payment \(payment) is partially paid: \(paid) of \(asked) \(coin)")
+        case "failed": return .failed(reference: invoice, reason: "The payment failed.")
+        case "expired": return .expired(reference: invoice)
+        case "refunded": return .ignored(reason: "payment \(payment) was refunded; refunds are not handled yet")
+        default: return .unchanged(reference: invoice, reason: "the payment is \(status)")
+        }
+    }
+
+    func call(_ method: String, _ path: String, body: String?) async throws -> SortedJSON {
+        var request = HTTPClientRequest(url: settings.apiURL + path)
+        request.method = .RAW(value: method)
+        request.headers.add(name: "x-api-key", value: settings.apiKey)
+        request.headers.add(name: "Accept", value: "application/json")
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: body))
+        }
+        let status: UInt
+        let answer: ByteBuffer
+        do {
+            let response = try await client.execute(request, timeout: .seconds(15))
+            status = response.status.code
+            answer = try await response.body.collect(upTo: Self.responseLimit)
+        } catch {
+            throw GatewayUnavailable(gateway: code, reason: "\(method) \(path) did not answer: \(error)")
+        }
+        guard (200..<300).contains(status) else { throw GatewayUnavailable(gateway: code, reason: "\(method) \(path) answered \(status)") }
+        do { return try SortedJSON.parse(Array(buffer: answer)) } catch {
+            throw GatewayUnavailable(gateway: code, reason: "\(method) \(path) answered what is not JSON")
+        }
+    }
+
+    static func quoted(_ text: String) -> String { SortedJSON.string(text).sorted }
+}
