@@ -205,7 +205,8 @@ let package = Package(
             dependencies: ["Games", "Identity", "Persistence", "TestSupport", .product(name: "CryptoExtras", package: "swift-crypto")]
         ),
         .testTarget(
-            name: "PaymentsTests", dependencies: ["Payments", "Ledger", "Persistence", "TestSupport"], exclude: ["stripe_sign.py", "nowpayments_sign.py"]),
+            name: "PaymentsTests", dependencies: ["Payments", "Ledger", "Persistence", "TestSupport"],
+            exclude: ["stripe_sign.py", "nowpayments_sign.py"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Schema", "TestSupport"]),
         .testTarget(
             name: "AppTests",
