@@ -124,6 +124,9 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
         pages: pages, deposits: dependencies.deposits, gateways: dependencies.gateways, currencies: currencies, header: header,
         access: access, site: site
     ).addRoutes(to: forms)
+    AdminPaymentsController(
+        pages: pages, deposits: dependencies.deposits, inbox: dependencies.webhookInbox, currencies: currencies, access: access
+    ).addRoutes(to: console)
     if let sandbox = dependencies.sandbox {
         SandboxCheckoutController(pages: pages, sandbox: sandbox, inbox: dependencies.webhookInbox).addRoutes(to: forms)
     }

@@ -138,3 +138,25 @@ import Testing
         }
     }
 }
+
+@Suite struct InboxStaffTests {
+    @Test func aHeldEventProcessedAgainAfterItsCauseIsFixedCreditsOnce() async throws {
+        try await PaymentsHarness.with { h in
+            let player = PlayerID(7)
+            let deposit = try await h.deposits.create(
+                player: player, gateway: "scripted", amount: "10", currency: "EUR", returnURL: "http://x")
+            h.gateway.says(.paid(reference: "ref-\(deposit.id)", currency: "EUR", gatewayUnits: 999))
+            try await h.deliver("evt_held")
+            _ = try await h.inbox.processDue()
+            let held = try #require(try await h.inbox.latest().first)
+            #expect(held.state == .failed && held.outcome?.contains("999") == true)
+            #expect(try await h.inbox.reprocess(held.id))
+            #expect(try await !h.inbox.reprocess(held.id), "only a failed event goes back")
+            h.gateway.says(.paid(reference: "ref-\(deposit.id)", currency: "EUR", gatewayUnits: 1_000))
+            #expect(try await h.inbox.processDue() == 1)
+            #expect(try await h.inbox.latest().first?.state == .processed)
+            #expect(try await h.ledger.balances(of: player)["EUR"]?.real == 1_000_000)
+            #expect(try await h.deposits.latest().map(\.state) == [.completed])
+        }
+    }
+}

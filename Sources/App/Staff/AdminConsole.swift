@@ -58,6 +58,9 @@ struct AdminConsole {
                     title: text("admin.sidebar.games"),
                     items: [item("admin.items.games", "/admin/games"), item("admin.items.rounds", "/admin/games/rounds")]))
         }
+        if staff.role.can(.paymentsManage) {
+            groups.append(.init(title: text("admin.sidebar.payments"), items: [item("admin.items.payments", "/admin/payments")]))
+        }
         if !system.isEmpty { groups.append(.init(title: text("admin.sidebar.system"), items: system)) }
         return groups
     }

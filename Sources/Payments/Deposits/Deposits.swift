@@ -88,12 +88,21 @@ public struct Deposits: Sendable {
 
     /// The player's latest deposits, newest first.
     public func recent(of player: PlayerID, limit: Int = 20) async throws -> [Deposit] {
+        try await list(
+            "SELECT \(unescaped: Self.columns) FROM payments_deposits WHERE player_id = \(player.rawValue) ORDER BY id DESC LIMIT \(limit)")
+    }
+
+    /// Every player's latest deposits, newest first, for staff.
+    public func latest(limit: Int = 50) async throws -> [Deposit] {
+        try await list("SELECT \(unescaped: Self.columns) FROM payments_deposits ORDER BY id DESC LIMIT \(limit)")
+    }
+
+    private func list(_ query: PostgresQuery) async throws -> [Deposit] {
         try await database.withConnection { connection in
-            let rows = try await connection.query(
-                "SELECT \(unescaped: Self.columns) FROM payments_deposits WHERE player_id = \(player.rawValue) ORDER BY id DESC LIMIT \(limit)",
-                logger: logger)
             var deposits: [Deposit] = []
-            for try await row in rows.decode(Self.Row.self) { deposits.append(Self.deposit(row)) }
+            for try await row in try await connection.query(query, logger: logger).decode(Self.Row.self) {
+                deposits.append(Self.deposit(row))
+            }
             return deposits
         }
     }
