@@ -12,8 +12,10 @@ from __future__ import annotations
 import itertools
 import json
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
+
+from fake_http import JSONHandler, serve, stop
 
 
 class FakeNOWPaymentsAPI:
@@ -34,18 +36,7 @@ class FakeNOWPaymentsAPI:
     def start(self) -> None:
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def answer(self, status: int, body: dict[str, Any]) -> None:
-                raw = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(raw)))
-                self.end_headers()
-                self.wfile.write(raw)
-
+        class Handler(JSONHandler):
             def authorized(self) -> bool:
                 if self.headers.get("x-api-key") == fake.api_key:
                     return True
@@ -80,13 +71,10 @@ class FakeNOWPaymentsAPI:
                 self.answer(200, payment)
                 return None
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server = serve(Handler)
 
     def stop(self) -> None:
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
+        stop(self.server)
 
     def invoice_for(self, deposit_id: str) -> dict[str, Any]:
         with self.lock:

@@ -14,11 +14,12 @@ session). It runs in-process on a ThreadingHTTPServer in a daemon thread:
 from __future__ import annotations
 
 import itertools
-import json
 import threading
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
+
+from fake_http import JSONHandler, serve, stop
 
 SESSIONS_PATH = "/v1/checkout/sessions"
 
@@ -44,18 +45,7 @@ class FakeStripeAPI:
     def start(self) -> None:
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def answer(self, status: int, body: dict[str, Any]) -> None:
-                raw = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(raw)))
-                self.end_headers()
-                self.wfile.write(raw)
-
+        class Handler(JSONHandler):
             def authorized(self) -> bool:
                 if self.headers.get("Authorization") == f"Bearer {fake.api_key}":
                     return True
@@ -87,13 +77,10 @@ class FakeStripeAPI:
                 self.answer(200, session)
                 return None
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server = serve(Handler)
 
     def stop(self) -> None:
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
+        stop(self.server)
 
     def create_session(self, form: dict[str, str], idempotency_key: str | None) -> dict[str, Any]:
         with self.lock:

@@ -8,17 +8,17 @@ console; `croupier audit` finds nothing afterwards.
 from __future__ import annotations
 
 import re
-import subprocess
 import urllib.parse
 from typing import Callable
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from conftest import PHONE, REPO_ROOT, SMTPInbox, console_errors, croupier_binary, e2e_sql
+from conftest import PHONE, SMTPInbox, console_errors, e2e_sql
 from layout import assert_no_sideways_scroll
 from players import PLAYER_SESSION_COOKIE, PlayerClient, sign_in_new_player
 from strings import t
+from test_payments_stripe import audit_is_clean
 
 FOCUS = '[data-testid="deposit-focus"]'
 
@@ -62,12 +62,6 @@ def back_at_the_cashier(page: Page, status: str) -> None:
     assert urllib.parse.urlsplit(page.url).path == "/cashier", page.url
     assert "deposit=dep_" in page.url, page.url
     expect(page.locator(FOCUS)).to_have_attribute("data-status", status, timeout=60_000)
-
-
-def audit_is_clean(env: dict[str, str]) -> None:
-    res = subprocess.run([str(croupier_binary()), "audit"], cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL,
-                         capture_output=True, text=True, timeout=120)
-    assert res.returncode == 0 and "ledger audit: 0 violations" in res.stdout, f"{res.stdout}\n{res.stderr}"
 
 
 @pytest.mark.parametrize("lang", ["en", "ru"])

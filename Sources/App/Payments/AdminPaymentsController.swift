@@ -44,19 +44,6 @@ struct AdminPaymentsController {
 /// The payments area's view model: amounts formatted for the viewer, states and labels from the
 /// locale files.
 struct AdminPaymentsPage: PageModel {
-    struct DepositRow {
-        let id: String
-        let player: String
-        let gateway: String
-        let amount: String
-        let status: String
-        let statusLabel: String
-        let badge: String
-        let createdISO: String
-        let createdText: String
-        let reason: String?
-    }
-
     struct EventRow {
         let id: String
         let gateway: String
@@ -72,7 +59,7 @@ struct AdminPaymentsPage: PageModel {
         let failed: Bool
     }
 
-    let deposits: [DepositRow]
+    let deposits: [DepositView]
     let hasDeposits: Bool
     let events: [EventRow]
     let hasEvents: Bool
@@ -84,14 +71,7 @@ struct AdminPaymentsPage: PageModel {
     ) {
         func text(_ key: String) -> String { localization.string(key, in: language) }
         let formatter = MoneyFormatter(language: language)
-        self.deposits = deposits.map { deposit in
-            DepositRow(
-                id: deposit.id, player: String(deposit.player.rawValue), gateway: deposit.gateway,
-                amount: catalog[deposit.currency].map { formatter.format(units: deposit.units, currency: $0) } ?? deposit.currency,
-                status: deposit.state.rawValue, statusLabel: text("cashier.status.\(deposit.state.rawValue)"),
-                badge: CashierPage.badge(deposit.state), createdISO: deposit.createdAt.formatted(.iso8601),
-                createdText: DisplayTime.text(deposit.createdAt), reason: deposit.reason)
-        }
+        self.deposits = deposits.map { DepositView($0, catalog: catalog, formatter: formatter, text: text) }
         self.hasDeposits = !deposits.isEmpty
         self.events = events.map { event in
             EventRow(

@@ -48,7 +48,7 @@ struct CashierController {
                 var response = try await page(
                     player: player, focus: nil, chosen: method, amount: amount,
                     error: pages.localization.string("cashier.errors.\(refusal.code)", in: language), request: request, context: context)
-                response.status = refusal == .gatewayUnavailable(parts.first ?? "") ? .badGateway : .badRequest
+                response.status = AppError(refusal).status
                 return response
             }
         }

@@ -14,18 +14,6 @@ struct CashierPage: PageModel {
         let selected: Bool
     }
 
-    struct Row {
-        let id: String
-        let createdISO: String
-        let createdText: String
-        let method: String
-        let amount: String
-        let status: String
-        let statusLabel: String
-        let badge: String
-        let reason: String?
-    }
-
     struct Focus {
         let id: String
         let status: String
@@ -43,7 +31,7 @@ struct CashierPage: PageModel {
     let presets: [String]
     let amount: String
     let error: String?
-    let deposits: [Row]
+    let deposits: [DepositView]
     let hasDeposits: Bool
     let focus: Focus?
 
@@ -75,31 +63,16 @@ struct CashierPage: PageModel {
         self.presets = Self.presets
         self.amount = amount
         self.error = error
-        func money(_ deposit: Deposit) -> String {
-            catalog[deposit.currency].map { formatter.format(units: deposit.units, currency: $0) } ?? deposit.currency
-        }
-        self.deposits = deposits.map { deposit in
-            Row(
-                id: deposit.id, createdISO: deposit.createdAt.formatted(.iso8601), createdText: DisplayTime.text(deposit.createdAt),
-                method: text("cashier.gateways.\(deposit.gateway)"), amount: money(deposit), status: deposit.state.rawValue,
-                statusLabel: text("cashier.status.\(deposit.state.rawValue)"), badge: Self.badge(deposit.state), reason: deposit.reason)
-        }
+        self.deposits = deposits.map { DepositView($0, catalog: catalog, formatter: formatter, text: text) }
         self.hasDeposits = !deposits.isEmpty
         self.focus = focus.map { deposit in
             let key = "cashier.focus.\(deposit.state.rawValue)"
             return Focus(
                 id: deposit.id, status: deposit.state.rawValue,
-                title: text("\(key).title").replacingOccurrences(of: "{amount}", with: money(deposit)),
+                title: text("\(key).title").replacingOccurrences(
+                    of: "{amount}", with: DepositView.amount(deposit, catalog: catalog, formatter: formatter)),
                 text: deposit.reason ?? text("\(key).text"), alert: Self.alert(deposit.state),
                 pending: deposit.state == .pending || deposit.state == .created)
-        }
-    }
-
-    static func badge(_ state: Deposit.State) -> String {
-        switch state {
-        case .completed: "success"
-        case .pending, .created: "warning"
-        case .failed, .expired: "danger"
         }
     }
 

@@ -63,27 +63,21 @@ public struct Deposits: Sendable {
             }
             throw DepositRefusal.gatewayUnavailable(code)
         }
-        try await database.withConnection { connection in
-            _ = try await connection.query(
-                """
-                UPDATE payments_deposits SET state = 'pending', gateway_reference = \(created.reference), redirect_url = \(created.redirectURL),
-                       updated_at = now()
-                 WHERE public_id = \(id)
-                """, logger: logger)
-        }
-        guard let deposit = try await deposit(id, of: player) else { throw DepositRefusal.gatewayUnavailable(code) }
+        let pending = try await list(
+            """
+            UPDATE payments_deposits SET state = 'pending', gateway_reference = \(created.reference), redirect_url = \(created.redirectURL),
+                   updated_at = now()
+             WHERE public_id = \(id) RETURNING \(unescaped: Self.columns)
+            """)
+        guard let deposit = pending.first else { throw DepositRefusal.gatewayUnavailable(code) }
         return deposit
     }
 
     /// The player's deposit, or nil when there is none with this id for this player.
     public func deposit(_ id: String, of player: PlayerID) async throws -> Deposit? {
-        try await database.withConnection { connection in
-            let rows = try await connection.query(
-                "SELECT \(unescaped: Self.columns) FROM payments_deposits WHERE public_id = \(id) AND player_id = \(player.rawValue)",
-                logger: logger)
-            for try await row in rows.decode(Self.Row.self) { return Self.deposit(row) }
-            return nil
-        }
+        try await list(
+            "SELECT \(unescaped: Self.columns) FROM payments_deposits WHERE public_id = \(id) AND player_id = \(player.rawValue)"
+        ).first
     }
 
     /// The player's latest deposits, newest first.
@@ -139,6 +133,7 @@ public struct Deposits: Sendable {
 
     // MARK: - Rows
 
+    /// A constant of this file, never input: the only text `unescaped:` puts into these queries.
     static let columns = """
         public_id, player_id, gateway, currency, units, state, redirect_url, reason, first_deposit, created_at, completed_at
         """

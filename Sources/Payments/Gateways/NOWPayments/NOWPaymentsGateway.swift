@@ -18,16 +18,15 @@ public struct NOWPaymentsGateway: PaymentGateway {
     /// Where NOWPayments sends its IPNs: this deployment's `/webhooks/nowpayments`.
     let callbackURL: String
     let key: SymmetricKey
-    let client: HTTPClient
+    let http: GatewayHTTP
 
-    static let responseLimit = 1 << 20
     public static let signatureHeader = "x-nowpayments-sig"
 
     public init(settings: NOWPaymentsSettings, callbackURL: String, client: HTTPClient = .shared) {
         self.settings = settings
         self.callbackURL = callbackURL
         self.key = SymmetricKey(data: Data(settings.ipnSecret.utf8))
-        self.client = client
+        self.http = GatewayHTTP(gateway: "nowpayments", baseURL: settings.apiURL, client: client)
     }
 
     public func createDeposit(_ request: GatewayDepositRequest) async throws -> GatewayDeposit {
@@ -88,24 +87,8 @@ public struct NOWPaymentsGateway: PaymentGateway {
     }
 
     func call(_ method: String, _ path: String, body: String?) async throws -> SortedJSON {
-        var request = HTTPClientRequest(url: settings.apiURL + path)
-        request.method = .RAW(value: method)
-        request.headers.add(name: "x-api-key", value: settings.apiKey)
-        request.headers.add(name: "Accept", value: "application/json")
-        if let body {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(string: body))
-        }
-        let status: UInt
-        let answer: ByteBuffer
-        do {
-            let response = try await client.execute(request, timeout: .seconds(15))
-            status = response.status.code
-            answer = try await response.body.collect(upTo: Self.responseLimit)
-        } catch {
-            throw GatewayUnavailable(gateway: code, reason: "\(method) \(path) did not answer: \(error)")
-        }
-        guard (200..<300).contains(status) else { throw GatewayUnavailable(gateway: code, reason: "\(method) \(path) answered \(status)") }
+        let answer = try await http.send(
+            method, path, headers: [("x-api-key", settings.apiKey)], body: body.map { ("application/json", $0) })
         do { return try SortedJSON.parse(Array(buffer: answer)) } catch {
             throw GatewayUnavailable(gateway: code, reason: "\(method) \(path) answered what is not JSON")
         }

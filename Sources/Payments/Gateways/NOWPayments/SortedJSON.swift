@@ -81,6 +81,9 @@ public indirect enum SortedJSON: Sendable, Equatable {
         }
     }
 
+    /// Not `CanonicalJSON.quoted`: NOWPayments signs `JSON.stringify`'s text, which writes
+    /// backspace and form feed as `\b` and `\f`, where the ledger's stored form (whose hashes
+    /// cannot change) writes `\u0008` and `\u000c`.
     private static func write(string: String, into out: inout String) {
         out += "\""
         for scalar in string.unicodeScalars {

@@ -76,8 +76,8 @@ public struct SandboxGateway: PaymentGateway {
         public let returnURL: String
         public let status: Status
 
-        /// The amount as the checkout page shows it.
-        public var amount: String { Amount.decimal(units: gatewayUnits, scale: currency == "USDT" ? 6 : 2) }
+        /// The amount as the checkout page shows it, in the currency's exponent.
+        public let amount: String
     }
 
     /// What the tester chose on the checkout page.
@@ -106,7 +106,8 @@ public struct SandboxGateway: PaymentGateway {
             {
                 return Payment(
                     reference: reference, depositID: deposit, currency: currency, gatewayUnits: units, returnURL: returnURL,
-                    status: Payment.Status(rawValue: status) ?? .open)
+                    status: Payment.Status(rawValue: status) ?? .open,
+                    amount: Amount.decimal(units: units, scale: capabilities.currency(currency)?.exponent ?? 2))
             }
             return nil
         }

@@ -1,7 +1,6 @@
 import AsyncHTTPClient
 import Core
 import Foundation
-import NIOCore
 
 /// Stripe deposits through Checkout Sessions (docs/payments.md, "Stripe"). Stripe declares no
 /// payouts here. Its API base is configuration (`CROUPIER_STRIPE_API_URL`), so the tests run it
@@ -18,14 +17,12 @@ public struct StripeGateway: PaymentGateway {
 
     let settings: StripeSettings
     let signature: WebhookSignature
-    let client: HTTPClient
-
-    static let responseLimit = 1 << 20
+    let http: GatewayHTTP
 
     public init(settings: StripeSettings, client: HTTPClient = .shared) {
         self.settings = settings
         self.signature = WebhookSignature(secret: settings.webhookSecret)
-        self.client = client
+        self.http = GatewayHTTP(gateway: "stripe", baseURL: settings.apiURL, client: client)
     }
 
     public func createDeposit(_ request: GatewayDepositRequest) async throws -> GatewayDeposit {
@@ -106,27 +103,11 @@ public struct StripeGateway: PaymentGateway {
     func call<Response: Decodable>(_ method: String, _ path: String, form: [(String, String)], idempotencyKey: String? = nil)
         async throws -> Response
     {
-        var request = HTTPClientRequest(url: settings.apiURL + path)
-        request.method = .RAW(value: method)
-        request.headers.add(name: "Authorization", value: "Bearer \(settings.apiKey)")
-        request.headers.add(name: "Accept", value: "application/json")
-        if let idempotencyKey { request.headers.add(name: "Idempotency-Key", value: idempotencyKey) }
-        if method == "POST" {
-            request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-            request.body = .bytes(ByteBuffer(string: FormEncoding.body(form)))
-        }
-        let status: UInt
-        let body: ByteBuffer
-        do {
-            let response = try await client.execute(request, timeout: .seconds(15))
-            status = response.status.code
-            body = try await response.body.collect(upTo: Self.responseLimit)
-        } catch {
-            throw GatewayUnavailable(gateway: code, reason: "\(method) \(path) did not answer: \(error)")
-        }
-        guard (200..<300).contains(status) else {
-            throw GatewayUnavailable(gateway: code, reason: "\(method) \(path) answered \(status)")
-        }
+        var headers = [("Authorization", "Bearer \(settings.apiKey)")]
+        if let idempotencyKey { headers.append(("Idempotency-Key", idempotencyKey)) }
+        let body = try await http.send(
+            method, path, headers: headers,
+            body: method == "POST" ? ("application/x-www-form-urlencoded", FormEncoding.body(form)) : nil)
         do {
             return try JSONDecoder().decode(Response.self, from: Data(buffer: body))
         } catch {
