@@ -93,7 +93,7 @@ public struct Ledger: Sendable {
         return .success(
             Arguments(
                 scope: operation.key.scope, key: operation.key.key, payloadHash: payloadHash(operation), kind: movement.kind,
-                player: operation.player.rawValue, currency: operation.currency, units: movement.units, house: movement.house?.code,
+                player: operation.player.rawValue, currency: operation.currency, units: movement.amount, house: movement.house?.code,
                 referenceScope: movement.reference?.scope, referenceKey: movement.reference?.key,
                 metadata: CanonicalJSON.object(operation.metadata)))
     }
@@ -112,6 +112,9 @@ public struct Ledger: Sendable {
         switch operation.movement {
         case .adjustment(let units):
             if units == 0 || units == .min { return .invalidAmount }
+        case .withdrawalPost(_, _, let fee):
+            // Whether it fits in the hold only the database knows.
+            if fee < 0 { return .invalidAmount }
         default:
             if let units = operation.movement.units, units <= 0 { return .invalidAmount }
         }
@@ -128,7 +131,7 @@ public struct Ledger: Sendable {
     static func payloadHash(_ operation: LedgerOperation) -> [UInt8] {
         let movement = operation.movement
         let fields: [String] = [
-            "1", movement.kind, String(operation.player.rawValue), operation.currency, movement.units.map(String.init) ?? "",
+            "1", movement.kind, String(operation.player.rawValue), operation.currency, movement.amount.map(String.init) ?? "",
             movement.house?.code ?? "", movement.reference?.scope ?? "", movement.reference?.key ?? "",
             CanonicalJSON.object(operation.metadata),
         ]
@@ -160,11 +163,27 @@ public struct Ledger: Sendable {
                 switch kind {
                 case "real": entry.real = balance
                 case "bonus": entry.bonus = balance
-                default: entry.locked = balance
+                case "locked": entry.locked = balance
+                default: continue  // a debt is not money the player has: `debts(of:)`
                 }
                 result[currency] = entry
             }
             return result.mapValues { Balances(real: $0.real, bonus: $0.bonus, locked: $0.locked) }
+        }
+    }
+
+    /// What a player owes per currency from chargebacks their real balance did not cover, in
+    /// positive units; only currencies where something is owed.
+    public func debts(of player: PlayerID) async throws -> [String: Int64] {
+        try await database.withConnection { connection in
+            var result: [String: Int64] = [:]
+            let rows = try await connection.query(
+                """
+                SELECT currency, -balance FROM ledger_accounts
+                 WHERE player_id = \(player.rawValue) AND balance_kind = 'debt' AND balance < 0
+                """, logger: logger)
+            for try await (currency, owed) in rows.decode((String, Int64).self) { result[currency] = owed }
+            return result
         }
     }
 }

@@ -57,10 +57,21 @@ public struct LedgerAuditor: Sendable {
                     """)
         ),
         (
-            3, "no player balance is negative, now or after any transaction",
+            3, "no player balance is negative and no debt positive, now or after any transaction",
+            // A debt's balance after each transaction is not recorded on the transaction; its
+            // running sum over its transfers (one per transaction) is.
             """
-            SELECT (SELECT count(*) FROM ledger_accounts WHERE player_id IS NOT NULL AND balance < 0)
+            SELECT (SELECT count(*) FROM ledger_accounts
+                     WHERE player_id IS NOT NULL AND CASE WHEN balance_kind = 'debt' THEN balance > 0 ELSE balance < 0 END)
                  + (SELECT count(*) FROM ledger_transactions WHERE real_after < 0 OR bonus_after < 0 OR locked_after < 0)
+                 + (SELECT count(*) FROM (
+                        SELECT sum(amount) OVER (PARTITION BY account_id ORDER BY id) AS running FROM (
+                            SELECT t.id, t.credit_account_id AS account_id, t.amount FROM ledger_transfers t
+                              JOIN ledger_accounts a ON a.id = t.credit_account_id AND a.balance_kind = 'debt'
+                            UNION ALL
+                            SELECT t.id, t.debit_account_id, -t.amount FROM ledger_transfers t
+                              JOIN ledger_accounts a ON a.id = t.debit_account_id AND a.balance_kind = 'debt') debts) history
+                     WHERE running > 0)
             """
         ),
         (
@@ -94,12 +105,22 @@ public struct LedgerAuditor: Sendable {
             """
         ),
         (
-            5, "every idempotency key is applied at most once",
+            5, "every idempotency key is applied at most once, and no deposit is charged back beyond its amount",
+            // A chargeback's transfers (from real, and what real lacked from debt) add up to its
+            // units; a deposit's amount is its one transfer from the gateway.
             """
             SELECT (SELECT count(*) FROM (SELECT 1 FROM ledger_transactions GROUP BY idempotency_scope, idempotency_key HAVING count(*) > 1) d)
                  + (SELECT count(*) FROM ledger_tombstones s JOIN ledger_transactions x
                         ON x.idempotency_scope = s.reference_scope AND x.idempotency_key = s.reference_key)
                  + (SELECT count(*) FROM (SELECT 1 FROM ledger_transactions WHERE kind = 'rollback' GROUP BY reference_id HAVING count(*) > 1) r)
+                 + (SELECT count(*) FROM (
+                        SELECT c.reference_id, sum(t.amount) AS charged FROM ledger_transactions c
+                          JOIN ledger_transfers t ON t.transaction_id = c.id
+                         WHERE c.kind = 'chargeback' GROUP BY c.reference_id) chargebacks
+                     WHERE charged > coalesce((SELECT sum(t.amount) FROM ledger_transactions d
+                                                 JOIN ledger_transfers t ON t.transaction_id = d.id
+                                                 JOIN ledger_accounts a ON a.id = t.debit_account_id
+                                                WHERE d.id = chargebacks.reference_id AND d.kind = 'deposit' AND a.house_code IS NOT NULL), 0))
             """
         ),
         (

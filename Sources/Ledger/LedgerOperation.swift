@@ -34,6 +34,8 @@ public struct HouseAccount: Sendable, Hashable, CustomStringConvertible {
     public static func payments(_ gateway: String) -> HouseAccount { HouseAccount(code: "payments:\(gateway)") }
     public static let bonus = HouseAccount(code: "bonus")
     public static let adjustments = HouseAccount(code: "adjustments")
+    /// What the house keeps of a payout (`Movement.withdrawalPost`'s fee).
+    public static let fees = HouseAccount(code: "fees")
 
     public var description: String { code }
 
@@ -51,14 +53,19 @@ public enum Movement: Sendable, Hashable {
     case deposit(units: Int64, gateway: HouseAccount)
     /// `real → locked` when a withdrawal is requested.
     case withdrawalHold(units: Int64)
-    /// `locked → payments:<gateway>` when the payout succeeded.
-    case withdrawalPost(hold: IdempotencyKey, gateway: HouseAccount)
+    /// `locked → payments:<gateway>` when the payout succeeded: the hold less `fee`, and the
+    /// fee (0 ≤ fee ≤ the hold) `locked → fees`.
+    case withdrawalPost(hold: IdempotencyKey, gateway: HouseAccount, fee: Int64 = 0)
     /// `locked → real` when the payout failed.
     case withdrawalVoid(hold: IdempotencyKey)
     case bonusGrant(units: Int64)
     case bonusConvert(units: Int64)
     case bonusForfeit(units: Int64)
     case adjustment(units: Int64)
+    /// A refunded or disputed deposit taken back, `real → payments:<gateway>`, never below zero;
+    /// what real does not cover becomes the player's debt, which their next deposits pay first.
+    /// All chargebacks of one deposit together take back at most its amount.
+    case chargeback(units: Int64, gateway: HouseAccount, deposit: IdempotencyKey)
 
     public var kind: String {
         switch self {
@@ -73,27 +80,36 @@ public enum Movement: Sendable, Hashable {
         case .bonusConvert: "bonus_convert"
         case .bonusForfeit: "bonus_forfeit"
         case .adjustment: "adjustment"
+        case .chargeback: "chargeback"
         }
     }
 
     public static let kinds = [
         "bet", "win", "rollback", "deposit", "withdrawal_hold", "withdrawal_post", "withdrawal_void", "bonus_grant",
-        "bonus_convert", "bonus_forfeit", "adjustment",
+        "bonus_convert", "bonus_forfeit", "adjustment", "chargeback",
     ]
 
     var units: Int64? {
         switch self {
         case .bet(let units, _), .win(let units, _, _), .deposit(let units, _), .withdrawalHold(let units),
-            .bonusGrant(let units), .bonusConvert(let units), .bonusForfeit(let units), .adjustment(let units):
+            .bonusGrant(let units), .bonusConvert(let units), .bonusForfeit(let units), .adjustment(let units),
+            .chargeback(let units, _, _):
             units
         case .rollback, .withdrawalPost, .withdrawalVoid: nil
         }
     }
 
+    /// `ledger_apply`'s `p_amount` and the payload hash's amount: the units, or a payout's fee.
+    /// A payout without a fee has none, so its hash is what it was before fees existed.
+    var amount: Int64? {
+        if case .withdrawalPost(_, _, let fee) = self { return fee == 0 ? nil : fee }
+        return units
+    }
+
     var house: HouseAccount? {
         switch self {
         case .bet(_, let house), .win(_, let house, _): house
-        case .deposit(_, let gateway), .withdrawalPost(_, let gateway): gateway
+        case .deposit(_, let gateway), .withdrawalPost(_, let gateway, _), .chargeback(_, let gateway, _): gateway
         case .bonusGrant, .bonusForfeit: .bonus
         case .adjustment: .adjustments
         case .rollback, .withdrawalHold, .withdrawalVoid, .bonusConvert: nil
@@ -101,12 +117,13 @@ public enum Movement: Sendable, Hashable {
     }
 
     /// The operation this one names: the bet a win settles, what a rollback reverses, the hold
-    /// a payout posts or voids.
+    /// a payout posts or voids, the deposit a chargeback takes back.
     public var reference: IdempotencyKey? {
         switch self {
         case .win(_, _, let bet): bet
         case .rollback(let of): of
-        case .withdrawalPost(let hold, _), .withdrawalVoid(let hold): hold
+        case .withdrawalPost(let hold, _, _), .withdrawalVoid(let hold): hold
+        case .chargeback(_, _, let deposit): deposit
         default: nil
         }
     }

@@ -4,7 +4,7 @@ import Foundation
 import Ledger
 
 /// A seeded simulation of many players betting, winning, rolling back, retrying and
-/// duplicating at once, checked step by step against a model of the rules and finally by the
+/// duplicating at once, with payouts that keep a fee and chargebacks that leave debts, checked step by step against a model of the rules and finally by the
 /// auditor. Each player's steps run in order (players run concurrently), so a seed always
 /// produces the same final balances; a failure names the seed, player and step that replay it.
 public struct LedgerSimulation: Sendable {
@@ -157,15 +157,26 @@ public struct LedgerSimulation: Sendable {
                     divergences.append("seed \(configuration.seed) player \(player) step \(step): concurrent twins both applied")
                 }
                 model.record(twin, outcome: outcomes.first { !$0.replayed } ?? outcomes[0])
-            case 78..<83:
+            case 78..<81:
                 try await apply(step, operation(newKey(), .deposit(units: Int64(random.next(in: 100...20_000)), gateway: gateway)))
+            case 81..<83 where !model.depositKeys.isEmpty:
+                // Sometimes more than the balance (a debt), sometimes more than is left of the
+                // deposit (refused), now and then naming a bet (refused).
+                let named =
+                    random.next(in: 0...9) == 0 && !model.betKeys.isEmpty
+                    ? model.betKeys[random.next(in: 0...(model.betKeys.count - 1))]
+                    : model.depositKeys[random.next(in: 0...(model.depositKeys.count - 1))]
+                let units = Int64(random.next(in: 1...max(1, Int(model.balances.real) + 5_000)))
+                try await apply(step, operation(newKey(), .chargeback(units: units, gateway: gateway, deposit: named)))
             case 83..<88:
                 try await apply(
                     step, operation(newKey(), .withdrawalHold(units: Int64(random.next(in: 1...max(1, Int(model.balances.real) + 10))))))
             case 88..<92 where !model.openHolds.isEmpty:
                 let hold = model.openHolds[random.next(in: 0...(model.openHolds.count - 1))]
+                // A fee, now and then more than the hold (refused).
+                let fee = random.next(in: 0...2) == 0 ? Int64(random.next(in: 1...2_000)) : 0
                 let movement: Movement =
-                    random.next(in: 0...1) == 0 ? .withdrawalPost(hold: hold, gateway: gateway) : .withdrawalVoid(hold: hold)
+                    random.next(in: 0...1) == 0 ? .withdrawalPost(hold: hold, gateway: gateway, fee: fee) : .withdrawalVoid(hold: hold)
                 try await apply(step, operation(newKey(), movement))
             case 92..<96:
                 try await apply(step, operation(newKey(), .bonusGrant(units: Int64(random.next(in: 100...5_000)))))
@@ -193,6 +204,10 @@ public struct LedgerSimulation: Sendable {
         if current != model.balances {
             divergences.append(
                 "seed \(configuration.seed) player \(player): balances \(current) after the replays, model \(model.balances)")
+        }
+        let owed = try await ledger.debts(of: player)["EUR"] ?? 0
+        if owed != model.debt {
+            divergences.append("seed \(configuration.seed) player \(player): owes \(owed), model \(model.debt)")
         }
         return PlayerResult(
             player: player.rawValue, operations: operations, replays: replays, codes: codes, divergences: divergences, final: model.balances

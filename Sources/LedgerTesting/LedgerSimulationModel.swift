@@ -8,6 +8,11 @@ struct PlayerModel {
     var applied: [LedgerOperation] = []
     var betKeys: [IdempotencyKey] = []
     var openHolds: [IdempotencyKey] = []
+    var depositKeys: [IdempotencyKey] = []
+    /// What the player owes from chargebacks real did not cover (positive units).
+    private(set) var debt: Int64 = 0
+    /// Units charged back so far, by the deposit named.
+    private var chargedBack: [IdempotencyKey: Int64] = [:]
     private var stored: [IdempotencyKey: (operation: LedgerOperation, outcome: Outcome, delta: Balances)] = [:]
     private var rolledBack: Set<IdempotencyKey> = []
     private var settled: Set<IdempotencyKey> = []
@@ -44,10 +49,21 @@ struct PlayerModel {
         case .rollback(let of):
             rolledBack.contains(of) ? .alreadyRolledBack : standingWins.values.contains(of) ? .alreadySettled : .notReversible
         case .win(_, _, let bet?) where rolledBack.contains(bet): .alreadyRolledBack
-        case .withdrawalPost(let hold, _), .withdrawalVoid(let hold): settled.contains(hold) ? .alreadySettled : .notReversible
+        case .withdrawalPost(let hold, _, _) where openHolds.contains(hold): .invalidAmount
+        case .withdrawalPost(let hold, _, _), .withdrawalVoid(let hold): settled.contains(hold) ? .alreadySettled : .notReversible
+        case .chargeback(_, _, let deposit): depositKeys.contains(deposit) ? .invalidAmount : .notReversible
         default: .insufficientFunds
         }
     }
+
+    /// A deposit's units, and what chargebacks naming it may still take back.
+    private func remaining(of deposit: IdempotencyKey) -> Int64? {
+        guard case .deposit(let units, _)? = stored[deposit]?.operation.movement else { return nil }
+        return units - chargedBack[deposit, default: 0]
+    }
+
+    /// How much of a deposit pays the debt first.
+    private func settlement(of units: Int64) -> Int64 { min(units, debt) }
 
     /// The change to the player's balances, or nil when the rules refuse it.
     private func delta(_ operation: LedgerOperation, reference: Balances?, referenceKey: IdempotencyKey?) -> Balances? {
@@ -59,7 +75,10 @@ struct PlayerModel {
         case .win(let units, _, let bet):
             if let bet, rolledBack.contains(bet) { return nil }
             return Balances(real: units, bonus: 0, locked: 0)
-        case .deposit(let units, _): return Balances(real: units, bonus: 0, locked: 0)
+        case .deposit(let units, _): return Balances(real: units - settlement(of: units), bonus: 0, locked: 0)
+        case .chargeback(let units, _, let deposit):
+            guard let remaining = remaining(of: deposit), units <= remaining else { return nil }
+            return Balances(real: -min(units, balances.real), bonus: 0, locked: 0)
         case .rollback(let of):
             guard let reference, betKeys.contains(of) || stored[of]?.operation.movement.kind == "win", !rolledBack.contains(of),
                 !standingWins.values.contains(of)
@@ -70,8 +89,8 @@ struct PlayerModel {
         case .withdrawalHold(let units):
             guard units <= balances.real else { return nil }
             return Balances(real: -units, bonus: 0, locked: units)
-        case .withdrawalPost(let hold, _):
-            guard let reference, openHolds.contains(hold) else { return nil }
+        case .withdrawalPost(let hold, _, let fee):
+            guard let reference, openHolds.contains(hold), fee <= reference.locked else { return nil }
             return Balances(real: 0, bonus: 0, locked: -reference.locked)
         case .withdrawalVoid(let hold):
             guard let reference, openHolds.contains(hold) else { return nil }
@@ -97,6 +116,15 @@ struct PlayerModel {
         }
         guard outcome.code == .ok, let after = outcome.balances else { return }
         let delta = Balances(real: after.real - balances.real, bonus: after.bonus - balances.bonus, locked: after.locked - balances.locked)
+        switch operation.movement {
+        case .deposit(let units, _):
+            debt -= settlement(of: units)
+            depositKeys.append(operation.key)
+        case .chargeback(let units, _, let deposit):
+            debt += units - min(units, balances.real)
+            chargedBack[deposit, default: 0] += units
+        default: break
+        }
         balances = after
         stored[operation.key] = (operation, outcome, delta)
         applied.append(operation)
@@ -107,7 +135,7 @@ struct PlayerModel {
             rolledBack.insert(of)
             standingWins[of] = nil
         case .withdrawalHold: openHolds.append(operation.key)
-        case .withdrawalPost(let hold, _), .withdrawalVoid(let hold):
+        case .withdrawalPost(let hold, _, _), .withdrawalVoid(let hold):
             settled.insert(hold)
             openHolds.removeAll { $0 == hold }
         default: break

@@ -49,6 +49,8 @@ import Testing
     @Test(arguments: [
         Movement.bet(units: 0, house: .games("p")), .deposit(units: -5, gateway: .payments("g")), .adjustment(units: 0),
         .adjustment(units: .min), .bonusGrant(units: -1),
+        .withdrawalPost(hold: IdempotencyKey(scope: "test", key: "h"), gateway: .payments("g"), fee: -1),
+        .chargeback(units: 0, gateway: .payments("g"), deposit: IdempotencyKey(scope: "test", key: "d")),
     ])
     func nonPositiveAmountsAreInvalid(movement: Movement) {
         #expect(Ledger.validate(LedgerOperation(key: key, player: player, currency: "EUR", movement: movement)) == .invalidAmount)
@@ -76,6 +78,26 @@ import Testing
             movement: .win(units: 100, house: .games("p"), bet: IdempotencyKey(scope: "hub88", key: "acme:bet-1")),
             metadata: ["round": "r1", "game": "slot"])
         #expect(Hex.encode(Ledger.payloadHash(win)) == "faecc2373c34d82a5f78105e36016761552a88995d827f141a224335f3d0af94")
+    }
+
+    /// A payout's fee is hashed only when there is one, so that a payout applied before fees
+    /// existed replays as itself. Expected values computed as above from
+    /// `["1","withdrawal_post","1","EUR","","payments:g","test","hold-1","{}"]`, the same with
+    /// `"25"` for the amount, and `["1","chargeback","1","EUR","500","payments:g","stripe","dep-1","{}"]`.
+    @Test func aPayoutHashesItsFeeOnlyWhenItHasOne() {
+        let hold = IdempotencyKey(scope: "test", key: "hold-1")
+        func post(_ movement: Movement) -> String {
+            Hex.encode(Ledger.payloadHash(LedgerOperation(key: key, player: player, currency: "EUR", movement: movement)))
+        }
+        let withoutFee = "d4484418774c9e98019a7e535d4b88225ae08df8fbf90758494d04372ce25835"
+        #expect(post(.withdrawalPost(hold: hold, gateway: .payments("g"))) == withoutFee)
+        #expect(post(.withdrawalPost(hold: hold, gateway: .payments("g"), fee: 0)) == withoutFee)
+        #expect(
+            post(.withdrawalPost(hold: hold, gateway: .payments("g"), fee: 25))
+                == "72528d1544434ca6033d683daf3b27526425895159eb7e04b096af8697039a3a")
+        #expect(
+            post(.chargeback(units: 500, gateway: .payments("g"), deposit: IdempotencyKey(scope: "stripe", key: "dep-1")))
+                == "647d6112fae8157f58b345f2c58b9c142b05d056c025ed057077d73da8b20748")
     }
 
     /// The key is what is looked up, not part of the payload; metadata order is not a detail.

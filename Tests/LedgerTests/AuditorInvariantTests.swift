@@ -8,8 +8,9 @@ import Testing
 /// Each invariant of docs/ledger.md caught by the auditor on a ledger tampered with for that
 /// invariant alone, after real operations: the auditor must name it and no other.
 @Suite struct AuditorInvariantTests {
-    /// Real operations (two players, two currencies, a bet settled by a win, an adjustment), a
-    /// clean audit, then `tamper` on a connection of its own; answers the invariants violated.
+    /// Real operations (two players, two currencies, a bet settled by a win, an adjustment, a
+    /// chargeback leaving a debt of 100 USD, a payout with a fee), a clean audit, then `tamper` on
+    /// a connection of its own; answers the invariants violated.
     func violations(after tamper: (PostgresConnection) async throws -> Void) async throws -> [Int] {
         try await TestDatabase.with { database in
             let ledger = Ledger(database: database, logger: TestServices.logger)
@@ -19,6 +20,10 @@ import Testing
                 (1, "EUR", .win(units: 50, house: .games("acme"), bet: IdempotencyKey(scope: "test", key: "1"))),
                 (1, "EUR", .adjustment(units: 10)),
                 (2, "USD", .deposit(units: 500, gateway: .payments("sandbox"))),
+                (2, "USD", .bet(units: 200, house: .games("acme"))),
+                (2, "USD", .chargeback(units: 400, gateway: .payments("sandbox"), deposit: IdempotencyKey(scope: "test", key: "4"))),
+                (1, "EUR", .withdrawalHold(units: 100)),
+                (1, "EUR", .withdrawalPost(hold: IdempotencyKey(scope: "test", key: "7"), gateway: .payments("sandbox"), fee: 10)),
             ]
             for (index, (player, currency, movement)) in operations.enumerated() {
                 let outcome = try await ledger.apply(
@@ -106,6 +111,42 @@ import Testing
         #expect(violated == [3])
     }
 
+    /// A debt forgiven beyond zero by a whole, consistent transaction (past the CHECK): the player
+    /// would be owed money by an account that only ever records what they owe.
+    @Test func invariant3NoDebtIsPositive() async throws {
+        let violated = try await violations { connection in
+            try await connection.query(
+                """
+                DO $$
+                DECLARE
+                    last ledger_transactions%ROWTYPE;
+                    forged bigint;
+                    guard text;
+                BEGIN
+                    SELECT conname INTO guard FROM pg_constraint
+                     WHERE conrelid = 'ledger_accounts'::regclass AND pg_get_constraintdef(oid) LIKE '%balance <= 0%';
+                    EXECUTE format('ALTER TABLE ledger_accounts DROP CONSTRAINT %I', guard);
+                    SELECT * INTO last FROM ledger_transactions WHERE player_id = 2 AND currency = 'USD' ORDER BY id DESC LIMIT 1;
+                    INSERT INTO ledger_transactions (idempotency_scope, idempotency_key, payload_hash, kind, player_id, currency,
+                                                     real_delta, bonus_delta, locked_delta, real_after, bonus_after, locked_after)
+                    VALUES ('tamper', 'forgive', '\\x00', 'adjustment', 2, 'USD', 0, 0, 0, last.real_after, last.bonus_after,
+                            last.locked_after)
+                    RETURNING id INTO forged;
+                    INSERT INTO ledger_transfers (transaction_id, debit_account_id, credit_account_id, amount)
+                    SELECT forged, house.id, debt.id, 101 FROM ledger_accounts debt, ledger_accounts house
+                     WHERE debt.player_id = 2 AND debt.currency = 'USD' AND debt.balance_kind = 'debt'
+                       AND house.house_code = 'payments:sandbox' AND house.currency = 'USD';
+                    UPDATE ledger_accounts SET balance = 1 WHERE player_id = 2 AND currency = 'USD' AND balance_kind = 'debt';
+                    INSERT INTO outbox (event_id, subject, payload)
+                    VALUES (gen_random_uuid(), 'croupier.ledger.adjustment', jsonb_build_object('transactionId', forged));
+                END
+                $$
+                """, logger: TestServices.logger
+            ).collect()
+        }
+        #expect(violated == [3])
+    }
+
     /// The guard against changing transfers switched off (nothing changed yet).
     @Test func invariant4TransfersAreImmutable() async throws {
         let violated = try await violations { connection in
@@ -123,6 +164,40 @@ import Testing
                 """
                 INSERT INTO ledger_tombstones (reference_scope, reference_key, rollback_scope, rollback_key, payload_hash, player_id, currency)
                 VALUES ('test', '1', 'tamper', 'late-rollback', '\\x00', 1, 'EUR')
+                """, logger: TestServices.logger
+            ).collect()
+        }
+        #expect(violated == [5])
+    }
+
+    /// A second chargeback of the 500 USD deposit, forged consistently (its transfer, the debt it
+    /// leaves, its event), taking back 900 in all.
+    @Test func invariant5NoDepositIsChargedBackBeyondItsAmount() async throws {
+        let violated = try await violations { connection in
+            try await connection.query(
+                """
+                DO $$
+                DECLARE
+                    last ledger_transactions%ROWTYPE;
+                    forged bigint;
+                BEGIN
+                    SELECT * INTO last FROM ledger_transactions WHERE player_id = 2 AND currency = 'USD' ORDER BY id DESC LIMIT 1;
+                    INSERT INTO ledger_transactions (idempotency_scope, idempotency_key, payload_hash, kind, player_id, currency,
+                                                     reference_id, real_delta, bonus_delta, locked_delta, real_after, bonus_after,
+                                                     locked_after)
+                    SELECT 'tamper', 'second-chargeback', '\\x00', 'chargeback', 2, 'USD', deposit.id, 0, 0, 0, last.real_after,
+                           last.bonus_after, last.locked_after
+                      FROM ledger_transactions deposit WHERE deposit.idempotency_scope = 'test' AND deposit.idempotency_key = '4'
+                    RETURNING id INTO forged;
+                    INSERT INTO ledger_transfers (transaction_id, debit_account_id, credit_account_id, amount)
+                    SELECT forged, debt.id, house.id, 500 FROM ledger_accounts debt, ledger_accounts house
+                     WHERE debt.player_id = 2 AND debt.currency = 'USD' AND debt.balance_kind = 'debt'
+                       AND house.house_code = 'payments:sandbox' AND house.currency = 'USD';
+                    UPDATE ledger_accounts SET balance = balance - 500 WHERE player_id = 2 AND currency = 'USD' AND balance_kind = 'debt';
+                    INSERT INTO outbox (event_id, subject, payload)
+                    VALUES (gen_random_uuid(), 'croupier.ledger.chargeback', jsonb_build_object('transactionId', forged));
+                END
+                $$
                 """, logger: TestServices.logger
             ).collect()
         }

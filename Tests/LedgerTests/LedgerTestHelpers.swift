@@ -46,6 +46,28 @@ struct LedgerHarness {
         try await ledger.balances(of: PlayerID(player))[currency] ?? .zero
     }
 
+    /// A house account's derived balance (its credits minus its debits); 0 when it has none.
+    func houseBalance(_ code: String, _ currency: String = "EUR") async throws -> Int64 {
+        try await scalar(
+            """
+            SELECT coalesce(sum(CASE WHEN t.credit_account_id = a.id THEN t.amount ELSE -t.amount END), 0)::bigint
+              FROM ledger_accounts a JOIN ledger_transfers t ON a.id IN (t.credit_account_id, t.debit_account_id)
+             WHERE a.house_code = \(code) AND a.currency = \(currency)
+            """)
+    }
+
+    /// Accounts of one kind (`debt`, `house`, …), to prove that a refusal opened none.
+    func accountCount(kind: String) async throws -> Int64 {
+        try await scalar("SELECT count(*)::bigint FROM ledger_accounts WHERE balance_kind = \(kind)")
+    }
+
+    func scalar(_ query: PostgresQuery) async throws -> Int64 {
+        try await database.withConnection { connection in
+            for try await value in try await connection.query(query, logger: TestServices.logger).decode(Int64.self) { return value }
+            return 0
+        }
+    }
+
     /// Rows in the ledger's tables and the outbox, to prove that a refusal wrote nothing.
     func rowCounts() async throws -> [Int] {
         try await database.withConnection { connection in

@@ -23,7 +23,7 @@ import Testing
         #expect(a.finalReplays > 3_000, "every applied operation is replayed at the end")
         #expect(a.balancesDigest == b.balancesDigest)
         #expect(a.codes == b.codes)
-        for fault in [ResultCode.insufficientFunds, .duplicateMismatch, .referenceNotFound, .alreadyRolledBack] {
+        for fault in [ResultCode.insufficientFunds, .duplicateMismatch, .referenceNotFound, .alreadyRolledBack, .invalidAmount] {
             #expect((a.codes[fault] ?? 0) > 0, "the mix exercises \(fault)")
         }
     }
