@@ -2,7 +2,8 @@
 import PackageDescription
 
 // Contexts depend only in the direction DESIGN §2 sets:
-// Core ← Persistence ← Ledger ← {Games, Payments, Bonuses} ← App; Games also asks Identity.
+// Core ← Persistence ← Ledger ← {Games, Payments, Bonuses} ← App; Games and Payments also ask
+// Identity (player status, step-up codes), and Payments asks Compliance.
 let package = Package(
     name: "croupier",
     platforms: [.macOS(.v15)],
@@ -62,7 +63,7 @@ let package = Package(
             ],
             resources: [.copy("Migrations")]
         ),
-        .target(name: "Compliance", dependencies: ["Core"]),
+        .target(name: "Compliance", dependencies: ["Core", .product(name: "PostgresNIO", package: "postgres-nio")]),
         .target(
             name: "Identity",
             dependencies: [
@@ -98,7 +99,7 @@ let package = Package(
         .target(
             name: "Payments",
             dependencies: [
-                "Core", "Persistence", "Ledger", "Compliance",
+                "Core", "Persistence", "Ledger", "Identity", "Compliance",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -205,7 +206,7 @@ let package = Package(
             dependencies: ["Games", "Identity", "Persistence", "TestSupport", .product(name: "CryptoExtras", package: "swift-crypto")]
         ),
         .testTarget(
-            name: "PaymentsTests", dependencies: ["Payments", "Ledger", "Persistence", "TestSupport"],
+            name: "PaymentsTests", dependencies: ["Payments", "Ledger", "Identity", "Compliance", "Persistence", "TestSupport"],
             exclude: ["stripe_sign.py", "nowpayments_sign.py"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Schema", "TestSupport"]),
         .testTarget(

@@ -1,11 +1,13 @@
 """A stand-in for the part of Stripe's API our server calls: Checkout Sessions
-(POST /v1/checkout/sessions, GET /v1/checkout/sessions/{id}), as https://docs.stripe.com/api/checkout/sessions
+(POST /v1/checkout/sessions, GET /v1/checkout/sessions/{id}, GET /v1/checkout/sessions?payment_intent=…),
+charges (GET /v1/charges/{id}) and disputes (GET /v1/disputes/{id}), as https://docs.stripe.com/api
 describes them: form-encoded requests, `Authorization: Bearer <secret key>`, an `Idempotency-Key`
 that returns the first answer again, JSON answers with Stripe's field names.
 
-Tests play the customer: `pay(session_id)` marks a session paid (what Stripe's hosted page does),
-`expire(session_id)` expires it. What the server sent is in `created` (the form of each new
-session). It runs in-process on a ThreadingHTTPServer in a daemon thread:
+Tests play the customer and the bank: `pay(session_id)` marks a session paid (what Stripe's hosted
+page does) and makes its payment intent and charge, `expire(session_id)` expires it,
+`refund(session_id, amount)` refunds part of the charge, `dispute(session_id, amount)` opens a
+dispute. What the server sent is in `created` (the form of each new session). It runs in-process on a ThreadingHTTPServer in a daemon thread:
 
     fake = FakeStripeAPI(api_key="sk_test_...")
     fake.start()             # fake.base_url
@@ -31,6 +33,8 @@ class FakeStripeAPI:
         self.webhook_secret = ""
         self.lock = threading.Lock()
         self.sessions: dict[str, dict[str, Any]] = {}
+        self.charges: dict[str, dict[str, Any]] = {}
+        self.disputes: dict[str, dict[str, Any]] = {}
         self.by_idempotency_key: dict[str, str] = {}
         self.created: list[dict[str, str]] = []
         self.unauthorized = 0
@@ -65,16 +69,23 @@ class FakeStripeAPI:
                 return None
 
             def do_GET(self) -> None:  # noqa: N802
-                if not self.path.startswith(SESSIONS_PATH + "/"):
+                url = urllib.parse.urlsplit(self.path)
+                stores = {SESSIONS_PATH + "/": fake.sessions, "/v1/charges/": fake.charges, "/v1/disputes/": fake.disputes}
+                prefix = next((p for p in stores if url.path.startswith(p)), None)
+                if prefix is None and url.path != SESSIONS_PATH:
                     return self.answer(404, {"error": {"type": "invalid_request_error", "message": "Unrecognized request URL"}})
                 if not self.authorized():
                     return None
-                session_id = urllib.parse.unquote(self.path[len(SESSIONS_PATH) + 1:])
+                if prefix is None:  # the session list, filtered by payment intent as Stripe's is
+                    intent = dict(urllib.parse.parse_qsl(url.query)).get("payment_intent")
+                    with fake.lock:
+                        found = [s for s in fake.sessions.values() if intent and s.get("payment_intent") == intent]
+                    return self.answer(200, {"object": "list", "data": found, "has_more": False, "url": SESSIONS_PATH})
                 with fake.lock:
-                    session = fake.sessions.get(session_id)
-                if session is None:
+                    found_object = stores[prefix].get(urllib.parse.unquote(url.path[len(prefix):]))
+                if found_object is None:
                     return self.answer(404, {"error": {"type": "invalid_request_error", "code": "resource_missing"}})
-                self.answer(200, session)
+                self.answer(200, found_object)
                 return None
 
         self.server = serve(Handler)
@@ -108,8 +119,38 @@ class FakeStripeAPI:
 
     def pay(self, session_id: str) -> dict[str, Any]:
         with self.lock:
-            self.sessions[session_id].update(status="complete", payment_status="paid")
-            return dict(self.sessions[session_id])
+            session = self.sessions[session_id]
+            number = next(self.ids)
+            intent, charge = f"pi_test_{number:06d}", f"ch_test_{number:06d}"
+            session.update(status="complete", payment_status="paid", payment_intent=intent)
+            self.charges[charge] = {"id": charge, "object": "charge", "amount": session["amount_total"], "amount_refunded": 0,
+                                    "currency": session["currency"], "payment_intent": intent, "refunded": False,
+                                    "disputed": False}
+            return dict(session)
+
+    def charge_for(self, session_id: str) -> dict[str, Any]:
+        with self.lock:
+            intent = self.sessions[session_id]["payment_intent"]
+            return next(c for c in self.charges.values() if c["payment_intent"] == intent)
+
+    def refund(self, session_id: str, amount: int) -> dict[str, Any]:
+        """Refunds `amount` more of the session's charge; the charge's `amount_refunded` is the running total."""
+        charge = self.charge_for(session_id)
+        with self.lock:
+            charge["amount_refunded"] += amount
+            charge["refunded"] = charge["amount_refunded"] == charge["amount"]
+            return dict(charge)
+
+    def dispute(self, session_id: str, amount: int) -> dict[str, Any]:
+        charge = self.charge_for(session_id)
+        with self.lock:
+            dispute_id = f"dp_test_{next(self.ids):06d}"
+            dispute = {"id": dispute_id, "object": "dispute", "amount": amount, "charge": charge["id"],
+                       "currency": charge["currency"], "payment_intent": charge["payment_intent"],
+                       "reason": "fraudulent", "status": "needs_response"}
+            self.disputes[dispute_id] = dispute
+            charge["disputed"] = True
+            return dict(dispute)
 
     def expire(self, session_id: str) -> dict[str, Any]:
         with self.lock:

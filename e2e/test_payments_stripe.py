@@ -204,3 +204,65 @@ def test_another_players_deposit_is_not_found(payer: Payer, fake_stripe: FakeStr
     _, other = sign_in_new_player(service_env, base_url, smtp_inbox, email_prefix="other")
     status, answer, _ = other.call("GET", f"/api/v1/deposits/{deposit['id']}")
     assert (status, answer["error"]["code"]) == (404, "depositNotFound"), answer
+
+
+def wait_for_object(service_env: dict[str, str], object_id: str, count: int) -> None:
+    """Waits until `count` webhooks about this charge or dispute are processed (or failed)."""
+    deadline = time.monotonic() + PROCESSED_WITHIN_S
+    query = ("SELECT count(*) FROM payments_webhook_events WHERE state <> 'received' AND "
+             f"convert_from(payload, 'UTF8')::jsonb #>> '{{data,object,id}}' = {sql_text(object_id)}")
+    while int(e2e_sql(service_env, query)) < count:
+        assert time.monotonic() < deadline, f"webhooks about {object_id} not processed"
+        time.sleep(0.2)
+
+
+def test_a_refund_then_a_dispute_take_the_money_back_once_down_to_zero_and_the_rest_is_a_debt(
+        payer: Payer, fake_stripe: FakeStripeAPI, base_url: str, service_env: dict[str, str],
+        server_env: dict[str, str]) -> None:
+    status, deposit = payer.deposit({"gateway": "stripe", "amount": "50", "currency": "EUR"})
+    assert status == 201, deposit
+    session = fake_stripe.session_for(deposit["id"])
+    paid = fake_stripe.pay(session["id"])
+    assert deliver(base_url, event("checkout.session.completed", paid), fake_stripe.webhook_secret)[0] == 200
+    wait_until_processed(service_env, session["id"], 1)
+    assert payer.real_balance() == "50.00000"
+
+    # 45 of it is gone meanwhile (an operator's debit through the CLI, as a lost bet would take it).
+    debit = subprocess.run([str(croupier_binary()), "adjust", "--player", str(payer.id), "--currency", "EUR", "--amount", "-45",
+                            "--reason", "spent before the refund", "--key", f"spent-{deposit['id']}"],
+                           cwd=REPO_ROOT, env=server_env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    assert debit.returncode == 0, debit.stdout + debit.stderr
+    assert payer.real_balance() == "5.00000"
+
+    refunded = fake_stripe.refund(session["id"], 1000)  # EUR 10 refunded: 5 taken, 5 owed
+    refund_event = event("charge.refunded", refunded)
+    assert deliver(base_url, refund_event, fake_stripe.webhook_secret)[0] == 200
+    assert deliver(base_url, event("charge.refunded", refunded), fake_stripe.webhook_secret)[0] == 200  # resent, another id
+    wait_for_object(service_env, refunded["id"], 2)
+    assert payer.real_balance() == "0.00000"
+
+    disputed = fake_stripe.dispute(session["id"], 5000)  # the whole charge disputed: 40 more, all owed
+    assert deliver(base_url, event("charge.dispute.created", disputed), fake_stripe.webhook_secret)[0] == 200
+    wait_for_object(service_env, disputed["id"], 1)
+    assert deliver(base_url, refund_event, fake_stripe.webhook_secret)[0] == 200  # the first refund event, late
+    assert payer.real_balance() == "0.00000"
+
+    taken = e2e_sql(service_env, "SELECT string_agg((-real_delta)::text || '/' || (metadata->>'reason'), ',' ORDER BY id) "
+                                 "FROM ledger_transactions WHERE kind = 'chargeback' "
+                                 f"AND metadata->>'deposit' = {sql_text(deposit['id'])}")
+    assert taken == "500000/refund,0/dispute", taken
+    debt = e2e_sql(service_env, "SELECT -balance FROM ledger_accounts WHERE balance_kind = 'debt' "
+                                f"AND player_id = {payer.id} AND currency = 'EUR'")
+    assert debt == "4500000", "EUR 45 of the 50 taken back was spent: the player owes it"
+    events = e2e_sql(service_env, "SELECT count(*) FROM outbox WHERE subject = 'croupier.payments.chargeback' "
+                                  f"AND payload->>'depositId' = {sql_text(deposit['id'])}")
+    assert events == "2"
+
+    # The next deposit pays the debt first.
+    status, second = payer.deposit({"gateway": "stripe", "amount": "60", "currency": "EUR"})
+    assert status == 201, second
+    second_paid = fake_stripe.pay(fake_stripe.session_for(second["id"])["id"])
+    assert deliver(base_url, event("checkout.session.completed", second_paid), fake_stripe.webhook_secret)[0] == 200
+    wait_until_processed(service_env, second_paid["id"], 1)
+    assert payer.real_balance() == "15.00000"
+    audit_is_clean(server_env)

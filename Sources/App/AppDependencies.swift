@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Compliance
 import Core
 import Events
 import Foundation
@@ -91,8 +92,28 @@ public struct AppDependencies: Sendable {
         WebhookInbox(database: database, gateways: gateways, deposits: deposits, logger: Logger(label: "croupier.payments"))
     }
 
+    /// Gateways' credentials sealed in PostgreSQL, for `croupier gateways` and the console.
+    public var gatewayCredentials: GatewayCredentials {
+        GatewayCredentials(database: database, secret: configuration.secretKey, logger: Logger(label: "croupier.payments"))
+    }
+
+    /// Withdrawals, confirmed with a code mailed by `composer`'s words.
+    func withdrawals(composer: any StepUpMailComposer) -> Withdrawals {
+        let logger = Logger(label: "croupier.payments")
+        return Withdrawals(
+            database: database, ledger: ledger, gateways: gateways,
+            stepUp: StepUpCodes(database: database, secret: configuration.secretKey, composer: composer, logger: logger),
+            screening: WithdrawalRules(), settings: configuration.withdrawals, logger: logger)
+    }
+
+    public var payouts: Payouts {
+        Payouts(
+            database: database, ledger: ledger, gateways: gateways, settings: configuration.withdrawals,
+            logger: Logger(label: "croupier.payments"))
+    }
+
     /// The built-in sandbox gateway, nil in production.
-    public var sandbox: SandboxGateway? { gateways["sandbox"] as? SandboxGateway }
+    public var sandbox: SandboxGateway? { gateways.sandbox }
 
     public var hub88Wallet: Hub88Wallet {
         Hub88Wallet(
@@ -127,6 +148,7 @@ public struct AppDependencies: Sendable {
         var services: [any Service] = [
             nats, readiness, OutboxRelay(database: database, link: nats, stream: eventStream, logger: logger),
             WebhookProcessor(inbox: webhookInbox, logger: logger),
+            PayoutProcessor(payouts: payouts, logger: logger),
             Leased(
                 IdentityHousekeeping(database: database, logger: logger),
                 lease: AdvisoryLease(name: IdentityHousekeeping.leaseName, session: leases, logger: logger)),

@@ -120,12 +120,17 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
         .addRoutes(to: router)
     OriginalsController(pages: pages, originals: dependencies.originals).addRoutes(to: router)
     WebhooksController(inbox: dependencies.webhookInbox).addRoutes(to: router)
+    let withdrawals = dependencies.withdrawals(composer: StepUpMail(localization: pages.localization))
     CashierController(
-        pages: pages, deposits: dependencies.deposits, gateways: dependencies.gateways, currencies: currencies, header: header,
+        pages: pages, deposits: dependencies.deposits, withdrawals: withdrawals, gateways: dependencies.gateways, currencies: currencies,
+        header: header,
         access: access, site: site
     ).addRoutes(to: forms)
     AdminPaymentsController(
         pages: pages, deposits: dependencies.deposits, inbox: dependencies.webhookInbox, currencies: currencies, access: access
+    ).addRoutes(to: console)
+    AdminWithdrawalsController(
+        pages: pages, withdrawals: withdrawals, payouts: dependencies.payouts, currencies: currencies, access: access
     ).addRoutes(to: console)
     if let sandbox = dependencies.sandbox {
         SandboxCheckoutController(pages: pages, sandbox: sandbox, inbox: dependencies.webhookInbox).addRoutes(to: forms)
@@ -137,7 +142,7 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
     ).addRoutes(to: console)
     try CroupierAPI(
         auth: auth, staffSignIn: staffSignIn, adjustments: dependencies.adjustments, ledger: dependencies.ledger, currencies: currencies,
-        launcher: launcher, deposits: dependencies.deposits,
+        launcher: launcher, deposits: dependencies.deposits, withdrawals: withdrawals,
         depositReturnURL: site.absolute(.cashier)
     ).addRoutes(to: router)
     return router

@@ -49,6 +49,7 @@ public struct Configuration: Sendable {
     public var stripe: StripeSettings?
     /// NOWPayments crypto deposits, when configured.
     public var nowPayments: NOWPaymentsSettings?
+    public var withdrawals: WithdrawalSettings
 
     public init(
         environment: Environment = .development,
@@ -75,7 +76,8 @@ public struct Configuration: Sendable {
         trustedProxies: TrustedProxies = .none,
         staffBcryptCost: Int = 12,
         stripe: StripeSettings? = nil,
-        nowPayments: NOWPaymentsSettings? = nil
+        nowPayments: NOWPaymentsSettings? = nil,
+        withdrawals: WithdrawalSettings = WithdrawalSettings()
     ) {
         self.environment = environment
         self.httpHost = httpHost
@@ -102,6 +104,7 @@ public struct Configuration: Sendable {
         self.staffBcryptCost = staffBcryptCost
         self.stripe = stripe
         self.nowPayments = nowPayments
+        self.withdrawals = withdrawals
     }
 }
 
@@ -254,7 +257,11 @@ extension Configuration {
             trustedProxies: trustedProxies,
             staffBcryptCost: try reader.int("CROUPIER_STAFF_BCRYPT_COST", default: 12, range: 10...16),
             stripe: try reader.stripe(),
-            nowPayments: try reader.nowPayments()
+            nowPayments: try reader.nowPayments(),
+            withdrawals: WithdrawalSettings(
+                autoApproveUpTo: try reader.amounts("CROUPIER_WITHDRAWAL_AUTO_APPROVE", default: WithdrawalSettings.defaultAutoApprove),
+                fourEyesFrom: try reader.amounts("CROUPIER_WITHDRAWAL_FOUR_EYES", default: WithdrawalSettings.defaultFourEyes),
+                reconcileAfterSeconds: try reader.int("CROUPIER_PAYOUT_RECONCILE_SECONDS", default: 300, range: 1...86_400))
         )
         return (configuration, notices)
     }
@@ -364,6 +371,15 @@ extension Configuration {
             guard let (key, secret) = try pair("CROUPIER_NOWPAYMENTS_API_KEY", "CROUPIER_NOWPAYMENTS_IPN_SECRET") else { return nil }
             return NOWPaymentsSettings(
                 apiURL: try url("CROUPIER_NOWPAYMENTS_API_URL", default: NOWPaymentsSettings.apiURL), apiKey: key, ipnSecret: secret)
+        }
+
+        /// Per-currency amounts such as `EUR:100,USD:100` (`WithdrawalSettings.parse`).
+        func amounts(_ key: String, default fallback: String) throws -> [String: String] {
+            let text = values[key] ?? fallback
+            guard let amounts = WithdrawalSettings.parse(text) else {
+                throw ConfigurationError.invalidValue(key: key, value: text, expected: "CODE:amount pairs separated by commas")
+            }
+            return amounts
         }
 
         func enumValue<E: RawRepresentable & CaseIterable>(_ key: String, default fallback: E) throws -> E where E.RawValue == String {

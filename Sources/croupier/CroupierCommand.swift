@@ -8,6 +8,6 @@ struct CroupierCommand: AsyncParsableCommand {
         discussion: "Configuration comes from CROUPIER_* environment variables (see docs/configuration.md).",
         subcommands: [
             Serve.self, Worker.self, Migrate.self, Audit.self, Adjust.self, Admin.self, Demo.self,
-            Providers.self,
+            Providers.self, Gateways.self,
         ])
 }

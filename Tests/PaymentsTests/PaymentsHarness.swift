@@ -1,5 +1,7 @@
+import Compliance
 import Core
 import Foundation
+import Identity
 import Ledger
 import Logging
 import Persistence
@@ -16,13 +18,34 @@ import Testing
 final class ScriptedGateway: PaymentGateway {
     let code = "scripted"
     let capabilities = GatewayCapabilities(
-        deposits: true, payouts: false,
-        currencies: [GatewayCurrency(code: "EUR", exponent: 2, minimumUnits: 50, maximumUnits: 1_000_000)])
+        deposits: true, payouts: true,
+        currencies: [GatewayCurrency(code: "EUR", exponent: 2, minimumUnits: 50, maximumUnits: 1_000_000, payoutFeeUnits: 50)])
     /// Whether it answers, and what its status query says.
     private let script = Mutex<(answering: Bool, next: DepositUpdate?)>((true, nil))
+    /// What a payout request answers (nil: no answer, as on a timeout) and what its status says.
+    private let payouts = Mutex<(answer: PayoutStatus?, status: PayoutStatus, requests: [GatewayPayoutRequest])>(
+        (.paid(reference: "payout-1"), .notFound, []))
 
     func says(_ update: DepositUpdate) { script.withLock { $0 = (true, update) } }
     func failsToAnswer() { script.withLock { $0 = (false, nil) } }
+    func payoutAnswers(_ answer: PayoutStatus?) { payouts.withLock { $0.answer = answer } }
+    func payoutStatusSays(_ status: PayoutStatus) { payouts.withLock { $0.status = status } }
+    var payoutRequests: [GatewayPayoutRequest] { payouts.withLock { $0.requests } }
+
+    func createPayout(_ request: GatewayPayoutRequest) async throws -> PayoutStatus {
+        let answer = payouts.withLock { state in
+            state.requests.append(request)
+            return state.answer
+        }
+        guard let answer else { throw GatewayUnavailable(gateway: code, reason: "timed out") }
+        return answer
+    }
+
+    func payoutStatus(withdrawalID: String) async throws -> PayoutStatus { payouts.withLock { $0.status } }
+
+    func destinationProblem(_ destination: String, currency: String) -> String? {
+        destination.count >= 4 ? nil : "too short"
+    }
 
     func createDeposit(_ request: GatewayDepositRequest) async throws -> GatewayDeposit {
         guard script.withLock({ $0.answering }) else { throw GatewayUnavailable(gateway: code, reason: "does not answer") }
@@ -48,7 +71,12 @@ struct PaymentsHarness {
     let gateway: ScriptedGateway
     let deposits: Deposits
     let inbox: WebhookInbox
+    let withdrawals: Withdrawals
+    let payouts: Payouts
     let logger = TestServices.logger
+
+    /// Up to EUR 100 is approved without staff; from EUR 500 two people approve.
+    static let settings = WithdrawalSettings(autoApproveUpTo: ["EUR": "100"], fourEyesFrom: ["EUR": "500"], reconcileAfterSeconds: 1)
 
     /// A fresh database; after `body`, the ledger's audit must find nothing.
     static func with(_ body: (PaymentsHarness) async throws -> Void) async throws {
@@ -57,9 +85,16 @@ struct PaymentsHarness {
             let gateway = ScriptedGateway()
             let gateways = PaymentGateways([gateway])
             let deposits = Deposits(database: database, ledger: ledger, gateways: gateways, logger: TestServices.logger)
+            let stepUp = StepUpCodes(
+                database: database, secret: try #require(SecretKey(hex: String(repeating: "07", count: 32))), composer: PlainStepUpMail(),
+                logger: TestServices.logger)
             let harness = PaymentsHarness(
                 database: database, ledger: ledger, gateway: gateway, deposits: deposits,
-                inbox: WebhookInbox(database: database, gateways: gateways, deposits: deposits, logger: TestServices.logger))
+                inbox: WebhookInbox(database: database, gateways: gateways, deposits: deposits, logger: TestServices.logger),
+                withdrawals: Withdrawals(
+                    database: database, ledger: ledger, gateways: gateways, stepUp: stepUp, screening: WithdrawalRules(),
+                    settings: settings, logger: TestServices.logger),
+                payouts: Payouts(database: database, ledger: ledger, gateways: gateways, settings: settings, logger: TestServices.logger))
             try await body(harness)
             let findings = try await LedgerAuditor(database: database, logger: TestServices.logger).run()
             #expect(findings.allSatisfy { $0.violations == 0 }, "\(findings)")
@@ -68,6 +103,46 @@ struct PaymentsHarness {
 
     func deliver(_ eventID: String) async throws {
         _ = try await inbox.receive(gateway: "scripted", body: Array(#"{"id":"\#(eventID)"}"#.utf8), headers: [:])
+    }
+
+    /// A signed-up player with a confirmed address, as Identity would have made them.
+    func signedUpPlayer(_ email: String = "player@example.test") async throws -> PlayerID {
+        let id = try await strings(
+            """
+            INSERT INTO identity_players (telegram_id, email, email_confirmed_at, adult_confirmed_at, terms_accepted_at, language)
+            VALUES (\(Int.random(in: 1...1_000_000_000)), '\(email)', now(), now(), now(), 'en') RETURNING id::text
+            """
+        ).first.flatMap { Int64($0) }
+        return PlayerID(try #require(id))
+    }
+
+    /// A completed deposit of `amount` EUR through the scripted gateway.
+    func deposit(_ amount: String, for player: PlayerID) async throws {
+        let deposit = try await deposits.create(player: player, gateway: "scripted", amount: amount, currency: "EUR", returnURL: "http://x")
+        says(.paid(reference: "ref-\(deposit.id)", currency: "EUR", gatewayUnits: deposit.units / 1_000))
+        try await deliver("evt-\(deposit.id)")
+        _ = try await inbox.processDue()
+    }
+
+    private func says(_ update: DepositUpdate) { gateway.says(update) }
+
+    /// The code in the newest mail to `email` (the mail queue is where Identity hands mail over).
+    func mailedCode(to email: String = "player@example.test") async throws -> String {
+        let body = try await strings("SELECT text_body FROM identity_mail_outbox WHERE recipient = '\(email)' ORDER BY id DESC LIMIT 1")
+        let text = try #require(body.first)
+        return try #require(text.firstMatch(of: /\b(\d{6})\b/)).1.description
+    }
+
+    /// The house account's derived balance: credits minus debits of its transfers.
+    func houseBalance(_ code: String) async throws -> Int64 {
+        let value = try await strings(
+            """
+            SELECT (coalesce((SELECT sum(t.amount) FROM ledger_transfers t JOIN ledger_accounts a ON a.id = t.credit_account_id
+                               WHERE a.house_code = '\(code)'), 0)
+                  - coalesce((SELECT sum(t.amount) FROM ledger_transfers t JOIN ledger_accounts a ON a.id = t.debit_account_id
+                               WHERE a.house_code = '\(code)'), 0))::text
+            """)
+        return value.first.flatMap { Int64($0) } ?? -1
     }
 
     func outcomes() async throws -> [String] {
@@ -84,12 +159,19 @@ struct PaymentsHarness {
         try await strings("SELECT count(*)::text FROM outbox WHERE subject = '\(subject)'").first.flatMap { Int($0) } ?? -1
     }
 
-    private func strings(_ sql: String) async throws -> [String] {
+    func strings(_ sql: String) async throws -> [String] {
         try await database.withConnection { connection in
             let rows = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
             var values: [String] = []
             for try await value in rows.decode(String.self) { values.append(value) }
             return values
         }
+    }
+}
+
+/// The step-up mail as plain text: the code is all the tests read from it.
+struct PlainStepUpMail: StepUpMailComposer {
+    func stepUpMail(to email: String, code: String, purpose: String, language: String) -> OutgoingMail {
+        OutgoingMail(recipient: email, subject: "Confirm", text: "Your code for \(purpose): \(code)", html: "<p>\(code)</p>")
     }
 }

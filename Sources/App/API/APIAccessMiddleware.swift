@@ -37,7 +37,9 @@ struct APIOperationPolicy: Sendable, Equatable {
         case Operations.GetMe.id, Operations.GetWallet.id, Operations.ListWalletTransactions.id: APIOperationPolicy(caller: .player)
         case Operations.SignOutEverywhere.id: APIOperationPolicy(caller: .player, csrf: true)
         case Operations.LaunchGame.id, Operations.CreateDeposit.id: APIOperationPolicy(caller: .player, csrf: true, body: .json)
-        case Operations.GetDeposit.id: APIOperationPolicy(caller: .player)
+        case Operations.GetDeposit.id, Operations.GetWithdrawal.id: APIOperationPolicy(caller: .player)
+        case Operations.CreateWithdrawal.id, Operations.ConfirmWithdrawal.id: APIOperationPolicy(caller: .player, csrf: true, body: .json)
+        case Operations.ResendWithdrawalCode.id, Operations.CancelWithdrawal.id: APIOperationPolicy(caller: .player, csrf: true)
         case Operations.AdjustBalance.id: APIOperationPolicy(caller: .staff(.moneyAdjust), csrf: true, body: .json, idempotencyKey: true)
         default: nil
         }

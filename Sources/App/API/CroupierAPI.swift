@@ -18,6 +18,7 @@ struct CroupierAPI: APIProtocol {
     let currencies: CurrencyCatalog
     let launcher: GameLauncher
     let deposits: Deposits
+    let withdrawals: Withdrawals
     /// Where a gateway's payment page sends the player back.
     let depositReturnURL: String
 

@@ -10,6 +10,7 @@ import Payments
 struct CashierController {
     let pages: PageRenderer
     let deposits: Deposits
+    let withdrawals: Withdrawals
     let gateways: PaymentGateways
     let currencies: CurrencyCatalog
     let header: PlayerHeader
@@ -28,8 +29,11 @@ struct CashierController {
             let player = try context.signedInPlayer()
             var focus: Deposit?
             if let id = request.uri.queryParameters["deposit"] { focus = try await deposits.deposit(String(id), of: player) }
-            return try await page(player: player, focus: focus, request: request, context: context)
+            var withdrawal: Withdrawal?
+            if let id = request.uri.queryParameters["withdrawal"] { withdrawal = try await withdrawals.withdrawal(String(id), of: player) }
+            return try await page(player: player, focus: focus, withdrawal: withdrawal, request: request, context: context)
         }
+        addWithdrawalRoutes(to: cashier)
         cashier.post("deposit") { request, context -> Response in
             let player = try context.signedInPlayer()
             let form = try await URLEncodedFormDecoder().decode(
@@ -46,7 +50,7 @@ struct CashierController {
             } catch let refusal as DepositRefusal {
                 let language = Localization.language(for: request)
                 var response = try await page(
-                    player: player, focus: nil, chosen: method, amount: amount,
+                    player: player, deposit: .init(chosen: method, amount: amount),
                     error: pages.localization.string("cashier.errors.\(refusal.code)", in: language), request: request, context: context)
                 response.status = AppError(refusal).status
                 return response
@@ -54,14 +58,20 @@ struct CashierController {
         }
     }
 
-    private func page(
-        player: PlayerID, focus: Deposit?, chosen: String? = nil, amount: String = "", error: String? = nil, request: Request,
+    /// `deposit` and `withdrawal` are what the player typed into each form, shown again with
+    /// `error` or `withdrawalError` when it was refused.
+    func page(
+        player: PlayerID, focus: Deposit? = nil, withdrawal: Withdrawal? = nil, deposit typed: CashierPage.Typed = .init(),
+        error: String? = nil, withdrawalTyped: CashierPage.Typed = .init(), withdrawalError: String? = nil, request: Request,
         context: AppRequestContext
     ) async throws -> Response {
         let language = Localization.language(for: request)
         let view = CashierPage(
-            language: language, localization: pages.localization, gateways: gateways.all, catalog: try await currencies.all(),
-            deposits: try await deposits.recent(of: player), focus: focus, chosen: chosen, amount: amount, error: error)
+            language: language, localization: pages.localization, gateways: try await gateways.active(),
+            catalog: try await currencies.all(),
+            deposits: try await deposits.recent(of: player), focus: focus, typed: typed, error: error,
+            withdrawals: try await withdrawals.recent(of: player), withdrawal: withdrawal, withdrawalTyped: withdrawalTyped,
+            withdrawalError: withdrawalError)
         return pages.render(
             "cashier", face: .player, title: "cashier.title", model: view,
             frame: try await header.frame(for: player, language: language, active: "cashier"), request: request, context: context)

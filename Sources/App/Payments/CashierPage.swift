@@ -3,8 +3,9 @@ import Foundation
 import Payments
 
 /// The cashier page's view model (`/cashier`): the payment methods with their limits, the
-/// deposit form, the deposit the player just came back from, and their latest deposits. Every
-/// label from the locale files, every amount formatted for the viewer's language.
+/// deposit and withdrawal forms, the deposit the player just came back from, the withdrawal
+/// whose step they are at, and their latest deposits and withdrawals. Every label from the locale
+/// files, every amount formatted for the viewer's language.
 struct CashierPage: PageModel {
     struct Method {
         /// `<gateway>:<currency>`, what the form posts.
@@ -12,6 +13,13 @@ struct CashierPage: PageModel {
         let label: String
         let limits: String
         let selected: Bool
+    }
+
+    /// What the player typed into a form, shown again when it was refused.
+    struct Typed {
+        var chosen: String = ""
+        var amount: String = ""
+        var destination: String = ""
     }
 
     struct Focus {
@@ -35,34 +43,46 @@ struct CashierPage: PageModel {
     let hasDeposits: Bool
     let focus: Focus?
 
+    let payoutMethods: [Method]
+    let hasPayoutMethods: Bool
+    let payoutLimits: String
+    let withdrawalAmount: String
+    let destination: String
+    let withdrawalError: String?
+    let withdrawals: [WithdrawalView]
+    let hasWithdrawals: Bool
+    /// The withdrawal whose step the player is at (the code to type, or where it stands).
+    let withdrawal: WithdrawalView?
+
     static let presets = ["10", "25", "50", "100"]
 
     init(
         language: String, localization: Localization, gateways: [any PaymentGateway], catalog: [String: Currency], deposits: [Deposit],
-        focus: Deposit?, chosen: String? = nil, amount: String = "", error: String? = nil
+        focus: Deposit?, typed: Typed = Typed(), error: String? = nil, withdrawals: [Withdrawal] = [], withdrawal: Withdrawal? = nil,
+        withdrawalTyped: Typed = Typed(), withdrawalError: String? = nil
     ) {
         func text(_ key: String) -> String { localization.string(key, in: language) }
         let formatter = MoneyFormatter(language: language)
-        var methods: [Method] = []
-        for gateway in gateways where gateway.capabilities.deposits {
-            for offered in gateway.capabilities.currencies {
-                guard let currency = catalog[offered.code], currency.scale >= offered.exponent else { continue }
-                let shown = Currency(code: offered.code, scale: offered.exponent, kind: currency.kind)
-                let value = "\(gateway.code):\(offered.code)"
-                methods.append(
-                    Method(
-                        value: value, label: "\(text("cashier.gateways.\(gateway.code)")) · \(offered.code)",
-                        limits: "\(formatter.format(units: offered.minimumUnits, currency: shown)) – "
-                            + formatter.format(units: offered.maximumUnits, currency: shown),
-                        selected: value == (chosen ?? "")))
-            }
-        }
+        let methods = Self.methods(
+            gateways.filter(\.capabilities.deposits), chosen: typed.chosen, catalog: catalog, formatter: formatter, text: text)
         self.methods = methods
         self.hasMethods = !methods.isEmpty
         self.selectedLimits = (methods.first(where: \.selected) ?? methods.first)?.limits ?? ""
         self.presets = Self.presets
-        self.amount = amount
+        self.amount = typed.amount
         self.error = error
+        let payoutMethods = Self.methods(
+            gateways.filter(\.capabilities.payouts), chosen: withdrawalTyped.chosen, catalog: catalog, formatter: formatter, text: text,
+            fees: true)
+        self.payoutMethods = payoutMethods
+        self.hasPayoutMethods = !payoutMethods.isEmpty
+        self.payoutLimits = (payoutMethods.first(where: \.selected) ?? payoutMethods.first)?.limits ?? ""
+        self.withdrawalAmount = withdrawalTyped.amount
+        self.destination = withdrawalTyped.destination
+        self.withdrawalError = withdrawalError
+        self.withdrawals = withdrawals.map { WithdrawalView($0, catalog: catalog, formatter: formatter, text: text) }
+        self.hasWithdrawals = !withdrawals.isEmpty
+        self.withdrawal = withdrawal.map { WithdrawalView($0, catalog: catalog, formatter: formatter, text: text) }
         self.deposits = deposits.map { DepositView($0, catalog: catalog, formatter: formatter, text: text) }
         self.hasDeposits = !deposits.isEmpty
         self.focus = focus.map { deposit in
@@ -74,6 +94,32 @@ struct CashierPage: PageModel {
                 text: deposit.reason ?? text("\(key).text"), alert: Self.alert(deposit.state),
                 pending: deposit.state == .pending || deposit.state == .created)
         }
+    }
+
+    /// Each gateway's currencies as form options, with their limits (and payout fee).
+    static func methods(
+        _ gateways: [any PaymentGateway], chosen: String, catalog: [String: Currency], formatter: MoneyFormatter, text: (String) -> String,
+        fees: Bool = false
+    ) -> [Method] {
+        var methods: [Method] = []
+        for gateway in gateways {
+            for offered in gateway.capabilities.currencies {
+                guard let currency = catalog[offered.code], currency.scale >= offered.exponent else { continue }
+                let shown = Currency(code: offered.code, scale: offered.exponent, kind: currency.kind)
+                let value = "\(gateway.code):\(offered.code)"
+                var limits =
+                    "\(formatter.format(units: offered.minimumUnits, currency: shown)) – "
+                    + formatter.format(units: offered.maximumUnits, currency: shown)
+                if fees {
+                    limits += ", \(text("cashier.withdraw.fee")) \(formatter.format(units: offered.payoutFeeUnits, currency: shown))"
+                }
+                methods.append(
+                    Method(
+                        value: value, label: "\(text("cashier.gateways.\(gateway.code)")) · \(offered.code)", limits: limits,
+                        selected: value == chosen))
+            }
+        }
+        return methods
     }
 
     static func alert(_ state: Deposit.State) -> String {

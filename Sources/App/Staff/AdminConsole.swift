@@ -58,9 +58,10 @@ struct AdminConsole {
                     title: text("admin.sidebar.games"),
                     items: [item("admin.items.games", "/admin/games"), item("admin.items.rounds", "/admin/games/rounds")]))
         }
-        if staff.role.can(.paymentsManage) {
-            groups.append(.init(title: text("admin.sidebar.payments"), items: [item("admin.items.payments", "/admin/payments")]))
-        }
+        var payments: [Frame.Item] = []
+        if staff.role.can(.withdrawalsApprove) { payments.append(item("admin.items.withdrawals", "/admin/withdrawals")) }
+        if staff.role.can(.paymentsManage) { payments.append(item("admin.items.payments", "/admin/payments")) }
+        if !payments.isEmpty { groups.append(.init(title: text("admin.sidebar.payments"), items: payments)) }
         if !system.isEmpty { groups.append(.init(title: text("admin.sidebar.system"), items: system)) }
         return groups
     }

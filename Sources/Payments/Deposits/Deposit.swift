@@ -39,6 +39,17 @@ public enum DepositRefusal: Error, Sendable, Equatable {
     case aboveMaximum(maximum: String)
     case gatewayUnavailable(String)
 
+    init(_ problem: GatewayAmountProblem) {
+        self =
+            switch problem {
+            case .malformed(let text): .malformedAmount(text)
+            case .tooManyDecimals(let text, let exponent): .tooManyDecimals(text, exponent: exponent)
+            case .notPositive: .amountNotPositive
+            case .belowMinimum(let minimum): .belowMinimum(minimum: minimum)
+            case .aboveMaximum(let maximum): .aboveMaximum(maximum: maximum)
+            }
+    }
+
     public var code: String {
         switch self {
         case .unknownGateway: "unknownGateway"

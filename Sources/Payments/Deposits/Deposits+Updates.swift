@@ -21,6 +21,19 @@ struct DepositEvent: Encodable, Sendable {
     let reason: String?
 }
 
+/// The payload of `croupier.payments.chargeback`: what this reversal took back, and how much of
+/// the deposit is taken back in all.
+struct ChargebackEvent: Encodable, Sendable {
+    let depositId: String
+    let playerId: Int64
+    let gateway: String
+    let currency: String
+    let units: Int64
+    let reversedUnits: Int64
+    let depositUnits: Int64
+    let kind: String
+}
+
 extension Deposits {
     /// Applies what a webhook said about a deposit, inside the caller's transaction on
     /// `connection` (the inbox marks the event processed in the same one). Returns what happened,
@@ -60,7 +73,62 @@ extension Deposits {
             return try await end(
                 gateway: gateway, reference: reference, as: .expired, reason: "The payment page expired before it was paid.", on: connection
             )
+        case .reversed(let reference, let kind, let gatewayUnits):
+            guard let row = try await locked(gateway: gateway, reference: reference, on: connection) else {
+                throw DepositNotFoundYet(reference: reference)
+            }
+            guard row.state == .completed else {
+                throw DepositNeedsStaff(
+                    description: "\(row.id) is \(row.state.rawValue) but the gateway says a \(kind.rawValue) took money back")
+            }
+            return try await reverse(row, kind: kind, gatewayUnits: gatewayUnits, on: connection)
         }
+    }
+
+    /// Takes back what the gateway's running totals say is gone, less what was taken before: a
+    /// repeated, resent or late event finds nothing more to take. Refunds and disputes add up, to
+    /// the deposit's amount at most. The ledger's `chargeback` takes it from real money only and
+    /// books any shortfall as the player's debt, which their next deposits pay first.
+    private func reverse(_ row: LockedDeposit, kind: DepositReversal, gatewayUnits: Int64, on connection: PostgresConnection)
+        async throws -> String
+    {
+        // The deposit's own ratio of ledger to gateway units is exact (a power of ten).
+        let (units, overflow) = gatewayUnits.multipliedReportingOverflow(by: row.units / row.gatewayUnits)
+        guard gatewayUnits >= 0, !overflow else {
+            throw DepositNeedsStaff(description: "\(row.id): the gateway reports an impossible \(kind.rawValue) of \(gatewayUnits)")
+        }
+        let totals = try await connection.query(
+            """
+            UPDATE payments_deposits
+               SET refunded_units = CASE WHEN \(kind.rawValue) = 'refund' THEN greatest(refunded_units, \(units)) ELSE refunded_units END,
+                   disputed_units = CASE WHEN \(kind.rawValue) = 'dispute' THEN greatest(disputed_units, \(units)) ELSE disputed_units END,
+                   updated_at = now()
+             WHERE public_id = \(row.id)
+            RETURNING least(units, refunded_units + disputed_units), reversed_units
+            """, logger: logger)
+        var target: Int64 = 0
+        var reversed: Int64 = 0
+        for try await (total, before) in totals.decode((Int64, Int64).self) { (target, reversed) = (total, before) }
+        guard target > reversed else { return "\(row.id) already reversed: \(reversed) units of \(row.currency) taken back" }
+        let outcome = try await ledger.apply(
+            LedgerOperation(
+                key: IdempotencyKey(scope: "payments", key: "deposit:\(row.id):reversal:\(target)"), player: row.player,
+                currency: row.currency,
+                movement: .chargeback(units: target - reversed, gateway: .payments(row.gateway), deposit: Self.creditKey(row.id)),
+                metadata: ["deposit": row.id, "gateway": row.gateway, "reason": kind.rawValue]),
+            on: connection)
+        guard outcome.code == .ok else {
+            throw DepositNeedsStaff(description: "the ledger refused \(row.id)'s \(kind.rawValue): \(outcome.code)")
+        }
+        _ = try await connection.query(
+            "UPDATE payments_deposits SET reversed_units = \(target) WHERE public_id = \(row.id)", logger: logger)
+        try await Outbox.append(
+            subject: "croupier.payments.chargeback",
+            payload: ChargebackEvent(
+                depositId: row.id, playerId: row.player.rawValue, gateway: row.gateway, currency: row.currency, units: target - reversed,
+                reversedUnits: target, depositUnits: row.units, kind: kind.rawValue),
+            on: connection, logger: logger)
+        return "\(row.id) \(kind.rawValue): took back \(target - reversed) units of \(row.currency) (\(target) of \(row.units) in all)"
     }
 
     private func complete(_ row: LockedDeposit, on connection: PostgresConnection) async throws -> String {

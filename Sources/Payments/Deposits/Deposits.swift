@@ -30,13 +30,19 @@ public struct Deposits: Sendable {
     public func create(player: PlayerID, gateway code: String, amount: String, currency: String, returnURL: String) async throws
         -> Deposit
     {
-        guard let gateway = gateways[code] else { throw DepositRefusal.unknownGateway(code) }
+        guard let gateway = try await gateways.active(code) else { throw DepositRefusal.unknownGateway(code) }
         guard gateway.capabilities.deposits else { throw DepositRefusal.gatewayTakesNoDeposits(code) }
         guard let offered = gateway.capabilities.currency(currency), let ledgerCurrency = try await ledger.currencies()[currency],
             ledgerCurrency.scale >= offered.exponent
         else { throw DepositRefusal.unsupportedCurrency(currency) }
-        let gatewayUnits = try Self.gatewayUnits(amount, in: offered)
-        let units = try Self.ledgerUnits(gatewayUnits, from: offered, to: ledgerCurrency)
+        let gatewayUnits: Int64
+        let units: Int64
+        do throws(GatewayAmountProblem) {
+            gatewayUnits = try GatewayAmount.gatewayUnits(amount, in: offered)
+            units = try GatewayAmount.ledgerUnits(gatewayUnits, from: offered, to: ledgerCurrency)
+        } catch {
+            throw DepositRefusal(error)
+        }
         let id = PublicID.random("dep")
         try await database.withConnection { connection in
             _ = try await connection.query(
@@ -99,36 +105,6 @@ public struct Deposits: Sendable {
             }
             return deposits
         }
-    }
-
-    // MARK: - Amounts
-
-    /// The player's decimal text in the gateway's units, refusing what the gateway cannot charge.
-    static func gatewayUnits(_ amount: String, in currency: GatewayCurrency) throws(DepositRefusal) -> Int64 {
-        let units: Int64
-        do {
-            units = try Amount.units(fromDecimal: amount.trimmingCharacters(in: .whitespaces), scale: currency.exponent)
-        } catch .notRepresentable {
-            throw .tooManyDecimals(amount, exponent: currency.exponent)
-        } catch {
-            throw .malformedAmount(amount)
-        }
-        guard units > 0 else { throw .amountNotPositive }
-        let text = { (units: Int64) in "\(Amount.decimal(units: units, scale: currency.exponent)) \(currency.code)" }
-        guard units >= currency.minimumUnits else { throw .belowMinimum(minimum: text(currency.minimumUnits)) }
-        guard units <= currency.maximumUnits else { throw .aboveMaximum(maximum: text(currency.maximumUnits)) }
-        return units
-    }
-
-    /// Gateway units in ledger units: exact, since the ledger's scale is at least the gateway's.
-    static func ledgerUnits(_ gatewayUnits: Int64, from offered: GatewayCurrency, to currency: Currency) throws(DepositRefusal) -> Int64 {
-        var units = gatewayUnits
-        for _ in 0..<(currency.scale - offered.exponent) {
-            let (shifted, overflow) = units.multipliedReportingOverflow(by: 10)
-            guard !overflow else { throw .aboveMaximum(maximum: String(offered.maximumUnits)) }
-            units = shifted
-        }
-        return units
     }
 
     // MARK: - Rows

@@ -2,18 +2,23 @@ import Core
 import Foundation
 
 /// What a gateway offers in one currency: its amount exponent (Stripe's minor units, a coin's
-/// decimals) and the smallest and largest deposit, in those units.
+/// decimals), the smallest and largest deposit or withdrawal, and the fee it charges a payout,
+/// all in those units.
 public struct GatewayCurrency: Sendable, Hashable {
     public let code: String
     public let exponent: Int
     public let minimumUnits: Int64
     public let maximumUnits: Int64
+    /// Taken from each withdrawal: the destination receives the amount less this, and the fee
+    /// books to the house's `fees` account.
+    public let payoutFeeUnits: Int64
 
-    public init(code: String, exponent: Int, minimumUnits: Int64, maximumUnits: Int64) {
+    public init(code: String, exponent: Int, minimumUnits: Int64, maximumUnits: Int64, payoutFeeUnits: Int64 = 0) {
         self.code = code
         self.exponent = exponent
         self.minimumUnits = minimumUnits
         self.maximumUnits = maximumUnits
+        self.payoutFeeUnits = payoutFeeUnits
     }
 }
 
@@ -42,6 +47,27 @@ public struct GatewayDeposit: Sendable, Equatable {
     public let redirectURL: String
 }
 
+/// What a gateway needs to pay a player out. `withdrawalID` is the gateway's idempotency key, so
+/// a payout sent twice (a retry after a lost answer) is paid once.
+public struct GatewayPayoutRequest: Sendable {
+    public let withdrawalID: String
+    public let player: PlayerID
+    public let currency: GatewayCurrency
+    /// What the destination receives: the withdrawal less the gateway's fee.
+    public let gatewayUnits: Int64
+    public let destination: String
+}
+
+/// Where a payout stands at the gateway.
+public enum PayoutStatus: Sendable, Equatable {
+    case paid(reference: String)
+    case failed(reason: String)
+    /// Accepted, not settled yet.
+    case processing(reference: String)
+    /// The gateway has no payout for this withdrawal.
+    case notFound
+}
+
 /// A webhook whose signature verified: its id (the inbox's key) and type. The body itself is
 /// kept as it arrived.
 public struct VerifiedWebhook: Sendable, Equatable {
@@ -63,6 +89,14 @@ public enum DepositUpdate: Sendable, Equatable {
     /// Something no retry can settle (a partial payment, say): the deposit stays as it is and
     /// the event waits in the inbox, failed with the reason, for staff.
     case needsStaff(reference: String, reason: String)
+    /// Money of a paid deposit taken back: `gatewayUnits` is the gateway's running total for this
+    /// kind (all refunds so far, or the disputed amount), never this event's share of it.
+    case reversed(reference: String, kind: DepositReversal, gatewayUnits: Int64)
+}
+
+/// Why a gateway took a deposit's money back.
+public enum DepositReversal: String, Sendable, Equatable {
+    case refund, dispute
 }
 
 /// Why a webhook was refused before anything was stored. The route answers 400 with the code.
@@ -108,4 +142,29 @@ public protocol PaymentGateway: Sendable {
     /// What a stored webhook means for a deposit, after asking the gateway for the payment's
     /// current state.
     func depositUpdate(forWebhook body: [UInt8]) async throws -> DepositUpdate
+
+    /// Sends a payout. Throws when the answer is unknown (a timeout, a 5xx): the payout may or
+    /// may not have gone, and only `payoutStatus` can tell.
+    func createPayout(_ request: GatewayPayoutRequest) async throws -> PayoutStatus
+
+    /// The payout's state at the gateway, by the withdrawal's id (reconciliation).
+    func payoutStatus(withdrawalID: String) async throws -> PayoutStatus
+
+    /// Why `destination` cannot receive a payout in `currency` (words for the player), or nil.
+    func destinationProblem(_ destination: String, currency: String) -> String?
+}
+
+/// A gateway that declares no payouts (`capabilities.payouts == false`) is never asked for one.
+extension PaymentGateway {
+    public func createPayout(_ request: GatewayPayoutRequest) async throws -> PayoutStatus {
+        throw GatewayUnavailable(gateway: code, reason: "takes no payouts")
+    }
+
+    public func payoutStatus(withdrawalID: String) async throws -> PayoutStatus {
+        throw GatewayUnavailable(gateway: code, reason: "takes no payouts")
+    }
+
+    public func destinationProblem(_ destination: String, currency: String) -> String? {
+        "This payment method does not pay out."
+    }
 }

@@ -34,7 +34,7 @@ public struct WebhookInbox: Sendable {
     /// Verifies and stores one delivery; throws `WebhookRefusal` before anything is written.
     /// `headers` are keyed in lower case.
     public func receive(gateway code: String, body: [UInt8], headers: [String: String], now: Date = Date()) async throws -> Receipt {
-        guard let gateway = gateways[code] else { throw WebhookRefusal.gatewayNotConfigured }
+        guard let gateway = try await gateways.gateway(code) else { throw WebhookRefusal.gatewayNotConfigured }
         let webhook = try gateway.verifyWebhook(body: body, headers: headers, now: now)
         return try await database.withConnection { connection in
             let rows = try await connection.query(
@@ -66,7 +66,9 @@ public struct WebhookInbox: Sendable {
                 for try await row in rows.decode((Int64, String, ByteBuffer, Int).self) { due = row }
                 guard let (id, code, payload, attempts) = due else { return false }
                 claimed = (id, attempts)
-                guard let gateway = gateways[code] else { throw DepositNeedsStaff(description: "the gateway \(code) is not configured") }
+                guard let gateway = try await gateways.gateway(code) else {
+                    throw DepositNeedsStaff(description: "the gateway \(code) is not configured")
+                }
                 let update = try await gateway.depositUpdate(forWebhook: Array(buffer: payload))
                 let outcome = try await deposits.apply(update, gateway: code, on: connection)
                 try await connection.query(

@@ -10,13 +10,20 @@ import PostgresNIO
 /// `/sandbox/checkout/<reference>`) where the tester chooses what happens: paid, paid with its
 /// webhooks sent twice and out of order, paid after a 3-D-Secure-style step, or declined. Like a
 /// real gateway it tells the deposit only through signed webhooks, and its status answer decides.
-/// Never configured in production.
+/// Its payouts do what the destination asks for: an account ending in `-fail` is refused, one
+/// ending in `-timeout` is paid but the answer is lost (reconciliation finds it paid), any other
+/// is paid. Never configured in production.
 public struct SandboxGateway: PaymentGateway {
     public let code = "sandbox"
     public let capabilities = GatewayCapabilities(
-        deposits: true, payouts: false,
-        currencies: ["EUR", "USD", "RUB"].map { GatewayCurrency(code: $0, exponent: 2, minimumUnits: 100, maximumUnits: 10_000_000) }
-            + [GatewayCurrency(code: "USDT", exponent: 6, minimumUnits: 1_000_000, maximumUnits: 100_000_000_000)])
+        deposits: true, payouts: true,
+        currencies: ["EUR", "USD", "RUB"].map {
+            GatewayCurrency(code: $0, exponent: 2, minimumUnits: 100, maximumUnits: 10_000_000, payoutFeeUnits: 50)
+        }
+            + [
+                GatewayCurrency(
+                    code: "USDT", exponent: 6, minimumUnits: 1_000_000, maximumUnits: 100_000_000_000, payoutFeeUnits: 500_000)
+            ])
 
     /// Where the checkout page of a payment lives: `<base>/<reference>`.
     let checkoutBase: String
@@ -63,6 +70,51 @@ public struct SandboxGateway: PaymentGateway {
         case .declined: return .failed(reference: payment.reference, reason: "The card was declined.")
         case .open: return .unchanged(reference: payment.reference, reason: "the payment is still open")
         }
+    }
+
+    // MARK: - Payouts
+
+    public func createPayout(_ request: GatewayPayoutRequest) async throws -> PayoutStatus {
+        let refused = request.destination.hasSuffix("-fail")
+        let reference = PublicID.random("sbp")
+        let status = try await database.withConnection { connection in
+            let rows = try await connection.query(
+                """
+                INSERT INTO payments_sandbox_payouts (withdrawal_id, reference, destination, currency, gateway_units, status)
+                VALUES (\(request.withdrawalID), \(reference), \(request.destination), \(request.currency.code), \(request.gatewayUnits),
+                        \(refused ? "failed" : "paid"))
+                ON CONFLICT (withdrawal_id) DO UPDATE SET withdrawal_id = EXCLUDED.withdrawal_id
+                RETURNING reference, status
+                """, logger: logger)
+            for try await (reference, status) in rows.decode((String, String).self) {
+                return Self.status(reference: reference, status: status)
+            }
+            return PayoutStatus.notFound
+        }
+        if request.destination.hasSuffix("-timeout") {
+            throw GatewayUnavailable(gateway: code, reason: "the payout request timed out")
+        }
+        return status
+    }
+
+    public func payoutStatus(withdrawalID: String) async throws -> PayoutStatus {
+        try await database.withConnection { connection in
+            let rows = try await connection.query(
+                "SELECT reference, status FROM payments_sandbox_payouts WHERE withdrawal_id = \(withdrawalID)", logger: logger)
+            for try await (reference, status) in rows.decode((String, String).self) {
+                return Self.status(reference: reference, status: status)
+            }
+            return .notFound
+        }
+    }
+
+    public func destinationProblem(_ destination: String, currency: String) -> String? {
+        (4...64).contains(destination.count) && destination.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7f })
+            ? nil : "Write the account as 4 to 64 letters, digits or signs without spaces."
+    }
+
+    static func status(reference: String, status: String) -> PayoutStatus {
+        status == "paid" ? .paid(reference: reference) : .failed(reason: "The receiving account refused the payout.")
     }
 
     // MARK: - The hosted checkout's side

@@ -59,6 +59,7 @@ public struct StripeGateway: PaymentGateway {
 
     public func depositUpdate(forWebhook body: [UInt8]) async throws -> DepositUpdate {
         let event = try JSONDecoder().decode(Event.self, from: Data(body))
+        if event.type == "charge.refunded" || event.type == "charge.dispute.created" { return try await reversal(event) }
         guard Self.checkoutEvents.contains(event.type) else { return .ignored(reason: "\(event.type) is not handled") }
         guard let id = event.data.object.id, id.hasPrefix("cs_") else { return .ignored(reason: "\(event.type) names no Checkout Session") }
         // The event may be stale or out of order; the session as Stripe holds it now decides.
@@ -73,7 +74,53 @@ public struct StripeGateway: PaymentGateway {
         return .unchanged(reference: session.id, reason: "the payment is \(session.paymentStatus ?? "unknown")")
     }
 
+    /// A refund or a dispute, from the charge or dispute as Stripe holds it now: the running total
+    /// refunded, or the disputed amount, and the Checkout Session (the deposit's reference) that
+    /// made the payment.
+    func reversal(_ event: Event) async throws -> DepositUpdate {
+        guard let id = event.data.object.id else { return .ignored(reason: "\(event.type) names no object") }
+        let kind: DepositReversal
+        let units: Int64
+        let paymentIntent: String?
+        if event.type == "charge.refunded" {
+            let charge: Charge = try await call("GET", "/v1/charges/\(FormEncoding.encode(id))", form: [])
+            (kind, units, paymentIntent) = (.refund, charge.amountRefunded, charge.paymentIntent)
+        } else {
+            let dispute: Dispute = try await call("GET", "/v1/disputes/\(FormEncoding.encode(id))", form: [])
+            (kind, units, paymentIntent) = (.dispute, dispute.amount, dispute.paymentIntent)
+        }
+        guard let paymentIntent else { return .ignored(reason: "\(id) names no payment") }
+        let sessions: SessionList = try await call(
+            "GET", "/v1/checkout/sessions?payment_intent=\(FormEncoding.encode(paymentIntent))", form: [])
+        guard let session = sessions.data.first else { return .ignored(reason: "no Checkout Session made the payment \(paymentIntent)") }
+        return .reversed(reference: session.id, kind: kind, gatewayUnits: units)
+    }
+
     // MARK: - Stripe's API
+
+    struct Charge: Decodable {
+        let amountRefunded: Int64
+        let paymentIntent: String?
+
+        enum CodingKeys: String, CodingKey {
+            case amountRefunded = "amount_refunded"
+            case paymentIntent = "payment_intent"
+        }
+    }
+
+    struct Dispute: Decodable {
+        let amount: Int64
+        let paymentIntent: String?
+
+        enum CodingKeys: String, CodingKey {
+            case amount
+            case paymentIntent = "payment_intent"
+        }
+    }
+
+    struct SessionList: Decodable {
+        let data: [CheckoutSession]
+    }
 
     struct CheckoutSession: Decodable {
         let id: String

@@ -1,2 +1,0 @@
-/// The Compliance context (DESIGN §2). Its tables are prefixed `compliance_`.
-public enum ComplianceContext {}

@@ -1,0 +1,50 @@
+import Core
+import PostgresNIO
+
+/// What Payments tells Compliance about a withdrawal it is about to hold.
+public struct WithdrawalFacts: Sendable, Equatable {
+    public let player: PlayerID
+    public let gateway: String
+    public let currency: String
+    /// Ledger units of `currency`.
+    public let units: Int64
+    /// The player's completed deposits in this currency, ever.
+    public let completedDeposits: Int
+
+    public init(player: PlayerID, gateway: String, currency: String, units: Int64, completedDeposits: Int) {
+        self.player = player
+        self.gateway = gateway
+        self.currency = currency
+        self.units = units
+        self.completedDeposits = completedDeposits
+    }
+}
+
+public enum WithdrawalVerdict: Sendable, Equatable {
+    case proceed
+    /// The withdrawal is held and waits in `review` for risk staff, with this reason (shown to
+    /// the player too).
+    case review(reason: String)
+}
+
+/// The Compliance context's answer to "may this withdrawal proceed?" (DESIGN §6). Payments asks
+/// inside the transaction that holds the funds, under the player's lock, so a check that sums
+/// earlier movements sees every one of them.
+public protocol WithdrawalScreening: Sendable {
+    func screen(_ facts: WithdrawalFacts, on connection: PostgresConnection) async throws -> WithdrawalVerdict
+}
+
+/// The rules applied today (docs/payments.md, "Withdrawals"). KYC levels, limits and the AML
+/// rules engine extend this list.
+public struct WithdrawalRules: WithdrawalScreening {
+    public init() {}
+
+    public func screen(_ facts: WithdrawalFacts, on connection: PostgresConnection) async throws -> WithdrawalVerdict {
+        // Money that never came in through a gateway (bonuses converted, staff credits, wins on
+        // them) leaves only after a person looked: the classic "withdrawal without deposit".
+        if facts.completedDeposits == 0 {
+            return .review(reason: "No deposit in \(facts.currency) yet: the casino checks where the money came from.")
+        }
+        return .proceed
+    }
+}

@@ -1,0 +1,110 @@
+import Core
+import Foundation
+
+/// One withdrawal as the player and staff see it (docs/payments.md, "Withdrawals").
+public struct Withdrawal: Sendable, Equatable {
+    /// The table's trigger refuses any move the migration does not list.
+    public enum State: String, Sendable, CaseIterable {
+        case awaitingConfirmation = "awaiting_confirmation"
+        case review
+        case pendingApproval = "pending_approval"
+        case approved, processing, unknown, paid, failed, rejected, cancelled
+
+        /// The player may still cancel: nothing was sent to the gateway.
+        public var cancellable: Bool { [.awaitingConfirmation, .review, .pendingApproval, .approved].contains(self) }
+        /// The funds sit in `locked`.
+        public var holdsFunds: Bool { [.review, .pendingApproval, .approved, .processing, .unknown].contains(self) }
+        public var settled: Bool { [.paid, .failed, .rejected, .cancelled].contains(self) }
+    }
+
+    /// `wdr_` and 22 random URL-safe characters.
+    public let id: String
+    public let player: PlayerID
+    public let gateway: String
+    public let currency: String
+    /// Ledger units leaving the player's balance, and of them the gateway's fee.
+    public let units: Int64
+    public let feeUnits: Int64
+    public let destination: String
+    public let state: State
+    /// Why it waits, failed, was rejected or cancelled, in words the player can act on.
+    public let reason: String?
+    /// 2 when two different staff members must approve it.
+    public let approvalsNeeded: Int
+    public let approvers: [Int64]
+    public let createdAt: Date
+    public let settledAt: Date?
+}
+
+/// Why a withdrawal request, confirmation or cancellation was refused. Nothing was written,
+/// except that a wrong code counts as an attempt.
+public enum WithdrawalRefusal: Error, Sendable, Equatable {
+    case unknownGateway(String)
+    case gatewayTakesNoPayouts(String)
+    case unsupportedCurrency(String)
+    case malformedAmount(String)
+    case tooManyDecimals(String, exponent: Int)
+    case amountNotPositive
+    case belowMinimum(minimum: String)
+    case aboveMaximum(maximum: String)
+    case destinationInvalid(String)
+    /// More than the real balance (bonus and held money cannot be withdrawn).
+    case aboveWithdrawable(available: String)
+    case notFound
+    /// It has moved past the point where this can happen (cancel after processing started).
+    case notCancellable
+    case codeInvalid
+    case codeLocked
+    case codeSendTooSoon
+
+    init(_ problem: GatewayAmountProblem) {
+        self =
+            switch problem {
+            case .malformed(let text): .malformedAmount(text)
+            case .tooManyDecimals(let text, let exponent): .tooManyDecimals(text, exponent: exponent)
+            case .notPositive: .amountNotPositive
+            case .belowMinimum(let minimum): .belowMinimum(minimum: minimum)
+            case .aboveMaximum(let maximum): .aboveMaximum(maximum: maximum)
+            }
+    }
+
+    public var code: String {
+        switch self {
+        case .unknownGateway: "unknownGateway"
+        case .gatewayTakesNoPayouts: "gatewayTakesNoPayouts"
+        case .unsupportedCurrency: "unsupportedCurrency"
+        case .malformedAmount: "malformedAmount"
+        case .tooManyDecimals: "amountNotRepresentable"
+        case .amountNotPositive: "amountNotPositive"
+        case .belowMinimum: "amountBelowMinimum"
+        case .aboveMaximum: "amountAboveMaximum"
+        case .destinationInvalid: "destinationInvalid"
+        case .aboveWithdrawable: "insufficientFunds"
+        case .notFound: "withdrawalNotFound"
+        case .notCancellable: "withdrawalNotCancellable"
+        case .codeInvalid: "codeInvalid"
+        case .codeLocked: "codeLocked"
+        case .codeSendTooSoon: "resendTooSoon"
+        }
+    }
+
+    public var message: String {
+        switch self {
+        case .unknownGateway(let code): "There is no payment method \(code.debugDescription): pick one of those offered."
+        case .gatewayTakesNoPayouts(let code): "\(code) does not pay out: pick another payment method."
+        case .unsupportedCurrency(let code): "This payment method does not pay out \(code): pick another currency or method."
+        case .malformedAmount(let text): "\(text.debugDescription) is not an amount: write it like 25 or 25.50."
+        case .tooManyDecimals(let text, let exponent): "\(text) has more than \(exponent) decimal places for this payment method."
+        case .amountNotPositive: "The amount must be more than zero."
+        case .belowMinimum(let minimum): "The smallest withdrawal with this method is \(minimum)."
+        case .aboveMaximum(let maximum): "The largest withdrawal with this method is \(maximum)."
+        case .destinationInvalid(let problem): problem
+        case .aboveWithdrawable(let available): "You can withdraw up to \(available): bonus money and pending withdrawals do not count."
+        case .notFound: "There is no such withdrawal."
+        case .notCancellable: "The payout has started and can no longer be cancelled."
+        case .codeInvalid: "The code is wrong or expired: check the latest e-mail, or ask for a new code."
+        case .codeLocked: "Too many wrong codes: ask for a new code."
+        case .codeSendTooSoon: "A code was sent less than a minute ago: check your e-mail, or wait a little."
+        }
+    }
+}

@@ -1,0 +1,203 @@
+import Compliance
+import Core
+import Foundation
+import Identity
+import Ledger
+import Logging
+import Persistence
+import PostgresNIO
+
+/// Withdrawals (docs/payments.md): the player asks, confirms with a code mailed to them, and the
+/// funds are held (`real → locked`) in the same transaction that asks Compliance whether the
+/// withdrawal may proceed and decides whether staff must approve it. The payout then posts the
+/// hold (paid), voids it (failed) or keeps it (outcome unknown until reconciliation).
+public struct Withdrawals: Sendable {
+    let records: WithdrawalRecords
+    let gateways: PaymentGateways
+    let stepUp: StepUpCodes
+    let screening: any WithdrawalScreening
+    let settings: WithdrawalSettings
+    let logger: Logger
+
+    /// The step-up code's purpose: a code for one withdrawal confirms nothing else.
+    static let purpose = "withdrawal"
+
+    public init(
+        database: Database, ledger: Ledger, gateways: PaymentGateways, stepUp: StepUpCodes, screening: any WithdrawalScreening,
+        settings: WithdrawalSettings, logger: Logger
+    ) {
+        self.records = WithdrawalRecords(database: database, ledger: ledger, logger: logger)
+        self.gateways = gateways
+        self.stepUp = stepUp
+        self.screening = screening
+        self.settings = settings
+        self.logger = logger
+    }
+
+    var database: Database { records.database }
+    var ledger: Ledger { records.ledger }
+
+    /// Records a withdrawal of `amount` (decimal text, the fee included) and mails the player a
+    /// code to confirm it; nothing is held yet. An older request still waiting for its code is
+    /// cancelled: one open question at a time.
+    public func request(player: PlayerID, gateway code: String, amount: String, currency: String, destination rawDestination: String)
+        async throws -> Withdrawal
+    {
+        guard let gateway = try await gateways.active(code) else { throw WithdrawalRefusal.unknownGateway(code) }
+        guard gateway.capabilities.payouts else { throw WithdrawalRefusal.gatewayTakesNoPayouts(code) }
+        guard let offered = gateway.capabilities.currency(currency), let ledgerCurrency = try await ledger.currencies()[currency],
+            ledgerCurrency.scale >= offered.exponent
+        else { throw WithdrawalRefusal.unsupportedCurrency(currency) }
+        let units: Int64
+        let fee: Int64
+        do throws(GatewayAmountProblem) {
+            units = try GatewayAmount.ledgerUnits(try GatewayAmount.gatewayUnits(amount, in: offered), from: offered, to: ledgerCurrency)
+            fee = try GatewayAmount.ledgerUnits(offered.payoutFeeUnits, from: offered, to: ledgerCurrency)
+        } catch {
+            throw WithdrawalRefusal(error)
+        }
+        let destination = rawDestination.trimmingCharacters(in: .whitespaces)
+        if let problem = gateway.destinationProblem(destination, currency: currency) { throw WithdrawalRefusal.destinationInvalid(problem) }
+        let available = try await ledger.balances(of: player)[currency]?.real ?? 0
+        let perGatewayUnit = WithdrawalRecords.power(ledgerCurrency.scale - offered.exponent)
+        guard units <= available else {
+            // What the method could pay: the balance cut to its decimals.
+            throw WithdrawalRefusal.aboveWithdrawable(available: GatewayAmount.text(available / perGatewayUnit, offered))
+        }
+        let payout = (units - fee) / perGatewayUnit
+        let id = PublicID.random("wdr")
+        let rows = try await database.withTransaction(logger: logger) { connection in
+            _ = try await connection.query(
+                """
+                UPDATE payments_withdrawals SET state = 'cancelled', reason = 'Replaced by a newer request.', settled_at = now(),
+                       updated_at = now()
+                 WHERE player_id = \(player.rawValue) AND state = 'awaiting_confirmation'
+                """, logger: logger
+            )
+            let inserted = try await WithdrawalRecords.list(
+                """
+                INSERT INTO payments_withdrawals (public_id, player_id, gateway, currency, units, fee_units, payout_gateway_units, destination)
+                VALUES (\(id), \(player.rawValue), \(code), \(currency), \(units), \(fee), \(payout), \(destination))
+                RETURNING \(unescaped: WithdrawalRecords.columns)
+                """, on: connection, logger: logger)
+            try await sendCode(player: player, id: id, on: connection)
+            return inserted
+        }
+        guard let withdrawal = rows.first else { throw WithdrawalRefusal.notFound }
+        return withdrawal
+    }
+
+    /// Mails a new code for a withdrawal still waiting for one (at most once a minute).
+    public func resendCode(_ id: String, of player: PlayerID) async throws {
+        try await database.withTransaction(logger: logger) { connection in
+            guard let row = try await records.locked(id, of: player, on: connection) else { throw WithdrawalRefusal.notFound }
+            guard row.state == .awaitingConfirmation else { throw WithdrawalRefusal.notCancellable }
+            try await sendCode(player: player, id: id, on: connection)
+        }
+    }
+
+    private func sendCode(player: PlayerID, id: String, on connection: PostgresConnection) async throws {
+        do {
+            try await stepUp.send(to: player, purpose: Self.purpose, subject: id, on: connection)
+        } catch StepUpError.sendTooSoon {
+            throw WithdrawalRefusal.codeSendTooSoon
+        }
+    }
+
+    /// Checks the code and, when it is right, holds the funds and decides where the withdrawal
+    /// goes next: `review` when Compliance asks for it, `approved` up to the automatic threshold,
+    /// `pending_approval` above it. A confirmed withdrawal is returned as it is.
+    public func confirm(_ id: String, of player: PlayerID, code: String) async throws -> Withdrawal {
+        let result: Result<Withdrawal, WithdrawalRefusal> = try await database.withTransaction(logger: logger) { connection in
+            guard let row = try await records.locked(id, of: player, on: connection) else { return .failure(.notFound) }
+            guard row.state == .awaitingConfirmation else { return .success(row) }
+            switch try await stepUp.confirm(player: player, purpose: Self.purpose, subject: id, code: code, on: connection) {
+            case .failure(.codeLocked): return .failure(.codeLocked)
+            case .failure: return .failure(.codeInvalid)
+            case .success: break
+            }
+            return .success(try await hold(row, on: connection))
+        }
+        return try result.get()
+    }
+
+    private func hold(_ row: Withdrawal, on connection: PostgresConnection) async throws -> Withdrawal {
+        let held = try await ledger.apply(
+            LedgerOperation(
+                key: WithdrawalRecords.holdKey(row.id), player: row.player, currency: row.currency,
+                movement: .withdrawalHold(units: row.units),
+                metadata: ["withdrawal": row.id, "gateway": row.gateway]),
+            on: connection)
+        guard held.code == .ok else {
+            let reason =
+                held.code == .insufficientFunds
+                ? "Your balance fell below the amount before you confirmed: nothing was taken."
+                : "The wallet refused the hold (\(held.code))."
+            return try await records.move(row, to: .failed, reason: reason, on: connection)
+        }
+        let deposits = try await connection.query(
+            """
+            SELECT count(*) FROM payments_deposits WHERE player_id = \(row.player.rawValue) AND currency = \(row.currency) AND state = 'completed'
+            """, logger: logger)
+        var completed = 0
+        for try await count in deposits.decode(Int.self) { completed = count }
+        let verdict = try await screening.screen(
+            WithdrawalFacts(
+                player: row.player, gateway: row.gateway, currency: row.currency, units: row.units, completedDeposits: completed),
+            on: connection)
+        let scale = try await ledger.currencies()[row.currency]?.scale ?? 0
+        let threshold = { (amounts: [String: String]) in amounts[row.currency].flatMap { try? Amount.units(fromDecimal: $0, scale: scale) }
+        }
+        // A currency without a threshold is treated as above it: people look, two of them.
+        let fourEyes = threshold(settings.fourEyesFrom).map { row.units >= $0 } ?? true
+        let approvals = fourEyes ? 2 : 1
+        _ = try await connection.query(
+            "UPDATE payments_withdrawals SET approvals_needed = \(approvals) WHERE public_id = \(row.id)", logger: logger
+        )
+        let next: Withdrawal.State
+        var reason: String?
+        if case .review(let why) = verdict {
+            next = .review
+            reason = why
+        } else if approvals == 1, let limit = threshold(settings.autoApproveUpTo), row.units <= limit {
+            next = .approved
+        } else {
+            next = .pendingApproval
+        }
+        let moved = try await records.move(row, to: next, reason: reason, on: connection)
+        try await records.publish("croupier.payments.withdrawal_requested", moved, on: connection)
+        return moved
+    }
+
+    /// Cancels a withdrawal the payout has not started for, returning held funds.
+    public func cancel(_ id: String, of player: PlayerID) async throws -> Withdrawal {
+        try await database.withTransaction(logger: logger) { connection in
+            guard let row = try await records.locked(id, of: player, on: connection) else { throw WithdrawalRefusal.notFound }
+            if row.state == .cancelled { return row }
+            guard row.state.cancellable else { throw WithdrawalRefusal.notCancellable }
+            return try await records.end(
+                row, as: .cancelled, reason: "Cancelled by you: the money is back in your balance.", on: connection)
+        }
+    }
+
+    /// The player's withdrawal, or nil when there is none with this id for this player.
+    public func withdrawal(_ id: String, of player: PlayerID) async throws -> Withdrawal? {
+        try await database.withConnection { connection in
+            try await WithdrawalRecords.list(
+                "SELECT \(unescaped: WithdrawalRecords.columns) FROM payments_withdrawals WHERE public_id = \(id) AND player_id = \(player.rawValue)",
+                on: connection, logger: logger
+            ).first
+        }
+    }
+
+    /// The player's latest withdrawals, newest first.
+    public func recent(of player: PlayerID, limit: Int = 20) async throws -> [Withdrawal] {
+        try await database.withConnection { connection in
+            try await WithdrawalRecords.list(
+                """
+                SELECT \(unescaped: WithdrawalRecords.columns) FROM payments_withdrawals WHERE player_id = \(player.rawValue) ORDER BY id DESC LIMIT \(limit)
+                """, on: connection, logger: logger)
+        }
+    }
+
+}

@@ -1,0 +1,60 @@
+import Core
+import Foundation
+import Ledger
+import TestSupport
+import Testing
+
+@testable import Payments
+
+/// Refunds and disputes of a completed deposit (docs/payments.md, "Refunds and chargebacks"), on
+/// a real PostgreSQL with the scripted gateway. The harness runs the ledger's audit afterwards.
+@Suite struct ReversalTests {
+    @Test func refundsAndDisputesAddUpTakeRealMoneyToZeroAndLeaveTheRestAsADebt() async throws {
+        try await PaymentsHarness.with { h in
+            let player = try await h.signedUpPlayer()
+            try await h.deposit("50", for: player)
+            let reference = try #require(try await h.strings("SELECT gateway_reference FROM payments_deposits").first)
+            _ = try await h.ledger.apply(
+                LedgerOperation(
+                    key: IdempotencyKey(scope: "test", key: "spent"), player: player, currency: "EUR",
+                    movement: .adjustment(units: -4_500_000)))
+
+            h.gateway.says(.reversed(reference: reference, kind: .refund, gatewayUnits: 1_000))
+            try await h.deliver("evt_refund")
+            try await h.deliver("evt_refund_again")  // the same refund under another event id
+            #expect(try await h.inbox.processDue() == 2)
+            #expect(try await h.ledger.balances(of: player)["EUR"]?.real == 0, "real money goes to zero, never below")
+            #expect(try await h.ledger.debts(of: player)["EUR"] == 500_000)
+
+            h.gateway.says(.reversed(reference: reference, kind: .dispute, gatewayUnits: 5_000))
+            try await h.deliver("evt_dispute")
+            #expect(try await h.inbox.processDue() == 1)
+            h.gateway.says(.reversed(reference: reference, kind: .refund, gatewayUnits: 500))  // an older refund total, late
+            try await h.deliver("evt_refund_late")
+            #expect(try await h.inbox.processDue() == 1)
+            #expect(try await h.ledger.debts(of: player)["EUR"] == 4_500_000, "refund and dispute together: the deposit's 50 at most")
+            #expect(try await h.strings("SELECT reversed_units::text FROM payments_deposits") == ["5000000"])
+            #expect(try await h.events("croupier.payments.chargeback") == 2)
+            #expect(try await h.outcomes().suffix(3).allSatisfy { $0.contains("already reversed") || $0.contains("took back") })
+
+            // The next deposit pays the debt first.
+            try await h.deposit("60", for: player)
+            #expect(try await h.ledger.balances(of: player)["EUR"]?.real == 1_500_000)
+            #expect(try await h.ledger.debts(of: player)["EUR"] == nil)
+        }
+    }
+
+    @Test func aReversalOfADepositThatNeverCompletedWaitsForStaff() async throws {
+        try await PaymentsHarness.with { h in
+            let player = try await h.signedUpPlayer()
+            let deposit = try await h.deposits.create(
+                player: player, gateway: "scripted", amount: "20", currency: "EUR", returnURL: "http://x")
+            h.gateway.says(.reversed(reference: "ref-\(deposit.id)", kind: .dispute, gatewayUnits: 2_000))
+            try await h.deliver("evt_dispute")
+            _ = try await h.inbox.processDue()
+            #expect(try await h.eventStates() == ["failed"])
+            #expect(try await h.outcomes().first?.contains("is pending but the gateway says a dispute took money back") == true)
+            #expect(try await h.events("croupier.payments.chargeback") == 0)
+        }
+    }
+}
