@@ -228,7 +228,7 @@ def test_a_refund_then_a_dispute_take_the_money_back_once_down_to_zero_and_the_r
     assert payer.real_balance() == "50.00000"
 
     # 45 of it is gone meanwhile (an operator's debit through the CLI, as a lost bet would take it).
-    debit = subprocess.run([str(croupier_binary()), "adjust", "--player", str(payer.id), "--currency", "EUR", "--amount", "-45",
+    debit = subprocess.run([str(croupier_binary()), "adjust", "--player", str(payer.id), "--currency", "EUR", "--amount=-45",
                             "--reason", "spent before the refund", "--key", f"spent-{deposit['id']}"],
                            cwd=REPO_ROOT, env=server_env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
     assert debit.returncode == 0, debit.stdout + debit.stderr

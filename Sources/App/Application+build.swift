@@ -129,6 +129,9 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
     AdminPaymentsController(
         pages: pages, deposits: dependencies.deposits, inbox: dependencies.webhookInbox, currencies: currencies, access: access
     ).addRoutes(to: console)
+    AdminGatewaysController(
+        pages: pages, gateways: dependencies.gateways, credentials: dependencies.gatewayCredentials, access: access
+    ).addRoutes(to: console)
     AdminWithdrawalsController(
         pages: pages, withdrawals: withdrawals, payouts: dependencies.payouts, currencies: currencies, access: access
     ).addRoutes(to: console)

@@ -60,7 +60,10 @@ struct AdminConsole {
         }
         var payments: [Frame.Item] = []
         if staff.role.can(.withdrawalsApprove) { payments.append(item("admin.items.withdrawals", "/admin/withdrawals")) }
-        if staff.role.can(.paymentsManage) { payments.append(item("admin.items.payments", "/admin/payments")) }
+        if staff.role.can(.paymentsManage) {
+            payments.append(item("admin.items.payments", "/admin/payments"))
+            payments.append(item("admin.items.gateways", "/admin/gateways"))
+        }
         if !payments.isEmpty { groups.append(.init(title: text("admin.sidebar.payments"), items: payments)) }
         if !system.isEmpty { groups.append(.init(title: text("admin.sidebar.system"), items: system)) }
         return groups

@@ -63,10 +63,33 @@ public struct PaymentGateways: Sendable {
     /// The built-in sandbox gateway, nil in production.
     public var sandbox: SandboxGateway? { fixed["sandbox"] as? SandboxGateway }
 
+    /// Every gateway with where its credentials come from and whether it is on, for staff.
+    public func overview() async throws -> [GatewayOverview] {
+        let current = try await current()
+        let records = try await stored?.credentials.records() ?? []
+        return current.gateways.values.sorted { $0.code < $1.code }.map { gateway in
+            let record = records.first { $0.gateway == gateway.code }
+            let source: GatewayOverview.Source = record != nil ? .stored : gateway is SandboxGateway ? .builtIn : .configuration
+            return GatewayOverview(gateway: gateway, source: source, enabled: current.enabled.contains(gateway.code), record: record)
+        }
+    }
+
+    /// Reads stored credentials again at the next use (after staff changed them on this copy).
+    public func refresh() { stored?.forget() }
+
     private func current() async throws -> StoredGateways.Snapshot {
         guard let stored else { return StoredGateways.Snapshot(gateways: fixed, enabled: Set(fixed.keys)) }
         return try await stored.merged(over: fixed)
     }
+}
+
+public struct GatewayOverview: Sendable {
+    public enum Source: String, Sendable { case builtIn, configuration, stored }
+    public let gateway: any PaymentGateway
+    public let source: Source
+    public let enabled: Bool
+    /// The stored credentials' fingerprints, when they are stored.
+    public let record: GatewayRecord?
 }
 
 /// The gateways built from credentials in PostgreSQL, read again after `lifetime` seconds, so a
@@ -90,6 +113,8 @@ public final class StoredGateways: Sendable {
         self.lifetime = lifetime
         self.build = build
     }
+
+    func forget() { cache.withLock { $0 = nil } }
 
     func merged(over fixed: [String: any PaymentGateway], now: Date = Date()) async throws -> Snapshot {
         let cached = cache.withLock { cached in cached.flatMap { now.timeIntervalSince($0.loaded) < lifetime ? $0.stored : nil } }
