@@ -73,3 +73,18 @@ def test_support_may_not_open_the_payments_console(new_page: Callable[..., Page]
     assert page.locator('a[href="/admin/payments"]').count() == 0
     response = page.goto("/admin/payments")
     assert response is not None and response.status == 403
+
+
+def test_support_sees_deposits_and_withdrawals_read_only(
+        new_page: Callable[..., Page], staff_factory: StaffFactory, fake_stripe: FakeStripeAPI, base_url: str,
+        service_env: dict[str, str], smtp_inbox: SMTPInbox) -> None:
+    player_id, client = sign_in_new_player(service_env, base_url, smtp_inbox, email_prefix="seen")
+    status, deposit = Payer(player_id, client).deposit({"gateway": "stripe", "amount": "12", "currency": "EUR"})
+    assert status == 201, deposit
+    page = new_page("en")
+    sign_in(page, staff_factory.create("support"))
+    page.get_by_role("link", name="Deposits and withdrawals").click()
+    open_admin(page, "/admin/deposits")
+    expect(page.locator(f'[data-testid="admin-deposit"][data-deposit="{deposit["id"]}"]')).to_have_attribute("data-status", "pending")
+    assert page.get_by_test_id("reprocess").count() == 0 and page.get_by_test_id("approve").count() == 0, "read only"
+    assert_clean_console(page, "/admin/deposits")

@@ -14,14 +14,16 @@ import json
 import secrets
 import subprocess
 import time
-from typing import Any
+from typing import Any, Callable
 
 import pytest
 import stripe
+from playwright.sync_api import Page, expect
 
 from conftest import REPO_ROOT, SMTPInbox, croupier_binary, e2e_sql
 from fake_stripe_api import FakeStripeAPI
-from players import PlayerClient, sign_in_new_player, sql_text
+from players import PLAYER_SESSION_COOKIE, PlayerClient, sign_in_new_player, sql_text
+from strings import t
 
 # How long the inbox's background service may take to process a webhook (it polls every second).
 PROCESSED_WITHIN_S = 60
@@ -218,7 +220,7 @@ def wait_for_object(service_env: dict[str, str], object_id: str, count: int) -> 
 
 def test_a_refund_then_a_dispute_take_the_money_back_once_down_to_zero_and_the_rest_is_a_debt(
         payer: Payer, fake_stripe: FakeStripeAPI, base_url: str, service_env: dict[str, str],
-        server_env: dict[str, str]) -> None:
+        server_env: dict[str, str], new_page: Callable[..., Page]) -> None:
     status, deposit = payer.deposit({"gateway": "stripe", "amount": "50", "currency": "EUR"})
     assert status == 201, deposit
     session = fake_stripe.session_for(deposit["id"])
@@ -257,6 +259,13 @@ def test_a_refund_then_a_dispute_take_the_money_back_once_down_to_zero_and_the_r
     events = e2e_sql(service_env, "SELECT count(*) FROM outbox WHERE subject = 'croupier.payments.chargeback' "
                                   f"AND payload->>'depositId' = {sql_text(deposit['id'])}")
     assert events == "2"
+    # The cashier tells the player what they owe and what happens next.
+    page = new_page("en")
+    session = payer.client.session()
+    assert session is not None
+    page.context.add_cookies([{"name": PLAYER_SESSION_COOKIE, "value": session.value, "url": base_url}])
+    page.goto("/cashier")
+    expect(page.get_by_test_id("cashier-debt")).to_have_text(t("en", "cashier.debt").replace("{amount}", "€45.00"))
 
     # The next deposit pays the debt first.
     status, second = payer.deposit({"gateway": "stripe", "amount": "60", "currency": "EUR"})
@@ -265,4 +274,6 @@ def test_a_refund_then_a_dispute_take_the_money_back_once_down_to_zero_and_the_r
     assert deliver(base_url, event("checkout.session.completed", second_paid), fake_stripe.webhook_secret)[0] == 200
     wait_until_processed(service_env, second_paid["id"], 1)
     assert payer.real_balance() == "15.00000"
+    page.reload()
+    expect(page.get_by_test_id("cashier-debt")).to_have_count(0)
     audit_is_clean(server_env)

@@ -122,12 +122,16 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
     WebhooksController(inbox: dependencies.webhookInbox).addRoutes(to: router)
     let withdrawals = dependencies.withdrawals(composer: StepUpMail(localization: pages.localization))
     CashierController(
-        pages: pages, deposits: dependencies.deposits, withdrawals: withdrawals, gateways: dependencies.gateways, currencies: currencies,
+        pages: pages, deposits: dependencies.deposits, withdrawals: withdrawals, ledger: dependencies.ledger,
+        gateways: dependencies.gateways, currencies: currencies,
         header: header,
         access: access, site: site
     ).addRoutes(to: forms)
     AdminPaymentsController(
         pages: pages, deposits: dependencies.deposits, inbox: dependencies.webhookInbox, currencies: currencies, access: access
+    ).addRoutes(to: console)
+    AdminDepositsController(
+        pages: pages, deposits: dependencies.deposits, withdrawals: withdrawals, currencies: currencies, access: access
     ).addRoutes(to: console)
     AdminGatewaysController(
         pages: pages, gateways: dependencies.gateways, credentials: dependencies.gatewayCredentials, access: access

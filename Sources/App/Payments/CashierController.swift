@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import Hummingbird
+import Ledger
 import Payments
 
 /// The player's cashier, `/cashier`: deposits through the configured gateways (docs/payments.md).
@@ -11,6 +12,7 @@ struct CashierController {
     let pages: PageRenderer
     let deposits: Deposits
     let withdrawals: Withdrawals
+    let ledger: Ledger
     let gateways: PaymentGateways
     let currencies: CurrencyCatalog
     let header: PlayerHeader
@@ -71,7 +73,7 @@ struct CashierController {
             catalog: try await currencies.all(),
             deposits: try await deposits.recent(of: player), focus: focus, typed: typed, error: error,
             withdrawals: try await withdrawals.recent(of: player), withdrawal: withdrawal, withdrawalTyped: withdrawalTyped,
-            withdrawalError: withdrawalError)
+            withdrawalError: withdrawalError, debts: try await ledger.debts(of: player))
         return pages.render(
             "cashier", face: .player, title: "cashier.title", model: view,
             frame: try await header.frame(for: player, language: language, active: "cashier"), request: request, context: context)

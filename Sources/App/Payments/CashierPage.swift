@@ -53,13 +53,17 @@ struct CashierPage: PageModel {
     let hasWithdrawals: Bool
     /// The withdrawal whose step the player is at (the code to type, or where it stands).
     let withdrawal: WithdrawalView?
+    /// What the player owes after refunds or disputes took back more than their balance held,
+    /// per currency: their next deposits pay it first.
+    let debts: [String]
+    let hasDebts: Bool
 
     static let presets = ["10", "25", "50", "100"]
 
     init(
         language: String, localization: Localization, gateways: [any PaymentGateway], catalog: [String: Currency], deposits: [Deposit],
         focus: Deposit?, typed: Typed = Typed(), error: String? = nil, withdrawals: [Withdrawal] = [], withdrawal: Withdrawal? = nil,
-        withdrawalTyped: Typed = Typed(), withdrawalError: String? = nil
+        withdrawalTyped: Typed = Typed(), withdrawalError: String? = nil, debts: [String: Int64] = [:]
     ) {
         func text(_ key: String) -> String { localization.string(key, in: language) }
         let formatter = MoneyFormatter(language: language)
@@ -83,6 +87,12 @@ struct CashierPage: PageModel {
         self.withdrawals = withdrawals.map { WithdrawalView($0, catalog: catalog, formatter: formatter, text: text) }
         self.hasWithdrawals = !withdrawals.isEmpty
         self.withdrawal = withdrawal.map { WithdrawalView($0, catalog: catalog, formatter: formatter, text: text) }
+        self.debts = debts.sorted { $0.key < $1.key }.compactMap { code, units in
+            catalog[code].map {
+                text("cashier.debt").replacingOccurrences(of: "{amount}", with: formatter.format(units: units, currency: $0))
+            }
+        }
+        self.hasDebts = !self.debts.isEmpty
         self.deposits = deposits.map { DepositView($0, catalog: catalog, formatter: formatter, text: text) }
         self.hasDeposits = !deposits.isEmpty
         self.focus = focus.map { deposit in

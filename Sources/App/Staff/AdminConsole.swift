@@ -59,6 +59,7 @@ struct AdminConsole {
                     items: [item("admin.items.games", "/admin/games"), item("admin.items.rounds", "/admin/games/rounds")]))
         }
         var payments: [Frame.Item] = []
+        if staff.role.can(.moneyView) { payments.append(item("admin.items.deposits", "/admin/deposits")) }
         if staff.role.can(.withdrawalsApprove) { payments.append(item("admin.items.withdrawals", "/admin/withdrawals")) }
         if staff.role.can(.paymentsManage) {
             payments.append(item("admin.items.payments", "/admin/payments"))
