@@ -181,6 +181,9 @@ def test_the_player_cancels_a_withdrawal_waiting_for_approval_on_a_phone(
     page = new_page("ru", viewport="phone")
     open_cashier(page, base_url, depositor)
     deposit(page, "300")
+    page.goto("/cashier#withdraw")
+    page.select_option("#withdrawal-method", "sandbox:USDT")
+    expect(page.locator("[data-payout-limits] span")).to_contain_text("USDT")  # the hint follows the method
     mark = smtp_inbox.mark()
     withdrawal_id = ask(page, "150")
     assert_no_sideways_scroll(page, PHONE["width"], "the code step")

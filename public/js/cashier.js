@@ -1,7 +1,8 @@
 // Croupier — the cashier page (/cashier). Optional: the page works without JavaScript.
 //
 //   [data-preset="25"]   fills the amount field with that amount
-//   [data-method-limits] shows the limits of the payment method chosen
+//   [data-method-limits] shows the limits of the payment method chosen (deposits)
+//   [data-payout-limits] the same for the payout method chosen (withdrawals)
 //   [data-watch="url"]   a deposit still waiting for its gateway: asks the API every 2 s and
 //                        reloads the page once the deposit has moved on (completed, failed,
 //                        expired); gives up after 10 minutes, when a reload shows the same
@@ -15,12 +16,14 @@ document.querySelectorAll("[data-preset]").forEach((button) => {
   });
 });
 
-const method = document.getElementById("deposit-method");
-const limits = document.querySelector("[data-method-limits] span");
-if (method && limits) {
-  method.addEventListener("change", () => {
-    limits.textContent = method.selectedOptions[0]?.dataset.limits ?? "";
-  });
+for (const [select, hint] of [["deposit-method", "[data-method-limits] span"], ["withdrawal-method", "[data-payout-limits] span"]]) {
+  const method = document.getElementById(select);
+  const limits = document.querySelector(hint);
+  if (method && limits) {
+    method.addEventListener("change", () => {
+      limits.textContent = method.selectedOptions[0]?.dataset.limits ?? "";
+    });
+  }
 }
 
 const watched = document.querySelector("[data-watch]");
