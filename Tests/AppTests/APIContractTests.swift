@@ -35,11 +35,16 @@ import Testing
         ]
         for refusal in refusals { #expect(ErrorCode(refusal).rawValue == refusal.code, "\(refusal)") }
         let deposits: [DepositRefusal] = [
-            .unknownGateway("x"), .gatewayTakesNoDeposits("x"), .unsupportedCurrency("x"), .malformedAmount("x"),
-            .tooManyDecimals("x", exponent: 2), .amountNotPositive, .belowMinimum(minimum: "1"), .aboveMaximum(maximum: "1"),
+            .unknownGateway("x"), .gatewayTakesNoDeposits("x"), .unsupportedCurrency("x"), .amount(.malformed("x")),
+            .amount(.tooManyDecimals("x", exponent: 2)), .amount(.notPositive), .amount(.belowMinimum("1")), .amount(.aboveMaximum("1")),
             .gatewayUnavailable("x"),
         ]
         for refusal in deposits { #expect(AppError(refusal).code.rawValue == refusal.code, "\(refusal)") }
+        let withdrawals: [WithdrawalRefusal] = [
+            .unknownGateway("x"), .gatewayTakesNoPayouts("x"), .unsupportedCurrency("x"), .amount(.notPositive), .destinationInvalid("x"),
+            .aboveWithdrawable(available: "1"), .notFound, .notCancellable, .codeInvalid, .codeLocked, .codeSendTooSoon,
+        ]
+        for refusal in withdrawals { #expect(AppError(refusal).code.rawValue == refusal.code, "\(refusal)") }
         let webhooks: [WebhookRefusal] = [
             .missingSignature, .badSignature, .outsideTolerance, .malformedPayload("x"), .gatewayNotConfigured,
         ]

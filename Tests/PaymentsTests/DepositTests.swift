@@ -112,12 +112,12 @@ import Testing
             let cases: [(String, String, String, DepositRefusal)] = [
                 ("nowhere", "10", "EUR", .unknownGateway("nowhere")),
                 ("scripted", "10", "BTC", .unsupportedCurrency("BTC")),
-                ("scripted", "10.001", "EUR", .tooManyDecimals("10.001", exponent: 2)),
-                ("scripted", "-5", "EUR", .amountNotPositive),
-                ("scripted", "0", "EUR", .amountNotPositive),
-                ("scripted", "1e3", "EUR", .malformedAmount("1e3")),
-                ("scripted", "0.49", "EUR", .belowMinimum(minimum: "0.50 EUR")),
-                ("scripted", "10000.01", "EUR", .aboveMaximum(maximum: "10000.00 EUR")),
+                ("scripted", "10.001", "EUR", .amount(.tooManyDecimals("10.001", exponent: 2))),
+                ("scripted", "-5", "EUR", .amount(.notPositive)),
+                ("scripted", "0", "EUR", .amount(.notPositive)),
+                ("scripted", "1e3", "EUR", .amount(.malformed("1e3"))),
+                ("scripted", "0.49", "EUR", .amount(.belowMinimum("0.50 EUR"))),
+                ("scripted", "10000.01", "EUR", .amount(.aboveMaximum("10000.00 EUR"))),
             ]
             for (gateway, amount, currency, refusal) in cases {
                 await #expect(throws: refusal) {

@@ -173,11 +173,11 @@ import Testing
             let cases: [(String, String, String, String, WithdrawalRefusal)] = [
                 ("nope", "10", "EUR", "DE-4400-1234", .unknownGateway("nope")),
                 ("scripted", "10", "USD", "DE-4400-1234", .unsupportedCurrency("USD")),
-                ("scripted", "10.001", "EUR", "DE-4400-1234", .tooManyDecimals("10.001", exponent: 2)),
-                ("scripted", "-5", "EUR", "DE-4400-1234", .amountNotPositive),
-                ("scripted", "ten", "EUR", "DE-4400-1234", .malformedAmount("ten")),
-                ("scripted", "0.10", "EUR", "DE-4400-1234", .belowMinimum(minimum: "0.50 EUR")),
-                ("scripted", "10001", "EUR", "DE-4400-1234", .aboveMaximum(maximum: "10000.00 EUR")),
+                ("scripted", "10.001", "EUR", "DE-4400-1234", .amount(.tooManyDecimals("10.001", exponent: 2))),
+                ("scripted", "-5", "EUR", "DE-4400-1234", .amount(.notPositive)),
+                ("scripted", "ten", "EUR", "DE-4400-1234", .amount(.malformed("ten"))),
+                ("scripted", "0.10", "EUR", "DE-4400-1234", .amount(.belowMinimum("0.50 EUR"))),
+                ("scripted", "10001", "EUR", "DE-4400-1234", .amount(.aboveMaximum("10000.00 EUR"))),
                 ("scripted", "10", "EUR", "x", .destinationInvalid("too short")),
                 ("scripted", "100.01", "EUR", "DE-4400-1234", .aboveWithdrawable(available: "100.00 EUR")),
             ]

@@ -91,10 +91,9 @@ extension CashierController {
     static func message(_ refusal: WithdrawalRefusal, text: (String) -> String) -> String {
         let message = text("cashier.withdrawals.errors.\(refusal.code)")
         switch refusal {
-        case .aboveWithdrawable(let figure), .belowMinimum(let figure), .aboveMaximum(let figure):
-            return message.replacingOccurrences(of: "{amount}", with: figure)
-        default:
-            return message
+        case .aboveWithdrawable(let figure): return message.replacingOccurrences(of: "{amount}", with: figure)
+        case .amount(let problem): return problem.figure.map { message.replacingOccurrences(of: "{amount}", with: $0) } ?? message
+        default: return message
         }
     }
 }

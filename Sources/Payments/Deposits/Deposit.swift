@@ -31,35 +31,15 @@ public enum DepositRefusal: Error, Sendable, Equatable {
     case unknownGateway(String)
     case gatewayTakesNoDeposits(String)
     case unsupportedCurrency(String)
-    case malformedAmount(String)
-    /// More decimals than the gateway's currency has (Stripe's cents, a coin's decimals).
-    case tooManyDecimals(String, exponent: Int)
-    case amountNotPositive
-    case belowMinimum(minimum: String)
-    case aboveMaximum(maximum: String)
+    case amount(GatewayAmountProblem)
     case gatewayUnavailable(String)
-
-    init(_ problem: GatewayAmountProblem) {
-        self =
-            switch problem {
-            case .malformed(let text): .malformedAmount(text)
-            case .tooManyDecimals(let text, let exponent): .tooManyDecimals(text, exponent: exponent)
-            case .notPositive: .amountNotPositive
-            case .belowMinimum(let minimum): .belowMinimum(minimum: minimum)
-            case .aboveMaximum(let maximum): .aboveMaximum(maximum: maximum)
-            }
-    }
 
     public var code: String {
         switch self {
         case .unknownGateway: "unknownGateway"
         case .gatewayTakesNoDeposits: "gatewayTakesNoDeposits"
         case .unsupportedCurrency: "unsupportedCurrency"
-        case .malformedAmount: "malformedAmount"
-        case .tooManyDecimals: "amountNotRepresentable"
-        case .amountNotPositive: "amountNotPositive"
-        case .belowMinimum: "amountBelowMinimum"
-        case .aboveMaximum: "amountAboveMaximum"
+        case .amount(let problem): problem.code
         case .gatewayUnavailable: "gatewayUnavailable"
         }
     }
@@ -69,11 +49,7 @@ public enum DepositRefusal: Error, Sendable, Equatable {
         case .unknownGateway(let code): "There is no payment method \(code.debugDescription): pick one of those offered."
         case .gatewayTakesNoDeposits(let code): "\(code) does not take deposits: pick another payment method."
         case .unsupportedCurrency(let code): "This payment method does not take \(code): pick another currency or method."
-        case .malformedAmount(let text): "\(text.debugDescription) is not an amount: write it like 25 or 25.50."
-        case .tooManyDecimals(let text, let exponent): "\(text) has more than \(exponent) decimal places for this payment method."
-        case .amountNotPositive: "The amount must be more than zero."
-        case .belowMinimum(let minimum): "The smallest deposit with this method is \(minimum)."
-        case .aboveMaximum(let maximum): "The largest deposit with this method is \(maximum)."
+        case .amount(let problem): problem.message("deposit")
         case .gatewayUnavailable: "The payment method did not answer: try again in a minute, or pick another."
         }
     }

@@ -41,7 +41,7 @@ public struct Deposits: Sendable {
             gatewayUnits = try GatewayAmount.gatewayUnits(amount, in: offered)
             units = try GatewayAmount.ledgerUnits(gatewayUnits, from: offered, to: ledgerCurrency)
         } catch {
-            throw DepositRefusal(error)
+            throw DepositRefusal.amount(error)
         }
         let id = PublicID.random("dep")
         try await database.withConnection { connection in

@@ -1,14 +1,44 @@
 import Core
 import Foundation
 
-/// Why an amount cannot go through a gateway in one currency; deposits and withdrawals each
-/// name it in their own refusal.
-enum GatewayAmountProblem: Error, Equatable {
+/// Why an amount cannot go through a gateway in one currency: part of a deposit's and of a
+/// withdrawal's refusal.
+public enum GatewayAmountProblem: Error, Sendable, Equatable {
     case malformed(String)
+    /// More decimals than the gateway's currency has (Stripe's cents, a coin's decimals).
     case tooManyDecimals(String, exponent: Int)
     case notPositive
     case belowMinimum(String)
     case aboveMaximum(String)
+
+    public var code: String {
+        switch self {
+        case .malformed: "malformedAmount"
+        case .tooManyDecimals: "amountNotRepresentable"
+        case .notPositive: "amountNotPositive"
+        case .belowMinimum: "amountBelowMinimum"
+        case .aboveMaximum: "amountAboveMaximum"
+        }
+    }
+
+    /// The limit or the amount it names, for messages that show it.
+    public var figure: String? {
+        switch self {
+        case .belowMinimum(let figure), .aboveMaximum(let figure): figure
+        default: nil
+        }
+    }
+
+    /// `what`: "deposit" or "withdrawal".
+    func message(_ what: String) -> String {
+        switch self {
+        case .malformed(let text): "\(text.debugDescription) is not an amount: write it like 25 or 25.50."
+        case .tooManyDecimals(let text, let exponent): "\(text) has more than \(exponent) decimal places for this payment method."
+        case .notPositive: "The amount must be more than zero."
+        case .belowMinimum(let minimum): "The smallest \(what) with this method is \(minimum)."
+        case .aboveMaximum(let maximum): "The largest \(what) with this method is \(maximum)."
+        }
+    }
 }
 
 /// The player's decimal text in a gateway's units and in ledger units, exact or refused.

@@ -42,11 +42,7 @@ public enum WithdrawalRefusal: Error, Sendable, Equatable {
     case unknownGateway(String)
     case gatewayTakesNoPayouts(String)
     case unsupportedCurrency(String)
-    case malformedAmount(String)
-    case tooManyDecimals(String, exponent: Int)
-    case amountNotPositive
-    case belowMinimum(minimum: String)
-    case aboveMaximum(maximum: String)
+    case amount(GatewayAmountProblem)
     case destinationInvalid(String)
     /// More than the real balance (bonus and held money cannot be withdrawn).
     case aboveWithdrawable(available: String)
@@ -57,27 +53,12 @@ public enum WithdrawalRefusal: Error, Sendable, Equatable {
     case codeLocked
     case codeSendTooSoon
 
-    init(_ problem: GatewayAmountProblem) {
-        self =
-            switch problem {
-            case .malformed(let text): .malformedAmount(text)
-            case .tooManyDecimals(let text, let exponent): .tooManyDecimals(text, exponent: exponent)
-            case .notPositive: .amountNotPositive
-            case .belowMinimum(let minimum): .belowMinimum(minimum: minimum)
-            case .aboveMaximum(let maximum): .aboveMaximum(maximum: maximum)
-            }
-    }
-
     public var code: String {
         switch self {
         case .unknownGateway: "unknownGateway"
         case .gatewayTakesNoPayouts: "gatewayTakesNoPayouts"
         case .unsupportedCurrency: "unsupportedCurrency"
-        case .malformedAmount: "malformedAmount"
-        case .tooManyDecimals: "amountNotRepresentable"
-        case .amountNotPositive: "amountNotPositive"
-        case .belowMinimum: "amountBelowMinimum"
-        case .aboveMaximum: "amountAboveMaximum"
+        case .amount(let problem): problem.code
         case .destinationInvalid: "destinationInvalid"
         case .aboveWithdrawable: "insufficientFunds"
         case .notFound: "withdrawalNotFound"
@@ -93,11 +74,7 @@ public enum WithdrawalRefusal: Error, Sendable, Equatable {
         case .unknownGateway(let code): "There is no payment method \(code.debugDescription): pick one of those offered."
         case .gatewayTakesNoPayouts(let code): "\(code) does not pay out: pick another payment method."
         case .unsupportedCurrency(let code): "This payment method does not pay out \(code): pick another currency or method."
-        case .malformedAmount(let text): "\(text.debugDescription) is not an amount: write it like 25 or 25.50."
-        case .tooManyDecimals(let text, let exponent): "\(text) has more than \(exponent) decimal places for this payment method."
-        case .amountNotPositive: "The amount must be more than zero."
-        case .belowMinimum(let minimum): "The smallest withdrawal with this method is \(minimum)."
-        case .aboveMaximum(let maximum): "The largest withdrawal with this method is \(maximum)."
+        case .amount(let problem): problem.message("withdrawal")
         case .destinationInvalid(let problem): problem
         case .aboveWithdrawable(let available): "You can withdraw up to \(available): bonus money and pending withdrawals do not count."
         case .notFound: "There is no such withdrawal."

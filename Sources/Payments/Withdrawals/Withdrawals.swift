@@ -54,7 +54,7 @@ public struct Withdrawals: Sendable {
             units = try GatewayAmount.ledgerUnits(try GatewayAmount.gatewayUnits(amount, in: offered), from: offered, to: ledgerCurrency)
             fee = try GatewayAmount.ledgerUnits(offered.payoutFeeUnits, from: offered, to: ledgerCurrency)
         } catch {
-            throw WithdrawalRefusal(error)
+            throw WithdrawalRefusal.amount(error)
         }
         let destination = rawDestination.trimmingCharacters(in: .whitespaces)
         if let problem = gateway.destinationProblem(destination, currency: currency) { throw WithdrawalRefusal.destinationInvalid(problem) }
