@@ -94,7 +94,9 @@ public struct AppDependencies: Sendable {
 
     /// Gateways' credentials sealed in PostgreSQL, for `croupier gateways` and the console.
     public var gatewayCredentials: GatewayCredentials {
-        GatewayCredentials(database: database, secret: configuration.secretKey, logger: Logger(label: "croupier.payments"))
+        GatewayCredentials(
+            database: database, secret: configuration.secretKey, logger: Logger(label: "croupier.payments"),
+            officialURLsOnly: configuration.environment == .production)
     }
 
     /// Withdrawals, confirmed with a code mailed by `composer`'s words.

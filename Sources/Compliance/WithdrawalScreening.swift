@@ -10,13 +10,17 @@ public struct WithdrawalFacts: Sendable, Equatable {
     public let units: Int64
     /// The player's completed deposits in this currency, ever.
     public let completedDeposits: Int
+    /// What the player owes in this currency after refunds or disputes took back more than their
+    /// balance held (ledger units, 0 when nothing).
+    public let debtUnits: Int64
 
-    public init(player: PlayerID, gateway: String, currency: String, units: Int64, completedDeposits: Int) {
+    public init(player: PlayerID, gateway: String, currency: String, units: Int64, completedDeposits: Int, debtUnits: Int64 = 0) {
         self.player = player
         self.gateway = gateway
         self.currency = currency
         self.units = units
         self.completedDeposits = completedDeposits
+        self.debtUnits = debtUnits
     }
 }
 
@@ -42,6 +46,11 @@ public struct WithdrawalRules: WithdrawalScreening {
     public func screen(_ facts: WithdrawalFacts, on connection: PostgresConnection) async throws -> WithdrawalVerdict {
         // Money that never came in through a gateway (bonuses converted, staff credits, wins on
         // them) leaves only after a person looked: the classic "withdrawal without deposit".
+        // A refund or dispute took back money that was spent or is being withdrawn: paying out now
+        // would pay the same money twice.
+        if facts.debtUnits > 0 {
+            return .review(reason: "A refund or dispute left a debt in \(facts.currency): the casino checks before paying out.")
+        }
         if facts.completedDeposits == 0 {
             return .review(reason: "No deposit in \(facts.currency) yet: the casino checks where the money came from.")
         }

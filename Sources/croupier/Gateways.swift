@@ -3,6 +3,8 @@ import ArgumentParser
 import CommandSupport
 import Core
 import Foundation
+import Identity
+import Logging
 import Payments
 
 struct Gateways: AsyncParsableCommand {
@@ -31,9 +33,16 @@ struct Gateways: AsyncParsableCommand {
             let defaultURL = gateway == "stripe" ? StripeSettings.apiURL : NOWPaymentsSettings.apiURL
             do {
                 let record = try await dependencies.withDatabase {
-                    try await dependencies.gatewayCredentials.set(
+                    let record = try await dependencies.gatewayCredentials.set(
                         gateway: gateway, apiURL: apiURL ?? defaultURL, apiKey: try Self.value(apiKey, option: "--api-key"),
                         webhookSecret: try Self.value(webhookSecret, option: "--webhook-secret"))
+                    try await Gateways.audit(
+                        "payments.gateway_credentials_set", record, dependencies: dependencies,
+                        summary: [
+                            "apiURL": record.apiURL, "apiKey": record.apiKeyFingerprint, "webhookSecret": record.secretFingerprint,
+                            "enabled": "true",
+                        ])
+                    return record
                 }
                 print(Gateways.line(record))
             } catch let error as GatewayCredentialsError {
@@ -88,7 +97,11 @@ struct Gateways: AsyncParsableCommand {
         let (configuration, logger) = try startUp(label: "croupier.gateways")
         let dependencies = try AppDependencies(configuration: configuration, logger: logger)
         do {
-            let record = try await dependencies.withDatabase { try await dependencies.gatewayCredentials.setEnabled(gateway, on) }
+            let record = try await dependencies.withDatabase {
+                let record = try await dependencies.gatewayCredentials.setEnabled(gateway, on)
+                try await audit(on ? "payments.gateway_enabled" : "payments.gateway_disabled", record, dependencies: dependencies)
+                return record
+            }
             print(line(record))
         } catch let error as GatewayCredentialsError {
             print("croupier: \(gateway): \(error)")
@@ -96,6 +109,14 @@ struct Gateways: AsyncParsableCommand {
         } catch {
             throw fail(error, logger: logger)
         }
+    }
+
+    /// The CLI's changes in the audit trail as the console's are, by the operator at the shell.
+    static func audit(_ action: String, _ record: GatewayRecord, dependencies: AppDependencies, summary: [String: String] = [:])
+        async throws
+    {
+        try await AuditLog(database: dependencies.database, logger: Logger(label: "croupier.audit")).append(
+            AuditEntry(actor: "cli", action: action, target: "gateway:\(record.gateway)", summary: summary))
     }
 
     static func line(_ record: GatewayRecord) -> String {

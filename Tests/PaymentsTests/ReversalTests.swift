@@ -44,6 +44,36 @@ import Testing
         }
     }
 
+    @Test func aDisputeSendsOpenWithdrawalsBackToReviewAndADebtIsNotWithdrawable() async throws {
+        try await PaymentsHarness.with { h in
+            let player = try await h.signedUpPlayer()
+            try await h.deposit("150", for: player)
+            let reference = try #require(try await h.strings("SELECT gateway_reference FROM payments_deposits").first)
+            let asked = try await h.withdrawals.request(
+                player: player, gateway: "scripted", amount: "150", currency: "EUR", destination: "DE-4400-1234")
+            let held = try await h.withdrawals.confirm(asked.id, of: player, code: try await h.mailedCode()).withdrawal
+            #expect(held.state == .pendingApproval)
+            _ = try await h.withdrawals.approve(asked.id, by: 7)
+
+            // The whole deposit is disputed while its money is held for the withdrawal.
+            h.gateway.says(.reversed(reference: reference, kind: .dispute, gatewayUnits: 15_000))
+            try await h.deliver("evt_dispute")
+            #expect(try await h.inbox.processDue() == 1)
+            let reviewed = try #require(try await h.withdrawals.withdrawal(asked.id, of: player))
+            #expect(reviewed.state == .review && reviewed.approvers.isEmpty, "approved before the dispute, checked again after it")
+            #expect(try await h.payouts.sendApproved() == 0)
+            #expect(try await h.ledger.debts(of: player)["EUR"] == 15_000_000)
+
+            // Cancelled, the held money returns to real, but it is owed: none of it is withdrawable.
+            _ = try await h.withdrawals.cancel(asked.id, of: player)
+            #expect(try await h.ledger.balances(of: player)["EUR"]?.real == 15_000_000)
+            await #expect(throws: WithdrawalRefusal.aboveWithdrawable(available: "0.00 EUR")) {
+                try await h.withdrawals.request(
+                    player: player, gateway: "scripted", amount: "10", currency: "EUR", destination: "DE-4400-1234")
+            }
+        }
+    }
+
     @Test func aReversalOfADepositThatNeverCompletedWaitsForStaff() async throws {
         try await PaymentsHarness.with { h in
             let player = try await h.signedUpPlayer()

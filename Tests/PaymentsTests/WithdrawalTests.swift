@@ -23,7 +23,7 @@ import Testing
 
             await #expect(throws: WithdrawalRefusal.codeInvalid) { try await h.withdrawals.confirm(asked.id, of: player, code: "000000") }
             let code = try await h.mailedCode()
-            let confirmed = try await h.withdrawals.confirm(asked.id, of: player, code: code)
+            let confirmed = try await h.withdrawals.confirm(asked.id, of: player, code: code).withdrawal
             #expect(confirmed.state == .approved, "50 is under the automatic threshold of 100")
             #expect(try await h.ledger.balances(of: player)["EUR"] == Balances(real: 3_000_000, bonus: 0, locked: 5_000_000))
             await #expect(throws: WithdrawalRefusal.codeInvalid, "a code works once") {
@@ -50,7 +50,7 @@ import Testing
             try await h.deposit("900", for: player)
             let asked = try await h.withdrawals.request(
                 player: player, gateway: "scripted", amount: "600", currency: "EUR", destination: "DE-4400-1234")
-            let confirmed = try await h.withdrawals.confirm(asked.id, of: player, code: try await h.mailedCode())
+            let confirmed = try await h.withdrawals.confirm(asked.id, of: player, code: try await h.mailedCode()).withdrawal
             #expect(confirmed.state == .pendingApproval && confirmed.approvalsNeeded == 2)
             #expect(try await h.payouts.sendApproved() == 0, "nothing goes out before the approvals")
 
@@ -76,7 +76,7 @@ import Testing
             try await h.deposit("300", for: player)
             let asked = try await h.withdrawals.request(
                 player: player, gateway: "scripted", amount: "200", currency: "EUR", destination: "DE-4400-1234")
-            let confirmed = try await h.withdrawals.confirm(asked.id, of: player, code: try await h.mailedCode())
+            let confirmed = try await h.withdrawals.confirm(asked.id, of: player, code: try await h.mailedCode()).withdrawal
             #expect(confirmed.state == .pendingApproval && confirmed.approvalsNeeded == 1)
             await #expect(throws: WithdrawalStaffRefusal.reasonMissing) { try await h.withdrawals.reject(asked.id, by: 7, reason: "  ") }
             let rejected = try await h.withdrawals.reject(asked.id, by: 7, reason: "Upload a proof of address first.")
@@ -89,6 +89,18 @@ import Testing
         }
     }
 
+    @Test func splittingASumDoesNotSlipUnderTheThresholds() async throws {
+        try await PaymentsHarness.with { h in
+            let player = try await h.signedUpPlayer()
+            try await h.deposit("800", for: player)
+            #expect(try await confirmed(h, player, "60").state == .approved, "60 alone is under the automatic 100")
+            let second = try await confirmed(h, player, "60")
+            #expect(second.state == .pendingApproval && second.approvalsNeeded == 1, "with the first, 120 is above 100")
+            let third = try await confirmed(h, player, "400")
+            #expect(third.approvalsNeeded == 2, "with the others, 520 reaches the four-eyes 500")
+        }
+    }
+
     @Test func moneyThatNeverCameThroughAGatewayWaitsInReview() async throws {
         try await PaymentsHarness.with { h in
             let player = try await h.signedUpPlayer()
@@ -98,7 +110,7 @@ import Testing
                     movement: .adjustment(units: 2_000_000)))
             let asked = try await h.withdrawals.request(
                 player: player, gateway: "scripted", amount: "10", currency: "EUR", destination: "DE-4400-1234")
-            let confirmed = try await h.withdrawals.confirm(asked.id, of: player, code: try await h.mailedCode())
+            let confirmed = try await h.withdrawals.confirm(asked.id, of: player, code: try await h.mailedCode()).withdrawal
             #expect(confirmed.state == .review && confirmed.reason?.contains("No deposit in EUR") == true)
             guard case .approved = try await h.withdrawals.approve(asked.id, by: 7) else {
                 Issue.record("staff could not approve a reviewed withdrawal")
@@ -152,7 +164,7 @@ import Testing
             try await h.deposit("100", for: player)
             let id = try await confirmedWithdrawal(h, player, "60")
             #expect(try await h.ledger.balances(of: player)["EUR"]?.locked == 6_000_000)
-            #expect(try await h.withdrawals.cancel(id, of: player).state == .cancelled)
+            #expect(try await h.withdrawals.cancel(id, of: player).withdrawal.state == .cancelled)
             #expect(try await h.ledger.balances(of: player)["EUR"] == Balances(real: 10_000_000, bonus: 0, locked: 0))
             #expect(try await h.payouts.sendApproved() == 0)
 
@@ -179,6 +191,7 @@ import Testing
                 ("scripted", "0.10", "EUR", "DE-4400-1234", .amount(.belowMinimum("0.50 EUR"))),
                 ("scripted", "10001", "EUR", "DE-4400-1234", .amount(.aboveMaximum("10000.00 EUR"))),
                 ("scripted", "10", "EUR", "x", .destinationInvalid("too short")),
+                ("scripted", "0.50", "EUR", "DE-4400-1234", .amount(.belowMinimum("0.51 EUR"))),
                 ("scripted", "100.01", "EUR", "DE-4400-1234", .aboveWithdrawable(available: "100.00 EUR")),
             ]
             for (gateway, amount, currency, destination, refusal) in cases {
@@ -213,11 +226,16 @@ import Testing
         }
     }
 
-    private func confirmedWithdrawal(_ h: PaymentsHarness, _ player: PlayerID, _ amount: String) async throws -> String {
+    private func confirmed(_ h: PaymentsHarness, _ player: PlayerID, _ amount: String) async throws -> Withdrawal {
         let asked = try await h.withdrawals.request(
             player: player, gateway: "scripted", amount: amount, currency: "EUR", destination: "DE-4400-1234")
-        let confirmed = try await h.withdrawals.confirm(asked.id, of: player, code: try await h.mailedCode())
-        #expect(confirmed.state == .approved)
-        return asked.id
+        return try await h.withdrawals.confirm(asked.id, of: player, code: try await h.mailedCode()).withdrawal
+    }
+
+    /// An approved withdrawal's id.
+    private func confirmedWithdrawal(_ h: PaymentsHarness, _ player: PlayerID, _ amount: String) async throws -> String {
+        let withdrawal = try await confirmed(h, player, amount)
+        #expect(withdrawal.state == .approved)
+        return withdrawal.id
     }
 }

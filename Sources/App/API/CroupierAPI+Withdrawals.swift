@@ -31,8 +31,8 @@ extension CroupierAPI {
         let scope = try APIRequestScope.required()
         let player = try scope.signedInPlayer()
         guard case .json(let body) = input.body else { throw AppError(.badRequest, code: .malformedBody) }
-        let withdrawal = try await refusing { try await withdrawals.confirm(input.path.id, of: player, code: body.code) }
-        try await auth.access.recordConfirmed(withdrawal, scope.request, scope.context)
+        let (withdrawal, changed) = try await refusing { try await withdrawals.confirm(input.path.id, of: player, code: body.code) }
+        if changed { try await auth.access.recordConfirmed(withdrawal, scope.request, scope.context) }
         return .ok(.init(body: .json(try await Components.Schemas.Withdrawal(withdrawal, currencies: currencies))))
     }
 
@@ -45,8 +45,8 @@ extension CroupierAPI {
     func cancelWithdrawal(_ input: Operations.CancelWithdrawal.Input) async throws -> Operations.CancelWithdrawal.Output {
         let scope = try APIRequestScope.required()
         let player = try scope.signedInPlayer()
-        let withdrawal = try await refusing { try await withdrawals.cancel(input.path.id, of: player) }
-        try await auth.access.recordCancelled(withdrawal, scope.request, scope.context)
+        let (withdrawal, changed) = try await refusing { try await withdrawals.cancel(input.path.id, of: player) }
+        if changed { try await auth.access.recordCancelled(withdrawal, scope.request, scope.context) }
         return .ok(.init(body: .json(try await Components.Schemas.Withdrawal(withdrawal, currencies: currencies))))
     }
 

@@ -43,7 +43,10 @@ struct AdminGatewaysController {
                 gateways.refresh()
                 try await access.record(
                     "payments.gateway_credentials_set", by: staff, target: "gateway:\(record.gateway)",
-                    summary: ["apiURL": record.apiURL, "apiKey": record.apiKeyFingerprint, "webhookSecret": record.secretFingerprint],
+                    summary: [
+                        "apiURL": record.apiURL, "apiKey": record.apiKeyFingerprint, "webhookSecret": record.secretFingerprint,
+                        "enabled": "true",
+                    ],
                     request, context)
                 return Response.redirect(to: "/admin/gateways?result=saved", type: .normal)
             } catch let error as GatewayCredentialsError {
@@ -88,6 +91,7 @@ struct AdminGatewaysController {
         switch error {
         case .unknownGateway: "unknownGateway"
         case .invalidURL: "invalidURL"
+        case .unofficialURL: "unofficialURL"
         case .emptySecret: "emptySecret"
         case .notFound: "notFound"
         }

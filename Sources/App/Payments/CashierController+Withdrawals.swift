@@ -41,8 +41,8 @@ extension CashierController {
             let form = try await URLEncodedFormDecoder().decode(
                 CodeForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
             do {
-                let withdrawal = try await withdrawals.confirm(id, of: player, code: form.code ?? "")
-                try await access.recordConfirmed(withdrawal, request, context)
+                let (withdrawal, changed) = try await withdrawals.confirm(id, of: player, code: form.code ?? "")
+                if changed { try await access.recordConfirmed(withdrawal, request, context) }
                 return Response.redirect(to: "\(SiteRoute.cashier.rawValue)?withdrawal=\(id)#withdraw", type: .normal)
             } catch let refusal as WithdrawalRefusal {
                 return try await refused(refusal, player: player, focus: id, request: request, context: context)
@@ -62,8 +62,8 @@ extension CashierController {
             let player = try context.signedInPlayer()
             let id = try context.parameters.require("id")
             do {
-                let withdrawal = try await withdrawals.cancel(id, of: player)
-                try await access.recordCancelled(withdrawal, request, context)
+                let (withdrawal, changed) = try await withdrawals.cancel(id, of: player)
+                if changed { try await access.recordCancelled(withdrawal, request, context) }
                 return Response.redirect(to: "\(SiteRoute.cashier.rawValue)?withdrawal=\(id)#withdraw", type: .normal)
             } catch let refusal as WithdrawalRefusal {
                 return try await refused(refusal, player: player, focus: id, request: request, context: context)

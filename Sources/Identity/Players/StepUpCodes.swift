@@ -40,17 +40,19 @@ public struct StepUpCodes: Sendable {
     public let logger: Logger
     let codeKey: SymmetricKey
     let composer: any StepUpMailComposer
+    let limiter: RateLimiter
 
     static let codeLifetime: TimeInterval = PlayerSignIn.codeLifetime
     static let maxAttempts = PlayerSignIn.maxAttempts
     static let resendDelay: TimeInterval = PlayerSignIn.resendDelay
-    static let maxSendsPerHour = 10
+    static let sendsPerHour = RateLimiter.Rule(limit: 10, window: 3600)
 
     public init(database: Database, secret: SecretKey, composer: any StepUpMailComposer, logger: Logger) {
         self.database = database
         self.logger = logger
         self.codeKey = secret.derive("step-up-code")
         self.composer = composer
+        self.limiter = RateLimiter(database: database, logger: logger)
     }
 
     func codeHash(_ code: String, purpose: String, subject: String) -> ByteBuffer {
@@ -68,14 +70,15 @@ public struct StepUpCodes: Sendable {
         var found: (String, String)?
         for try await row in recipient.decode((String, String).self) { found = row }
         guard let (email, language) = found else { throw StepUpError.noConfirmedEmail }
-        let recent = try await connection.query(
-            """
-            SELECT count(*), max(created_at) FILTER (WHERE purpose = \(purpose) AND subject = \(subject))
-              FROM identity_step_up_codes WHERE player_id = \(player.rawValue) AND created_at > \(now.addingTimeInterval(-3600))
-            """, logger: logger)
-        for try await (sent, lastForSubject) in recent.decode((Int, Date?).self) {
-            if let lastForSubject, now.timeIntervalSince(lastForSubject) < Self.resendDelay { throw StepUpError.sendTooSoon }
-            if sent >= Self.maxSendsPerHour { throw StepUpError.sendTooSoon }
+        let last = try await connection.query(
+            "SELECT created_at FROM identity_step_up_codes WHERE purpose = \(purpose) AND subject = \(subject)", logger: logger)
+        for try await sentAt in last.decode(Date.self) where now.timeIntervalSince(sentAt) < Self.resendDelay {
+            throw StepUpError.sendTooSoon
+        }
+        // Every send counts, a new code for the same action too (its row is reused), in windows
+        // shared by all server copies; a send refused later in the caller's transaction still counts.
+        if try await limiter.hit("step-up:\(player.rawValue)", rule: Self.sendsPerHour, now: now) != nil {
+            throw StepUpError.sendTooSoon
         }
         let code = PlayerSignIn.randomCode()
         let expires = now.addingTimeInterval(Self.codeLifetime)

@@ -110,6 +110,17 @@ extension Deposits {
         var reversed: Int64 = 0
         for try await (total, before) in totals.decode((Int64, Int64).self) { (target, reversed) = (total, before) }
         guard target > reversed else { return "\(row.id) already reversed: \(reversed) units of \(row.currency) taken back" }
+        // The player's withdrawals in this currency that wait for a decision or a payout go back to
+        // review: paying them now could pay out money the gateway just took back. Done before the
+        // ledger's lock is taken, in the order a payout's settlement takes them (withdrawal, then
+        // the player's accounts).
+        _ = try await connection.query(
+            """
+            UPDATE payments_withdrawals
+               SET state = 'review', first_approver = NULL, second_approver = NULL, updated_at = now(),
+                   reason = 'A refund or dispute took money back from this account: the casino checks before paying out.'
+             WHERE player_id = \(row.player.rawValue) AND currency = \(row.currency) AND state IN ('pending_approval', 'approved')
+            """, logger: logger)
         let outcome = try await ledger.apply(
             LedgerOperation(
                 key: IdempotencyKey(scope: "payments", key: "deposit:\(row.id):reversal:\(target)"), player: row.player,

@@ -19,6 +19,8 @@ public struct GatewayRecord: Sendable, Equatable {
 public enum GatewayCredentialsError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownGateway(String)
     case invalidURL
+    /// In production a stored gateway talks only to the gateway's own API.
+    case unofficialURL(String)
     case emptySecret
     case notFound
 
@@ -27,6 +29,7 @@ public enum GatewayCredentialsError: Error, Sendable, Equatable, CustomStringCon
         case .unknownGateway(let code):
             "no gateway \(code.debugDescription) takes credentials; known: \(GatewayCredentials.gateways.joined(separator: ", "))"
         case .invalidURL: "the API URL must be an absolute http(s) URL"
+        case .unofficialURL(let official): "in production the API URL must be the gateway's own, \(official)"
         case .emptySecret: "both the API key and the webhook secret are needed"
         case .notFound: "no credentials are stored for this gateway"
         }
@@ -43,11 +46,18 @@ public struct GatewayCredentials: Sendable {
     let database: Database
     let sealer: RowSealer
     let logger: Logger
+    /// Production: the API base must be the gateway's public one, so that whoever may store
+    /// credentials cannot point a gateway at a server of their own (which would then confirm
+    /// payments that never happened) or send its key over plain HTTP.
+    let officialURLsOnly: Bool
 
-    public init(database: Database, secret: SecretKey, logger: Logger) {
+    public static let officialURLs = ["stripe": StripeSettings.apiURL, "nowpayments": NOWPaymentsSettings.apiURL]
+
+    public init(database: Database, secret: SecretKey, logger: Logger, officialURLsOnly: Bool = false) {
         self.database = database
         self.sealer = RowSealer(secret: secret, purpose: "gateway-credentials")
         self.logger = logger
+        self.officialURLsOnly = officialURLsOnly
     }
 
     struct Sealed: Codable {
@@ -67,8 +77,11 @@ public struct GatewayCredentials: Sendable {
             throw GatewayCredentialsError.invalidURL
         }
         guard !apiKey.isEmpty, !webhookSecret.isEmpty else { throw GatewayCredentialsError.emptySecret }
-        let sealed = try sealer.seal(try JSONEncoder().encode(Sealed(apiKey: apiKey, webhookSecret: webhookSecret)), for: gateway)
         let base = apiURL.hasSuffix("/") ? String(apiURL.dropLast()) : apiURL
+        if officialURLsOnly, let official = Self.officialURLs[gateway], base != official {
+            throw GatewayCredentialsError.unofficialURL(official)
+        }
+        let sealed = try sealer.seal(try JSONEncoder().encode(Sealed(apiKey: apiKey, webhookSecret: webhookSecret)), for: gateway)
         let rows = try await list(
             """
             INSERT INTO payments_gateway_credentials (gateway, api_url, credentials, api_key_fingerprint, secret_fingerprint)
@@ -96,15 +109,21 @@ public struct GatewayCredentials: Sendable {
         try await list("SELECT \(unescaped: Self.columns) FROM payments_gateway_credentials ORDER BY gateway")
     }
 
-    /// Every stored gateway's settings, unsealed, and whether it is enabled.
+    /// Every stored gateway's settings, unsealed, and whether it is enabled. A row that does not
+    /// open (sealed under another CROUPIER_SECRET_KEY, copied from another row, altered) is left
+    /// out and logged: the other gateways keep working, and staff can store it again.
     func stored() async throws -> [(gateway: String, apiURL: String, apiKey: String, webhookSecret: String, enabled: Bool)] {
         try await database.withConnection { connection in
             let rows = try await connection.query(
                 "SELECT gateway, api_url, credentials, enabled FROM payments_gateway_credentials ORDER BY gateway", logger: logger)
             var stored: [(gateway: String, apiURL: String, apiKey: String, webhookSecret: String, enabled: Bool)] = []
             for try await (gateway, apiURL, sealed, enabled) in rows.decode((String, String, ByteBuffer, Bool).self) {
-                let opened = try JSONDecoder().decode(Sealed.self, from: try sealer.open(Array(buffer: sealed), for: gateway))
-                stored.append((gateway, apiURL, opened.apiKey, opened.webhookSecret, enabled))
+                do {
+                    let opened = try JSONDecoder().decode(Sealed.self, from: try sealer.open(Array(buffer: sealed), for: gateway))
+                    stored.append((gateway, apiURL, opened.apiKey, opened.webhookSecret, enabled))
+                } catch {
+                    logger.error("a gateway's stored credentials do not open", metadata: ["gateway": "\(gateway)", "reason": "\(error)"])
+                }
             }
             return stored
         }

@@ -32,7 +32,9 @@ public struct PaymentGateways: Sendable {
                     database: database, logger: logger))
         }
         let stored = StoredGateways(
-            credentials: GatewayCredentials(database: database, secret: configuration.secretKey, logger: logger),
+            credentials: GatewayCredentials(
+                database: database, secret: configuration.secretKey, logger: logger,
+                officialURLsOnly: configuration.environment == .production),
             lifetime: TimeInterval(configuration.providerCacheSeconds)
         ) { gateway, apiURL, apiKey, secret in
             switch gateway {

@@ -2,7 +2,8 @@
 --
 -- awaiting_confirmation → (review | pending_approval | approved) → processing → paid | failed | unknown
 -- unknown → paid | failed (reconciliation); review → pending_approval | approved | rejected;
--- pending_approval → approved | rejected; and until processing starts the player may cancel.
+-- pending_approval → approved | rejected; pending_approval and approved go back to review when a
+-- refund or dispute takes money back; and until processing starts the player may cancel.
 -- The trigger below refuses any other move. Funds are held (real → locked) when the player
 -- confirms with the e-mailed code, in the same transaction as the move out of
 -- awaiting_confirmation; paid posts the hold, failed/rejected/cancelled void it, unknown keeps it.
@@ -61,8 +62,8 @@ BEGIN
     IF OLD.state = NEW.state THEN RETURN NEW; END IF;
     IF (OLD.state = 'awaiting_confirmation' AND NEW.state IN ('review', 'pending_approval', 'approved', 'failed', 'cancelled'))
        OR (OLD.state = 'review' AND NEW.state IN ('pending_approval', 'approved', 'rejected', 'cancelled'))
-       OR (OLD.state = 'pending_approval' AND NEW.state IN ('approved', 'rejected', 'cancelled'))
-       OR (OLD.state = 'approved' AND NEW.state IN ('processing', 'cancelled'))
+       OR (OLD.state = 'pending_approval' AND NEW.state IN ('review', 'approved', 'rejected', 'cancelled'))
+       OR (OLD.state = 'approved' AND NEW.state IN ('review', 'processing', 'cancelled'))
        OR (OLD.state = 'processing' AND NEW.state IN ('paid', 'failed', 'unknown'))
        OR (OLD.state = 'unknown' AND NEW.state IN ('paid', 'failed')) THEN
         RETURN NEW;

@@ -65,7 +65,16 @@ public struct Payouts: Sendable {
             for try await id in rows.decode(String.self) { ids.append(id) }
             return ids
         }
-        for id in due { _ = try await reconcile(id) }
+        for id in due {
+            do {
+                _ = try await reconcile(id)
+            } catch {
+                // One payout that cannot be settled now (the ledger refused, the database hiccuped)
+                // must not hold up the others: it is asked about again later.
+                logger.error("a payout could not be reconciled", metadata: ["withdrawal": "\(id)", "reason": "\(error)"])
+                try await postpone(id)
+            }
+        }
         return due.count
     }
 
@@ -84,12 +93,15 @@ public struct Payouts: Sendable {
         return try await settle(id, with: status)
     }
 
+    /// Claims the oldest approved withdrawal of a gateway that is switched on; those of a
+    /// gateway switched off wait (the player may cancel them).
     private func claimApproved() async throws -> (Withdrawal, Int64)? {
-        try await database.withTransaction(logger: logger) { connection in
+        let active = try await gateways.active().map(\.code)
+        return try await database.withTransaction(logger: logger) { connection in
             let rows = try await connection.query(
                 """
                 SELECT public_id, payout_gateway_units FROM payments_withdrawals
-                 WHERE state = 'approved' ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED
+                 WHERE state = 'approved' AND gateway = ANY(\(active)) ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED
                 """, logger: logger)
             var claimed: (String, Int64)?
             for try await row in rows.decode((String, Int64).self) { claimed = row }
@@ -149,14 +161,22 @@ public struct Payouts: Sendable {
 
     /// Next check after the configured delay, doubling with each check, at most an hour apart.
     private func checkLater(_ row: Withdrawal, reference: String?, on connection: PostgresConnection) async throws {
-        _ = try await connection.query(
-            """
-            UPDATE payments_withdrawals
-               SET gateway_reference = coalesce(\(reference), gateway_reference), checks = checks + 1,
-                   next_check_at = now() + make_interval(secs => least(3600, \(settings.reconcileAfterSeconds) * power(2, least(checks, 12))))
-             WHERE public_id = \(row.id)
-            """, logger: logger
-        )
+        _ = try await connection.query(Self.later(row.id, reference: reference, after: settings.reconcileAfterSeconds), logger: logger)
+    }
+
+    static func later(_ id: String, reference: String?, after seconds: Int) -> PostgresQuery {
+        """
+        UPDATE payments_withdrawals
+           SET gateway_reference = coalesce(\(reference), gateway_reference), checks = checks + 1,
+               next_check_at = now() + make_interval(secs => least(3600, \(seconds) * power(2, least(checks, 12))))
+         WHERE public_id = \(id)
+        """
+    }
+
+    private func postpone(_ id: String) async throws {
+        try await database.withConnection { connection in
+            _ = try await connection.query(Self.later(id, reference: nil, after: settings.reconcileAfterSeconds), logger: logger)
+        }
     }
 
     private func sentLongAgo(_ id: String, on connection: PostgresConnection) async throws -> Bool {

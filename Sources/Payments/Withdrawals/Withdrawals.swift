@@ -56,9 +56,15 @@ public struct Withdrawals: Sendable {
         } catch {
             throw WithdrawalRefusal.amount(error)
         }
+        // The destination must receive something: at least one unit more than the fee.
+        guard units > fee else {
+            throw WithdrawalRefusal.amount(.belowMinimum(GatewayAmount.text(offered.payoutFeeUnits + 1, offered)))
+        }
         let destination = rawDestination.trimmingCharacters(in: .whitespaces)
         if let problem = gateway.destinationProblem(destination, currency: currency) { throw WithdrawalRefusal.destinationInvalid(problem) }
-        let available = try await ledger.balances(of: player)[currency]?.real ?? 0
+        // Money a refund or dispute left owing is not the player's to take out.
+        let owed = try await ledger.debts(of: player)[currency] ?? 0
+        let available = max(0, (try await ledger.balances(of: player)[currency]?.real ?? 0) - owed)
         let perGatewayUnit = WithdrawalRecords.power(ledgerCurrency.scale - offered.exponent)
         guard units <= available else {
             // What the method could pay: the balance cut to its decimals.
@@ -67,6 +73,11 @@ public struct Withdrawals: Sendable {
         let payout = (units - fee) / perGatewayUnit
         let id = PublicID.random("wdr")
         let rows = try await database.withTransaction(logger: logger) { connection in
+            // One request of a player at a time, so that the older request still waiting for its
+            // code is always seen and cancelled.
+            _ = try await connection.query(
+                "SELECT pg_advisory_xact_lock(hashtextextended('payments.withdrawal_request:' || \(player.rawValue)::text, 0))",
+                logger: logger)
             _ = try await connection.query(
                 """
                 UPDATE payments_withdrawals SET state = 'cancelled', reason = 'Replaced by a newer request.', settled_at = now(),
@@ -106,17 +117,24 @@ public struct Withdrawals: Sendable {
 
     /// Checks the code and, when it is right, holds the funds and decides where the withdrawal
     /// goes next: `review` when Compliance asks for it, `approved` up to the automatic threshold,
-    /// `pending_approval` above it. A confirmed withdrawal is returned as it is.
-    public func confirm(_ id: String, of player: PlayerID, code: String) async throws -> Withdrawal {
-        let result: Result<Withdrawal, WithdrawalRefusal> = try await database.withTransaction(logger: logger) { connection in
+    /// `pending_approval` above it. A confirmed withdrawal is returned as it is, `changed` false.
+    public func confirm(_ id: String, of player: PlayerID, code: String) async throws -> (withdrawal: Withdrawal, changed: Bool) {
+        let result: Result<(withdrawal: Withdrawal, changed: Bool), WithdrawalRefusal> = try await database.withTransaction(
+            logger: logger
+        ) { connection in
             guard let row = try await records.locked(id, of: player, on: connection) else { return .failure(.notFound) }
-            guard row.state == .awaitingConfirmation else { return .success(row) }
+            guard row.state == .awaitingConfirmation else { return .success((row, false)) }
             switch try await stepUp.confirm(player: player, purpose: Self.purpose, subject: id, code: code, on: connection) {
             case .failure(.codeLocked): return .failure(.codeLocked)
             case .failure: return .failure(.codeInvalid)
             case .success: break
             }
-            return .success(try await hold(row, on: connection))
+            guard try await gateways.active(row.gateway) != nil else {
+                let ended = try await records.move(
+                    row, to: .failed, reason: "This payment method was switched off: nothing was held. Pick another one.", on: connection)
+                return .success((ended, true))
+            }
+            return .success((try await hold(row, on: connection), true))
         }
         return try result.get()
     }
@@ -143,13 +161,25 @@ public struct Withdrawals: Sendable {
         for try await count in deposits.decode(Int.self) { completed = count }
         let verdict = try await screening.screen(
             WithdrawalFacts(
-                player: row.player, gateway: row.gateway, currency: row.currency, units: row.units, completedDeposits: completed),
+                player: row.player, gateway: row.gateway, currency: row.currency, units: row.units, completedDeposits: completed,
+                debtUnits: try await ledger.debts(of: row.player)[row.currency] ?? 0),
             on: connection)
         let scale = try await ledger.currencies()[row.currency]?.scale ?? 0
         let threshold = { (amounts: [String: String]) in amounts[row.currency].flatMap { try? Amount.units(fromDecimal: $0, scale: scale) }
         }
+        // The thresholds weigh this withdrawal with the player's others still open or paid in the
+        // last 24 hours, so splitting a sum into parts does not slip under them.
+        let others = try await connection.query(
+            """
+            SELECT coalesce(sum(units), 0)::bigint FROM payments_withdrawals
+             WHERE player_id = \(row.player.rawValue) AND currency = \(row.currency) AND public_id <> \(row.id)
+               AND (state IN ('review', 'pending_approval', 'approved', 'processing', 'unknown')
+                    OR (state = 'paid' AND settled_at > now() - interval '24 hours'))
+            """, logger: logger)
+        var weighed = row.units
+        for try await sum in others.decode(Int64.self) { weighed = weighed.addingReportingOverflow(sum).partialValue }
         // A currency without a threshold is treated as above it: people look, two of them.
-        let fourEyes = threshold(settings.fourEyesFrom).map { row.units >= $0 } ?? true
+        let fourEyes = threshold(settings.fourEyesFrom).map { weighed >= $0 } ?? true
         let approvals = fourEyes ? 2 : 1
         _ = try await connection.query(
             "UPDATE payments_withdrawals SET approvals_needed = \(approvals) WHERE public_id = \(row.id)", logger: logger
@@ -159,7 +189,7 @@ public struct Withdrawals: Sendable {
         if case .review(let why) = verdict {
             next = .review
             reason = why
-        } else if approvals == 1, let limit = threshold(settings.autoApproveUpTo), row.units <= limit {
+        } else if approvals == 1, let limit = threshold(settings.autoApproveUpTo), weighed <= limit {
             next = .approved
         } else {
             next = .pendingApproval
@@ -170,13 +200,15 @@ public struct Withdrawals: Sendable {
     }
 
     /// Cancels a withdrawal the payout has not started for, returning held funds.
-    public func cancel(_ id: String, of player: PlayerID) async throws -> Withdrawal {
+    public func cancel(_ id: String, of player: PlayerID) async throws -> (withdrawal: Withdrawal, changed: Bool) {
         try await database.withTransaction(logger: logger) { connection in
             guard let row = try await records.locked(id, of: player, on: connection) else { throw WithdrawalRefusal.notFound }
-            if row.state == .cancelled { return row }
+            if row.state == .cancelled { return (row, false) }
             guard row.state.cancellable else { throw WithdrawalRefusal.notCancellable }
-            return try await records.end(
-                row, as: .cancelled, reason: "Cancelled by you: the money is back in your balance.", on: connection)
+            return (
+                try await records.end(
+                    row, as: .cancelled, reason: "Cancelled by you: the money is back in your balance.", on: connection), true
+            )
         }
     }
 
