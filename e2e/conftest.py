@@ -10,7 +10,7 @@ Before the server it starts two local fakes the server is configured to use, and
 Hub88's operator API is played in-process by e2e/fake_hub88_api.py (fixture `fake_hub88`); it is
 not in the server's environment: the tests that need it register it as a provider with the CLI.
 Stripe's Checkout Sessions API is played in-process by e2e/fake_stripe_api.py (fixture
-`fake_stripe`), NOWPayments' invoices by e2e/fake_nowpayments_api.py (fixture `fake_nowpayments`);
+`fake_stripe`), NOWPayments' invoices and payouts by e2e/fake_nowpayments_api.py (fixture `fake_nowpayments`);
 the server's CROUPIER_STRIPE_* and CROUPIER_NOWPAYMENTS_* settings point at them.
 
 Environment:
@@ -27,6 +27,7 @@ e2e/artifacts/screenshots/<test name>.png.
 
 from __future__ import annotations
 
+import base64
 import email
 import email.policy
 import json
@@ -504,9 +505,12 @@ def fake_stripe() -> Iterator[FakeStripeAPI]:
 
 @pytest.fixture(scope="session")
 def fake_nowpayments() -> Iterator[FakeNOWPaymentsAPI]:
-    """NOWPayments' invoice and payment-status API, in-process on a free port for the whole
-    session; the server calls it with fake_nowpayments.api_key, IPNs are signed with its ipn_secret."""
-    fake = FakeNOWPaymentsAPI(api_key=secrets.token_hex(12).upper(), ipn_secret=secrets.token_urlsafe(24))
+    """NOWPayments' invoice, payment-status and mass-payout API, in-process on a free port for the
+    whole session; the server calls it with fake_nowpayments.api_key and its payout login (email,
+    password, base32 two_factor_secret), IPNs are signed with its ipn_secret."""
+    fake = FakeNOWPaymentsAPI(
+        api_key=secrets.token_hex(12).upper(), ipn_secret=secrets.token_urlsafe(24), email="payouts@casino.test",
+        password="pw-" + secrets.token_urlsafe(12), two_factor_secret=base64.b32encode(secrets.token_bytes(20)).decode())
     fake.start()
     try:
         yield fake
@@ -548,6 +552,9 @@ def server_env(service_env: dict[str, str], e2e_databases: dict[str, str], oidc_
         "CROUPIER_NOWPAYMENTS_API_URL": fake_nowpayments.base_url,
         "CROUPIER_NOWPAYMENTS_API_KEY": fake_nowpayments.api_key,
         "CROUPIER_NOWPAYMENTS_IPN_SECRET": fake_nowpayments.ipn_secret,
+        "CROUPIER_NOWPAYMENTS_EMAIL": fake_nowpayments.email,
+        "CROUPIER_NOWPAYMENTS_PASSWORD": fake_nowpayments.password,
+        "CROUPIER_NOWPAYMENTS_2FA_SECRET": fake_nowpayments.two_factor_secret,
     })
     return env
 

@@ -49,6 +49,9 @@ public struct Configuration: Sendable {
     public var stripe: StripeSettings?
     /// NOWPayments crypto deposits, when configured.
     public var nowPayments: NOWPaymentsSettings?
+    /// NOWPayments payouts, when their login is configured; they apply to the NOWPayments gateway
+    /// wherever its own credentials come from (here or stored).
+    public var nowPaymentsPayouts: NOWPaymentsPayoutSettings?
     public var withdrawals: WithdrawalSettings
 
     public init(
@@ -77,6 +80,7 @@ public struct Configuration: Sendable {
         staffBcryptCost: Int = 12,
         stripe: StripeSettings? = nil,
         nowPayments: NOWPaymentsSettings? = nil,
+        nowPaymentsPayouts: NOWPaymentsPayoutSettings? = nil,
         withdrawals: WithdrawalSettings = WithdrawalSettings()
     ) {
         self.environment = environment
@@ -104,6 +108,7 @@ public struct Configuration: Sendable {
         self.staffBcryptCost = staffBcryptCost
         self.stripe = stripe
         self.nowPayments = nowPayments
+        self.nowPaymentsPayouts = nowPaymentsPayouts
         self.withdrawals = withdrawals
     }
 }
@@ -258,6 +263,7 @@ extension Configuration {
             staffBcryptCost: try reader.int("CROUPIER_STAFF_BCRYPT_COST", default: 12, range: 10...16),
             stripe: try reader.stripe(),
             nowPayments: try reader.nowPayments(),
+            nowPaymentsPayouts: try reader.nowPaymentsPayouts(),
             withdrawals: WithdrawalSettings(
                 autoApproveUpTo: try reader.amounts("CROUPIER_WITHDRAWAL_AUTO_APPROVE", default: WithdrawalSettings.defaultAutoApprove),
                 fourEyesFrom: try reader.amounts("CROUPIER_WITHDRAWAL_FOUR_EYES", default: WithdrawalSettings.defaultFourEyes),
@@ -349,16 +355,23 @@ extension Configuration {
             return text
         }
 
+        /// Every one of `keys` or none, in their order; the error names the first missing key and
+        /// never a value.
+        func together(_ keys: [String]) throws -> [String]? {
+            let values = keys.map { string($0, default: "") }
+            if values.allSatisfy(\.isEmpty) { return nil }
+            if let missing = zip(keys, values).first(where: { $0.1.isEmpty })?.0 {
+                throw ConfigurationError.invalidValue(
+                    key: missing, value: "(hidden)",
+                    expected: "set together with \(keys.filter { $0 != missing }.joined(separator: " and "))")
+            }
+            return values
+        }
+
         /// Both secrets or neither; a value itself never appears in an error.
         func pair(_ first: String, _ second: String) throws -> (String, String)? {
-            let a = string(first, default: "")
-            let b = string(second, default: "")
-            if a.isEmpty, b.isEmpty { return nil }
-            guard !a.isEmpty, !b.isEmpty else {
-                throw ConfigurationError.invalidValue(
-                    key: a.isEmpty ? first : second, value: "(hidden)", expected: "set together with \(a.isEmpty ? second : first)")
-            }
-            return (a, b)
+            guard let values = try together([first, second]) else { return nil }
+            return (values[0], values[1])
         }
 
         func stripe() throws -> StripeSettings? {
@@ -371,6 +384,18 @@ extension Configuration {
             guard let (key, secret) = try pair("CROUPIER_NOWPAYMENTS_API_KEY", "CROUPIER_NOWPAYMENTS_IPN_SECRET") else { return nil }
             return NOWPaymentsSettings(
                 apiURL: try url("CROUPIER_NOWPAYMENTS_API_URL", default: NOWPaymentsSettings.apiURL), apiKey: key, ipnSecret: secret)
+        }
+
+        func nowPaymentsPayouts() throws -> NOWPaymentsPayoutSettings? {
+            let secretKey = "CROUPIER_NOWPAYMENTS_2FA_SECRET"
+            guard
+                let values = try together(["CROUPIER_NOWPAYMENTS_EMAIL", "CROUPIER_NOWPAYMENTS_PASSWORD", secretKey])
+            else { return nil }
+            guard let key = Base32.decode(values[2]) else {
+                throw ConfigurationError.invalidValue(
+                    key: secretKey, value: "(hidden)", expected: "the 2FA secret in base32, as NOWPayments shows it")
+            }
+            return NOWPaymentsPayoutSettings(email: values[0], password: values[1], twoFactorKey: key)
         }
 
         /// Per-currency amounts such as `EUR:100,USD:100` (`WithdrawalSettings.parse`).

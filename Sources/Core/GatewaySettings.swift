@@ -29,3 +29,20 @@ public struct NOWPaymentsSettings: Sendable, Equatable {
         self.ipnSecret = ipnSecret
     }
 }
+
+/// NOWPayments' mass-payout login (docs/payments.md, "NOWPayments"): the account's e-mail and
+/// password, exchanged for a short-lived token before each call, and its 2FA secret, from which
+/// each payout batch's verification code is computed. Present only when all three are set; they
+/// come from the configuration only, never from stored credentials.
+public struct NOWPaymentsPayoutSettings: Sendable, Equatable {
+    public var email: String
+    public var password: String
+    /// The 2FA secret's bytes: NOWPayments shows it base32-encoded (`Base32.decode`).
+    public var twoFactorKey: [UInt8]
+
+    public init(email: String, password: String, twoFactorKey: [UInt8]) {
+        self.email = email
+        self.password = password
+        self.twoFactorKey = twoFactorKey
+    }
+}

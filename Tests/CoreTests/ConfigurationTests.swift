@@ -59,6 +59,44 @@ import Testing
         }
     }
 
+    @Test func nowPaymentsPayoutsNeedTheirThreeSettingsAndNeverEchoOne() throws {
+        let base = ["CROUPIER_DATA_DIR": directory]
+        #expect(try Configuration.load(environment: base).0.nowPaymentsPayouts == nil)
+        let all = base.merging([
+            "CROUPIER_NOWPAYMENTS_EMAIL": "payouts@casino.test", "CROUPIER_NOWPAYMENTS_PASSWORD": "pw-secret",
+            "CROUPIER_NOWPAYMENTS_2FA_SECRET": "gezd gnbv gy3t qojq gezd gnbv gy3t qojq",
+        ]) { $1 }
+        #expect(
+            try Configuration.load(environment: all).0.nowPaymentsPayouts
+                == NOWPaymentsPayoutSettings(
+                    email: "payouts@casino.test", password: "pw-secret", twoFactorKey: Array("12345678901234567890".utf8)))
+        for missing in ["CROUPIER_NOWPAYMENTS_EMAIL", "CROUPIER_NOWPAYMENTS_PASSWORD", "CROUPIER_NOWPAYMENTS_2FA_SECRET"] {
+            do {
+                _ = try Configuration.load(environment: all.filter { $0.key != missing })
+                Issue.record("payouts without \(missing) were accepted")
+            } catch let error as ConfigurationError {
+                guard case .invalidValue(let key, _, _) = error else { throw error }
+                #expect(key == missing)
+                #expect(!String(describing: error).contains("pw-secret") && !String(describing: error).contains("gezd"))
+            }
+        }
+        do {
+            _ = try Configuration.load(environment: all.merging(["CROUPIER_NOWPAYMENTS_2FA_SECRET": "not base32!"]) { $1 })
+            Issue.record("a 2FA secret that is not base32 was accepted")
+        } catch let error as ConfigurationError {
+            #expect(String(describing: error).contains("CROUPIER_NOWPAYMENTS_2FA_SECRET"))
+            #expect(!String(describing: error).contains("not base32!"))
+        }
+    }
+
+    @Test func base32ReadsSecretsAsPeopleCopyThem() {
+        #expect(Base32.decode("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ") == Array("12345678901234567890".utf8))
+        #expect(Base32.decode("mzxw6===") == Array("foo".utf8))
+        #expect(Base32.decode("MZXW6YTBOI======") == Array("foobar".utf8))
+        #expect(Base32.decode("") == nil)
+        #expect(Base32.decode("MZXW1") == nil, "1 is not in the alphabet")
+    }
+
     @Test func developmentAskedForByNameMayListenAnywhere() throws {
         let (configuration, notices) = try Configuration.load(
             environment: ["CROUPIER_ENV": "development", "CROUPIER_HTTP_HOST": "0.0.0.0", "CROUPIER_DATA_DIR": directory])

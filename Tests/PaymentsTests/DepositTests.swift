@@ -112,6 +112,7 @@ import Testing
             let cases: [(String, String, String, DepositRefusal)] = [
                 ("nowhere", "10", "EUR", .unknownGateway("nowhere")),
                 ("scripted", "10", "BTC", .unsupportedCurrency("BTC")),
+                ("scripted", "10", "USDT", .unsupportedCurrency("USDT")),  // it pays out USDT, takes no deposits in it
                 ("scripted", "10.001", "EUR", .amount(.tooManyDecimals("10.001", exponent: 2))),
                 ("scripted", "-5", "EUR", .amount(.notPositive)),
                 ("scripted", "0", "EUR", .amount(.notPositive)),

@@ -19,29 +19,51 @@ final class ScriptedGateway: PaymentGateway {
     let code = "scripted"
     let capabilities = GatewayCapabilities(
         deposits: true, payouts: true,
-        currencies: [GatewayCurrency(code: "EUR", exponent: 2, minimumUnits: 50, maximumUnits: 1_000_000, payoutFeeUnits: 50)])
+        currencies: [
+            GatewayCurrency(code: "EUR", exponent: 2, minimumUnits: 50, maximumUnits: 1_000_000, payoutFeeUnits: 50),
+            // One-way currencies, as NOWPayments has: USD takes deposits only, USDT pays out only.
+            GatewayCurrency(code: "USD", exponent: 2, minimumUnits: 50, maximumUnits: 1_000_000, payouts: false),
+            GatewayCurrency(code: "USDT", exponent: 6, minimumUnits: 1_000_000, maximumUnits: 1_000_000_000, deposits: false),
+        ])
     /// Whether it answers, and what its status query says.
     private let script = Mutex<(answering: Bool, next: DepositUpdate?)>((true, nil))
-    /// What a payout request answers (nil: no answer, as on a timeout) and what its status says.
-    private let payouts = Mutex<(answer: PayoutStatus?, status: PayoutStatus, requests: [GatewayPayoutRequest])>(
-        (.paid(reference: "payout-1"), .notFound, []))
+    /// What a payout request answers (nil: no answer, as on a timeout, with the reference the
+    /// lost answer carried, if any), what its status says, and the references it was asked by.
+    private let payouts = Mutex<
+        (
+            answer: PayoutStatus?, lostReference: String?, status: PayoutStatus, requests: [GatewayPayoutRequest],
+            statusReferences: [String?]
+        )
+    >((.paid(reference: "payout-1"), nil, .notFound, [], []))
 
     func says(_ update: DepositUpdate) { script.withLock { $0 = (true, update) } }
     func failsToAnswer() { script.withLock { $0 = (false, nil) } }
-    func payoutAnswers(_ answer: PayoutStatus?) { payouts.withLock { $0.answer = answer } }
+    func payoutAnswers(_ answer: PayoutStatus?, lostReference: String? = nil) {
+        payouts.withLock {
+            $0.answer = answer
+            $0.lostReference = lostReference
+        }
+    }
     func payoutStatusSays(_ status: PayoutStatus) { payouts.withLock { $0.status = status } }
     var payoutRequests: [GatewayPayoutRequest] { payouts.withLock { $0.requests } }
+    /// The references each status query was given, in order.
+    var statusReferences: [String?] { payouts.withLock { $0.statusReferences } }
 
     func createPayout(_ request: GatewayPayoutRequest) async throws -> PayoutStatus {
-        let answer = payouts.withLock { state in
+        let (answer, lost) = payouts.withLock { state in
             state.requests.append(request)
-            return state.answer
+            return (state.answer, state.lostReference)
         }
-        guard let answer else { throw GatewayUnavailable(gateway: code, reason: "timed out") }
+        guard let answer else { throw GatewayUnavailable(gateway: code, reason: "timed out", reference: lost) }
         return answer
     }
 
-    func payoutStatus(withdrawalID: String) async throws -> PayoutStatus { payouts.withLock { $0.status } }
+    func payoutStatus(withdrawalID: String, reference: String?) async throws -> PayoutStatus {
+        payouts.withLock { state in
+            state.statusReferences.append(reference)
+            return state.status
+        }
+    }
 
     func destinationProblem(_ destination: String, currency: String) -> String? {
         destination.count >= 4 ? nil : "too short"

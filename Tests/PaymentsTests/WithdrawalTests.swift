@@ -130,11 +130,12 @@ import Testing
             #expect(try await h.ledger.balances(of: player)["EUR"]?.locked == 4_000_000, "an unknown outcome keeps the hold")
             await #expect(throws: WithdrawalRefusal.notCancellable) { try await h.withdrawals.cancel(paid, of: player) }
 
-            // The gateway's status still says nothing: held, checked again later.
+            // The gateway's status still says nothing: held, checked again later, by the reference it gave.
             h.gateway.payoutStatusSays(.processing(reference: "payout-9"))
             #expect(try await h.payouts.reconcile(paid)?.state == .unknown)
             h.gateway.payoutStatusSays(.paid(reference: "payout-9"))
             #expect(try await h.payouts.reconcile(paid)?.state == .paid)
+            #expect(h.gateway.statusReferences == [nil, "payout-9"], "no reference until the gateway gave one")
             #expect(try await h.ledger.balances(of: player)["EUR"] == Balances(real: 6_000_000, bonus: 0, locked: 0))
 
             let failed = try await confirmedWithdrawal(h, player, "30")
@@ -143,6 +144,21 @@ import Testing
             let settled = try await h.payouts.reconcile(failed)
             #expect(settled?.state == .failed && settled?.reason?.hasPrefix("The account is closed.") == true)
             #expect(try await h.ledger.balances(of: player)["EUR"] == Balances(real: 6_000_000, bonus: 0, locked: 0), "the hold is voided")
+        }
+    }
+
+    @Test func aLostAnswerKeepsWhatTheGatewayMadeSoReconciliationAsksAboutIt() async throws {
+        try await PaymentsHarness.with { h in
+            let player = try await h.signedUpPlayer()
+            try await h.deposit("100", for: player)
+            let id = try await confirmedWithdrawal(h, player, "40")
+            h.gateway.payoutAnswers(nil, lostReference: "batch-7")
+            #expect(try await h.payouts.sendApproved() == 1)
+            #expect(try await h.withdrawals.withdrawal(id, of: player)?.state == .unknown)
+            #expect(try await h.strings("SELECT gateway_reference FROM payments_withdrawals") == ["batch-7"])
+            h.gateway.payoutStatusSays(.paid(reference: "batch-7"))
+            #expect(try await h.payouts.reconcile(id)?.state == .paid)
+            #expect(h.gateway.statusReferences == ["batch-7"])
         }
     }
 
@@ -184,7 +200,8 @@ import Testing
             try await h.deposit("100", for: player)
             let cases: [(String, String, String, String, WithdrawalRefusal)] = [
                 ("nope", "10", "EUR", "DE-4400-1234", .unknownGateway("nope")),
-                ("scripted", "10", "USD", "DE-4400-1234", .unsupportedCurrency("USD")),
+                ("scripted", "10", "RUB", "DE-4400-1234", .unsupportedCurrency("RUB")),
+                ("scripted", "10", "USD", "DE-4400-1234", .unsupportedCurrency("USD")),  // it takes USD deposits, pays none out
                 ("scripted", "10.001", "EUR", "DE-4400-1234", .amount(.tooManyDecimals("10.001", exponent: 2))),
                 ("scripted", "-5", "EUR", "DE-4400-1234", .amount(.notPositive)),
                 ("scripted", "ten", "EUR", "DE-4400-1234", .amount(.malformed("ten"))),

@@ -128,8 +128,12 @@ struct AdminGatewaysPage: PageModel {
             let capabilities = overview.gateway.capabilities
             let currencies = capabilities.currencies.map { offered in
                 let shown = Currency(code: offered.code, scale: offered.exponent, kind: .fiat)
-                return "\(offered.code) \(formatter.format(units: offered.minimumUnits, currency: shown))–"
+                let limits =
+                    "\(offered.code) \(formatter.format(units: offered.minimumUnits, currency: shown))–"
                     + formatter.format(units: offered.maximumUnits, currency: shown)
+                // A currency that moves one way only (NOWPayments' coins pay out, its EUR takes deposits) says which.
+                guard offered.deposits != offered.payouts else { return limits }
+                return limits + " (\(text(offered.payouts ? "admin.gateways.payouts" : "admin.gateways.deposits")))"
             }
             return Row(
                 code: overview.gateway.code, name: text("cashier.gateways.\(overview.gateway.code)"),

@@ -80,19 +80,25 @@ extension CashierController {
         if let focus { withdrawal = try await withdrawals.withdrawal(focus, of: player) }
         var response = try await page(
             player: player, withdrawal: withdrawal, withdrawalTyped: typed,
-            withdrawalError: Self.message(refusal, text: { pages.localization.string($0, in: language) }), request: request,
+            withdrawalError: Self.message(refusal, method: typed.chosen, text: { pages.localization.string($0, in: language) }),
+            request: request,
             context: context)
         response.status = AppError(refusal).status
         return response
     }
 
     /// The refusal in the player's language, with the figure it names (the most they can
-    /// withdraw, the method's limit).
-    static func message(_ refusal: WithdrawalRefusal, text: (String) -> String) -> String {
+    /// withdraw, the method's limit); a destination refused by a method that pays to addresses
+    /// of its own shape (`method` is `<gateway>:<currency>`) says what that shape is.
+    static func message(_ refusal: WithdrawalRefusal, method: String = "", text: (String) -> String) -> String {
         let message = text("cashier.withdrawals.errors.\(refusal.code)")
         switch refusal {
         case .aboveWithdrawable(let figure): return message.replacingOccurrences(of: "{amount}", with: figure)
         case .amount(let problem): return problem.figure.map { message.replacingOccurrences(of: "{amount}", with: $0) } ?? message
+        case .destinationInvalid:
+            let key = "cashier.withdrawals.destinations.\(method.replacingOccurrences(of: ":", with: "."))"
+            let shaped = text(key)
+            return method.contains(":") && shaped != key ? shaped : message
         default: return message
         }
     }

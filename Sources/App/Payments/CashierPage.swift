@@ -77,7 +77,7 @@ struct CashierPage: PageModel {
         self.error = error
         let payoutMethods = Self.methods(
             gateways.filter(\.capabilities.payouts), chosen: withdrawalTyped.chosen, catalog: catalog, formatter: formatter, text: text,
-            fees: true)
+            payouts: true)
         self.payoutMethods = payoutMethods
         self.hasPayoutMethods = !payoutMethods.isEmpty
         self.payoutLimits = (payoutMethods.first(where: \.selected) ?? payoutMethods.first)?.limits ?? ""
@@ -106,21 +106,22 @@ struct CashierPage: PageModel {
         }
     }
 
-    /// Each gateway's currencies as form options, with their limits (and payout fee).
+    /// Each gateway's currencies that take deposits (or, with `payouts`, pay out) as form
+    /// options, with their limits (and the payout fee).
     static func methods(
         _ gateways: [any PaymentGateway], chosen: String, catalog: [String: Currency], formatter: MoneyFormatter, text: (String) -> String,
-        fees: Bool = false
+        payouts: Bool = false
     ) -> [Method] {
         var methods: [Method] = []
         for gateway in gateways {
-            for offered in gateway.capabilities.currencies {
+            for offered in gateway.capabilities.currencies where payouts ? offered.payouts : offered.deposits {
                 guard let currency = catalog[offered.code], currency.scale >= offered.exponent else { continue }
                 let shown = Currency(code: offered.code, scale: offered.exponent, kind: currency.kind)
                 let value = "\(gateway.code):\(offered.code)"
                 var limits =
                     "\(formatter.format(units: offered.minimumUnits, currency: shown)) – "
                     + formatter.format(units: offered.maximumUnits, currency: shown)
-                if fees {
+                if payouts {
                     limits += ", \(text("cashier.withdraw.fee")) \(formatter.format(units: offered.payoutFeeUnits, currency: shown))"
                 }
                 methods.append(

@@ -32,8 +32,8 @@ public struct Deposits: Sendable {
     {
         guard let gateway = try await gateways.active(code) else { throw DepositRefusal.unknownGateway(code) }
         guard gateway.capabilities.deposits else { throw DepositRefusal.gatewayTakesNoDeposits(code) }
-        guard let offered = gateway.capabilities.currency(currency), let ledgerCurrency = try await ledger.currencies()[currency],
-            ledgerCurrency.scale >= offered.exponent
+        guard let offered = gateway.capabilities.currency(currency), offered.deposits,
+            let ledgerCurrency = try await ledger.currencies()[currency], ledgerCurrency.scale >= offered.exponent
         else { throw DepositRefusal.unsupportedCurrency(currency) }
         let gatewayUnits: Int64
         let units: Int64

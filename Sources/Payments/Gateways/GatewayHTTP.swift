@@ -3,7 +3,8 @@ import Foundation
 import NIOCore
 
 /// One call to a gateway's API, as every adapter makes it: a 15 s bound, a 1 MiB answer at most,
-/// and anything but a 2xx answer turned into `GatewayUnavailable` naming the call.
+/// and anything but a 2xx answer turned into `GatewayUnavailable` naming the call (with the status,
+/// when there was an answer).
 struct GatewayHTTP: Sendable {
     let gateway: String
     let baseURL: String
@@ -34,7 +35,7 @@ struct GatewayHTTP: Sendable {
             throw GatewayUnavailable(gateway: gateway, reason: "\(method) \(path) did not answer: \(error)")
         }
         guard (200..<300).contains(status) else {
-            throw GatewayUnavailable(gateway: gateway, reason: "\(method) \(path) answered \(status)")
+            throw GatewayUnavailable(gateway: gateway, reason: "\(method) \(path) answered \(status)", status: status)
         }
         return answer
     }

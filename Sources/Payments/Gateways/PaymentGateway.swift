@@ -3,7 +3,7 @@ import Foundation
 
 /// What a gateway offers in one currency: its amount exponent (Stripe's minor units, a coin's
 /// decimals), the smallest and largest deposit or withdrawal, and the fee it charges a payout,
-/// all in those units.
+/// all in those units, and which way money moves in it.
 public struct GatewayCurrency: Sendable, Hashable {
     public let code: String
     public let exponent: Int
@@ -12,13 +12,22 @@ public struct GatewayCurrency: Sendable, Hashable {
     /// Taken from each withdrawal: the destination receives the amount less this, and the fee
     /// books to the house's `fees` account.
     public let payoutFeeUnits: Int64
+    /// Whether deposits and withdrawals take this currency: NOWPayments prices deposits in EUR
+    /// and USD but pays out in coins.
+    public let deposits: Bool
+    public let payouts: Bool
 
-    public init(code: String, exponent: Int, minimumUnits: Int64, maximumUnits: Int64, payoutFeeUnits: Int64 = 0) {
+    public init(
+        code: String, exponent: Int, minimumUnits: Int64, maximumUnits: Int64, payoutFeeUnits: Int64 = 0, deposits: Bool = true,
+        payouts: Bool = true
+    ) {
         self.code = code
         self.exponent = exponent
         self.minimumUnits = minimumUnits
         self.maximumUnits = maximumUnits
         self.payoutFeeUnits = payoutFeeUnits
+        self.deposits = deposits
+        self.payouts = payouts
     }
 }
 
@@ -123,6 +132,11 @@ public enum WebhookRefusal: Error, Sendable, Equatable {
 public struct GatewayUnavailable: Error, Sendable, CustomStringConvertible {
     public let gateway: String
     public let reason: String
+    /// The HTTP status the gateway answered, nil when it did not answer at all.
+    public var status: UInt? = nil
+    /// The gateway's id of what it created before the answer was lost (NOWPayments' batch,
+    /// made before its verification step), so reconciliation can ask about it.
+    public var reference: String? = nil
 
     public var description: String { "\(gateway): \(reason)" }
 }
@@ -147,8 +161,9 @@ public protocol PaymentGateway: Sendable {
     /// may not have gone, and only `payoutStatus` can tell.
     func createPayout(_ request: GatewayPayoutRequest) async throws -> PayoutStatus
 
-    /// The payout's state at the gateway, by the withdrawal's id (reconciliation).
-    func payoutStatus(withdrawalID: String) async throws -> PayoutStatus
+    /// The payout's state at the gateway (reconciliation), by the withdrawal's id and the
+    /// gateway's reference stored when it accepted the payout (nil when its answer was lost).
+    func payoutStatus(withdrawalID: String, reference: String?) async throws -> PayoutStatus
 
     /// Why `destination` cannot receive a payout in `currency` (words for the player), or nil.
     func destinationProblem(_ destination: String, currency: String) -> String?
@@ -160,7 +175,7 @@ extension PaymentGateway {
         throw GatewayUnavailable(gateway: code, reason: "takes no payouts")
     }
 
-    public func payoutStatus(withdrawalID: String) async throws -> PayoutStatus {
+    public func payoutStatus(withdrawalID: String, reference: String?) async throws -> PayoutStatus {
         throw GatewayUnavailable(gateway: code, reason: "takes no payouts")
     }
 

@@ -22,8 +22,12 @@ public struct PaymentGateways: Sendable {
         var base = configuration.publicURL
         while base.hasSuffix("/") { base.removeLast() }
         let callback = base + "/webhooks/nowpayments"
+        // NOWPayments' payout login is the configuration's alone, whichever credentials its gateway has.
+        let payouts = configuration.nowPaymentsPayouts
         var gateways: [any PaymentGateway] = configuration.stripe.map { [StripeGateway(settings: $0)] } ?? []
-        if let settings = configuration.nowPayments { gateways.append(NOWPaymentsGateway(settings: settings, callbackURL: callback)) }
+        if let settings = configuration.nowPayments {
+            gateways.append(NOWPaymentsGateway(settings: settings, payouts: payouts, callbackURL: callback, logger: logger))
+        }
         if configuration.environment != .production {
             gateways.append(
                 SandboxGateway(
@@ -40,7 +44,10 @@ public struct PaymentGateways: Sendable {
             switch gateway {
             case "stripe": StripeGateway(settings: StripeSettings(apiURL: apiURL, apiKey: apiKey, webhookSecret: secret))
             case "nowpayments":
-                NOWPaymentsGateway(settings: NOWPaymentsSettings(apiURL: apiURL, apiKey: apiKey, ipnSecret: secret), callbackURL: callback)
+                NOWPaymentsGateway(
+                    settings: NOWPaymentsSettings(apiURL: apiURL, apiKey: apiKey, ipnSecret: secret), payouts: payouts,
+                    callbackURL: callback,
+                    logger: logger)
             default: nil
             }
         }

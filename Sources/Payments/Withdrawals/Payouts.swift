@@ -5,7 +5,7 @@ import Logging
 import Persistence
 import PostgresNIO
 
-/// The payout side (docs/payments.md, "Payouts and reconciliation"). An approved withdrawal is
+/// The payout side (docs/payments.md, "Withdrawals"). An approved withdrawal is
 /// marked `processing` (the player can no longer cancel) and committed before the gateway is
 /// called, so a crash mid-call leaves a row reconciliation will ask about, never a payout
 /// nobody knows of. The gateway's answer settles it: paid posts the hold (the fee to `fees`),
@@ -33,6 +33,7 @@ public struct Payouts: Sendable {
         var sent = 0
         while sent < limit, let (row, payoutUnits) = try await claimApproved() {
             let status: PayoutStatus?
+            var reference: String?
             if let gateway = try await gateways.gateway(row.gateway), let offered = gateway.capabilities.currency(row.currency) {
                 do {
                     status = try await gateway.createPayout(
@@ -42,12 +43,14 @@ public struct Payouts: Sendable {
                 } catch {
                     logger.warning("a payout's outcome is unknown", metadata: ["withdrawal": "\(row.id)", "reason": "\(error)"])
                     status = nil
+                    // What the gateway made before its answer was lost, so reconciliation can ask about it.
+                    reference = (error as? GatewayUnavailable)?.reference
                 }
             } else {
                 logger.error("a payout's gateway is not configured", metadata: ["withdrawal": "\(row.id)", "gateway": "\(row.gateway)"])
                 status = nil
             }
-            _ = try await settle(row.id, with: status)
+            _ = try await settle(row.id, with: status, reference: reference)
             sent += 1
         }
         return sent
@@ -85,7 +88,7 @@ public struct Payouts: Sendable {
         var status: PayoutStatus?
         if let gateway = try await gateways.gateway(row.gateway) {
             do {
-                status = try await gateway.payoutStatus(withdrawalID: id)
+                status = try await gateway.payoutStatus(withdrawalID: id, reference: try await reference(of: id))
             } catch {
                 logger.warning("a payout's status could not be read", metadata: ["withdrawal": "\(id)", "reason": "\(error)"])
             }
@@ -117,9 +120,19 @@ public struct Payouts: Sendable {
         }
     }
 
-    /// Applies what the gateway said (nil: nothing known) to a payout in `processing` or
-    /// `unknown`; anything else is left as it is.
-    private func settle(_ id: String, with status: PayoutStatus?) async throws -> Withdrawal? {
+    /// The gateway's reference stored when it accepted the payout, nil while none is known.
+    private func reference(of id: String) async throws -> String? {
+        try await database.withConnection { connection in
+            let rows = try await connection.query(
+                "SELECT gateway_reference FROM payments_withdrawals WHERE public_id = \(id)", logger: logger)
+            for try await reference in rows.decode(String?.self) { return reference }
+            return nil
+        }
+    }
+
+    /// Applies what the gateway said (nil: nothing known; `reference`: what it made before its
+    /// answer was lost) to a payout in `processing` or `unknown`; anything else is left as it is.
+    private func settle(_ id: String, with status: PayoutStatus?, reference lostReference: String? = nil) async throws -> Withdrawal? {
         try await database.withTransaction(logger: logger) { connection in
             guard let row = try await records.locked(id, on: connection) else { return Withdrawal?.none }
             guard row.state == .processing || row.state == .unknown else { return row }
@@ -151,7 +164,7 @@ public struct Payouts: Sendable {
                         row, as: .failed, reason: "The payment method has no record of this payout. The money is back in your balance.",
                         on: connection)
                 }
-                try await checkLater(row, reference: nil, on: connection)
+                try await checkLater(row, reference: lostReference, on: connection)
                 return try await records.move(
                     row, to: .unknown, reason: "The payment method has not confirmed the payout yet: the money stays held until it does.",
                     on: connection)

@@ -45,8 +45,8 @@ public struct Withdrawals: Sendable {
     {
         guard let gateway = try await gateways.active(code) else { throw WithdrawalRefusal.unknownGateway(code) }
         guard gateway.capabilities.payouts else { throw WithdrawalRefusal.gatewayTakesNoPayouts(code) }
-        guard let offered = gateway.capabilities.currency(currency), let ledgerCurrency = try await ledger.currencies()[currency],
-            ledgerCurrency.scale >= offered.exponent
+        guard let offered = gateway.capabilities.currency(currency), offered.payouts,
+            let ledgerCurrency = try await ledger.currencies()[currency], ledgerCurrency.scale >= offered.exponent
         else { throw WithdrawalRefusal.unsupportedCurrency(currency) }
         let units: Int64
         let fee: Int64

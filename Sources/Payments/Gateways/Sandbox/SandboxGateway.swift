@@ -97,7 +97,8 @@ public struct SandboxGateway: PaymentGateway {
         return status
     }
 
-    public func payoutStatus(withdrawalID: String) async throws -> PayoutStatus {
+    /// Its own record is keyed by the withdrawal's id: the reference is not needed.
+    public func payoutStatus(withdrawalID: String, reference: String?) async throws -> PayoutStatus {
         try await database.withConnection { connection in
             let rows = try await connection.query(
                 "SELECT reference, status FROM payments_sandbox_payouts WHERE withdrawal_id = \(withdrawalID)", logger: logger)
