@@ -113,7 +113,7 @@ def test_repeated_and_late_webhooks_credit_once_and_a_decline_credits_nothing(
     with page.expect_navigation():
         page.get_by_test_id("sandbox-decline").click()
     back_at_the_cashier(page, "failed")
-    expect(page.locator(FOCUS)).to_contain_text("The card was declined.")
+    expect(page.locator(FOCUS)).to_contain_text(t("en", "cashier.focus.failed.text"))  # the player's language, not the gateway's words
     assert depositor.real() == "40.00000"
     # A second click on the settled checkout changes nothing.
     checkout = e2e_sql(service_env, "SELECT gateway_reference FROM payments_deposits WHERE player_id = "

@@ -159,6 +159,7 @@ def test_a_payout_whose_answer_is_lost_stays_held_until_staff_reconcile_it(
     assert balances(depositor)["real"] == "60.00000" and balances(depositor)["locked"] == "40.00000"
     page.goto(f"/cashier?withdrawal={withdrawal_id}")
     expect(page.locator(FOCUS)).to_have_attribute("data-status", "unknown")
+    expect(page.locator(FOCUS)).to_contain_text(t("en", "cashier.withdrawals.reasons.unknownOutcome"))
 
     finance = staff_factory.create("finance")
     staff = new_page("en")
@@ -194,6 +195,7 @@ def test_the_player_cancels_a_withdrawal_waiting_for_approval_on_a_phone(
     with page.expect_navigation():
         row.get_by_test_id("withdrawal-cancel").click()
     expect(page.locator(FOCUS)).to_have_attribute("data-status", "cancelled")
+    expect(page.locator(FOCUS)).to_contain_text(t("ru", "cashier.withdrawals.reasons.cancelledByPlayer"))
     assert balances(depositor)["real"] == "300.00000" and balances(depositor)["locked"] == "0.00000"
     assert_no_sideways_scroll(page, PHONE["width"], "the cashier")
     assert console_errors(page) == []

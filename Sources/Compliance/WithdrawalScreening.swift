@@ -27,8 +27,8 @@ public struct WithdrawalFacts: Sendable, Equatable {
 public enum WithdrawalVerdict: Sendable, Equatable {
     case proceed
     /// The withdrawal is held and waits in `review` for risk staff, with this reason (shown to
-    /// the player too).
-    case review(reason: String)
+    /// the player too, in their language by `code`; `reason` is its English text).
+    case review(code: String, reason: String)
 }
 
 /// The Compliance context's answer to "may this withdrawal proceed?" (DESIGN §6). Payments asks
@@ -49,10 +49,10 @@ public struct WithdrawalRules: WithdrawalScreening {
         // A refund or dispute took back money that was spent or is being withdrawn: paying out now
         // would pay the same money twice.
         if facts.debtUnits > 0 {
-            return .review(reason: "A refund or dispute left a debt in \(facts.currency): the casino checks before paying out.")
+            return .review(code: "reviewDebt", reason: "A refund or dispute left a debt: the casino checks before paying out.")
         }
         if facts.completedDeposits == 0 {
-            return .review(reason: "No deposit in \(facts.currency) yet: the casino checks where the money came from.")
+            return .review(code: "reviewNoDeposit", reason: "No deposit in this currency yet: the casino checks where the money came from.")
         }
         return .proceed
     }

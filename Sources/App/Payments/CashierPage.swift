@@ -93,7 +93,7 @@ struct CashierPage: PageModel {
             }
         }
         self.hasDebts = !self.debts.isEmpty
-        self.deposits = deposits.map { DepositView($0, catalog: catalog, formatter: formatter, text: text) }
+        self.deposits = deposits.map { DepositView($0, catalog: catalog, formatter: formatter, text: text, showReason: false) }
         self.hasDeposits = !deposits.isEmpty
         self.focus = focus.map { deposit in
             let key = "cashier.focus.\(deposit.state.rawValue)"
@@ -101,7 +101,7 @@ struct CashierPage: PageModel {
                 id: deposit.id, status: deposit.state.rawValue,
                 title: text("\(key).title").replacingOccurrences(
                     of: "{amount}", with: DepositView.amount(deposit, catalog: catalog, formatter: formatter)),
-                text: deposit.reason ?? text("\(key).text"), alert: Self.alert(deposit.state),
+                text: text("\(key).text"), alert: Self.alert(deposit.state),
                 pending: deposit.state == .pending || deposit.state == .created)
         }
     }

@@ -18,7 +18,9 @@ struct DepositView {
     let createdText: String
     let reason: String?
 
-    init(_ deposit: Deposit, catalog: [String: Currency], formatter: MoneyFormatter, text: (String) -> String) {
+    /// `showReason`: the gateway's own words on a failure, in English, for staff; players read
+    /// their language's text for the state instead.
+    init(_ deposit: Deposit, catalog: [String: Currency], formatter: MoneyFormatter, text: (String) -> String, showReason: Bool = true) {
         self.id = deposit.id
         self.player = String(deposit.player.rawValue)
         self.gateway = deposit.gateway
@@ -29,7 +31,7 @@ struct DepositView {
         self.badge = Self.badge(deposit.state)
         self.createdISO = deposit.createdAt.formatted(.iso8601)
         self.createdText = DisplayTime.text(deposit.createdAt)
-        self.reason = deposit.reason
+        self.reason = showReason ? deposit.reason : nil
     }
 
     static func amount(_ deposit: Deposit, catalog: [String: Currency], formatter: MoneyFormatter) -> String {

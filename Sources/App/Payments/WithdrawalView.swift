@@ -45,7 +45,8 @@ struct WithdrawalView {
         self.status = state
         self.statusLabel = text("cashier.withdrawals.status.\(state)")
         self.badge = Self.badge(withdrawal.state)
-        self.reason = withdrawal.reason
+        // The platform's own reasons in the viewer's language; staff's words as they wrote them.
+        self.reason = withdrawal.reasonCode.map { text("cashier.withdrawals.reasons.\($0)") } ?? withdrawal.reason
         self.createdISO = withdrawal.createdAt.formatted(.iso8601)
         self.createdText = DisplayTime.text(withdrawal.createdAt)
         self.awaitingCode = withdrawal.state == .awaitingConfirmation

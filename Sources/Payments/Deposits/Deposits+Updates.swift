@@ -118,7 +118,7 @@ extension Deposits {
             """
             UPDATE payments_withdrawals
                SET state = 'review', first_approver = NULL, second_approver = NULL, updated_at = now(),
-                   reason = 'A refund or dispute took money back from this account: the casino checks before paying out.'
+                   reason = \(WithdrawalNote.chargebackReview.text), reason_code = \(WithdrawalNote.chargebackReview.code)
              WHERE player_id = \(row.player.rawValue) AND currency = \(row.currency) AND state IN ('pending_approval', 'approved')
             """, logger: logger)
         let outcome = try await ledger.apply(

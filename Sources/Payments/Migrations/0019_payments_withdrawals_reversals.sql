@@ -36,8 +36,10 @@ CREATE TABLE payments_withdrawals (
     state text NOT NULL DEFAULT 'awaiting_confirmation' CHECK (state IN (
         'awaiting_confirmation', 'review', 'pending_approval', 'approved', 'processing', 'unknown', 'paid', 'failed', 'rejected',
         'cancelled')),
-    -- Why it waits, failed, was rejected or cancelled, in words the player can act on.
+    -- Why it waits, failed, was rejected or cancelled, in words the player can act on (English),
+    -- and the same as a code the pages say in the player's language (NULL: staff's own words).
     reason text,
+    reason_code text CHECK (reason_code ~ '^[a-zA-Z]{1,40}$'),
     -- Above the second threshold two different staff members approve (four eyes).
     approvals_needed smallint NOT NULL DEFAULT 1 CHECK (approvals_needed IN (1, 2)),
     first_approver bigint,

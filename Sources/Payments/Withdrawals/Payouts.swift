@@ -154,19 +154,19 @@ public struct Payouts: Sendable {
                 try await records.publish("croupier.payments.withdrawal_paid", paid, on: connection)
                 return paid
             case .failed(let reason):
-                return try await records.end(row, as: .failed, reason: "\(reason) The money is back in your balance.", on: connection)
+                return try await records.end(row, as: .failed, reason: .payoutFailed(reason), on: connection)
             case .processing(let reference):
                 try await checkLater(row, reference: reference, on: connection)
                 return try await records.move(row, to: row.state, reason: nil, on: connection)
             case .notFound, nil:
                 if status == .notFound, try await sentLongAgo(id, on: connection) {
                     return try await records.end(
-                        row, as: .failed, reason: "The payment method has no record of this payout. The money is back in your balance.",
+                        row, as: .failed, reason: .noRecordAtGateway,
                         on: connection)
                 }
                 try await checkLater(row, reference: lostReference, on: connection)
                 return try await records.move(
-                    row, to: .unknown, reason: "The payment method has not confirmed the payout yet: the money stays held until it does.",
+                    row, to: .unknown, reason: .unknownOutcome,
                     on: connection)
             }
         }

@@ -27,8 +27,10 @@ public struct Withdrawal: Sendable, Equatable {
     public let feeUnits: Int64
     public let destination: String
     public let state: State
-    /// Why it waits, failed, was rejected or cancelled, in words the player can act on.
+    /// Why it waits, failed, was rejected or cancelled, in words the player can act on (English).
     public let reason: String?
+    /// The same as a code the pages say in the player's language; nil for staff's own words.
+    public let reasonCode: String?
     /// 2 when two different staff members must approve it.
     public let approvalsNeeded: Int
     public let approvers: [Int64]
@@ -83,5 +85,39 @@ public enum WithdrawalRefusal: Error, Sendable, Equatable {
         case .codeLocked: "Too many wrong codes: ask for a new code."
         case .codeSendTooSoon: "A code was sent less than a minute ago: check your e-mail, or wait a little."
         }
+    }
+}
+
+/// Why a withdrawal is where it is: one of the platform's own reasons, which the pages say in
+/// the player's language by its code, or words of staff (a rejection) with no code.
+public struct WithdrawalNote: Sendable, Equatable {
+    public let code: String?
+    public let text: String
+
+    public init(code: String?, text: String) {
+        self.code = code
+        self.text = text
+    }
+
+    static let balanceFell = WithdrawalNote(
+        code: "balanceFell", text: "Your balance fell below the amount before you confirmed: nothing was taken.")
+    static let gatewaySwitchedOff = WithdrawalNote(
+        code: "gatewaySwitchedOff", text: "This payment method was switched off: nothing was held. Pick another one.")
+    static let cancelledByPlayer = WithdrawalNote(code: "cancelledByPlayer", text: "Cancelled by you: the money is back in your balance.")
+    static let replacedByNewer = WithdrawalNote(code: "replacedByNewer", text: "Replaced by a newer request.")
+    static let noRecordAtGateway = WithdrawalNote(
+        code: "noRecordAtGateway", text: "The payment method has no record of this payout. The money is back in your balance.")
+    static let unknownOutcome = WithdrawalNote(
+        code: "unknownOutcome", text: "The payment method has not confirmed the payout yet: the money stays held until it does.")
+    static let chargebackReview = WithdrawalNote(
+        code: "chargebackReview", text: "A refund or dispute took money back from this account: the casino checks before paying out.")
+
+    /// The gateway refused the payout, in its own words (kept in English for staff and the API).
+    static func payoutFailed(_ gatewayReason: String) -> WithdrawalNote {
+        WithdrawalNote(code: "payoutFailed", text: "\(gatewayReason) The money is back in your balance.")
+    }
+
+    static func ledgerRefused(_ code: String) -> WithdrawalNote {
+        WithdrawalNote(code: "ledgerRefused", text: "The wallet refused the hold (\(code)).")
     }
 }

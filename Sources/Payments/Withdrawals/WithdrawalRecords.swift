@@ -19,7 +19,9 @@ struct WithdrawalRecords: Sendable {
     static func voidKey(_ id: String) -> IdempotencyKey { IdempotencyKey(scope: "payments", key: "withdrawal:\(id):void") }
 
     /// Voids the hold when there is one and ends the withdrawal as `state`.
-    func end(_ row: Withdrawal, as state: Withdrawal.State, reason: String, on connection: PostgresConnection) async throws -> Withdrawal {
+    func end(_ row: Withdrawal, as state: Withdrawal.State, reason: WithdrawalNote, on connection: PostgresConnection) async throws
+        -> Withdrawal
+    {
         if row.state.holdsFunds {
             let voided = try await ledger.apply(
                 LedgerOperation(
@@ -34,12 +36,13 @@ struct WithdrawalRecords: Sendable {
         return ended
     }
 
-    func move(_ row: Withdrawal, to state: Withdrawal.State, reason: String?, on connection: PostgresConnection) async throws -> Withdrawal
+    func move(_ row: Withdrawal, to state: Withdrawal.State, reason: WithdrawalNote?, on connection: PostgresConnection) async throws
+        -> Withdrawal
     {
         let rows = try await Self.list(
             """
             UPDATE payments_withdrawals
-               SET state = \(state.rawValue), reason = \(reason), updated_at = now(),
+               SET state = \(state.rawValue), reason = \(reason?.text), reason_code = \(reason?.code), updated_at = now(),
                    settled_at = CASE WHEN \(state.settled) THEN now() END
              WHERE public_id = \(row.id) RETURNING \(unescaped: Self.columns)
             """, on: connection, logger: logger)
@@ -71,19 +74,19 @@ struct WithdrawalRecords: Sendable {
     /// A constant of this file, never input: the only text `unescaped:` puts into these queries.
     static let columns = """
         public_id, player_id, gateway, currency, units, fee_units, destination, state, reason, approvals_needed, first_approver,
-        second_approver, created_at, settled_at
+        second_approver, created_at, settled_at, reason_code
         """
 
     static func list(_ query: PostgresQuery, on connection: PostgresConnection, logger: Logger) async throws -> [Withdrawal] {
         var withdrawals: [Withdrawal] = []
         let rows = try await connection.query(query, logger: logger)
         for try await row in rows.decode(
-            (String, Int64, String, String, Int64, Int64, String, String, String?, Int16, Int64?, Int64?, Date, Date?).self)
+            (String, Int64, String, String, Int64, Int64, String, String, String?, Int16, Int64?, Int64?, Date, Date?, String?).self)
         {
             withdrawals.append(
                 Withdrawal(
                     id: row.0, player: PlayerID(row.1), gateway: row.2, currency: row.3, units: row.4, feeUnits: row.5, destination: row.6,
-                    state: Withdrawal.State(rawValue: row.7) ?? .failed, reason: row.8, approvalsNeeded: Int(row.9),
+                    state: Withdrawal.State(rawValue: row.7) ?? .failed, reason: row.8, reasonCode: row.14, approvalsNeeded: Int(row.9),
                     approvers: [row.10, row.11].compactMap { $0 }, createdAt: row.12, settledAt: row.13))
         }
         return withdrawals

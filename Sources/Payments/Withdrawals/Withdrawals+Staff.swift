@@ -84,7 +84,7 @@ extension Withdrawals {
         return try await database.withTransaction(logger: logger) { connection in
             guard let row = try await records.locked(id, on: connection) else { throw WithdrawalStaffRefusal.notFound }
             guard row.state == .review || row.state == .pendingApproval else { throw WithdrawalStaffRefusal.notAwaitingDecision(row.state) }
-            return try await records.end(row, as: .rejected, reason: reason, on: connection)
+            return try await records.end(row, as: .rejected, reason: WithdrawalNote(code: nil, text: reason), on: connection)
         }
     }
 }

@@ -80,7 +80,8 @@ public struct Withdrawals: Sendable {
                 logger: logger)
             _ = try await connection.query(
                 """
-                UPDATE payments_withdrawals SET state = 'cancelled', reason = 'Replaced by a newer request.', settled_at = now(),
+                UPDATE payments_withdrawals SET state = 'cancelled', reason = \(WithdrawalNote.replacedByNewer.text),
+                       reason_code = \(WithdrawalNote.replacedByNewer.code), settled_at = now(),
                        updated_at = now()
                  WHERE player_id = \(player.rawValue) AND state = 'awaiting_confirmation'
                 """, logger: logger
@@ -131,7 +132,7 @@ public struct Withdrawals: Sendable {
             }
             guard try await gateways.active(row.gateway) != nil else {
                 let ended = try await records.move(
-                    row, to: .failed, reason: "This payment method was switched off: nothing was held. Pick another one.", on: connection)
+                    row, to: .failed, reason: .gatewaySwitchedOff, on: connection)
                 return .success((ended, true))
             }
             return .success((try await hold(row, on: connection), true))
@@ -147,10 +148,7 @@ public struct Withdrawals: Sendable {
                 metadata: ["withdrawal": row.id, "gateway": row.gateway]),
             on: connection)
         guard held.code == .ok else {
-            let reason =
-                held.code == .insufficientFunds
-                ? "Your balance fell below the amount before you confirmed: nothing was taken."
-                : "The wallet refused the hold (\(held.code))."
+            let reason: WithdrawalNote = held.code == .insufficientFunds ? .balanceFell : .ledgerRefused(held.code.rawValue)
             return try await records.move(row, to: .failed, reason: reason, on: connection)
         }
         let deposits = try await connection.query(
@@ -185,10 +183,10 @@ public struct Withdrawals: Sendable {
             "UPDATE payments_withdrawals SET approvals_needed = \(approvals) WHERE public_id = \(row.id)", logger: logger
         )
         let next: Withdrawal.State
-        var reason: String?
-        if case .review(let why) = verdict {
+        var reason: WithdrawalNote?
+        if case .review(let code, let why) = verdict {
             next = .review
-            reason = why
+            reason = WithdrawalNote(code: code, text: why)
         } else if approvals == 1, let limit = threshold(settings.autoApproveUpTo), weighed <= limit {
             next = .approved
         } else {
@@ -207,7 +205,7 @@ public struct Withdrawals: Sendable {
             guard row.state.cancellable else { throw WithdrawalRefusal.notCancellable }
             return (
                 try await records.end(
-                    row, as: .cancelled, reason: "Cancelled by you: the money is back in your balance.", on: connection), true
+                    row, as: .cancelled, reason: .cancelledByPlayer, on: connection), true
             )
         }
     }
