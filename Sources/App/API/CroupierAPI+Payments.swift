@@ -50,9 +50,7 @@ extension AppError {
 
 extension Components.Schemas.Deposit {
     init(_ deposit: Deposit, currencies: CurrencyCatalog) async throws {
-        guard let currency = try await currencies.all()[deposit.currency] else {
-            throw AppError(.internalServerError, code: .internalError)
-        }
+        let currency = try await currencies.recorded(deposit.currency)
         self.init(
             id: deposit.id, gateway: deposit.gateway, currency: deposit.currency,
             amount: Amount.decimal(units: deposit.units, scale: currency.scale),

@@ -96,9 +96,7 @@ extension AppError {
 
 extension Components.Schemas.Withdrawal {
     init(_ withdrawal: Withdrawal, currencies: CurrencyCatalog) async throws {
-        guard let currency = try await currencies.all()[withdrawal.currency] else {
-            throw AppError(.internalServerError, code: .internalError)
-        }
+        let currency = try await currencies.recorded(withdrawal.currency)
         self.init(
             id: withdrawal.id, gateway: withdrawal.gateway, currency: withdrawal.currency,
             amount: Amount.decimal(units: withdrawal.units, scale: currency.scale),

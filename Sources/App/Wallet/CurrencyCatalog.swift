@@ -24,6 +24,13 @@ actor CurrencyCatalog {
         return try await reload()[code]
     }
 
+    /// The currency of money the ledger already holds (a deposit's, a withdrawal's): it cannot be
+    /// missing, so its absence is the server's fault, answered 500.
+    func recorded(_ code: String) async throws -> Currency {
+        guard let currency = try await currency(code) else { throw AppError(.internalServerError, code: .internalError) }
+        return currency
+    }
+
     private func reload() async throws -> [String: Currency] {
         let currencies = try await ledger.currencies()
         loaded = currencies

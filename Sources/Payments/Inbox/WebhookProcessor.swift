@@ -16,13 +16,8 @@ public struct WebhookProcessor: Service {
     }
 
     public func run() async throws {
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            do {
-                _ = try await inbox.processDue()
-            } catch {
-                logger.error("webhook processing paused", metadata: ["reason": "\(postgresReason(error))"])
-            }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
-        }
+        try await RepeatingJob("webhook processing", every: interval, logger: logger) { [inbox] in
+            _ = try await inbox.processDue()
+        }.run()
     }
 }

@@ -17,14 +17,9 @@ public struct PayoutProcessor: Service {
     }
 
     public func run() async throws {
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            do {
-                _ = try await payouts.sendApproved()
-                _ = try await payouts.reconcileDue()
-            } catch {
-                logger.error("payouts paused", metadata: ["reason": "\(postgresReason(error))"])
-            }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
-        }
+        try await RepeatingJob("payouts", every: interval, logger: logger) { [payouts] in
+            _ = try await payouts.sendApproved()
+            _ = try await payouts.reconcileDue()
+        }.run()
     }
 }
