@@ -163,6 +163,7 @@ public struct Withdrawals: Sendable {
                 debtUnits: try await ledger.debts(of: row.player)[row.currency] ?? 0),
             on: connection)
         let scale = try await ledger.currencies()[row.currency]?.scale ?? 0
+        // A configured threshold finer than the currency's scale reads as none: the safe side (staff, two of them).
         let threshold = { (amounts: [String: String]) in amounts[row.currency].flatMap { try? Amount.units(fromDecimal: $0, scale: scale) }
         }
         // The thresholds weigh this withdrawal with the player's others still open or paid in the
