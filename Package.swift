@@ -3,7 +3,8 @@ import PackageDescription
 
 // Contexts depend only in the direction DESIGN §2 sets:
 // Core ← Persistence ← Ledger ← {Games, Payments, Bonuses} ← App; Games and Payments also ask
-// Identity (player status, step-up codes), and Payments asks Compliance.
+// Identity (player status, step-up codes), and Payments asks Compliance, which reads Ledger and
+// Identity through their APIs.
 let package = Package(
     name: "croupier",
     platforms: [.macOS(.v15)],
@@ -63,7 +64,16 @@ let package = Package(
             ],
             resources: [.copy("Migrations")]
         ),
-        .target(name: "Compliance", dependencies: ["Core", .product(name: "PostgresNIO", package: "postgres-nio")]),
+        .target(
+            name: "Compliance",
+            dependencies: [
+                "Core", "Persistence", "Ledger", "Identity",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Migrations")]
+        ),
         .target(
             name: "Identity",
             dependencies: [
@@ -131,7 +141,7 @@ let package = Package(
             resources: [.copy("Migrations")]
         ),
         // Every context's migrations in one global order: the one list of contexts with a schema.
-        .target(name: "Schema", dependencies: ["Persistence", "Ledger", "Identity", "Games", "Payments", "Reporting"]),
+        .target(name: "Schema", dependencies: ["Persistence", "Ledger", "Identity", "Games", "Payments", "Compliance", "Reporting"]),
         // The REST contract (openapi.yaml); the build plugin generates its types and server
         // protocol into the build directory, never into the source tree.
         .target(
