@@ -71,6 +71,7 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             resources: [.copy("Migrations")]
         ),
@@ -218,6 +219,8 @@ let package = Package(
         .testTarget(
             name: "PaymentsTests", dependencies: ["Payments", "Ledger", "Identity", "Compliance", "Persistence", "TestSupport"],
             exclude: ["stripe_sign.py", "nowpayments_sign.py"]),
+        .testTarget(
+            name: "ComplianceTests", dependencies: ["Compliance", "Payments", "Ledger", "Identity", "Persistence", "TestSupport"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Schema", "TestSupport"]),
         .testTarget(
             name: "AppTests",
@@ -231,7 +234,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "Core", "Persistence", "Events", "Reporting", "Schema",
+                "Core", "Persistence", "Events", "Reporting", "Schema", "Compliance",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -95,6 +95,7 @@ struct PaymentsHarness {
     let inbox: WebhookInbox
     let withdrawals: Withdrawals
     let payouts: Payouts
+    let cases: AMLCases
     let logger = TestServices.logger
 
     /// Up to EUR 100 is approved without staff; from EUR 500 two people approve.
@@ -106,7 +107,12 @@ struct PaymentsHarness {
             let ledger = Ledger(database: database, logger: TestServices.logger)
             let gateway = ScriptedGateway()
             let gateways = PaymentGateways([gateway])
-            let deposits = Deposits(database: database, ledger: ledger, gateways: gateways, logger: TestServices.logger)
+            let engine = AMLEngine(
+                history: PaymentsMovementHistory(logger: TestServices.logger), conversion: TestPivotConversion(), ledger: ledger,
+                logger: TestServices.logger)
+            let cases = AMLCases(database: database, ledger: ledger, logger: TestServices.logger)
+            let deposits = Deposits(
+                database: database, ledger: ledger, gateways: gateways, monitoring: engine, logger: TestServices.logger)
             let stepUp = StepUpCodes(
                 database: database, secret: try #require(SecretKey(hex: String(repeating: "07", count: 32))), composer: PlainStepUpMail(),
                 logger: TestServices.logger)
@@ -114,9 +120,11 @@ struct PaymentsHarness {
                 database: database, ledger: ledger, gateway: gateway, deposits: deposits,
                 inbox: WebhookInbox(database: database, gateways: gateways, deposits: deposits, logger: TestServices.logger),
                 withdrawals: Withdrawals(
-                    database: database, ledger: ledger, gateways: gateways, stepUp: stepUp, screening: WithdrawalRules(),
+                    database: database, ledger: ledger, gateways: gateways, stepUp: stepUp, screening: AMLScreening(engine: engine),
                     settings: settings, logger: TestServices.logger),
-                payouts: Payouts(database: database, ledger: ledger, gateways: gateways, settings: settings, logger: TestServices.logger))
+                payouts: Payouts(
+                    database: database, ledger: ledger, gateways: gateways, settings: settings, holds: cases, logger: TestServices.logger),
+                cases: cases)
             try await body(harness)
             let findings = try await LedgerAuditor(database: database, logger: TestServices.logger).run()
             #expect(findings.allSatisfy { $0.violations == 0 }, "\(findings)")
@@ -138,12 +146,31 @@ struct PaymentsHarness {
         return PlayerID(try #require(id))
     }
 
-    /// A completed deposit of `amount` EUR through the scripted gateway.
-    func deposit(_ amount: String, for player: PlayerID) async throws {
-        let deposit = try await deposits.create(player: player, gateway: "scripted", amount: amount, currency: "EUR", returnURL: "http://x")
-        says(.paid(reference: "ref-\(deposit.id)", currency: "EUR", gatewayUnits: deposit.units / 1_000))
+    /// A completed deposit of `amount` through the scripted gateway. Unless `played` is false the
+    /// player then plays it through once (a bet of the whole amount and a win paying it back), as
+    /// a player does before withdrawing: Compliance's AML rules hold a withdrawal of money that
+    /// was deposited and never played.
+    @discardableResult
+    func deposit(_ amount: String, for player: PlayerID, currency: String = "EUR", played: Bool = true) async throws -> Deposit {
+        let deposit = try await deposits.create(
+            player: player, gateway: "scripted", amount: amount, currency: currency, returnURL: "http://x")
+        says(.paid(reference: "ref-\(deposit.id)", currency: currency, gatewayUnits: deposit.units / 1_000))
         try await deliver("evt-\(deposit.id)")
         _ = try await inbox.processDue()
+        if played { try await play(deposit.units, currency: currency, for: player, round: deposit.id) }
+        return deposit
+    }
+
+    /// A bet of `units` and a win paying them back: stakes (turnover) with no change of balance.
+    func play(_ units: Int64, currency: String = "EUR", for player: PlayerID, round: String) async throws {
+        let bet = IdempotencyKey(scope: "test", key: "bet:\(round)")
+        for (key, movement) in [
+            (bet, Movement.bet(units: units, house: .games("test"))),
+            (IdempotencyKey(scope: "test", key: "win:\(round)"), .win(units: units, house: .games("test"), bet: bet)),
+        ] {
+            let outcome = try await ledger.apply(LedgerOperation(key: key, player: player, currency: currency, movement: movement))
+            try #require(outcome.code == .ok)
+        }
     }
 
     private func says(_ update: DepositUpdate) { gateway.says(update) }

@@ -1,3 +1,4 @@
+import Compliance
 import Core
 import Foundation
 import Ledger
@@ -13,12 +14,15 @@ public struct Deposits: Sendable {
     let database: Database
     let ledger: Ledger
     let gateways: PaymentGateways
+    /// Compliance's AML rules, run in each completion's transaction.
+    let monitoring: any DepositMonitoring
     let logger: Logger
 
-    public init(database: Database, ledger: Ledger, gateways: PaymentGateways, logger: Logger) {
+    public init(database: Database, ledger: Ledger, gateways: PaymentGateways, monitoring: any DepositMonitoring, logger: Logger) {
         self.database = database
         self.ledger = ledger
         self.gateways = gateways
+        self.monitoring = monitoring
         self.logger = logger
     }
 
