@@ -9,7 +9,7 @@ import ServiceLifecycle
 /// anchor as at its completion. Alerts are keyed by their evidence, so a scan run again (or by
 /// two copies) raises nothing twice. `croupier worker` and serve run it under a lease.
 public struct AMLScan: Service {
-    public static let leaseName = "compliance.aml_scan"
+    public static let leaseName = "compliance-aml-scan"
 
     let database: Database
     let engine: AMLEngine
