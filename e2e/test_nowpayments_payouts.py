@@ -27,6 +27,7 @@ from conftest import SMTPInbox, e2e_sql
 from fake_nowpayments_api import HANG_S, FakeNOWPaymentsAPI
 from players import sql_text
 from strings import t
+from play import play_through
 from test_cashier import Depositor, back_at_the_cashier, depositor, open_cashier, start_deposit  # noqa: F401 (fixture)
 from test_payments_nowpayments import ipn, signature, shuffled
 from test_payments_stripe import audit_is_clean
@@ -35,17 +36,34 @@ from test_staff import (  # noqa: F401 (fixtures)
 from test_withdrawals import balances, email_of, queued, wait_for, withdrawal
 
 TRON_ADDRESS = "TLa2f6VPqDgRE67v1736s7bJ8Ray5wYjU7"
+BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+
+
+def tron_address(player_id: int) -> str:
+    """The player's own Tron address (one another player withdrew to would hold the withdrawal
+    for AML, `shared_destination`): the fixed one with its tail made of the player's id."""
+    tail = "".join(BASE58[int(d)] for d in f"{player_id:08d}")
+    return TRON_ADDRESS[:-8] + tail
+
+
+def usdt_rate(service_env: dict[str, str]) -> None:
+    """USDT's rate to EUR, so the AML rules can sum USDT deposits (a missing rate fails closed)."""
+    e2e_sql(service_env, "INSERT INTO compliance_fx_rates (currency, valid_from, rate, set_by) "
+                         "VALUES ('USDT', '1970-01-01T00:00:00Z', 0.9, 'e2e') ON CONFLICT DO NOTHING")
 # How long the payout service may take to send an approved payout (it looks every second).
 SENT_WITHIN_S = 60
 
 
-def fund_usdt(page: Page, base_url: str, depositor: Depositor, amount: str) -> None:
-    """A completed sandbox USDT deposit: the player's money came through a gateway."""
+def fund_usdt(page: Page, base_url: str, depositor: Depositor, amount: str, service_env: dict[str, str]) -> None:
+    """A completed sandbox USDT deposit (the player's money came through a gateway) that the
+    player then plays through once (play.py), as a player does before withdrawing."""
+    usdt_rate(service_env)
     open_cashier(page, base_url, depositor)
     start_deposit(page, "sandbox:USDT", amount=amount)
     with page.expect_navigation():
         page.get_by_test_id("sandbox-pay").click()
     back_at_the_cashier(page, "completed")
+    play_through(service_env, depositor.id, amount, "USDT")
 
 
 def request(depositor: Depositor, body: dict[str, str]) -> tuple[int, Any]:
@@ -58,7 +76,7 @@ def withdraw_usdt(depositor: Depositor, smtp_inbox: SMTPInbox, service_env: dict
     """Asks for a USDT withdrawal through NOWPayments and confirms it with the mailed code."""
     mark = smtp_inbox.mark()
     status, asked = request(depositor, {"gateway": "nowpayments", "amount": amount, "currency": "USDT",
-                                        "destination": TRON_ADDRESS})
+                                        "destination": tron_address(depositor.id)})
     assert status == 201 and asked["status"] == "awaitingConfirmation", asked
     assert asked["fee"] == "2.00000000", asked
     code = smtp_inbox.wait_for_code(email_of(service_env, depositor.id), after=mark)
@@ -102,7 +120,7 @@ def test_a_usdt_payout_is_verified_with_the_2fa_code_and_paid_once_the_batch_fin
         new_page: Callable[..., Page], base_url: str, depositor: Depositor, smtp_inbox: SMTPInbox,
         fake_nowpayments: FakeNOWPaymentsAPI, finance_page: Page, service_env: dict[str, str],
         server_env: dict[str, str]) -> None:
-    fund_usdt(new_page("en"), base_url, depositor, "100")
+    fund_usdt(new_page("en"), base_url, depositor, "100", service_env)
     withdrawal_id = withdraw_usdt(depositor, smtp_inbox, service_env, "50")
     wait_for(lambda: reference(service_env, withdrawal_id) != "", "the payout was not sent to NOWPayments",
              within_s=SENT_WITHIN_S)
@@ -113,7 +131,7 @@ def test_a_usdt_payout_is_verified_with_the_2fa_code_and_paid_once_the_batch_fin
     # 50 less the fee of 2, written as the exact decimal JSON number.
     assert '"amount":48.000000,' in sent["raw"], sent["raw"]
     item = sent["json"]["withdrawals"][0]
-    assert item["amount"] == Decimal("48") and item["currency"] == "usdttrc20" and item["address"] == TRON_ADDRESS, item
+    assert item["amount"] == Decimal("48") and item["currency"] == "usdttrc20" and item["address"] == tron_address(depositor.id), item
     assert item["ipn_callback_url"] == f"{base_url}/webhooks/nowpayments", item
     tried = [v for v in fake_nowpayments.verifications if v["batch"] == batch["id"]]
     assert [v["valid"] for v in tried] == [True], tried
@@ -157,7 +175,7 @@ def test_a_failed_batch_voids_the_hold(
         new_page: Callable[..., Page], base_url: str, depositor: Depositor, smtp_inbox: SMTPInbox,
         fake_nowpayments: FakeNOWPaymentsAPI, finance_page: Page, service_env: dict[str, str],
         server_env: dict[str, str]) -> None:
-    fund_usdt(new_page("en"), base_url, depositor, "100")
+    fund_usdt(new_page("en"), base_url, depositor, "100", service_env)
     withdrawal_id = withdraw_usdt(depositor, smtp_inbox, service_env, "30")
     wait_for(lambda: reference(service_env, withdrawal_id) != "", "the payout was not sent to NOWPayments",
              within_s=SENT_WITHIN_S)
@@ -178,7 +196,7 @@ def test_a_payout_whose_create_call_never_answers_stays_held_as_unknown(
         new_page: Callable[..., Page], base_url: str, depositor: Depositor, smtp_inbox: SMTPInbox,
         fake_nowpayments: FakeNOWPaymentsAPI, finance_page: Page, payout_mode: Callable[[str], None],
         service_env: dict[str, str], server_env: dict[str, str], mode: str) -> None:
-    fund_usdt(new_page("en"), base_url, depositor, "100")
+    fund_usdt(new_page("en"), base_url, depositor, "100", service_env)
     payout_mode(mode)
     withdrawal_id = withdraw_usdt(depositor, smtp_inbox, service_env, "40")
     wait_for(lambda: withdrawal(depositor, withdrawal_id)["status"] == "unknown",

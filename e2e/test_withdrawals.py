@@ -19,6 +19,7 @@ from playwright.sync_api import Page, expect
 
 from conftest import PHONE, SMTPInbox, console_errors, e2e_sql
 from layout import assert_no_sideways_scroll
+from play import play_through
 from strings import t
 from test_cashier import Depositor, back_at_the_cashier, depositor, open_cashier, start_deposit  # noqa: F401 (fixture)
 from test_payments_stripe import audit_is_clean
@@ -27,6 +28,12 @@ from test_staff import (  # noqa: F401 (fixtures)
 
 FOCUS = '[data-testid="withdrawal-focus"]'
 ACCOUNT = "DE89370400440532013000"
+
+
+def own_account(player_id: int) -> str:
+    """The player's own bank account: one another player also withdrew to would hold the
+    withdrawal for AML (`shared_destination`)."""
+    return f"DE89{player_id:018d}"
 
 
 def email_of(service_env: dict[str, str], player_id: int) -> str:
@@ -51,6 +58,12 @@ def deposit(page: Page, amount: str) -> None:
     with page.expect_navigation():
         page.get_by_test_id("sandbox-pay").click()
     back_at_the_cashier(page, "completed")
+
+
+def deposit_and_play(page: Page, amount: str, service_env: dict[str, str], depositor: Depositor) -> None:
+    """A deposit the player then plays through once (play.py), as a player does before withdrawing."""
+    deposit(page, amount)
+    play_through(service_env, depositor.id, amount)
 
 
 def ask(page: Page, amount: str, destination: str = ACCOUNT) -> str:
@@ -86,10 +99,10 @@ def test_a_large_withdrawal_needs_the_mailed_code_and_two_approvers_then_is_paid
         service_env: dict[str, str], server_env: dict[str, str], staff_factory: StaffFactory, lang: str) -> None:
     page = new_page(lang)
     open_cashier(page, base_url, depositor)
-    deposit(page, "2500")
+    deposit_and_play(page, "2500", service_env, depositor)
     email = email_of(service_env, depositor.id)
     mark = smtp_inbox.mark()
-    withdrawal_id = ask(page, "2100")
+    withdrawal_id = ask(page, "2100", own_account(depositor.id))
     assert withdrawal_id.startswith("wdr_"), withdrawal_id
     expect(page.get_by_test_id("withdrawal-code-step")).to_contain_text(t(lang, "cashier.withdraw.code.title"))
     assert balances(depositor)["locked"] == "0.00000", "nothing is held before the code"
@@ -147,9 +160,9 @@ def test_a_payout_whose_answer_is_lost_stays_held_until_staff_reconcile_it(
         service_env: dict[str, str], server_env: dict[str, str], staff_factory: StaffFactory) -> None:
     page = new_page("en")
     open_cashier(page, base_url, depositor)
-    deposit(page, "100")
+    deposit_and_play(page, "100", service_env, depositor)
     mark = smtp_inbox.mark()
-    withdrawal_id = ask(page, "40", destination="ACC-timeout")
+    withdrawal_id = ask(page, "40", destination=f"ACC-{depositor.id}-timeout")
     confirm(page, smtp_inbox.wait_for_code(email_of(service_env, depositor.id), after=mark))
     wait_for(lambda: withdrawal(depositor, withdrawal_id)["status"] == "unknown", "the timed-out payout did not become unknown")
     answer = withdrawal(depositor, withdrawal_id)
@@ -181,12 +194,12 @@ def test_the_player_cancels_a_withdrawal_waiting_for_approval_on_a_phone(
         service_env: dict[str, str], server_env: dict[str, str]) -> None:
     page = new_page("ru", viewport="phone")
     open_cashier(page, base_url, depositor)
-    deposit(page, "300")
+    deposit_and_play(page, "300", service_env, depositor)
     page.goto("/cashier#withdraw")
     page.select_option("#withdrawal-method", "sandbox:USDT")
     expect(page.locator("[data-payout-limits] span")).to_contain_text("USDT")  # the hint follows the method
     mark = smtp_inbox.mark()
-    withdrawal_id = ask(page, "150")
+    withdrawal_id = ask(page, "150", own_account(depositor.id))
     assert_no_sideways_scroll(page, PHONE["width"], "the code step")
     confirm(page, smtp_inbox.wait_for_code(email_of(service_env, depositor.id), after=mark))
     expect(page.locator(FOCUS)).to_have_attribute("data-status", "pending_approval")

@@ -139,6 +139,10 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
     AdminWithdrawalsController(
         pages: pages, withdrawals: withdrawals, payouts: dependencies.payouts, currencies: currencies, access: access
     ).addRoutes(to: console)
+    AdminAMLController(
+        pages: pages, alerts: dependencies.amlAlerts, cases: dependencies.amlCases, rules: dependencies.amlRules, withdrawals: withdrawals,
+        staffDirectory: staffDirectory, currencies: currencies, access: access
+    ).addRoutes(to: console)
     if let sandbox = dependencies.sandbox {
         SandboxCheckoutController(pages: pages, sandbox: sandbox, inbox: dependencies.webhookInbox).addRoutes(to: forms)
     }

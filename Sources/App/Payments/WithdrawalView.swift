@@ -45,8 +45,11 @@ struct WithdrawalView {
         self.status = state
         self.statusLabel = text("cashier.withdrawals.status.\(state)")
         self.badge = Self.badge(withdrawal.state)
-        // The platform's own reasons in the viewer's language; staff's words as they wrote them.
-        self.reason = withdrawal.reasonCode.map { text("cashier.withdrawals.reasons.\($0)") } ?? withdrawal.reason
+        // The platform's own reasons in the viewer's language (Compliance's AML reasons, `aml…`,
+        // in the AML block of the locale files); staff's words as they wrote them.
+        self.reason =
+            withdrawal.reasonCode.map { $0.hasPrefix("aml") ? text("aml.reasons.\($0)") : text("cashier.withdrawals.reasons.\($0)") }
+            ?? withdrawal.reason
         self.createdISO = withdrawal.createdAt.formatted(.iso8601)
         self.createdText = DisplayTime.text(withdrawal.createdAt)
         self.awaitingCode = withdrawal.state == .awaitingConfirmation

@@ -66,6 +66,15 @@ struct AdminConsole {
             payments.append(item("admin.items.gateways", "/admin/gateways"))
         }
         if !payments.isEmpty { groups.append(.init(title: text("admin.sidebar.payments"), items: payments)) }
+        if staff.role.can(.riskManage) {
+            groups.append(
+                .init(
+                    title: text("aml.sidebar.title"),
+                    items: [
+                        item("aml.sidebar.alerts", "/admin/aml/alerts"), item("aml.sidebar.cases", "/admin/aml/cases"),
+                        item("aml.sidebar.rules", "/admin/aml/rules"),
+                    ]))
+        }
         if !system.isEmpty { groups.append(.init(title: text("admin.sidebar.system"), items: system)) }
         return groups
     }
