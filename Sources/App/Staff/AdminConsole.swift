@@ -65,7 +65,11 @@ struct AdminConsole {
             payments.append(item("admin.items.payments", "/admin/payments"))
             payments.append(item("admin.items.gateways", "/admin/gateways"))
         }
+        if staff.role.can(.paymentsManage) { payments.append(item("admin.items.fx", "/admin/fx")) }
         if !payments.isEmpty { groups.append(.init(title: text("admin.sidebar.payments"), items: payments)) }
+        var risk: [Frame.Item] = []
+        if staff.role.can(.kycReview) { risk.append(item("admin.items.kycReviews", "/admin/kyc")) }
+        if !risk.isEmpty { groups.append(.init(title: text("admin.sidebar.riskKyc"), items: risk)) }
         if !system.isEmpty { groups.append(.init(title: text("admin.sidebar.system"), items: system)) }
         return groups
     }

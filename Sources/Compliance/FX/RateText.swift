@@ -1,10 +1,10 @@
 import Foundation
 
 /// The parsing rules of rates and their times, shared by the staff form and the CSV import.
-enum RateText {
+public enum RateText {
     /// A positive exact decimal with at most 12 whole and 18 fractional digits, as the table's
     /// CHECK (rate < 1e12) and a sane precision allow; nil otherwise.
-    static func rate(_ text: String) -> String? {
+    public static func rate(_ text: String) -> String? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard trimmed.wholeMatch(of: /[0-9]{1,12}(\.[0-9]{1,18})?/) != nil else { return nil }
         guard trimmed.contains(where: { $0 != "0" && $0 != "." }) else { return nil }
@@ -13,7 +13,7 @@ enum RateText {
 
     /// An ISO 8601 time with its zone, with or without fractional seconds, or a bare date read
     /// as midnight UTC; nil otherwise.
-    static func time(_ text: String) -> Date? {
+    public static func time(_ text: String) -> Date? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         let withFraction = ISO8601DateFormatter()
         withFraction.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
