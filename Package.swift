@@ -71,6 +71,7 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             resources: [.copy("Migrations")]
         ),
@@ -219,8 +220,8 @@ let package = Package(
             name: "PaymentsTests", dependencies: ["Payments", "Ledger", "Identity", "Compliance", "Persistence", "TestSupport"],
             exclude: ["stripe_sign.py", "nowpayments_sign.py"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Schema", "TestSupport"]),
-        // Compliance's KYC against the real PostgreSQL; Payments supplies the movement history
-        // the limits sum, as it does in the running platform.
+        // Compliance's KYC and AML against the real PostgreSQL; Payments supplies the movement
+        // history the limits and rules sum, as it does in the running platform.
         .testTarget(
             name: "ComplianceTests",
             dependencies: [
@@ -239,7 +240,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "Core", "Persistence", "Events", "Reporting", "Schema",
+                "Core", "Persistence", "Events", "Reporting", "Schema", "Compliance",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),

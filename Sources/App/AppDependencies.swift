@@ -92,7 +92,9 @@ public struct AppDependencies: Sendable {
     }
 
     public var deposits: Deposits {
-        Deposits(database: database, ledger: ledger, gateways: gateways, limits: kyc.limits, logger: Logger(label: "croupier.payments"))
+        Deposits(
+            database: database, ledger: ledger, gateways: gateways, limits: kyc.limits, monitoring: amlEngine,
+            logger: Logger(label: "croupier.payments"))
     }
 
     public var webhookInbox: WebhookInbox {
@@ -112,12 +114,12 @@ public struct AppDependencies: Sendable {
         return Withdrawals(
             database: database, ledger: ledger, gateways: gateways,
             stepUp: StepUpCodes(database: database, secret: configuration.secretKey, composer: composer, logger: logger),
-            screening: WithdrawalRules(), limits: kyc.limits, settings: configuration.withdrawals, logger: logger)
+            screening: AMLScreening(engine: amlEngine), limits: kyc.limits, settings: configuration.withdrawals, logger: logger)
     }
 
     public var payouts: Payouts {
         Payouts(
-            database: database, ledger: ledger, gateways: gateways, settings: configuration.withdrawals,
+            database: database, ledger: ledger, gateways: gateways, settings: configuration.withdrawals, holds: amlCases,
             logger: Logger(label: "croupier.payments"))
     }
 
@@ -164,6 +166,7 @@ public struct AppDependencies: Sendable {
             Leased(
                 OriginalsSettlement(originals: originals, logger: logger),
                 lease: AdvisoryLease(name: OriginalsSettlement.leaseName, session: leases, logger: logger)),
+            Leased(amlScan(logger: logger), lease: AdvisoryLease(name: AMLScan.leaseName, session: leases, logger: logger)),
         ]
         if let smtp {
             services.append(MailDelivery(database: database, client: SMTPClient(settings: smtp), logger: logger))

@@ -1,4 +1,5 @@
 import Core
+import Foundation
 import PostgresNIO
 
 /// What Payments tells Compliance about a withdrawal it is about to hold.
@@ -13,14 +14,26 @@ public struct WithdrawalFacts: Sendable, Equatable {
     /// What the player owes in this currency after refunds or disputes took back more than their
     /// balance held (ledger units, 0 when nothing).
     public let debtUnits: Int64
+    /// The withdrawal's id (`wdr_…`): AML alerts raised on it name it.
+    public let reference: String?
+    /// Where it goes, as the player gave it.
+    public let destination: String?
+    /// When the player asked for it (before confirming the code).
+    public let requestedAt: Date?
 
-    public init(player: PlayerID, gateway: String, currency: String, units: Int64, completedDeposits: Int, debtUnits: Int64 = 0) {
+    public init(
+        player: PlayerID, gateway: String, currency: String, units: Int64, completedDeposits: Int, debtUnits: Int64 = 0,
+        reference: String? = nil, destination: String? = nil, requestedAt: Date? = nil
+    ) {
         self.player = player
         self.gateway = gateway
         self.currency = currency
         self.units = units
         self.completedDeposits = completedDeposits
         self.debtUnits = debtUnits
+        self.reference = reference
+        self.destination = destination
+        self.requestedAt = requestedAt
     }
 }
 

@@ -132,6 +132,23 @@ public struct LedgerAuditor: Sendable {
              WHERE coalesce(o.events, 0) <> 1
             """
         ),
+        (
+            7, "every locked balance is its open withdrawal holds and compliance freezes",
+            // A hold is open until a post or void names it, a freeze until an unfreeze does; each
+            // moved its `locked_delta` into `locked`.
+            """
+            SELECT count(*) FROM ledger_accounts l
+              LEFT JOIN (
+                   SELECT h.player_id, h.currency, sum(h.locked_delta) AS open_units FROM ledger_transactions h
+                    WHERE (h.kind = 'withdrawal_hold'
+                           AND NOT EXISTS (SELECT 1 FROM ledger_transactions s
+                                            WHERE s.reference_id = h.id AND s.kind IN ('withdrawal_post', 'withdrawal_void')))
+                       OR (h.kind = 'freeze'
+                           AND NOT EXISTS (SELECT 1 FROM ledger_transactions u WHERE u.reference_id = h.id AND u.kind = 'unfreeze'))
+                    GROUP BY h.player_id, h.currency) o ON o.player_id = l.player_id AND o.currency = l.currency
+             WHERE l.balance_kind = 'locked' AND l.balance <> coalesce(o.open_units, 0)
+            """
+        ),
     ]
 
     /// Runs every check in one read-only snapshot, inside the pool's transaction helper: a failing

@@ -66,6 +66,10 @@ public enum Movement: Sendable, Hashable {
     /// what real does not cover becomes the player's debt, which their next deposits pay first.
     /// All chargebacks of one deposit together take back at most its amount.
     case chargeback(units: Int64, gateway: HouseAccount, deposit: IdempotencyKey)
+    /// A compliance freeze: `real → locked`, the reason in the metadata. Never below zero.
+    case freeze(units: Int64)
+    /// Returns the named freeze's amount, `locked → real`, once (a second is `alreadySettled`).
+    case unfreeze(freeze: IdempotencyKey)
 
     public var kind: String {
         switch self {
@@ -81,21 +85,23 @@ public enum Movement: Sendable, Hashable {
         case .bonusForfeit: "bonus_forfeit"
         case .adjustment: "adjustment"
         case .chargeback: "chargeback"
+        case .freeze: "freeze"
+        case .unfreeze: "unfreeze"
         }
     }
 
     public static let kinds = [
         "bet", "win", "rollback", "deposit", "withdrawal_hold", "withdrawal_post", "withdrawal_void", "bonus_grant",
-        "bonus_convert", "bonus_forfeit", "adjustment", "chargeback",
+        "bonus_convert", "bonus_forfeit", "adjustment", "chargeback", "freeze", "unfreeze",
     ]
 
     var units: Int64? {
         switch self {
         case .bet(let units, _), .win(let units, _, _), .deposit(let units, _), .withdrawalHold(let units),
             .bonusGrant(let units), .bonusConvert(let units), .bonusForfeit(let units), .adjustment(let units),
-            .chargeback(let units, _, _):
+            .chargeback(let units, _, _), .freeze(let units):
             units
-        case .rollback, .withdrawalPost, .withdrawalVoid: nil
+        case .rollback, .withdrawalPost, .withdrawalVoid, .unfreeze: nil
         }
     }
 
@@ -112,18 +118,19 @@ public enum Movement: Sendable, Hashable {
         case .deposit(_, let gateway), .withdrawalPost(_, let gateway, _), .chargeback(_, let gateway, _): gateway
         case .bonusGrant, .bonusForfeit: .bonus
         case .adjustment: .adjustments
-        case .rollback, .withdrawalHold, .withdrawalVoid, .bonusConvert: nil
+        case .rollback, .withdrawalHold, .withdrawalVoid, .bonusConvert, .freeze, .unfreeze: nil
         }
     }
 
     /// The operation this one names: the bet a win settles, what a rollback reverses, the hold
-    /// a payout posts or voids, the deposit a chargeback takes back.
+    /// a payout posts or voids, the deposit a chargeback takes back, the freeze an unfreeze returns.
     public var reference: IdempotencyKey? {
         switch self {
         case .win(_, _, let bet): bet
         case .rollback(let of): of
         case .withdrawalPost(let hold, _, _), .withdrawalVoid(let hold): hold
         case .chargeback(_, _, let deposit): deposit
+        case .unfreeze(let freeze): freeze
         default: nil
         }
     }

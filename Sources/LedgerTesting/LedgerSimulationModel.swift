@@ -8,6 +8,7 @@ struct PlayerModel {
     var applied: [LedgerOperation] = []
     var betKeys: [IdempotencyKey] = []
     var openHolds: [IdempotencyKey] = []
+    var openFreezes: [IdempotencyKey] = []
     var depositKeys: [IdempotencyKey] = []
     /// What the player owes from chargebacks real did not cover (positive units).
     private(set) var debt: Int64 = 0
@@ -16,6 +17,7 @@ struct PlayerModel {
     private var stored: [IdempotencyKey: (operation: LedgerOperation, outcome: Outcome, delta: Balances)] = [:]
     private var rolledBack: Set<IdempotencyKey> = []
     private var settled: Set<IdempotencyKey> = []
+    private var unfrozen: Set<IdempotencyKey> = []
     /// The bet each standing win (applied, not rolled back) settles.
     private var standingWins: [IdempotencyKey: IdempotencyKey] = [:]
     private var tombstones: [IdempotencyKey: IdempotencyKey] = [:]
@@ -52,6 +54,7 @@ struct PlayerModel {
         case .withdrawalPost(let hold, _, _) where openHolds.contains(hold): .invalidAmount
         case .withdrawalPost(let hold, _, _), .withdrawalVoid(let hold): settled.contains(hold) ? .alreadySettled : .notReversible
         case .chargeback(_, _, let deposit): depositKeys.contains(deposit) ? .invalidAmount : .notReversible
+        case .unfreeze(let freeze): unfrozen.contains(freeze) ? .alreadySettled : .notReversible
         default: .insufficientFunds
         }
     }
@@ -94,6 +97,12 @@ struct PlayerModel {
             return Balances(real: 0, bonus: 0, locked: -reference.locked)
         case .withdrawalVoid(let hold):
             guard let reference, openHolds.contains(hold) else { return nil }
+            return Balances(real: reference.locked, bonus: 0, locked: -reference.locked)
+        case .freeze(let units):
+            guard units <= balances.real else { return nil }
+            return Balances(real: -units, bonus: 0, locked: units)
+        case .unfreeze(let freeze):
+            guard let reference, openFreezes.contains(freeze) else { return nil }
             return Balances(real: reference.locked, bonus: 0, locked: -reference.locked)
         case .bonusGrant(let units): return Balances(real: 0, bonus: units, locked: 0)
         case .bonusConvert(let units):
@@ -138,6 +147,10 @@ struct PlayerModel {
         case .withdrawalPost(let hold, _, _), .withdrawalVoid(let hold):
             settled.insert(hold)
             openHolds.removeAll { $0 == hold }
+        case .freeze: openFreezes.append(operation.key)
+        case .unfreeze(let freeze):
+            unfrozen.insert(freeze)
+            openFreezes.removeAll { $0 == freeze }
         default: break
         }
     }

@@ -9,7 +9,8 @@ import Testing
 /// invariant alone, after real operations: the auditor must name it and no other.
 @Suite struct AuditorInvariantTests {
     /// Real operations (two players, two currencies, a bet settled by a win, an adjustment, a
-    /// chargeback leaving a debt of 100 USD, a payout with a fee), a clean audit, then `tamper` on
+    /// chargeback leaving a debt of 100 USD, a payout with a fee, two freezes of which one is
+    /// returned, an open hold), a clean audit, then `tamper` on
     /// a connection of its own; answers the invariants violated.
     func violations(after tamper: (PostgresConnection) async throws -> Void) async throws -> [Int] {
         try await TestDatabase.with { database in
@@ -24,6 +25,10 @@ import Testing
                 (2, "USD", .chargeback(units: 400, gateway: .payments("sandbox"), deposit: IdempotencyKey(scope: "test", key: "4"))),
                 (1, "EUR", .withdrawalHold(units: 100)),
                 (1, "EUR", .withdrawalPost(hold: IdempotencyKey(scope: "test", key: "7"), gateway: .payments("sandbox"), fee: 10)),
+                (1, "EUR", .freeze(units: 50)),
+                (1, "EUR", .freeze(units: 20)),
+                (1, "EUR", .unfreeze(freeze: IdempotencyKey(scope: "test", key: "9"))),
+                (1, "EUR", .withdrawalHold(units: 30)),
             ]
             for (index, (player, currency, movement)) in operations.enumerated() {
                 let outcome = try await ledger.apply(
@@ -36,7 +41,7 @@ import Testing
             try #require(try await auditor.run().allSatisfy { $0.violations == 0 }, "the untouched ledger audits clean")
             try await database.withConnection { try await tamper($0) }
             let findings = try await auditor.run()
-            #expect(findings.map(\.invariant) == [1, 2, 3, 4, 5, 6], "every invariant is checked")
+            #expect(findings.map(\.invariant) == [1, 2, 3, 4, 5, 6, 7], "every invariant is checked")
             return findings.filter { $0.violations > 0 }.map(\.invariant)
         }
     }
@@ -214,5 +219,38 @@ import Testing
             ).collect()
         }
         #expect(violated == [6])
+    }
+
+    /// Money moved `real → locked` by a whole, consistent transaction that is neither a hold nor
+    /// a freeze: balances, transfers, chain and event agree, but nothing would ever release it.
+    @Test func invariant7LockedIsOpenHoldsAndFreezes() async throws {
+        let violated = try await violations { connection in
+            try await connection.query(
+                """
+                DO $$
+                DECLARE
+                    last ledger_transactions%ROWTYPE;
+                    forged bigint;
+                BEGIN
+                    SELECT * INTO last FROM ledger_transactions WHERE player_id = 1 AND currency = 'EUR' ORDER BY id DESC LIMIT 1;
+                    INSERT INTO ledger_transactions (idempotency_scope, idempotency_key, payload_hash, kind, player_id, currency,
+                                                     real_delta, bonus_delta, locked_delta, real_after, bonus_after, locked_after)
+                    VALUES ('tamper', 'stray-lock', '\\x00', 'adjustment', 1, 'EUR', -5, 0, 5, last.real_after - 5, last.bonus_after,
+                            last.locked_after + 5)
+                    RETURNING id INTO forged;
+                    INSERT INTO ledger_transfers (transaction_id, debit_account_id, credit_account_id, amount)
+                    SELECT forged, r.id, l.id, 5 FROM ledger_accounts r, ledger_accounts l
+                     WHERE r.player_id = 1 AND r.currency = 'EUR' AND r.balance_kind = 'real'
+                       AND l.player_id = 1 AND l.currency = 'EUR' AND l.balance_kind = 'locked';
+                    UPDATE ledger_accounts SET balance = balance + CASE balance_kind WHEN 'real' THEN -5 ELSE 5 END
+                     WHERE player_id = 1 AND currency = 'EUR' AND balance_kind IN ('real', 'locked');
+                    INSERT INTO outbox (event_id, subject, payload)
+                    VALUES (gen_random_uuid(), 'croupier.ledger.adjustment', jsonb_build_object('transactionId', forged));
+                END
+                $$
+                """, logger: TestServices.logger
+            ).collect()
+        }
+        #expect(violated == [7])
     }
 }

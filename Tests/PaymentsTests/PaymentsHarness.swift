@@ -96,6 +96,7 @@ struct PaymentsHarness {
     let withdrawals: Withdrawals
     let payouts: Payouts
     let kyc: KYC
+    let cases: AMLCases
     let logger = TestServices.logger
 
     /// Rates to EUR valid from the epoch, so the KYC limits can sum USD and USDT.
@@ -114,7 +115,12 @@ struct PaymentsHarness {
                 database: database, ledger: ledger, secret: try #require(SecretKey(hex: String(repeating: "08", count: 32))), pivot: "EUR",
                 history: PaymentsMovementHistory(logger: TestServices.logger), logger: TestServices.logger)
             try await kyc.rates.seedDemoRates(rates)
-            let deposits = Deposits(database: database, ledger: ledger, gateways: gateways, limits: kyc.limits, logger: TestServices.logger)
+            let engine = AMLEngine(
+                history: PaymentsMovementHistory(logger: TestServices.logger), conversion: kyc.rates, ledger: ledger,
+                logger: TestServices.logger)
+            let cases = AMLCases(database: database, ledger: ledger, logger: TestServices.logger)
+            let deposits = Deposits(
+                database: database, ledger: ledger, gateways: gateways, limits: kyc.limits, monitoring: engine, logger: TestServices.logger)
             let stepUp = StepUpCodes(
                 database: database, secret: try #require(SecretKey(hex: String(repeating: "07", count: 32))), composer: PlainStepUpMail(),
                 logger: TestServices.logger)
@@ -122,10 +128,11 @@ struct PaymentsHarness {
                 database: database, ledger: ledger, gateway: gateway, deposits: deposits,
                 inbox: WebhookInbox(database: database, gateways: gateways, deposits: deposits, logger: TestServices.logger),
                 withdrawals: Withdrawals(
-                    database: database, ledger: ledger, gateways: gateways, stepUp: stepUp, screening: WithdrawalRules(),
+                    database: database, ledger: ledger, gateways: gateways, stepUp: stepUp, screening: AMLScreening(engine: engine),
                     limits: kyc.limits, settings: settings, logger: TestServices.logger),
-                payouts: Payouts(database: database, ledger: ledger, gateways: gateways, settings: settings, logger: TestServices.logger),
-                kyc: kyc)
+                payouts: Payouts(
+                    database: database, ledger: ledger, gateways: gateways, settings: settings, holds: cases, logger: TestServices.logger),
+                kyc: kyc, cases: cases)
             try await body(harness)
             let findings = try await LedgerAuditor(database: database, logger: TestServices.logger).run()
             #expect(findings.allSatisfy { $0.violations == 0 }, "\(findings)")
@@ -151,12 +158,31 @@ struct PaymentsHarness {
         return player
     }
 
-    /// A completed deposit of `amount` EUR through the scripted gateway.
-    func deposit(_ amount: String, for player: PlayerID) async throws {
-        let deposit = try await deposits.create(player: player, gateway: "scripted", amount: amount, currency: "EUR", returnURL: "http://x")
-        says(.paid(reference: "ref-\(deposit.id)", currency: "EUR", gatewayUnits: deposit.units / 1_000))
+    /// A completed deposit of `amount` through the scripted gateway. Unless `played` is false the
+    /// player then plays it through once (a bet of the whole amount and a win paying it back), as
+    /// a player does before withdrawing: Compliance's AML rules hold a withdrawal of money that
+    /// was deposited and never played.
+    @discardableResult
+    func deposit(_ amount: String, for player: PlayerID, currency: String = "EUR", played: Bool = true) async throws -> Deposit {
+        let deposit = try await deposits.create(
+            player: player, gateway: "scripted", amount: amount, currency: currency, returnURL: "http://x")
+        says(.paid(reference: "ref-\(deposit.id)", currency: currency, gatewayUnits: deposit.units / 1_000))
         try await deliver("evt-\(deposit.id)")
         _ = try await inbox.processDue()
+        if played { try await play(deposit.units, currency: currency, for: player, round: deposit.id) }
+        return deposit
+    }
+
+    /// A bet of `units` and a win paying them back: stakes (turnover) with no change of balance.
+    func play(_ units: Int64, currency: String = "EUR", for player: PlayerID, round: String) async throws {
+        let bet = IdempotencyKey(scope: "test", key: "bet:\(round)")
+        for (key, movement) in [
+            (bet, Movement.bet(units: units, house: .games("test"))),
+            (IdempotencyKey(scope: "test", key: "win:\(round)"), .win(units: units, house: .games("test"), bet: bet)),
+        ] {
+            let outcome = try await ledger.apply(LedgerOperation(key: key, player: player, currency: currency, movement: movement))
+            try #require(outcome.code == .ok)
+        }
     }
 
     private func says(_ update: DepositUpdate) { gateway.says(update) }

@@ -38,7 +38,7 @@ import Testing
             #expect(try await h.outcomes().suffix(3).allSatisfy { $0.contains("already reversed") || $0.contains("took back") })
 
             // The next deposit pays the debt first.
-            try await h.deposit("60", for: player)
+            try await h.deposit("60", for: player, played: false)  // it pays the debt first: 15 is left to play
             #expect(try await h.ledger.balances(of: player)["EUR"]?.real == 1_500_000)
             #expect(try await h.ledger.debts(of: player)["EUR"] == nil)
         }

@@ -165,6 +165,8 @@ extension Deposits {
                 depositId: row.id, playerId: row.player.rawValue, gateway: row.gateway, currency: row.currency, units: row.units,
                 state: "completed", firstDeposit: first, reason: nil),
             on: connection, logger: logger)
+        // The AML rules that look at deposits, in this transaction: the deposit counts from now.
+        try await monitoring.depositCompleted(row.id, of: row.player, on: connection)
         return "\(row.id) completed: credited \(row.units) units of \(row.currency)\(first ? " (first deposit)" : "")"
     }
 

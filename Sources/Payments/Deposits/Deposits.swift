@@ -17,14 +17,20 @@ public struct Deposits: Sendable {
     let ledger: Ledger
     let gateways: PaymentGateways
     let limits: any MovementLimits
+    /// Compliance's AML rules, run in each completion's transaction.
+    let monitoring: any DepositMonitoring
     let players: PlayerStatuses
     let logger: Logger
 
-    public init(database: Database, ledger: Ledger, gateways: PaymentGateways, limits: any MovementLimits, logger: Logger) {
+    public init(
+        database: Database, ledger: Ledger, gateways: PaymentGateways, limits: any MovementLimits, monitoring: any DepositMonitoring,
+        logger: Logger
+    ) {
         self.database = database
         self.ledger = ledger
         self.gateways = gateways
         self.limits = limits
+        self.monitoring = monitoring
         self.players = PlayerStatuses(database: database, logger: logger)
         self.logger = logger
     }

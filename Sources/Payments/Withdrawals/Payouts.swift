@@ -1,3 +1,4 @@
+import Compliance
 import Core
 import Foundation
 import Ledger
@@ -14,12 +15,18 @@ public struct Payouts: Sendable {
     let records: WithdrawalRecords
     let gateways: PaymentGateways
     let settings: WithdrawalSettings
+    /// Compliance's answer to "may this player be paid now?" (an open AML case with a blocking alert says no).
+    let holds: any AMLPayoutHolds
     let logger: Logger
 
-    public init(database: Database, ledger: Ledger, gateways: PaymentGateways, settings: WithdrawalSettings, logger: Logger) {
+    public init(
+        database: Database, ledger: Ledger, gateways: PaymentGateways, settings: WithdrawalSettings, holds: any AMLPayoutHolds,
+        logger: Logger
+    ) {
         self.records = WithdrawalRecords(database: database, ledger: ledger, logger: logger)
         self.gateways = gateways
         self.settings = settings
+        self.holds = holds
         self.logger = logger
     }
 
@@ -97,17 +104,31 @@ public struct Payouts: Sendable {
     }
 
     /// Claims the oldest approved withdrawal of a gateway that is switched on; those of a
-    /// gateway switched off wait (the player may cancel them).
+    /// gateway switched off wait (the player may cancel them). One whose player Compliance holds
+    /// (an open AML case with a blocking alert) goes back to `review` instead of being sent.
     private func claimApproved() async throws -> (Withdrawal, Int64)? {
         let active = try await gateways.active().map(\.code)
-        return try await database.withTransaction(logger: logger) { connection in
-            let rows = try await connection.query(
-                """
-                SELECT public_id, payout_gateway_units FROM payments_withdrawals
-                 WHERE state = 'approved' AND gateway = ANY(\(active)) ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED
-                """, logger: logger)
+        return try await database.withTransaction(logger: logger) { connection -> (Withdrawal, Int64)? in
             var claimed: (String, Int64)?
-            for try await row in rows.decode((String, Int64).self) { claimed = row }
+            while claimed == nil {
+                let rows = try await connection.query(
+                    """
+                    SELECT public_id, payout_gateway_units, player_id FROM payments_withdrawals
+                     WHERE state = 'approved' AND gateway = ANY(\(active)) ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED
+                    """, logger: logger)
+                var next: (String, Int64, Int64)?
+                for try await row in rows.decode((String, Int64, Int64).self) { next = row }
+                guard let (id, payoutUnits, player) = next else { return nil }
+                if try await holds.holdsWithdrawals(of: PlayerID(player), on: connection) {
+                    guard let row = try await records.locked(id, on: connection) else { continue }
+                    _ = try await records.move(
+                        row, to: .review, reason: WithdrawalNote(code: AMLReviewReason.openCase.code, text: AMLReviewReason.openCase.text),
+                        on: connection)
+                    logger.notice("a payout waits for an AML case", metadata: ["withdrawal": "\(id)"])
+                    continue
+                }
+                claimed = (id, payoutUnits)
+            }
             guard let (id, payoutUnits) = claimed else { return nil }
             let moved = try await WithdrawalRecords.list(
                 """

@@ -180,8 +180,29 @@ public struct Withdrawals: Sendable {
         let verdict = try await screening.screen(
             WithdrawalFacts(
                 player: row.player, gateway: row.gateway, currency: row.currency, units: row.units, completedDeposits: completed,
-                debtUnits: try await ledger.debts(of: row.player)[row.currency] ?? 0),
+                debtUnits: try await ledger.debts(of: row.player)[row.currency] ?? 0, reference: row.id, destination: row.destination,
+                requestedAt: row.createdAt),
             on: connection)
+        let (approvals, automatic) = try await approvalRule(for: row, on: connection)
+        _ = try await connection.query(
+            "UPDATE payments_withdrawals SET approvals_needed = \(approvals) WHERE public_id = \(row.id)", logger: logger
+        )
+        let next: Withdrawal.State
+        var reason: WithdrawalNote?
+        if case .review(let code, let why) = verdict {
+            next = .review
+            reason = WithdrawalNote(code: code, text: why)
+        } else {
+            next = automatic ? .approved : .pendingApproval
+        }
+        let moved = try await records.move(row, to: next, reason: reason, on: connection)
+        try await records.publish("croupier.payments.withdrawal_requested", moved, on: connection)
+        return moved
+    }
+
+    /// How many staff must approve `row` (2 from the four-eyes threshold) and whether it is
+    /// approved without them (one approval needed and at most the automatic threshold).
+    func approvalRule(for row: Withdrawal, on connection: PostgresConnection) async throws -> (approvals: Int, automatic: Bool) {
         let scale = try await ledger.currencies()[row.currency]?.scale ?? 0
         // A configured threshold finer than the currency's scale reads as none: the safe side (staff, two of them).
         let threshold = { (amounts: [String: String]) in amounts[row.currency].flatMap { try? Amount.units(fromDecimal: $0, scale: scale) }
@@ -200,22 +221,7 @@ public struct Withdrawals: Sendable {
         // A currency without a threshold is treated as above it: people look, two of them.
         let fourEyes = threshold(settings.fourEyesFrom).map { weighed >= $0 } ?? true
         let approvals = fourEyes ? 2 : 1
-        _ = try await connection.query(
-            "UPDATE payments_withdrawals SET approvals_needed = \(approvals) WHERE public_id = \(row.id)", logger: logger
-        )
-        let next: Withdrawal.State
-        var reason: WithdrawalNote?
-        if case .review(let code, let why) = verdict {
-            next = .review
-            reason = WithdrawalNote(code: code, text: why)
-        } else if approvals == 1, let limit = threshold(settings.autoApproveUpTo), weighed <= limit {
-            next = .approved
-        } else {
-            next = .pendingApproval
-        }
-        let moved = try await records.move(row, to: next, reason: reason, on: connection)
-        try await records.publish("croupier.payments.withdrawal_requested", moved, on: connection)
-        return moved
+        return (approvals, approvals == 1 && threshold(settings.autoApproveUpTo).map { weighed <= $0 } ?? false)
     }
 
     /// Cancels a withdrawal the payout has not started for, returning held funds.
