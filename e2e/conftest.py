@@ -621,6 +621,29 @@ def base_url(server: str) -> str:
     return server
 
 
+# The demo's rates (Sources/croupier/Demo.swift, EUR per unit), valid from the epoch.
+FX_RATES_IN_EUR = {"USD": "0.92", "RUB": "0.0098", "USDT": "0.92", "BTC": "85000"}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fx_rates(server: str, service_env: dict[str, str]) -> None:
+    """KYC limits sum every currency in the pivot (EUR) and refuse a movement in a currency
+    without a rate (docs/compliance.md, "FX"). The e2e deployment gets the rates `croupier demo`
+    gives a development one, once the server has migrated its database."""
+    values = ", ".join(f"('{code}', 'epoch', {rate}, 'e2e')" for code, rate in FX_RATES_IN_EUR.items())
+    e2e_sql(service_env, "INSERT INTO compliance_fx_rates (currency, valid_from, rate, set_by) "
+                         f"VALUES {values} ON CONFLICT DO NOTHING")
+
+
+def set_kyc_level(service_env: dict[str, str], player_id: int, level: int) -> None:
+    """Puts a test player at a KYC level, as staff approving their documents would, for tests
+    whose sums are above L0's limits (EUR 100 of deposits and 50 of withdrawals a day) and that
+    are not about the limits themselves."""
+    e2e_sql(service_env, "INSERT INTO compliance_player_levels (player_id, level, set_by) "
+                         f"VALUES ({int(player_id)}, {int(level)}, 'e2e') "
+                         "ON CONFLICT (player_id) DO UPDATE SET level = EXCLUDED.level")
+
+
 @pytest.fixture
 def fresh_sign_in_limits(service_env: dict[str, str], server: str) -> None:
     """Empties the per-address sign-in rate limit buckets (60 a minute per address, kept in

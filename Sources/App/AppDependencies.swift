@@ -32,6 +32,9 @@ public struct AppDependencies: Sendable {
     public let gameRounds: GameRounds
     /// The payment gateways configured (Stripe when its credentials are set).
     public let gateways: PaymentGateways
+    /// Compliance's KYC: FX rates, levels, profiles, documents, applications and the limits
+    /// deposits and withdrawals ask.
+    public let kyc: KYC
     /// Croupier Originals, registered on first use (after migrations).
     let originals: OriginalsHolder
     /// The wall clock of the request paths that count time windows (tests fix it).
@@ -63,6 +66,10 @@ public struct AppDependencies: Sendable {
         self.gameSessions = GameSessions(database: database, logger: logger)
         self.gameRounds = GameRounds(database: database, logger: logger)
         self.gateways = PaymentGateways.configured(configuration, database: database, logger: Logger(label: "croupier.payments"))
+        let complianceLogger = Logger(label: "croupier.compliance")
+        self.kyc = KYC(
+            database: database, ledger: ledger, secret: configuration.secretKey, pivot: configuration.pivotCurrency,
+            history: PaymentsMovementHistory(logger: complianceLogger), logger: complianceLogger)
         let (providers, database) = (self.providers, self.database)
         self.originals = OriginalsHolder { [configuration] in
             try await OriginalsProvider.setUp(
@@ -85,7 +92,9 @@ public struct AppDependencies: Sendable {
     }
 
     public var deposits: Deposits {
-        Deposits(database: database, ledger: ledger, gateways: gateways, monitoring: amlEngine, logger: Logger(label: "croupier.payments"))
+        Deposits(
+            database: database, ledger: ledger, gateways: gateways, limits: kyc.limits, monitoring: amlEngine,
+            logger: Logger(label: "croupier.payments"))
     }
 
     public var webhookInbox: WebhookInbox {
@@ -105,7 +114,7 @@ public struct AppDependencies: Sendable {
         return Withdrawals(
             database: database, ledger: ledger, gateways: gateways,
             stepUp: StepUpCodes(database: database, secret: configuration.secretKey, composer: composer, logger: logger),
-            screening: AMLScreening(engine: amlEngine), settings: configuration.withdrawals, logger: logger)
+            screening: AMLScreening(engine: amlEngine), limits: kyc.limits, settings: configuration.withdrawals, logger: logger)
     }
 
     public var payouts: Payouts {

@@ -55,7 +55,9 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
         SecurityHeadersMiddleware(strictTransportSecurity: configuration.environment == .production)
         ErrorPageMiddleware(pages: pages)
         MetricsMiddleware()
-        RequestLimitsMiddleware(maxBodyBytes: configuration.maxBodyBytes)
+        RequestLimitsMiddleware(
+            maxBodyBytes: configuration.maxBodyBytes,
+            largerBodies: [VerificationController.uploadPath: VerificationController.uploadBodyBytes])
         StaticFilesMiddleware(
             files: FileMiddleware(
                 configuration.publicDirectory,
@@ -123,10 +125,14 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
     let withdrawals = dependencies.withdrawals(composer: StepUpMail(localization: pages.localization))
     CashierController(
         pages: pages, deposits: dependencies.deposits, withdrawals: withdrawals, ledger: dependencies.ledger,
-        gateways: dependencies.gateways, currencies: currencies,
+        gateways: dependencies.gateways, currencies: currencies, kyc: dependencies.kyc,
         header: header,
         access: access, site: site
     ).addRoutes(to: forms)
+    VerificationController(pages: pages, kyc: dependencies.kyc, currencies: currencies, header: header).addRoutes(to: forms)
+    AdminKYCLevelsController(pages: pages, kyc: dependencies.kyc, currencies: currencies, access: access).addRoutes(to: console)
+    AdminKYCController(pages: pages, kyc: dependencies.kyc, access: access).addRoutes(to: console)
+    AdminFXController(pages: pages, rates: dependencies.kyc.rates, access: access).addRoutes(to: console)
     AdminPaymentsController(
         pages: pages, deposits: dependencies.deposits, inbox: dependencies.webhookInbox, currencies: currencies, access: access
     ).addRoutes(to: console)

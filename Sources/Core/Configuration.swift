@@ -53,6 +53,15 @@ public struct Configuration: Sendable {
     /// wherever its own credentials come from (here or stored).
     public var nowPaymentsPayouts: NOWPaymentsPayoutSettings?
     public var withdrawals: WithdrawalSettings
+    /// The currency KYC limits, AML thresholds and FX rates are expressed in
+    /// (`CROUPIER_PIVOT_CURRENCY`, docs/compliance.md "FX"); it must be one of the ledger's.
+    public var pivotCurrency: String
+
+    /// A currency code as the ledger spells them: an upper-case letter, then 2 to 9 upper-case
+    /// letters or digits.
+    public static func isCurrencyCode(_ code: String) -> Bool {
+        code.wholeMatch(of: /[A-Z][A-Z0-9]{2,9}/) != nil
+    }
 
     public init(
         environment: Environment = .development,
@@ -81,7 +90,8 @@ public struct Configuration: Sendable {
         stripe: StripeSettings? = nil,
         nowPayments: NOWPaymentsSettings? = nil,
         nowPaymentsPayouts: NOWPaymentsPayoutSettings? = nil,
-        withdrawals: WithdrawalSettings = WithdrawalSettings()
+        withdrawals: WithdrawalSettings = WithdrawalSettings(),
+        pivotCurrency: String = "EUR"
     ) {
         self.environment = environment
         self.httpHost = httpHost
@@ -110,6 +120,7 @@ public struct Configuration: Sendable {
         self.nowPayments = nowPayments
         self.nowPaymentsPayouts = nowPaymentsPayouts
         self.withdrawals = withdrawals
+        self.pivotCurrency = pivotCurrency
     }
 }
 
@@ -267,7 +278,8 @@ extension Configuration {
             withdrawals: WithdrawalSettings(
                 autoApproveUpTo: try reader.amounts("CROUPIER_WITHDRAWAL_AUTO_APPROVE", default: WithdrawalSettings.defaultAutoApprove),
                 fourEyesFrom: try reader.amounts("CROUPIER_WITHDRAWAL_FOUR_EYES", default: WithdrawalSettings.defaultFourEyes),
-                reconcileAfterSeconds: try reader.int("CROUPIER_PAYOUT_RECONCILE_SECONDS", default: 300, range: 1...86_400))
+                reconcileAfterSeconds: try reader.int("CROUPIER_PAYOUT_RECONCILE_SECONDS", default: 300, range: 1...86_400)),
+            pivotCurrency: try reader.currency("CROUPIER_PIVOT_CURRENCY", default: "EUR")
         )
         return (configuration, notices)
     }
@@ -405,6 +417,16 @@ extension Configuration {
                 throw ConfigurationError.invalidValue(key: key, value: text, expected: "CODE:amount pairs separated by commas")
             }
             return amounts
+        }
+
+        /// A currency code (`Configuration.isCurrencyCode`); whether the ledger has it is checked
+        /// against the database, where the list lives (FX conversions refuse an unknown pivot).
+        func currency(_ key: String, default fallback: String) throws -> String {
+            guard let text = values[key], !text.isEmpty else { return fallback }
+            guard Configuration.isCurrencyCode(text) else {
+                throw ConfigurationError.invalidValue(key: key, value: text, expected: "a currency code such as EUR (A-Z and 0-9, 3 to 10)")
+            }
+            return text
         }
 
         func enumValue<E: RawRepresentable & CaseIterable>(_ key: String, default fallback: E) throws -> E where E.RawValue == String {

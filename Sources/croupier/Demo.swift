@@ -27,6 +27,7 @@ struct Demo: AsyncParsableCommand {
             let staff = try await dependencies.withDatabase {
                 let staff = try await demoOwner(configuration: configuration, dependencies: dependencies, logger: logger)
                 try await fundDemoPlayer(configuration: configuration, dependencies: dependencies, logger: logger)
+                try await seedDemoRates(configuration: configuration, dependencies: dependencies, logger: logger)
                 return staff
             }
             print(staff)
@@ -85,6 +86,21 @@ struct Demo: AsyncParsableCommand {
                 key: IdempotencyKey(scope: "admin", key: "demo-player-funds"), player: player, currency: "EUR",
                 movement: .adjustment(units: 100 * 100_000), metadata: ["reason": "demo player's money", "actor": "demo"]))
         guard funded.code == .ok else { throw LedgerError.unexpectedResult("funding the demo player: \(funded.code)") }
+    }
+}
+
+extension Demo {
+    /// Rough EUR rates of the ledger's other currencies, valid from the epoch, so the demo's KYC
+    /// limits can sum deposits and withdrawals in any currency (without a rate they fail closed).
+    /// Demo figures only: a real deployment sets its rates in the console or imports them.
+    static let demoRatesInEUR = ["USD": "0.92", "RUB": "0.0098", "USDT": "0.92", "BTC": "85000"]
+
+    func seedDemoRates(configuration: Configuration, dependencies: AppDependencies, logger: Logger) async throws {
+        guard configuration.pivotCurrency == "EUR" else {
+            logger.notice("demo FX rates are in EUR; CROUPIER_PIVOT_CURRENCY is not EUR, so none were added")
+            return
+        }
+        try await dependencies.kyc.rates.seedDemoRates(Self.demoRatesInEUR)
     }
 }
 

@@ -1,4 +1,5 @@
 import AppAPI
+import Compliance
 import Core
 import Foundation
 import HTTPTypes
@@ -20,6 +21,10 @@ import Testing
         try JSONDecoder().decode(Components.Schemas.ErrorResponse.self, from: Data(buffer: response.body)).error.code
     }
 
+    static let limitRefusal = LimitRefusal(
+        direction: .withdrawal, window: .day, pivot: "EUR", limit: "50.00000", left: "10.00000", level: 0, nextLevel: 1,
+        nextRequirements: [])
+
     @Test func eachContextRefusalKeepsTheNameItsContextGivesIt() {
         let signIn: [SignInError] = [
             .replayed, .challengeInvalid, .emailInvalid, .mustBeAdult, .mustAcceptTerms, .emailTaken, .codeInvalid, .codeLocked,
@@ -37,12 +42,13 @@ import Testing
         let deposits: [DepositRefusal] = [
             .unknownGateway("x"), .gatewayTakesNoDeposits("x"), .unsupportedCurrency("x"), .amount(.malformed("x")),
             .amount(.tooManyDecimals("x", exponent: 2)), .amount(.notPositive), .amount(.belowMinimum("1")), .amount(.aboveMaximum("1")),
-            .gatewayUnavailable("x"),
+            .gatewayUnavailable("x"), .limitReached(Self.limitRefusal), .rateMissing("USD"), .playerDisabled,
         ]
         for refusal in deposits { #expect(AppError(refusal).code.rawValue == refusal.code, "\(refusal)") }
         let withdrawals: [WithdrawalRefusal] = [
             .unknownGateway("x"), .gatewayTakesNoPayouts("x"), .unsupportedCurrency("x"), .amount(.notPositive), .destinationInvalid("x"),
             .aboveWithdrawable(available: "1"), .notFound, .notCancellable, .codeInvalid, .codeLocked, .codeSendTooSoon,
+            .limitReached(Self.limitRefusal), .rateMissing("USD"),
         ]
         for refusal in withdrawals { #expect(AppError(refusal).code.rawValue == refusal.code, "\(refusal)") }
         let webhooks: [WebhookRefusal] = [

@@ -11,10 +11,9 @@ import Testing
 /// Deposits and the inbox on a real PostgreSQL, with a scripted gateway: what the gateway says
 /// about a payment is set by each test, as a real one's webhooks and status answers would say it.
 @Suite struct DepositTests {
-    let player = PlayerID(42)
-
     @Test func aPaidDepositIsCreditedOnceHoweverManyEventsSayItWasPaid() async throws {
         try await PaymentsHarness.with { h in
+            let player = try await h.signedUpPlayer()
             let deposit = try await h.deposits.create(
                 player: player, gateway: "scripted", amount: "25.50", currency: "EUR", returnURL: "http://x/wallet")
             #expect(deposit.state == .pending && deposit.units == 2_550_000 && deposit.redirectURL == "https://pay.test/\(deposit.id)")
@@ -36,6 +35,7 @@ import Testing
 
     @Test func aLateExpiryOrFailureNeverMovesACompletedDepositBack() async throws {
         try await PaymentsHarness.with { h in
+            let player = try await h.signedUpPlayer()
             let deposit = try await h.deposits.create(
                 player: player, gateway: "scripted", amount: "10", currency: "EUR", returnURL: "http://x")
             h.gateway.says(.paid(reference: "ref-\(deposit.id)", currency: "EUR", gatewayUnits: 1_000))
@@ -61,6 +61,7 @@ import Testing
 
     @Test func onlyTheFirstCompletedDepositIsFlaggedFirst() async throws {
         try await PaymentsHarness.with { h in
+            let player = try await h.signedUpPlayer()
             let first = try await h.deposits.create(
                 player: player, gateway: "scripted", amount: "10", currency: "EUR", returnURL: "http://x")
             let second = try await h.deposits.create(
@@ -79,6 +80,7 @@ import Testing
 
     @Test func aPaymentOfAnotherAmountCreditsNothingAndWaitsForStaff() async throws {
         try await PaymentsHarness.with { h in
+            let player = try await h.signedUpPlayer()
             let deposit = try await h.deposits.create(
                 player: player, gateway: "scripted", amount: "10", currency: "EUR", returnURL: "http://x")
             h.gateway.says(.paid(reference: "ref-\(deposit.id)", currency: "EUR", gatewayUnits: 999))
@@ -93,6 +95,7 @@ import Testing
 
     @Test func aGatewayThatDoesNotAnswerIsRetriedWithBackOffAndNothingMoves() async throws {
         try await PaymentsHarness.with { h in
+            let player = try await h.signedUpPlayer()
             let deposit = try await h.deposits.create(
                 player: player, gateway: "scripted", amount: "10", currency: "EUR", returnURL: "http://x")
             h.gateway.failsToAnswer()
@@ -109,6 +112,7 @@ import Testing
 
     @Test func badAmountsAreRefusedWithTheirNamesAndWriteNothing() async throws {
         try await PaymentsHarness.with { (h: PaymentsHarness) async throws in
+            let player = try await h.signedUpPlayer()
             let cases: [(String, String, String, DepositRefusal)] = [
                 ("nowhere", "10", "EUR", .unknownGateway("nowhere")),
                 ("scripted", "10", "BTC", .unsupportedCurrency("BTC")),
@@ -131,6 +135,7 @@ import Testing
 
     @Test func aGatewayThatFailsToCreateLeavesTheDepositFailedWithAReason() async throws {
         try await PaymentsHarness.with { (h: PaymentsHarness) async throws in
+            let player = try await h.signedUpPlayer()
             h.gateway.failsToAnswer()
             await #expect(throws: DepositRefusal.gatewayUnavailable("scripted")) {
                 try await h.deposits.create(player: player, gateway: "scripted", amount: "10", currency: "EUR", returnURL: "http://x")
@@ -143,7 +148,7 @@ import Testing
 @Suite struct InboxStaffTests {
     @Test func aHeldEventProcessedAgainAfterItsCauseIsFixedCreditsOnce() async throws {
         try await PaymentsHarness.with { h in
-            let player = PlayerID(7)
+            let player = try await h.signedUpPlayer()
             let deposit = try await h.deposits.create(
                 player: player, gateway: "scripted", amount: "10", currency: "EUR", returnURL: "http://x")
             h.gateway.says(.paid(reference: "ref-\(deposit.id)", currency: "EUR", gatewayUnits: 999))

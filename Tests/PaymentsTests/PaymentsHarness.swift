@@ -95,8 +95,12 @@ struct PaymentsHarness {
     let inbox: WebhookInbox
     let withdrawals: Withdrawals
     let payouts: Payouts
+    let kyc: KYC
     let cases: AMLCases
     let logger = TestServices.logger
+
+    /// Rates to EUR valid from the epoch, so the KYC limits can sum USD and USDT.
+    static let rates = ["USD": "0.9", "USDT": "0.9"]
 
     /// Up to EUR 100 is approved without staff; from EUR 500 two people approve.
     static let settings = WithdrawalSettings(autoApproveUpTo: ["EUR": "100"], fourEyesFrom: ["EUR": "500"], reconcileAfterSeconds: 1)
@@ -107,12 +111,16 @@ struct PaymentsHarness {
             let ledger = Ledger(database: database, logger: TestServices.logger)
             let gateway = ScriptedGateway()
             let gateways = PaymentGateways([gateway])
+            let kyc = KYC(
+                database: database, ledger: ledger, secret: try #require(SecretKey(hex: String(repeating: "08", count: 32))), pivot: "EUR",
+                history: PaymentsMovementHistory(logger: TestServices.logger), logger: TestServices.logger)
+            try await kyc.rates.seedDemoRates(rates)
             let engine = AMLEngine(
-                history: PaymentsMovementHistory(logger: TestServices.logger), conversion: TestPivotConversion(), ledger: ledger,
+                history: PaymentsMovementHistory(logger: TestServices.logger), conversion: kyc.rates, ledger: ledger,
                 logger: TestServices.logger)
             let cases = AMLCases(database: database, ledger: ledger, logger: TestServices.logger)
             let deposits = Deposits(
-                database: database, ledger: ledger, gateways: gateways, monitoring: engine, logger: TestServices.logger)
+                database: database, ledger: ledger, gateways: gateways, limits: kyc.limits, monitoring: engine, logger: TestServices.logger)
             let stepUp = StepUpCodes(
                 database: database, secret: try #require(SecretKey(hex: String(repeating: "07", count: 32))), composer: PlainStepUpMail(),
                 logger: TestServices.logger)
@@ -121,10 +129,10 @@ struct PaymentsHarness {
                 inbox: WebhookInbox(database: database, gateways: gateways, deposits: deposits, logger: TestServices.logger),
                 withdrawals: Withdrawals(
                     database: database, ledger: ledger, gateways: gateways, stepUp: stepUp, screening: AMLScreening(engine: engine),
-                    settings: settings, logger: TestServices.logger),
+                    limits: kyc.limits, settings: settings, logger: TestServices.logger),
                 payouts: Payouts(
                     database: database, ledger: ledger, gateways: gateways, settings: settings, holds: cases, logger: TestServices.logger),
-                cases: cases)
+                kyc: kyc, cases: cases)
             try await body(harness)
             let findings = try await LedgerAuditor(database: database, logger: TestServices.logger).run()
             #expect(findings.allSatisfy { $0.violations == 0 }, "\(findings)")
@@ -135,15 +143,19 @@ struct PaymentsHarness {
         _ = try await inbox.receive(gateway: "scripted", body: Array(#"{"id":"\#(eventID)"}"#.utf8), headers: [:])
     }
 
-    /// A signed-up player with a confirmed address, as Identity would have made them.
-    func signedUpPlayer(_ email: String = "player@example.test") async throws -> PlayerID {
+    /// A signed-up player with a confirmed address, as Identity would have made them, at KYC
+    /// `level` (set by staff through Compliance's API): L2 by default, whose limits (EUR 5,000 a
+    /// day) the sums of tests that are not about limits stay under.
+    func signedUpPlayer(_ email: String = "player@example.test", level: Int = 2) async throws -> PlayerID {
         let id = try await strings(
             """
             INSERT INTO identity_players (telegram_id, email, email_confirmed_at, adult_confirmed_at, terms_accepted_at, language)
             VALUES (\(Int.random(in: 1...1_000_000_000)), '\(email)', now(), now(), now(), 'en') RETURNING id::text
             """
         ).first.flatMap { Int64($0) }
-        return PlayerID(try #require(id))
+        let player = PlayerID(try #require(id))
+        if level > 0 { try await kyc.levels.assign(level: level, to: player, staff: 1, reason: "test fixture") }
+        return player
     }
 
     /// A completed deposit of `amount` through the scripted gateway. Unless `played` is false the

@@ -1,20 +1,23 @@
 import Hummingbird
 
-/// Refuses requests that no route should ever see: a declared body over the configured limit
-/// (413 before a byte of it is read) and a URL whose percent-encoding is broken (400). Bodies
-/// without a Content-Length are bounded where they are read, through `maxUploadSize`.
+/// Refuses requests that no route should ever see: a declared body over the limit (413 before a
+/// byte of it is read) and a URL whose percent-encoding is broken (400). Bodies without a
+/// Content-Length are bounded where they are read, through `maxUploadSize`. The limit is the
+/// configured one, except for the few paths that take files (`largerBodies`, exact paths).
 struct RequestLimitsMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let maxBodyBytes: Int
+    var largerBodies: [String: Int] = [:]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        context.maxUploadSize = maxBodyBytes
+        let limit = largerBodies[request.uri.path].map { max($0, maxBodyBytes) } ?? maxBodyBytes
+        context.maxUploadSize = limit
         if let declared = request.headers[.contentLength] {
             guard let length = Int(declared), length >= 0 else {
                 throw AppError(.badRequest, code: .malformedContentLength)
             }
-            if length > maxBodyBytes { throw AppError(.contentTooLarge, code: .bodyTooLarge) }
+            if length > limit { throw AppError(.contentTooLarge, code: .bodyTooLarge) }
         }
         guard Self.isWellFormed(request.uri.path), Self.isWellFormed(request.uri.query ?? "") else {
             throw AppError(.badRequest, code: .malformedURL)

@@ -1,10 +1,11 @@
+import Core
 import Foundation
 import Hummingbird
 
 /// The CSRF check for a group of form routes: a request that changes state (anything but GET,
-/// HEAD, OPTIONS) must carry the session-bound token, in the form field `csrf` or in the
-/// `X-CSRF-Token` header. The body is collected here (within the request's size limit) so the
-/// handler reads the same bytes again.
+/// HEAD, OPTIONS) must carry the session-bound token, in the form field `csrf` (of a URL-encoded
+/// or a multipart form) or in the `X-CSRF-Token` header. The body is collected here (within the
+/// request's size limit) so the handler reads the same bytes again.
 struct CSRFMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let csrf: CSRFProtection
@@ -17,7 +18,12 @@ struct CSRFMiddleware: RouterMiddleware {
             token = header
         } else {
             let body = try await request.collectBody(upTo: context.maxUploadSize)
-            token = Self.formField(in: String(buffer: body))
+            if let type = request.headers[.contentType], MultipartForm.boundary(contentType: type) != nil {
+                // A form that is not well-formed carries no token the check could trust.
+                token = (try? MultipartForm(body: Array(buffer: body), contentType: type))?.field(CSRFProtection.formField)
+            } else {
+                token = Self.formField(in: String(buffer: body))
+            }
         }
         guard csrf.isValid(token, for: request) else { throw AppError(.forbidden, code: .csrfTokenInvalid) }
         return try await next(request, context)

@@ -78,11 +78,15 @@ extension CashierController {
         let language = Localization.language(for: request)
         var withdrawal: Withdrawal?
         if let focus { withdrawal = try await withdrawals.withdrawal(focus, of: player) }
+        let wording = try await kycWording(language)
+        let message: String =
+            switch refusal {
+            case .limitReached(let limit): wording.refusal(limit)
+            case .rateMissing(let currency): wording.rateMissing(currency)
+            default: Self.message(refusal, method: typed.chosen, text: { pages.localization.string($0, in: language) })
+            }
         var response = try await page(
-            player: player, withdrawal: withdrawal, withdrawalTyped: typed,
-            withdrawalError: Self.message(refusal, method: typed.chosen, text: { pages.localization.string($0, in: language) }),
-            request: request,
-            context: context)
+            player: player, withdrawal: withdrawal, withdrawalTyped: typed, withdrawalError: message, request: request, context: context)
         response.status = AppError(refusal).status
         return response
     }

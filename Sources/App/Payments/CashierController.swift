@@ -1,3 +1,4 @@
+import Compliance
 import Core
 import Foundation
 import Hummingbird
@@ -15,6 +16,7 @@ struct CashierController {
     let ledger: Ledger
     let gateways: PaymentGateways
     let currencies: CurrencyCatalog
+    let kyc: KYC
     let header: PlayerHeader
     let access: StaffAccess
     let site: SiteURL
@@ -51,9 +53,15 @@ struct CashierController {
                 return Response.redirect(to: deposit.redirectURL ?? SiteRoute.cashier.rawValue, type: .normal)
             } catch let refusal as DepositRefusal {
                 let language = Localization.language(for: request)
+                let wording = try await kycWording(language)
+                let error: String =
+                    switch refusal {
+                    case .limitReached(let limit): wording.refusal(limit)
+                    case .rateMissing(let currency): wording.rateMissing(currency)
+                    default: pages.localization.string("cashier.errors.\(refusal.code)", in: language)
+                    }
                 var response = try await page(
-                    player: player, deposit: .init(chosen: method, amount: amount),
-                    error: pages.localization.string("cashier.errors.\(refusal.code)", in: language), request: request, context: context)
+                    player: player, deposit: .init(chosen: method, amount: amount), error: error, request: request, context: context)
                 response.status = AppError(refusal).status
                 return response
             }
@@ -68,14 +76,24 @@ struct CashierController {
         context: AppRequestContext
     ) async throws -> Response {
         let language = Localization.language(for: request)
+        let level = try await kyc.levels.level(of: player)
         let view = CashierPage(
             language: language, localization: pages.localization, gateways: try await gateways.active(),
             catalog: try await currencies.all(),
             deposits: try await deposits.recent(of: player), focus: focus, typed: typed, error: error,
             withdrawals: try await withdrawals.recent(of: player), withdrawal: withdrawal, withdrawalTyped: withdrawalTyped,
-            withdrawalError: withdrawalError, debts: try await ledger.debts(of: player))
+            withdrawalError: withdrawalError, debts: try await ledger.debts(of: player),
+            verification: pages.localization.string("cashier.kyc.line", in: language)
+                .replacingOccurrences(of: "{level}", with: pages.localization.string("kyc.levels.l\(level)", in: language)))
         return pages.render(
             "cashier", face: .player, title: "cashier.title", model: view,
             frame: try await header.frame(for: player, language: language, active: "cashier"), request: request, context: context)
+    }
+
+    /// How limits and their refusals are said in `language`, amounts in the pivot currency.
+    func kycWording(_ language: String) async throws -> KYCWording {
+        KYCWording(
+            text: { pages.localization.string($0, in: language) }, formatter: MoneyFormatter(language: language),
+            pivot: try await currencies.currency(kyc.rates.pivot))
     }
 }

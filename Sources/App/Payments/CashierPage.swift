@@ -57,14 +57,17 @@ struct CashierPage: PageModel {
     /// per currency: their next deposits pay it first.
     let debts: [String]
     let hasDebts: Bool
+    /// The player's KYC level in a sentence, with a link to their limits (docs/compliance.md).
+    let verification: String
 
     static let presets = ["10", "25", "50", "100"]
 
     init(
         language: String, localization: Localization, gateways: [any PaymentGateway], catalog: [String: Currency], deposits: [Deposit],
         focus: Deposit?, typed: Typed = Typed(), error: String? = nil, withdrawals: [Withdrawal] = [], withdrawal: Withdrawal? = nil,
-        withdrawalTyped: Typed = Typed(), withdrawalError: String? = nil, debts: [String: Int64] = [:]
+        withdrawalTyped: Typed = Typed(), withdrawalError: String? = nil, debts: [String: Int64] = [:], verification: String = ""
     ) {
+        self.verification = verification
         func text(_ key: String) -> String { localization.string(key, in: language) }
         let formatter = MoneyFormatter(language: language)
         let methods = Self.methods(

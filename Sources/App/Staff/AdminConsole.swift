@@ -65,16 +65,18 @@ struct AdminConsole {
             payments.append(item("admin.items.payments", "/admin/payments"))
             payments.append(item("admin.items.gateways", "/admin/gateways"))
         }
+        if staff.role.can(.paymentsManage) { payments.append(item("admin.items.fx", "/admin/fx")) }
         if !payments.isEmpty { groups.append(.init(title: text("admin.sidebar.payments"), items: payments)) }
+        // UI.md's "Risk & KYC": KYC reviews for kyc.review, the AML area for risk.manage.
+        var risk: [Frame.Item] = []
+        if staff.role.can(.kycReview) { risk.append(item("admin.items.kycReviews", "/admin/kyc")) }
         if staff.role.can(.riskManage) {
-            groups.append(
-                .init(
-                    title: text("aml.sidebar.title"),
-                    items: [
-                        item("aml.sidebar.alerts", "/admin/aml/alerts"), item("aml.sidebar.cases", "/admin/aml/cases"),
-                        item("aml.sidebar.rules", "/admin/aml/rules"),
-                    ]))
+            risk += [
+                item("aml.sidebar.alerts", "/admin/aml/alerts"), item("aml.sidebar.cases", "/admin/aml/cases"),
+                item("aml.sidebar.rules", "/admin/aml/rules"),
+            ]
         }
+        if !risk.isEmpty { groups.append(.init(title: text("admin.sidebar.riskKyc"), items: risk)) }
         if !system.isEmpty { groups.append(.init(title: text("admin.sidebar.system"), items: system)) }
         return groups
     }

@@ -30,13 +30,35 @@ public struct PlayerStatuses: Sendable {
 
     /// The player's status; nil for an id no player has.
     public func status(of player: PlayerID) async throws -> PlayerStatus? {
-        try await database.withConnection { connection in
-            let rows = try await connection.query(
-                "SELECT created_at, disabled_at IS NOT NULL FROM identity_players WHERE id = \(player.rawValue)", logger: logger)
-            for try await (registeredAt, disabled) in rows.decode((Date, Bool).self) {
-                return PlayerStatus(registeredAt: registeredAt, disabled: disabled)
-            }
-            return nil
+        try await database.withConnection { connection in try await status(of: player, on: connection) }
+    }
+
+    /// `status(of:)` on the caller's connection, so inside its transaction (Payments reads it
+    /// under Compliance's player lock, which a closure also takes).
+    public func status(of player: PlayerID, on connection: PostgresConnection) async throws -> PlayerStatus? {
+        let rows = try await connection.query(
+            "SELECT created_at, disabled_at IS NOT NULL FROM identity_players WHERE id = \(player.rawValue)", logger: logger)
+        for try await (registeredAt, disabled) in rows.decode((Date, Bool).self) {
+            return PlayerStatus(registeredAt: registeredAt, disabled: disabled)
         }
+        return nil
+    }
+
+    /// Closes a player for a reason another context found (Compliance: a date of birth under 18):
+    /// they may no longer bet or deposit, while wins, rollbacks and withdrawals of their money
+    /// still go through. Audited as `identity.player_closed` with the reason, in the caller's
+    /// transaction (there is no reason column: the audit log is where the reason lives). Returns
+    /// false when the player was disabled already (nothing changes, nothing is audited).
+    @discardableResult
+    public func close(_ player: PlayerID, reason: String, actor: String, on connection: PostgresConnection) async throws -> Bool {
+        let rows = try await connection.query(
+            "UPDATE identity_players SET disabled_at = now() WHERE id = \(player.rawValue) AND disabled_at IS NULL RETURNING id",
+            logger: logger
+        ).collect()
+        guard !rows.isEmpty else { return false }
+        try await AuditLog(database: database, logger: logger).append(
+            AuditEntry(actor: actor, action: "identity.player_closed", target: "player:\(player.rawValue)", summary: ["reason": reason]),
+            on: connection)
+        return true
     }
 }

@@ -1,3 +1,4 @@
+import Compliance
 import Core
 import Foundation
 
@@ -33,6 +34,14 @@ public enum DepositRefusal: Error, Sendable, Equatable {
     case unsupportedCurrency(String)
     case amount(GatewayAmountProblem)
     case gatewayUnavailable(String)
+    /// Over a limit of the player's KYC level (docs/compliance.md "Limits"): which, what is
+    /// left, and what the next level needs.
+    case limitReached(LimitRefusal)
+    /// No FX rate for this currency (or one the player moved before): the limits cannot be
+    /// summed, so the deposit is refused (fails closed).
+    case rateMissing(String)
+    /// The player is closed or disabled: no new money comes in.
+    case playerDisabled
 
     public var code: String {
         switch self {
@@ -41,6 +50,9 @@ public enum DepositRefusal: Error, Sendable, Equatable {
         case .unsupportedCurrency: "unsupportedCurrency"
         case .amount(let problem): problem.code
         case .gatewayUnavailable: "gatewayUnavailable"
+        case .limitReached: "limitReached"
+        case .rateMissing: "rateMissing"
+        case .playerDisabled: "playerDisabled"
         }
     }
 
@@ -51,6 +63,9 @@ public enum DepositRefusal: Error, Sendable, Equatable {
         case .unsupportedCurrency(let code): "This payment method does not take \(code): pick another currency or method."
         case .amount(let problem): problem.message("deposit")
         case .gatewayUnavailable: "The payment method did not answer: try again in a minute, or pick another."
+        case .limitReached(let limit): limit.message
+        case .rateMissing(let currency): "Deposits in \(currency) are paused: the casino has no exchange rate for it yet."
+        case .playerDisabled: "This account is closed to deposits: contact support."
         }
     }
 }

@@ -1,6 +1,7 @@
 import Compliance
 import Core
 import Foundation
+import Identity
 import Ledger
 import Logging
 import Persistence
@@ -9,20 +10,28 @@ import PostgresNIO
 /// Deposits (docs/payments.md): a player asks, the gateway answers with a page to pay on, and a
 /// verified webhook later completes, fails or expires it. Completion credits `real` through
 /// Ledger's API in the transaction that marks the deposit completed, keyed by the deposit's id,
-/// so however many events say "paid", the money arrives once.
+/// so however many events say "paid", the money arrives once. A new deposit is written in the
+/// transaction that asks Compliance's KYC limits, under the player's Compliance lock.
 public struct Deposits: Sendable {
     let database: Database
     let ledger: Ledger
     let gateways: PaymentGateways
+    let limits: any MovementLimits
     /// Compliance's AML rules, run in each completion's transaction.
     let monitoring: any DepositMonitoring
+    let players: PlayerStatuses
     let logger: Logger
 
-    public init(database: Database, ledger: Ledger, gateways: PaymentGateways, monitoring: any DepositMonitoring, logger: Logger) {
+    public init(
+        database: Database, ledger: Ledger, gateways: PaymentGateways, limits: any MovementLimits, monitoring: any DepositMonitoring,
+        logger: Logger
+    ) {
         self.database = database
         self.ledger = ledger
         self.gateways = gateways
+        self.limits = limits
         self.monitoring = monitoring
+        self.players = PlayerStatuses(database: database, logger: logger)
         self.logger = logger
     }
 
@@ -48,13 +57,26 @@ public struct Deposits: Sendable {
             throw DepositRefusal.amount(error)
         }
         let id = PublicID.random("dep")
-        try await database.withConnection { connection in
+        // The limits check and the insert are one transaction under the player's Compliance lock
+        // (taken by `admit`), so a concurrent deposit of the same player waits and then counts
+        // this one. The gateway is called only after it committed.
+        let refusal: DepositRefusal? = try await database.withTransaction(logger: logger) { connection in
+            let verdict = try await limits.admit(player: player, direction: .deposit, currency: currency, units: units, on: connection)
+            // Read under the lock a closure (Compliance's under-18 finding) also takes.
+            guard let status = try await players.status(of: player, on: connection), !status.disabled else { return .playerDisabled }
+            switch verdict {
+            case .limitReached(let limit): return .limitReached(limit)
+            case .rateMissing(let missing): return .rateMissing(missing)
+            case nil: break
+            }
             _ = try await connection.query(
                 """
                 INSERT INTO payments_deposits (public_id, player_id, gateway, currency, units, gateway_units)
                 VALUES (\(id), \(player.rawValue), \(code), \(currency), \(units), \(gatewayUnits))
                 """, logger: logger)
+            return nil
         }
+        if let refusal { throw refusal }
         let separator = returnURL.contains("?") ? "&" : "?"
         let created: GatewayDeposit
         do {

@@ -1,3 +1,4 @@
+import Compliance
 import Core
 import Foundation
 
@@ -54,6 +55,12 @@ public enum WithdrawalRefusal: Error, Sendable, Equatable {
     case codeInvalid
     case codeLocked
     case codeSendTooSoon
+    /// Over a limit of the player's KYC level (docs/compliance.md "Limits"): which, what is
+    /// left, and what the next level needs. At confirmation (limits or rates changed since the
+    /// request), the withdrawal also ends `failed` with nothing held.
+    case limitReached(LimitRefusal)
+    /// No FX rate for this currency (or one the player moved before): refused (fails closed).
+    case rateMissing(String)
 
     public var code: String {
         switch self {
@@ -68,6 +75,8 @@ public enum WithdrawalRefusal: Error, Sendable, Equatable {
         case .codeInvalid: "codeInvalid"
         case .codeLocked: "codeLocked"
         case .codeSendTooSoon: "resendTooSoon"
+        case .limitReached: "limitReached"
+        case .rateMissing: "rateMissing"
         }
     }
 
@@ -84,6 +93,8 @@ public enum WithdrawalRefusal: Error, Sendable, Equatable {
         case .codeInvalid: "The code is wrong or expired: check the latest e-mail, or ask for a new code."
         case .codeLocked: "Too many wrong codes: ask for a new code."
         case .codeSendTooSoon: "A code was sent less than a minute ago: check your e-mail, or wait a little."
+        case .limitReached(let limit): limit.message
+        case .rateMissing(let currency): "Withdrawals in \(currency) are paused: the casino has no exchange rate for it yet."
         }
     }
 }
@@ -109,6 +120,9 @@ public struct WithdrawalNote: Sendable, Equatable {
         code: "noRecordAtGateway", text: "The payment method has no record of this payout. The money is back in your balance.")
     static let unknownOutcome = WithdrawalNote(
         code: "unknownOutcome", text: "The payment method has not confirmed the payout yet: the money stays held until it does.")
+    static func limitReached(_ refusal: WithdrawalRefusal) -> WithdrawalNote {
+        WithdrawalNote(code: refusal.code, text: refusal.message + " Nothing was held.")
+    }
     static let chargebackReview = WithdrawalNote(
         code: "chargebackReview", text: "A refund or dispute took money back from this account: the casino checks before paying out.")
 

@@ -16,6 +16,7 @@ public struct Withdrawals: Sendable {
     let gateways: PaymentGateways
     let stepUp: StepUpCodes
     let screening: any WithdrawalScreening
+    let limits: any MovementLimits
     let settings: WithdrawalSettings
     let logger: Logger
 
@@ -24,12 +25,13 @@ public struct Withdrawals: Sendable {
 
     public init(
         database: Database, ledger: Ledger, gateways: PaymentGateways, stepUp: StepUpCodes, screening: any WithdrawalScreening,
-        settings: WithdrawalSettings, logger: Logger
+        limits: any MovementLimits, settings: WithdrawalSettings, logger: Logger
     ) {
         self.records = WithdrawalRecords(database: database, ledger: ledger, logger: logger)
         self.gateways = gateways
         self.stepUp = stepUp
         self.screening = screening
+        self.limits = limits
         self.settings = settings
         self.logger = logger
     }
@@ -86,6 +88,14 @@ public struct Withdrawals: Sendable {
                  WHERE player_id = \(player.rawValue) AND state = 'awaiting_confirmation'
                 """, logger: logger
             )
+            // Compliance's KYC limits, under its player lock (shared with deposits and the hold
+            // at confirmation) until this transaction ends. Thrown, so the cancellation above is
+            // rolled back too: a refused request writes nothing.
+            if let refusal = try await limits.admit(
+                player: player, direction: .withdrawal, currency: currency, units: units, on: connection)
+            {
+                throw WithdrawalRefusal(refusal)
+            }
             let inserted = try await WithdrawalRecords.list(
                 """
                 INSERT INTO payments_withdrawals (public_id, player_id, gateway, currency, units, fee_units, payout_gateway_units, destination)
@@ -134,6 +144,16 @@ public struct Withdrawals: Sendable {
                 let ended = try await records.move(
                     row, to: .failed, reason: .gatewaySwitchedOff, on: connection)
                 return .success((ended, true))
+            }
+            // Checked again before the hold: staff may have lowered the level's limits, or the
+            // rate moved, since the request. A withdrawal waiting for its code is not in the sum
+            // (Payments' history leaves it out), so this one is added here once.
+            if let refusal = try await limits.admit(
+                player: row.player, direction: .withdrawal, currency: row.currency, units: row.units, on: connection)
+            {
+                let refused = WithdrawalRefusal(refusal)
+                _ = try await records.move(row, to: .failed, reason: .limitReached(refused), on: connection)
+                return .failure(refused)
             }
             return .success((try await hold(row, on: connection), true))
         }
@@ -237,4 +257,13 @@ public struct Withdrawals: Sendable {
         }
     }
 
+}
+
+extension WithdrawalRefusal {
+    init(_ refusal: MovementRefusal) {
+        switch refusal {
+        case .limitReached(let limit): self = .limitReached(limit)
+        case .rateMissing(let currency): self = .rateMissing(currency)
+        }
+    }
 }
