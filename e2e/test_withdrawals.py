@@ -17,7 +17,7 @@ from typing import Any, Callable
 import pytest
 from playwright.sync_api import Page, expect
 
-from conftest import PHONE, SMTPInbox, console_errors, e2e_sql
+from conftest import PHONE, SMTPInbox, console_errors, e2e_sql, set_kyc_level
 from layout import assert_no_sideways_scroll
 from play import play_through
 from strings import t
@@ -97,6 +97,8 @@ def queued(page: Page, withdrawal_id: str):
 def test_a_large_withdrawal_needs_the_mailed_code_and_two_approvers_then_is_paid(
         new_page: Callable[..., Page], base_url: str, depositor: Depositor, smtp_inbox: SMTPInbox,
         service_env: dict[str, str], server_env: dict[str, str], staff_factory: StaffFactory, lang: str) -> None:
+    # EUR 2,500 in and 2,100 out are above L0's and L1's limits (docs/compliance.md): a verified (L2) player.
+    set_kyc_level(service_env, depositor.id, 2)
     page = new_page(lang)
     open_cashier(page, base_url, depositor)
     deposit_and_play(page, "2500", service_env, depositor)
@@ -192,6 +194,8 @@ def test_a_payout_whose_answer_is_lost_stays_held_until_staff_reconcile_it(
 def test_the_player_cancels_a_withdrawal_waiting_for_approval_on_a_phone(
         new_page: Callable[..., Page], base_url: str, depositor: Depositor, smtp_inbox: SMTPInbox,
         service_env: dict[str, str], server_env: dict[str, str]) -> None:
+    # EUR 300 in and USDT 150 out are above L0's limits (docs/compliance.md): an L1 player.
+    set_kyc_level(service_env, depositor.id, 1)
     page = new_page("ru", viewport="phone")
     open_cashier(page, base_url, depositor)
     deposit_and_play(page, "300", service_env, depositor)

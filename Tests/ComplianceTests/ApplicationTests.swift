@@ -25,7 +25,7 @@ import Testing
                 try await h.kyc.profiles.update(ProfileChanges(legalName: "Someone Else"), of: player)
             }
             #expect(try await h.kyc.applications.queue().map(\.id) == [application.id])
-            let review = try await h.kyc.applications.review(application.id)
+            let review = try await h.kyc.applications.review(application.id, staff: 5)
             #expect(review.profile.legalName == "Ada Lovelace" && review.requirements.allSatisfy { $0.state == .met })
             guard case .approved(let approved) = try await h.kyc.applications.approve(application.id, staff: 5) else {
                 Issue.record("not approved")
@@ -40,7 +40,10 @@ import Testing
                 try await h.kyc.profiles.update(ProfileChanges(dateOfBirth: "1991-01-01"), of: player)
             }
             let audit = try await AuditLog(database: h.database, logger: h.logger).search(.init(action: "compliance."))
-            #expect(Set(audit.map(\.entry.action)).isSuperset(of: ["compliance.application_submitted", "compliance.application_approved"]))
+            #expect(
+                Set(audit.map(\.entry.action)).isSuperset(of: [
+                    "compliance.application_submitted", "compliance.application_viewed", "compliance.application_approved",
+                ]))
             #expect(
                 audit.first { $0.entry.action == "compliance.profile_changed" }?.entry.summary == [
                     "fields": "legalName,dateOfBirth,country"

@@ -157,4 +157,25 @@ import Testing
             #expect(audit.count == 1 && audit.first?.entry.summary["new"]?.contains("deposits=50000.5/day,none/30d") == true)
         }
     }
+
+    @Test func theVerificationViewShowsTheLevelItsLimitsWhatIsUsedAndWhatTheNextLevelNeeds() async throws {
+        try await ComplianceHarness.with { h in
+            let player = try await h.player()
+            try await h.depositAsked(player, units: 4_000_000, currency: "EUR", at: h.clock.now.addingTimeInterval(-60))
+            _ = try await h.kyc.profiles.update(ProfileChanges(legalName: "Ada Lovelace"), of: player)
+            let view = try await h.kyc.verification(of: player)
+            #expect(view.level == 0 && view.pivot == "EUR" && view.levels.map(\.level) == [0, 1, 2, 3] && view.usageRateMissing == nil)
+            let day = try #require(view.usage.first { $0.direction == .deposit && $0.window == .day })
+            #expect(day.limit == "100.00000" && day.used == "40.00000" && day.left == "60.00000")
+            #expect(view.usage.first { $0.direction == .withdrawal && $0.window == .thirtyDays }?.left == "100.00000")
+            #expect(view.nextLevel == 1)
+            #expect(
+                view.nextRequirements == [
+                    RequirementStatus(requirement: .emailConfirmed, state: .met), RequirementStatus(requirement: .legalName, state: .met),
+                    RequirementStatus(requirement: .dateOfBirth, state: .missing),
+                    RequirementStatus(requirement: .country, state: .missing),
+                ])
+            #expect(view.openApplication == nil && view.documents.isEmpty && view.profile.legalName == "Ada Lovelace")
+        }
+    }
 }

@@ -84,10 +84,16 @@ public struct KYCApplications: Sendable {
     }
 
     /// An application with what staff review: the profile, the documents and each requirement.
-    public func review(_ id: String) async throws -> ApplicationReview {
-        try await database.withConnection { connection in
+    /// Staff member `staff` (`kyc.review`, checked by the App) sees the player's personal data,
+    /// so each look is audited as `compliance.application_viewed`, as a document's bytes are.
+    public func review(_ id: String, staff: Int64) async throws -> ApplicationReview {
+        try await database.withTransaction(logger: logger) { connection in
             guard let application = try await application(id, on: connection, lock: false) else { throw ApplicationRefusal.notFound }
             let configured = try await levels.all(on: connection).first { $0.level == application.level }
+            try await audit.append(
+                AuditEntry(
+                    actor: "staff:\(staff)", action: "compliance.application_viewed", target: "application:\(id)",
+                    summary: ["player": String(application.player.rawValue)]), on: connection)
             return ApplicationReview(
                 application: application, profile: try await requirements.profiles.profile(of: application.player, on: connection),
                 documents: try await documents.documents(of: application.player, on: connection),

@@ -15,6 +15,11 @@ public struct RequirementStatus: Sendable, Equatable {
 
     public let requirement: KYCRequirement
     public let state: State
+
+    public init(requirement: KYCRequirement, state: State) {
+        self.requirement = requirement
+        self.state = state
+    }
 }
 
 /// Which requirements a player meets, from their profile and documents, on the caller's connection.
