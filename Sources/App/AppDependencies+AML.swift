@@ -7,7 +7,7 @@ extension AppDependencies {
     public var amlEngine: AMLEngine {
         AMLEngine(
             history: PaymentsMovementHistory(logger: Logger(label: "croupier.payments")), conversion: kyc.rates, ledger: ledger,
-            logger: Logger(label: "croupier.aml"), now: now)
+            countries: kyc.profiles, logger: Logger(label: "croupier.aml"), now: now)
     }
 
     public var amlCases: AMLCases { AMLCases(database: database, ledger: ledger, logger: Logger(label: "croupier.aml")) }

@@ -409,3 +409,10 @@ public struct AMLEngine: Sendable {
 
     private func text(_ units: Int64, _ scale: Int) -> String { Amount.decimal(units: units, scale: scale) }
 }
+
+/// The high-risk country rule reads the country of residence from the player's KYC profile.
+extension ComplianceProfiles: ResidenceCountries {
+    public func country(of player: PlayerID, on connection: PostgresConnection) async throws -> String? {
+        try await profile(of: player, on: connection).country
+    }
+}
