@@ -212,6 +212,21 @@ def test_a_reviewer_sees_the_documents_safely_and_others_cannot(
     approve_in_console(reviewer, depositor.id, "en")
     assert_clean_console(reviewer, "KYC player page")
 
+    # A verified field is the staff's to correct, and a level is set with a reason, both audited.
+    reviewer.fill("#c-name", "Anna Maria Keller-Braun")
+    with reviewer.expect_navigation():
+        reviewer.get_by_test_id("correct").click()
+    expect(reviewer.get_by_test_id("kyc-notice")).to_have_text(t("en", "admin.kyc.results.detailsCorrected"))
+    expect(reviewer.get_by_test_id("kyc-details")).to_contain_text("Anna Maria Keller-Braun")
+    reviewer.select_option("#set-level", "0")
+    reviewer.fill("#set-level-reason", "The identity document expired.")
+    with reviewer.expect_navigation():
+        reviewer.get_by_test_id("set-level").click()
+    expect(reviewer.get_by_test_id("kyc-player-level")).to_have_text(t("en", "kyc.levels.l0"))
+    actions = e2e_sql(service_env, "SELECT string_agg(action, ',' ORDER BY id) FROM identity_audit_log "
+                                   f"WHERE target = 'player:{depositor.id}' AND actor LIKE 'staff:%'")
+    assert "compliance.profile_changed" in actions and "compliance.player_level_set" in actions, actions
+
 
 def test_the_verification_page_fits_a_phone_in_russian(
         new_page: Callable[..., Page], base_url: str, depositor: Depositor) -> None:

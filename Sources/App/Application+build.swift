@@ -129,7 +129,8 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
         header: header,
         access: access, site: site
     ).addRoutes(to: forms)
-    VerificationController(pages: pages, kyc: dependencies.kyc, currencies: currencies, header: header).addRoutes(to: forms)
+    VerificationController(pages: pages, kyc: dependencies.kyc, currencies: currencies, header: header)
+        .addRoutes(to: router, csrf: pages.csrf)
     AdminKYCLevelsController(pages: pages, kyc: dependencies.kyc, access: access).addRoutes(to: console)
     AdminKYCController(pages: pages, kyc: dependencies.kyc, access: access).addRoutes(to: console)
     AdminFXController(pages: pages, rates: dependencies.kyc.rates, access: access).addRoutes(to: console)

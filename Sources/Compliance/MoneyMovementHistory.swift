@@ -20,7 +20,8 @@ public struct MoneyMovement: Sendable, Equatable {
     /// Ledger units of `currency`.
     public let units: Int64
     public let stage: Stage
-    /// When the player asked for it: limits count a movement from then.
+    /// When the player asked for it (a withdrawal: when they confirmed it with the mailed code
+    /// and its funds were held): limits count a movement from then.
     public let requestedAt: Date
     /// When a deposit was credited or a withdrawal paid; nil while open.
     public let completedAt: Date?

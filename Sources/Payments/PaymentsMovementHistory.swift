@@ -17,10 +17,10 @@ public struct PaymentsMovementHistory: MoneyMovementHistory {
               FROM payments_deposits
              WHERE player_id = \(player.rawValue) AND created_at >= \(since) AND state IN ('created', 'pending', 'completed')
             UNION ALL
-            SELECT 'withdrawal', public_id, gateway, currency, units, state = 'paid', created_at,
+            SELECT 'withdrawal', public_id, gateway, currency, units, state = 'paid', coalesce(confirmed_at, created_at),
                    CASE WHEN state = 'paid' THEN settled_at END, destination
               FROM payments_withdrawals
-             WHERE player_id = \(player.rawValue) AND created_at >= \(since)
+             WHERE player_id = \(player.rawValue) AND coalesce(confirmed_at, created_at) >= \(since)
                AND state IN ('review', 'pending_approval', 'approved', 'processing', 'unknown', 'paid')
              ORDER BY 7, 2
             """, logger: logger)

@@ -90,8 +90,16 @@ import Testing
                 if verdict == nil { try await h.withdrawalHeld(player, units: 3_000_000, at: h.clock.now, on: connection) }
                 return verdict
             }
-            // The second really waits on the lock the first holds before the first commits.
-            while try await h.count("SELECT count(*)::text FROM pg_locks WHERE locktype = 'advisory' AND NOT granted") < 1 {
+            // The second really waits on the lock the first holds before the first commits (this
+            // test's database only; a bound, so a missing lock fails instead of hanging).
+            let deadline = ContinuousClock.now + .seconds(30)
+            while try await h.count(
+                """
+                SELECT count(*)::text FROM pg_locks
+                 WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                """) < 1
+            {
+                try #require(ContinuousClock.now < deadline, "the second request never waited on the player's lock")
                 try await Task.sleep(for: .milliseconds(10))
             }
             release.continuation.yield()

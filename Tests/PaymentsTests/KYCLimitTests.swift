@@ -155,4 +155,29 @@ import Testing
             #expect(try await h.ledger.balances(of: player)["EUR"] == Balances(real: 10_000_000, bonus: 0, locked: 0))
         }
     }
+
+    /// A request may wait for its code for any time; once confirmed it counts from the
+    /// confirmation, so an old request does not carry a day's limit out of the window with it.
+    @Test func aWithdrawalCountsFromItsConfirmationNotFromItsRequest() async throws {
+        try await PaymentsHarness.with { h in
+            let player = try await h.signedUpPlayer(level: 0)
+            try await h.deposit("100", for: player)
+            let asked = try await h.withdrawals.request(
+                player: player, gateway: "scripted", amount: "50", currency: "EUR", destination: "DE-4400-1234")
+            _ = try await h.strings(
+                "UPDATE payments_withdrawals SET created_at = now() - interval '25 hours' WHERE public_id = '\(asked.id)' RETURNING ''")
+            let confirmed = try await h.withdrawals.confirm(asked.id, of: player, code: try await h.mailedCode()).withdrawal
+            #expect(confirmed.state != .failed)
+            // L0 allows 50 a day: the 50 just confirmed used it all, whenever it was asked for.
+            let refusal = await #expect(throws: WithdrawalRefusal.self) {
+                try await h.withdrawals.request(
+                    player: player, gateway: "scripted", amount: "10", currency: "EUR", destination: "DE-4400-1234")
+            }
+            guard case .limitReached(let limit) = refusal else {
+                Issue.record("\(String(describing: refusal))")
+                return
+            }
+            #expect(limit.window == .day && limit.left == "0.00000")
+        }
+    }
 }

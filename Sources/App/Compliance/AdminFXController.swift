@@ -27,7 +27,10 @@ struct AdminFXController {
             let result = request.uri.queryParameters["result"].map(String.init).flatMap { Self.results.contains($0) ? $0 : nil }
             let language = Localization.language(for: request)
             let notice = result.map { pages.localization.string("admin.fx.results.\($0)", in: language) }
-                .map { $0.replacingOccurrences(of: "{count}", with: request.uri.queryParameters["count"].map(String.init) ?? "") }
+                .map {
+                    $0.replacingOccurrences(
+                        of: "{count}", with: request.uri.queryParameters["count"].flatMap { Int($0) }.map(String.init) ?? "")
+                }
             return try await page(request: request, context: context, notice: notice)
         }
         area.post { request, context -> Response in

@@ -19,12 +19,24 @@ struct AdminKYCController {
         let kind: String?
     }
 
+    struct DetailsForm: Decodable {
+        let legalName: String?
+        let dateOfBirth: String?
+        let country: String?
+        let address: String?
+    }
+
+    struct LevelForm: Decodable {
+        let level: Int?
+        let reason: String?
+    }
+
     /// Every result a redirect can name: the page says it from the locale files.
     static let results = [
         "approved", "rejected", "documentRequested", "documentRejected", "closedUnderage", "reasonRequired", "notPending",
-        "requirementsMissing", "alreadyReviewed", "kindUnknown",
+        "requirementsMissing", "alreadyReviewed", "kindUnknown", "detailsCorrected", "detailsRefused", "levelSet",
     ]
-    static let successes: Set<String> = ["approved", "rejected", "documentRequested", "documentRejected"]
+    static let successes: Set<String> = ["approved", "rejected", "documentRequested", "documentRejected", "detailsCorrected", "levelSet"]
 
     /// `console` is the console's route group (`/admin`, signed-in staff, CSRF-checked forms).
     func addRoutes(to console: RouterGroup<AppRequestContext>) {
@@ -50,7 +62,12 @@ struct AdminKYCController {
             let open = applications.first { [.pending, .documentRequested].contains($0.state) }
             let result = request.uri.queryParameters["result"].map(String.init).flatMap { Self.results.contains($0) ? $0 : nil }
             var review: ApplicationReview?
-            if let open { review = try await kyc.applications.review(open.id, staff: staff.id) }
+            // The page shows personal data: each look is audited, through the review when one is open.
+            if let open {
+                review = try await kyc.applications.review(open.id, staff: staff.id)
+            } else {
+                try await access.record("compliance.profile_viewed", by: staff, target: "player:\(id)", request, context)
+            }
             let page = AdminKYCPlayerPage(
                 player: player, level: try await kyc.levels.level(of: player), profile: try await kyc.profiles.profile(of: player),
                 documents: try await kyc.documents.documents(of: player), applications: applications,
@@ -59,6 +76,38 @@ struct AdminKYCController {
             return pages.render(
                 "admin_kyc_player", face: .admin, title: "admin.kyc.player.title", model: page, frame: console.frame, request: request,
                 context: context)
+        }
+        area.post("players/:player/details") { request, context -> Response in
+            let staff = try context.signedInStaff()
+            guard let id = context.parameters.get("player", as: Int64.self) else { throw AppError(.notFound, code: .playerNotFound) }
+            let form = try await URLEncodedFormDecoder().decode(
+                DetailsForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
+            func given(_ text: String?) -> String? {
+                text.flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
+            }
+            do {
+                _ = try await kyc.profiles.update(
+                    ProfileChanges(
+                        legalName: given(form.legalName), dateOfBirth: given(form.dateOfBirth), country: given(form.country),
+                        address: given(form.address)), of: PlayerID(id), staff: staff.id)
+                return back(to: PlayerID(id), "detailsCorrected")
+            } catch let problem as ProfileProblem {
+                try await access.record(
+                    "access.refused", by: staff, target: "player:\(id)", summary: ["reason": problem.code], request, context)
+                return back(to: PlayerID(id), "detailsRefused")
+            }
+        }
+        area.post("players/:player/level") { request, context -> Response in
+            let staff = try context.signedInStaff()
+            guard let id = context.parameters.get("player", as: Int64.self) else { throw AppError(.notFound, code: .playerNotFound) }
+            let form = try await URLEncodedFormDecoder().decode(
+                LevelForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
+            let reason = (form.reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            guard let level = form.level, KYCLevel.range.contains(level), !reason.isEmpty else {
+                return back(to: PlayerID(id), "reasonRequired")
+            }
+            try await kyc.levels.assign(level: level, to: PlayerID(id), staff: staff.id, reason: reason)
+            return back(to: PlayerID(id), "levelSet")
         }
         area.get("documents/:id") { request, context -> Response in
             let staff = try context.signedInStaff()

@@ -88,8 +88,16 @@ struct AdminKYCPlayerPage: PageModel {
         let label: String
     }
 
+    struct LevelOption {
+        let value: Int
+        let label: String
+        let selected: Bool
+    }
+
     let player: String
     let level: String
+    let levels: [LevelOption]
+    let profile: ComplianceProfile
     let fields: [Field]
     let documents: [Document]
     let hasDocuments: Bool
@@ -108,6 +116,8 @@ struct AdminKYCPlayerPage: PageModel {
         let none = text("admin.kyc.player.notGiven")
         self.player = String(player.rawValue)
         self.level = levelName(level)
+        levels = KYCLevel.range.map { LevelOption(value: $0, label: levelName($0), selected: $0 == level) }
+        self.profile = profile
         fields = [
             Field(label: text("kyc.requirements.legalName"), value: profile.legalName ?? none),
             Field(label: text("kyc.requirements.dateOfBirth"), value: profile.dateOfBirth ?? none),

@@ -30,9 +30,10 @@ struct VerificationController {
     /// Every result a redirect can name: the page says it from the locale files.
     static let results = ["detailsSaved", "documentUploaded", "applied", "closed"]
 
-    /// `forms` checks the CSRF token of every form posted to it.
-    func addRoutes(to forms: RouterGroup<AppRequestContext>) {
-        let own = forms.group("/verification").add(middleware: SignInRequired.player)
+    /// The player is signed in before the CSRF check reads a body: the upload route takes up to
+    /// 10 MiB, which nobody signed out should make the server hold.
+    func addRoutes(to router: Router<AppRequestContext>, csrf: CSRFProtection) {
+        let own = router.group("/verification").add(middleware: SignInRequired.player).add(middleware: CSRFMiddleware(csrf: csrf))
         own.get { request, context -> Response in
             let result = request.uri.queryParameters["result"].map(String.init).flatMap { Self.results.contains($0) ? $0 : nil }
             let language = Localization.language(for: request)

@@ -197,7 +197,7 @@ public struct KYCApplications: Sendable {
         try await audit.append(
             AuditEntry(
                 actor: "compliance", action: "compliance.underage_found", target: "player:\(finding.player.rawValue)",
-                summary: ["application": finding.application, "age": String(finding.age)]), on: connection)
+                summary: ["application": finding.application]), on: connection)
     }
 
     private func insert(

@@ -72,6 +72,8 @@ public struct KYCLevels: Sendable {
         }
         let ordered = KYCRequirement.allCases.filter(wanted.contains).map(\.rawValue)
         try await database.withTransaction(logger: logger) { connection in
+            // Two staff saving neighbouring levels at once must not both pass the cumulative check.
+            _ = try await connection.query("SELECT level FROM compliance_levels ORDER BY level FOR UPDATE", logger: logger).collect()
             let levels = try await all(on: connection)
             guard let old = levels.first(where: { $0.level == level }) else { throw KYCLevelProblem.unknownLevel(level) }
             if let below = levels.first(where: { $0.level == level - 1 }), !Set(below.requirements).isSubset(of: wanted) {

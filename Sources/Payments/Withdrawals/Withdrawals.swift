@@ -185,7 +185,8 @@ public struct Withdrawals: Sendable {
             on: connection)
         let (approvals, automatic) = try await approvalRule(for: row, on: connection)
         _ = try await connection.query(
-            "UPDATE payments_withdrawals SET approvals_needed = \(approvals) WHERE public_id = \(row.id)", logger: logger
+            "UPDATE payments_withdrawals SET approvals_needed = \(approvals), confirmed_at = now() WHERE public_id = \(row.id)",
+            logger: logger
         )
         let next: Withdrawal.State
         var reason: WithdrawalNote?
