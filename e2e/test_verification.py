@@ -10,6 +10,7 @@ run in the console's origin. `croupier audit` finds nothing afterwards.
 """
 from __future__ import annotations
 
+import datetime
 import hashlib
 import struct
 import zlib
@@ -293,3 +294,23 @@ def test_kyc_levels_are_data_staff_edit_and_a_bad_limit_is_refused(
     assert e2e_sql(service_env, "SELECT count(*) FROM identity_audit_log WHERE action = 'compliance.level_changed'") != "0"
     assert e2e_sql(service_env, "SELECT string_agg(level || ':' || coalesce(deposits_day::text, '-'), ',' ORDER BY level) "
                                 "FROM compliance_levels") == before
+
+
+def test_a_date_of_birth_under_18_closes_play_and_deposits_and_opens_a_case(
+        new_page: Callable[..., Page], base_url: str, depositor: Depositor, service_env: dict[str, str]) -> None:
+    page = new_page("ru")
+    open_cashier(page, base_url, depositor)
+    open_verification(page)
+    today = datetime.date.today()
+    seventeen = today.replace(year=today.year - 17).isoformat() if not (today.month == 2 and today.day == 29) else f"{today.year - 17}-03-01"
+    fill_details(page, birth=seventeen)
+    expect(page.get_by_test_id("verification-notice")).to_have_text(t("ru", "kyc.results.closed"))
+    assert e2e_sql(service_env, f"SELECT disabled_at IS NOT NULL FROM identity_players WHERE id = {depositor.id}") == "t"
+    assert e2e_sql(service_env, f"SELECT count(*) FROM compliance_cases WHERE player_id = {depositor.id} AND state = 'open'") == "1"
+    page.goto("/cashier")
+    page.select_option("#deposit-method", "sandbox:EUR")
+    page.fill("#deposit-amount", "10")
+    with page.expect_navigation():
+        page.get_by_test_id("deposit-submit").click()
+    expect(page.get_by_test_id("deposit-error")).to_have_text(t("ru", "cashier.errors.playerDisabled"))
+    assert e2e_sql(service_env, f"SELECT count(*) FROM payments_deposits WHERE player_id = {depositor.id}") == "0"

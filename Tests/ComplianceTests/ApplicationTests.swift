@@ -116,7 +116,24 @@ import Testing
         }
     }
 
-    @Test func aDateOfBirthUnder18ClosesTheAccountWithAFindingForTheCases() async throws {
+    @Test func aDateOfBirthUnder18GivenInTheProfileClosesTheAccountAndOpensACase() async throws {
+        try await ComplianceHarness.with { h in
+            let player = try await h.player()
+            let adult = try await h.player()
+            try await h.fillL1Profile(adult, dateOfBirth: "2008-09-21")
+            #expect(try await h.count("SELECT count(*)::text FROM compliance_cases") == 0, "18 today is adult")
+            // 17 years and 364 days old on the harness's clock (2026-09-21).
+            try await h.fillL1Profile(player, dateOfBirth: "2008-09-22")
+            #expect(try await PlayerStatuses(database: h.database, logger: h.logger).status(of: player)?.disabled == true)
+            #expect(try await PlayerStatuses(database: h.database, logger: h.logger).status(of: adult)?.disabled == false)
+            #expect(
+                try await h.count("SELECT count(*)::text FROM compliance_cases WHERE state = 'open' AND player_id = \(player.rawValue)") == 1)
+            let found = try await AuditLog(database: h.database, logger: h.logger).search(.init(action: "compliance.underage_found"))
+            #expect(found.map(\.entry.summary["found"]) == ["profile"])
+        }
+    }
+
+    @Test func aDateOfBirthUnder18ClosesTheAccountAtApplicationAndOpensACase() async throws {
         try await ComplianceHarness.with { h in
             let player = try await h.player()
             // 17 years and 364 days old on the harness's clock (2026-09-21).
@@ -131,6 +148,9 @@ import Testing
             #expect(try await h.kyc.applications.applications(of: player).first?.state == .rejected)
             let closed = try await AuditLog(database: h.database, logger: h.logger).search(.init(action: "identity.player_closed"))
             #expect(closed.first?.entry.summary["reason"] == "compliance.underage")
+            #expect(
+                try await h.count("SELECT count(*)::text FROM compliance_cases WHERE state = 'open' AND player_id = \(player.rawValue)") == 1,
+                "one case, however many times it was found")
             // On their 18th birthday the same date is adult.
             #expect(ProfileValidation.age(dateOfBirth: "2008-09-21", at: h.clock.now) == 18)
         }

@@ -48,11 +48,15 @@ struct VerificationController {
                 text.flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
             }
             do {
-                _ = try await kyc.profiles.update(
+                let saved = try await kyc.profiles.update(
                     ProfileChanges(
                         legalName: given(form.legalName), dateOfBirth: given(form.dateOfBirth), country: given(form.country),
                         address: given(form.address)), of: player)
-                return Response.redirect(to: "/verification?result=detailsSaved", type: .normal)
+                // Compliance closed the account in the same transaction if the date is under 18.
+                let minor = saved.dateOfBirth.flatMap { ProfileValidation.age(dateOfBirth: $0, at: Date()) }.map {
+                    $0 < KYCApplications.adultAge
+                }
+                return Response.redirect(to: "/verification?result=\(minor == true ? "closed" : "detailsSaved")", type: .normal)
             } catch let problem as ProfileProblem {
                 let typed = VerificationPage.Details(
                     legalName: form.legalName ?? "", dateOfBirth: form.dateOfBirth ?? "", country: form.country ?? "",

@@ -30,14 +30,14 @@ public struct ApplicationReview: Sendable {
     public let requirements: [RequirementStatus]
 }
 
-/// A date of birth under 18 was found (at submission or approval): the player was closed through
-/// Identity in the same transaction. AML's cases are raised from this finding by whoever wires
-/// the two (the App), so Compliance's KYC does not depend on the cases' API.
+/// A date of birth under 18 was found (in a profile change, at submission or at approval): in the
+/// same transaction the player was closed through Identity and their AML case opened
+/// (`UnderageClosure`).
 public struct UnderageFinding: Sendable, Equatable {
     public let player: PlayerID
     public let dateOfBirth: String
     public let age: Int
-    /// The application in which it was found.
+    /// Where it was found: the application's id, or `profile` when the player gave it.
     public let application: String
     public let foundAt: Date
 }

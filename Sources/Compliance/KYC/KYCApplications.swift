@@ -21,7 +21,7 @@ public struct KYCApplications: Sendable {
     let logger: Logger
     let now: @Sendable () -> Date
 
-    public static let adultAge = 18
+    public static let adultAge = UnderageClosure.adultAge
 
     init(
         database: Database, levels: KYCLevels, requirements: RequirementCheck, documents: KYCDocuments, logger: Logger,
@@ -185,19 +185,13 @@ public struct KYCApplications: Sendable {
 
     /// The finding when the player's date of birth is under 18 now.
     private func underage(_ player: PlayerID, application: String, on connection: PostgresConnection) async throws -> UnderageFinding? {
-        let moment = now()
-        guard let birth = try await requirements.profiles.profile(of: player, on: connection).dateOfBirth,
-            let age = ProfileValidation.age(dateOfBirth: birth, at: moment), age < Self.adultAge
-        else { return nil }
-        return UnderageFinding(player: player, dateOfBirth: birth, age: age, application: application, foundAt: moment)
+        UnderageClosure.finding(
+            player, dateOfBirth: try await requirements.profiles.profile(of: player, on: connection).dateOfBirth, source: application,
+            at: now())
     }
 
     private func close(_ finding: UnderageFinding, on connection: PostgresConnection) async throws {
-        try await players.close(finding.player, reason: "compliance.underage", actor: "compliance", on: connection)
-        try await audit.append(
-            AuditEntry(
-                actor: "compliance", action: "compliance.underage_found", target: "player:\(finding.player.rawValue)",
-                summary: ["application": finding.application]), on: connection)
+        try await UnderageClosure(players: players, audit: audit, logger: logger).close(finding, on: connection)
     }
 
     private func insert(

@@ -89,7 +89,16 @@ public struct ComplianceProfiles: Sendable {
                 AuditEntry(
                     actor: actor, action: "compliance.profile_changed", target: "player:\(player.rawValue)",
                     summary: ["fields": changed.map(\.rawValue).joined(separator: ",")]), on: connection)
-            return try await profile(of: player, on: connection)
+            let changedProfile = try await profile(of: player, on: connection)
+            // A date of birth under 18 closes the account as soon as it is given, not only when
+            // the player applies for a level.
+            if changed.contains(.dateOfBirth),
+                let finding = UnderageClosure.finding(player, dateOfBirth: changedProfile.dateOfBirth, source: "profile", at: now())
+            {
+                try await UnderageClosure(players: PlayerStatuses(database: database, logger: logger), audit: audit, logger: logger)
+                    .close(finding, on: connection)
+            }
+            return changedProfile
         }
     }
 
