@@ -127,7 +127,8 @@ import Testing
             #expect(try await PlayerStatuses(database: h.database, logger: h.logger).status(of: player)?.disabled == true)
             #expect(try await PlayerStatuses(database: h.database, logger: h.logger).status(of: adult)?.disabled == false)
             #expect(
-                try await h.count("SELECT count(*)::text FROM compliance_cases WHERE state = 'open' AND player_id = \(player.rawValue)") == 1)
+                try await h.count("SELECT count(*)::text FROM compliance_cases WHERE state = 'open' AND player_id = \(player.rawValue)")
+                    == 1)
             let found = try await AuditLog(database: h.database, logger: h.logger).search(.init(action: "compliance.underage_found"))
             #expect(found.map(\.entry.summary["found"]) == ["profile"])
         }
@@ -149,7 +150,8 @@ import Testing
             let closed = try await AuditLog(database: h.database, logger: h.logger).search(.init(action: "identity.player_closed"))
             #expect(closed.first?.entry.summary["reason"] == "compliance.underage")
             #expect(
-                try await h.count("SELECT count(*)::text FROM compliance_cases WHERE state = 'open' AND player_id = \(player.rawValue)") == 1,
+                try await h.count("SELECT count(*)::text FROM compliance_cases WHERE state = 'open' AND player_id = \(player.rawValue)")
+                    == 1,
                 "one case, however many times it was found")
             // On their 18th birthday the same date is adult.
             #expect(ProfileValidation.age(dateOfBirth: "2008-09-21", at: h.clock.now) == 18)
