@@ -15,10 +15,9 @@ import Testing
         try await ComplianceHarness.with { h in
             let player = try await h.player()
             let now = h.clock.now
-            try await h.kyc.levels.update(
-                level: 0, requirements: [.emailConfirmed],
-                limits: LevelLimits(depositsDay: "2000", deposits30Days: "10000", withdrawalsDay: "50", withdrawals30Days: "100"),
-                pivotScale: 5, staff: 9)
+            try await h.kyc.updateLevel(
+                0, requirements: [.emailConfirmed],
+                limits: LevelLimits(depositsDay: "2000", deposits30Days: "10000", withdrawalsDay: "50", withdrawals30Days: "100"), staff: 9)
             // USD was worth 0.75 EUR when the player deposited it, 0.5 now: the sum uses 0.75.
             try await h.kyc.rates.set(currency: "USD", rate: "0.75", validFrom: now.addingTimeInterval(-86_400), staff: 9)
             try await h.kyc.rates.set(currency: "USD", rate: "0.5", validFrom: now.addingTimeInterval(-60), staff: 9)

@@ -34,6 +34,13 @@ public struct KYC: Sendable {
         self.limits = KYCLimits(levels: levels, history: history, rates: rates, requirements: requirements, logger: logger, now: now)
     }
 
+    /// `KYCLevels.update` with the pivot's scale found for the caller: what the staff form calls
+    /// (`kyc.review` or `risk.manage`, checked by the App).
+    public func updateLevel(_ level: Int, requirements: [KYCRequirement], limits: LevelLimits, staff: Int64) async throws {
+        guard let scale = try await rates.scale(of: rates.pivot) else { throw MissingRate(currency: rates.pivot, moment: Date()) }
+        try await levels.update(level: level, requirements: requirements, limits: limits, pivotScale: scale, staff: staff)
+    }
+
     /// Everything the player's verification page shows, in one read.
     public func verification(of player: PlayerID) async throws -> VerificationView {
         try await database.withConnection { connection in
