@@ -56,7 +56,8 @@ public struct AMLCases: AMLPayoutHolds {
     // MARK: - Reading
 
     static let columns = """
-        c.id, c.player_id, c.state, EXISTS (SELECT 1 FROM compliance_aml_alerts a WHERE a.case_id = c.id AND a.blocking),
+        c.id, c.player_id, c.state,
+        c.state = 'open' AND EXISTS (SELECT 1 FROM compliance_aml_alerts a WHERE a.case_id = c.id AND a.blocking),
         (SELECT count(*) FROM compliance_aml_alerts a WHERE a.case_id = c.id)::int, c.assignee, c.outcome, c.report_reference,
         c.closing_note, c.closed_by, c.opened_at, c.closed_at
         """
