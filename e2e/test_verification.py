@@ -254,3 +254,27 @@ def test_staff_set_and_import_fx_rates_all_or_nothing(
     open_admin(fresh, "/admin/fx")
     expect(fresh.locator('[data-testid="fx-rate"][data-currency="USD"]')).to_be_visible()
     assert_clean_console(fresh, "FX rates")
+
+
+def test_kyc_levels_are_data_staff_edit_and_a_bad_limit_is_refused(
+        new_page: Callable[..., Page], staff_factory: StaffFactory, service_env: dict[str, str]) -> None:
+    staff = new_page("en", viewport=PHONE)
+    sign_in(staff, staff_factory.create("risk"))
+    open_admin(staff, "/admin/kyc/levels")
+    before = e2e_sql(service_env, "SELECT string_agg(level || ':' || coalesce(deposits_day::text, '-'), ',' ORDER BY level) FROM compliance_levels")
+    form = staff.get_by_test_id("level-form-3")
+    form.locator('input[name="depositsDay"]').fill("12,5")
+    with staff.expect_navigation():
+        form.get_by_test_id("level-save").click()
+    expect(staff.get_by_test_id("levels-error")).to_contain_text("12,5")
+    assert e2e_sql(service_env, "SELECT string_agg(level || ':' || coalesce(deposits_day::text, '-'), ',' ORDER BY level) "
+                                "FROM compliance_levels") == before, "a refused change wrote something"
+    assert_no_sideways_scroll(staff, PHONE["width"], "the KYC levels")
+    # Saving L3 as it is (no limits) is accepted and audited.
+    open_admin(staff, "/admin/kyc/levels")
+    with staff.expect_navigation():
+        staff.get_by_test_id("level-form-3").get_by_test_id("level-save").click()
+    expect(staff.get_by_test_id("levels-notice")).to_have_text(t("en", "admin.kyc.levels.saved"))
+    assert e2e_sql(service_env, "SELECT count(*) FROM identity_audit_log WHERE action = 'compliance.level_changed'") != "0"
+    assert e2e_sql(service_env, "SELECT string_agg(level || ':' || coalesce(deposits_day::text, '-'), ',' ORDER BY level) "
+                                "FROM compliance_levels") == before

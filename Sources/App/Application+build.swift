@@ -130,7 +130,7 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
         access: access, site: site
     ).addRoutes(to: forms)
     VerificationController(pages: pages, kyc: dependencies.kyc, currencies: currencies, header: header).addRoutes(to: forms)
-    AdminKYCLevelsController(pages: pages, kyc: dependencies.kyc, currencies: currencies, access: access).addRoutes(to: console)
+    AdminKYCLevelsController(pages: pages, kyc: dependencies.kyc, access: access).addRoutes(to: console)
     AdminKYCController(pages: pages, kyc: dependencies.kyc, access: access).addRoutes(to: console)
     AdminFXController(pages: pages, rates: dependencies.kyc.rates, access: access).addRoutes(to: console)
     AdminPaymentsController(

@@ -50,7 +50,7 @@ struct AdminKYCController {
             let open = applications.first { [.pending, .documentRequested].contains($0.state) }
             let result = request.uri.queryParameters["result"].map(String.init).flatMap { Self.results.contains($0) ? $0 : nil }
             var review: ApplicationReview?
-            if let open { review = try await kyc.applications.review(open.id) }
+            if let open { review = try await kyc.applications.review(open.id, staff: staff.id) }
             let page = AdminKYCPlayerPage(
                 player: player, level: try await kyc.levels.level(of: player), profile: try await kyc.profiles.profile(of: player),
                 documents: try await kyc.documents.documents(of: player), applications: applications,

@@ -10,7 +10,6 @@ import Identity
 struct AdminKYCLevelsController {
     let pages: PageRenderer
     let kyc: KYC
-    let currencies: CurrencyCatalog
     let access: StaffAccess
 
     /// `console` is the console's route group (`/admin`, signed-in staff, CSRF-checked forms).
@@ -32,9 +31,7 @@ struct AdminKYCLevelsController {
                 depositsDay: limit("depositsDay"), deposits30Days: limit("deposits30Days"), withdrawalsDay: limit("withdrawalsDay"),
                 withdrawals30Days: limit("withdrawals30Days"))
             do {
-                let pivot = try await currencies.recorded(kyc.rates.pivot)
-                try await kyc.levels.update(
-                    level: level, requirements: requirements, limits: limits, pivotScale: pivot.scale, staff: staff.id)
+                try await kyc.updateLevel(level, requirements: requirements, limits: limits, staff: staff.id)
                 return Response.redirect(to: "/admin/kyc/levels?result=saved", type: .normal)
             } catch let problem as KYCLevelProblem {
                 try await access.record(
