@@ -76,6 +76,18 @@ def test_a_withdrawal_without_play_waits_until_risk_staff_clear_the_case_then_pa
                                    f"WHERE actor = 'staff:{risk.id}' AND action LIKE 'compliance.%'")
     assert actions.split(",") == ["compliance.case_commented", "compliance.case_closed"], actions
     assert_clean_console(staff, "the AML case page")
+
+    # The closed case on a phone, as a second risk staff member sees it.
+    phone = new_page(lang, viewport="phone")
+    sign_in(phone, staff_factory.create("risk"))
+    open_admin(phone, "/admin/aml/cases")
+    with phone.expect_navigation():
+        phone.get_by_role("link", name=t(lang, "aml.cases.tabs.closed")).click()
+    case_row = phone.locator(f'[data-testid="aml-case"][data-player="{depositor.id}"]')
+    with phone.expect_navigation():
+        case_row.get_by_test_id("open-case").click()
+    expect(phone.get_by_test_id("case-outcome")).to_be_visible()
+    assert_no_sideways_scroll(phone, PHONE["width"], "a closed AML case")
     audit_is_clean(server_env)
 
 

@@ -169,8 +169,15 @@ public struct LedgerSimulation: Sendable {
                 let units = Int64(random.next(in: 1...max(1, Int(model.balances.real) + 5_000)))
                 try await apply(step, operation(newKey(), .chargeback(units: units, gateway: gateway, deposit: named)))
             case 83..<88:
+                // A withdrawal's hold, or now and then a compliance freeze: both real → locked.
+                let units = Int64(random.next(in: 1...max(1, Int(model.balances.real) + 10)))
                 try await apply(
-                    step, operation(newKey(), .withdrawalHold(units: Int64(random.next(in: 1...max(1, Int(model.balances.real) + 10))))))
+                    step, operation(newKey(), random.next(in: 0...3) == 0 ? .freeze(units: units) : .withdrawalHold(units: units)))
+            case 88..<92 where !model.openFreezes.isEmpty && random.next(in: 0...2) == 0:
+                // An unfreeze, sometimes twice for one freeze (the second is alreadySettled).
+                let freeze = model.openFreezes[random.next(in: 0...(model.openFreezes.count - 1))]
+                try await apply(step, operation(newKey(), .unfreeze(freeze: freeze)))
+                if random.next(in: 0...3) == 0 { try await apply(step, operation(newKey(), .unfreeze(freeze: freeze))) }
             case 88..<92 where !model.openHolds.isEmpty:
                 let hold = model.openHolds[random.next(in: 0...(model.openHolds.count - 1))]
                 // A fee, now and then more than the hold (refused).

@@ -26,15 +26,19 @@ public struct AMLCases: AMLPayoutHolds {
     // MARK: - What the engine and Payments ask
 
     /// The player's open case, opened now when there is none (one per player: a unique index).
+    /// It is locked `FOR SHARE` until the caller's transaction ends, so staff cannot close it
+    /// under an alert joining it: a close in progress is waited for, and then a new case opens.
     static func openCase(for player: PlayerID, on connection: PostgresConnection, logger: Logger) async throws -> Int64 {
-        _ = try await connection.query(
-            """
-            INSERT INTO compliance_cases (player_id) VALUES (\(player.rawValue))
-            ON CONFLICT (player_id) WHERE state = 'open' DO NOTHING
-            """, logger: logger)
-        let rows = try await connection.query(
-            "SELECT id FROM compliance_cases WHERE player_id = \(player.rawValue) AND state = 'open'", logger: logger)
-        for try await id in rows.decode(Int64.self) { return id }
+        for _ in 1...3 {
+            _ = try await connection.query(
+                """
+                INSERT INTO compliance_cases (player_id) VALUES (\(player.rawValue))
+                ON CONFLICT (player_id) WHERE state = 'open' DO NOTHING
+                """, logger: logger)
+            let rows = try await connection.query(
+                "SELECT id FROM compliance_cases WHERE player_id = \(player.rawValue) AND state = 'open' FOR SHARE", logger: logger)
+            for try await id in rows.decode(Int64.self) { return id }
+        }
         throw AMLCaseRefusal.caseNotFound
     }
 
@@ -56,7 +60,8 @@ public struct AMLCases: AMLPayoutHolds {
     // MARK: - Reading
 
     static let columns = """
-        c.id, c.player_id, c.state, EXISTS (SELECT 1 FROM compliance_aml_alerts a WHERE a.case_id = c.id AND a.blocking),
+        c.id, c.player_id, c.state,
+        c.state = 'open' AND EXISTS (SELECT 1 FROM compliance_aml_alerts a WHERE a.case_id = c.id AND a.blocking),
         (SELECT count(*) FROM compliance_aml_alerts a WHERE a.case_id = c.id)::int, c.assignee, c.outcome, c.report_reference,
         c.closing_note, c.closed_by, c.opened_at, c.closed_at
         """
