@@ -19,13 +19,6 @@ struct AdminKYCController {
         let kind: String?
     }
 
-    struct DetailsForm: Decodable {
-        let legalName: String?
-        let dateOfBirth: String?
-        let country: String?
-        let address: String?
-    }
-
     struct LevelForm: Decodable {
         let level: Int?
         let reason: String?
@@ -81,15 +74,10 @@ struct AdminKYCController {
             let staff = try context.signedInStaff()
             guard let id = context.parameters.get("player", as: Int64.self) else { throw AppError(.notFound, code: .playerNotFound) }
             let form = try await URLEncodedFormDecoder().decode(
-                DetailsForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
-            func given(_ text: String?) -> String? {
-                text.flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
-            }
+                ProfileDetailsForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
             do {
                 _ = try await kyc.profiles.update(
-                    ProfileChanges(
-                        legalName: given(form.legalName), dateOfBirth: given(form.dateOfBirth), country: given(form.country),
-                        address: given(form.address)), of: PlayerID(id), staff: staff.id)
+                    form.changes, of: PlayerID(id), staff: staff.id)
                 return back(to: PlayerID(id), "detailsCorrected")
             } catch let problem as ProfileProblem {
                 try await access.record(

@@ -16,13 +16,6 @@ struct VerificationController {
     static let uploadPath = "/verification/documents"
     static let uploadBodyBytes = DocumentLimits.maxBytes + 64 * 1024
 
-    struct DetailsForm: Decodable {
-        let legalName: String?
-        let dateOfBirth: String?
-        let country: String?
-        let address: String?
-    }
-
     struct ApplyForm: Decodable {
         let level: Int?
     }
@@ -43,15 +36,10 @@ struct VerificationController {
         own.post("details") { request, context -> Response in
             let player = try context.signedInPlayer()
             let form = try await URLEncodedFormDecoder().decode(
-                DetailsForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
-            func given(_ text: String?) -> String? {
-                text.flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
-            }
+                ProfileDetailsForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))
             do {
                 let saved = try await kyc.profiles.update(
-                    ProfileChanges(
-                        legalName: given(form.legalName), dateOfBirth: given(form.dateOfBirth), country: given(form.country),
-                        address: given(form.address)), of: player)
+                    form.changes, of: player)
                 // Compliance closed the account in the same transaction if the date is under 18.
                 let minor = saved.dateOfBirth.flatMap { ProfileValidation.age(dateOfBirth: $0, at: Date()) }.map {
                     $0 < KYCApplications.adultAge
