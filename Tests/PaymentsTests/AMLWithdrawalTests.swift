@@ -98,4 +98,31 @@ import Testing
             #expect(try await h.ledger.balances(of: player)["EUR"] == Balances(real: 0, bonus: 0, locked: 8_000_000))
         }
     }
+
+    /// A confirmed case restricts the account: every withdrawal not yet sent is rejected (an
+    /// approved one too, not only those AML held), the player is closed, and a later withdrawal
+    /// stays held.
+    @Test func confirmedRejectsEveryUnsentWithdrawalClosesThePlayerAndHoldsLaterOnes() async throws {
+        try await PaymentsHarness.with { h in
+            let player = try await h.signedUpPlayer()
+            try await h.deposit("200", for: player)
+            let small = try await h.withdrawals.request(
+                player: player, gateway: "scripted", amount: "30", currency: "EUR", destination: "DE-4400-1234")
+            #expect(try await h.withdrawals.confirm(small.id, of: player, code: try await h.mailedCode()).withdrawal.state == .approved)
+            try await h.deposit("100", for: player, played: false)
+            let held = try await h.withdrawals.request(
+                player: player, gateway: "scripted", amount: "40", currency: "EUR", destination: "DE-4400-1234")
+            #expect(try await h.withdrawals.confirm(held.id, of: player, code: try await h.mailedCode()).withdrawal.state == .review)
+            let open = try #require(try await h.cases.list(state: .open, player: player).first)
+            let closed = try await h.cases.close(
+                open.id, outcome: .confirmed, note: "Mule account.", withdrawals: h.withdrawals, by: Self.risk)
+            #expect(closed.outcome == .confirmed)
+            #expect(try await h.withdrawals.withdrawal(small.id, of: player)?.state == .rejected)
+            #expect(try await h.withdrawals.withdrawal(held.id, of: player)?.state == .rejected)
+            #expect(try await PlayerStatuses(database: h.database, logger: h.logger).status(of: player)?.disabled == true)
+            #expect(try await h.ledger.balances(of: player)["EUR"]?.real == 0, "every real balance is frozen")
+            #expect(try await h.payouts.sendApproved() == 0)
+            #expect(h.gateway.payoutRequests.isEmpty)
+        }
+    }
 }

@@ -124,6 +124,14 @@ public struct AMLEngine: Sendable {
         {
             hits.append(hit)
         }
+        // A blocking hit holds this withdrawal, so its alert must be this withdrawal's: one that
+        // matched an older alert (perhaps in a closed case) would hold it with nothing to clear.
+        hits = hits.map { hit in
+            guard hit.blocking, !hit.identity.hasPrefix("\(current.reference)|") else { return hit }
+            return AMLHit(
+                rule: hit.rule, blocking: true, identity: "\(current.reference)|\(hit.identity)", summary: hit.summary,
+                evidence: hit.evidence)
+        }
         _ = try await raise(hits, player: facts.player, source: .withdrawal, withdrawal: facts.reference, on: connection)
         let blocking = hits.filter(\.blocking)
         if !blocking.isEmpty { return .blockingHit(missingRate: blocking.contains { $0.evidence.missingRate != nil }) }

@@ -42,13 +42,19 @@ public struct AMLCases: AMLPayoutHolds {
         throw AMLCaseRefusal.caseNotFound
     }
 
+    /// Whether the player's withdrawals are held: an open case with a blocking alert, or a case
+    /// closed as `confirmed` (the account is restricted for good). The case rows are read
+    /// `FOR SHARE`, so a hold deciding now waits for a close in progress and sees its outcome.
     static func hasOpenBlockingCase(_ player: PlayerID, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
         let rows = try await connection.query(
             """
-            SELECT EXISTS (SELECT 1 FROM compliance_cases c JOIN compliance_aml_alerts a ON a.case_id = c.id
-                            WHERE c.player_id = \(player.rawValue) AND c.state = 'open' AND a.blocking)
+            SELECT c.id FROM compliance_cases c
+             WHERE c.player_id = \(player.rawValue)
+               AND (c.outcome = 'confirmed'
+                    OR (c.state = 'open' AND EXISTS (SELECT 1 FROM compliance_aml_alerts a WHERE a.case_id = c.id AND a.blocking)))
+             FOR SHARE OF c
             """, logger: logger)
-        for try await exists in rows.decode(Bool.self) { return exists }
+        for try await _ in rows.decode(Int64.self) { return true }
         return false
     }
 
@@ -213,6 +219,11 @@ public struct AMLCases: AMLPayoutHolds {
                 let released = try await withdrawals.release(player: open.player, staff: actor.staffID, on: connection)
                 summary["released"] = released.joined(separator: ",")
             case .confirmed:
+                // Restricted: no more play or deposits (Identity), no withdrawal leaves (every
+                // open one is rejected, and the confirmed case holds any later one), and the real
+                // money is frozen.
+                _ = try await PlayerStatuses(database: database, logger: logger).close(
+                    open.player, reason: "compliance.aml_confirmed", actor: "staff:\(actor.staffID)", on: connection)
                 let rejected = try await withdrawals.reject(
                     player: open.player, staff: actor.staffID, reason: "The casino closed this account's withdrawals after a review.",
                     on: connection)

@@ -3,9 +3,10 @@ import Core
 import Foundation
 import PostgresNIO
 
-/// What a closed AML case does to the withdrawals Compliance held in `review` for AML (those
-/// whose reason is one of `AMLReviewReason.codes`), on the case's connection and in its
-/// transaction. Withdrawals in review for other reasons (no deposit, a debt) wait for staff.
+/// What a closed AML case does to the player's withdrawals, on the case's connection and in its
+/// transaction: cleared releases those Compliance held in `review` for AML (whose reason is one of
+/// `AMLReviewReason.codes`; those in review for other reasons, no deposit or a debt, wait for
+/// staff); confirmed rejects every one not yet sent to the gateway.
 extension Withdrawals: AMLHeldWithdrawals {
     /// Cleared: each moves on by the same threshold rules as a confirmation (approved up to the
     /// automatic threshold, else waiting for one or two approvals).
@@ -21,11 +22,21 @@ extension Withdrawals: AMLHeldWithdrawals {
         return released
     }
 
-    /// Confirmed: each is rejected with `reason` (shown to the player) and its hold voided.
+    /// Confirmed: every withdrawal of the player not yet sent to the gateway (in review for any
+    /// reason, waiting for approval, approved) is rejected with `reason` (shown to the player) and
+    /// its hold voided. An approved one passes through `review` first, the only way the state
+    /// machine lets it be rejected.
     public func reject(player: PlayerID, staff: Int64, reason: String, on connection: PostgresConnection) async throws -> [String] {
         var rejected: [String] = []
-        for row in try await heldForAML(player, on: connection) {
-            _ = try await records.end(row, as: .rejected, reason: WithdrawalNote(code: nil, text: reason), on: connection)
+        let open = try await WithdrawalRecords.list(
+            """
+            SELECT \(unescaped: WithdrawalRecords.columns) FROM payments_withdrawals
+             WHERE player_id = \(player.rawValue) AND state IN ('review', 'pending_approval', 'approved')
+             ORDER BY id FOR UPDATE
+            """, on: connection, logger: logger)
+        for row in open {
+            let reviewable = row.state == .approved ? try await records.move(row, to: .review, reason: nil, on: connection) : row
+            _ = try await records.end(reviewable, as: .rejected, reason: WithdrawalNote(code: nil, text: reason), on: connection)
             rejected.append(row.id)
         }
         return rejected
