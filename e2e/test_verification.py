@@ -95,7 +95,7 @@ def approve_in_console(staff: Page, player_id: int, lang: str) -> None:
 
 @pytest.mark.parametrize("lang", ["en", "ru"])
 def test_an_l0_withdrawal_over_the_limit_proceeds_once_staff_approve_l1(
-        new_page: Callable[..., Page], base_url: str, depositor: Depositor, service_env: dict[str, str],
+        new_page: Callable[..., Page], base_url: str, depositor: Depositor, service_env: dict[str, str], server_env: dict[str, str],
         staff_factory: StaffFactory, lang: str) -> None:
     page = new_page(lang)
     open_cashier(page, base_url, depositor)
@@ -132,11 +132,11 @@ def test_an_l0_withdrawal_over_the_limit_proceeds_once_staff_approve_l1(
     audit = e2e_sql(service_env, "SELECT string_agg(action, ',' ORDER BY id) FROM identity_audit_log "
                                  f"WHERE target IN ('player:{depositor.id}') OR summary->>'player' = '{depositor.id}'")
     assert "compliance.profile_changed" in audit and "compliance.application_approved" in audit, audit
-    audit_is_clean(service_env)
+    audit_is_clean(server_env)
 
 
 def test_documents_are_typed_by_their_bytes_and_refusals_store_nothing(
-        new_page: Callable[..., Page], base_url: str, depositor: Depositor, service_env: dict[str, str]) -> None:
+        new_page: Callable[..., Page], base_url: str, depositor: Depositor, service_env: dict[str, str], server_env: dict[str, str]) -> None:
     page = new_page("en")
     open_cashier(page, base_url, depositor)
     open_verification(page)
@@ -169,7 +169,7 @@ def test_documents_are_typed_by_their_bytes_and_refusals_store_nothing(
     answer = page.request.get(f"/admin/kyc/documents/{document_id}", max_redirects=0)
     assert answer.status in (302, 303, 401, 403), answer.status
     assert b"IHDR" not in answer.body() and b"%PDF" not in answer.body()
-    audit_is_clean(service_env)
+    audit_is_clean(server_env)
 
 
 def test_a_reviewer_sees_the_documents_safely_and_others_cannot(
