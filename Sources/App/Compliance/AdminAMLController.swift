@@ -181,6 +181,8 @@ struct AdminAMLController {
         case "freeze":
             guard let found = try await cases.get(id) else { throw AMLCaseRefusal.caseNotFound }
             guard found.state == .open else { throw AMLCaseRefusal.caseClosed }
+            // An amount that is not a decimal of the currency's scale is refused below by name,
+            // like an unknown currency: the parse error itself says nothing more to staff.
             guard let currency = try await currencies.all()[form.currency ?? ""],
                 let units = try? Amount.units(fromDecimal: (form.amount ?? "").trimmingCharacters(in: .whitespaces), scale: currency.scale)
             else { throw AMLCaseRefusal.amountInvalid }

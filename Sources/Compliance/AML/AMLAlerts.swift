@@ -52,6 +52,7 @@ public struct AMLAlerts: Sendable {
         }
     }
 
+    /// A constant of this file, never input: the only text `unescaped:` puts into these queries.
     static let columns = """
         id, player_id, rule_code, blocking, source, summary, evidence::text, withdrawal_reference, case_id, state, raised_at
         """

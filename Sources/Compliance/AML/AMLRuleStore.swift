@@ -36,6 +36,7 @@ public struct AMLRuleStore: Sendable {
         self.logger = logger
     }
 
+    /// A constant of this file, never input: the only text `unescaped:` puts into these queries.
     static let columns = """
         code, enabled, blocking, threshold::text, window_hours, ratio::text, min_count, margin_percent, dormant_days, countries,
         updated_by, updated_at

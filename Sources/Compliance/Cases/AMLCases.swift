@@ -65,6 +65,7 @@ public struct AMLCases: AMLPayoutHolds {
 
     // MARK: - Reading
 
+    /// A constant of this file, never input: the only text `unescaped:` puts into these queries.
     static let columns = """
         c.id, c.player_id, c.state,
         c.state = 'open' AND EXISTS (SELECT 1 FROM compliance_aml_alerts a WHERE a.case_id = c.id AND a.blocking),
