@@ -11,9 +11,11 @@ public enum TestDatabase {
     public static func with<T: Sendable>(_ body: (Database) async throws -> T) async throws -> T {
         let template = try await TemplateDatabase.shared.name()
         let name = TestServices.uniqueName("test")
-        try await TestServices.withMaintenanceConnection { connection in
-            // Names are generated here from [a-z0-9_], never from input.
-            try await createDatabase(name, template: template, on: connection)
+        try await CloneQueue.shared.serially {
+            try await TestServices.withMaintenanceConnection { connection in
+                // Names are generated here from [a-z0-9_], never from input.
+                try await createDatabase(name, template: template, on: connection)
+            }
         }
         return try await run(in: name, maximumConnections: 70) { database in
             try await startIdentitiesApart(database)
@@ -68,19 +70,44 @@ public enum TestDatabase {
         }
     }
 
-    /// CREATE DATABASE … TEMPLATE fails while another session is copying the same template;
-    /// that is contention, not an error, so it is retried.
+    /// CREATE DATABASE … TEMPLATE fails while another session is copying the same template.
+    /// Within this process `CloneQueue` keeps that from happening; another test process (a second
+    /// `swift test`) still can, and that is contention, not an error, so it is retried for as long
+    /// as copies plausibly take.
     static func createDatabase(_ name: String, template: String, on connection: PostgresConnection) async throws {
-        for attempt in 1... {
+        let deadline = ContinuousClock.now + .seconds(300)
+        while true {
             do {
                 try await connection.query(
                     PostgresQuery(unsafeSQL: "CREATE DATABASE \(name) TEMPLATE \(template)"), logger: TestServices.logger
                 ).collect()
                 return
-            } catch let error as PSQLError where error.sqlState == "55006" && attempt < 50 {
-                try await Task.sleep(for: .milliseconds(20 * attempt))
+            } catch let error as PSQLError where error.sqlState == "55006" && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(Int.random(in: 20...200)))
             }
         }
+    }
+}
+
+/// Copies of the template are made one at a time in this process. PostgreSQL refuses a second
+/// copy of a template while one is under way (55006); with every test of a run starting at
+/// once, retrying against each other left some tests out of attempts (CI failed three that way)
+/// while a queue serves them all in turn.
+actor CloneQueue {
+    static let shared = CloneQueue()
+    private var busy = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    func serially<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        if busy {
+            await withCheckedContinuation { waiting.append($0) }
+        } else {
+            busy = true
+        }
+        defer {
+            if waiting.isEmpty { busy = false } else { waiting.removeFirst().resume() }
+        }
+        return try await body()
     }
 }
 
