@@ -53,7 +53,8 @@ DEV_ENV = source .local/env && \
 	export CROUPIER_ENV=development \
 	       CROUPIER_HTTP_HOST=127.0.0.1 \
 	       CROUPIER_HTTP_PORT=$(RUN_PORT) \
-	       CROUPIER_PUBLIC_URL=http://127.0.0.1:$(RUN_PORT)
+	       CROUPIER_PUBLIC_URL=http://127.0.0.1:$(RUN_PORT) \
+	       CROUPIER_VERSION="$$(git describe --always --dirty 2>/dev/null || echo development)"
 
 migrate: services build
 	$(DEV_ENV) && $(BIN) migrate

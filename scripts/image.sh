@@ -65,7 +65,8 @@ build() {
     local started=$SECONDS
     # Docker's format: the OCI format has no HEALTHCHECK and podman would drop it.
     "${PODMAN[@]}" build --format docker --isolation chroot "${mounts[@]}" "${args[@]}" \
-        --build-arg "BUILDER=$BUILDER" --build-arg "RUNTIME=$RUNTIME" -f Containerfile -t "$IMAGE" .
+        --build-arg "BUILDER=$BUILDER" --build-arg "RUNTIME=$RUNTIME" \
+        --build-arg "VERSION=$(git describe --always --dirty 2>/dev/null || echo unknown)" -f Containerfile -t "$IMAGE" .
     echo "image: $IMAGE built in $((SECONDS - started)) s, $("${PODMAN[@]}" image inspect --format '{{.Size}}' "$IMAGE" | numfmt --to=iec) ($("${PODMAN[@]}" image inspect --format '{{.Size}}' "$RUNTIME" | numfmt --to=iec) of it the runtime base)"
 }
 

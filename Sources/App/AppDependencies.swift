@@ -140,24 +140,31 @@ public struct AppDependencies: Sendable {
             database.client,
             SchemaGate(
                 check: { try await prepareSchemas(logger: logger) },
-                services: backgroundJobs(readiness: readinessMonitor(logger: logger), logger: logger),
+                services: backgroundJobs(role: .worker, readiness: readinessMonitor(logger: logger), logger: logger),
                 logger: logger),
         ]
     }
 
-    /// What runs beside the HTTP server.
-    func backgroundServices(readiness: ReadinessMonitor, logger: Logger) -> [any Service] {
-        [database.client] + backgroundJobs(readiness: readiness, logger: logger)
+    /// What runs beside the HTTP server: the background jobs once the server's start-up has
+    /// checked the schema (before, a migrating start showed every job failing on missing tables).
+    func backgroundServices(readiness: ReadinessMonitor, schemaChecked: SchemaChecked, logger: Logger) -> [any Service] {
+        [
+            database.client,
+            SchemaGate(
+                check: { await schemaChecked.wait() }, services: backgroundJobs(role: .serve, readiness: readiness, logger: logger),
+                logger: logger),
+        ]
     }
 
     /// The background services that need the connection pool running. Every copy of serve and
     /// worker runs them: the outbox relay and mail delivery claim rows with `FOR UPDATE SKIP
     /// LOCKED`, so copies share the work; the schedules run under a lease (`Leased`), so one copy
     /// at a time runs each.
-    func backgroundJobs(readiness: ReadinessMonitor, logger: Logger) -> [any Service] {
+    func backgroundJobs(role: RunningCopy.Role, readiness: ReadinessMonitor, logger: Logger) -> [any Service] {
         let leases = LeaseSession(database: database, logger: logger)
         var services: [any Service] = [
-            nats, readiness, OutboxRelay(database: database, link: nats, stream: eventStream, logger: logger),
+            nats, readiness, heartbeat(role: role, logger: logger),
+            OutboxRelay(database: database, link: nats, stream: eventStream, logger: logger),
             WebhookProcessor(inbox: webhookInbox, logger: logger),
             PayoutProcessor(payouts: payouts, logger: logger),
             Leased(
@@ -185,6 +192,20 @@ public struct AppDependencies: Sendable {
             defer { group.cancelAll() }
             return try await body()
         }
+    }
+
+    func heartbeat(role: RunningCopy.Role, logger: Logger) -> ProcessHeartbeat {
+        ProcessHeartbeat(database: database, role: role, version: configuration.buildVersion, schemaVersion: schemaVersion, logger: logger)
+    }
+
+    /// The latest PostgreSQL migration this build knows (0 only if the build's migrations cannot
+    /// load, which start-up refuses before anything reads this).
+    var schemaVersion: Int { (try? MigrationSet.postgres().migrations.last?.version) ?? 0 }
+
+    func systemHealth(readiness: ReadinessMonitor, logger: Logger) -> SystemHealth {
+        SystemHealth(
+            readiness: readiness, database: database, nats: nats, stream: eventStream, inbox: webhookInbox,
+            mail: MailQueue(database: database, logger: logger), buildSchemaVersion: schemaVersion, logger: logger)
     }
 
     func readinessMonitor(logger: Logger) -> ReadinessMonitor {

@@ -16,11 +16,12 @@ import ServiceLifecycle
 public func buildApplication(dependencies: AppDependencies, logger: Logger) async throws -> some ApplicationProtocol {
     let configuration = dependencies.configuration
     let readiness = dependencies.readinessMonitor(logger: logger)
+    let schemaChecked = SchemaChecked()
     let router = try await buildRouter(dependencies: dependencies, readiness: readiness, logger: logger)
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "croupier"),
-        services: dependencies.backgroundServices(readiness: readiness, logger: logger),
+        services: dependencies.backgroundServices(readiness: readiness, schemaChecked: schemaChecked, logger: logger),
         onServerRunning: { channel in
             logger.notice(
                 "serving", metadata: ["url": "\(configuration.publicURL)", "address": "\(channel.localAddress?.description ?? "?")"])
@@ -28,6 +29,7 @@ public func buildApplication(dependencies: AppDependencies, logger: Logger) asyn
         logger: logger)
     app.beforeServerStarts {
         try await dependencies.prepareSchemas(logger: logger)
+        await schemaChecked.open()
         do {
             _ = try await dependencies.originals.get()
         } catch {
@@ -113,6 +115,8 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
     StaffEnrolmentPages(pages: pages, directory: staffDirectory, access: access, limits: limits).addRoutes(to: forms)
     StaffMembersController(pages: pages, directory: staffDirectory, access: access, site: site).addRoutes(to: console)
     AuditLogPage(pages: pages, access: access, audit: audit).addRoutes(to: console)
+    AdminHealthController(pages: pages, health: dependencies.systemHealth(readiness: readiness, logger: logger), access: access)
+        .addRoutes(to: console)
     WalletController(ledger: dependencies.ledger, currencies: currencies, pages: pages).addRoutes(to: router)
     let header = PlayerHeader(ledger: dependencies.ledger, currencies: currencies)
     let launcher = GameLauncher(

@@ -56,6 +56,9 @@ public struct Configuration: Sendable {
     /// The currency KYC limits, AML thresholds and FX rates are expressed in
     /// (`CROUPIER_PIVOT_CURRENCY`, docs/compliance.md "FX"); it must be one of the ledger's.
     public var pivotCurrency: String
+    /// What this build calls itself on /admin/health (`CROUPIER_VERSION`: the image sets its
+    /// revision; `make run` the checkout's).
+    public var buildVersion: String
 
     /// A currency code as the ledger spells them: an upper-case letter, then 2 to 9 upper-case
     /// letters or digits.
@@ -91,7 +94,8 @@ public struct Configuration: Sendable {
         nowPayments: NOWPaymentsSettings? = nil,
         nowPaymentsPayouts: NOWPaymentsPayoutSettings? = nil,
         withdrawals: WithdrawalSettings = WithdrawalSettings(),
-        pivotCurrency: String = "EUR"
+        pivotCurrency: String = "EUR",
+        buildVersion: String = "development"
     ) {
         self.environment = environment
         self.httpHost = httpHost
@@ -121,6 +125,7 @@ public struct Configuration: Sendable {
         self.nowPaymentsPayouts = nowPaymentsPayouts
         self.withdrawals = withdrawals
         self.pivotCurrency = pivotCurrency
+        self.buildVersion = buildVersion
     }
 }
 
@@ -279,7 +284,8 @@ extension Configuration {
                 autoApproveUpTo: try reader.amounts("CROUPIER_WITHDRAWAL_AUTO_APPROVE", default: WithdrawalSettings.defaultAutoApprove),
                 fourEyesFrom: try reader.amounts("CROUPIER_WITHDRAWAL_FOUR_EYES", default: WithdrawalSettings.defaultFourEyes),
                 reconcileAfterSeconds: try reader.int("CROUPIER_PAYOUT_RECONCILE_SECONDS", default: 300, range: 1...86_400)),
-            pivotCurrency: try reader.currency("CROUPIER_PIVOT_CURRENCY", default: "EUR")
+            pivotCurrency: try reader.currency("CROUPIER_PIVOT_CURRENCY", default: "EUR"),
+            buildVersion: String(reader.string("CROUPIER_VERSION", default: "development").prefix(100))
         )
         return (configuration, notices)
     }

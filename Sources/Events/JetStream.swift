@@ -34,6 +34,32 @@ public struct JetStream: Sendable {
         }
     }
 
+    /// What the stream holds now (`$JS.API.STREAM.INFO`).
+    public struct StreamInfo: Sendable, Equatable {
+        public let messages: UInt64
+        public let bytes: UInt64
+        public let lastSequence: UInt64
+        public let lastMessageAt: Date?
+        public let consumers: Int
+    }
+
+    public func streamInfo(name: String) async throws -> StreamInfo {
+        let json = try await call("$JS.API.STREAM.INFO.\(name)", body: [:])
+        guard let state = json["state"] as? [String: Any] else { throw NATSError.protocolError("stream info without a state") }
+        let number = { (key: String) in (state[key] as? NSNumber)?.uint64Value ?? 0 }
+        let messages = number("messages")
+        return StreamInfo(
+            messages: messages, bytes: number("bytes"), lastSequence: number("last_seq"),
+            lastMessageAt: messages == 0 ? nil : (state["last_ts"] as? String).flatMap(Self.secondsOf),
+            consumers: (state["consumer_count"] as? NSNumber)?.intValue ?? 0)
+    }
+
+    /// The server writes RFC 3339 times with nanoseconds; seconds are enough for people.
+    static func secondsOf(_ time: String) -> Date? {
+        guard time.count >= 19 else { return nil }
+        return ISO8601DateFormatter().date(from: String(time.prefix(19)) + "Z")
+    }
+
     public func deleteStream(name: String) async throws {
         _ = try await call("$JS.API.STREAM.DELETE.\(name)", body: [:])
     }

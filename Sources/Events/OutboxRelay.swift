@@ -49,6 +49,7 @@ public struct OutboxRelay: Service {
                     if failures > 0 { logger.notice("outbox relay reconnected to NATS") }
                 }
                 let count = try await publishBatch(to: jetStream!)
+                await JobBoard.process.finished("outbox relay")
                 failures = 0
                 if count < batchSize { try await sleep(idleDelay) }
             } catch {
@@ -56,6 +57,7 @@ public struct OutboxRelay: Service {
                 let linkClosed = await link.isClosed
                 if Task.isCancelled || Task.isShuttingDownGracefully || linkClosed { break }
                 failures += 1
+                await JobBoard.process.finished("outbox relay", error: postgresReason(error))
                 if let current = jetStream { await link.discard(current.connection) }
                 jetStream = nil
                 if failures == 1 { logger.error("outbox relay paused", metadata: ["reason": "\(error)"]) }

@@ -24,14 +24,7 @@ public struct IdentityHousekeeping: Service {
     }
 
     public func run() async throws {
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            do {
-                try await sweep()
-            } catch {
-                logger.warning("identity housekeeping skipped a round", metadata: ["reason": "\(postgresReason(error))"])
-            }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
-        }
+        try await RepeatingJob("identity housekeeping", every: interval, logger: logger) { [self] in _ = try await sweep() }.run()
     }
 
     /// One round; returns how many rows each table lost.

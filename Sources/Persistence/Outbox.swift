@@ -18,4 +18,25 @@ public enum Outbox {
         try await connection.query(
             "INSERT INTO outbox (event_id, subject, payload) VALUES (gen_random_uuid(), \(subject), \(json)::jsonb)", logger: logger)
     }
+
+    /// Events not yet published, and when the oldest of them was written: the relay's lag.
+    public static func backlog(in database: Database, logger: Logger) async throws -> Backlog {
+        try await database.withConnection { connection in
+            let rows = try await connection.query(
+                "SELECT count(*), min(created_at) FROM outbox WHERE published_at IS NULL", logger: logger)
+            for try await (count, oldest) in rows.decode((Int, Date?).self) { return Backlog(count: count, oldest: oldest) }
+            return Backlog(count: 0, oldest: nil)
+        }
+    }
+}
+
+/// Rows waiting for a background job: how many, and since when the oldest waits.
+public struct Backlog: Sendable, Equatable {
+    public let count: Int
+    public let oldest: Date?
+
+    public init(count: Int, oldest: Date?) {
+        self.count = count
+        self.oldest = oldest
+    }
 }

@@ -4,6 +4,7 @@ import ServiceLifecycle
 /// Runs `work` every `interval` until the process shuts down. A round that fails is logged as
 /// "<what> paused" with the database's reason and the next round tries again: background work
 /// that claims rows from PostgreSQL (the webhook inbox, payouts) must outlive a database hiccup.
+/// Each round is reported to the process's `JobBoard`.
 public struct RepeatingJob: Sendable {
     let what: String
     let interval: Duration
@@ -21,8 +22,11 @@ public struct RepeatingJob: Sendable {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
                 try await work()
+                await JobBoard.process.finished(what)
             } catch {
-                logger.error("\(what) paused", metadata: ["reason": "\(postgresReason(error))"])
+                let reason = postgresReason(error)
+                logger.error("\(what) paused", metadata: ["reason": "\(reason)"])
+                await JobBoard.process.finished(what, error: reason)
             }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }

@@ -1,3 +1,4 @@
+import Foundation
 import TestSupport
 import Testing
 
@@ -17,6 +18,29 @@ import Testing
         #expect(again.duplicate == true)
         #expect(again.sequence == first.sequence)
         #expect(other.sequence == first.sequence + 1)
+        try await jetStream.deleteStream(name: stream)
+        await connection.close()
+    }
+
+    @Test func streamInfoCountsWhatTheStreamHolds() async throws {
+        let connection = try await NATSConnection.connect(url: try TestServices.natsURL())
+        let jetStream = JetStream(connection: connection)
+        let stream = TestServices.uniqueName("TEST").uppercased()
+        let subject = "test.\(stream.lowercased()).event"
+        try await jetStream.ensureStream(name: stream, subjects: [subject])
+        let empty = try await jetStream.streamInfo(name: stream)
+        #expect(empty.messages == 0)
+        #expect(empty.lastMessageAt == nil)
+        _ = try await jetStream.publish(subject: subject, messageID: "event-1", payload: Array("one".utf8))
+        _ = try await jetStream.publish(subject: subject, messageID: "event-2", payload: Array("two".utf8))
+        let info = try await jetStream.streamInfo(name: stream)
+        #expect(info.messages == 2)
+        #expect(info.lastSequence == 2)
+        #expect(info.bytes > 0)
+        #expect(info.consumers == 0)
+        let age = Date().timeIntervalSince(try #require(info.lastMessageAt))
+        #expect(age > -5 && age < 60, "the last message's time is the server's, read to the second")
+        await #expect(throws: NATSError.self) { _ = try await jetStream.streamInfo(name: "NO_SUCH_STREAM_\(stream)") }
         try await jetStream.deleteStream(name: stream)
         await connection.close()
     }

@@ -253,11 +253,36 @@ function initMenus() {
   });
 }
 
+/* Live sections: [data-live-refresh="ms"] is fetched again from this page's URL at that interval
+   while the tab is visible, and replaced by the same section of the new copy. A failed fetch
+   keeps what is shown and marks it stale, so an outage never blanks the page that reports it. */
+function initLiveRefresh() {
+  document.querySelectorAll("[data-live-refresh]").forEach((section) => {
+    const every = Math.max(1000, Number(section.getAttribute("data-live-refresh")) || 5000);
+    const selector = `[data-testid="${section.getAttribute("data-testid")}"]`;
+    const refresh = async () => {
+      if (document.visibilityState !== "visible") return;
+      try {
+        const answer = await fetch(location.href, { credentials: "same-origin", headers: { Accept: "text/html" } });
+        if (!answer.ok) throw new Error(String(answer.status));
+        const fresh = new DOMParser().parseFromString(await answer.text(), "text/html").querySelector(selector);
+        if (!fresh) throw new Error("section missing");
+        section.innerHTML = fresh.innerHTML;
+        section.removeAttribute("data-stale");
+      } catch {
+        section.setAttribute("data-stale", "true");
+      }
+    };
+    setInterval(refresh, every);
+  });
+}
+
 initSidebar();
 initDialogs();
 initToasts();
 initTabs();
 initSessionTimer();
+initLiveRefresh();
 initSearchShortcut();
 initMenus();
 root.classList.add("js");

@@ -176,8 +176,11 @@ struct OriginalsSettlement: Service {
             do {
                 let settled = try await originals.get().settlePending()
                 if settled > 0 { logger.notice("settled Croupier Originals rounds", metadata: ["rounds": "\(settled)"]) }
+                await JobBoard.process.finished("Originals settlement")
             } catch {
-                logger.warning("Croupier Originals settlement skipped a round", metadata: ["reason": "\(postgresReason(error))"])
+                let reason = postgresReason(error)
+                logger.warning("Croupier Originals settlement skipped a round", metadata: ["reason": "\(reason)"])
+                await JobBoard.process.finished("Originals settlement", error: reason)
             }
         }
     }

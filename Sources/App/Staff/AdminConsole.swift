@@ -51,6 +51,7 @@ struct AdminConsole {
         var system: [Frame.Item] = []
         if staff.role.can(.staffManage) { system.append(item("admin.items.staff", "/admin/staff")) }
         if staff.role.can(.auditView) { system.append(item("admin.items.audit", "/admin/audit")) }
+        if staff.role.can(.systemView) { system.append(item("admin.items.health", "/admin/health")) }
         var groups = [Frame.Group(title: text("admin.sidebar.overview"), items: [item("admin.items.dashboard", "/admin")])]
         if staff.role.can(.gamesManage) {
             groups.append(

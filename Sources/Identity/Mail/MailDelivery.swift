@@ -28,14 +28,7 @@ public struct MailDelivery: Service {
     }
 
     public func run() async throws {
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            do {
-                while try await deliverOne() {}
-            } catch {
-                logger.error("mail delivery paused", metadata: ["reason": "\(postgresReason(error))"])
-            }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
-        }
+        try await RepeatingJob("mail delivery", every: interval, logger: logger) { [self] in while try await deliverOne() {} }.run()
     }
 
     /// Sends the oldest due mail, if any; returns whether there was one.

@@ -68,4 +68,20 @@ public struct MailQueue: Sendable {
             return mails
         }
     }
+
+    /// Mail still to send (and since when), and how many of those already failed at least once.
+    /// Mail whose code expired unsent is never sent, so it is not counted.
+    public func backlog(now: Date = Date()) async throws -> (unsent: Backlog, retrying: Int) {
+        try await database.withConnection { connection in
+            let rows = try await connection.query(
+                """
+                SELECT count(*), min(created_at), count(*) FILTER (WHERE attempts > 0)
+                  FROM identity_mail_outbox WHERE sent_at IS NULL AND (secret_expires_at IS NULL OR secret_expires_at > \(now))
+                """, logger: logger)
+            for try await (count, oldest, retrying) in rows.decode((Int, Date?, Int).self) {
+                return (Backlog(count: count, oldest: oldest), retrying)
+            }
+            return (Backlog(count: 0, oldest: nil), 0)
+        }
+    }
 }

@@ -51,4 +51,20 @@ extension WebhookInbox {
             return false
         }
     }
+
+    /// Events waiting to be processed (and since when), and failed ones waiting for staff.
+    public func backlog() async throws -> (waiting: Backlog, failed: Int) {
+        try await database.withConnection { connection in
+            let rows = try await connection.query(
+                """
+                SELECT count(*) FILTER (WHERE state = 'received'), min(received_at) FILTER (WHERE state = 'received'),
+                       count(*) FILTER (WHERE state = 'failed')
+                  FROM payments_webhook_events WHERE state <> 'processed'
+                """, logger: logger)
+            for try await (waiting, oldest, failed) in rows.decode((Int, Date?, Int).self) {
+                return (Backlog(count: waiting, oldest: oldest), failed)
+            }
+            return (Backlog(count: 0, oldest: nil), 0)
+        }
+    }
 }
