@@ -1,3 +1,4 @@
+import Compliance
 import Core
 import Foundation
 import Games
@@ -14,6 +15,7 @@ struct GamesController {
     let launcher: GameLauncher
     let wallet: Hub88Wallet
     let header: PlayerHeader
+    let protection: PlayerProtection
 
     func addRoutes(to router: Router<AppRequestContext>) {
         for endpoint in Hub88Endpoint.allCases {
@@ -46,6 +48,10 @@ struct GamesController {
         }
         router.get("/play/:provider/:game") { request, context -> Response in
             guard let player = context.player else { return Response.redirect(to: SiteRoute.signIn.rawValue, type: .normal) }
+            // No play during a time-out or self-exclusion: the page with its end and the way to withdraw.
+            if try await protection.exclusion(of: player) != nil {
+                return Response.redirect(to: ResponsibleGamblingController.path, type: .normal)
+            }
             let providerCode = try context.parameters.require("provider")
             let gameCode = try context.parameters.require("game")
             guard let game = try await providers.game(provider: providerCode, code: gameCode), game.enabled else {
