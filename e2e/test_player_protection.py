@@ -4,7 +4,8 @@ themselves on /responsible-gambling, and a self-exclusion.
 A daily deposit limit of 50.00 EUR lets 40.00 through and refuses 20.00 naming the 10.00 left; a
 raise waits 24 hours. A self-excluded player is signed out everywhere; signing in again lands on
 the page with the end date, games and deposits are closed, a withdrawal still works, and staff
-see the exclusion read-only. `croupier audit` finds nothing afterwards.
+see the exclusion read-only. A session-time limit ends play on the game page with the reality
+check's summary. `croupier audit` finds nothing afterwards.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from playwright.sync_api import Page, expect
 
 from conftest import PHONE, SMTPInbox, e2e_sql
 from layout import assert_no_sideways_scroll
+from play import play_through
 from players import path_of, start_with_telegram, submit_code
 from strings import t
 from test_cashier import Depositor, depositor, open_cashier, start_deposit  # noqa: F401 (fixture)
@@ -109,4 +111,41 @@ def test_a_self_excluded_player_signs_in_to_the_end_date_cannot_play_or_deposit_
     section = staff.get_by_test_id("staff-protection")
     expect(section.get_by_test_id("staff-exclusion")).to_contain_text(until)
     expect(section.locator("form, button")).to_have_count(0)
+    audit_is_clean(server_env)
+
+
+def test_a_session_time_limit_ends_play_with_the_reality_check_summary(
+        new_page: Callable[..., Page], base_url: str, depositor: Depositor, service_env: dict[str, str],
+        server_env: dict[str, str]) -> None:
+    page = new_page("en")
+    open_cashier(page, base_url, depositor)
+    deposit(page, "20")
+    open_protection(page)
+    page.select_option("#limit-kind", "session")
+    page.fill("#limit-amount", "30")
+    with page.expect_navigation():
+        page.get_by_test_id("limit-submit").click()
+    expect(page.get_by_test_id("protection-limit-session").get_by_test_id("limit-amount")).to_have_text("30 min")
+    page.fill("#reality-minutes", "15")
+    with page.expect_navigation():
+        page.get_by_test_id("reality-submit").click()
+    expect(page.get_by_test_id("protection-notice")).to_have_text(t("en", "protection.results.realityCheckSaved"))
+
+    # The reality check's figures: a round staking 20.00 and paying it back (play.py).
+    play_through(service_env, depositor.id, "20")
+    summary = depositor.client.ok("GET", "/api/v1/wallet/play-summary?since=2026-01-01T00:00:00Z")
+    assert summary["results"] == [{"currency": "EUR", "staked": "20.00000", "won": "20.00000", "net": "0.00000"}], summary
+
+    # The play session started 31 minutes ago in this tab: the game page ends play at once.
+    page.add_init_script("sessionStorage.setItem('croupier.playSessionStarted', String(Date.now() - 31 * 60 * 1000))")
+    page.goto("/play/originals/dice")
+    dialog = page.get_by_test_id("reality-check")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text(t("en", "play.realityCheck.limitReached"))
+    expect(page.get_by_test_id("reality-elapsed")).to_have_text("0:31")
+    expect(page.get_by_test_id("reality-continue")).to_be_hidden()
+    expect(page.get_by_test_id("game-frame")).to_have_count(0)
+    with page.expect_navigation():
+        page.get_by_test_id("reality-stop").click()
+    assert path_of(page) == "/lobby", page.url
     audit_is_clean(server_env)
