@@ -18,11 +18,18 @@ struct ProtectionWording {
                 .replacingOccurrences(of: "{period}", with: self.period(period))
                 .replacingOccurrences(of: "{left}", with: "\(left) \(currency)")
                 .replacingOccurrences(of: "{resetsAt}", with: DisplayTime.text(resetsAt))
-        case .excluded(_, let until):
-            text("protection.refusals.\(refusal.code)").replacingOccurrences(of: "{until}", with: self.until(until))
+        case .excluded(_, nil): text("protection.refusals.excludedPermanently")
+        case .excluded(_, let until?):
+            text("protection.refusals.\(refusal.code)").replacingOccurrences(of: "{until}", with: DisplayTime.text(until))
         }
     }
 
     /// The end of an exclusion, or "permanent".
     func until(_ date: Date?) -> String { date.map(DisplayTime.text) ?? text("protection.exclusion.permanent") }
+
+    /// "You are on a time-out until …", "You are self-excluded until …" or "… permanently".
+    func exclusion(_ exclusion: Exclusion) -> String {
+        guard let end = exclusion.endsAt else { return text("protection.exclusion.permanentExclusion") }
+        return text("protection.exclusion.\(exclusion.kind.rawValue)Until").replacingOccurrences(of: "{until}", with: DisplayTime.text(end))
+    }
 }

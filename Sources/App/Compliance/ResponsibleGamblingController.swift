@@ -95,8 +95,8 @@ struct ResponsibleGamblingController {
             var words = pages.localization.string("protection.errors.\(problem.code)", in: language)
             switch problem {
             case .coolingOff(let until): words = words.replacingOccurrences(of: "{until}", with: DisplayTime.text(until))
-            case .alreadyExcluded(let until):
-                words = words.replacingOccurrences(of: "{until}", with: wording(language).until(until))
+            case .alreadyExcluded(nil): words = pages.localization.string("protection.errors.alreadyExcludedPermanently", in: language)
+            case .alreadyExcluded(let until?): words = words.replacingOccurrences(of: "{until}", with: DisplayTime.text(until))
             default: break
             }
             return try await page(request: request, context: context, status: .unprocessableContent, error: words)

@@ -44,10 +44,7 @@ struct ResponsibleGamblingPage: PageModel {
         signedIn = overview != nil
         self.notice = notice
         self.error = error
-        exclusion = overview?.exclusion.map { exclusion in
-            wording.text("protection.exclusion.\(exclusion.kind.rawValue)Until").replacingOccurrences(
-                of: "{until}", with: wording.until(exclusion.endsAt))
-        }
+        exclusion = overview?.exclusion.map(wording.exclusion)
         func amount(_ units: Int64, _ limit: ProtectionLimit) -> String {
             guard let code = limit.currency else {
                 return wording.text("protection.minutes").replacingOccurrences(of: "{minutes}", with: String(units))
