@@ -9,6 +9,8 @@ check's summary. `croupier audit` finds nothing afterwards.
 """
 from __future__ import annotations
 
+import json
+
 from typing import Callable
 
 from playwright.sync_api import Page, expect
@@ -94,6 +96,10 @@ def test_a_self_excluded_player_signs_in_to_the_end_date_cannot_play_or_deposit_
 
     phone.goto("/play/originals/dice")
     assert path_of(phone) == "/responsible-gambling", "no game opens during the exclusion"
+    csrf = phone.request.get("/api/v1/me").json()["csrfToken"]
+    launch = phone.request.post("/api/v1/games/launch", data=json.dumps({"game": "originals:dice", "currency": "EUR"}),
+                                headers={"Content-Type": "application/json", "X-CSRF-Token": csrf})
+    assert launch.status == 403 and launch.json()["error"]["code"] == "selfExcluded", launch.text()
     phone.goto("/cashier")
     start_deposit(phone, "sandbox:EUR", amount="10")
     expect(phone.get_by_test_id("deposit-error")).to_contain_text(until)

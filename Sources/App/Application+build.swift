@@ -117,7 +117,8 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
     let header = PlayerHeader(ledger: dependencies.ledger, currencies: currencies)
     let launcher = GameLauncher(
         providers: dependencies.providers, registry: dependencies.providerRegistry, sessions: dependencies.gameSessions,
-        ledger: dependencies.ledger, currencies: currencies, site: site)
+        ledger: dependencies.ledger, currencies: currencies, site: site,
+        protection: dependencies.protection)
     GamesController(
         pages: pages, providers: dependencies.providers, launcher: launcher, wallet: dependencies.hub88Wallet, header: header,
         protection: dependencies.protection
