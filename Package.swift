@@ -214,7 +214,9 @@ let package = Package(
         .testTarget(name: "EventsTests", dependencies: ["Events", "TestSupport"]),
         .testTarget(
             name: "GamesTests",
-            dependencies: ["Games", "Identity", "Persistence", "TestSupport", .product(name: "CryptoExtras", package: "swift-crypto")]
+            dependencies: [
+                "Games", "Identity", "Compliance", "Persistence", "TestSupport", .product(name: "CryptoExtras", package: "swift-crypto"),
+            ]
         ),
         .testTarget(
             name: "PaymentsTests", dependencies: ["Payments", "Ledger", "Identity", "Compliance", "Persistence", "TestSupport"],

@@ -35,6 +35,21 @@ public struct AppDependencies: Sendable {
     /// Compliance's KYC: FX rates, levels, profiles, documents, applications and the limits
     /// deposits and withdrawals ask.
     public let kyc: KYC
+    /// Compliance's player protection: limits, time-outs, self-exclusions, reality checks.
+    public var protection: PlayerProtection {
+        PlayerProtection(
+            database: database, ledger: ledger, history: PaymentsMovementHistory(logger: Logger(label: "croupier.compliance")),
+            observer: NoProtectionObserver(), logger: Logger(label: "croupier.compliance"), now: now)
+    }
+
+    /// What other contexts add to the wallet's calls (Games' WalletHooks): player protection's
+    /// bet check and play counters.
+    var walletHooks: WalletHooks {
+        WalletHooks(
+            betChecks: [PlayerProtection.betCheck], betFollowUps: [PlayerProtection.countPlay],
+            winFollowUps: [PlayerProtection.countPlay])
+    }
+
     /// Croupier Originals, registered on first use (after migrations).
     let originals: OriginalsHolder
     /// The wall clock of the request paths that count time windows (tests fix it).
@@ -93,7 +108,7 @@ public struct AppDependencies: Sendable {
 
     public var deposits: Deposits {
         Deposits(
-            database: database, ledger: ledger, gateways: gateways, limits: kyc.limits, monitoring: amlEngine,
+            database: database, ledger: ledger, gateways: gateways, limits: kyc.limits, protection: protection, monitoring: amlEngine,
             logger: Logger(label: "croupier.payments"))
     }
 
@@ -130,7 +145,7 @@ public struct AppDependencies: Sendable {
         Hub88Wallet(
             registry: providerRegistry, sessions: gameSessions, ledger: ledger,
             players: PlayerStatuses(database: database, logger: Logger(label: "croupier.identity")), rounds: gameRounds,
-            database: database, logger: Logger(label: "croupier.hub88"))
+            database: database, hooks: walletHooks, logger: Logger(label: "croupier.hub88"))
     }
 
     /// `croupier worker`: the connection pool, and the background services once the schema is

@@ -103,7 +103,7 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
         access: access, oidc: dependencies.telegramOIDC,
         flow: SignInFlowBinding(secret: configuration.secretKey, secureCookies: site.isSecure))
     auth.addRoutes(to: forms)
-    SignInPages(auth: auth, options: signInOptions).addRoutes(to: forms)
+    SignInPages(auth: auth, options: signInOptions, protection: dependencies.protection).addRoutes(to: forms)
     ProfileController(
         pages: pages, signIn: auth.signIn, sessions: sessions, access: access, secureCookies: auth.secureCookies,
         header: PlayerHeader(ledger: dependencies.ledger, currencies: currencies)
@@ -121,9 +121,12 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
     let header = PlayerHeader(ledger: dependencies.ledger, currencies: currencies)
     let launcher = GameLauncher(
         providers: dependencies.providers, registry: dependencies.providerRegistry, sessions: dependencies.gameSessions,
-        ledger: dependencies.ledger, currencies: currencies, site: site)
-    GamesController(pages: pages, providers: dependencies.providers, launcher: launcher, wallet: dependencies.hub88Wallet, header: header)
-        .addRoutes(to: router)
+        ledger: dependencies.ledger, currencies: currencies, site: site,
+        protection: dependencies.protection)
+    GamesController(
+        pages: pages, providers: dependencies.providers, launcher: launcher, wallet: dependencies.hub88Wallet, header: header,
+        protection: dependencies.protection
+    ).addRoutes(to: router)
     OriginalsController(pages: pages, originals: dependencies.originals).addRoutes(to: router)
     WebhooksController(inbox: dependencies.webhookInbox).addRoutes(to: router)
     let withdrawals = dependencies.withdrawals(composer: StepUpMail(localization: pages.localization))
@@ -135,8 +138,12 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
     ).addRoutes(to: forms)
     VerificationController(pages: pages, kyc: dependencies.kyc, currencies: currencies, header: header)
         .addRoutes(to: router, csrf: pages.csrf)
+    ResponsibleGamblingController(pages: pages, protection: dependencies.protection, currencies: currencies, header: header)
+        .addRoutes(to: router, csrf: pages.csrf)
     AdminKYCLevelsController(pages: pages, kyc: dependencies.kyc, access: access).addRoutes(to: console)
-    AdminKYCController(pages: pages, kyc: dependencies.kyc, access: access).addRoutes(to: console)
+    AdminKYCController(
+        pages: pages, kyc: dependencies.kyc, protection: dependencies.protection, currencies: currencies, access: access
+    ).addRoutes(to: console)
     AdminFXController(pages: pages, rates: dependencies.kyc.rates, access: access).addRoutes(to: console)
     AdminPaymentsController(
         pages: pages, deposits: dependencies.deposits, inbox: dependencies.webhookInbox, currencies: currencies, access: access

@@ -43,6 +43,8 @@ import Testing
             .unknownGateway("x"), .gatewayTakesNoDeposits("x"), .unsupportedCurrency("x"), .amount(.malformed("x")),
             .amount(.tooManyDecimals("x", exponent: 2)), .amount(.notPositive), .amount(.belowMinimum("1")), .amount(.aboveMaximum("1")),
             .gatewayUnavailable("x"), .limitReached(Self.limitRefusal), .rateMissing("USD"), .playerDisabled,
+            .protection(.limitReached(period: .day, currency: "EUR", limit: "1", left: "0", resetsAt: Date())),
+            .protection(.excluded(.timeOut, until: Date())), .protection(.excluded(.selfExclusion, until: nil)),
         ]
         for refusal in deposits { #expect(AppError(refusal).code.rawValue == refusal.code, "\(refusal)") }
         let withdrawals: [WithdrawalRefusal] = [
@@ -80,7 +82,7 @@ import Testing
     @Test func everyDocumentedOperationHasAnAccessPolicyAndNothingElseDoes() throws {
         let document = try APIDocument.yaml()
         let operations = document.matches(of: /operationId: (\w+)/).map { String($0.1) }
-        #expect(operations.count == 18)
+        #expect(operations.count == 19)
         for operation in operations { #expect(APIOperationPolicy.of(operation) != nil, "\(operation)") }
         #expect(APIOperationPolicy.of("deleteEverything") == nil)
         #expect(APIOperationPolicy.of(Operations.AdjustBalance.id)?.caller == .staff(.moneyAdjust))

@@ -91,10 +91,3 @@ struct ComplianceHarness {
             ProfileChanges(legalName: "Ada Lovelace", dateOfBirth: dateOfBirth, country: "GB"), of: player)
     }
 }
-
-/// The wall clock the KYC reads, moved by the test.
-final class TestClock: Sendable {
-    private let moment = Mutex(Date(timeIntervalSince1970: 1_790_000_000))
-    var now: Date { moment.withLock { $0 } }
-    func set(_ date: Date) { moment.withLock { $0 = date } }
-}

@@ -97,6 +97,11 @@ struct PaymentsHarness {
     let payouts: Payouts
     let kyc: KYC
     let cases: AMLCases
+    /// The clock player protection reads (limits' periods, cooling-off), starting at the real now
+    /// in whole seconds (PostgreSQL keeps microseconds, so instants compared after a round trip
+    /// must have none finer).
+    let clock: TestClock
+    let protection: PlayerProtection
     let logger = TestServices.logger
 
     /// Rates to EUR valid from the epoch, so the KYC limits can sum USD and USDT.
@@ -119,8 +124,13 @@ struct PaymentsHarness {
                 history: PaymentsMovementHistory(logger: TestServices.logger), conversion: kyc.rates, ledger: ledger,
                 logger: TestServices.logger)
             let cases = AMLCases(database: database, ledger: ledger, logger: TestServices.logger)
+            let clock = TestClock(Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down)))
+            let protection = PlayerProtection(
+                database: database, ledger: ledger, history: PaymentsMovementHistory(logger: TestServices.logger),
+                observer: NoProtectionObserver(), logger: TestServices.logger, now: { clock.now })
             let deposits = Deposits(
-                database: database, ledger: ledger, gateways: gateways, limits: kyc.limits, monitoring: engine, logger: TestServices.logger)
+                database: database, ledger: ledger, gateways: gateways, limits: kyc.limits, protection: protection, monitoring: engine,
+                logger: TestServices.logger)
             let stepUp = StepUpCodes(
                 database: database, secret: try #require(SecretKey(hex: String(repeating: "07", count: 32))), composer: PlainStepUpMail(),
                 logger: TestServices.logger)
@@ -132,7 +142,7 @@ struct PaymentsHarness {
                     limits: kyc.limits, settings: settings, logger: TestServices.logger),
                 payouts: Payouts(
                     database: database, ledger: ledger, gateways: gateways, settings: settings, holds: cases, logger: TestServices.logger),
-                kyc: kyc, cases: cases)
+                kyc: kyc, cases: cases, clock: clock, protection: protection)
             try await body(harness)
             let findings = try await LedgerAuditor(database: database, logger: TestServices.logger).run()
             #expect(findings.allSatisfy { $0.violations == 0 }, "\(findings)")

@@ -10,7 +10,7 @@ import { decimals, fromUnits, toUnits } from "./money.js";
 
 export const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
 
-const REFUSALS = ["notEnoughMoney", "invalidBet", "sessionExpired", "walletUnavailable", "rejected"];
+const REFUSALS = ["notEnoughMoney", "invalidBet", "sessionExpired", "walletUnavailable", "limitReached", "playDisabled", "rejected"];
 
 function readStrings(selector) {
   const out = {};

@@ -34,7 +34,8 @@ struct APIOperationPolicy: Sendable, Equatable {
         case Operations.SignInWithTelegram.id: APIOperationPolicy(caller: .anyone, body: .jsonUnlessMiniApp)
         case Operations.SubmitSignInEmail.id, Operations.SubmitSignInCode.id, Operations.ResendSignInCode.id, Operations.SignInStaff.id:
             APIOperationPolicy(caller: .anyone, body: .json)
-        case Operations.GetMe.id, Operations.GetWallet.id, Operations.ListWalletTransactions.id: APIOperationPolicy(caller: .player)
+        case Operations.GetMe.id, Operations.GetWallet.id, Operations.ListWalletTransactions.id, Operations.GetPlaySummary.id:
+            APIOperationPolicy(caller: .player)
         case Operations.SignOutEverywhere.id: APIOperationPolicy(caller: .player, csrf: true)
         case Operations.LaunchGame.id, Operations.CreateDeposit.id: APIOperationPolicy(caller: .player, csrf: true, body: .json)
         case Operations.GetDeposit.id, Operations.GetWithdrawal.id: APIOperationPolicy(caller: .player)

@@ -12,6 +12,8 @@ import Identity
 struct AdminKYCController {
     let pages: PageRenderer
     let kyc: KYC
+    let protection: PlayerProtection
+    let currencies: CurrencyCatalog
     let access: StaffAccess
 
     struct ReasonForm: Decodable {
@@ -61,11 +63,15 @@ struct AdminKYCController {
             } else {
                 try await access.record("compliance.profile_viewed", by: staff, target: "player:\(id)", request, context)
             }
-            let page = AdminKYCPlayerPage(
+            var page = AdminKYCPlayerPage(
                 player: player, level: try await kyc.levels.level(of: player), profile: try await kyc.profiles.profile(of: player),
                 documents: try await kyc.documents.documents(of: player), applications: applications,
                 review: review, result: result,
                 success: result.map(Self.successes.contains) ?? false, text: { pages.localization.string($0, in: language) })
+            page.protection = AdminProtectionSection(
+                ResponsibleGamblingPage(
+                    overview: try await protection.overview(of: player), currencies: try await currencies.all(),
+                    wording: ProtectionWording(text: { pages.localization.string($0, in: language) }), notice: nil, error: nil))
             return pages.render(
                 "admin_kyc_player", face: .admin, title: "admin.kyc.player.title", model: page, frame: console.frame, request: request,
                 context: context)

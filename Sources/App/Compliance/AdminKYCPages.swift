@@ -107,6 +107,8 @@ struct AdminKYCPlayerPage: PageModel {
     let kinds: [Kind]
     let notice: String?
     let error: String?
+    /// Set by the controller from player protection's overview.
+    var protection: AdminProtectionSection?
 
     init(
         player: PlayerID, level: Int, profile: ComplianceProfile, documents: [KYCDocument], applications: [KYCApplication],

@@ -1,3 +1,4 @@
+import Compliance
 import Core
 import Foundation
 import Games
@@ -14,12 +15,17 @@ struct GameLauncher {
     let ledger: Ledger
     let currencies: CurrencyCatalog
     let site: SiteURL
+    /// No game opens during the player's time-out or self-exclusion (its bets would be refused).
+    let protection: PlayerProtection
 
     func launch(
         player: PlayerID, provider code: String, game gameCode: String, currency: String, request: Request, context: AppRequestContext
     )
         async throws -> String
     {
+        if let exclusion = try await protection.exclusion(of: player) {
+            throw AppError(.forbidden, code: exclusion.kind == .timeOut ? .timedOut : .selfExcluded)
+        }
         guard let entry = try await registry.entry(code), entry.provider.enabled, entry.games[gameCode] == true else {
             throw AppError(.notFound, code: .gameNotFound)
         }

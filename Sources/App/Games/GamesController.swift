@@ -1,3 +1,4 @@
+import Compliance
 import Core
 import Foundation
 import Games
@@ -14,6 +15,7 @@ struct GamesController {
     let launcher: GameLauncher
     let wallet: Hub88Wallet
     let header: PlayerHeader
+    let protection: PlayerProtection
 
     func addRoutes(to router: Router<AppRequestContext>) {
         for endpoint in Hub88Endpoint.allCases {
@@ -46,6 +48,9 @@ struct GamesController {
         }
         router.get("/play/:provider/:game") { request, context -> Response in
             guard let player = context.player else { return Response.redirect(to: SiteRoute.signIn.rawValue, type: .normal) }
+            // No play during a time-out or self-exclusion: the page with its end and the way to withdraw.
+            let protected = try await protection.overview(of: player)
+            if protected.exclusion != nil { return Response.redirect(to: ResponsibleGamblingController.path, type: .normal) }
             let providerCode = try context.parameters.require("provider")
             let gameCode = try context.parameters.require("game")
             guard let game = try await providers.game(provider: providerCode, code: gameCode), game.enabled else {
@@ -54,6 +59,8 @@ struct GamesController {
             let language = Localization.language(for: request)
             let currency = try await launcher.currency(for: player, requested: request.uri.queryParameters["currency"].map(String.init))
             var page = PlayPage(game: .init(provider: game.provider, code: game.code, name: game.name), currency: currency)
+            page.realityCheckMinutes = protected.realityCheckMinutes
+            page.sessionLimitMinutes = protected.limits.first { $0.kind == .session }?.units.map(Int.init) ?? 0
             var frameOrigins: [String] = []
             do {
                 let url = try await launcher.launch(
@@ -200,4 +207,7 @@ struct PlayPage: PageModel {
     var launchURL: String?
     var providerOrigin: String?
     var error: Refusal?
+    /// The player's reality-check interval and session-time limit (0: none), for reality-check.js.
+    var realityCheckMinutes = PlayerProtection.defaultRealityCheckMinutes
+    var sessionLimitMinutes = 0
 }

@@ -58,6 +58,8 @@ struct CashierController {
                     switch refusal {
                     case .limitReached(let limit): wording.refusal(limit)
                     case .rateMissing(let currency): wording.rateMissing(currency)
+                    case .protection(let protected):
+                        ProtectionWording(text: { pages.localization.string($0, in: language) }).refusal(protected)
                     default: pages.localization.string("cashier.errors.\(refusal.code)", in: language)
                     }
                 var response = try await page(

@@ -1,3 +1,4 @@
+import Compliance
 import Core
 import Foundation
 import HTTPTypes
@@ -9,6 +10,9 @@ import Identity
 struct SignInPages {
     let auth: AuthController
     let options: SignInOptions
+    /// A player in a time-out or self-exclusion lands on the page with its end and the way to
+    /// withdraw, instead of the wallet (docs/player-protection.md "Exclusion").
+    let protection: PlayerProtection
 
     struct EmailForm: Decodable {
         let challenge: String?
@@ -39,7 +43,7 @@ struct SignInPages {
             }
             let (device, newDevice) = auth.deviceID(request)
             let player = try await auth.submitCode(challenge: challenge, code: code, device: device, request: request, context: context)
-            var response = Response.redirect(to: SiteRoute.wallet.rawValue, type: .normal)
+            var response = Response.redirect(to: try await home(for: player), type: .normal)
             for cookie in try await auth.startSession(player, request: request, context: context, newDevice: newDevice) {
                 response.setCookie(cookie)
             }
@@ -155,7 +159,7 @@ struct SignInPages {
                 let (device, newDevice) = auth.deviceID(request)
                 let player = try await auth.submitCode(
                     challenge: challenge, code: form.code ?? "", device: device, request: request, context: context)
-                var response = Response.redirect(to: SiteRoute.wallet.rawValue, type: .normal)
+                var response = Response.redirect(to: try await home(for: player), type: .normal)
                 for cookie in try await auth.startSession(player, request: request, context: context, newDevice: newDevice) {
                     response.setCookie(cookie)
                 }
@@ -183,6 +187,11 @@ struct SignInPages {
         }
     }
 
+    /// Where a player lands once signed in.
+    private func home(for player: PlayerID) async throws -> String {
+        try await protection.exclusion(of: player) == nil ? SiteRoute.wallet.rawValue : ResponsibleGamblingController.path
+    }
+
     private func redirect(after outcome: (SignInStep, String?), request: Request, context: AppRequestContext) async throws -> Response {
         let (step, newDevice) = outcome
         var response: Response
@@ -194,7 +203,7 @@ struct SignInPages {
             response = Response.redirect(to: "/signin/code?challenge=\(challenge)", type: .normal)
             response.setCookie(auth.flow.cookie(for: challenge))
         case .done(let player):
-            response = Response.redirect(to: SiteRoute.wallet.rawValue, type: .normal)
+            response = Response.redirect(to: try await home(for: player), type: .normal)
             for cookie in try await auth.startSession(player, request: request, context: context, newDevice: nil) {
                 response.setCookie(cookie)
             }

@@ -140,6 +140,9 @@ extension OriginalsProvider {
         case "RS_OK": break
         case "RS_ERROR_NOT_ENOUGH_MONEY": return .refused("notEnoughMoney", balance: placed.balance)
         case "RS_ERROR_TOKEN_EXPIRED", "RS_ERROR_INVALID_TOKEN": return .refused("sessionExpired", balance: placed.balance)
+        // The player's own loss or wager limit, or their time-out or self-exclusion (player protection).
+        case "RS_ERROR_LIMIT_REACHED": return .refused("limitReached", balance: placed.balance)
+        case "RS_ERROR_USER_DISABLED": return .refused("playDisabled", balance: placed.balance)
         default: return .refused("rejected", balance: placed.balance)
         }
         // Recorded before the win is sent: a win the wallet does not answer now is sent again by

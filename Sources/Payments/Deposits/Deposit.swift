@@ -42,6 +42,8 @@ public enum DepositRefusal: Error, Sendable, Equatable {
     case rateMissing(String)
     /// The player is closed or disabled: no new money comes in.
     case playerDisabled
+    /// The player's own deposit limit, time-out or self-exclusion (docs/player-protection.md).
+    case protection(ProtectionRefusal)
 
     public var code: String {
         switch self {
@@ -53,6 +55,7 @@ public enum DepositRefusal: Error, Sendable, Equatable {
         case .limitReached: "limitReached"
         case .rateMissing: "rateMissing"
         case .playerDisabled: "playerDisabled"
+        case .protection(let refusal): refusal.code
         }
     }
 
@@ -66,6 +69,7 @@ public enum DepositRefusal: Error, Sendable, Equatable {
         case .limitReached(let limit): limit.message
         case .rateMissing(let currency): "Deposits in \(currency) are paused: the casino has no exchange rate for it yet."
         case .playerDisabled: "This account is closed to deposits: contact support."
+        case .protection(let refusal): refusal.message
         }
     }
 }

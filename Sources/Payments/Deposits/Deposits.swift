@@ -11,25 +11,29 @@ import PostgresNIO
 /// verified webhook later completes, fails or expires it. Completion credits `real` through
 /// Ledger's API in the transaction that marks the deposit completed, keyed by the deposit's id,
 /// so however many events say "paid", the money arrives once. A new deposit is written in the
-/// transaction that asks Compliance's KYC limits, under the player's Compliance lock.
+/// transaction that asks Compliance's KYC limits and the player's own limits and exclusions
+/// (player protection), under the player's Compliance lock.
 public struct Deposits: Sendable {
     let database: Database
     let ledger: Ledger
     let gateways: PaymentGateways
     let limits: any MovementLimits
+    /// Compliance's player protection: the player's own deposit limits and exclusions.
+    let protection: any DepositProtection
     /// Compliance's AML rules, run in each completion's transaction.
     let monitoring: any DepositMonitoring
     let players: PlayerStatuses
     let logger: Logger
 
     public init(
-        database: Database, ledger: Ledger, gateways: PaymentGateways, limits: any MovementLimits, monitoring: any DepositMonitoring,
-        logger: Logger
+        database: Database, ledger: Ledger, gateways: PaymentGateways, limits: any MovementLimits, protection: any DepositProtection,
+        monitoring: any DepositMonitoring, logger: Logger
     ) {
         self.database = database
         self.ledger = ledger
         self.gateways = gateways
         self.limits = limits
+        self.protection = protection
         self.monitoring = monitoring
         self.players = PlayerStatuses(database: database, logger: logger)
         self.logger = logger
@@ -68,6 +72,9 @@ public struct Deposits: Sendable {
             case .limitReached(let limit): return .limitReached(limit)
             case .rateMissing(let missing): return .rateMissing(missing)
             case nil: break
+            }
+            if let protected = try await protection.admitDeposit(player: player, currency: currency, units: units, on: connection) {
+                return .protection(protected)
             }
             _ = try await connection.query(
                 """

@@ -17,6 +17,8 @@ public enum Hub88Status: String, Sendable, Codable, CaseIterable {
     case duplicateTransaction = "RS_ERROR_DUPLICATE_TRANSACTION"
     case transactionDoesNotExist = "RS_ERROR_TRANSACTION_DOES_NOT_EXIST"
     case transactionRolledBack = "RS_ERROR_TRANSACTION_ROLLED_BACK"
+    /// A bet over the player's own loss or wager limit; the provider does not roll it back.
+    case limitReached = "RS_ERROR_LIMIT_REACHED"
 }
 
 /// The endpoints a Hub88 provider calls, under `/providers/<code>/`.

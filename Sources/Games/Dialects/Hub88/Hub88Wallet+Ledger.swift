@@ -9,11 +9,18 @@ import PostgresNIO
 /// From ledger operations to Hub88 answers: applying, mapping result codes to statuses, and the
 /// balance a provider may be shown.
 extension Hub88Wallet {
-    /// Applies the operation, records the round when money moved, and answers with the balance.
+    /// Applies the operation with the other contexts' win follow-ups (a rollback's amounts come
+    /// negative), records the round when money moved, and answers with the balance.
     func settle(_ operation: LedgerOperation, _ requestUUID: String, round: String, closed: Bool, bet: Int64, win: Int64) async throws
         -> Hub88Answer
     {
-        let outcome = try await ledger.apply(operation)
+        let hooked = try await ledger.apply(
+            operation, checks: [], followUps: hooks.winFollowUps,
+            hookArguments: Self.hookArguments(
+                provider: operation.metadata["provider"] ?? "", token: nil, game: operation.metadata["game"] ?? "", playable: true,
+                currency: operation.currency, round: round, closed: closed, bet: bet, win: win))
+        // Without checks the ledger always answers; a refusal here would be a hook's bug.
+        guard case .ledger(let outcome) = hooked else { throw LedgerError.unexpectedResult("a win follow-up refused") }
         if outcome.code == .ok, !outcome.replayed {
             try await rounds.record(
                 provider: operation.metadata["provider"] ?? "", round: round, player: operation.player,
@@ -40,7 +47,7 @@ extension Hub88Wallet {
         }
     }
 
-    /// The refusals of the bet checks (Hub88Wallet+Hooks.swift, migrations 0013 and 0014).
+    /// The refusals of the bet checks (Hub88Wallet+Hooks.swift, migrations 0013, 0014 and 0028).
     static func status(hookRefusal code: String) -> Hub88Status {
         switch code {
         case "invalidToken": .invalidToken
@@ -48,6 +55,10 @@ extension Hub88Wallet {
         case "userDisabled": .userDisabled
         case "invalidGame": .invalidGame
         case "wrongCurrency": .wrongCurrency
+        // Compliance's player protection (PlayerProtection.betCheck, migration 0028): over a loss
+        // or wager limit; a time-out or self-exclusion stops play as a disabled account does.
+        case "limitReached": .limitReached
+        case "timedOut", "selfExcluded": .userDisabled
         default: .unknown
         }
     }

@@ -22,6 +22,8 @@ public struct Hub88Wallet: Sendable {
     let players: PlayerStatuses
     let rounds: GameRounds
     let database: Database
+    /// Other contexts' checks and follow-ups, after Games' own.
+    let hooks: WalletHooks
     let logger: Logger
 
     /// Ledger idempotency scope: keys are `<provider>:<transaction_uuid>`.
@@ -29,7 +31,7 @@ public struct Hub88Wallet: Sendable {
 
     public init(
         registry: ProviderRegistry, sessions: GameSessions, ledger: Ledger, players: PlayerStatuses, rounds: GameRounds, database: Database,
-        logger: Logger
+        hooks: WalletHooks, logger: Logger
     ) {
         self.registry = registry
         self.sessions = sessions
@@ -37,6 +39,7 @@ public struct Hub88Wallet: Sendable {
         self.players = players
         self.rounds = rounds
         self.database = database
+        self.hooks = hooks
         self.logger = logger
     }
 
@@ -125,7 +128,7 @@ public struct Hub88Wallet: Sendable {
             key: key(provider, request.transactionUUID), player: player, currency: request.currency,
             movement: .bet(units: units, house: .games(provider)), metadata: metadata(provider, request.gameCode, request.round))
         let outcome = try await ledger.apply(
-            operation, checks: Self.betChecks, followUps: [Self.recordRound],
+            operation, checks: Self.betChecks + hooks.betChecks, followUps: [Self.recordRound] + hooks.betFollowUps,
             hookArguments: Self.hookArguments(
                 provider: provider, token: token, game: request.gameCode, playable: playable, currency: request.currency,
                 round: request.round, closed: request.roundClosed, bet: units, win: 0))
@@ -154,7 +157,7 @@ public struct Hub88Wallet: Sendable {
             movement: .win(units: units, house: .games(provider), bet: key(provider, reference)),
             metadata: metadata(provider, request.gameCode, request.round))
         let outcome = try await ledger.apply(
-            operation, checks: [], followUps: [Self.recordRound],
+            operation, checks: [], followUps: [Self.recordRound] + hooks.winFollowUps,
             hookArguments: Self.hookArguments(
                 provider: provider, token: nil, game: request.gameCode, playable: true, currency: request.currency, round: request.round,
                 closed: request.roundClosed, bet: 0, win: units))

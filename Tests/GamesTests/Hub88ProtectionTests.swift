@@ -1,0 +1,78 @@
+import Compliance
+import Core
+import Foundation
+import Ledger
+import Persistence
+import PostgresNIO
+import TestSupport
+import Testing
+
+@testable import Games
+
+/// Player protection at the Hub88 wallet, as the App composes it (`WalletHooks` with
+/// Compliance's bet check and play counter): a bet past a loss limit or during an exclusion is
+/// refused with the balance, while wins and rollbacks always settle (docs/player-protection.md).
+@Suite struct Hub88ProtectionTests {
+    static let hooks = WalletHooks(
+        betChecks: [PlayerProtection.betCheck], betFollowUps: [PlayerProtection.countPlay], winFollowUps: [PlayerProtection.countPlay])
+
+    /// Deposits are not what these tests are about: no history to sum.
+    struct NoMovements: MoneyMovementHistory {
+        func movements(of player: PlayerID, since: Date, on connection: PostgresConnection) async throws -> [MoneyMovement] { [] }
+        func otherPlayers(withDestination destination: String, gateway: String, besides player: PlayerID, on connection: PostgresConnection)
+            async throws -> [PlayerID]
+        { [] }
+        func activePlayers(since: Date, on connection: PostgresConnection) async throws -> [PlayerID] { [] }
+    }
+
+    static func protection(_ harness: Hub88Harness) -> PlayerProtection {
+        PlayerProtection(
+            database: harness.database, ledger: harness.ledger, history: NoMovements(), observer: NoProtectionObserver(),
+            logger: TestServices.logger)
+    }
+
+    static func auditIsClean(_ harness: Hub88Harness) async throws {
+        let findings = try await LedgerAuditor(database: harness.database, logger: TestServices.logger).run()
+        #expect(findings.allSatisfy { $0.violations == 0 }, "\(findings)")
+    }
+
+    @Test func betsPastALossLimitAreRefusedWithTheBalanceWhileWinsAndRollbacksSettle() async throws {
+        try await Hub88Harness.with(hooks: Self.hooks) { h in
+            let player = try await h.player()
+            let token = try await h.launch(player, with: "acme")
+            _ = try await Self.protection(h).setLimit(
+                player: player, slot: LimitSlot(kind: .loss, period: .day, currency: "EUR"), amount: "10.00", actor: "player")
+
+            let first = h.bet(player, token: token, amount: 600_000)
+            #expect(try await h.call(.bet, "acme", first).status == .ok)
+            let over = try await h.call(.bet, "acme", h.bet(player, token: token, amount: 500_000))
+            #expect(over.status == .limitReached && over.balance == 9_400_000, "6.00 lost and 5.00 more would pass 10.00")
+
+            #expect(try await h.call(.win, "acme", h.win(of: first, amount: 300_000)).status == .ok, "a win always settles")
+            let second = h.bet(player, token: token, amount: 500_000)
+            #expect(try await h.call(.bet, "acme", second).status == .ok, "net 3.00 lost, 5.00 more is 8.00")
+            #expect(try await h.call(.rollback, "acme", h.rollback(of: second)).status == .ok, "a rollback always settles")
+            #expect(
+                try await h.call(.bet, "acme", h.bet(player, token: token, amount: 700_000)).status == .ok,
+                "the rolled-back stake no longer counts: 3.00 + 7.00 reaches the limit exactly")
+            let last = try await h.call(.bet, "acme", h.bet(player, token: token, amount: 1))
+            #expect(last.status == .limitReached && last.balance == 9_000_000)
+            try await Self.auditIsClean(h)
+        }
+    }
+
+    @Test func anExcludedPlayersBetsAreRefusedButTheWinOfAnEarlierBetIsPaid() async throws {
+        try await Hub88Harness.with(hooks: Self.hooks) { h in
+            let player = try await h.player()
+            let token = try await h.launch(player, with: "acme")
+            let bet = h.bet(player, token: token, amount: 100_000)
+            #expect(try await h.call(.bet, "acme", bet).status == .ok)
+            try await Self.protection(h).exclude(player: player, term: .selfExclusion(months: 6), actor: "player")
+            let refused = try await h.call(.bet, "acme", h.bet(player, token: token, amount: 100_000))
+            #expect(refused.status == .userDisabled && refused.balance == 9_900_000)
+            #expect(try await h.call(.win, "acme", h.win(of: bet, amount: 250_000)).status == .ok)
+            #expect(try await h.balance(player) == 10_150_000)
+            try await Self.auditIsClean(h)
+        }
+    }
+}
