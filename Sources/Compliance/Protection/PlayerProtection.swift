@@ -26,7 +26,7 @@ public struct PlayerProtection: Sendable {
     /// The reality-check interval when the player chose none.
     public static let defaultRealityCheckMinutes = 60
 
-    /// The bet check the ledger runs (migration 0028): `limitReached`, `timedOut`, `selfExcluded`.
+    /// The bet check the ledger runs (migration 0029): `limitReached`, `timedOut`, `selfExcluded`.
     public static let betCheck = TransactionHook(function: "compliance_check_bet_v1")
     /// The follow-up after a bet, win or rollback that adds its amounts to the player's day.
     public static let countPlay = TransactionHook(function: "compliance_count_play_v1")

@@ -47,7 +47,7 @@ extension Hub88Wallet {
         }
     }
 
-    /// The refusals of the bet checks (Hub88Wallet+Hooks.swift, migrations 0013, 0014 and 0028).
+    /// The refusals of the bet checks (Hub88Wallet+Hooks.swift, migrations 0013, 0014 and 0029).
     static func status(hookRefusal code: String) -> Hub88Status {
         switch code {
         case "invalidToken": .invalidToken
@@ -55,7 +55,7 @@ extension Hub88Wallet {
         case "userDisabled": .userDisabled
         case "invalidGame": .invalidGame
         case "wrongCurrency": .wrongCurrency
-        // Compliance's player protection (PlayerProtection.betCheck, migration 0028): over a loss
+        // Compliance's player protection (PlayerProtection.betCheck, migration 0029): over a loss
         // or wager limit; a time-out or self-exclusion stops play as a disabled account does.
         case "limitReached": .limitReached
         case "timedOut", "selfExcluded": .userDisabled
