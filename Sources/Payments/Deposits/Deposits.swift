@@ -21,11 +21,14 @@ public struct Deposits: Sendable {
     let monitoring: any DepositMonitoring
     let players: PlayerStatuses
     let logger: Logger
+    /// Other contexts told of each completion in its transaction (deposit bonuses), composed by App.
+    let observers: [any DepositCompletionObserver]
 
     public init(
         database: Database, ledger: Ledger, gateways: PaymentGateways, limits: any MovementLimits, monitoring: any DepositMonitoring,
-        logger: Logger
+        logger: Logger, observers: [any DepositCompletionObserver] = []
     ) {
+        self.observers = observers
         self.database = database
         self.ledger = ledger
         self.gateways = gateways

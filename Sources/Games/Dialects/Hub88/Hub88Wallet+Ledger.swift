@@ -48,6 +48,9 @@ extension Hub88Wallet {
         case "userDisabled": .userDisabled
         case "invalidGame": .invalidGame
         case "wrongCurrency": .wrongCurrency
+        // A stake above the running bonus's maximum bet (Bonuses' check): Hub88 has no status
+        // for a refused stake size, and this one tells the game the bet cannot be covered.
+        case "bonusMaxBet": .notEnoughMoney
         default: .unknown
         }
     }

@@ -23,14 +23,17 @@ public struct Hub88Wallet: Sendable {
     let rounds: GameRounds
     let database: Database
     let logger: Logger
+    /// Other contexts' checks and follow-ups, run beside Games' own (Hub88Wallet+Hooks.swift).
+    let hooks: WalletHooks
 
     /// Ledger idempotency scope: keys are `<provider>:<transaction_uuid>`.
     static let scope = "hub88"
 
     public init(
         registry: ProviderRegistry, sessions: GameSessions, ledger: Ledger, players: PlayerStatuses, rounds: GameRounds, database: Database,
-        logger: Logger
+        logger: Logger, hooks: WalletHooks = .none
     ) {
+        self.hooks = hooks
         self.registry = registry
         self.sessions = sessions
         self.ledger = ledger
@@ -125,7 +128,7 @@ public struct Hub88Wallet: Sendable {
             key: key(provider, request.transactionUUID), player: player, currency: request.currency,
             movement: .bet(units: units, house: .games(provider)), metadata: metadata(provider, request.gameCode, request.round))
         let outcome = try await ledger.apply(
-            operation, checks: Self.betChecks, followUps: [Self.recordRound],
+            operation, checks: Self.betChecks + hooks.betChecks, followUps: [Self.recordRound] + hooks.betFollowUps,
             hookArguments: Self.hookArguments(
                 provider: provider, token: token, game: request.gameCode, playable: playable, currency: request.currency,
                 round: request.round, closed: request.roundClosed, bet: units, win: 0))
@@ -154,7 +157,7 @@ public struct Hub88Wallet: Sendable {
             movement: .win(units: units, house: .games(provider), bet: key(provider, reference)),
             metadata: metadata(provider, request.gameCode, request.round))
         let outcome = try await ledger.apply(
-            operation, checks: [], followUps: [Self.recordRound],
+            operation, checks: [], followUps: [Self.recordRound] + hooks.winFollowUps,
             hookArguments: Self.hookArguments(
                 provider: provider, token: nil, game: request.gameCode, playable: true, currency: request.currency, round: request.round,
                 closed: request.roundClosed, bet: 0, win: units))
