@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Bonuses
 import Compliance
 import Core
 import Events
@@ -94,7 +95,7 @@ public struct AppDependencies: Sendable {
     public var deposits: Deposits {
         Deposits(
             database: database, ledger: ledger, gateways: gateways, limits: kyc.limits, monitoring: amlEngine,
-            logger: Logger(label: "croupier.payments"))
+            logger: Logger(label: "croupier.payments"), observers: [DepositBonusObserver(bonuses: depositBonuses)])
     }
 
     public var webhookInbox: WebhookInbox {
@@ -114,7 +115,8 @@ public struct AppDependencies: Sendable {
         return Withdrawals(
             database: database, ledger: ledger, gateways: gateways,
             stepUp: StepUpCodes(database: database, secret: configuration.secretKey, composer: composer, logger: logger),
-            screening: AMLScreening(engine: amlEngine), limits: kyc.limits, settings: configuration.withdrawals, logger: logger)
+            screening: AMLScreening(engine: amlEngine), limits: kyc.limits, settings: configuration.withdrawals, logger: logger,
+            gates: [RunningBonusGate(grants: bonusGrants)])
     }
 
     public var payouts: Payouts {
@@ -130,7 +132,13 @@ public struct AppDependencies: Sendable {
         Hub88Wallet(
             registry: providerRegistry, sessions: gameSessions, ledger: ledger,
             players: PlayerStatuses(database: database, logger: Logger(label: "croupier.identity")), rounds: gameRounds,
-            database: database, logger: Logger(label: "croupier.hub88"))
+            database: database, logger: Logger(label: "croupier.hub88"), hooks: walletHooks)
+    }
+
+    /// Other contexts' hooks in a wallet call, in one place: bonuses' (AppDependencies+Bonuses.swift).
+    var walletHooks: WalletHooks {
+        let bonuses = bonusWalletHooks
+        return WalletHooks(betChecks: bonuses.betChecks, betFollowUps: bonuses.betFollowUps, winFollowUps: bonuses.winFollowUps)
     }
 
     /// `croupier worker`: the connection pool, and the background services once the schema is
@@ -167,6 +175,9 @@ public struct AppDependencies: Sendable {
                 OriginalsSettlement(originals: originals, logger: logger),
                 lease: AdvisoryLease(name: OriginalsSettlement.leaseName, session: leases, logger: logger)),
             Leased(amlScan(logger: logger), lease: AdvisoryLease(name: AMLScan.leaseName, session: leases, logger: logger)),
+            Leased(
+                bonusSettlementJob(logger: logger),
+                lease: AdvisoryLease(name: BonusSettlementJob.leaseName, session: leases, logger: logger)),
         ]
         if let smtp {
             services.append(MailDelivery(database: database, client: SMTPClient(settings: smtp), logger: logger))

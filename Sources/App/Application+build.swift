@@ -113,7 +113,8 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
     StaffEnrolmentPages(pages: pages, directory: staffDirectory, access: access, limits: limits).addRoutes(to: forms)
     StaffMembersController(pages: pages, directory: staffDirectory, access: access, site: site).addRoutes(to: console)
     AuditLogPage(pages: pages, access: access, audit: audit).addRoutes(to: console)
-    WalletController(ledger: dependencies.ledger, currencies: currencies, pages: pages).addRoutes(to: router)
+    WalletController(ledger: dependencies.ledger, currencies: currencies, pages: pages, grants: dependencies.bonusGrants)
+        .addRoutes(to: router)
     let header = PlayerHeader(ledger: dependencies.ledger, currencies: currencies)
     let launcher = GameLauncher(
         providers: dependencies.providers, registry: dependencies.providerRegistry, sessions: dependencies.gameSessions,
@@ -127,7 +128,8 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
         pages: pages, deposits: dependencies.deposits, withdrawals: withdrawals, ledger: dependencies.ledger,
         gateways: dependencies.gateways, currencies: currencies, kyc: dependencies.kyc,
         header: header,
-        access: access, site: site
+        access: access, site: site,
+        bonuses: PlayerBonuses(grants: dependencies.bonusGrants, deposits: dependencies.depositBonuses)
     ).addRoutes(to: forms)
     VerificationController(pages: pages, kyc: dependencies.kyc, currencies: currencies, header: header)
         .addRoutes(to: router, csrf: pages.csrf)
