@@ -104,7 +104,8 @@ def test_a_code_deposit_grants_a_bonus_that_blocks_withdrawals_until_forfeited(
 
     ask_withdrawal(page, "10", own_account(depositor.id))
     expect(page.get_by_test_id("withdrawal-code-step")).to_be_visible()
-    assert console_errors(page) == []
+    # The refused request's page came with its 400, which the browser logs; nothing else.
+    assert [e for e in console_errors(page) if "/cashier/withdraw" not in e] == []
     audit_is_clean(server_env)
 
 
@@ -113,8 +114,8 @@ def test_an_unknown_code_is_refused_on_the_page_and_creates_nothing(
     page = new_page("en")
     open_cashier(page, base_url, depositor)
     deposit_with_code(page, "20", "NOSUCHCODE")
-    assert urllib.parse.urlsplit(page.url).path == "/cashier", page.url
+    assert urllib.parse.urlsplit(page.url).path == "/cashier/deposit", "the form's answer, not the gateway's page"
     expect(page.get_by_test_id("deposit-error")).to_have_text(t("en", "bonuses.errors.unknownCode"))
     expect(page.locator("#deposit-bonus-code")).to_have_value("NOSUCHCODE")
     assert e2e_sql(service_env, f"SELECT count(*) FROM payments_deposits WHERE player_id = {depositor.id}") == "0"
-    assert console_errors(page) == []
+    assert [e for e in console_errors(page) if "/cashier/deposit" not in e] == []  # the refusal's 400

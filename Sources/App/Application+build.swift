@@ -1,5 +1,6 @@
 import AppAPI
 import AsyncHTTPClient
+import Bonuses
 import Core
 import Events
 import Foundation
@@ -136,6 +137,10 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
     AdminKYCLevelsController(pages: pages, kyc: dependencies.kyc, access: access).addRoutes(to: console)
     AdminKYCController(pages: pages, kyc: dependencies.kyc, access: access).addRoutes(to: console)
     AdminFXController(pages: pages, rates: dependencies.kyc.rates, access: access).addRoutes(to: console)
+    AdminBonusesController(
+        pages: pages, campaigns: dependencies.bonusCampaigns, requests: GrantRequests(grants: dependencies.bonusGrants),
+        currencies: currencies, access: access
+    ).addRoutes(to: console)
     AdminPaymentsController(
         pages: pages, deposits: dependencies.deposits, inbox: dependencies.webhookInbox, currencies: currencies, access: access
     ).addRoutes(to: console)
