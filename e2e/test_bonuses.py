@@ -22,6 +22,8 @@ from layout import assert_no_sideways_scroll
 from strings import t
 from test_cashier import Depositor, back_at_the_cashier, depositor, open_cashier  # noqa: F401 (fixture)
 from test_payments_stripe import audit_is_clean
+from test_staff import (  # noqa: F401 (fixtures)
+    StaffFactory, assert_clean_console, cli_env, open_admin, server_secret_key, sign_in, staff_factory)
 from test_withdrawals import own_account
 
 
@@ -119,3 +121,49 @@ def test_an_unknown_code_is_refused_on_the_page_and_creates_nothing(
     expect(page.locator("#deposit-bonus-code")).to_have_value("NOSUCHCODE")
     assert e2e_sql(service_env, f"SELECT count(*) FROM payments_deposits WHERE player_id = {depositor.id}") == "0"
     assert [e for e in console_errors(page) if "/cashier/deposit" not in e] == []  # the refusal's 400
+
+
+def test_staff_create_a_campaign_and_a_second_staff_member_approves_a_manual_grant(
+        new_page: Callable[..., Page], staff_factory: StaffFactory, depositor: Depositor, service_env: dict[str, str],
+        server_env: dict[str, str]) -> None:
+    asker, approver = staff_factory.create("finance"), staff_factory.create("finance")
+    page = new_page("en")
+    sign_in(page, asker)
+    page.get_by_role("link", name=t("en", "admin.items.bonuses")).click()
+    open_admin(page, "/admin/bonuses")
+    name = "Goodwill " + secrets.token_hex(3)
+    page.fill("#campaign-name", name)
+    page.select_option("#campaign-currency", "EUR")
+    page.select_option("#campaign-kind", "fixed")
+    page.fill("#campaign-amount", "5.00")
+    page.fill("#campaign-wagering", "3")
+    with page.expect_navigation():
+        page.get_by_test_id("bonus-campaign-create").click()
+    expect(page.get_by_test_id("bonuses-notice")).to_have_text(t("en", "admin.bonuses.results.created"))
+    row = page.get_by_test_id("bonus-campaign").filter(has_text=name)
+    with page.expect_navigation():
+        row.get_by_test_id("bonus-campaign-toggle").click()
+    expect(page.get_by_test_id("bonuses-notice")).to_have_text(t("en", "admin.bonuses.results.enabled"))
+
+    page.fill("#request-player", str(depositor.id))
+    page.select_option("#request-campaign", label=f"{name} (EUR)")
+    page.fill("#request-note", "a goodwill gesture")
+    with page.expect_navigation():
+        page.get_by_test_id("bonus-request-submit").click()
+    asked = page.get_by_test_id("bonus-request").filter(has_text=name)
+    expect(asked).to_contain_text(t("en", "admin.bonuses.requests.waiting"))
+    expect(asked.get_by_test_id("bonus-request-approve")).to_have_count(0)  # not the requester's to approve
+    assert_clean_console(page, "the bonuses page")
+
+    second = new_page("en")
+    sign_in(second, approver)
+    open_admin(second, "/admin/bonuses")
+    with second.expect_navigation():
+        second.get_by_test_id("bonus-request").filter(has_text=name).get_by_test_id("bonus-request-approve").click()
+    expect(second.get_by_test_id("bonuses-notice")).to_have_text(t("en", "admin.bonuses.results.approved"))
+    assert wallet(depositor)["bonus"] == "5.00000"
+    actions = e2e_sql(service_env, "SELECT string_agg(action, ',' ORDER BY id) FROM identity_audit_log WHERE action LIKE 'bonuses.%'")
+    for action in ["bonuses.campaign_created", "bonuses.campaign_enabled", "bonuses.grant_requested", "bonuses.grant_approved"]:
+        assert action in actions, actions
+    assert_clean_console(second, "the bonuses page")
+    audit_is_clean(server_env)
