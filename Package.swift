@@ -186,7 +186,7 @@ let package = Package(
         .executableTarget(
             name: "croupier",
             dependencies: [
-                "App", "CommandSupport", "Core", "Games", "Identity", "Ledger", "Persistence", "Reporting", "Schema",
+                "App", "Bonuses", "CommandSupport", "Core", "Games", "Identity", "Ledger", "Persistence", "Reporting", "Schema",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -17,7 +17,7 @@ final class TestClock: @unchecked Sendable {
 
 /// Bonuses on a fresh database with its ledger, a clock, and helpers that read like the
 /// scenarios: amounts in whole euros (100 000 units), bets through the wallet's hooks as a Hub88
-/// bet runs them. Audits the ledger after every test.
+/// bet runs them. Audits the ledger and Bonuses' grants after every test.
 struct BonusHarness {
     static let euro: Int64 = 100_000
     let database: Database
@@ -36,6 +36,8 @@ struct BonusHarness {
             for finding in try await LedgerAuditor(database: database, logger: TestServices.logger).run() where finding.violations != 0 {
                 throw AuditFailed(description: "invariant \(finding.invariant) (\(finding.name)): \(finding.violations) violations")
             }
+            let bonuses = try await BonusAuditor(database: database, ledger: harness.ledger, logger: TestServices.logger).violations()
+            if bonuses != 0 { throw AuditFailed(description: "\(BonusAuditor.name): \(bonuses) violations") }
         }
     }
 

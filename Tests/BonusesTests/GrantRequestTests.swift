@@ -37,3 +37,22 @@ import Testing
         }
     }
 }
+
+/// Bonuses' audit: every grant is its ledger operation.
+@Suite struct BonusAuditorTests {
+    @Test func aGrantWithoutItsLedgerOperationIsFound() async throws {
+        try await BonusHarness.with { h in
+            _ = try await h.depositMatch()
+            try await h.deposit(30)
+            let auditor = BonusAuditor(database: h.database, ledger: h.ledger, logger: TestServices.logger)
+            #expect(try await auditor.violations() == 0)
+            try await h.database.withConnection { connection in
+                try await connection.query("UPDATE bonuses_grants SET units = units + 1", logger: TestServices.logger).collect()
+            }
+            #expect(try await auditor.violations() == 1)
+            try await h.database.withConnection { connection in
+                try await connection.query("UPDATE bonuses_grants SET units = units - 1", logger: TestServices.logger).collect()
+            }
+        }
+    }
+}
