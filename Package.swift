@@ -226,7 +226,9 @@ let package = Package(
         .testTarget(name: "BonusesTests", dependencies: ["Bonuses", "Ledger", "Persistence", "TestSupport"]),
         .testTarget(
             name: "GamesTests",
-            dependencies: ["Games", "Identity", "Persistence", "TestSupport", .product(name: "CryptoExtras", package: "swift-crypto")]
+            dependencies: [
+                "Games", "Identity", "Persistence", "TestSupport", "Bonuses", .product(name: "CryptoExtras", package: "swift-crypto"),
+            ]
         ),
         .testTarget(
             name: "PaymentsTests", dependencies: ["Payments", "Ledger", "Identity", "Compliance", "Persistence", "TestSupport"],

@@ -24,7 +24,7 @@ struct Hub88Harness: Sendable {
     /// 100.00 EUR, in ledger (and Hub88) units.
     static let funds: Int64 = 10_000_000
 
-    static func with<T: Sendable>(_ body: (Hub88Harness) async throws -> T) async throws -> T {
+    static func with<T: Sendable>(hooks: WalletHooks = .none, _ body: (Hub88Harness) async throws -> T) async throws -> T {
         try await TestDatabase.with { database in
             let logger = TestServices.logger
             let directory = ProviderDirectory(database: database, secret: .random(), logger: logger)
@@ -37,7 +37,7 @@ struct Hub88Harness: Sendable {
             let sessions = GameSessions(database: database, logger: logger)
             let wallet = Hub88Wallet(
                 registry: registry, sessions: sessions, ledger: ledger, players: PlayerStatuses(database: database, logger: logger),
-                rounds: GameRounds(database: database, logger: logger), database: database, logger: logger)
+                rounds: GameRounds(database: database, logger: logger), database: database, logger: logger, hooks: hooks)
             return try await body(
                 Hub88Harness(database: database, ledger: ledger, sessions: sessions, registry: registry, wallet: wallet))
         }
