@@ -8,7 +8,8 @@ import Testing
 
 /// Other contexts' hooks in a Hub88 bet, as App composes them (here Bonuses'): the maximum-bet
 /// check refuses before the ledger with RS_ERROR_NOT_ENOUGH_MONEY, the wagering follow-up counts
-/// an applied bet once (not its retry), and a win runs no bet follow-up.
+/// an applied bet once (not its retry), a win runs no bet follow-up, and a bet's rollback takes
+/// its part back.
 @Suite struct Hub88WalletHooksTests {
     static let hooks = WalletHooks(betChecks: [BonusHooks.maxBetCheck], betFollowUps: [BonusHooks.recordWager])
 
@@ -35,6 +36,12 @@ import Testing
             #expect(try await harness.call(.bet, "acme", bet).status == .ok, "a retry answers the same")
             #expect(try await harness.call(.win, "acme", harness.win(of: bet, amount: 700_000)).status == .ok)
             #expect(try await grants.active(of: player).first?.wageredUnits == 500_000, "counted once, the win not at all")
+
+            let undone = harness.bet(player, token: token, amount: 300_000)
+            #expect(try await harness.call(.bet, "acme", undone).status == .ok)
+            #expect(try await grants.active(of: player).first?.wageredUnits == 800_000)
+            #expect(try await harness.call(.rollback, "acme", harness.rollback(of: undone)).status == .ok)
+            #expect(try await grants.active(of: player).first?.wageredUnits == 500_000, "the rollback took its bet's part back")
         }
     }
 }

@@ -44,7 +44,9 @@ CREATE TABLE bonuses_grants (
     source text NOT NULL UNIQUE,
     units bigint NOT NULL CHECK (units > 0),
     required_units bigint NOT NULL CHECK (required_units >= 0),
-    wagered_units bigint NOT NULL DEFAULT 0 CHECK (wagered_units >= 0 AND wagered_units <= required_units),
+    -- Every contribution, not capped at what is required, so that a bet's rollback takes back
+    -- exactly what the bet added.
+    wagered_units bigint NOT NULL DEFAULT 0 CHECK (wagered_units >= 0),
     max_bet_units bigint,
     max_conversion_units bigint,
     expires_at timestamptz NOT NULL,
@@ -101,21 +103,23 @@ END
 $$;
 
 -- Follow-up of an applied bet: its contribution (the stake × the game's percent, rounded down)
--- advances the running bonus's wagering, never past what is required. The row lock it takes is
--- the grant's, which only this player's calls touch.
+-- advances the running bonus's wagering; of a bet's rollback (a negative `bet`, the rolled-back
+-- bet's game), the same contribution is taken back. The row lock it takes is the grant's, which
+-- only this player's calls touch.
 CREATE FUNCTION bonuses_record_wager_v1(p_player bigint, p_call jsonb) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
     game text := coalesce(p_call->>'game', '');
     contribution numeric;
 BEGIN
-    IF (p_call->>'bet')::bigint <= 0 THEN RETURN; END IF;
-    -- div(): an exact integer division (numeric's `/` rounds large quotients to its own scale).
-    contribution := div((p_call->>'bet')::numeric * coalesce(
+    IF (p_call->>'bet')::bigint = 0 THEN RETURN; END IF;
+    -- div(): an exact integer division (numeric's `/` rounds large quotients to its own scale),
+    -- of the stake's size, so that a rollback takes back exactly what its bet added.
+    contribution := sign((p_call->>'bet')::numeric) * div(abs((p_call->>'bet')::numeric) * coalesce(
         (SELECT c.percent FROM bonuses_game_contributions c
           WHERE left(game, length(c.game_prefix)) = c.game_prefix ORDER BY length(c.game_prefix) DESC LIMIT 1), 100), 100);
     UPDATE bonuses_grants
-       SET wagered_units = least(required_units::numeric, wagered_units + contribution)::bigint
+       SET wagered_units = greatest(0, least(9223372036854775807, wagered_units + contribution))::bigint
      WHERE player_id = p_player AND currency = p_call->>'currency' AND state = 'active';
 END
 $$;

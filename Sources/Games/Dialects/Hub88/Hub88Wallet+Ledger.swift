@@ -10,10 +10,28 @@ import PostgresNIO
 /// balance a provider may be shown.
 extension Hub88Wallet {
     /// Applies the operation, records the round when money moved, and answers with the balance.
-    func settle(_ operation: LedgerOperation, _ requestUUID: String, round: String, closed: Bool, bet: Int64, win: Int64) async throws
-        -> Hub88Answer
-    {
-        let outcome = try await ledger.apply(operation)
+    /// A rollback (a negative `bet` or `win`) runs the other contexts' follow-ups of what it
+    /// reverses, with the reversed game (`game`), so that their counters take it back.
+    func settle(
+        _ operation: LedgerOperation, _ requestUUID: String, round: String, closed: Bool, bet: Int64, win: Int64, game: String? = nil
+    ) async throws -> Hub88Answer {
+        let followUps = (bet < 0 ? hooks.betFollowUps : []) + (win < 0 ? hooks.winFollowUps : [])
+        let outcome: Outcome
+        if followUps.isEmpty {
+            outcome = try await ledger.apply(operation)
+        } else {
+            let hooked = try await ledger.apply(
+                operation, checks: [], followUps: followUps,
+                hookArguments: Self.hookArguments(
+                    provider: operation.metadata["provider"] ?? "", token: nil, game: game ?? operation.metadata["game"] ?? "",
+                    playable: true, currency: operation.currency, round: round, closed: closed, bet: bet, win: win))
+            guard case .ledger(let result) = hooked else {
+                return try await answer(
+                    hooked, requestUUID, player: operation.player, currency: operation.currency,
+                    provider: operation.metadata["provider"] ?? "")
+            }
+            outcome = result
+        }
         if outcome.code == .ok, !outcome.replayed {
             try await rounds.record(
                 provider: operation.metadata["provider"] ?? "", round: round, player: operation.player,
