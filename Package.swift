@@ -120,7 +120,16 @@ let package = Package(
             ],
             resources: [.copy("Migrations")]
         ),
-        .target(name: "Bonuses", dependencies: ["Core", "Persistence", "Ledger"]),
+        .target(
+            name: "Bonuses",
+            dependencies: [
+                "Core", "Persistence", "Ledger",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Migrations")]
+        ),
         .target(
             name: "Events",
             dependencies: [
@@ -142,7 +151,8 @@ let package = Package(
             resources: [.copy("Migrations")]
         ),
         // Every context's migrations in one global order: the one list of contexts with a schema.
-        .target(name: "Schema", dependencies: ["Persistence", "Ledger", "Identity", "Games", "Payments", "Compliance", "Reporting"]),
+        .target(
+            name: "Schema", dependencies: ["Persistence", "Ledger", "Identity", "Games", "Payments", "Compliance", "Bonuses", "Reporting"]),
         // The REST contract (openapi.yaml); the build plugin generates its types and server
         // protocol into the build directory, never into the source tree.
         .target(
@@ -176,7 +186,7 @@ let package = Package(
         .executableTarget(
             name: "croupier",
             dependencies: [
-                "App", "CommandSupport", "Core", "Games", "Identity", "Ledger", "Persistence", "Reporting", "Schema",
+                "App", "Bonuses", "CommandSupport", "Core", "Games", "Identity", "Ledger", "Persistence", "Reporting", "Schema",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -212,10 +222,13 @@ let package = Package(
             exclude: ["telegram_sign.py", "smtp_server.py", "oidc_provider.py"]
         ),
         .testTarget(name: "EventsTests", dependencies: ["Events", "TestSupport"]),
+        // Bonuses' campaigns, grants, wagering and conversion against the real PostgreSQL.
+        .testTarget(name: "BonusesTests", dependencies: ["Bonuses", "Ledger", "Persistence", "TestSupport"]),
         .testTarget(
             name: "GamesTests",
             dependencies: [
-                "Games", "Identity", "Compliance", "Persistence", "TestSupport", .product(name: "CryptoExtras", package: "swift-crypto"),
+                "Games", "Identity", "Compliance", "Persistence", "TestSupport", "Bonuses",
+                .product(name: "CryptoExtras", package: "swift-crypto"),
             ]
         ),
         .testTarget(

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Bonuses
 import Compliance
 import Core
 import Events
@@ -39,15 +40,19 @@ public struct AppDependencies: Sendable {
     public var protection: PlayerProtection {
         PlayerProtection(
             database: database, ledger: ledger, history: PaymentsMovementHistory(logger: Logger(label: "croupier.compliance")),
-            observer: NoProtectionObserver(), logger: Logger(label: "croupier.compliance"), now: now)
+            observer: ExclusionForfeitsBonuses(grants: bonusGrants, logger: Logger(label: "croupier.bonuses")),
+            logger: Logger(label: "croupier.compliance"), now: now)
     }
 
     /// What other contexts add to the wallet's calls (Games' WalletHooks): player protection's
-    /// bet check and play counters.
+    /// bet check and play counters, then Bonuses' maximum bet and wagering. Protection checks
+    /// first: an excluded player is told so, not that a bonus caps the stake.
     var walletHooks: WalletHooks {
-        WalletHooks(
-            betChecks: [PlayerProtection.betCheck], betFollowUps: [PlayerProtection.countPlay],
-            winFollowUps: [PlayerProtection.countPlay])
+        let bonuses = bonusWalletHooks
+        return WalletHooks(
+            betChecks: [PlayerProtection.betCheck] + bonuses.betChecks,
+            betFollowUps: [PlayerProtection.countPlay] + bonuses.betFollowUps,
+            winFollowUps: [PlayerProtection.countPlay] + bonuses.winFollowUps)
     }
 
     /// Croupier Originals, registered on first use (after migrations).
@@ -109,7 +114,7 @@ public struct AppDependencies: Sendable {
     public var deposits: Deposits {
         Deposits(
             database: database, ledger: ledger, gateways: gateways, limits: kyc.limits, protection: protection, monitoring: amlEngine,
-            logger: Logger(label: "croupier.payments"))
+            logger: Logger(label: "croupier.payments"), observers: [DepositBonusObserver(bonuses: depositBonuses)])
     }
 
     public var webhookInbox: WebhookInbox {
@@ -129,7 +134,8 @@ public struct AppDependencies: Sendable {
         return Withdrawals(
             database: database, ledger: ledger, gateways: gateways,
             stepUp: StepUpCodes(database: database, secret: configuration.secretKey, composer: composer, logger: logger),
-            screening: AMLScreening(engine: amlEngine), limits: kyc.limits, settings: configuration.withdrawals, logger: logger)
+            screening: AMLScreening(engine: amlEngine), limits: kyc.limits, settings: configuration.withdrawals, logger: logger,
+            gates: [RunningBonusGate(grants: bonusGrants)])
     }
 
     public var payouts: Payouts {
@@ -189,6 +195,9 @@ public struct AppDependencies: Sendable {
                 OriginalsSettlement(originals: originals, logger: logger),
                 lease: AdvisoryLease(name: OriginalsSettlement.leaseName, session: leases, logger: logger)),
             Leased(amlScan(logger: logger), lease: AdvisoryLease(name: AMLScan.leaseName, session: leases, logger: logger)),
+            Leased(
+                bonusSettlementJob(logger: logger),
+                lease: AdvisoryLease(name: BonusSettlementJob.leaseName, session: leases, logger: logger)),
         ]
         if let smtp {
             services.append(MailDelivery(database: database, client: SMTPClient(settings: smtp), logger: logger))

@@ -1,5 +1,6 @@
 import AppAPI
 import AsyncHTTPClient
+import Bonuses
 import Core
 import Events
 import Foundation
@@ -117,7 +118,8 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
     AuditLogPage(pages: pages, access: access, audit: audit).addRoutes(to: console)
     AdminHealthController(pages: pages, health: dependencies.systemHealth(readiness: readiness, logger: logger), access: access)
         .addRoutes(to: console)
-    WalletController(ledger: dependencies.ledger, currencies: currencies, pages: pages).addRoutes(to: router)
+    WalletController(ledger: dependencies.ledger, currencies: currencies, pages: pages, grants: dependencies.bonusGrants)
+        .addRoutes(to: router)
     let header = PlayerHeader(ledger: dependencies.ledger, currencies: currencies)
     let launcher = GameLauncher(
         providers: dependencies.providers, registry: dependencies.providerRegistry, sessions: dependencies.gameSessions,
@@ -134,7 +136,8 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
         pages: pages, deposits: dependencies.deposits, withdrawals: withdrawals, ledger: dependencies.ledger,
         gateways: dependencies.gateways, currencies: currencies, kyc: dependencies.kyc,
         header: header,
-        access: access, site: site
+        access: access, site: site,
+        bonuses: PlayerBonuses(grants: dependencies.bonusGrants, deposits: dependencies.depositBonuses)
     ).addRoutes(to: forms)
     VerificationController(pages: pages, kyc: dependencies.kyc, currencies: currencies, header: header)
         .addRoutes(to: router, csrf: pages.csrf)
@@ -145,6 +148,10 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
         pages: pages, kyc: dependencies.kyc, protection: dependencies.protection, currencies: currencies, access: access
     ).addRoutes(to: console)
     AdminFXController(pages: pages, rates: dependencies.kyc.rates, access: access).addRoutes(to: console)
+    AdminBonusesController(
+        pages: pages, campaigns: dependencies.bonusCampaigns, requests: GrantRequests(grants: dependencies.bonusGrants),
+        currencies: currencies, access: access
+    ).addRoutes(to: console)
     AdminPaymentsController(
         pages: pages, deposits: dependencies.deposits, inbox: dependencies.webhookInbox, currencies: currencies, access: access
     ).addRoutes(to: console)

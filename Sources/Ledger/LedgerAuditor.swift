@@ -149,6 +149,21 @@ public struct LedgerAuditor: Sendable {
              WHERE l.balance_kind = 'locked' AND l.balance <> coalesce(o.open_units, 0)
             """
         ),
+        (
+            8, "no win credits bonus beyond its bet's bonus share",
+            // A win's bonus part is at most floor(W × B / T) of its amount W for a bet whose stake
+            // T took B from bonus (the ledger credits exactly that; wins from before the split
+            // credited real only, which this allows); a win naming no bet credits none.
+            """
+            SELECT count(*) FROM ledger_transactions w
+              LEFT JOIN ledger_transactions b ON b.id = w.reference_id AND b.kind = 'bet'
+             WHERE w.kind = 'win'
+               AND (w.bonus_delta < 0
+                    OR w.bonus_delta > CASE WHEN b.id IS NULL THEN 0
+                                            ELSE div((w.real_delta + w.bonus_delta)::numeric * (-b.bonus_delta),
+                                                     (-(b.real_delta + b.bonus_delta))::numeric) END)
+            """
+        ),
     ]
 
     /// Runs every check in one read-only snapshot, inside the pool's transaction helper: a failing

@@ -188,8 +188,10 @@ public struct LedgerSimulation: Sendable {
             case 92..<96:
                 try await apply(step, operation(newKey(), .bonusGrant(units: Int64(random.next(in: 100...5_000)))))
             case 96..<100:
+                // A conversion or a forfeit, now and then of more than the bonus balance (refused).
+                let units = Int64(random.next(in: 1...max(1, Int(model.balances.bonus) + 10)))
                 try await apply(
-                    step, operation(newKey(), .bonusConvert(units: Int64(random.next(in: 1...max(1, Int(model.balances.bonus) + 10))))))
+                    step, operation(newKey(), random.next(in: 0...1) == 0 ? .bonusConvert(units: units) : .bonusForfeit(units: units)))
             default:
                 try await apply(step, operation(newKey(), .bet(units: 1, house: games)))
             }

@@ -65,6 +65,15 @@ struct PlayerModel {
         return units - chargedBack[deposit, default: 0]
     }
 
+    /// A win's bonus part on a bet whose deltas are `stake`: floor(units × bonus staked / stake),
+    /// in 128 bits so that the product cannot overflow.
+    private func bonusShare(of units: Int64, stake: Balances) -> Int64 {
+        let total = -(stake.real + stake.bonus)
+        guard stake.bonus < 0, total > 0 else { return 0 }
+        let product = units.multipliedFullWidth(by: -stake.bonus)
+        return total.dividingFullWidth(product).quotient
+    }
+
     /// How much of a deposit pays the debt first.
     private func settlement(of units: Int64) -> Int64 { min(units, debt) }
 
@@ -77,7 +86,8 @@ struct PlayerModel {
             return Balances(real: -fromReal, bonus: -(units - fromReal), locked: 0)
         case .win(let units, _, let bet):
             if let bet, rolledBack.contains(bet) { return nil }
-            return Balances(real: units, bonus: 0, locked: 0)
+            let share = bet.flatMap { betKeys.contains($0) ? reference : nil }.map { bonusShare(of: units, stake: $0) } ?? 0
+            return Balances(real: units - share, bonus: share, locked: 0)
         case .deposit(let units, _): return Balances(real: units - settlement(of: units), bonus: 0, locked: 0)
         case .chargeback(let units, _, let deposit):
             guard let remaining = remaining(of: deposit), units <= remaining else { return nil }

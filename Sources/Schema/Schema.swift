@@ -1,3 +1,4 @@
+import Bonuses
 import Compliance
 import Games
 import Identity
@@ -11,12 +12,13 @@ import Reporting
 /// by version. A migration is recorded by version, name and checksum only, never by folder, so
 /// moving a file between folders changes nothing for a database that applied it.
 extension MigrationSet {
-    /// The PostgreSQL migrations of the outbox, Ledger, Identity, Games, Payments and Compliance.
+    /// The PostgreSQL migrations of the outbox, Ledger, Identity, Games, Payments, Compliance and Bonuses.
     public static func postgres() throws -> MigrationSet {
         try MigrationSet(
             engine: "postgres",
             migrations: OutboxMigrations.postgres() + LedgerMigrations.postgres() + IdentityMigrations.postgres()
-                + GamesMigrations.postgres() + PaymentsMigrations.postgres() + ComplianceMigrations.postgres())
+                + GamesMigrations.postgres() + PaymentsMigrations.postgres() + ComplianceMigrations.postgres()
+                + BonusesMigrations.postgres())
     }
 
     /// Reporting's ClickHouse migrations.

@@ -20,10 +20,12 @@ struct CashierController {
     let header: PlayerHeader
     let access: StaffAccess
     let site: SiteURL
+    let bonuses: PlayerBonuses
 
     struct DepositForm: Decodable {
         let method: String?
         let amount: String?
+        let bonusCode: String?
     }
 
     /// `forms` checks the CSRF token of every form posted to it.
@@ -38,6 +40,7 @@ struct CashierController {
             return try await page(player: player, focus: focus, withdrawal: withdrawal, request: request, context: context)
         }
         addWithdrawalRoutes(to: cashier)
+        addBonusRoutes(to: cashier)
         cashier.post("deposit") { request, context -> Response in
             let player = try context.signedInPlayer()
             let form = try await URLEncodedFormDecoder().decode(
@@ -47,6 +50,13 @@ struct CashierController {
             let amount = form.amount ?? ""
             do {
                 guard parts.count == 2 else { throw DepositRefusal.unknownGateway(method) }
+                if let refused = try await enterBonusCode(form.bonusCode ?? "", player: player, currency: parts[1], request: request) {
+                    var response = try await page(
+                        player: player, deposit: .init(chosen: method, amount: amount, bonusCode: form.bonusCode ?? ""), error: refused,
+                        request: request, context: context)
+                    response.status = .badRequest
+                    return response
+                }
                 let deposit = try await deposits.create(
                     player: player, gateway: parts[0], amount: amount, currency: parts[1], returnURL: site.absolute(.cashier))
                 try await access.recordCreated(deposit, request, context)
@@ -79,14 +89,20 @@ struct CashierController {
     ) async throws -> Response {
         let language = Localization.language(for: request)
         let level = try await kyc.levels.level(of: player)
-        let view = CashierPage(
+        let catalog = try await currencies.all()
+        let bonusPanels = BonusPanel.panels(
+            try await bonuses.grants.active(of: player), catalog: catalog, language: language, localization: pages.localization)
+        var view = CashierPage(
             language: language, localization: pages.localization, gateways: try await gateways.active(),
-            catalog: try await currencies.all(),
+            catalog: catalog,
             deposits: try await deposits.recent(of: player), focus: focus, typed: typed, error: error,
             withdrawals: try await withdrawals.recent(of: player), withdrawal: withdrawal, withdrawalTyped: withdrawalTyped,
             withdrawalError: withdrawalError, debts: try await ledger.debts(of: player),
             verification: pages.localization.string("cashier.kyc.line", in: language)
                 .replacingOccurrences(of: "{level}", with: pages.localization.string("kyc.levels.l\(level)", in: language)))
+        view.bonuses = bonusPanels
+        view.hasBonuses = !bonusPanels.isEmpty
+        view.bonusCode = typed.bonusCode
         return pages.render(
             "cashier", face: .player, title: "cashier.title", model: view,
             frame: try await header.frame(for: player, language: language, active: "cashier"), request: request, context: context)

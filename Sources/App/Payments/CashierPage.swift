@@ -20,6 +20,7 @@ struct CashierPage: PageModel {
         var chosen: String = ""
         var amount: String = ""
         var destination: String = ""
+        var bonusCode: String = ""
     }
 
     struct Focus {
@@ -59,6 +60,12 @@ struct CashierPage: PageModel {
     let hasDebts: Bool
     /// The player's KYC level in a sentence, with a link to their limits (docs/compliance.md).
     let verification: String
+    /// The running bonuses with their forfeit forms, and the code typed into the deposit form.
+    var bonuses: [BonusPanel] = []
+    var hasBonuses = false
+    var bonusCode = ""
+    /// The cashier offers each running bonus's forfeit form.
+    let bonusForfeit = true
 
     static let presets = ["10", "25", "50", "100"]
 

@@ -1,3 +1,4 @@
+import Bonuses
 import Core
 import Foundation
 import Hummingbird
@@ -9,6 +10,7 @@ struct WalletController {
     let ledger: Ledger
     let currencies: CurrencyCatalog
     let pages: PageRenderer
+    let grants: Grants
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get("/wallet") { request, context -> Response in
@@ -24,13 +26,18 @@ struct WalletController {
             ).filter(catalog: catalog)
             async let balances = ledger.balances(of: player)
             async let page = ledger.history(of: player, filter: filter)
+            async let running = grants.active(of: player)
+            let language = Localization.language(for: request)
             let view = WalletPage(
-                language: Localization.language(for: request), localization: pages.localization, catalog: catalog,
+                language: language, localization: pages.localization, catalog: catalog,
                 balances: try await balances, page: try await page, filter: filter,
                 query: Dictionary(
                     request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { first, _ in first }))
+            var model = view.view
+            model.bonuses = BonusPanel.panels(try await running, catalog: catalog, language: language, localization: pages.localization)
+            model.hasBonuses = !model.bonuses.isEmpty
             return pages.render(
-                "wallet", face: .player, title: "wallet.title", model: view.view, frame: view.frame, request: request, context: context)
+                "wallet", face: .player, title: "wallet.title", model: model, frame: view.frame, request: request, context: context)
         }
     }
 }

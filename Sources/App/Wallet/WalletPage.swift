@@ -78,6 +78,9 @@ struct WalletPage {
         let filters: Filters
         let nextPageHref: String?
         let firstPageHref: String?
+        /// The running bonuses and their progress (docs/bonuses.md); forfeiting is in the cashier.
+        var bonuses: [BonusPanel] = []
+        var hasBonuses = false
     }
 
     var balanceCards: [View.Card] {

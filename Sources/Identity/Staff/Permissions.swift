@@ -20,6 +20,7 @@ public enum Permission: String, Sendable, CaseIterable, Codable {
     case staffManage = "staff.manage"
     case auditView = "audit.view"
     case systemView = "system.view"
+    case bonusesManage = "bonuses.manage"
 }
 
 extension StaffRole {
@@ -30,7 +31,7 @@ extension StaffRole {
         case .admin:
             Set(Permission.allCases)
         case .finance:
-            [.playersView, .moneyView, .moneyAdjust, .withdrawalsApprove, .paymentsManage, .reportsView, .auditView]
+            [.playersView, .moneyView, .moneyAdjust, .withdrawalsApprove, .paymentsManage, .reportsView, .auditView, .bonusesManage]
         case .risk:
             [.playersView, .playersManage, .moneyView, .riskView, .riskManage, .kycReview, .withdrawalsApprove, .reportsView, .auditView]
         case .support:

@@ -167,7 +167,27 @@ extension Deposits {
             on: connection, logger: logger)
         // The AML rules that look at deposits, in this transaction: the deposit counts from now.
         try await monitoring.depositCompleted(row.id, of: row.player, on: connection)
+        try await tellObservers(
+            CompletedDeposit(id: row.id, player: row.player, currency: row.currency, units: row.units, firstDeposit: first),
+            on: connection)
         return "\(row.id) completed: credited \(row.units) units of \(row.currency)\(first ? " (first deposit)" : "")"
+    }
+
+    /// Each observer under a savepoint: one that fails is undone alone and logged, and the
+    /// deposit completes all the same (a bonus is never worth a player's missing deposit).
+    private func tellObservers(_ deposit: CompletedDeposit, on connection: PostgresConnection) async throws {
+        for observer in observers {
+            try await connection.query("SAVEPOINT deposit_observer", logger: logger).collect()
+            do {
+                try await observer.depositCompleted(deposit, on: connection)
+                try await connection.query("RELEASE SAVEPOINT deposit_observer", logger: logger).collect()
+            } catch {
+                try await connection.query("ROLLBACK TO SAVEPOINT deposit_observer", logger: logger).collect()
+                logger.error(
+                    "a deposit observer failed; the deposit completes without it",
+                    metadata: ["deposit": "\(deposit.id)", "observer": "\(type(of: observer))", "reason": "\(postgresReason(error))"])
+            }
+        }
     }
 
     private func end(gateway: String, reference: String, as state: Deposit.State, reason: String, on connection: PostgresConnection)

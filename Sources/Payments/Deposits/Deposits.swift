@@ -24,11 +24,14 @@ public struct Deposits: Sendable {
     let monitoring: any DepositMonitoring
     let players: PlayerStatuses
     let logger: Logger
+    /// Other contexts told of each completion in its transaction (deposit bonuses), composed by App.
+    let observers: [any DepositCompletionObserver]
 
     public init(
         database: Database, ledger: Ledger, gateways: PaymentGateways, limits: any MovementLimits, protection: any DepositProtection,
-        monitoring: any DepositMonitoring, logger: Logger
+        monitoring: any DepositMonitoring, logger: Logger, observers: [any DepositCompletionObserver] = []
     ) {
+        self.observers = observers
         self.database = database
         self.ledger = ledger
         self.gateways = gateways

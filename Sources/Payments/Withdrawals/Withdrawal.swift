@@ -61,6 +61,8 @@ public enum WithdrawalRefusal: Error, Sendable, Equatable {
     case limitReached(LimitRefusal)
     /// No FX rate for this currency (or one the player moved before): refused (fails closed).
     case rateMissing(String)
+    /// A bonus is running in this currency (docs/bonuses.md): the player forfeits it first.
+    case bonusActive(String)
 
     public var code: String {
         switch self {
@@ -77,6 +79,7 @@ public enum WithdrawalRefusal: Error, Sendable, Equatable {
         case .codeSendTooSoon: "resendTooSoon"
         case .limitReached: "limitReached"
         case .rateMissing: "rateMissing"
+        case .bonusActive: "bonusActive"
         }
     }
 
@@ -95,6 +98,7 @@ public enum WithdrawalRefusal: Error, Sendable, Equatable {
         case .codeSendTooSoon: "A code was sent less than a minute ago: check your e-mail, or wait a little."
         case .limitReached(let limit): limit.message
         case .rateMissing(let currency): "Withdrawals in \(currency) are paused: the casino has no exchange rate for it yet."
+        case .bonusActive(let currency): "A bonus is running in \(currency): forfeit it first to withdraw."
         }
     }
 }

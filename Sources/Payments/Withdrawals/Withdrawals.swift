@@ -19,14 +19,17 @@ public struct Withdrawals: Sendable {
     let limits: any MovementLimits
     let settings: WithdrawalSettings
     let logger: Logger
+    /// Other contexts' reasons to refuse a request (a running bonus), composed by App.
+    let gates: [any WithdrawalGate]
 
     /// The step-up code's purpose: a code for one withdrawal confirms nothing else.
     static let purpose = "withdrawal"
 
     public init(
         database: Database, ledger: Ledger, gateways: PaymentGateways, stepUp: StepUpCodes, screening: any WithdrawalScreening,
-        limits: any MovementLimits, settings: WithdrawalSettings, logger: Logger
+        limits: any MovementLimits, settings: WithdrawalSettings, logger: Logger, gates: [any WithdrawalGate] = []
     ) {
+        self.gates = gates
         self.records = WithdrawalRecords(database: database, ledger: ledger, logger: logger)
         self.gateways = gateways
         self.stepUp = stepUp
@@ -61,6 +64,9 @@ public struct Withdrawals: Sendable {
         // The destination must receive something: at least one unit more than the fee.
         guard units > fee else {
             throw WithdrawalRefusal.amount(.belowMinimum(GatewayAmount.text(offered.payoutFeeUnits + 1, offered)))
+        }
+        for gate in gates {
+            if let refusal = try await gate.refusal(player: player, currency: currency) { throw refusal }
         }
         let destination = rawDestination.trimmingCharacters(in: .whitespaces)
         if let problem = gateway.destinationProblem(destination, currency: currency) { throw WithdrawalRefusal.destinationInvalid(problem) }

@@ -9,18 +9,30 @@ import PostgresNIO
 /// From ledger operations to Hub88 answers: applying, mapping result codes to statuses, and the
 /// balance a provider may be shown.
 extension Hub88Wallet {
-    /// Applies the operation with the other contexts' win follow-ups (a rollback's amounts come
-    /// negative), records the round when money moved, and answers with the balance.
-    func settle(_ operation: LedgerOperation, _ requestUUID: String, round: String, closed: Bool, bet: Int64, win: Int64) async throws
-        -> Hub88Answer
-    {
-        let hooked = try await ledger.apply(
-            operation, checks: [], followUps: hooks.winFollowUps,
-            hookArguments: Self.hookArguments(
-                provider: operation.metadata["provider"] ?? "", token: nil, game: operation.metadata["game"] ?? "", playable: true,
-                currency: operation.currency, round: round, closed: closed, bet: bet, win: win))
-        // Without checks the ledger always answers; a refusal here would be a hook's bug.
-        guard case .ledger(let outcome) = hooked else { throw LedgerError.unexpectedResult("a win follow-up refused") }
+    /// Applies the operation, records the round when money moved, and answers with the balance.
+    /// A win runs the other contexts' win follow-ups; a rollback (a negative `bet` or `win`) runs
+    /// the follow-ups of what it reverses, with the reversed game (`game`), so that their counters
+    /// take it back (WalletHooks).
+    func settle(
+        _ operation: LedgerOperation, _ requestUUID: String, round: String, closed: Bool, bet: Int64, win: Int64, game: String? = nil
+    ) async throws -> Hub88Answer {
+        let followUps = (bet < 0 ? hooks.betFollowUps : []) + (win != 0 ? hooks.winFollowUps : [])
+        let outcome: Outcome
+        if followUps.isEmpty {
+            outcome = try await ledger.apply(operation)
+        } else {
+            let hooked = try await ledger.apply(
+                operation, checks: [], followUps: followUps,
+                hookArguments: Self.hookArguments(
+                    provider: operation.metadata["provider"] ?? "", token: nil, game: game ?? operation.metadata["game"] ?? "",
+                    playable: true, currency: operation.currency, round: round, closed: closed, bet: bet, win: win))
+            guard case .ledger(let result) = hooked else {
+                return try await answer(
+                    hooked, requestUUID, player: operation.player, currency: operation.currency,
+                    provider: operation.metadata["provider"] ?? "")
+            }
+            outcome = result
+        }
         if outcome.code == .ok, !outcome.replayed {
             try await rounds.record(
                 provider: operation.metadata["provider"] ?? "", round: round, player: operation.player,
@@ -59,6 +71,9 @@ extension Hub88Wallet {
         // or wager limit; a time-out or self-exclusion stops play as a disabled account does.
         case "limitReached": .limitReached
         case "timedOut", "selfExcluded": .userDisabled
+        // A stake above the running bonus's maximum bet (Bonuses' check): Hub88 has no status
+        // for a refused stake size, and this one tells the game the bet cannot be covered.
+        case "bonusMaxBet": .notEnoughMoney
         default: .unknown
         }
     }

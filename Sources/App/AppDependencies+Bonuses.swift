@@ -1,0 +1,58 @@
+import Bonuses
+import Compliance
+import Core
+import Foundation
+import Games
+import Logging
+import Payments
+import PostgresNIO
+
+/// Bonuses' parts (docs/bonuses.md), and the adapters through which Payments and Games use them
+/// without knowing Bonuses.
+extension AppDependencies {
+    public var bonusCampaigns: Campaigns { Campaigns(database: database, ledger: ledger, logger: Logger(label: "croupier.bonuses")) }
+    public var bonusGrants: Grants { Grants(database: database, ledger: ledger, logger: Logger(label: "croupier.bonuses")) }
+    public var depositBonuses: DepositBonuses { DepositBonuses(grants: bonusGrants, logger: Logger(label: "croupier.bonuses")) }
+
+    /// The maximum-bet check and the wagering follow-up of a wallet bet.
+    var bonusWalletHooks: WalletHooks { WalletHooks(betChecks: [BonusHooks.maxBetCheck], betFollowUps: [BonusHooks.recordWager]) }
+
+    func bonusSettlementJob(logger: Logger) -> BonusSettlementJob { BonusSettlementJob(grants: bonusGrants, logger: logger) }
+}
+
+/// A completed deposit grants the bonus it earns, in the completion's transaction.
+struct DepositBonusObserver: DepositCompletionObserver {
+    let bonuses: DepositBonuses
+
+    func depositCompleted(_ deposit: CompletedDeposit, on connection: PostgresConnection) async throws {
+        _ = try await bonuses.depositCompleted(
+            player: deposit.player, currency: deposit.currency, units: deposit.units, depositID: deposit.id,
+            firstDeposit: deposit.firstDeposit, on: connection)
+    }
+}
+
+/// No withdrawal in a currency while a bonus runs there: the player forfeits it first.
+struct RunningBonusGate: WithdrawalGate {
+    let grants: Grants
+
+    func refusal(player: PlayerID, currency: String) async throws -> WithdrawalRefusal? {
+        try await grants.active(of: player).contains { $0.currency == currency } ? .bonusActive(currency) : nil
+    }
+}
+
+/// A time-out or self-exclusion forfeits the player's running bonuses (DESIGN §7): money granted
+/// to keep someone playing has no place once they asked to stop. It runs after the exclusion
+/// committed; a forfeit that fails is logged and the settlement job ends the bonus at its expiry,
+/// while the exclusion already stops every bet.
+struct ExclusionForfeitsBonuses: ProtectionObserver {
+    let grants: Grants
+    let logger: Logger
+
+    func playerExcluded(player: PlayerID, until: Date?) async {
+        do {
+            _ = try await grants.forfeitAll(player: player, reason: "excluded")
+        } catch {
+            logger.error("running bonuses not forfeited at an exclusion", metadata: ["player": "\(player.rawValue)", "reason": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import Bonuses
+import Core
+import Foundation
+
+/// The console's bonuses page's view model: each campaign's terms in a line, the open manual
+/// grant requests (the requester sees theirs waiting for someone else), the forms' options.
+struct AdminBonusesPage: PageModel {
+    struct CampaignRow {
+        let id: Int64
+        let name: String
+        let currency: String
+        let offer: String
+        let eligibility: String
+        let terms: String
+        let enabled: Bool
+    }
+
+    struct RequestRow {
+        let id: Int64
+        let player: Int64
+        let campaign: String
+        let deposit: String
+        let note: String
+        let requestedBy: Int64
+        let expiresISO: String
+        let expires: String
+        /// Someone else asked: this staff member may decide.
+        let decidable: Bool
+    }
+
+    let campaigns: [CampaignRow]
+    let hasCampaigns: Bool
+    let enabledCampaigns: [CampaignRow]
+    let requests: [RequestRow]
+    let hasRequests: Bool
+    let currencies: [String]
+    let notice: String?
+    let error: String?
+
+    init(
+        campaigns: [Campaign], requests: [GrantRequests.Request], staff: Int64, catalog: [String: Currency], language: String,
+        localization: Localization, notice: String?, error: String?
+    ) {
+        func text(_ key: String) -> String { localization.string(key, in: language) }
+        let formatter = MoneyFormatter(language: language)
+        func money(_ units: Int64, _ code: String) -> String {
+            catalog[code].map { formatter.format(units: units, currency: $0) } ?? "\(units)"
+        }
+        let rows = campaigns.map { campaign in
+            let terms = campaign.terms
+            let offer =
+                terms.kind == .depositMatch
+                ? text("admin.bonuses.offer.match").replacingOccurrences(of: "{percent}", with: String(terms.matchPercent ?? 0))
+                    .replacingOccurrences(of: "{cap}", with: money(terms.amountUnits, terms.currency))
+                : money(terms.amountUnits, terms.currency)
+            let eligibility: String
+            switch terms.eligibility {
+            case .firstDeposit: eligibility = text("admin.bonuses.eligibility.firstDeposit")
+            case .code(let code): eligibility = text("admin.bonuses.eligibility.code").replacingOccurrences(of: "{code}", with: code)
+            }
+            var parts = [
+                text("admin.bonuses.terms.wagering.\(terms.wageringBase.rawValue)")
+                    .replacingOccurrences(of: "{n}", with: String(terms.wageringMultiplier)),
+                text("admin.bonuses.terms.expiry").replacingOccurrences(of: "{days}", with: String(terms.expiryDays)),
+            ]
+            if let maxBet = terms.maxBetUnits {
+                parts.append(text("admin.bonuses.terms.maxBet").replacingOccurrences(of: "{amount}", with: money(maxBet, terms.currency)))
+            }
+            if let cap = terms.maxConversionUnits {
+                parts.append(
+                    text("admin.bonuses.terms.maxConversion").replacingOccurrences(of: "{amount}", with: money(cap, terms.currency)))
+            }
+            return CampaignRow(
+                id: campaign.id, name: terms.name, currency: terms.currency, offer: offer, eligibility: eligibility,
+                terms: parts.joined(separator: " · "), enabled: campaign.enabled)
+        }
+        self.campaigns = rows
+        hasCampaigns = !rows.isEmpty
+        enabledCampaigns = rows.filter(\.enabled)
+        let currencyOf = Dictionary(campaigns.map { ($0.id, $0.terms.currency) }, uniquingKeysWith: { first, _ in first })
+        self.requests = requests.map { request in
+            RequestRow(
+                id: request.id, player: request.player.rawValue, campaign: request.campaignName,
+                deposit: money(request.depositUnits, currencyOf[request.campaignID] ?? ""), note: request.note,
+                requestedBy: request.requestedBy, expiresISO: request.expiresAt.formatted(.iso8601),
+                expires: DisplayTime.text(request.expiresAt), decidable: request.requestedBy != staff)
+        }
+        hasRequests = !requests.isEmpty
+        currencies = catalog.keys.sorted()
+        self.notice = notice.map(text)
+        self.error = error.map(text)
+    }
+}

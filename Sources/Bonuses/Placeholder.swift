@@ -1,2 +1,0 @@
-/// The Bonuses context (DESIGN §2). Its tables are prefixed `bonuses_`.
-public enum BonusesContext {}

@@ -1,0 +1,115 @@
+import Bonuses
+import Core
+import Ledger
+import TestSupport
+import Testing
+
+/// The acceptance scenario of docs/bonuses.md, figure by figure: a 100 % deposit match up to
+/// 50.00, wagered ×10 (500.00), at most 100.00 a bet, at most 50.00 converted.
+@Suite struct DepositMatchTests {
+    @Test func aScriptedSessionGivesTheExpectedBalancesAndConvertsAtCompletion() async throws {
+        try await BonusHarness.with { h in
+            _ = try await h.depositMatch()
+            try await h.campaigns.setContribution(prefix: "table-", percent: 10)
+            let granted = try #require(try await h.deposit(50))
+            #expect(granted.units == 50 * BonusHarness.euro)
+            #expect(granted.requiredUnits == 500 * BonusHarness.euro)
+            #expect(try await h.balances() == (50, 50))
+
+            let (a, _) = try await h.bet(40)  // real only
+            #expect(try await h.balances() == (10, 50))
+            try await h.win(100, on: a)  // a real stake wins real
+            #expect(try await h.balances() == (110, 50))
+            _ = try await h.bet(100)  // the maximum bet is allowed
+            #expect(try await h.balances() == (10, 50))
+            let (_, refused) = try await h.bet(101)
+            #expect(refused == .refused(BonusHooks.maxBetRefusal), "above the maximum bet while wagering")
+            #expect(try await h.balances() == (10, 50))
+            let (c, _) = try await h.bet(60)  // 10 real, 50 bonus
+            #expect(try await h.balances() == (0, 0))
+            try await h.win(120, on: c)  // bonus 120 × 50 / 60 = 100, real 20
+            #expect(try await h.balances() == (20, 100))
+            #expect(try await h.running()?.wageredUnits == 200 * BonusHarness.euro)
+
+            let (d, _) = try await h.bet(100)  // 20 real, 80 bonus
+            try await h.win(300, on: d)  // bonus 300 × 80 / 100 = 240, real 60
+            #expect(try await h.balances() == (60, 260))
+            _ = try await h.bet(100, game: "table-blackjack")  // counts 10 %: 10
+            #expect(try await h.balances() == (0, 220))
+            let (f, _) = try await h.bet(100)
+            try await h.win(50, on: f)  // a bonus-only stake wins bonus
+            #expect(try await h.balances() == (0, 170))
+            #expect(try await h.running()?.wageredUnits == 410 * BonusHarness.euro)
+            #expect(try await h.grants.settle(player: h.player, currency: "EUR") == nil, "not met yet, not expired: nothing moves")
+
+            let (g, _) = try await h.bet(90)  // 500 wagered: met
+            #expect(try await h.balances() == (0, 80))
+            let converted = try #require(try await h.grants.settle(player: h.player, currency: "EUR"))
+            #expect(converted.state == .converted)
+            #expect(converted.convertedUnits == 50 * BonusHarness.euro, "converted up to the cap")
+            #expect(converted.forfeitedUnits == 30 * BonusHarness.euro, "the rest forfeited")
+            #expect(try await h.balances() == (50, 0))
+            #expect(try await h.grants.settle(player: h.player, currency: "EUR") == nil, "settled once")
+
+            // A win on a bet staked before the conversion arrives after it: its bonus share
+            // follows the grant, and the cap is used up, so it is forfeited.
+            try await h.win(45, on: g)
+            #expect(try await h.balances() == (50, 45))
+            #expect(try await h.grants.settleDue() == 1)
+            #expect(try await h.balances() == (50, 0))
+            let after = try #require(try await h.grants.history(of: h.player).first)
+            #expect(after.forfeitedUnits == 75 * BonusHarness.euro)
+            #expect(try await h.running() == nil)
+        }
+    }
+
+    @Test func anExpiredBonusIsForfeitedWhenTheClockPassesItsEnd() async throws {
+        try await BonusHarness.with { h in
+            _ = try await h.depositMatch()
+            try await h.deposit(50)
+            _ = try await h.bet(70)  // 50 real, 20 bonus
+            #expect(try await h.balances() == (0, 30))
+            h.clock.advance(days: 29.9)
+            #expect(try await h.grants.settleDue() == 0, "not yet")
+            h.clock.advance(days: 0.2)
+            #expect(try await h.grants.settleDue() == 1)
+            #expect(try await h.balances() == (0, 0))
+            let expired = try #require(try await h.grants.history(of: h.player).first)
+            #expect(expired.state == .expired)
+            #expect(expired.forfeitedUnits == 30 * BonusHarness.euro)
+        }
+    }
+
+    @Test func aForfeitEndsTheBonusAndKeepsRealMoney() async throws {
+        try await BonusHarness.with { h in
+            _ = try await h.depositMatch()
+            try await h.deposit(50)
+            _ = try await h.bet(60)
+            #expect(try await h.balances() == (0, 40))
+            try await h.deposit(20, first: false)
+            #expect(try await h.running() != nil, "a bonus runs: a withdrawal is refused (WithdrawalGate)")
+            let ended = try await h.grants.forfeitAll(player: h.player, reason: "player")
+            #expect(ended.map(\.state) == [.forfeited])
+            #expect(try await h.balances() == (20, 0))
+            #expect(try await h.running() == nil)
+            let (_, bet) = try await h.bet(150)
+            #expect(bet != .refused(BonusHooks.maxBetRefusal), "no maximum bet without a running bonus")
+        }
+    }
+
+    @Test func oneRunningBonusPerCurrencyAndACodeGivesItsCampaign() async throws {
+        try await BonusHarness.with { h in
+            let coded = try await h.depositMatch(eligibility: .code("SPRING25"))
+            await #expect(throws: BonusCodeRefusal.unknownCode) {
+                try await h.deposits.enterCode("WINTER", player: h.player, currency: "EUR")
+            }
+            try await h.deposits.enterCode(" spring25 ", player: h.player, currency: "EUR")
+            let granted = try #require(try await h.deposit(30, first: false))
+            #expect(granted.campaignID == coded.id)
+            #expect(try await h.deposits.enteredCode(player: h.player, currency: "EUR") == nil, "the code was claimed")
+            try await h.deposits.enterCode("SPRING25", player: h.player, currency: "EUR")
+            #expect(try await h.deposit(30, first: false) == nil, "a bonus already runs in EUR")
+            #expect(try await h.balances() == (60, 30))
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import Bonuses
+import Core
+import TestSupport
+import Testing
+
+/// Manual grants with four eyes: one staff member asks, another decides within 24 hours.
+@Suite struct GrantRequestTests {
+    @Test func anotherStaffMemberApprovesOnceAndTheRequesterCannot() async throws {
+        try await BonusHarness.with { h in
+            let campaign = try await h.depositMatch()
+            let requests = GrantRequests(grants: h.grants)
+            let asked = try await requests.request(
+                campaign: campaign.id, player: h.player, depositUnits: 20 * BonusHarness.euro, note: "goodwill", staff: 1)
+            await #expect(throws: GrantRequestRefusal.ownRequest) { try await requests.decide(asked.id, approve: true, staff: 1) }
+            #expect(try await h.balances() == (0, 0), "the refusal granted nothing")
+            let granted = try #require(try await requests.decide(asked.id, approve: true, staff: 2))
+            #expect(granted.units == 20 * BonusHarness.euro)
+            #expect(try await h.balances() == (0, 20))
+            await #expect(throws: GrantRequestRefusal.notOpen) { try await requests.decide(asked.id, approve: true, staff: 3) }
+            #expect(try await requests.open().isEmpty)
+        }
+    }
+
+    @Test func aRequestExpiresAfterADayAndARejectionGrantsNothing() async throws {
+        try await BonusHarness.with { h in
+            let campaign = try await h.depositMatch()
+            let requests = GrantRequests(grants: h.grants)
+            await #expect(throws: GrantRequestRefusal.noteRequired) {
+                try await requests.request(campaign: campaign.id, player: h.player, note: "  ", staff: 1)
+            }
+            let late = try await requests.request(campaign: campaign.id, player: h.player, depositUnits: 10, note: "late", staff: 1)
+            h.clock.advance(days: 1.01)
+            await #expect(throws: GrantRequestRefusal.notOpen) { try await requests.decide(late.id, approve: true, staff: 2) }
+            let rejected = try await requests.request(campaign: campaign.id, player: h.player, depositUnits: 10, note: "no", staff: 1)
+            #expect(try await requests.decide(rejected.id, approve: false, staff: 2) == nil)
+            #expect(try await h.balances() == (0, 0))
+        }
+    }
+}
+
+/// Bonuses' audit: every grant is its ledger operation.
+@Suite struct BonusAuditorTests {
+    @Test func aGrantWithoutItsLedgerOperationIsFound() async throws {
+        try await BonusHarness.with { h in
+            _ = try await h.depositMatch()
+            try await h.deposit(30)
+            let auditor = BonusAuditor(database: h.database, ledger: h.ledger, logger: TestServices.logger)
+            #expect(try await auditor.violations() == 0)
+            try await h.database.withConnection { connection in
+                try await connection.query("UPDATE bonuses_grants SET units = units + 1", logger: TestServices.logger).collect()
+            }
+            #expect(try await auditor.violations() == 1)
+            try await h.database.withConnection { connection in
+                try await connection.query("UPDATE bonuses_grants SET units = units - 1", logger: TestServices.logger).collect()
+            }
+        }
+    }
+}
