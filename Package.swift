@@ -246,7 +246,7 @@ let package = Package(
         .testTarget(
             name: "AppTests",
             dependencies: [
-                "App", "AppAPI", "Compliance", "IdentityTesting", "Schema", "TestSupport",
+                "App", "AppAPI", "Bonuses", "Compliance", "IdentityTesting", "Schema", "TestSupport",
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
