@@ -115,11 +115,14 @@ extension Grants {
                    converted_units = converted_units + \(converted), forfeited_units = forfeited_units + \(forfeited)
              WHERE id = \(grant.id) AND state = \(grant.state.rawValue) AND converted_units = \(grant.convertedUnits)
                AND forfeited_units = \(grant.forfeitedUnits)
+               AND (state <> 'active' OR \(state.rawValue) <> 'converted' OR wagered_units >= required_units)
             RETURNING id
             """, logger: logger)
         var changed = false
         for try await _ in updated.decode(Int64.self) { changed = true }
-        // Another settlement of this grant committed first: start again from what it left.
+        // Another settlement of this grant committed first, or a bet's rollback took wagering back
+        // below the requirement after the grant was read (the row as it stands now is what the
+        // UPDATE weighs): start again from what it left.
         guard changed else { throw BonusBalanceMoved() }
         return try await self.grant(grant.id, on: connection)
     }
