@@ -111,7 +111,8 @@ struct PaymentsHarness {
     static let settings = WithdrawalSettings(autoApproveUpTo: ["EUR": "100"], fourEyesFrom: ["EUR": "500"], reconcileAfterSeconds: 1)
 
     /// A fresh database; after `body`, the ledger's audit must find nothing.
-    static func with(_ body: (PaymentsHarness) async throws -> Void) async throws {
+    /// `gates`: what the withdrawals ask before a request and again at its confirmation.
+    static func with(gates: [any WithdrawalGate] = [], _ body: (PaymentsHarness) async throws -> Void) async throws {
         try await TestDatabase.with { database in
             let ledger = Ledger(database: database, logger: TestServices.logger)
             let gateway = ScriptedGateway()
@@ -139,7 +140,7 @@ struct PaymentsHarness {
                 inbox: WebhookInbox(database: database, gateways: gateways, deposits: deposits, logger: TestServices.logger),
                 withdrawals: Withdrawals(
                     database: database, ledger: ledger, gateways: gateways, stepUp: stepUp, screening: AMLScreening(engine: engine),
-                    limits: kyc.limits, settings: settings, logger: TestServices.logger),
+                    limits: kyc.limits, settings: settings, logger: TestServices.logger, gates: gates),
                 payouts: Payouts(
                     database: database, ledger: ledger, gateways: gateways, settings: settings, holds: cases, logger: TestServices.logger),
                 kyc: kyc, cases: cases, clock: clock, protection: protection)

@@ -124,7 +124,8 @@ public struct WithdrawalNote: Sendable, Equatable {
         code: "noRecordAtGateway", text: "The payment method has no record of this payout. The money is back in your balance.")
     static let unknownOutcome = WithdrawalNote(
         code: "unknownOutcome", text: "The payment method has not confirmed the payout yet: the money stays held until it does.")
-    static func limitReached(_ refusal: WithdrawalRefusal) -> WithdrawalNote {
+    /// A refusal met when the player confirmed (a limit, a running bonus): nothing was held.
+    static func refusedAtConfirmation(_ refusal: WithdrawalRefusal) -> WithdrawalNote {
         WithdrawalNote(code: refusal.code, text: refusal.message + " Nothing was held.")
     }
     static let chargebackReview = WithdrawalNote(

@@ -158,8 +158,15 @@ public struct Withdrawals: Sendable {
                 player: row.player, direction: .withdrawal, currency: row.currency, units: row.units, on: connection)
             {
                 let refused = WithdrawalRefusal(refusal)
-                _ = try await records.move(row, to: .failed, reason: .limitReached(refused), on: connection)
+                _ = try await records.move(row, to: .failed, reason: .refusedAtConfirmation(refused), on: connection)
                 return .failure(refused)
+            }
+            // And the gates: a bonus granted between the request and its code still stops it.
+            for gate in gates {
+                if let refused = try await gate.refusal(player: row.player, currency: row.currency) {
+                    _ = try await records.move(row, to: .failed, reason: .refusedAtConfirmation(refused), on: connection)
+                    return .failure(refused)
+                }
             }
             return .success((try await hold(row, on: connection), true))
         }
