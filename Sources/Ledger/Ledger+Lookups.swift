@@ -12,6 +12,9 @@ extension Ledger {
         /// What the operation moved on the player's side (real and bonus together), never negative.
         public let units: Int64
         public let metadata: [String: String]
+        /// When it was applied (the database's clock): a reversal is counted on the day of what
+        /// it reverses.
+        public let appliedAt: Date
     }
 
     /// Whether an operation was reversed, and how.
@@ -28,13 +31,15 @@ extension Ledger {
         try await database.withConnection { connection in
             let rows = try await connection.query(
                 """
-                SELECT kind, player_id, currency, abs(real_delta + bonus_delta), metadata::text FROM ledger_transactions
+                SELECT kind, player_id, currency, abs(real_delta + bonus_delta), metadata::text, created_at FROM ledger_transactions
                  WHERE idempotency_scope = \(key.scope) AND idempotency_key = \(key.key)
                 """, logger: logger)
-            for try await (kind, player, currency, units, metadata) in rows.decode((String, Int64, String, Int64, String).self) {
+            for try await (kind, player, currency, units, metadata, appliedAt) in rows.decode(
+                (String, Int64, String, Int64, String, Date).self)
+            {
                 return RecordedOperation(
                     kind: kind, player: PlayerID(player), currency: currency, units: units,
-                    metadata: try JSONDecoder().decode([String: String].self, from: Data(metadata.utf8)))
+                    metadata: try JSONDecoder().decode([String: String].self, from: Data(metadata.utf8)), appliedAt: appliedAt)
             }
             return nil
         }

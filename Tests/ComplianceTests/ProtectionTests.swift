@@ -2,6 +2,7 @@ import Compliance
 import Core
 import Foundation
 import Payments
+import PostgresNIO
 import TestSupport
 import Testing
 
@@ -25,6 +26,33 @@ import Testing
         #expect(ProtectionPeriod.week.interval(containing: wednesday).end == (try Self.date("2026-12-07T00:00:00Z")))
         #expect(ProtectionPeriod.month.interval(containing: wednesday).start == (try Self.date("2026-12-01T00:00:00Z")))
         #expect(ProtectionPeriod.month.interval(containing: wednesday).end == (try Self.date("2027-01-01T00:00:00Z")))
+    }
+
+    /// The play counter books a rollback on the day of what it reverses (`day`, given by the
+    /// wallet), so a stake refunded after midnight leaves neither day off by its amount.
+    @Test func aRollbackIsTakenBackFromTheDayOfWhatItReverses() async throws {
+        try await ComplianceHarness.with { h in
+            let player = try await h.player()
+            let today = String(Date().formatted(.iso8601).prefix(10))
+            try await h.database.withConnection { connection in
+                for call in [
+                    #"{"currency":"EUR","bet":"500","win":"0","day":"2026-01-05"}"#,
+                    #"{"currency":"EUR","bet":"-500","win":"0","day":"2026-01-05"}"#,
+                    #"{"currency":"EUR","bet":"100","win":"0"}"#,
+                ] {
+                    try await connection.query(
+                        "SELECT compliance_count_play_v1(\(player.rawValue), \(call)::jsonb)", logger: h.logger
+                    ).collect()
+                }
+                var days: [String: Int64] = [:]
+                for try await (day, stake) in try await connection.query(
+                    "SELECT day::text, stake_units FROM compliance_play_days WHERE player_id = \(player.rawValue)", logger: h.logger
+                ).decode((String, Int64).self) {
+                    days[day] = stake
+                }
+                #expect(days == ["2026-01-05": 0, today: 100])
+            }
+        }
     }
 
     @Test func aRemovalWaitsLikeARaiseAndBadInputChangesNothing() async throws {

@@ -17,11 +17,13 @@ import Testing
             try await h.apply(.deposit(units: 10_000, gateway: sandbox), player: 7)
             let key = h.nextKey("hub88")
             try await h.apply(.bet(units: 1_250, house: games), player: 7, key: key, metadata: ["round": "r-9"])
-            let found = try await h.ledger.operation(key)
+            let found = try #require(try await h.ledger.operation(key))
             #expect(
                 found
                     == Ledger.RecordedOperation(
-                        kind: "bet", player: PlayerID(7), currency: "EUR", units: 1_250, metadata: ["round": "r-9"]))
+                        kind: "bet", player: PlayerID(7), currency: "EUR", units: 1_250, metadata: ["round": "r-9"],
+                        appliedAt: found.appliedAt))
+            #expect(abs(found.appliedAt.timeIntervalSinceNow) < 600, "applied just now, by the database's clock")
             #expect(try await h.ledger.operation(h.nextKey("hub88")) == nil)
         }
     }

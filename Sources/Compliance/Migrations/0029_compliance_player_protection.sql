@@ -102,13 +102,16 @@ END
 $$;
 
 -- Follow-up of an applied bet, win or rollback: adds the call's `bet` and `win` (negative for a
--- rollback) to the player's day in the call's currency. Runs for every player, so that a limit
--- set mid-period counts the play before it.
+-- rollback) to the player's day in the call's currency: today, or for a rollback the UTC day of
+-- what it reverses (`day`), so that a stake staked before midnight and refunded after it is
+-- taken back from the period it was counted in. Runs for every player, so that a limit set
+-- mid-period counts the play before it.
 CREATE FUNCTION compliance_count_play_v1(p_player bigint, p_call jsonb) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO compliance_play_days (player_id, currency, day, stake_units, win_units)
-    VALUES (p_player, p_call->>'currency', (now() AT TIME ZONE 'UTC')::date, (p_call->>'bet')::bigint, (p_call->>'win')::bigint)
+    VALUES (p_player, p_call->>'currency', coalesce((p_call->>'day')::date, (now() AT TIME ZONE 'UTC')::date), (p_call->>'bet')::bigint,
+            (p_call->>'win')::bigint)
     ON CONFLICT (player_id, currency, day) DO UPDATE
        SET stake_units = compliance_play_days.stake_units + EXCLUDED.stake_units,
            win_units = compliance_play_days.win_units + EXCLUDED.win_units;

@@ -1,4 +1,5 @@
 import Core
+import Foundation
 import Identity
 import Ledger
 import Persistence
@@ -16,14 +17,18 @@ extension Hub88Wallet {
     static let betChecks = [sessionCheck, PlayerStatuses.betCheck]
 
     /// What the hooks read (their SQL names each key).
+    /// `reversedOn`: for a rollback, when what it reverses was applied; its UTC day goes in as
+    /// `day`, so that a counter per day takes the amount back from that day, not from today.
     static func hookArguments(
         provider: String, token: String?, game: String, playable: Bool, currency: String, round: String, closed: Bool, bet: Int64,
-        win: Int64
+        win: Int64, reversedOn: Date? = nil
     ) -> [String: String] {
-        [
+        var arguments = [
             "provider": provider, "token_hash": token.map { Hex.encode(GameSessions.hashBytes($0)) } ?? "", "game": game,
             "playable": String(playable), "currency": currency, "round": round, "closed": String(closed), "bet": String(bet),
             "win": String(win),
         ]
+        if let reversedOn { arguments["day"] = String(reversedOn.formatted(.iso8601).prefix(10)) }
+        return arguments
     }
 }

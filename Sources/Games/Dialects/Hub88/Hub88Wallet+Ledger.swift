@@ -14,7 +14,8 @@ extension Hub88Wallet {
     /// the follow-ups of what it reverses, with the reversed game (`game`), so that their counters
     /// take it back (WalletHooks).
     func settle(
-        _ operation: LedgerOperation, _ requestUUID: String, round: String, closed: Bool, bet: Int64, win: Int64, game: String? = nil
+        _ operation: LedgerOperation, _ requestUUID: String, round: String, closed: Bool, bet: Int64, win: Int64, game: String? = nil,
+        reversedOn: Date? = nil
     ) async throws -> Hub88Answer {
         let followUps = (bet < 0 ? hooks.betFollowUps : []) + (win != 0 ? hooks.winFollowUps : [])
         let outcome: Outcome
@@ -25,7 +26,8 @@ extension Hub88Wallet {
                 operation, checks: [], followUps: followUps,
                 hookArguments: Self.hookArguments(
                     provider: operation.metadata["provider"] ?? "", token: nil, game: game ?? operation.metadata["game"] ?? "",
-                    playable: true, currency: operation.currency, round: round, closed: closed, bet: bet, win: win))
+                    playable: true, currency: operation.currency, round: round, closed: closed, bet: bet, win: win,
+                    reversedOn: reversedOn))
             guard case .ledger(let result) = hooked else {
                 return try await answer(
                     hooked, requestUUID, player: operation.player, currency: operation.currency,

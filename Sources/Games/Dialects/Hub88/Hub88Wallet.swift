@@ -204,6 +204,6 @@ public struct Hub88Wallet: Sendable {
         let (bet, win) = original.kind == "bet" ? (-original.units, Int64(0)) : (Int64(0), -original.units)
         return try await settle(
             operation, request.requestUUID, round: request.round ?? original.metadata["round"] ?? "", closed: request.roundClosed ?? false,
-            bet: bet, win: win, game: original.metadata["game"])
+            bet: bet, win: win, game: original.metadata["game"], reversedOn: original.appliedAt)
     }
 }
