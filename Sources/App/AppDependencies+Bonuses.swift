@@ -20,11 +20,14 @@ extension AppDependencies {
     func bonusSettlementJob(logger: Logger) -> BonusSettlementJob { BonusSettlementJob(grants: bonusGrants, logger: logger) }
 }
 
-/// A completed deposit grants the bonus it earns, in the completion's transaction.
+/// A completed deposit grants the bonus it earns, in the completion's transaction; never to a
+/// player in a time-out or self-exclusion (a deposit opened before it may complete during it).
 struct DepositBonusObserver: DepositCompletionObserver {
     let bonuses: DepositBonuses
+    let protection: PlayerProtection
 
     func depositCompleted(_ deposit: CompletedDeposit, on connection: PostgresConnection) async throws {
+        if try await protection.exclusion(of: deposit.player) != nil { return }
         _ = try await bonuses.depositCompleted(
             player: deposit.player, currency: deposit.currency, units: deposit.units, depositID: deposit.id,
             firstDeposit: deposit.firstDeposit, on: connection)

@@ -114,7 +114,7 @@ public struct AppDependencies: Sendable {
     public var deposits: Deposits {
         Deposits(
             database: database, ledger: ledger, gateways: gateways, limits: kyc.limits, protection: protection, monitoring: amlEngine,
-            logger: Logger(label: "croupier.payments"), observers: [DepositBonusObserver(bonuses: depositBonuses)])
+            logger: Logger(label: "croupier.payments"), observers: [DepositBonusObserver(bonuses: depositBonuses, protection: protection)])
     }
 
     public var webhookInbox: WebhookInbox {

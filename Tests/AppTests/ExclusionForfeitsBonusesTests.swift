@@ -3,6 +3,7 @@ import Compliance
 import Core
 import IdentityTesting
 import Ledger
+import Payments
 import TestSupport
 import Testing
 
@@ -29,6 +30,33 @@ import Testing
             #expect(try await dependencies.ledger.balances(of: player)["EUR"]?.bonus == 0)
             let violations = try await LedgerAuditor(database: database, logger: TestServices.logger).run().filter { $0.violations != 0 }
             #expect(violations.isEmpty, "\(violations)")
+        }
+    }
+
+    /// A deposit opened before a time-out and completed during it earns no bonus; the same
+    /// deposit by a player not excluded does.
+    @Test func aDepositCompletedDuringATimeOutEarnsNoBonus() async throws {
+        try await withTestApp { _, dependencies, database in
+            let (excluded, other) = (PlayerID(8), PlayerID(9))
+            try await SyntheticPlayers.create(ids: [excluded.rawValue, other.rawValue], database: database, logger: TestServices.logger)
+            let campaign = try await dependencies.bonusCampaigns.create(
+                CampaignTerms(
+                    name: "Welcome", currency: "EUR", kind: .depositMatch, matchPercent: 100, amountUnits: 5_000_000,
+                    eligibility: .firstDeposit, wageringMultiplier: 10, wageringBase: .bonus, maxBetUnits: nil, expiryDays: 30,
+                    maxConversionUnits: nil))
+            _ = try await dependencies.bonusCampaigns.setEnabled(campaign.id, true)
+            _ = try await dependencies.protection.exclude(player: excluded, term: .timeOut(days: 1), actor: "player:8")
+            let observer = DepositBonusObserver(bonuses: dependencies.depositBonuses, protection: dependencies.protection)
+            try await database.withTransaction(logger: TestServices.logger) { connection in
+                for player in [excluded, other] {
+                    try await observer.depositCompleted(
+                        CompletedDeposit(
+                            id: "dep-\(player.rawValue)", player: player, currency: "EUR", units: 1_000_000, firstDeposit: true),
+                        on: connection)
+                }
+            }
+            #expect(try await dependencies.bonusGrants.active(of: excluded).isEmpty)
+            #expect(try await dependencies.bonusGrants.active(of: other).count == 1)
         }
     }
 }

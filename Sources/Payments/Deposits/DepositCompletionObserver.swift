@@ -10,6 +10,14 @@ public struct CompletedDeposit: Sendable, Equatable {
     public let units: Int64
     /// The player's first completed deposit.
     public let firstDeposit: Bool
+
+    public init(id: String, player: PlayerID, currency: String, units: Int64, firstDeposit: Bool) {
+        self.id = id
+        self.player = player
+        self.currency = currency
+        self.units = units
+        self.firstDeposit = firstDeposit
+    }
 }
 
 /// Told of every completed deposit inside its completion's transaction, after the credit, so
