@@ -12,6 +12,18 @@ extension Ledger {
         case ledger(Outcome)
     }
 
+    /// Ledger's own check for a rollback whose reference was not found when the caller looked
+    /// (migration 0032): it waits for the player's call in flight and refuses `referenceKnown`
+    /// if the reference has been applied meanwhile, so the caller reverses it with the follow-ups
+    /// of what it reverses instead of leaving a tombstone's none. Its arguments:
+    /// `referenceArguments(currency:reference:)`.
+    public static let refuseKnownReference = TransactionHook(function: "ledger_refuse_known_reference_v1")
+    public static let referenceKnown = "referenceKnown"
+
+    public static func referenceArguments(currency: String, reference: IdempotencyKey) -> [String: String] {
+        ["currency": currency, "reference_scope": reference.scope, "reference_key": reference.key]
+    }
+
     /// Applies `operation` unless a check refuses it first (checks run only for a key not applied
     /// yet: a retry gets its first answer), then runs the follow-ups when money moved now. Every
     /// hook receives the player and `hookArguments` as a JSON object.

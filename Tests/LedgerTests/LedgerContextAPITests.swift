@@ -71,6 +71,34 @@ import Testing
         }
     }
 
+    /// A rollback applied as a tombstone (its reference unseen when the caller looked) is refused
+    /// by Ledger's check once the reference exists, with nothing written, so that the caller
+    /// reverses it with its follow-ups; while the reference is still unknown it leaves the tombstone.
+    @Test func theReferenceCheckRefusesARollbackWhoseReferenceExistsAndLetsATombstoneThrough() async throws {
+        try await LedgerHarness.with { h in
+            try await h.apply(.deposit(units: 10_000, gateway: sandbox))
+            let betKey = h.nextKey("hub88")
+            try await h.apply(.bet(units: 300, house: games), key: betKey)
+            let late = LedgerOperation(key: h.nextKey("hub88"), player: PlayerID(1), currency: "EUR", movement: .rollback(of: betKey))
+            let before = try await h.rowCounts()
+            let refused = try await h.ledger.apply(
+                late, checks: [Ledger.refuseKnownReference], followUps: [],
+                hookArguments: Ledger.referenceArguments(currency: "EUR", reference: betKey))
+            #expect(refused == .refused(Ledger.referenceKnown))
+            #expect(try await h.rowCounts() == before)
+            #expect(try await h.ledger.rollbackState(of: betKey) == .notRolledBack)
+
+            let unseen = h.nextKey("hub88")
+            let early = LedgerOperation(key: h.nextKey("hub88"), player: PlayerID(1), currency: "EUR", movement: .rollback(of: unseen))
+            let tombstone = try await h.ledger.apply(
+                early, checks: [Ledger.refuseKnownReference], followUps: [],
+                hookArguments: Ledger.referenceArguments(currency: "EUR", reference: unseen))
+            guard case .ledger(let outcome) = tombstone else { throw HookFixture.Unexpected(outcome: tombstone) }
+            #expect(outcome.code == .referenceNotFound, "a tombstone answers that the reference is unknown")
+            #expect(try await h.ledger.rollbackState(of: unseen) == .refusedInAdvance)
+        }
+    }
+
     @Test func anInvalidOperationIsRefusedBeforeAnyHookRuns() async throws {
         try await LedgerHarness.with { h in
             try await HookFixture.install(on: h.database)

@@ -194,9 +194,20 @@ public struct Hub88Wallet: Sendable {
             let operation = LedgerOperation(
                 key: key(provider, request.transactionUUID), player: player, currency: currency, movement: .rollback(of: reference),
                 metadata: metadata(provider, request.gameCode ?? "", request.round ?? ""))
-            let outcome = try await ledger.apply(operation)
-            return try await answer(
-                Self.status(outcome.code), request.requestUUID, player: player, currency: currency, balances: nil, provider: provider)
+            // The bet may commit between the lookup above and this call: the ledger's check then
+            // refuses, and the rollback starts again, finds it, and reverses it with its follow-ups.
+            switch try await ledger.apply(
+                operation, checks: [Ledger.refuseKnownReference], followUps: [],
+                hookArguments: Ledger.referenceArguments(currency: currency, reference: reference))
+            {
+            case .refused(Ledger.referenceKnown):
+                return try await rollback(request, provider: provider)
+            case .refused(let code):
+                throw LedgerError.unexpectedResult("a rollback's reference check refused \(code)")
+            case .ledger(let outcome):
+                return try await answer(
+                    Self.status(outcome.code), request.requestUUID, player: player, currency: currency, balances: nil, provider: provider)
+            }
         }
         let operation = LedgerOperation(
             key: key(provider, request.transactionUUID), player: player, currency: original.currency, movement: .rollback(of: reference),
