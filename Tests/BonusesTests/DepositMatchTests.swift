@@ -97,6 +97,28 @@ import Testing
         }
     }
 
+    /// A win on a bet staked while bonus A ran, credited after A was forfeited, is A's money: a
+    /// new grant B forfeits it under A first instead of taking it as its own.
+    @Test func bonusMoneyLeftByAnEndedBonusIsNotTheNextGrants() async throws {
+        try await BonusHarness.with { h in
+            _ = try await h.depositMatch()
+            _ = try #require(try await h.deposit(50))
+            let (stake, _) = try await h.bet(100)  // 50 real, 50 bonus
+            _ = try await h.grants.settle(player: h.player, currency: "EUR", .forfeit("test"))
+            try await h.win(100, on: stake)  // 50 to bonus, 50 to real
+            #expect(try await h.balances() == (50, 50))
+            let fixed = try await h.campaigns.create(
+                CampaignTerms(
+                    name: "Gift", currency: "EUR", kind: .fixed, matchPercent: nil, amountUnits: 10 * BonusHarness.euro,
+                    eligibility: .code("GIFT10"), wageringMultiplier: 10, wageringBase: .bonus, maxBetUnits: nil, expiryDays: 30,
+                    maxConversionUnits: nil))
+            _ = try await h.campaigns.setEnabled(fixed.id, true)
+            let second = try #require(try await h.grants.grantManually(campaign: fixed.id, to: h.player, source: "staff:1"))
+            #expect(second.units == 10 * BonusHarness.euro)
+            #expect(try await h.balances() == (50, 10), "the 50 left by the forfeited bonus went with it")
+        }
+    }
+
     @Test func oneRunningBonusPerCurrencyAndACodeGivesItsCampaign() async throws {
         try await BonusHarness.with { h in
             let coded = try await h.depositMatch(eligibility: .code("SPRING25"))

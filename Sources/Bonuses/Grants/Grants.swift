@@ -33,6 +33,9 @@ public struct Grants: Sendable {
         let terms = campaign.terms
         let units = terms.bonusUnits(forDeposit: depositUnits)
         guard units > 0 else { return nil }
+        // Bonus money a win credited after the previous bonus ended is that bonus's: it follows its
+        // ending (converted within its cap, or forfeited) before a new grant could count it as its own.
+        _ = try await settle(player: player, currency: terms.currency, .due, on: connection)
         let required = terms.requiredUnits(bonusUnits: units, depositUnits: depositUnits)
         let expires = now().addingTimeInterval(TimeInterval(terms.expiryDays) * 86_400)
         let inserted = try await connection.query(
