@@ -165,5 +165,10 @@ def test_staff_create_a_campaign_and_a_second_staff_member_approves_a_manual_gra
     actions = e2e_sql(service_env, "SELECT string_agg(action, ',' ORDER BY id) FROM identity_audit_log WHERE action LIKE 'bonuses.%'")
     for action in ["bonuses.campaign_created", "bonuses.campaign_enabled", "bonuses.grant_requested", "bonuses.grant_approved"]:
         assert action in actions, actions
+    # The campaign grants every first deposit: switched off again, or each later test's new
+    # player would start with a running bonus that holds their withdrawals.
+    with second.expect_navigation():
+        second.get_by_test_id("bonus-campaign").filter(has_text=name).get_by_test_id("bonus-campaign-toggle").click()
+    expect(second.get_by_test_id("bonuses-notice")).to_have_text(t("en", "admin.bonuses.results.disabled"))
     assert_clean_console(second, "the bonuses page")
     audit_is_clean(server_env)
