@@ -226,10 +226,10 @@ public struct AppDependencies: Sendable {
     /// load, which start-up refuses before anything reads this).
     var schemaVersion: Int { (try? MigrationSet.postgres().migrations.last?.version) ?? 0 }
 
-    func systemHealth(readiness: ReadinessMonitor, logger: Logger) -> SystemHealth {
+    func systemHealth(readiness: ReadinessMonitor, logger: Logger) throws -> SystemHealth {
         SystemHealth(
             readiness: readiness, database: database, nats: nats, stream: eventStream, inbox: webhookInbox,
-            mail: MailQueue(database: database, logger: logger), buildSchemaVersion: schemaVersion, logger: logger)
+            mail: MailQueue(database: database, logger: logger), migrations: try .postgres(), logger: logger)
     }
 
     func readinessMonitor(logger: Logger) -> ReadinessMonitor {

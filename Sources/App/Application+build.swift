@@ -116,7 +116,7 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
     StaffEnrolmentPages(pages: pages, directory: staffDirectory, access: access, limits: limits).addRoutes(to: forms)
     StaffMembersController(pages: pages, directory: staffDirectory, access: access, site: site).addRoutes(to: console)
     AuditLogPage(pages: pages, access: access, audit: audit).addRoutes(to: console)
-    AdminHealthController(pages: pages, health: dependencies.systemHealth(readiness: readiness, logger: logger), access: access)
+    AdminHealthController(pages: pages, health: try dependencies.systemHealth(readiness: readiness, logger: logger), access: access)
         .addRoutes(to: console)
     WalletController(ledger: dependencies.ledger, currencies: currencies, pages: pages, grants: dependencies.bonusGrants)
         .addRoutes(to: router)

@@ -91,7 +91,7 @@ public struct ProcessHeartbeat: Service {
                     RunningCopy(
                         id: id, role: RunningCopy.Role(rawValue: role) ?? .serve, host: host, pid: pid, version: version,
                         schemaVersion: schemaVersion, startedAt: startedAt, beatAt: beatAt,
-                        jobs: (try? decoder.decode([JobBoard.Status].self, from: Data(jobs.utf8))) ?? []))
+                        jobs: try decoder.decode([JobBoard.Status].self, from: Data(jobs.utf8))))
             }
             return copies
         }

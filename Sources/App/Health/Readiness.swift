@@ -133,18 +133,7 @@ actor ReadinessMonitor: Service {
     /// Races the check against `deadline` (which returns when the time for an answer is up).
     private static func run(_ dependency: DependencyCheck, deadline: @escaping @Sendable () async throws -> Void) async -> Outcome {
         do {
-            return try await withThrowingTaskGroup(of: Outcome.self) { group in
-                group.addTask {
-                    try await dependency.check()
-                    return .answered
-                }
-                group.addTask {
-                    try await deadline()
-                    return .noAnswer
-                }
-                defer { group.cancelAll() }
-                return try await group.next() ?? .noAnswer
-            }
+            return try await beforeDeadline({ try await dependency.check() }, deadline: deadline) == nil ? .noAnswer : .answered
         } catch {
             return .failed(String(describing: error))
         }

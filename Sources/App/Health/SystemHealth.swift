@@ -17,7 +17,8 @@ struct SystemHealth: Sendable {
     let stream: EventStream
     let inbox: WebhookInbox
     let mail: MailQueue
-    let buildSchemaVersion: Int
+    /// This build's migrations, read from the bundle once: the page compares the database with them.
+    let migrations: MigrationSet
     let logger: Logger
     var deadline: Duration = .seconds(3)
 
@@ -44,26 +45,19 @@ struct SystemHealth: Sendable {
         async let webhooks = part { try await inbox.backlog() }
         async let mail = part { try await self.mail.backlog() }
         async let stream = part { try await JetStream(connection: nats.connection()).streamInfo(name: self.stream.name) }
-        async let pending = part { try await PostgresMigrator(database: database, migrations: .postgres(), logger: logger).pending().count }
+        async let pending = part { try await PostgresMigrator(database: database, migrations: migrations, logger: logger).pending().count }
         async let copies = part { try await ProcessHeartbeat.copies(in: database, logger: logger) }
         return Snapshot(
             dependencies: await dependencies, outbox: await outbox, webhooks: await webhooks, mail: await mail, stream: await stream,
-            pendingMigrations: await pending, buildSchemaVersion: buildSchemaVersion, copies: await copies)
+            pendingMigrations: await pending, buildSchemaVersion: migrations.migrations.last?.version ?? 0, copies: await copies)
     }
 
     /// Runs `read` against the deadline; its error (or the missed deadline) becomes the reason.
     private func part<Value: Sendable>(_ read: @escaping @Sendable () async throws -> Value) async -> Part<Value> {
         let deadline = self.deadline
         do {
-            return try await withThrowingTaskGroup(of: Part<Value>?.self) { group in
-                group.addTask { .value(try await read()) }
-                group.addTask {
-                    try await Task.sleep(for: deadline)
-                    return nil
-                }
-                defer { group.cancelAll() }
-                return try await group.next().flatMap { $0 } ?? .unavailable("no answer within \(deadline)")
-            }
+            let value = try await beforeDeadline(read) { try await Task.sleep(for: deadline) }
+            return value.map { .value($0) } ?? .unavailable("no answer within \(deadline)")
         } catch {
             return .unavailable(postgresReason(error))
         }

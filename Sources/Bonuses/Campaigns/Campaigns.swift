@@ -17,6 +17,8 @@ public struct Campaigns: Sendable {
         self.logger = logger
     }
 
+    /// The one text interpolated into this context's queries unbound (`unescaped:`): a constant of
+    /// this file, never input.
     static let columns = """
         id, name, currency, kind, match_percent, amount_units, eligibility, code, wagering_multiplier, wagering_base, max_bet_units,
         expiry_days, max_conversion_units, enabled

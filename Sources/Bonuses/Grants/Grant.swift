@@ -36,6 +36,8 @@ public struct Grant: Sendable, Equatable {
     /// Wagering is met: the next settlement converts it.
     public var wageringMet: Bool { wageredUnits >= requiredUnits }
 
+    /// The one text interpolated into Grants' queries unbound (`unescaped:`): a constant of this
+    /// file, never input.
     static let columns = """
         g.id, g.player_id, g.currency, g.campaign_id, c.name, g.units, g.required_units, g.wagered_units, g.max_bet_units,
         g.max_conversion_units, g.expires_at, g.state, g.converted_units, g.forfeited_units, g.reason
