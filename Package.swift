@@ -191,7 +191,7 @@ let package = Package(
             ]
         ),
         // Simulation and benchmark workloads, each beside the context it exercises.
-        .target(name: "LedgerTesting", dependencies: ["Core", "Ledger", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "LedgerTesting", dependencies: ["Core", "Ledger", "Persistence", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "IdentityTesting", dependencies: ["Persistence", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "GamesTesting",
@@ -206,7 +206,7 @@ let package = Package(
         .executableTarget(
             name: "croupier-bench",
             dependencies: [
-                "App", "CommandSupport", "Games", "GamesTesting", "Ledger", "LedgerTesting",
+                "App", "CommandSupport", "Compliance", "Core", "Games", "GamesTesting", "Ledger", "LedgerTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

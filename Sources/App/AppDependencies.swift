@@ -47,7 +47,7 @@ public struct AppDependencies: Sendable {
     /// What other contexts add to the wallet's calls (Games' WalletHooks): player protection's
     /// bet check and play counters, then Bonuses' maximum bet and wagering. Protection checks
     /// first: an excluded player is told so, not that a bonus caps the stake.
-    var walletHooks: WalletHooks {
+    public var walletHooks: WalletHooks {
         let bonuses = bonusWalletHooks
         return WalletHooks(
             betChecks: [PlayerProtection.betCheck] + bonuses.betChecks,

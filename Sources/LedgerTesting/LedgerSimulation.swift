@@ -14,13 +14,20 @@ public struct LedgerSimulation: Sendable {
         public var operations: Int
         public var concurrency: Int
         public var firstPlayer: Int64
+        /// Bets, wins and rollbacks through player protection's hooks, some players under limits;
+        /// nil: straight to the ledger.
+        public var protection: SimulatedProtection?
 
-        public init(seed: UInt64, players: Int, operations: Int, concurrency: Int = 16, firstPlayer: Int64 = 1_000_000) {
+        public init(
+            seed: UInt64, players: Int, operations: Int, concurrency: Int = 16, firstPlayer: Int64 = 1_000_000,
+            protection: SimulatedProtection? = nil
+        ) {
             self.seed = seed
             self.players = players
             self.operations = operations
             self.concurrency = concurrency
             self.firstPlayer = firstPlayer
+            self.protection = protection
         }
     }
 
@@ -29,6 +36,10 @@ public struct LedgerSimulation: Sendable {
         /// Applied operations sent again at the end, each checked to return its stored outcome.
         public let finalReplays: Int
         public let codes: [ResultCode: Int]
+        /// Bets a hook refused (player protection's `limitReached`), by code.
+        public let refusals: [String: Int]
+        /// Limit changes asked for, each checked to apply now or wait as the model says.
+        public let limitChanges: Int
         /// Steps whose outcome differed from the model: "seed S player P step N: …".
         public let divergences: [String]
         /// SHA-256 over every player's final balances; equal seeds give equal digests.
@@ -63,11 +74,15 @@ public struct LedgerSimulation: Sendable {
         }
         results.sort { $0.player < $1.player }
         var codes: [ResultCode: Int] = [:]
-        for result in results { codes.merge(result.codes, uniquingKeysWith: +) }
+        var refusals: [String: Int] = [:]
+        for result in results {
+            codes.merge(result.codes, uniquingKeysWith: +)
+            refusals.merge(result.refusals, uniquingKeysWith: +)
+        }
         let summary = results.map { "\($0.player):\($0.final.real):\($0.final.bonus):\($0.final.locked)" }.joined(separator: "\n")
         return Report(
             operations: results.reduce(0) { $0 + $1.operations }, finalReplays: results.reduce(0) { $0 + $1.replays }, codes: codes,
-            divergences: results.flatMap(\.divergences),
+            refusals: refusals, limitChanges: results.reduce(0) { $0 + $1.limitChanges }, divergences: results.flatMap(\.divergences),
             balancesDigest: Hex.encode(SHA256.hash(data: Data(summary.utf8))),
             elapsed: ContinuousClock.now - start)
     }
@@ -77,6 +92,8 @@ public struct LedgerSimulation: Sendable {
         let operations: Int
         let replays: Int
         let codes: [ResultCode: Int]
+        let refusals: [String: Int]
+        let limitChanges: Int
         let divergences: [String]
         let final: Balances
     }
@@ -84,81 +101,52 @@ public struct LedgerSimulation: Sendable {
     /// One player's script, generated and checked step by step.
     private func play(player index: Int, steps: Int) async throws -> PlayerResult {
         var random = SplitMix64(seed: configuration.seed &+ UInt64(index) &* 0x9E37_79B9_7F4A_7C15)
-        let player = PlayerID(configuration.firstPlayer + Int64(index))
-        var model = PlayerModel()
-        var codes: [ResultCode: Int] = [:]
-        var divergences: [String] = []
-        var operations = 0
-        var counter = 0
+        let script = PlayerScript(simulation: self, player: PlayerID(configuration.firstPlayer + Int64(index)), index: index)
         let games = HouseAccount.games("simulator")
         let gateway = HouseAccount.payments("simulator")
+        var model: PlayerModel { script.model }
 
-        func newKey() -> IdempotencyKey {
-            counter += 1
-            return IdempotencyKey(scope: "sim", key: "s\(configuration.seed)-p\(player.rawValue)-\(counter)")
-        }
-        func operation(_ key: IdempotencyKey, _ movement: Movement) -> LedgerOperation {
-            LedgerOperation(key: key, player: player, currency: "EUR", movement: movement, metadata: ["round": key.key])
-        }
-        func check(_ step: Int, _ operation: LedgerOperation, _ outcome: Outcome, _ expected: Outcome) {
-            operations += 1
-            codes[outcome.code, default: 0] += 1
-            let sameTransaction = expected.transactionID == nil || expected.transactionID == outcome.transactionID
-            if outcome.code != expected.code || outcome.balances != expected.balances || !sameTransaction {
-                divergences.append(
-                    "seed \(configuration.seed) player \(player) step \(step): \(operation.movement) gave \(outcome.code) \(String(describing: outcome.balances)), model expected \(expected.code) \(String(describing: expected.balances))"
-                )
-            }
-        }
-        func apply(_ step: Int, _ op: LedgerOperation) async throws {
-            let expected = model.expect(op)
-            let outcome = try await ledger.apply(op)
-            check(step, op, outcome, expected)
-            model.record(op, outcome: outcome)
-        }
-
-        try await apply(0, operation(newKey(), .deposit(units: Int64(random.next(in: 1_000...100_000)), gateway: gateway)))
+        try await script.apply(
+            0, script.operation(script.newKey(), .deposit(units: Int64(random.next(in: 1_000...100_000)), gateway: gateway)))
+        try await script.setInitialLimits()
         var step = 1
-        while operations < steps {
+        while script.operations < steps {
+            try await script.maybeChangeALimit(step)
             let roll = random.next(in: 0...99)
             switch roll {
             case 0..<30:
                 let ceiling = model.balances.real + model.balances.bonus + 50
-                try await apply(step, operation(newKey(), .bet(units: Int64(random.next(in: 1...max(1, Int(ceiling)))), house: games)))
+                try await script.apply(
+                    step, script.operation(script.newKey(), .bet(units: Int64(random.next(in: 1...max(1, Int(ceiling)))), house: games)))
             case 30..<48:
                 let bet = model.betKeys.isEmpty ? nil : model.betKeys[random.next(in: 0...(model.betKeys.count - 1))]
-                try await apply(step, operation(newKey(), .win(units: Int64(random.next(in: 1...5_000)), house: games, bet: bet)))
+                try await script.apply(
+                    step, script.operation(script.newKey(), .win(units: Int64(random.next(in: 1...5_000)), house: games, bet: bet)))
             case 48..<56 where !model.betKeys.isEmpty:
-                try await apply(step, operation(newKey(), .rollback(of: model.betKeys[random.next(in: 0...(model.betKeys.count - 1))])))
+                try await script.apply(
+                    step, script.operation(script.newKey(), .rollback(of: model.betKeys[random.next(in: 0...(model.betKeys.count - 1))])))
             case 56..<60:
                 // The provider gave up on a bet we never saw, then the bet arrives late.
-                let lost = newKey()
-                try await apply(step, operation(newKey(), .rollback(of: lost)))
-                try await apply(step, operation(lost, .bet(units: 10, house: games)))
+                let lost = script.newKey()
+                try await script.apply(step, script.operation(script.newKey(), .rollback(of: lost)))
+                try await script.apply(step, script.operation(lost, .bet(units: 10, house: games)))
             case 60..<70 where !model.applied.isEmpty:
                 let previous = model.applied[random.next(in: 0...(model.applied.count - 1))]
-                try await apply(step, previous)
+                try await script.apply(step, previous)
             case 70..<74 where !model.applied.isEmpty:
                 let previous = model.applied[random.next(in: 0...(model.applied.count - 1))]
-                try await apply(
+                try await script.apply(
                     step,
                     LedgerOperation(
-                        key: previous.key, player: player, currency: "EUR", movement: .adjustment(units: 1), metadata: ["round": "changed"])
-                )
+                        key: previous.key, player: script.player, currency: "EUR", movement: .adjustment(units: 1),
+                        metadata: ["round": "changed"]))
             case 74..<78:
                 // The same new operation sent twice at once: one applies, both see its result.
-                let twin = operation(newKey(), .bet(units: Int64(random.next(in: 1...500)), house: games))
-                let expected = model.expect(twin)
-                async let first = ledger.apply(twin)
-                async let second = ledger.apply(twin)
-                let outcomes = try await [first, second]
-                for outcome in outcomes { check(step, twin, outcome, expected) }
-                if outcomes.filter({ !$0.replayed && $0.code == .ok }).count > 1 {
-                    divergences.append("seed \(configuration.seed) player \(player) step \(step): concurrent twins both applied")
-                }
-                model.record(twin, outcome: outcomes.first { !$0.replayed } ?? outcomes[0])
+                try await script.applyTwins(
+                    step, script.operation(script.newKey(), .bet(units: Int64(random.next(in: 1...500)), house: games)))
             case 78..<81:
-                try await apply(step, operation(newKey(), .deposit(units: Int64(random.next(in: 100...20_000)), gateway: gateway)))
+                try await script.apply(
+                    step, script.operation(script.newKey(), .deposit(units: Int64(random.next(in: 100...20_000)), gateway: gateway)))
             case 81..<83 where !model.depositKeys.isEmpty:
                 // Sometimes more than the balance (a debt), sometimes more than is left of the
                 // deposit (refused), now and then naming a bet (refused).
@@ -167,59 +155,41 @@ public struct LedgerSimulation: Sendable {
                     ? model.betKeys[random.next(in: 0...(model.betKeys.count - 1))]
                     : model.depositKeys[random.next(in: 0...(model.depositKeys.count - 1))]
                 let units = Int64(random.next(in: 1...max(1, Int(model.balances.real) + 5_000)))
-                try await apply(step, operation(newKey(), .chargeback(units: units, gateway: gateway, deposit: named)))
+                try await script.apply(step, script.operation(script.newKey(), .chargeback(units: units, gateway: gateway, deposit: named)))
             case 83..<88:
                 // A withdrawal's hold, or now and then a compliance freeze: both real → locked.
                 let units = Int64(random.next(in: 1...max(1, Int(model.balances.real) + 10)))
-                try await apply(
-                    step, operation(newKey(), random.next(in: 0...3) == 0 ? .freeze(units: units) : .withdrawalHold(units: units)))
+                try await script.apply(
+                    step,
+                    script.operation(script.newKey(), random.next(in: 0...3) == 0 ? .freeze(units: units) : .withdrawalHold(units: units)))
             case 88..<92 where !model.openFreezes.isEmpty && random.next(in: 0...2) == 0:
                 // An unfreeze, sometimes twice for one freeze (the second is alreadySettled).
                 let freeze = model.openFreezes[random.next(in: 0...(model.openFreezes.count - 1))]
-                try await apply(step, operation(newKey(), .unfreeze(freeze: freeze)))
-                if random.next(in: 0...3) == 0 { try await apply(step, operation(newKey(), .unfreeze(freeze: freeze))) }
+                try await script.apply(step, script.operation(script.newKey(), .unfreeze(freeze: freeze)))
+                if random.next(in: 0...3) == 0 {
+                    try await script.apply(step, script.operation(script.newKey(), .unfreeze(freeze: freeze)))
+                }
             case 88..<92 where !model.openHolds.isEmpty:
                 let hold = model.openHolds[random.next(in: 0...(model.openHolds.count - 1))]
                 // A fee, now and then more than the hold (refused).
                 let fee = random.next(in: 0...2) == 0 ? Int64(random.next(in: 1...2_000)) : 0
                 let movement: Movement =
                     random.next(in: 0...1) == 0 ? .withdrawalPost(hold: hold, gateway: gateway, fee: fee) : .withdrawalVoid(hold: hold)
-                try await apply(step, operation(newKey(), movement))
+                try await script.apply(step, script.operation(script.newKey(), movement))
             case 92..<96:
-                try await apply(step, operation(newKey(), .bonusGrant(units: Int64(random.next(in: 100...5_000)))))
+                try await script.apply(step, script.operation(script.newKey(), .bonusGrant(units: Int64(random.next(in: 100...5_000)))))
             case 96..<100:
                 // A conversion or a forfeit, now and then of more than the bonus balance (refused).
                 let units = Int64(random.next(in: 1...max(1, Int(model.balances.bonus) + 10)))
-                try await apply(
-                    step, operation(newKey(), random.next(in: 0...1) == 0 ? .bonusConvert(units: units) : .bonusForfeit(units: units)))
+                try await script.apply(
+                    step,
+                    script.operation(
+                        script.newKey(), random.next(in: 0...1) == 0 ? .bonusConvert(units: units) : .bonusForfeit(units: units)))
             default:
-                try await apply(step, operation(newKey(), .bet(units: 1, house: games)))
+                try await script.apply(step, script.operation(script.newKey(), .bet(units: 1, house: games)))
             }
             step += 1
         }
-        // Finally every applied operation is sent again: each must return its stored outcome
-        // and move nothing.
-        var replays = 0
-        for previous in model.applied {
-            let expected = model.expect(previous)
-            let outcome = try await ledger.apply(previous)
-            replays += 1
-            if !outcome.replayed || !outcome.sameResult(as: expected) {
-                divergences.append(
-                    "seed \(configuration.seed) player \(player) final replay of \(previous.key): \(outcome), expected \(expected)")
-            }
-        }
-        let current = try await ledger.balances(of: player)["EUR"] ?? .zero
-        if current != model.balances {
-            divergences.append(
-                "seed \(configuration.seed) player \(player): balances \(current) after the replays, model \(model.balances)")
-        }
-        let owed = try await ledger.debts(of: player)["EUR"] ?? 0
-        if owed != model.debt {
-            divergences.append("seed \(configuration.seed) player \(player): owes \(owed), model \(model.debt)")
-        }
-        return PlayerResult(
-            player: player.rawValue, operations: operations, replays: replays, codes: codes, divergences: divergences, final: model.balances
-        )
+        return try await script.finish()
     }
 }

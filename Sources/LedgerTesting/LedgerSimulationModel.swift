@@ -23,6 +23,9 @@ struct PlayerModel {
     private var tombstones: [IdempotencyKey: IdempotencyKey] = [:]
     private var tombstoneOperations: [IdempotencyKey: LedgerOperation] = [:]
 
+    /// Whether the ledger holds an operation under `key` (a replay skips the hooks' checks).
+    func isApplied(_ key: IdempotencyKey) -> Bool { stored[key] != nil }
+
     func expect(_ operation: LedgerOperation) -> Outcome {
         if let previous = stored[operation.key] {
             return previous.operation == operation

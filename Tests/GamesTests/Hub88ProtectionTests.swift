@@ -75,4 +75,47 @@ import Testing
             try await Self.auditIsClean(h)
         }
     }
+
+    /// A provider's retry racing its original past a wager limit: both wait on the player's lock
+    /// in Compliance's check, the original applies and reaches the limit, and the retry must still
+    /// get the original's answer (migration 0033), not `RS_ERROR_LIMIT_REACHED` for a bet whose
+    /// money moved.
+    @Test func aRetryRacingItsOriginalToTheLimitGetsTheOriginalsAnswer() async throws {
+        try await Hub88Harness.with(hooks: Self.hooks) { h in
+            let player = try await h.player()
+            let token = try await h.launch(player, with: "acme")
+            _ = try await Self.protection(h).setLimit(
+                player: player, slot: LimitSlot(kind: .wager, period: .day, currency: "EUR"), amount: "1.00", actor: "player")
+            let (uuid, round) = (UUID().uuidString, UUID().uuidString)
+            let answers = try await h.database.withConnection { holder in
+                // Holds the player's protection lock so that both calls pass the "not applied yet"
+                // probe and then wait in the check; a bound, so a missing wait fails, not hangs.
+                try await holder.query(
+                    "SELECT pg_advisory_lock(hashtextextended('compliance.player:' || \(player.rawValue)::text, 0))",
+                    logger: TestServices.logger
+                ).collect()
+                async let original = h.call(.bet, "acme", h.bet(player, token: token, amount: 100_000, round: round, uuid: uuid))
+                async let retry = h.call(.bet, "acme", h.bet(player, token: token, amount: 100_000, round: round, uuid: uuid))
+                let deadline = ContinuousClock.now + .seconds(30)
+                while try await holder.query(
+                    """
+                    SELECT count(*)::int FROM pg_locks
+                     WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                    """, logger: TestServices.logger
+                ).collect().first?.decode(Int.self) ?? 0 < 2 {
+                    try #require(ContinuousClock.now < deadline, "the two calls never both waited on the player's lock")
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+                try await holder.query(
+                    "SELECT pg_advisory_unlock(hashtextextended('compliance.player:' || \(player.rawValue)::text, 0))",
+                    logger: TestServices.logger
+                ).collect()
+                return try await [original, retry]
+            }
+            #expect(answers.map(\.status) == [.ok, .ok], "\(answers.map(\.status))")
+            #expect(answers.map(\.balance) == [9_900_000, 9_900_000])
+            #expect(try await h.balance(player) == 9_900_000, "one stake taken")
+            try await Self.auditIsClean(h)
+        }
+    }
 }
