@@ -1103,3 +1103,52 @@ def test_ledger_audit_passes(world: Hub88World) -> None:
     assert res.returncode == 0, f"`croupier audit` exited with {res.returncode}\nstdout: {res.stdout}\nstderr: {res.stderr}"
     assert "ledger audit: 0 violations" in res.stdout, res.stdout
     assert re.search(r"^audit chain: \d+ rows verified$", res.stdout, re.MULTILINE), res.stdout
+
+
+# ---------------------------------------------------------------------------- metrics
+
+
+def scrape(world: Hub88World) -> dict[str, float]:
+    """/metrics as {'name{labels as sent}': value}."""
+    with urllib.request.urlopen(world.base_url + "/metrics", timeout=10) as r:
+        text = r.read().decode()
+    samples = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            series, _, value = line.rpartition(" ")
+            samples[series] = float(value)
+    return samples
+
+
+def sample(samples: dict[str, float], name: str, **labels: str) -> float:
+    """The one series of `name` whose labels include `labels` (0 when there is none yet)."""
+    wanted = [f'{k}="{v}"' for k, v in labels.items()]
+    found = [v for series, v in samples.items()
+             if series.split("{", 1)[0] == name and all(w in series for w in wanted)]
+    assert len(found) <= 1, f"{name}{labels} matches {len(found)} series"
+    return found[0] if found else 0.0
+
+
+def test_metrics_count_the_wallet_and_the_ledger_and_name_what_the_alerts_use(world: Hub88World, slot: Launched) -> None:
+    before = scrape(world)
+    bet = bet_body(slot, hub88.units("1.25"))
+    expect(world.call("transaction/bet", bet), RS_OK, bet)
+    expect(world.call("transaction/bet", bet_body(slot, 100, token="not-a-token")), "RS_ERROR_INVALID_TOKEN", echo=False)
+    after = scrape(world)
+
+    def grew(name: str, **labels: str) -> float:
+        return sample(after, name, **labels) - sample(before, name, **labels)
+
+    assert grew("croupier_wallet_answers_total", provider=PROVIDER, call="transaction/bet", status=RS_OK) == 1
+    assert grew("croupier_wallet_answers_total", provider=PROVIDER, call="transaction/bet", status="RS_ERROR_INVALID_TOKEN") == 1
+    assert grew("croupier_ledger_operations_total", kind="bet", currency="EUR", code="ok") == 1
+    # EUR's ledger scale is 5 (docs/ledger.md): 1.25 EUR is 125,000 units.
+    assert grew("croupier_ledger_units_total", kind="bet", currency="EUR") == 125_000
+
+    # Every metric the alert rules and the dashboard name is one this server exports.
+    exported = {series.split("{", 1)[0] for series in after}
+    used = set()
+    for path in (REPO_ROOT / "deploy/prometheus/alerts.yml", REPO_ROOT / "deploy/grafana/croupier.json"):
+        used |= set(re.findall(r"\b(?:croupier|hb|http_server)_[a-z_]+\b", path.read_text()))
+    assert used, "no metric names found in the alert rules and the dashboard"
+    assert used <= exported, f"named but not exported: {sorted(used - exported)}"

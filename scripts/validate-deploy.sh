@@ -7,7 +7,10 @@
 #     between objects and the secrets policy (scripts/validate_deploy.py); the Argo CD
 #     Applications against the overlays they name.
 #   - CI: .github/workflows/*.yml against the GitHub workflow schema (check-jsonschema).
-# Installs what is missing: docker-compose and haproxy from Debian's packages, the rest from
+#   - Monitoring: deploy/prometheus/alerts.yml by `promtool check rules` and its unit tests
+#     (`promtool test rules`); the Grafana dashboard's structure, and its queries by promtool.
+# Installs what is missing: docker-compose, haproxy and prometheus (for promtool) from Debian's
+# packages, the rest from
 # deploy/requirements.txt into .venv-deploy.
 #
 #   scripts/validate-deploy.sh          (make validate-deploy; a step of make test)
@@ -34,12 +37,13 @@ install_debian_packages() {
     local pkgs=()
     command -v docker-compose >/dev/null 2>&1 || pkgs+=(docker-compose)
     command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || pkgs+=(haproxy)
+    command -v promtool >/dev/null 2>&1 || pkgs+=(prometheus)
     [ "${#pkgs[@]}" -eq 0 ] && return 0
     local sudo=()
     if [ "$(id -u)" -ne 0 ]; then sudo=(sudo -E); fi
     echo "validate-deploy: installing ${pkgs[*]}"
     "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=900 update -qq
-    # Debian's haproxy package does not start a server without systemd or invoke-rc.d.
+    # Debian's haproxy and prometheus packages start no server without systemd or invoke-rc.d.
     "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=900 install -y -q "${pkgs[@]}" >/dev/null
 }
 
@@ -88,6 +92,18 @@ argocd_applications() {
     PATH="$VENV/bin:$PATH" "$VENV/bin/python" scripts/validate_deploy.py argocd "$ROOT" deploy/argocd/*.yaml
 }
 
+prometheus_rules() {
+    promtool check rules deploy/prometheus/alerts.yml && (cd deploy/prometheus && promtool test rules alerts.test.yml)
+}
+
+grafana_dashboard() {
+    local rules status=0
+    rules="$(mktemp --suffix=.yml)"
+    "$VENV/bin/python" scripts/validate_deploy.py grafana deploy/grafana/croupier.json "$rules" && promtool check rules "$rules" || status=1
+    rm -f "$rules"
+    return "$status"
+}
+
 workflows() {
     "$VENV/bin/check-jsonschema" --builtin-schema vendor.github-workflows .github/workflows/*.yml
 }
@@ -100,6 +116,8 @@ check "compose: no secret in the file" "$VENV/bin/python" scripts/validate_deplo
 check "kubernetes: overlays against the $KUBERNETES_VERSION schemas" kubernetes_objects
 check "argo cd: applications" argocd_applications
 check "ci: workflow schema" workflows
+check "prometheus: alert rules and their tests" prometheus_rules
+check "grafana: dashboard and its queries" grafana_dashboard
 if [ "$failed" -ne 0 ]; then
     echo "validate-deploy: FAILED"
     exit 1

@@ -11,10 +11,15 @@
       is an overlay of this repository whose namespace is the Application's destination.
   validate_deploy.py compose COMPOSE.yaml
       the secrets policy on the Compose file as written (docker-compose config checks its schema).
+  validate_deploy.py grafana DASHBOARD.json RULES_OUT.yml
+      the dashboard's structure (unique panel ids, a Prometheus query per panel through the
+      datasource variable), and writes its queries as recording rules to RULES_OUT.yml so that
+      `promtool check rules` parses every one (Grafana publishes no schema to check against).
 
 Prints one line per finding and exits 1 if there is any.
 """
 
+import json
 import os
 import re
 import subprocess
@@ -255,6 +260,44 @@ def check_compose(path):
     print(f"{path}: {len(document.get('services', {}))} services checked")
 
 
+def check_grafana(path, rules_out):
+    with open(path, encoding="utf-8") as f:
+        dashboard = json.load(f)
+    require(
+        path,
+        dashboard,
+        [
+            ("title", is_text, "text"),
+            ("uid", is_text, "text"),
+            ("panels", lambda v: isinstance(v, list) and v, "a list of panels"),
+            ("templating.list", lambda v: isinstance(v, list), "a list"),
+        ],
+    )
+    variables = {v.get("name") for v in dig(dashboard, "templating.list") or []}
+    if "datasource" not in variables:
+        finding(path, "no `datasource` variable: panels would name one Prometheus of the author's")
+    ids, rules = set(), []
+    for panel in dashboard.get("panels", []):
+        where = f"{path}: panel {panel.get('title', '?')!r}"
+        if panel.get("id") in ids:
+            finding(where, f"panel id {panel.get('id')} is used twice")
+        ids.add(panel.get("id"))
+        targets = panel.get("targets") or []
+        if not targets:
+            finding(where, "no query")
+        for target in targets:
+            if dig(target, "datasource.uid") != "${datasource}":
+                finding(where, "a query does not use the ${datasource} variable")
+            expr = target.get("expr")
+            if not is_text(expr):
+                finding(where, "a query without `expr`")
+                continue
+            rules.append({"record": f"dashboard:panel_{panel.get('id')}_{target.get('refId', 'A')}", "expr": expr})
+    with open(rules_out, "w", encoding="utf-8") as f:
+        yaml.safe_dump({"groups": [{"name": "dashboard", "rules": rules}]}, f)
+    print(f"{path}: {len(dashboard.get('panels', []))} panels, {len(rules)} queries written for promtool")
+
+
 def main(argv):
     command, rest = argv[1], argv[2:]
     if command == "k8s":
@@ -263,6 +306,8 @@ def main(argv):
         check_argocd(rest[0], rest[1:])
     elif command == "compose":
         check_compose(rest[0])
+    elif command == "grafana":
+        check_grafana(rest[0], rest[1])
     else:
         sys.exit(f"unknown command {command}")
     for line in findings:

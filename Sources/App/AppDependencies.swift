@@ -61,6 +61,9 @@ public struct AppDependencies: Sendable {
     var now: @Sendable () -> Date = { Date() }
 
     public init(configuration: Configuration, logger: Logger) throws {
+        // Metrics made before swift-metrics is bootstrapped stay no-ops for good: the pool's
+        // wait timer, made just below, was never exported until this came first.
+        _ = MetricsRegistry.shared
         self.configuration = configuration
         self.database = Database(
             url: try DatabaseURL(configuration.databaseURL), maximumConnections: configuration.databasePoolSize,

@@ -38,7 +38,7 @@ extension Ledger {
                 ledger: ApplyStatement(arguments), checks: checks.map(\.function), followUps: followUps.map(\.function),
                 hookArguments: CanonicalJSON.object(hookArguments))
         }
-        return try await withRetries(key: operation.key) { connection in
+        let outcome: HookedOutcome = try await withRetries(key: operation.key) { connection in
             for try await (refusal, code, transactionID, real, bonus, locked, replayed) in try await connection.execute(
                 statement, logger: logger)
             {
@@ -48,6 +48,11 @@ extension Ledger {
             }
             throw LedgerError.unexpectedResult("ledger_apply_with_hooks_v1 returned no row")
         }
+        switch outcome {
+        case .refused(let code): LedgerMetrics.recordRefusal(operation, code: code)
+        case .ledger(let answer): LedgerMetrics.record(operation, answer)
+        }
+        return outcome
     }
 }
 

@@ -26,7 +26,9 @@ public struct Ledger: Sendable {
         case .failure(let refusal): return Outcome(code: refusal.code)
         case .success(let arguments): statement = ApplyStatement(arguments)
         }
-        return try await withRetries(key: operation.key) { connection in try await execute(statement, on: connection) }
+        let outcome = try await withRetries(key: operation.key) { connection in try await execute(statement, on: connection) }
+        LedgerMetrics.record(operation, outcome)
+        return outcome
     }
 
     /// Runs `body` on a pooled connection, again when it lost a race to a twin of its key.
@@ -51,7 +53,10 @@ public struct Ledger: Sendable {
     public func apply(_ operation: LedgerOperation, on connection: PostgresConnection) async throws -> Outcome {
         switch Self.arguments(for: operation) {
         case .failure(let refusal): return Outcome(code: refusal.code)
-        case .success(let arguments): return try await execute(ApplyStatement(arguments), on: connection)
+        case .success(let arguments):
+            let outcome = try await execute(ApplyStatement(arguments), on: connection)
+            LedgerMetrics.record(operation, outcome)
+            return outcome
         }
     }
 

@@ -4,6 +4,7 @@ import Foundation
 import Identity
 import Ledger
 import Logging
+import Metrics
 import Persistence
 import PostgresNIO
 
@@ -44,16 +45,27 @@ public struct Hub88Wallet: Sendable {
     }
 
     public func handle(provider code: String, endpoint: Hub88Endpoint, body: [UInt8], signature: String?) async -> [UInt8] {
+        let answer: Hub88Answer
         do {
-            return try await answer(provider: code, endpoint: endpoint, body: body, signature: signature).encoded()
+            answer = try await self.answer(provider: code, endpoint: endpoint, body: body, signature: signature)
         } catch let refusal as Refusal {
-            return Hub88Answer(refusal.status, requestUUID: Self.requestUUID(in: body)).encoded()
+            answer = Hub88Answer(refusal.status, requestUUID: Self.requestUUID(in: body))
         } catch {
             logger.error(
                 "hub88 call failed",
                 metadata: ["provider": "\(code)", "endpoint": "\(endpoint.rawValue)", "reason": "\(postgresReason(error))"])
-            return Hub88Answer(.unknown, requestUUID: Self.requestUUID(in: body)).encoded()
+            answer = Hub88Answer(.unknown, requestUUID: Self.requestUUID(in: body))
         }
+        // Per provider, call and status (docs/operations.md, "Metrics"); a code no provider has
+        // is one label, so that hostile paths cannot create series.
+        Counter(
+            label: "croupier_wallet_answers_total",
+            dimensions: [
+                ("provider", answer.status == .invalidPartner ? "unknown" : code), ("call", endpoint.rawValue),
+                ("status", answer.status.rawValue),
+            ]
+        ).increment()
+        return answer.encoded()
     }
 
     func answer(provider code: String, endpoint: Hub88Endpoint, body: [UInt8], signature: String?) async throws -> Hub88Answer {
