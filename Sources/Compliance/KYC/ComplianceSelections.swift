@@ -31,3 +31,20 @@ extension ComplianceProfiles {
         }
     }
 }
+
+extension PlayerProtection {
+    /// Players under a time-out or self-exclusion in force now.
+    public func excludedPlayers() async throws -> PlayerSelection {
+        let moment = now()
+        return try await database.withConnection { connection in
+            let rows = try await connection.query(
+                """
+                SELECT DISTINCT player_id FROM compliance_exclusions
+                 WHERE starts_at <= \(moment) AND (ends_at IS NULL OR ends_at > \(moment))
+                """, logger: logger)
+            var players: Set<PlayerID> = []
+            for try await id in rows.decode(Int64.self) { players.insert(PlayerID(id)) }
+            return .only(players)
+        }
+    }
+}

@@ -6,7 +6,7 @@ import Identity
 
 /// The players search's form as typed (`/admin/players?q=…&state=…`), read into Identity's
 /// `PlayerSearch`. Filters on other contexts' data are asked of their owners and intersected:
-/// KYC level and country of Compliance (`risk.view`), a balance range of the Ledger
+/// KYC level, country and exclusion of Compliance (`risk.view`), a balance range of the Ledger
 /// (`money.view`). A value that does not read is named in `invalid` and not applied.
 struct AdminPlayersQuery {
     var text = ""
@@ -37,7 +37,8 @@ struct AdminPlayersQuery {
         seenFrom = field("seenFrom")
         seenTo = field("seenTo")
         search.text = text.isEmpty ? nil : text
-        if !state.isEmpty { search.state = PlayerRecord.State(rawValue: state) ?? reject("state") }
+        // "excluded" is Compliance's word (a time-out or self-exclusion in force), not Identity's.
+        if !state.isEmpty, state != Self.excluded { search.state = PlayerRecord.State(rawValue: state) ?? reject("state") }
         search.registeredFrom = day(registeredFrom, "registeredFrom")
         search.registeredUntil = day(registeredTo, "registeredTo").map { $0.addingTimeInterval(86_400) }
         search.seenFrom = day(seenFrom, "seenFrom")
@@ -45,6 +46,9 @@ struct AdminPlayersQuery {
         search.before = query["before"].flatMap { Int64($0) }.map(PlayerID.init)
         var selection: PlayerSelection?
         func narrow(_ more: PlayerSelection) { selection = selection.map { $0.intersected(with: more) } ?? more }
+        if state == Self.excluded {
+            if role.can(.riskView) { narrow(try await sources.protection.excludedPlayers()) } else { invalid.append("state") }
+        }
         if role.can(.riskView) {
             if !level.isEmpty {
                 if let value = Int(level), KYCLevel.range.contains(value) {
@@ -72,6 +76,8 @@ struct AdminPlayersQuery {
         }
         search.selection = selection
     }
+
+    static let excluded = "excluded"
 
     private mutating func reject<T>(_ name: String) -> T? {
         invalid.append(name)
@@ -157,6 +163,12 @@ struct AdminPlayersPage: PageModel {
             + PlayerRecord.State.allCases.map {
                 Option(value: $0.rawValue, label: text("admin.players.states.\($0.rawValue)"), selected: query.state == $0.rawValue)
             }
+            + (role.can(.riskView)
+                ? [
+                    Option(
+                        value: AdminPlayersQuery.excluded, label: text("admin.players.states.excluded"),
+                        selected: query.state == AdminPlayersQuery.excluded)
+                ] : [])
         levels =
             [Option(value: "", label: text("admin.players.filters.anyLevel"), selected: query.level.isEmpty)]
             + KYCLevel.range.map { Option(value: String($0), label: text("kyc.levels.l\($0)"), selected: query.level == String($0)) }
