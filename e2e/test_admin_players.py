@@ -59,7 +59,7 @@ def username_of(world: Hub88World, player: Player) -> str:
     return world.sql(f"SELECT telegram_username FROM identity_players WHERE id = {player.id}")
 
 
-def find_and_open(page: Page, lang: str, username: str, player: Player) -> None:
+def find_and_open(page: Page, lang: str, username: str, player: Player, phone: bool) -> None:
     open_admin(page, "/admin/players")
     page.fill("#players-q", "@" + username)
     with page.expect_navigation():
@@ -67,6 +67,8 @@ def find_and_open(page: Page, lang: str, username: str, player: Player) -> None:
     rows = page.get_by_test_id("player-row")
     expect(rows).to_have_count(1)
     expect(rows.first).to_have_attribute("data-player", str(player.id))
+    if phone:
+        assert_no_sideways_scroll(page, PHONE["width"], "the players search")
     with page.expect_navigation():
         rows.first.get_by_test_id("open-player").click()
     assert path_of(page) == f"/admin/players/{player.id}", page.url
@@ -85,7 +87,7 @@ def test_support_blocks_a_player_whose_next_bet_is_refused_while_an_earlier_win_
     page = new_page(lang, viewport=viewport)
     sign_in(page, staff_factory.create("support"))
     username = username_of(world, player)
-    find_and_open(page, lang, username, player)
+    find_and_open(page, lang, username, player, phone=viewport == "phone")
     if viewport == "phone":
         assert_no_sideways_scroll(page, PHONE["width"], "the player's page")
     reason = f"e2e: chargeback fraud ({lang})"
@@ -96,6 +98,7 @@ def test_support_blocks_a_player_whose_next_bet_is_refused_while_an_earlier_win_
     expect(page.get_by_test_id("player-state")).to_have_text(t(lang, "admin.players.states.blocked"))
     expect(page.get_by_test_id("unblock")).to_be_visible()
     expect(page.get_by_test_id("player-audit")).to_have_count(0)  # support has no audit.view: hidden, not an error
+    expect(page.get_by_test_id("player-rounds")).to_contain_text(f"{PROVIDER}:{SLOT}")
 
     assert player.client.call("GET", "/api/v1/me")[0] == 401, "the block ends every session of the player"
     again = PlayerClient(world.base_url, lang)

@@ -178,7 +178,8 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
         view: AdminPlayerSources(
             identity: playersBackOffice, sessions: sessions, audit: audit, ledger: dependencies.ledger, currencies: currencies,
             kyc: dependencies.kyc, protection: dependencies.protection, alerts: dependencies.amlAlerts, cases: dependencies.amlCases,
-            deposits: dependencies.deposits, withdrawals: withdrawals, grants: dependencies.bonusGrants)
+            deposits: dependencies.deposits, withdrawals: withdrawals, grants: dependencies.bonusGrants,
+            rounds: dependencies.gameRounds)
     ).addRoutes(to: console)
     if let sandbox = dependencies.sandbox {
         SandboxCheckoutController(pages: pages, sandbox: sandbox, inbox: dependencies.webhookInbox).addRoutes(to: forms)

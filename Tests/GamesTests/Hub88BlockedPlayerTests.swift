@@ -29,6 +29,11 @@ import Testing
             #expect(try await harness.call(.win, "acme", harness.win(of: won, amount: 500_000)).status == .ok)
             #expect(try await harness.call(.rollback, "acme", harness.rollback(of: undone)).status == .ok)
             #expect(try await harness.balance(player) == before + 500_000 + 200_000)
+
+            // The player's page lists their rounds, newest first; the refused bet opened none.
+            let rounds = try await GameRounds(database: harness.database, logger: TestServices.logger).rounds(of: player)
+            #expect(Set(rounds.map(\.round)) == [won["round"] as? String, undone["round"] as? String])
+            #expect(rounds.first { $0.round == won["round"] as? String }?.winUnits == 500_000)
         }
     }
 }

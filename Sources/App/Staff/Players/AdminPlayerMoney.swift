@@ -1,12 +1,13 @@
 import Bonuses
 import Core
 import Foundation
+import Games
 import Ledger
 import Payments
 
 /// The money sections of a player's page (`money.view`): balances per currency, the ledger
-/// history with its filters and paging, deposits, withdrawals, and running bonuses with their
-/// wagering progress. Amounts are formatted exactly (`MoneyFormatter`).
+/// history with its filters and paging, game rounds, deposits, withdrawals, and running bonuses
+/// with their wagering progress. Amounts are formatted exactly (`MoneyFormatter`).
 struct AdminPlayerMoney {
     struct Balance {
         let currency: String
@@ -50,6 +51,15 @@ struct AdminPlayerMoney {
         let selected: Bool
     }
 
+    struct Round {
+        let game: String
+        let round: String
+        let stake: String
+        let win: String
+        let open: Bool
+        let openedText: String
+    }
+
     let balances: [Balance]
     let hasBalances: Bool
     let entries: [Entry]
@@ -59,6 +69,8 @@ struct AdminPlayerMoney {
     let from: String
     let to: String
     let nextHref: String?
+    let rounds: [Round]
+    let hasRounds: Bool
     let deposits: [Payment]
     let hasDeposits: Bool
     let withdrawals: [Payment]
@@ -96,7 +108,7 @@ struct AdminPlayerMoney {
     }
 
     init(
-        player: String, balances: [String: Balances], history: HistoryPage, query: HistoryQuery, deposits: [Deposit],
+        player: String, balances: [String: Balances], history: HistoryPage, query: HistoryQuery, rounds: [GameRound], deposits: [Deposit],
         withdrawals: [Withdrawal], bonuses: [Grant], catalog: [String: Currency], language: String, text: (String) -> String
     ) {
         let formatter = MoneyFormatter(language: language)
@@ -127,6 +139,12 @@ struct AdminPlayerMoney {
         from = query.from
         to = query.to
         nextHref = history.nextCursor.map { query.next(player, $0) }
+        self.rounds = rounds.map {
+            Round(
+                game: "\($0.provider):\($0.gameCode)", round: $0.round, stake: money($0.betUnits, $0.currency),
+                win: money($0.winUnits, $0.currency), open: $0.closedAt == nil, openedText: DisplayTime.text($0.openedAt))
+        }
+        hasRounds = !rounds.isEmpty
         self.deposits = deposits.map {
             Payment(
                 id: $0.id, gateway: $0.gateway, amount: money($0.units, $0.currency),

@@ -2,6 +2,7 @@ import Bonuses
 import Compliance
 import Core
 import Foundation
+import Games
 import Hummingbird
 import Identity
 import Ledger
@@ -22,6 +23,7 @@ struct AdminPlayerSources: Sendable {
     let deposits: Deposits
     let withdrawals: Withdrawals
     let grants: Grants
+    let rounds: GameRounds
 
     func page(
         _ record: PlayerRecord, for role: StaffRole, query: Parameters, result: String?, success: Bool, language: String,
@@ -40,6 +42,7 @@ struct AdminPlayerSources: Sendable {
             page.money = AdminPlayerMoney(
                 player: page.player, balances: try await ledger.balances(of: player),
                 history: try await ledger.history(of: player, filter: history.filter), query: history,
+                rounds: try await rounds.rounds(of: player),
                 deposits: try await deposits.recent(of: player), withdrawals: try await withdrawals.recent(of: player),
                 bonuses: try await grants.active(of: player), catalog: try await currencies.all(), language: language, text: text)
         }
