@@ -143,3 +143,32 @@ def test_an_analyst_sees_no_actions_and_a_block_posted_with_a_valid_token_is_for
 
     response = page.request.get("/admin/players/999999999")
     assert response.status == 404, f"an unknown player answered {response.status}"
+
+
+def test_support_keeps_notes_tags_segments_and_ends_sessions_in_russian(
+        new_page: Callable[..., Page], world: Hub88World, staff_factory: StaffFactory) -> None:
+    player = world.sign_in("ru")
+    page = new_page("ru")
+    sign_in(page, staff_factory.create("support"))
+    open_admin(page, f"/admin/players/{player.id}")
+
+    page.fill("#note-body", "Звонил по поводу вывода")
+    with page.expect_navigation():
+        page.get_by_test_id("add-note").click()
+    expect(page.get_by_test_id("player-notice")).to_have_text(t("ru", "admin.players.results.noteAdded"))
+    expect(page.get_by_test_id("player-notes")).to_contain_text("Звонил по поводу вывода")
+
+    with page.expect_navigation():
+        page.get_by_test_id("segment-vip").click()
+    expect(page.get_by_test_id("player-segment")).to_have_text(t("ru", "admin.players.segments.vip"))
+    expect(page.get_by_test_id("segment-vip")).to_have_attribute("aria-pressed", "true")
+    with page.expect_navigation():
+        page.get_by_test_id("segment-vip").click()
+    expect(page.get_by_test_id("player-segment")).to_have_count(0)
+
+    page.fill("#end-reason", "Потерял телефон")
+    with page.expect_navigation():
+        page.get_by_test_id("end-sessions").click()
+    expect(page.get_by_test_id("player-notice")).to_have_text(t("ru", "admin.players.results.sessionsEnded"))
+    assert player.client.call("GET", "/api/v1/me")[0] == 401, "every session of the player ended"
+    expect(page.get_by_test_id("player-state")).to_have_text(t("ru", "admin.players.states.active"))
