@@ -68,6 +68,9 @@ import Testing
             #expect(hostile.contains(#"data-testid="players-invalid""#))
             #expect(try await search("q=needle%5F&state=blocked", support).contains(#"data-testid="players-empty""#))
             #expect(try await search("", support).contains(#"name="balanceFrom""#), "support has money.view")
+            #expect(try await search("balanceFrom=10", support).contains(#"data-testid="players-invalid""#), "an amount needs its currency")
+            let rich = try await search("currency=EUR&balanceFrom=0.00001", support)
+            #expect(!rich.contains(#"data-testid="players-invalid""#) && rich.contains(#"data-testid="players-empty""#))
 
             let analyst = try await staffSessionCookies(client, database, secret, role: .analyst)
             let analystSearch = try await search("", analyst)

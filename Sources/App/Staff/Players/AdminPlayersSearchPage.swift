@@ -65,6 +65,9 @@ struct AdminPlayersQuery {
                 }
             }
         }
+        if role.can(.moneyView), currency.isEmpty, !(balanceFrom.isEmpty && balanceTo.isEmpty) {
+            invalid.append("currency")  // an amount means nothing without its currency
+        }
         if role.can(.moneyView), !currency.isEmpty, !(balanceFrom.isEmpty && balanceTo.isEmpty) {
             if let known = try await sources.currencies.currency(currency),
                 let from = units(balanceFrom, known, "balanceFrom"), let to = units(balanceTo, known, "balanceTo")
