@@ -168,6 +168,19 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
         pages: pages, alerts: dependencies.amlAlerts, cases: dependencies.amlCases, rules: dependencies.amlRules, withdrawals: withdrawals,
         staffDirectory: staffDirectory, currencies: currencies, access: access
     ).addRoutes(to: console)
+    let playersBackOffice = PlayersBackOffice(
+        directory: PlayerDirectory(database: dependencies.database, logger: logger),
+        blocks: PlayerBlocks(database: dependencies.database, logger: logger),
+        notes: PlayerNotes(database: dependencies.database, logger: logger),
+        segments: PlayerSegments(database: dependencies.database, logger: logger))
+    AdminPlayersController(
+        pages: pages, access: access, players: playersBackOffice,
+        view: AdminPlayerSources(
+            identity: playersBackOffice, sessions: sessions, audit: audit, ledger: dependencies.ledger, currencies: currencies,
+            kyc: dependencies.kyc, protection: dependencies.protection, alerts: dependencies.amlAlerts, cases: dependencies.amlCases,
+            deposits: dependencies.deposits, withdrawals: withdrawals, grants: dependencies.bonusGrants,
+            rounds: dependencies.gameRounds)
+    ).addRoutes(to: console)
     if let sandbox = dependencies.sandbox {
         SandboxCheckoutController(pages: pages, sandbox: sandbox, inbox: dependencies.webhookInbox).addRoutes(to: forms)
     }

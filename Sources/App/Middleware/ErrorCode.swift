@@ -21,6 +21,7 @@ extension ErrorCode {
             case .codeInvalid: .codeInvalid
             case .codeLocked: .codeLocked
             case .resendTooSoon: .resendTooSoon
+            case .playerBlocked: .playerBlocked
             }
     }
 

@@ -135,6 +135,7 @@ struct AuthController {
                 case .replayed, .challengeInvalid, .codeInvalid, .codeLocked: .unauthorized
                 case .resendTooSoon: .tooManyRequests
                 case .emailTaken: .conflict
+                case .playerBlocked: .forbidden
                 default: .badRequest
                 }
             throw AppError(status, code: ErrorCode(error))

@@ -53,6 +53,9 @@ struct AdminConsole {
         if staff.role.can(.auditView) { system.append(item("admin.items.audit", "/admin/audit")) }
         if staff.role.can(.systemView) { system.append(item("admin.items.health", "/admin/health")) }
         var groups = [Frame.Group(title: text("admin.sidebar.overview"), items: [item("admin.items.dashboard", "/admin")])]
+        if staff.role.can(.playersView) {
+            groups.append(.init(title: text("admin.sidebar.players"), items: [item("admin.items.players", "/admin/players")]))
+        }
         if staff.role.can(.gamesManage) {
             groups.append(
                 .init(

@@ -45,12 +45,25 @@ public struct GameRounds: Sendable {
 
     /// Open rounds, oldest first: a round open for long is a provider that owes a result.
     public func open(limit: Int = 200) async throws -> [GameRound] {
+        try await rounds(
+            """
+            SELECT provider, round, player_id, game_code, currency, bet_units, win_units, transactions, opened_at, closed_at
+              FROM games_rounds WHERE closed_at IS NULL ORDER BY opened_at LIMIT \(limit)
+            """)
+    }
+
+    /// The player's latest rounds, newest first (the back office's player page).
+    public func rounds(of player: PlayerID, limit: Int = 20) async throws -> [GameRound] {
+        try await rounds(
+            """
+            SELECT provider, round, player_id, game_code, currency, bet_units, win_units, transactions, opened_at, closed_at
+              FROM games_rounds WHERE player_id = \(player.rawValue) ORDER BY opened_at DESC LIMIT \(max(1, min(limit, 200)))
+            """)
+    }
+
+    private func rounds(_ query: PostgresQuery) async throws -> [GameRound] {
         try await database.withConnection { connection in
-            let rows = try await connection.query(
-                """
-                SELECT provider, round, player_id, game_code, currency, bet_units, win_units, transactions, opened_at, closed_at
-                  FROM games_rounds WHERE closed_at IS NULL ORDER BY opened_at LIMIT \(limit)
-                """, logger: logger)
+            let rows = try await connection.query(query, logger: logger)
             var rounds: [GameRound] = []
             for try await (provider, round, player, game, currency, bet, win, count, opened, closed) in rows.decode(
                 (String, String, Int64, String, String, Int64, Int64, Int, Date, Date?).self)

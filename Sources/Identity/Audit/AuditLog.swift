@@ -79,12 +79,15 @@ public struct AuditLog: Sendable {
     public struct Filter: Sendable {
         public var actor: String?
         public var action: String?
+        /// Exact match (`player:<id>`): the trail about one thing.
+        public var target: String?
         public var before: Int64?
         public var limit: Int
 
-        public init(actor: String? = nil, action: String? = nil, before: Int64? = nil, limit: Int = 50) {
+        public init(actor: String? = nil, action: String? = nil, target: String? = nil, before: Int64? = nil, limit: Int = 50) {
             self.actor = actor
             self.action = action
+            self.target = target
             self.before = before
             self.limit = limit
         }
@@ -100,6 +103,7 @@ public struct AuditLog: Sendable {
                 SELECT id, at, actor, action, target, summary::text, ip, request_id FROM identity_audit_log
                  WHERE (\(actorPattern)::text IS NULL OR actor LIKE \(actorPattern))
                    AND (\(actionPattern)::text IS NULL OR action LIKE \(actionPattern))
+                   AND (\(filter.target)::text IS NULL OR target = \(filter.target))
                    AND (\(filter.before)::bigint IS NULL OR id < \(filter.before))
                  ORDER BY id DESC LIMIT \(max(1, min(filter.limit, 200)))
                 """, logger: logger)

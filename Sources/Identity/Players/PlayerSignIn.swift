@@ -32,6 +32,8 @@ public enum SignInError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Five wrong codes: a new code is needed.
     case codeLocked
     case resendTooSoon
+    /// Staff blocked the player (`PlayerBlocks`): no sign-in until the block is lifted.
+    case playerBlocked
 
     public var code: String {
         switch self {
@@ -44,6 +46,7 @@ public enum SignInError: Error, Sendable, Equatable, CustomStringConvertible {
         case .codeInvalid: "codeInvalid"
         case .codeLocked: "codeLocked"
         case .resendTooSoon: "resendTooSoon"
+        case .playerBlocked: "playerBlocked"
         }
     }
 
@@ -110,11 +113,16 @@ public struct PlayerSignIn: Sendable {
                 """
                 SELECT p.id, p.email, p.language,
                        EXISTS (SELECT 1 FROM identity_devices d WHERE d.player_id = p.id AND d.device_hash = \(Self.digest(device))
-                                  AND d.confirmed_at > \(now.addingTimeInterval(-Self.deviceTrust)))
+                                  AND d.confirmed_at > \(now.addingTimeInterval(-Self.deviceTrust))),
+                       p.blocked
                   FROM identity_players p WHERE p.telegram_id = \(user.id)
                 """, logger: logger)
             var player: (Int64, String, String, Bool)?
-            for try await row in known.decode((Int64, String, String, Bool).self) { player = row }
+            for try await (id, email, language, trusted, blocked) in known.decode((Int64, String, String, Bool, Bool).self) {
+                // Thrown, so the transaction (and this proof's replay guard) rolls back: nothing is written for a refusal.
+                if blocked { throw SignInError.playerBlocked }
+                player = (id, email, language, trusted)
+            }
             if let (id, _, _, trusted) = player, trusted { return .done(PlayerID(id)) }
             let challenge = RandomToken.hex(byteCount: 32)
             let profile = CanonicalJSON.object(
@@ -224,6 +232,12 @@ public struct PlayerSignIn: Sendable {
             }
             let player: Int64
             if let existing {
+                // A challenge started before a block must not finish after it.
+                let blocked =
+                    try await connection.query(
+                        "SELECT blocked FROM identity_players WHERE id = \(existing)", logger: logger
+                    ).collect().first?.decode(Bool.self) ?? false
+                if blocked { return .failure(.playerBlocked) }
                 player = existing
             } else {
                 let profile = (try? JSONDecoder().decode([String: String].self, from: Data(profileText.utf8))) ?? [:]

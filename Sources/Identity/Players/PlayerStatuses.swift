@@ -8,8 +8,18 @@ import PostgresNIO
 /// start play. Games asks it for a provider's calls; Identity keeps the rows.
 public struct PlayerStatus: Sendable, Equatable {
     public let registeredAt: Date
-    /// Staff disabled the player: they may not bet, but wins and rollbacks still pay them.
+    /// The player is disabled (a staff block or a closure): they may not bet, but wins and
+    /// rollbacks still pay them.
     public let disabled: Bool
+    /// The player is disabled by a staff block (`PlayerBlocks`), not closed by another context:
+    /// besides betting and depositing, they may not sign in or withdraw.
+    public let blocked: Bool
+
+    init(registeredAt: Date, disabled: Bool, blocked: Bool = false) {
+        self.registeredAt = registeredAt
+        self.disabled = disabled
+        self.blocked = blocked
+    }
 
     public var mayBet: Bool { !disabled }
 }
@@ -37,9 +47,9 @@ public struct PlayerStatuses: Sendable {
     /// under Compliance's player lock, which a closure also takes).
     public func status(of player: PlayerID, on connection: PostgresConnection) async throws -> PlayerStatus? {
         let rows = try await connection.query(
-            "SELECT created_at, disabled_at IS NOT NULL FROM identity_players WHERE id = \(player.rawValue)", logger: logger)
-        for try await (registeredAt, disabled) in rows.decode((Date, Bool).self) {
-            return PlayerStatus(registeredAt: registeredAt, disabled: disabled)
+            "SELECT created_at, disabled_at IS NOT NULL, blocked FROM identity_players WHERE id = \(player.rawValue)", logger: logger)
+        for try await (registeredAt, disabled, blocked) in rows.decode((Date, Bool, Bool).self) {
+            return PlayerStatus(registeredAt: registeredAt, disabled: disabled, blocked: blocked)
         }
         return nil
     }
@@ -47,12 +57,16 @@ public struct PlayerStatuses: Sendable {
     /// Closes a player for a reason another context found (Compliance: a date of birth under 18):
     /// they may no longer bet or deposit, while wins, rollbacks and withdrawals of their money
     /// still go through. Audited as `identity.player_closed` with the reason, in the caller's
-    /// transaction (there is no reason column: the audit log is where the reason lives). Returns
-    /// false when the player was disabled already (nothing changes, nothing is audited).
+    /// transaction (there is no reason column: the audit log is where the reason lives). A staff
+    /// block becomes a closure, so that lifting the block cannot reopen the player. Returns false
+    /// when the player was closed already (nothing changes, nothing is audited).
     @discardableResult
     public func close(_ player: PlayerID, reason: String, actor: String, on connection: PostgresConnection) async throws -> Bool {
         let rows = try await connection.query(
-            "UPDATE identity_players SET disabled_at = now() WHERE id = \(player.rawValue) AND disabled_at IS NULL RETURNING id",
+            """
+            UPDATE identity_players SET disabled_at = COALESCE(disabled_at, now()), blocked = false
+             WHERE id = \(player.rawValue) AND (disabled_at IS NULL OR blocked) RETURNING id
+            """,
             logger: logger
         ).collect()
         guard !rows.isEmpty else { return false }

@@ -35,7 +35,8 @@ extension StaffRole {
         case .risk:
             [.playersView, .playersManage, .moneyView, .riskView, .riskManage, .kycReview, .withdrawalsApprove, .reportsView, .auditView]
         case .support:
-            [.playersView, .moneyView, .riskView]
+            // Support blocks and unblocks players, ends their sessions and keeps notes.
+            [.playersView, .playersManage, .moneyView, .riskView]
         case .analyst:
             [.reportsView, .reportsManage, .playersView]
         }

@@ -63,6 +63,9 @@ public enum WithdrawalRefusal: Error, Sendable, Equatable {
     case rateMissing(String)
     /// A bonus is running in this currency (docs/bonuses.md): the player forfeits it first.
     case bonusActive(String)
+    /// Staff blocked the player (Identity's `PlayerBlocks`): no withdrawal request until the
+    /// block is lifted. A closure (under 18) still lets the player take their money out.
+    case playerBlocked
 
     public var code: String {
         switch self {
@@ -80,6 +83,7 @@ public enum WithdrawalRefusal: Error, Sendable, Equatable {
         case .limitReached: "limitReached"
         case .rateMissing: "rateMissing"
         case .bonusActive: "bonusActive"
+        case .playerBlocked: "playerBlocked"
         }
     }
 
@@ -99,6 +103,7 @@ public enum WithdrawalRefusal: Error, Sendable, Equatable {
         case .limitReached(let limit): limit.message
         case .rateMissing(let currency): "Withdrawals in \(currency) are paused: the casino has no exchange rate for it yet."
         case .bonusActive(let currency): "A bonus is running in \(currency): forfeit it first to withdraw."
+        case .playerBlocked: "This account is blocked: contact support."
         }
     }
 }

@@ -21,6 +21,8 @@ public struct Withdrawals: Sendable {
     let logger: Logger
     /// Other contexts' reasons to refuse a request (a running bonus), composed by App.
     let gates: [any WithdrawalGate]
+    /// Identity's answer whether staff blocked the player.
+    let players: PlayerStatuses
 
     /// The step-up code's purpose: a code for one withdrawal confirms nothing else.
     static let purpose = "withdrawal"
@@ -30,6 +32,7 @@ public struct Withdrawals: Sendable {
         limits: any MovementLimits, settings: WithdrawalSettings, logger: Logger, gates: [any WithdrawalGate] = []
     ) {
         self.gates = gates
+        self.players = PlayerStatuses(database: database, logger: logger)
         self.records = WithdrawalRecords(database: database, ledger: ledger, logger: logger)
         self.gateways = gateways
         self.stepUp = stepUp
@@ -65,6 +68,8 @@ public struct Withdrawals: Sendable {
         guard units > fee else {
             throw WithdrawalRefusal.amount(.belowMinimum(GatewayAmount.text(offered.payoutFeeUnits + 1, offered)))
         }
+        // A staff block closes withdrawals; a closure (under 18) leaves the player their money.
+        if try await players.status(of: player)?.blocked == true { throw WithdrawalRefusal.playerBlocked }
         for gate in gates {
             if let refusal = try await gate.refusal(player: player, currency: currency) { throw refusal }
         }
@@ -160,6 +165,11 @@ public struct Withdrawals: Sendable {
                 let refused = WithdrawalRefusal(refusal)
                 _ = try await records.move(row, to: .failed, reason: .refusedAtConfirmation(refused), on: connection)
                 return .failure(refused)
+            }
+            // A block between the request and its code stops it too.
+            if try await players.status(of: row.player, on: connection)?.blocked == true {
+                _ = try await records.move(row, to: .failed, reason: .refusedAtConfirmation(.playerBlocked), on: connection)
+                return .failure(.playerBlocked)
             }
             // And the gates: a bonus granted between the request and its code still stops it.
             for gate in gates {
