@@ -13,9 +13,11 @@ import secrets
 from decimal import Decimal
 from typing import Callable
 
+import pytest
 from playwright.sync_api import Page, expect
 
-from conftest import console_errors, e2e_sql
+from conftest import PHONE, console_errors, e2e_sql
+from layout import assert_no_sideways_scroll
 from strings import t
 from test_bonuses import deposit_with_code, wallet
 from test_cashier import Depositor, back_at_the_cashier, depositor, open_cashier  # noqa: F401 (fixture)
@@ -49,16 +51,17 @@ def create_free_spins_campaign(page: Page, name: str, code: str) -> None:
     expect(page.get_by_test_id("bonuses-notice")).to_have_text(t("en", "admin.bonuses.results.enabled"))
 
 
+@pytest.mark.parametrize("lang, viewport", [("en", "desktop"), ("ru", "phone")])
 def test_staff_create_free_spins_and_a_player_wins_them_as_a_wagered_bonus(
         new_page: Callable[..., Page], base_url: str, staff_factory: StaffFactory, depositor: Depositor,
-        service_env: dict[str, str], server_env: dict[str, str]) -> None:
+        service_env: dict[str, str], server_env: dict[str, str], lang: str, viewport: str) -> None:
     staff = new_page("en")
     sign_in(staff, staff_factory.create("finance"))
     name, code = "Spins " + secrets.token_hex(3), "FS" + secrets.token_hex(4).upper()
     create_free_spins_campaign(staff, name, code)
     assert_clean_console(staff, "the bonuses page")
 
-    page = new_page("en")
+    page = new_page(lang, viewport=viewport)
     open_cashier(page, base_url, depositor)
     deposit_with_code(page, "20", code.lower())
     with page.expect_navigation():
@@ -68,10 +71,14 @@ def test_staff_create_free_spins_and_a_player_wins_them_as_a_wagered_bonus(
     spins = page.get_by_test_id("bonus-free-spins")
     expect(spins).to_have_attribute("data-left", "3")
     expect(spins).to_contain_text("Croupier Sevens")
+    expect(spins.get_by_test_id("bonus-free-spins-play")).to_have_text(t(lang, "bonuses.panel.playFreeSpins"))
+    if viewport == "phone":
+        assert_no_sideways_scroll(page, PHONE["width"], "the wallet with free spins")
     assert (wallet(depositor)["real"], wallet(depositor)["bonus"]) == ("20.00000", "0.00000")
 
     frame = open_game(page, "slot")
     expect(frame.get_by_test_id("free-spins")).to_be_visible()
+    expect(frame.get_by_test_id("free-spins")).to_contain_text(t(lang, "originals.freeRounds.left"))
     expect(frame.get_by_test_id("free-spins-left")).to_have_text("3")
     frame.locator(BET).fill("2.00")  # a free spin is played at its own stake
     won = Decimal(0)
