@@ -24,17 +24,17 @@ from test_cashier import Depositor, back_at_the_cashier, depositor, open_cashier
 from test_games import BET, open_game, play_round
 from test_payments_stripe import audit_is_clean
 from test_staff import (  # noqa: F401 (fixtures)
-    StaffFactory, assert_clean_console, cli_env, open_admin, server_secret_key, sign_in, staff_factory)
+    StaffFactory, cli_env, open_admin, server_secret_key, sign_in, staff_factory)
 
 UNITS = Decimal(100_000)  # EUR's ledger units per euro
 
 
-def create_free_spins_campaign(page: Page, name: str, code: str) -> None:
+def fill_free_spins_campaign(page: Page, name: str, code: str, stake: str) -> None:
     open_admin(page, "/admin/bonuses")
     page.fill("#campaign-name", name)
     page.select_option("#campaign-currency", "EUR")
     page.select_option("#campaign-kind", "free_spins")
-    page.fill("#campaign-amount", "1.00")
+    page.fill("#campaign-amount", stake)
     page.fill("#campaign-spins", "3")
     page.select_option("#campaign-spin-game", "slot")
     page.fill("#campaign-spin-days", "3")
@@ -43,6 +43,13 @@ def create_free_spins_campaign(page: Page, name: str, code: str) -> None:
     page.fill("#campaign-expiry", "7")
     with page.expect_navigation():
         page.get_by_test_id("bonus-campaign-create").click()
+
+
+def create_free_spins_campaign(page: Page, name: str, code: str, service_env: dict[str, str]) -> None:
+    fill_free_spins_campaign(page, name, code, "0.05")  # below the slot's smallest bet: refused by name
+    expect(page.get_by_test_id("bonuses-error")).to_have_text(t("en", "admin.bonuses.errors.campaign.freeSpins"))
+    assert e2e_sql(service_env, f"SELECT count(*) FROM bonuses_campaigns WHERE code = '{code}'") == "0"
+    fill_free_spins_campaign(page, name, code, "1.00")
     expect(page.get_by_test_id("bonuses-notice")).to_have_text(t("en", "admin.bonuses.results.created"))
     row = page.get_by_test_id("bonus-campaign").filter(has_text=name)
     expect(row).to_contain_text(code)
@@ -58,8 +65,8 @@ def test_staff_create_free_spins_and_a_player_wins_them_as_a_wagered_bonus(
     staff = new_page("en")
     sign_in(staff, staff_factory.create("finance"))
     name, code = "Spins " + secrets.token_hex(3), "FS" + secrets.token_hex(4).upper()
-    create_free_spins_campaign(staff, name, code)
-    assert_clean_console(staff, "the bonuses page")
+    create_free_spins_campaign(staff, name, code, service_env)
+    assert [e for e in console_errors(staff) if "/admin/bonuses/campaigns" not in e] == []  # the refusal's 422
 
     page = new_page(lang, viewport=viewport)
     open_cashier(page, base_url, depositor)

@@ -1,6 +1,7 @@
 import Bonuses
 import Core
 import Foundation
+import Games
 import Hummingbird
 import Identity
 
@@ -138,6 +139,10 @@ struct AdminBonusesController {
         if kind == .freeSpins {
             guard let spins = Int(form.spins ?? ""), let days = Int(form.spinDays ?? "") else { throw CampaignProblem.freeSpins }
             freeSpins = FreeSpinTerms(spins: spins, game: form.spinGame ?? "", days: days)
+            // Refused here, by name: Originals would refuse every award of this stake at grant time.
+            guard OriginalsProvider.takesFreeRounds(of: Hub88Amount.wire(units: amount, scale: scale), on: form.spinGame ?? "") else {
+                throw CampaignProblem.freeSpins
+            }
         }
         return CampaignTerms(
             name: (form.name ?? "").trimmingCharacters(in: .whitespaces), currency: currency, kind: kind, matchPercent: percent,

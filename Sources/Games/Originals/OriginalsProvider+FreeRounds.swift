@@ -16,13 +16,18 @@ extension OriginalsProvider {
         reward: String, player: String, game: String, currency: String, betUnits: Int64, rounds: Int, validUntil: Date
     ) async throws {
         guard Self.games.contains(where: { $0.code == game }) else { throw FreeRoundsRefusal.invalidGame }
-        guard betUnits >= Self.minimumBet, betUnits <= Self.maximumBet(game), game != "slot" || Slot.isValid(bet: betUnits) else {
-            throw FreeRoundsRefusal.invalidStake
-        }
+        guard Self.takesFreeRounds(of: betUnits, on: game) else { throw FreeRoundsRefusal.invalidStake }
         guard (1...500).contains(rounds) else { throw FreeRoundsRefusal.invalidRounds }
         guard (1...100).contains(reward.count) else { throw FreeRoundsRefusal.invalidReward }
         try await store.award(
             reward: reward, player: player, game: game, currency: currency, betUnits: betUnits, rounds: rounds, validUntil: validUntil)
+    }
+
+    /// Whether `game` can play free rounds of `betUnits` (Hub88 units): a game of Originals, and a
+    /// stake it takes from a player (the slot's splits evenly over its lines).
+    public static func takesFreeRounds(of betUnits: Int64, on game: String) -> Bool {
+        games.contains { $0.code == game } && betUnits >= minimumBet && betUnits <= maximumBet(game)
+            && (game != "slot" || Slot.isValid(bet: betUnits))
     }
 
     /// Takes back the rounds of `reward` not yet played; a round being played still settles.
