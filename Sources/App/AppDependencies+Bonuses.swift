@@ -11,11 +11,31 @@ import PostgresNIO
 /// without knowing Bonuses.
 extension AppDependencies {
     public var bonusCampaigns: Campaigns { Campaigns(database: database, ledger: ledger, logger: Logger(label: "croupier.bonuses")) }
-    public var bonusGrants: Grants { Grants(database: database, ledger: ledger, logger: Logger(label: "croupier.bonuses")) }
+    public var bonusGrants: Grants {
+        Grants(
+            database: database, ledger: ledger, logger: Logger(label: "croupier.bonuses"),
+            freeRounds: OriginalsFreeRounds(originals: originals, ledger: ledger))
+    }
     public var depositBonuses: DepositBonuses { DepositBonuses(grants: bonusGrants, logger: Logger(label: "croupier.bonuses")) }
 
-    /// The maximum-bet check and the wagering follow-up of a wallet bet.
-    var bonusWalletHooks: WalletHooks { WalletHooks(betChecks: [BonusHooks.maxBetCheck], betFollowUps: [BonusHooks.recordWager]) }
+    /// The maximum-bet check and the wagering follow-up of a wallet bet, and the wins of free
+    /// spins a grant awarded, paid as its bonus money.
+    var bonusWalletHooks: WalletHooks {
+        let wins = FreeSpinWins(grants: bonusGrants)
+        return WalletHooks(
+            betChecks: [BonusHooks.maxBetCheck], betFollowUps: [BonusHooks.recordWager],
+            rewardWin: { win in
+                switch try await wins.credit(
+                    provider: win.provider, transaction: win.transactionUUID, reward: win.reward, player: win.player,
+                    currency: win.currency, units: win.units)
+                {
+                case .notOurs: .notClaimed
+                case .credited: .paid
+                case .replayed: .replayed
+                case .mismatch: .mismatch
+                }
+            })
+    }
 
     func bonusSettlementJob(logger: Logger) -> BonusSettlementJob { BonusSettlementJob(grants: bonusGrants, logger: logger) }
 }

@@ -52,7 +52,7 @@ public struct AppDependencies: Sendable {
         return WalletHooks(
             betChecks: [PlayerProtection.betCheck] + bonuses.betChecks,
             betFollowUps: [PlayerProtection.countPlay] + bonuses.betFollowUps,
-            winFollowUps: [PlayerProtection.countPlay] + bonuses.winFollowUps)
+            winFollowUps: [PlayerProtection.countPlay] + bonuses.winFollowUps, rewardWin: bonuses.rewardWin)
     }
 
     /// Croupier Originals, registered on first use (after migrations).

@@ -24,7 +24,11 @@ struct BonusHarness {
     let ledger: Ledger
     let clock = TestClock()
     var campaigns: Campaigns { Campaigns(database: database, ledger: ledger, logger: TestServices.logger) }
-    var grants: Grants { Grants(database: database, ledger: ledger, logger: TestServices.logger, now: { [clock] in clock.now() }) }
+    /// The provider free-spin grants award their spins at.
+    let rewards = FakeFreeRounds()
+    var grants: Grants {
+        Grants(database: database, ledger: ledger, logger: TestServices.logger, now: { [clock] in clock.now() }, freeRounds: rewards)
+    }
     var deposits: DepositBonuses { DepositBonuses(grants: grants, logger: TestServices.logger) }
     let player = PlayerID(7)
     private let counter = Counter()

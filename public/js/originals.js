@@ -273,6 +273,13 @@ export function createGame(root) {
   /** After the result is on screen: balance, seeds, and a word to the casino page. */
   function settle(answer) {
     if (typeof answer.balance === "string") setBalance(answer.balance);
+    // A free round was played: how many the operator's award has left (the box hides at 0).
+    if (typeof answer.freeRoundsLeft === "number") {
+      const left = root.querySelector("[data-og-free-left]");
+      const box = root.querySelector("[data-og-free]");
+      if (left) left.textContent = String(answer.freeRoundsLeft);
+      if (box) box.hidden = answer.freeRoundsLeft === 0;
+    }
     const round = answer.round || {};
     if (round.serverSeedHash || round.clientSeed || round.nonce !== undefined) {
       seeds.update({

@@ -1,6 +1,7 @@
 import Bonuses
 import Core
 import Foundation
+import Games
 import Hummingbird
 import Identity
 
@@ -26,6 +27,9 @@ struct AdminBonusesController {
         let maxBet: String?
         let expiryDays: String?
         let maxConversion: String?
+        let spins: String?
+        let spinGame: String?
+        let spinDays: String?
     }
 
     struct RequestForm: Decodable {
@@ -131,11 +135,20 @@ struct AdminBonusesController {
         guard let expiry = Int(form.expiryDays ?? "") else { throw CampaignProblem.expiryDays }
         let percent = kind == .depositMatch ? Int(form.matchPercent ?? "") : nil
         if kind == .depositMatch, percent == nil { throw CampaignProblem.matchPercent }
+        var freeSpins: FreeSpinTerms?
+        if kind == .freeSpins {
+            guard let spins = Int(form.spins ?? ""), let days = Int(form.spinDays ?? "") else { throw CampaignProblem.freeSpins }
+            freeSpins = FreeSpinTerms(spins: spins, game: form.spinGame ?? "", days: days)
+            // Refused here, by name: Originals would refuse every award of this stake at grant time.
+            guard OriginalsProvider.takesFreeRounds(of: Hub88Amount.wire(units: amount, scale: scale), on: form.spinGame ?? "") else {
+                throw CampaignProblem.freeSpins
+            }
+        }
         return CampaignTerms(
             name: (form.name ?? "").trimmingCharacters(in: .whitespaces), currency: currency, kind: kind, matchPercent: percent,
             amountUnits: amount, eligibility: code.isEmpty ? .firstDeposit : .code(code), wageringMultiplier: multiplier,
             wageringBase: Campaign.WageringBase(rawValue: form.wageringBase ?? "") ?? .bonus, maxBetUnits: try units(form.maxBet, .maxBet),
-            expiryDays: expiry, maxConversionUnits: try units(form.maxConversion, .maxConversion))
+            expiryDays: expiry, maxConversionUnits: try units(form.maxConversion, .maxConversion), freeSpins: freeSpins)
     }
 
     private func page(

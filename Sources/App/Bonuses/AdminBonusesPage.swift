@@ -1,6 +1,7 @@
 import Bonuses
 import Core
 import Foundation
+import Games
 
 /// The console's bonuses page's view model: each campaign's terms in a line, the open manual
 /// grant requests (the requester sees theirs waiting for someone else), the forms' options.
@@ -13,6 +14,11 @@ struct AdminBonusesPage: PageModel {
         let eligibility: String
         let terms: String
         let enabled: Bool
+    }
+
+    struct SpinGame {
+        let code: String
+        let name: String
     }
 
     struct RequestRow {
@@ -34,6 +40,8 @@ struct AdminBonusesPage: PageModel {
     let requests: [RequestRow]
     let hasRequests: Bool
     let currencies: [String]
+    /// The games free spins may be on: Croupier Originals', the provider that takes rewards here.
+    let spinGames = OriginalsProvider.games.map { SpinGame(code: $0.code, name: $0.name) }
     let notice: String?
     let error: String?
 
@@ -48,11 +56,19 @@ struct AdminBonusesPage: PageModel {
         }
         let rows = campaigns.map { campaign in
             let terms = campaign.terms
-            let offer =
-                terms.kind == .depositMatch
-                ? text("admin.bonuses.offer.match").replacingOccurrences(of: "{percent}", with: String(terms.matchPercent ?? 0))
+            let offer: String
+            switch terms.kind {
+            case .depositMatch:
+                offer = text("admin.bonuses.offer.match").replacingOccurrences(of: "{percent}", with: String(terms.matchPercent ?? 0))
                     .replacingOccurrences(of: "{cap}", with: money(terms.amountUnits, terms.currency))
-                : money(terms.amountUnits, terms.currency)
+            case .fixed: offer = money(terms.amountUnits, terms.currency)
+            case .freeSpins:
+                let spins = terms.freeSpins
+                offer = text("admin.bonuses.offer.freeSpins").replacingOccurrences(of: "{spins}", with: String(spins?.spins ?? 0))
+                    .replacingOccurrences(of: "{stake}", with: money(terms.amountUnits, terms.currency))
+                    .replacingOccurrences(of: "{game}", with: OriginalsProvider.games.first { $0.code == spins?.game }?.name ?? "")
+                    .replacingOccurrences(of: "{days}", with: String(spins?.days ?? 0))
+            }
             let eligibility: String
             switch terms.eligibility {
             case .firstDeposit: eligibility = text("admin.bonuses.eligibility.firstDeposit")

@@ -1,10 +1,12 @@
 import Bonuses
 import Core
 import Foundation
+import Games
 
 /// A running bonus as the player sees it on `/wallet` and in the cashier (partial
 /// `bonus_panels`): how much is wagered of what is required, until when, the maximum bet, and
-/// the forfeit form. Every label from the locale files, every amount formatted.
+/// the forfeit form; for free spins, how many are left on which game, and until when. Every label
+/// from the locale files, every amount formatted.
 struct BonusPanel {
     let currency: String
     let name: String
@@ -18,8 +20,12 @@ struct BonusPanel {
     let expires: String
     let maxBet: String?
     let met: Bool
+    /// "3 of 10 free spins of 1.00 left on Croupier Sevens, until …", while they are not over.
+    let freeSpins: String?
+    let freeSpinsLeft: Int?
+    let freeSpinsGameURL: String?
 
-    init?(_ grant: Grant, catalog: [String: Currency], formatter: MoneyFormatter, text: (String) -> String) {
+    init?(_ grant: Grant, spins: FreeSpinsStatus?, catalog: [String: Currency], formatter: MoneyFormatter, text: (String) -> String) {
         guard let currency = catalog[grant.currency] else { return nil }
         func money(_ units: Int64) -> String { formatter.format(units: units, currency: currency) }
         self.currency = grant.currency
@@ -33,7 +39,19 @@ struct BonusPanel {
         self.expiresISO = grant.expiresAt.formatted(.iso8601)
         self.expires = text("bonuses.panel.expires").replacingOccurrences(of: "{date}", with: DisplayTime.text(grant.expiresAt))
         self.maxBet = grant.maxBetUnits.map { text("bonuses.panel.maxBet").replacingOccurrences(of: "{amount}", with: money($0)) }
-        self.met = grant.wageringMet
+        let spinsOn = spins.map { $0.left > 0 } ?? false
+        self.met = grant.wageringMet && !spinsOn
+        self.freeSpinsLeft = spinsOn ? spins?.left : nil
+        self.freeSpins = spins.flatMap { spins in
+            guard spinsOn else { return nil }
+            return text("bonuses.panel.freeSpins").replacingOccurrences(of: "{left}", with: String(spins.left))
+                .replacingOccurrences(of: "{spins}", with: String(spins.spins)).replacingOccurrences(
+                    of: "{stake}", with: money(spins.spinUnits)
+                )
+                .replacingOccurrences(of: "{game}", with: OriginalsProvider.games.first { $0.code == spins.game }?.name ?? spins.game)
+                .replacingOccurrences(of: "{date}", with: DisplayTime.text(spins.validUntil))
+        }
+        self.freeSpinsGameURL = spinsOn ? spins.map { "/play/\(OriginalsProvider.code)/\($0.game)" } : nil
     }
 
     /// How far wagering is, in whole percent rounded down (100 only when met).
@@ -42,9 +60,13 @@ struct BonusPanel {
         return Int(required.dividingFullWidth(wagered.multipliedFullWidth(by: 100)).quotient)
     }
 
-    static func panels(_ grants: [Grant], catalog: [String: Currency], language: String, localization: Localization) -> [BonusPanel] {
-        grants.compactMap {
-            BonusPanel($0, catalog: catalog, formatter: MoneyFormatter(language: language), text: { localization.string($0, in: language) })
+    static func panels(
+        _ grants: [Grant], spins: [FreeSpinsStatus] = [], catalog: [String: Currency], language: String, localization: Localization
+    ) -> [BonusPanel] {
+        grants.compactMap { grant in
+            BonusPanel(
+                grant, spins: spins.first { $0.grantID == grant.id }, catalog: catalog, formatter: MoneyFormatter(language: language),
+                text: { localization.string($0, in: language) })
         }
     }
 }

@@ -30,10 +30,17 @@ struct OriginalsGamePage: PageModel {
     let lines: Int?
     let symbols: [Symbol]
     let paytable: [Pays]
+    /// Free rounds the operator awarded on this game, played first at their stake.
+    let hasFreeRounds: Bool
+    let freeRoundsLeft: Int
+    let freeRoundStake: String
 
     init(_ view: OriginalsProvider.SessionView) {
         let slot = view.gameCode == "slot"
         session = view.id
+        hasFreeRounds = view.freeRoundsLeft > 0
+        freeRoundsLeft = view.freeRoundsLeft
+        freeRoundStake = view.freeRoundStake ?? ""
         currency = view.currency
         balance = view.balance ?? "—"
         serverSeedHash = view.serverSeedHash

@@ -91,7 +91,8 @@ struct CashierController {
         let level = try await kyc.levels.level(of: player)
         let catalog = try await currencies.all()
         let bonusPanels = BonusPanel.panels(
-            try await bonuses.grants.active(of: player), catalog: catalog, language: language, localization: pages.localization)
+            try await bonuses.grants.active(of: player), spins: try await bonuses.grants.freeSpins(of: player), catalog: catalog,
+            language: language, localization: pages.localization)
         var view = CashierPage(
             language: language, localization: pages.localization, gateways: try await gateways.active(),
             catalog: catalog,

@@ -27,6 +27,7 @@ struct WalletController {
             async let balances = ledger.balances(of: player)
             async let page = ledger.history(of: player, filter: filter)
             async let running = grants.active(of: player)
+            async let spins = grants.freeSpins(of: player)
             let language = Localization.language(for: request)
             let view = WalletPage(
                 language: language, localization: pages.localization, catalog: catalog,
@@ -34,7 +35,8 @@ struct WalletController {
                 query: Dictionary(
                     request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { first, _ in first }))
             var model = view.view
-            model.bonuses = BonusPanel.panels(try await running, catalog: catalog, language: language, localization: pages.localization)
+            model.bonuses = BonusPanel.panels(
+                try await running, spins: try await spins, catalog: catalog, language: language, localization: pages.localization)
             model.hasBonuses = !model.bonuses.isEmpty
             return pages.render(
                 "wallet", face: .player, title: "wallet.title", model: model, frame: view.frame, request: request, context: context)

@@ -9,6 +9,9 @@ public struct Campaign: Sendable, Equatable {
         case depositMatch = "deposit_match"
         /// `amountUnits`, whatever the deposit.
         case fixed
+        /// `FreeSpinTerms.spins` rounds of `amountUnits` each on one game, awarded at the provider;
+        /// what they win becomes the bonus (docs/bonuses.md "Free spins").
+        case freeSpins = "free_spins"
     }
 
     public enum Eligibility: Sendable, Equatable {
@@ -51,10 +54,13 @@ public struct CampaignTerms: Sendable, Equatable {
     public var expiryDays: Int
     /// What converts to real at most; the rest is forfeited. Nil: no cap.
     public var maxConversionUnits: Int64?
+    /// For free spins (and only for them): how many, on which game, valid how long.
+    public var freeSpins: FreeSpinTerms?
 
     public init(
         name: String, currency: String, kind: Campaign.Kind, matchPercent: Int?, amountUnits: Int64, eligibility: Campaign.Eligibility,
-        wageringMultiplier: Int, wageringBase: Campaign.WageringBase, maxBetUnits: Int64?, expiryDays: Int, maxConversionUnits: Int64?
+        wageringMultiplier: Int, wageringBase: Campaign.WageringBase, maxBetUnits: Int64?, expiryDays: Int, maxConversionUnits: Int64?,
+        freeSpins: FreeSpinTerms? = nil
     ) {
         self.name = name
         self.currency = currency
@@ -67,6 +73,7 @@ public struct CampaignTerms: Sendable, Equatable {
         self.maxBetUnits = maxBetUnits
         self.expiryDays = expiryDays
         self.maxConversionUnits = maxConversionUnits
+        self.freeSpins = freeSpins
     }
 
     /// The first rule these terms break, or nil. The database checks the same (migration `bonuses`).
@@ -79,6 +86,11 @@ public struct CampaignTerms: Sendable, Equatable {
         if let maxBetUnits, maxBetUnits <= 0 { return .maxBet }
         if !(1...365).contains(expiryDays) { return .expiryDays }
         if let maxConversionUnits, maxConversionUnits <= 0 { return .maxConversion }
+        if (kind == .freeSpins) != (freeSpins != nil) { return .freeSpins }
+        if let freeSpins {
+            if !(1...500).contains(freeSpins.spins) || !(1...expiryDays).contains(freeSpins.days) { return .freeSpins }
+            if freeSpins.game.range(of: "^[a-z0-9-]{1,64}$", options: .regularExpression) == nil { return .freeSpins }
+        }
         return nil
     }
 
@@ -88,6 +100,8 @@ public struct CampaignTerms: Sendable, Equatable {
     public func bonusUnits(forDeposit depositUnits: Int64) -> Int64 {
         switch kind {
         case .fixed: return amountUnits
+        // Free spins grant no money: their wins do (FreeSpinWins).
+        case .freeSpins: return 0
         case .depositMatch:
             let percent = Int64(matchPercent ?? 0)
             let (whole, overflow) = (depositUnits / 100).multipliedReportingOverflow(by: percent)
@@ -107,5 +121,19 @@ public struct CampaignTerms: Sendable, Equatable {
 
 /// Why campaign terms were refused; nothing was written.
 public enum CampaignProblem: String, Error, Sendable, Equatable {
-    case name, matchPercent, amount, code, wageringMultiplier, maxBet, expiryDays, maxConversion, unknownCurrency
+    case name, matchPercent, amount, code, wageringMultiplier, maxBet, expiryDays, maxConversion, unknownCurrency, freeSpins
+}
+
+/// A free-spin campaign's spins: `spins` rounds on `game`, played within `days` of the grant
+/// (at most the grant's `expiryDays`, which is how long their winnings may be wagered).
+public struct FreeSpinTerms: Sendable, Equatable {
+    public var spins: Int
+    public var game: String
+    public var days: Int
+
+    public init(spins: Int, game: String, days: Int) {
+        self.spins = spins
+        self.game = game
+        self.days = days
+    }
 }

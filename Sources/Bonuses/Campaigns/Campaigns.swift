@@ -21,7 +21,7 @@ public struct Campaigns: Sendable {
     /// this file, never input.
     static let columns = """
         id, name, currency, kind, match_percent, amount_units, eligibility, code, wagering_multiplier, wagering_base, max_bet_units,
-        expiry_days, max_conversion_units, enabled
+        expiry_days, max_conversion_units, enabled, spins, spin_game, spin_days
         """
 
     /// Writes a new campaign, disabled; throws a `CampaignProblem` and writes nothing when the
@@ -36,10 +36,11 @@ public struct Campaigns: Sendable {
             try await Self.list(
                 """
                 INSERT INTO bonuses_campaigns (name, currency, kind, match_percent, amount_units, eligibility, code, wagering_multiplier,
-                                               wagering_base, max_bet_units, expiry_days, max_conversion_units)
+                                               wagering_base, max_bet_units, expiry_days, max_conversion_units, spins, spin_game, spin_days)
                 VALUES (\(terms.name), \(terms.currency), \(terms.kind.rawValue), \(terms.matchPercent), \(terms.amountUnits),
                         \(eligibility), \(code), \(terms.wageringMultiplier), \(terms.wageringBase.rawValue), \(terms.maxBetUnits),
-                        \(terms.expiryDays), \(terms.maxConversionUnits))
+                        \(terms.expiryDays), \(terms.maxConversionUnits), \(terms.freeSpins?.spins), \(terms.freeSpins?.game),
+                        \(terms.freeSpins?.days))
                 ON CONFLICT (code) DO NOTHING
                 RETURNING \(unescaped: Self.columns)
                 """, on: connection, logger: logger)
@@ -91,14 +92,23 @@ public struct Campaigns: Sendable {
         let rows = try await connection.query(query, logger: logger)
         for try await row in rows {
             let (
-                id, name, currency, kind, matchPercent, amount, eligibility, code, multiplier, base, maxBet, expiry, maxConversion, enabled
+                id, name, currency, kind, matchPercent, amount, eligibility, code, multiplier, base, maxBet, expiry, maxConversion, enabled,
+                spins, spinGame, spinDays
             ) =
-                try row.decode((Int64, String, String, String, Int?, Int64, String, String?, Int, String, Int64?, Int, Int64?, Bool).self)
+                try row.decode(
+                    (
+                        Int64, String, String, String, Int?, Int64, String, String?, Int, String, Int64?, Int, Int64?, Bool, Int?, String?,
+                        Int?
+                    )
+                    .self)
+            var freeSpins: FreeSpinTerms?
+            if let spins, let spinGame, let spinDays { freeSpins = FreeSpinTerms(spins: spins, game: spinGame, days: spinDays) }
             let terms = CampaignTerms(
                 name: name, currency: currency, kind: Campaign.Kind(rawValue: kind) ?? .fixed, matchPercent: matchPercent,
                 amountUnits: amount, eligibility: eligibility == "code" ? .code(code ?? "") : .firstDeposit,
                 wageringMultiplier: multiplier, wageringBase: Campaign.WageringBase(rawValue: base) ?? .bonus, maxBetUnits: maxBet,
-                expiryDays: expiry, maxConversionUnits: maxConversion)
+                expiryDays: expiry, maxConversionUnits: maxConversion,
+                freeSpins: freeSpins)
             campaigns.append(Campaign(id: id, terms: terms, enabled: enabled))
         }
         return campaigns

@@ -47,12 +47,14 @@ extension Grants {
     /// One round of the background job: every grant whose wagering is met or whose time ran out,
     /// and every player holding bonus money won after their bonus ended. Answers how many changed.
     public func settleDue() async throws -> Int {
+        try await endFinishedSpins()
         let due = try await database.withConnection { connection in
             var due: [(PlayerID, String)] = []
             let rows = try await connection.query(
                 """
                 SELECT player_id, currency FROM bonuses_grants
-                 WHERE state = 'active' AND (wagered_units >= required_units OR expires_at <= \(now()))
+                 WHERE state = 'active' AND (expires_at <= \(now()) OR (wagered_units >= required_units
+                       AND NOT EXISTS (SELECT 1 FROM bonuses_free_spins s WHERE s.grant_id = bonuses_grants.id AND s.ended_at IS NULL)))
                 """, logger: logger)
             for try await (player, currency) in rows.decode((Int64, String).self) { due.append((PlayerID(player), currency)) }
             for holder in try await ledger.bonusHolders(on: connection)
@@ -86,9 +88,11 @@ extension Grants {
         let keyStem: String
         var reason: String?
         if grant.state == .active {
+            // Free spins not yet over may still win: the grant cannot convert before them.
+            let spinsRunning = try await spinsOpen(grant: grant.id, on: connection)
             switch ending {
             case .forfeit(let why): (state, reason) = (.forfeited, why)
-            case .due where grant.wageringMet: state = .converted
+            case .due where grant.wageringMet && !spinsRunning: state = .converted
             case .due where grant.expiresAt <= now(): state = .expired
             case .due: return nil
             }
@@ -124,6 +128,7 @@ extension Grants {
         // below the requirement after the grant was read (the row as it stands now is what the
         // UPDATE weighs): start again from what it left.
         guard changed else { throw BonusBalanceMoved() }
+        if grant.state == .active, state != .converted { try await cancelSpins(grant: grant.id, on: connection) }
         return try await self.grant(grant.id, on: connection)
     }
 

@@ -13,12 +13,18 @@ public struct Grants: Sendable {
     let ledger: Ledger
     let logger: Logger
     let now: @Sendable () -> Date
+    /// Where free-spin grants award their spins; nil where no provider takes rewards.
+    let freeRounds: (any FreeRoundsProvider)?
 
-    public init(database: Database, ledger: Ledger, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        database: Database, ledger: Ledger, logger: Logger, now: @escaping @Sendable () -> Date = { Date() },
+        freeRounds: (any FreeRoundsProvider)? = nil
+    ) {
         self.database = database
         self.ledger = ledger
         self.logger = logger
         self.now = now
+        self.freeRounds = freeRounds
     }
 
     /// The ledger's key for a grant's money.
@@ -26,13 +32,15 @@ public struct Grants: Sendable {
 
     /// Grants `campaign` to `player` for `source` (its cause, once) inside the caller's transaction.
     /// Nil when it gives nothing: the player already has a running bonus in that currency, this
-    /// source was granted before, or the bonus would be 0.
+    /// source was granted before, or the bonus would be 0. Free spins grant no money but their
+    /// spins, awarded at the provider (`awardSpins`).
     public func grant(_ campaign: Campaign, to player: PlayerID, depositUnits: Int64, source: String, on connection: PostgresConnection)
         async throws -> Grant?
     {
         let terms = campaign.terms
         let units = terms.bonusUnits(forDeposit: depositUnits)
-        guard units > 0 else { return nil }
+        guard units > 0 || terms.kind == .freeSpins else { return nil }
+        if terms.kind == .freeSpins, freeRounds == nil { throw FreeSpinsRefusal.noProvider }
         // Bonus money a win credited after the previous bonus ended is that bonus's: it follows its
         // ending (converted within its cap, or forfeited) before a new grant could count it as its own.
         _ = try await settle(player: player, currency: terms.currency, .due, on: connection)
@@ -50,6 +58,10 @@ public struct Grants: Sendable {
         var id: Int64?
         for try await value in inserted.decode(Int64.self) { id = value }
         guard let id else { return nil }
+        if let spins = terms.freeSpins {
+            try await awardSpins(spins, of: campaign, grant: id, player: player, on: connection)
+            return try await grant(id, on: connection)
+        }
         let outcome = try await ledger.apply(
             LedgerOperation(
                 key: Self.grantKey(id), player: player, currency: terms.currency, movement: .bonusGrant(units: units),

@@ -13,6 +13,10 @@ extension OriginalsProvider {
         public let serverSeedHash: String
         public let clientSeed: String
         public let nonce: Int64
+        /// Free rounds the operator awarded on this game, played before the player's own money.
+        public let freeRoundsLeft: Int
+        /// Their stake, when there are any.
+        public let freeRoundStake: String?
     }
 
     /// What a game page shows when it opens: the session, the seeds, and the balance from the
@@ -20,6 +24,7 @@ extension OriginalsProvider {
     public func open(session id: String) async throws -> SessionView? {
         guard let session = try await store.session(id), session.expiresAt > Date() else { return nil }
         let seeds = try await store.activeSeeds(of: session.player)
+        let free = try await store.available(player: session.player, game: session.gameCode, currency: session.currency)
         let balance = try? await wallet(
             "user/balance",
             [
@@ -29,7 +34,7 @@ extension OriginalsProvider {
         return SessionView(
             id: session.id, gameCode: session.gameCode, currency: session.currency, language: session.language,
             balance: balance.flatMap { $0.balance }.map(Self.display), serverSeedHash: seeds.serverSeedHash, clientSeed: seeds.clientSeed,
-            nonce: seeds.nonce)
+            nonce: seeds.nonce, freeRoundsLeft: free?.left ?? 0, freeRoundStake: free.map { Self.display($0.betUnits) })
     }
 
     public enum Choice: Sendable {
@@ -42,11 +47,13 @@ extension OriginalsProvider {
         public let bet: String?
         public let win: String?
         public let balance: String?
+        /// After a free round: how many the player has left on this game.
+        var freeRoundsLeft: Int?
         /// The round as JSON: id, nonce, seeds, and the game's outcome.
         let round: Data?
 
         static func refused(_ status: String, balance: Int64? = nil) -> PlayAnswer {
-            PlayAnswer(status: status, bet: nil, win: nil, balance: balance.map(OriginalsProvider.display), round: nil)
+            PlayAnswer(status: status, bet: nil, win: nil, balance: balance.map(OriginalsProvider.display), freeRoundsLeft: nil, round: nil)
         }
 
         /// The JSON the game page reads.
@@ -55,6 +62,7 @@ extension OriginalsProvider {
             if let bet { object["bet"] = bet }
             if let win { object["win"] = win }
             if let balance { object["balance"] = balance }
+            if let freeRoundsLeft { object["freeRoundsLeft"] = freeRoundsLeft }
             if let round, let value = try? JSONSerialization.jsonObject(with: round) { object["round"] = value }
             return Array(
                 (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data(#"{"status":"rejected"}"#.utf8))
@@ -66,17 +74,26 @@ extension OriginalsProvider {
     static func maximumBet(_ game: String) -> Int64 { game == "slot" ? 10_000_000 : 100_000_000 }
 
     /// One round: the outcome is fixed by the seeds and the next nonce before the bet is placed;
-    /// then bet, then the win (0 for a loss) closing the round, both through the wallet API.
+    /// then bet, then the win (0 for a loss) closing the round, both through the wallet API. A
+    /// free round the operator awarded on this game is played first, at its stake, as a free bet
+    /// naming its reward; `betText` is then not used.
     public func play(session id: String, bet betText: String, choice: Choice) async throws -> PlayAnswer {
         guard let session = try await store.session(id), session.expiresAt > Date() else { return .refused("sessionExpired") }
-        guard let bet = try? Amount.units(fromDecimal: betText, scale: Hub88Amount.scale), bet >= Self.minimumBet,
-            bet <= Self.maximumBet(session.gameCode)
-        else { return .refused("invalidBet") }
         switch (choice, session.gameCode) {
         case (.dice(let target, let direction), "dice"):
             guard Dice.isValid(target: target, direction: direction) else { return .refused("invalidBet") }
-        case (.slot, "slot"): guard Slot.isValid(bet: bet) else { return .refused("invalidBet") }
+        case (.slot, "slot"): break
         default: return .refused("invalidBet")
+        }
+        let free = try await store.claim(player: session.player, game: session.gameCode, currency: session.currency)
+        let bet: Int64
+        if let free {
+            bet = free.betUnits
+        } else {
+            guard let paid = try? Amount.units(fromDecimal: betText, scale: Hub88Amount.scale), paid >= Self.minimumBet,
+                paid <= Self.maximumBet(session.gameCode), session.gameCode != "slot" || Slot.isValid(bet: paid)
+            else { return .refused("invalidBet") }
+            bet = paid
         }
         let seeds = try await store.reserveNonce(of: session.player)
         let numbers = ProvablyFair.numbers(serverSeed: seeds.serverSeed, clientSeed: seeds.clientSeed, nonce: seeds.nonce)
@@ -111,11 +128,12 @@ extension OriginalsProvider {
         }
         let roundID = "orig-\(session.player)-\(seeds.id)-\(seeds.nonce)"
         let betUUID = "\(roundID)-bet"
-        let base: [String: Any] = [
+        var base: [String: Any] = [
             "user": session.player, "token": session.operatorToken, "round": roundID, "game_code": session.gameCode,
             "currency": session.currency,
-            "supplier_transaction_id": roundID, "is_free": false,
+            "supplier_transaction_id": roundID, "is_free": free != nil,
         ]
+        if let free { base["reward_uuid"] = free.reward }
         let placed: WalletAnswer
         do {
             placed = try await wallet(
@@ -124,6 +142,7 @@ extension OriginalsProvider {
                     "transaction_uuid": betUUID, "request_uuid": UUID().uuidString.lowercased(), "amount": bet, "round_closed": false,
                 ]) { $1 })
         } catch {
+            if let free { try await store.release(reward: free.reward) }
             // Hub88's rule for suppliers: a bet whose fate is unknown is rolled back (once here;
             // a rollback that also goes unanswered is left to reconciliation).
             logger.error("originals bet failed; rolling it back", metadata: ["round": "\(roundID)", "reason": "\(error)"])
@@ -136,6 +155,7 @@ extension OriginalsProvider {
                 ])
             return .refused("walletUnavailable")
         }
+        if placed.status != "RS_OK", let free { try await store.release(reward: free.reward) }
         switch placed.status {
         case "RS_OK": break
         case "RS_ERROR_NOT_ENOUGH_MONEY": return .refused("notEnoughMoney", balance: placed.balance)
@@ -150,7 +170,8 @@ extension OriginalsProvider {
         let id = try await store.recordRound(
             player: session.player, seed: seeds, nonce: seeds.nonce, game: session.gameCode, currency: session.currency, bet: bet,
             win: payout,
-            parameters: Self.canonical(parameters), outcome: Self.canonical(outcome), operatorToken: session.operatorToken)
+            parameters: Self.canonical(parameters), outcome: Self.canonical(outcome), operatorToken: session.operatorToken,
+            reward: free?.reward)
         var settled: WalletAnswer?
         for attempt in 1...3 {
             do {
@@ -172,6 +193,6 @@ extension OriginalsProvider {
         round["id"] = String(id)
         return PlayAnswer(
             status: "ok", bet: Self.display(bet), win: Self.display(payout), balance: settled.balance.map(Self.display),
-            round: try JSONSerialization.data(withJSONObject: round, options: [.sortedKeys]))
+            freeRoundsLeft: free?.left, round: try JSONSerialization.data(withJSONObject: round, options: [.sortedKeys]))
     }
 }

@@ -45,7 +45,7 @@ extension OriginalsProvider {
         }
         let view = SessionView(
             id: session.id, gameCode: session.gameCode, currency: session.currency, language: session.language, balance: nil,
-            serverSeedHash: seeds.serverSeedHash, clientSeed: seeds.clientSeed, nonce: seeds.nonce)
+            serverSeedHash: seeds.serverSeedHash, clientSeed: seeds.clientSeed, nonce: seeds.nonce, freeRoundsLeft: 0, freeRoundStake: nil)
         return (rounds, view)
     }
 }

@@ -140,13 +140,15 @@ struct OriginalsStore: Sendable {
     func recordRound(
         player: String, seed: SeedPair, nonce: Int64, game: String, currency: String, bet: Int64, win: Int64, parameters: String,
         outcome: String,
-        operatorToken: String
+        operatorToken: String, reward: String? = nil
     ) async throws -> Int64 {
         try await database.withConnection { connection in
             let rows = try await connection.query(
                 """
-                INSERT INTO originals_rounds (player, seed_id, nonce, game_code, currency, bet_units, win_units, parameters, outcome, operator_token)
-                VALUES (\(player), \(seed.id), \(nonce), \(game), \(currency), \(bet), \(win), \(parameters)::jsonb, \(outcome)::jsonb, \(operatorToken))
+                INSERT INTO originals_rounds (player, seed_id, nonce, game_code, currency, bet_units, win_units, parameters, outcome, operator_token,
+                                              reward)
+                VALUES (\(player), \(seed.id), \(nonce), \(game), \(currency), \(bet), \(win), \(parameters)::jsonb, \(outcome)::jsonb, \(operatorToken),
+                        \(reward))
                 RETURNING id
                 """, logger: logger)
             for try await id in rows.decode(Int64.self) { return id }

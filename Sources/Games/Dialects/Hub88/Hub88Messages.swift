@@ -68,6 +68,8 @@ enum Hub88Request {
         let referenceTransactionUUID: String?
         let supplierTransactionID: String?
         let isFree: Bool?
+        /// The reward a free bet is played from (the operator's, or the provider's own promotion).
+        let rewardUUID: String?
         enum CodingKeys: String, CodingKey {
             case user, token, round, currency, amount
             case transactionUUID = "transaction_uuid"
@@ -77,6 +79,7 @@ enum Hub88Request {
             case referenceTransactionUUID = "reference_transaction_uuid"
             case supplierTransactionID = "supplier_transaction_id"
             case isFree = "is_free"
+            case rewardUUID = "reward_uuid"
         }
     }
 

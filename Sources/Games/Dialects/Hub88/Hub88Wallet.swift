@@ -178,6 +178,9 @@ public struct Hub88Wallet: Sendable {
         if case .ledger(let result) = outcome, [.referenceNotFound, .duplicateMismatch].contains(result.code),
             try await isFreeBet(reference, provider: provider, player: player)
         {
+            if let paid = try await rewardWin(request, units: units, provider: provider, player: player, reference: reference) {
+                return paid
+            }
             let unreferenced = LedgerOperation(
                 key: operation.key, player: player, currency: request.currency,
                 movement: .win(units: units, house: .games(provider), bet: nil),
