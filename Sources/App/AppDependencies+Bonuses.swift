@@ -45,12 +45,14 @@ extension AppDependencies {
 struct DepositBonusObserver: DepositCompletionObserver {
     let bonuses: DepositBonuses
     let protection: PlayerProtection
+    let segments: PlayerSegments
 
     func depositCompleted(_ deposit: CompletedDeposit, on connection: PostgresConnection) async throws {
         if try await protection.exclusion(of: deposit.player) != nil { return }
         _ = try await bonuses.depositCompleted(
             player: deposit.player, currency: deposit.currency, units: deposit.units, depositID: deposit.id,
-            firstDeposit: deposit.firstDeposit, on: connection)
+            firstDeposit: deposit.firstDeposit, segments: try await segments.segments(of: deposit.player, on: connection).map(\.rawValue),
+            on: connection)
     }
 }
 

@@ -44,6 +44,9 @@ public struct AppDependencies: Sendable {
             logger: Logger(label: "croupier.compliance"), now: now)
     }
 
+    /// Identity's player segments, which staff tag and bonus campaigns may target.
+    public var playerSegments: PlayerSegments { PlayerSegments(database: database, logger: Logger(label: "croupier.identity")) }
+
     /// What other contexts add to the wallet's calls (Games' WalletHooks): player protection's
     /// bet check and play counters, then Bonuses' maximum bet and wagering. Protection checks
     /// first: an excluded player is told so, not that a bonus caps the stake.
@@ -117,7 +120,8 @@ public struct AppDependencies: Sendable {
     public var deposits: Deposits {
         Deposits(
             database: database, ledger: ledger, gateways: gateways, limits: kyc.limits, protection: protection, monitoring: amlEngine,
-            logger: Logger(label: "croupier.payments"), observers: [DepositBonusObserver(bonuses: depositBonuses, protection: protection)])
+            logger: Logger(label: "croupier.payments"),
+            observers: [DepositBonusObserver(bonuses: depositBonuses, protection: protection, segments: playerSegments)])
     }
 
     public var webhookInbox: WebhookInbox {

@@ -137,7 +137,8 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
         gateways: dependencies.gateways, currencies: currencies, kyc: dependencies.kyc,
         header: header,
         access: access, site: site,
-        bonuses: PlayerBonuses(grants: dependencies.bonusGrants, deposits: dependencies.depositBonuses)
+        bonuses: PlayerBonuses(
+            grants: dependencies.bonusGrants, deposits: dependencies.depositBonuses, segments: dependencies.playerSegments)
     ).addRoutes(to: forms)
     VerificationController(pages: pages, kyc: dependencies.kyc, currencies: currencies, header: header)
         .addRoutes(to: router, csrf: pages.csrf)
@@ -172,7 +173,7 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
         directory: PlayerDirectory(database: dependencies.database, logger: logger),
         blocks: PlayerBlocks(database: dependencies.database, logger: logger),
         notes: PlayerNotes(database: dependencies.database, logger: logger),
-        segments: PlayerSegments(database: dependencies.database, logger: logger))
+        segments: dependencies.playerSegments)
     AdminPlayersController(
         pages: pages, access: access, players: playersBackOffice,
         view: AdminPlayerSources(

@@ -46,7 +46,8 @@ import Testing
                     maxConversionUnits: nil))
             _ = try await dependencies.bonusCampaigns.setEnabled(campaign.id, true)
             _ = try await dependencies.protection.exclude(player: excluded, term: .timeOut(days: 1), actor: "player:8")
-            let observer = DepositBonusObserver(bonuses: dependencies.depositBonuses, protection: dependencies.protection)
+            let observer = DepositBonusObserver(
+                bonuses: dependencies.depositBonuses, protection: dependencies.protection, segments: dependencies.playerSegments)
             try await database.withTransaction(logger: TestServices.logger) { connection in
                 for player in [excluded, other] {
                     try await observer.depositCompleted(

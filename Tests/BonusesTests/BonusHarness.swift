@@ -62,18 +62,20 @@ struct BonusHarness {
 
     /// The acceptance campaign of docs/bonuses.md: 100 % of the deposit up to 50.00, wagered ×10,
     /// at most 100.00 a bet, 30 days, at most 50.00 converted.
-    func depositMatch(eligibility: Campaign.Eligibility = .firstDeposit, maxConversion: Int64? = 50) async throws -> Campaign {
+    func depositMatch(
+        eligibility: Campaign.Eligibility = .firstDeposit, maxConversion: Int64? = 50, segment: String? = nil, name: String = "Welcome"
+    ) async throws -> Campaign {
         let campaign = try await campaigns.create(
             CampaignTerms(
-                name: "Welcome", currency: "EUR", kind: .depositMatch, matchPercent: 100, amountUnits: 50 * Self.euro,
+                name: name, currency: "EUR", kind: .depositMatch, matchPercent: 100, amountUnits: 50 * Self.euro,
                 eligibility: eligibility, wageringMultiplier: 10, wageringBase: .bonus, maxBetUnits: 100 * Self.euro, expiryDays: 30,
-                maxConversionUnits: maxConversion.map { $0 * Self.euro }))
+                maxConversionUnits: maxConversion.map { $0 * Self.euro }, segment: segment))
         return try #require(try await campaigns.setEnabled(campaign.id, true))
     }
 
     /// A completed deposit as Payments completes it: the ledger's credit, then Bonuses, in one transaction.
     @discardableResult
-    func deposit(_ euros: Int64, first: Bool = true) async throws -> Grant? {
+    func deposit(_ euros: Int64, first: Bool = true, segments: [String] = []) async throws -> Grant? {
         let id = "dep-\(counter.next())"
         return try await database.withTransaction(logger: TestServices.logger) { connection in
             let credit = try await ledger.apply(
@@ -83,7 +85,8 @@ struct BonusHarness {
                 on: connection)
             guard credit.code == .ok else { throw AuditFailed(description: "deposit refused: \(credit.code)") }
             return try await deposits.depositCompleted(
-                player: player, currency: "EUR", units: euros * Self.euro, depositID: id, firstDeposit: first, on: connection)
+                player: player, currency: "EUR", units: euros * Self.euro, depositID: id, firstDeposit: first, segments: segments,
+                on: connection)
         }
     }
 

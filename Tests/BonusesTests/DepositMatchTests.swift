@@ -123,15 +123,43 @@ import Testing
         try await BonusHarness.with { h in
             let coded = try await h.depositMatch(eligibility: .code("SPRING25"))
             await #expect(throws: BonusCodeRefusal.unknownCode) {
-                try await h.deposits.enterCode("WINTER", player: h.player, currency: "EUR")
+                try await h.deposits.enterCode("WINTER", player: h.player, currency: "EUR", segments: [])
             }
-            try await h.deposits.enterCode(" spring25 ", player: h.player, currency: "EUR")
+            try await h.deposits.enterCode(" spring25 ", player: h.player, currency: "EUR", segments: [])
             let granted = try #require(try await h.deposit(30, first: false))
             #expect(granted.campaignID == coded.id)
             #expect(try await h.deposits.enteredCode(player: h.player, currency: "EUR") == nil, "the code was claimed")
-            try await h.deposits.enterCode("SPRING25", player: h.player, currency: "EUR")
+            try await h.deposits.enterCode("SPRING25", player: h.player, currency: "EUR", segments: [])
             #expect(try await h.deposit(30, first: false) == nil, "a bonus already runs in EUR")
             #expect(try await h.balances() == (60, 30))
+        }
+    }
+
+    /// A campaign for one segment (docs/bonuses.md "Eligibility"): only its members get it on a
+    /// deposit or may enter its code; everyone else gets the campaign for everyone, if any.
+    @Test func aSegmentsCampaignIsOnlyItsMembers() async throws {
+        try await BonusHarness.with { h in
+            let everyone = try await h.depositMatch(name: "Welcome")
+            let vip = try await h.depositMatch(segment: "vip", name: "VIP welcome")
+            let outsider = try #require(try await h.deposit(10, segments: ["test_account"]))
+            #expect(outsider.campaignID == everyone.id, "not a VIP: the campaign for everyone")
+            _ = try await h.grants.forfeitAll(player: h.player, reason: "test")
+            let member = try #require(try await h.deposit(10, segments: ["high_risk", "vip"]))
+            #expect(member.campaignID == vip.id, "a VIP: the segment's campaign before the newest for everyone")
+
+            let coded = try await h.depositMatch(eligibility: .code("VIPONLY"), segment: "vip", name: "VIP code")
+            await #expect(throws: BonusCodeRefusal.unknownCode) {
+                try await h.deposits.enterCode("VIPONLY", player: h.player, currency: "EUR", segments: [])
+            }
+            try await h.deposits.enterCode("VIPONLY", player: h.player, currency: "EUR", segments: ["vip"])
+            #expect(coded.terms.segment == "vip")
+            await #expect(throws: CampaignProblem.segment) {
+                try await h.campaigns.create(
+                    CampaignTerms(
+                        name: "Bad", currency: "EUR", kind: .fixed, matchPercent: nil, amountUnits: 1, eligibility: .firstDeposit,
+                        wageringMultiplier: 1, wageringBase: .bonus, maxBetUnits: nil, expiryDays: 1, maxConversionUnits: nil,
+                        segment: "VIP; DROP"))
+            }
         }
     }
 }

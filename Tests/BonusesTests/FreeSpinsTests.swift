@@ -26,7 +26,7 @@ import Testing
     @Test func spinsAreAwardedAtTheProviderAndTheirWinsBecomeAWageredBonus() async throws {
         try await BonusHarness.with { h in
             _ = try await campaign(h)
-            try await h.deposits.enterCode("spins10", player: h.player, currency: "EUR")
+            try await h.deposits.enterCode("spins10", player: h.player, currency: "EUR", segments: [])
             let grant = try #require(try await h.deposit(20))
             #expect(grant.units == 0 && grant.requiredUnits == 0, "free spins grant no money")
             let reward = Grants.reward(ofGrant: grant.id)

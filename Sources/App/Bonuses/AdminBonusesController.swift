@@ -30,6 +30,7 @@ struct AdminBonusesController {
         let spins: String?
         let spinGame: String?
         let spinDays: String?
+        let segment: String?
     }
 
     struct RequestForm: Decodable {
@@ -144,11 +145,17 @@ struct AdminBonusesController {
                 throw CampaignProblem.freeSpins
             }
         }
+        var segment: String?
+        if let name = form.segment, !name.isEmpty {
+            guard let known = PlayerSegment(rawValue: name) else { throw CampaignProblem.segment }
+            segment = known.rawValue
+        }
         return CampaignTerms(
             name: (form.name ?? "").trimmingCharacters(in: .whitespaces), currency: currency, kind: kind, matchPercent: percent,
             amountUnits: amount, eligibility: code.isEmpty ? .firstDeposit : .code(code), wageringMultiplier: multiplier,
             wageringBase: Campaign.WageringBase(rawValue: form.wageringBase ?? "") ?? .bonus, maxBetUnits: try units(form.maxBet, .maxBet),
-            expiryDays: expiry, maxConversionUnits: try units(form.maxConversion, .maxConversion), freeSpins: freeSpins)
+            expiryDays: expiry, maxConversionUnits: try units(form.maxConversion, .maxConversion), freeSpins: freeSpins,
+            segment: segment)
     }
 
     private func page(

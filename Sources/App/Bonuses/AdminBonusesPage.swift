@@ -2,6 +2,7 @@ import Bonuses
 import Core
 import Foundation
 import Games
+import Identity
 
 /// The console's bonuses page's view model: each campaign's terms in a line, the open manual
 /// grant requests (the requester sees theirs waiting for someone else), the forms' options.
@@ -17,6 +18,11 @@ struct AdminBonusesPage: PageModel {
     }
 
     struct SpinGame {
+        let code: String
+        let name: String
+    }
+
+    struct SegmentOption {
         let code: String
         let name: String
     }
@@ -42,6 +48,8 @@ struct AdminBonusesPage: PageModel {
     let currencies: [String]
     /// The games free spins may be on: Croupier Originals', the provider that takes rewards here.
     let spinGames = OriginalsProvider.games.map { SpinGame(code: $0.code, name: $0.name) }
+    /// The segments a campaign may be only for (Identity's), named in the page's language.
+    let segments: [SegmentOption]
     let notice: String?
     let error: String?
 
@@ -69,10 +77,16 @@ struct AdminBonusesPage: PageModel {
                     .replacingOccurrences(of: "{game}", with: OriginalsProvider.games.first { $0.code == spins?.game }?.name ?? "")
                     .replacingOccurrences(of: "{days}", with: String(spins?.days ?? 0))
             }
-            let eligibility: String
+            var eligibility: String
             switch terms.eligibility {
             case .firstDeposit: eligibility = text("admin.bonuses.eligibility.firstDeposit")
             case .code(let code): eligibility = text("admin.bonuses.eligibility.code").replacingOccurrences(of: "{code}", with: code)
+            }
+            if let segment = terms.segment {
+                eligibility +=
+                    " · "
+                    + text("admin.bonuses.eligibility.segment")
+                    .replacingOccurrences(of: "{segment}", with: text("admin.players.segments.\(segment)"))
             }
             var parts = [
                 text("admin.bonuses.terms.wagering.\(terms.wageringBase.rawValue)")
@@ -103,6 +117,7 @@ struct AdminBonusesPage: PageModel {
         }
         hasRequests = !requests.isEmpty
         currencies = catalog.keys.sorted()
+        segments = PlayerSegment.known.map { SegmentOption(code: $0.rawValue, name: text("admin.players.segments.\($0.rawValue)")) }
         self.notice = notice.map(text)
         self.error = error.map(text)
     }

@@ -2,6 +2,7 @@ import Bonuses
 import Core
 import Foundation
 import Hummingbird
+import Identity
 
 /// The cashier's bonus forms (docs/bonuses.md): forfeiting a running bonus, confirmed by a
 /// checkbox the form requires (no script). The bonus code is a field of the deposit form.
@@ -36,7 +37,8 @@ extension CashierController {
     func enterBonusCode(_ code: String, player: PlayerID, currency: String, request: Request) async throws -> String? {
         guard !code.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
         do {
-            try await bonuses.deposits.enterCode(code, player: player, currency: currency)
+            let segments = try await bonuses.segments.segments(of: player).map(\.rawValue)
+            try await bonuses.deposits.enterCode(code, player: player, currency: currency, segments: segments)
             return nil
         } catch let refusal as BonusCodeRefusal {
             return pages.localization.string("bonuses.errors.\(refusal.rawValue)", in: Localization.language(for: request))
@@ -48,4 +50,6 @@ extension CashierController {
 struct PlayerBonuses: Sendable {
     let grants: Grants
     let deposits: DepositBonuses
+    /// A code of a campaign for one segment is only its members'.
+    let segments: PlayerSegments
 }

@@ -56,11 +56,13 @@ public struct CampaignTerms: Sendable, Equatable {
     public var maxConversionUnits: Int64?
     /// For free spins (and only for them): how many, on which game, valid how long.
     public var freeSpins: FreeSpinTerms?
+    /// Only the players of this segment (Identity's `PlayerSegment` name) may get it; nil: anyone.
+    public var segment: String?
 
     public init(
         name: String, currency: String, kind: Campaign.Kind, matchPercent: Int?, amountUnits: Int64, eligibility: Campaign.Eligibility,
         wageringMultiplier: Int, wageringBase: Campaign.WageringBase, maxBetUnits: Int64?, expiryDays: Int, maxConversionUnits: Int64?,
-        freeSpins: FreeSpinTerms? = nil
+        freeSpins: FreeSpinTerms? = nil, segment: String? = nil
     ) {
         self.name = name
         self.currency = currency
@@ -74,6 +76,7 @@ public struct CampaignTerms: Sendable, Equatable {
         self.expiryDays = expiryDays
         self.maxConversionUnits = maxConversionUnits
         self.freeSpins = freeSpins
+        self.segment = segment
     }
 
     /// The first rule these terms break, or nil. The database checks the same (migration `bonuses`).
@@ -86,6 +89,7 @@ public struct CampaignTerms: Sendable, Equatable {
         if let maxBetUnits, maxBetUnits <= 0 { return .maxBet }
         if !(1...365).contains(expiryDays) { return .expiryDays }
         if let maxConversionUnits, maxConversionUnits <= 0 { return .maxConversion }
+        if let segment, segment.range(of: "^[a-z_]{1,32}$", options: .regularExpression) == nil { return .segment }
         if (kind == .freeSpins) != (freeSpins != nil) { return .freeSpins }
         if let freeSpins {
             if !(1...500).contains(freeSpins.spins) || !(1...expiryDays).contains(freeSpins.days) { return .freeSpins }
@@ -121,7 +125,7 @@ public struct CampaignTerms: Sendable, Equatable {
 
 /// Why campaign terms were refused; nothing was written.
 public enum CampaignProblem: String, Error, Sendable, Equatable {
-    case name, matchPercent, amount, code, wageringMultiplier, maxBet, expiryDays, maxConversion, unknownCurrency, freeSpins
+    case name, matchPercent, amount, code, wageringMultiplier, maxBet, expiryDays, maxConversion, unknownCurrency, freeSpins, segment
 }
 
 /// A free-spin campaign's spins: `spins` rounds on `game`, played within `days` of the grant

@@ -21,7 +21,7 @@ public struct Campaigns: Sendable {
     /// this file, never input.
     static let columns = """
         id, name, currency, kind, match_percent, amount_units, eligibility, code, wagering_multiplier, wagering_base, max_bet_units,
-        expiry_days, max_conversion_units, enabled, spins, spin_game, spin_days
+        expiry_days, max_conversion_units, enabled, spins, spin_game, spin_days, segment
         """
 
     /// Writes a new campaign, disabled; throws a `CampaignProblem` and writes nothing when the
@@ -36,11 +36,12 @@ public struct Campaigns: Sendable {
             try await Self.list(
                 """
                 INSERT INTO bonuses_campaigns (name, currency, kind, match_percent, amount_units, eligibility, code, wagering_multiplier,
-                                               wagering_base, max_bet_units, expiry_days, max_conversion_units, spins, spin_game, spin_days)
+                                               wagering_base, max_bet_units, expiry_days, max_conversion_units, spins, spin_game, spin_days,
+                                               segment)
                 VALUES (\(terms.name), \(terms.currency), \(terms.kind.rawValue), \(terms.matchPercent), \(terms.amountUnits),
                         \(eligibility), \(code), \(terms.wageringMultiplier), \(terms.wageringBase.rawValue), \(terms.maxBetUnits),
                         \(terms.expiryDays), \(terms.maxConversionUnits), \(terms.freeSpins?.spins), \(terms.freeSpins?.game),
-                        \(terms.freeSpins?.days))
+                        \(terms.freeSpins?.days), \(terms.segment))
                 ON CONFLICT (code) DO NOTHING
                 RETURNING \(unescaped: Self.columns)
                 """, on: connection, logger: logger)
@@ -93,12 +94,12 @@ public struct Campaigns: Sendable {
         for try await row in rows {
             let (
                 id, name, currency, kind, matchPercent, amount, eligibility, code, multiplier, base, maxBet, expiry, maxConversion, enabled,
-                spins, spinGame, spinDays
+                spins, spinGame, spinDays, segment
             ) =
                 try row.decode(
                     (
                         Int64, String, String, String, Int?, Int64, String, String?, Int, String, Int64?, Int, Int64?, Bool, Int?, String?,
-                        Int?
+                        Int?, String?
                     )
                     .self)
             var freeSpins: FreeSpinTerms?
@@ -108,7 +109,7 @@ public struct Campaigns: Sendable {
                 amountUnits: amount, eligibility: eligibility == "code" ? .code(code ?? "") : .firstDeposit,
                 wageringMultiplier: multiplier, wageringBase: Campaign.WageringBase(rawValue: base) ?? .bonus, maxBetUnits: maxBet,
                 expiryDays: expiry, maxConversionUnits: maxConversion,
-                freeSpins: freeSpins)
+                freeSpins: freeSpins, segment: segment)
             campaigns.append(Campaign(id: id, terms: terms, enabled: enabled))
         }
         return campaigns

@@ -8,8 +8,9 @@ import PostgresNIO
 /// Deposit bonuses (docs/bonuses.md "Eligibility"): a code the player enters in the cashier
 /// waits for their next completed deposit in that currency; a completed deposit then grants the
 /// code's campaign, or else, on the player's first deposit, the newest enabled first-deposit
-/// campaign in its currency. Runs in the deposit's completion transaction, so the deposit and
-/// its bonus commit together.
+/// campaign in its currency. A campaign for one segment counts only for its members: the caller
+/// passes the player's segments (Identity's). Runs in the deposit's completion transaction, so
+/// the deposit and its bonus commit together.
 public struct DepositBonuses: Sendable {
     let grants: Grants
     let logger: Logger
@@ -20,15 +21,16 @@ public struct DepositBonuses: Sendable {
     }
 
     /// Keeps `code` for the player's next deposit in `currency`, replacing one entered before.
-    /// Refused (`unknownCode`, nothing written) unless an enabled campaign in that currency has it.
-    public func enterCode(_ text: String, player: PlayerID, currency: String) async throws {
+    /// Refused (`unknownCode`, nothing written) unless an enabled campaign in that currency has it
+    /// and is for everyone or for one of the player's `segments`.
+    public func enterCode(_ text: String, player: PlayerID, currency: String, segments: [String]) async throws {
         let code = text.trimmingCharacters(in: .whitespaces).uppercased()
         try await grants.database.withConnection { connection in
             let stored = try await connection.query(
                 """
                 INSERT INTO bonuses_codes_entered (player_id, currency, code)
                 SELECT \(player.rawValue), \(currency), code FROM bonuses_campaigns
-                 WHERE code = \(code) AND currency = \(currency) AND enabled
+                 WHERE code = \(code) AND currency = \(currency) AND enabled AND (segment IS NULL OR segment = ANY(\(segments)))
                 ON CONFLICT (player_id, currency) DO UPDATE SET code = EXCLUDED.code, entered_at = now()
                 RETURNING code
                 """, logger: logger)
@@ -51,7 +53,8 @@ public struct DepositBonuses: Sendable {
     /// Grants what a completed deposit earns, inside its completion transaction; nil for none.
     /// The code is claimed (deleted) here, so one code gives one bonus.
     public func depositCompleted(
-        player: PlayerID, currency: String, units: Int64, depositID: String, firstDeposit: Bool, on connection: PostgresConnection
+        player: PlayerID, currency: String, units: Int64, depositID: String, firstDeposit: Bool, segments: [String],
+        on connection: PostgresConnection
     ) async throws -> Grant? {
         let claimed = try await connection.query(
             "DELETE FROM bonuses_codes_entered WHERE player_id = \(player.rawValue) AND currency = \(currency) RETURNING code",
@@ -61,9 +64,9 @@ public struct DepositBonuses: Sendable {
         let campaigns = try await Campaigns.list(
             """
             SELECT \(unescaped: Campaigns.columns) FROM bonuses_campaigns
-             WHERE enabled AND currency = \(currency)
+             WHERE enabled AND currency = \(currency) AND (segment IS NULL OR segment = ANY(\(segments)))
                AND ((eligibility = 'code' AND code = \(code)) OR (eligibility = 'first_deposit' AND \(firstDeposit)))
-             ORDER BY eligibility = 'code' DESC, id DESC LIMIT 1
+             ORDER BY eligibility = 'code' DESC, segment IS NOT NULL DESC, id DESC LIMIT 1
             """, on: connection, logger: logger)
         guard let campaign = campaigns.first else { return nil }
         return try await grants.grant(campaign, to: player, depositUnits: units, source: "deposit:\(depositID)", on: connection)

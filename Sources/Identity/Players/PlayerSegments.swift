@@ -43,15 +43,19 @@ public struct PlayerSegments: Sendable {
 
     /// The player's segments, by name; empty for an unknown id.
     public func segments(of player: PlayerID) async throws -> [PlayerSegment] {
-        try await database.withConnection { connection in
-            let rows = try await connection.query(
-                "SELECT segment FROM identity_player_segments WHERE player_id = \(player.rawValue) ORDER BY segment", logger: logger)
-            var segments: [PlayerSegment] = []
-            for try await name in rows.decode(String.self) {
-                if let segment = PlayerSegment(rawValue: name) { segments.append(segment) }
-            }
-            return segments
+        try await database.withConnection { connection in try await segments(of: player, on: connection) }
+    }
+
+    /// `segments(of:)` on the caller's connection (a deposit's completion asks inside its
+    /// transaction, which must not wait for a second pooled connection).
+    public func segments(of player: PlayerID, on connection: PostgresConnection) async throws -> [PlayerSegment] {
+        let rows = try await connection.query(
+            "SELECT segment FROM identity_player_segments WHERE player_id = \(player.rawValue) ORDER BY segment", logger: logger)
+        var segments: [PlayerSegment] = []
+        for try await name in rows.decode(String.self) {
+            if let segment = PlayerSegment(rawValue: name) { segments.append(segment) }
         }
+        return segments
     }
 
     public func isInSegment(_ player: PlayerID, _ segment: PlayerSegment) async throws -> Bool {
