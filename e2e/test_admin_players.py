@@ -145,7 +145,7 @@ def test_an_analyst_sees_no_actions_and_a_block_posted_with_a_valid_token_is_for
     assert response.status == 404, f"an unknown player answered {response.status}"
 
 
-def test_support_keeps_notes_tags_segments_and_ends_sessions_in_russian(
+def test_support_keeps_notes_and_ends_sessions_while_only_risk_tags_segments_in_russian(
         new_page: Callable[..., Page], world: Hub88World, staff_factory: StaffFactory) -> None:
     player = world.sign_in("ru")
     page = new_page("ru")
@@ -158,13 +158,21 @@ def test_support_keeps_notes_tags_segments_and_ends_sessions_in_russian(
     expect(page.get_by_test_id("player-notice")).to_have_text(t("ru", "admin.players.results.noteAdded"))
     expect(page.get_by_test_id("player-notes")).to_contain_text("Звонил по поводу вывода")
 
-    with page.expect_navigation():
-        page.get_by_test_id("segment-vip").click()
-    expect(page.get_by_test_id("player-segment")).to_have_text(t("ru", "admin.players.segments.vip"))
-    expect(page.get_by_test_id("segment-vip")).to_have_attribute("aria-pressed", "true")
-    with page.expect_navigation():
-        page.get_by_test_id("segment-vip").click()
-    expect(page.get_by_test_id("player-segment")).to_have_count(0)
+    # Segments decide bonus eligibility: support sees no segment buttons, and its POST is refused.
+    expect(page.get_by_test_id("segments")).to_have_count(0)
+    csrf = page.locator("input[name=csrf]").first.get_attribute("value")
+    refused = page.request.post(f"/admin/players/{player.id}/segments/tag", form={"csrf": csrf, "segment": "vip"})
+    assert refused.status == 403, f"support tagging a segment answered {refused.status}"
+    risk_page = new_page("ru")
+    sign_in(risk_page, staff_factory.create("risk"))
+    open_admin(risk_page, f"/admin/players/{player.id}")
+    with risk_page.expect_navigation():
+        risk_page.get_by_test_id("segment-vip").click()
+    expect(risk_page.get_by_test_id("player-segment")).to_have_text(t("ru", "admin.players.segments.vip"))
+    expect(risk_page.get_by_test_id("segment-vip")).to_have_attribute("aria-pressed", "true")
+    with risk_page.expect_navigation():
+        risk_page.get_by_test_id("segment-vip").click()
+    expect(risk_page.get_by_test_id("player-segment")).to_have_count(0)
 
     page.fill("#end-reason", "Потерял телефон")
     with page.expect_navigation():

@@ -3,6 +3,7 @@ import Compliance
 import Core
 import Foundation
 import Games
+import Identity
 import Logging
 import Payments
 import PostgresNIO

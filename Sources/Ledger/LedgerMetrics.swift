@@ -4,7 +4,8 @@ import Metrics
 /// `croupier_ledger_operations_total{kind, currency, code}` counts every answer (`code` is the
 /// result code, `replayed` for a retry's stored answer, or a check's refusal such as
 /// `limitReached`), and `croupier_ledger_units_total{kind, currency}` adds the units of every
-/// operation applied now: turnover, wins, deposits and payouts per currency.
+/// operation applied now: turnover, wins, deposits and payouts per currency (a debit by staff
+/// adjustment as `adjustment_debit`).
 enum LedgerMetrics {
     static func record(_ operation: LedgerOperation, _ outcome: Outcome) {
         let currency = label(of: operation.currency, known: outcome.code != .unknownCurrency)
@@ -14,8 +15,12 @@ enum LedgerMetrics {
             return
         }
         count(kind, currency, outcome.code.rawValue)
+        // A counter only grows: a debit (an adjustment's negative units) counts under its own kind.
         if outcome.code == .ok, let units = operation.movement.units {
-            Counter(label: "croupier_ledger_units_total", dimensions: [("kind", kind), ("currency", currency)]).increment(by: units)
+            Counter(
+                label: "croupier_ledger_units_total", dimensions: [("kind", units < 0 ? "\(kind)_debit" : kind), ("currency", currency)]
+            )
+            .increment(by: Int64(clamping: units.magnitude))
         }
     }
 

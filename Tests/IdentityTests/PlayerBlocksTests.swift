@@ -49,7 +49,7 @@ import Testing
         }
     }
 
-    @Test func anUnblockNeverReopensAClosureEvenOneThatFollowedABlock() async throws {
+    @Test func aBlockAndAClosureAreIndependentAndAnUnblockNeverReopensAClosure() async throws {
         try await TestDatabase.with { database in
             let statuses = PlayerStatuses(database: database, logger: TestServices.logger)
             let blocks = PlayerBlocks(database: database, logger: TestServices.logger)
@@ -58,19 +58,41 @@ import Testing
                 try await statuses.close(closed, reason: "under 18", actor: "compliance", on: connection)
             }
             await #expect(throws: PlayerActionRefusal.closedNotBlocked) { try await blocks.unblock(closed, reason: "x", by: Self.staff) }
+            // A closed player still signs in to withdraw; staff may block them too, and lifting
+            // that block leaves them closed.
+            try await blocks.block(closed, reason: "fraud", by: Self.staff)
             await #expect(throws: PlayerActionRefusal.alreadyDisabled) { try await blocks.block(closed, reason: "x", by: Self.staff) }
+            try await blocks.unblock(closed, reason: "cleared", by: Self.staff)
+            let stillClosed = try #require(try await statuses.status(of: closed))
+            #expect(stillClosed.disabled && !stillClosed.blocked)
 
+            // A closure after a block keeps the block (sign-in and withdrawals stay refused).
             let blockedThenClosed = try await PlayerStatusesTests.player(in: database)
             try await blocks.block(blockedThenClosed, reason: "fraud", by: Self.staff)
             let changed = try await database.withTransaction(logger: TestServices.logger) { connection in
                 try await statuses.close(blockedThenClosed, reason: "under 18", actor: "compliance", on: connection)
             }
-            #expect(changed, "a closure replaces a block")
-            await #expect(throws: PlayerActionRefusal.closedNotBlocked) {
-                try await blocks.unblock(blockedThenClosed, reason: "x", by: Self.staff)
-            }
-            #expect(try await statuses.status(of: blockedThenClosed)?.disabled == true)
+            #expect(changed, "the closure is recorded")
+            #expect(try await statuses.status(of: blockedThenClosed)?.blocked == true, "the block stays")
+            try await blocks.unblock(blockedThenClosed, reason: "cleared", by: Self.staff)
+            let after = try #require(try await statuses.status(of: blockedThenClosed))
+            #expect(after.disabled && !after.blocked, "the unblock lifted the block, not the closure")
             await #expect(throws: PlayerActionRefusal.notFound) { try await blocks.block(PlayerID(1), reason: "x", by: Self.staff) }
+        }
+    }
+
+    /// A sign-in that passed its check just before the block commits makes a session after the
+    /// block ended the others: using it must fail all the same.
+    @Test func aSessionMadeAfterTheBlockDoesNotResolve() async throws {
+        try await TestDatabase.with { database in
+            let player = try await PlayerStatusesTests.player(in: database)
+            let sessions = SessionStore(database: database, logger: TestServices.logger)
+            try await PlayerBlocks(database: database, logger: TestServices.logger).block(player, reason: "fraud", by: Self.staff)
+            let late = try await sessions.start(.player(player), policy: .player, userAgent: "phone", ip: "198.51.100.1")
+            #expect(try await sessions.resolve(late, policy: .player) == nil)
+            try await PlayerBlocks(database: database, logger: TestServices.logger).unblock(player, reason: "cleared", by: Self.staff)
+            let fresh = try await sessions.start(.player(player), policy: .player, userAgent: "phone", ip: "198.51.100.1")
+            #expect(try await sessions.resolve(fresh, policy: .player) == .player(player))
         }
     }
 

@@ -49,6 +49,23 @@ import Testing
         }
     }
 
+    /// A withdrawal confirmed before the block waits for approval: no approval lets it out.
+    @Test func aBlockAfterTheConfirmationStopsTheApproval() async throws {
+        try await PaymentsHarness.with { h in
+            let player = try await h.signedUpPlayer()
+            try await h.deposit("900", for: player)
+            let asked = try await h.withdrawals.request(
+                player: player, gateway: "scripted", amount: "600", currency: "EUR", destination: "DE-4400-1234")
+            let confirmed = try await h.withdrawals.confirm(asked.id, of: player, code: try await h.mailedCode()).withdrawal
+            #expect(confirmed.state == .pendingApproval)
+            try await PlayerBlocks(database: h.database, logger: h.logger).block(
+                player, reason: "account takeover", by: StaffActing(actor: "staff:1"))
+            await #expect(throws: WithdrawalStaffRefusal.playerBlocked) { try await h.withdrawals.approve(asked.id, by: 7) }
+            #expect(try await h.withdrawals.withdrawal(asked.id, of: player)?.approvers == [])
+            #expect(try await h.payouts.sendApproved() == 0, "nothing goes out")
+        }
+    }
+
     @Test func aClosedPlayerMayStillWithdraw() async throws {
         try await PaymentsHarness.with { h in
             let player = try await h.signedUpPlayer(level: 0)

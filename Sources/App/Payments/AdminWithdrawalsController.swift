@@ -21,7 +21,8 @@ struct AdminWithdrawalsController {
 
     /// Every result a redirect can name: the page shows its words from the locale files.
     static let results = [
-        "approved", "firstApproval", "rejected", "reconciled", "secondApproverRequired", "reasonRequired", "notAwaitingDecision",
+        "approved", "firstApproval", "rejected", "reconciled", "secondApproverRequired", "reasonRequired", "playerBlocked",
+        "notAwaitingDecision",
     ]
 
     /// `console` is the console's route group (`/admin`, signed-in staff, CSRF-checked forms).
@@ -91,6 +92,7 @@ struct AdminWithdrawalsController {
             switch refusal {
             case .sameApprover: "secondApproverRequired"
             case .reasonMissing: "reasonRequired"
+            case .playerBlocked: "playerBlocked"
             case .notFound, .notAwaitingDecision: "notAwaitingDecision"
             }
         return Response.redirect(to: "/admin/withdrawals?result=\(result)", type: .normal)

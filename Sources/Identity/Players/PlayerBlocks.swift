@@ -68,9 +68,10 @@ public struct PlayerBlocks: Sendable {
         let reason = try Self.required(rawReason)
         try await database.withTransaction(logger: logger) { connection in
             let disabled = try await disabledState(of: player, on: connection)
-            guard disabled == .active else { throw PlayerActionRefusal.alreadyDisabled }
+            guard !disabled.blocked else { throw PlayerActionRefusal.alreadyDisabled }
             _ = try await connection.query(
-                "UPDATE identity_players SET disabled_at = now(), blocked = true WHERE id = \(player.rawValue)", logger: logger
+                "UPDATE identity_players SET disabled_at = COALESCE(disabled_at, now()), blocked = true WHERE id = \(player.rawValue)",
+                logger: logger
             ).collect()
             let ended = try await Self.endSessions(of: player, on: connection, logger: logger)
             try await AuditLog(database: database, logger: logger).append(
@@ -83,13 +84,14 @@ public struct PlayerBlocks: Sendable {
     public func unblock(_ player: PlayerID, reason rawReason: String, by acting: StaffActing) async throws {
         let reason = try Self.required(rawReason)
         try await database.withTransaction(logger: logger) { connection in
-            switch try await disabledState(of: player, on: connection) {
-            case .active: throw PlayerActionRefusal.notBlocked
-            case .closed: throw PlayerActionRefusal.closedNotBlocked
-            case .blocked: break
-            }
+            let state = try await disabledState(of: player, on: connection)
+            guard state.blocked else { throw state.closed ? PlayerActionRefusal.closedNotBlocked : PlayerActionRefusal.notBlocked }
+            // A closure stays: only the block is lifted.
             _ = try await connection.query(
-                "UPDATE identity_players SET disabled_at = NULL, blocked = false WHERE id = \(player.rawValue)", logger: logger
+                """
+                UPDATE identity_players SET blocked = false, disabled_at = CASE WHEN closed_at IS NULL THEN NULL ELSE disabled_at END
+                 WHERE id = \(player.rawValue)
+                """, logger: logger
             ).collect()
             try await AuditLog(database: database, logger: logger).append(
                 acting.entry("identity.player_unblocked", player, ["reason": reason]), on: connection)
@@ -111,14 +113,18 @@ public struct PlayerBlocks: Sendable {
         }
     }
 
-    enum DisabledState { case active, blocked, closed }
+    /// A staff block and a closure (under 18) are independent: a player may have both.
+    struct DisabledState {
+        let blocked: Bool
+        let closed: Bool
+    }
 
     /// The player's row locked for the change; `notFound` for an id no player has.
     func disabledState(of player: PlayerID, on connection: PostgresConnection) async throws -> DisabledState {
         let rows = try await connection.query(
-            "SELECT disabled_at IS NOT NULL, blocked FROM identity_players WHERE id = \(player.rawValue) FOR UPDATE", logger: logger)
-        for try await (disabled, blocked) in rows.decode((Bool, Bool).self) {
-            return blocked ? .blocked : disabled ? .closed : .active
+            "SELECT blocked, closed_at IS NOT NULL FROM identity_players WHERE id = \(player.rawValue) FOR UPDATE", logger: logger)
+        for try await (blocked, closed) in rows.decode((Bool, Bool).self) {
+            return DisabledState(blocked: blocked, closed: closed)
         }
         throw PlayerActionRefusal.notFound
     }

@@ -29,7 +29,9 @@ public struct PlayerNotes: Sendable {
     public func add(_ rawBody: String, about player: PlayerID, by acting: StaffActing) async throws -> PlayerNote {
         let body = rawBody.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !body.isEmpty else { throw PlayerActionRefusal.reasonMissing }
-        let text = String(body.prefix(Self.maxLength))
+        // Cut by code points, as PostgreSQL's length() in the table's check counts: a Swift
+        // character (e + a combining accent) may be two.
+        let text = String(String.UnicodeScalarView(body.unicodeScalars.prefix(Self.maxLength)))
         return try await database.withTransaction(logger: logger) { connection in
             _ = try await PlayerBlocks(database: database, logger: logger).disabledState(of: player, on: connection)
             let rows = try await connection.query(

@@ -58,14 +58,15 @@ public struct PlayerStatuses: Sendable {
     /// they may no longer bet or deposit, while wins, rollbacks and withdrawals of their money
     /// still go through. Audited as `identity.player_closed` with the reason, in the caller's
     /// transaction (there is no reason column: the audit log is where the reason lives). A staff
-    /// block becomes a closure, so that lifting the block cannot reopen the player. Returns false
-    /// when the player was closed already (nothing changes, nothing is audited).
+    /// block stays as it was (`closed_at` marks the closure, migration 0040): lifting the block
+    /// later never reopens the player. Returns false when the player was closed already
+    /// (nothing changes, nothing is audited).
     @discardableResult
     public func close(_ player: PlayerID, reason: String, actor: String, on connection: PostgresConnection) async throws -> Bool {
         let rows = try await connection.query(
             """
-            UPDATE identity_players SET disabled_at = COALESCE(disabled_at, now()), blocked = false
-             WHERE id = \(player.rawValue) AND (disabled_at IS NULL OR blocked) RETURNING id
+            UPDATE identity_players SET disabled_at = COALESCE(disabled_at, now()), closed_at = now()
+             WHERE id = \(player.rawValue) AND closed_at IS NULL RETURNING id
             """,
             logger: logger
         ).collect()

@@ -68,7 +68,8 @@ public struct SessionStore: Sendable {
     }
 
     /// The owner of a live session, refreshing its idle clock; nil when unknown, revoked,
-    /// expired, idle too long, not one of `policy`'s owners, or (for staff) the account is disabled.
+    /// expired, idle too long, not one of `policy`'s owners, or the account is disabled (staff) or
+    /// blocked (a player: a session made by a sign-in that raced the block ends here too).
     public func resolve(_ token: String, policy: SessionPolicy, now: Date = Date()) async throws -> SessionOwner? {
         guard token.count == 64, Hex.decode(token) != nil else { return nil }
         let idleSince = now.addingTimeInterval(-Double(policy.idle.components.seconds))
@@ -79,6 +80,7 @@ public struct SessionStore: Sendable {
                  WHERE token_hash = \(Self.hash(token)) AND (staff_id IS NOT NULL) = \(policy.owners == .staff)
                    AND revoked_at IS NULL AND expires_at > \(now) AND last_seen_at > \(idleSince)
                    AND (staff_id IS NULL OR EXISTS (SELECT 1 FROM identity_staff m WHERE m.id = s.staff_id AND m.disabled_at IS NULL))
+                   AND (player_id IS NULL OR NOT EXISTS (SELECT 1 FROM identity_players p WHERE p.id = s.player_id AND p.blocked))
                 RETURNING staff_id, player_id
                 """, logger: logger)
             for try await (staff, player) in rows.decode((Int64?, Int64?).self) {

@@ -19,6 +19,9 @@ public enum WithdrawalStaffRefusal: Error, Sendable, Equatable {
     /// Four eyes: the second approval must come from someone else.
     case sameApprover
     case reasonMissing
+    /// Staff blocked the player after the withdrawal was confirmed: no approval lets the money
+    /// out (reject it, which returns the money to the blocked balance, or wait for the unblock).
+    case playerBlocked
 
     public var code: String {
         switch self {
@@ -26,6 +29,7 @@ public enum WithdrawalStaffRefusal: Error, Sendable, Equatable {
         case .notAwaitingDecision: "withdrawalNotAwaitingDecision"
         case .sameApprover: "secondApproverRequired"
         case .reasonMissing: "reasonRequired"
+        case .playerBlocked: "playerBlocked"
         }
     }
 }
@@ -61,6 +65,7 @@ extension Withdrawals {
             guard let row = try await records.locked(id, on: connection) else { throw WithdrawalStaffRefusal.notFound }
             guard row.state == .review || row.state == .pendingApproval else { throw WithdrawalStaffRefusal.notAwaitingDecision(row.state) }
             guard !row.approvers.contains(staff) else { throw WithdrawalStaffRefusal.sameApprover }
+            if try await players.status(of: row.player, on: connection)?.blocked == true { throw WithdrawalStaffRefusal.playerBlocked }
             _ = try await connection.query(
                 """
                 UPDATE payments_withdrawals

@@ -56,6 +56,8 @@ struct AdminPlayerPage: PageModel {
     var audit: AdminPlayerAudit?
     /// The KYC review page, for a role with `kyc.review`.
     var kycHref: String?
+    /// Segments decide bonus eligibility (docs/bonuses.md), so tagging needs `risk.manage` too.
+    var segmentsEditable = false
 
     init(
         record: PlayerRecord, segments tagged: [PlayerSegment], notes: [PlayerNote], devices: [SessionStore.Device], manage: Bool,

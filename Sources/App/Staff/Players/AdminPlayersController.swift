@@ -80,26 +80,30 @@ struct AdminPlayersController {
             try await players.notes.add(form.reason ?? "", about: player, by: acting)
             return "noteAdded"
         }
-        action("segments/tag", area) { player, form, acting in
+        // A segment decides which bonus campaigns a player may get: tagging needs `risk.manage`
+        // beside `players.manage`, so support cannot hand out a segment's bonuses.
+        action("segments/tag", area, also: .riskManage) { player, form, acting in
             guard let segment = form.segment.flatMap(PlayerSegment.init(rawValue:)) else { throw PlayerActionRefusal.segmentUnknown }
             try await players.segments.tag(player, segment, by: acting)
             return "tagged"
         }
-        action("segments/untag", area) { player, form, acting in
+        action("segments/untag", area, also: .riskManage) { player, form, acting in
             guard let segment = form.segment.flatMap(PlayerSegment.init(rawValue:)) else { throw PlayerActionRefusal.segmentUnknown }
             try await players.segments.untag(player, segment, by: acting)
             return "untagged"
         }
     }
 
-    /// `POST /admin/players/{id}/<path>` with `players.manage`: runs `body` and sends the staff
-    /// member back to the player's page, which says what happened. A refusal is audited.
+    /// `POST /admin/players/{id}/<path>` with `players.manage` (and `also`, when given): runs
+    /// `body` and sends the staff member back to the player's page, which says what happened. A
+    /// refusal is audited.
     private func action(
-        _ path: String, _ area: RouterGroup<AppRequestContext>,
+        _ path: String, _ area: RouterGroup<AppRequestContext>, also: Permission? = nil,
         _ body: @escaping @Sendable (PlayerID, ActionForm, StaffActing) async throws -> String
     ) {
         area.post(":player/\(path)") { request, context -> Response in
             let staff = try await access.require(.playersManage, request, context)
+            if let also { _ = try await access.require(also, request, context) }
             let player = try playerID(context)
             let form = try await URLEncodedFormDecoder().decode(
                 ActionForm.self, from: String(buffer: request.body.collect(upTo: context.maxUploadSize)))

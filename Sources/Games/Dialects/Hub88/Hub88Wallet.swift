@@ -46,8 +46,10 @@ public struct Hub88Wallet: Sendable {
 
     public func handle(provider code: String, endpoint: Hub88Endpoint, body: [UInt8], signature: String?) async -> [UInt8] {
         let answer: Hub88Answer
+        var provider = code
         do {
             answer = try await self.answer(provider: code, endpoint: endpoint, body: body, signature: signature)
+            if answer.status == .invalidPartner { provider = "unknown" }
         } catch let refusal as Refusal {
             answer = Hub88Answer(refusal.status, requestUUID: Self.requestUUID(in: body))
         } catch {
@@ -55,15 +57,14 @@ public struct Hub88Wallet: Sendable {
                 "hub88 call failed",
                 metadata: ["provider": "\(code)", "endpoint": "\(endpoint.rawValue)", "reason": "\(postgresReason(error))"])
             answer = Hub88Answer(.unknown, requestUUID: Self.requestUUID(in: body))
+            // The failure may have come before the provider was found (the registry's database).
+            if (try? await registry.entry(code)) == nil { provider = "unknown" }
         }
         // Per provider, call and status (docs/operations.md, "Metrics"); a code no provider has
         // is one label, so that hostile paths cannot create series.
         Counter(
             label: "croupier_wallet_answers_total",
-            dimensions: [
-                ("provider", answer.status == .invalidPartner ? "unknown" : code), ("call", endpoint.rawValue),
-                ("status", answer.status.rawValue),
-            ]
+            dimensions: [("provider", provider), ("call", endpoint.rawValue), ("status", answer.status.rawValue)]
         ).increment()
         return answer.encoded()
     }
