@@ -9,7 +9,9 @@ import PostgresNIO
 /// player, currency and units; a free-spin grant's units are the sum of its spins' wins, each
 /// the `bonus_grant` keyed by the win with its player, currency and units. A grant row without
 /// it (or with other figures) would show the player a bonus that was never given, or give one
-/// nobody can account for.
+/// nobody can account for. And the other way: every ledger `bonus_grant` under Bonuses' scope is
+/// claimed by a grant or a free-spin win of a free-spin grant, so a bonus written into the
+/// ledger alone is found too.
 public struct BonusAuditor: Sendable {
     let database: Database
     let ledger: Ledger
@@ -47,14 +49,18 @@ public struct BonusAuditor: Sendable {
             }
             let unsummed = try await connection.query(
                 """
-                SELECT count(*)::int FROM bonuses_free_spins s JOIN bonuses_grants g ON g.id = s.grant_id
-                 WHERE g.units <> (SELECT coalesce(sum(w.units), 0) FROM bonuses_free_spin_wins w WHERE w.grant_id = g.id)
+                SELECT (SELECT count(*) FROM bonuses_free_spins s JOIN bonuses_grants g ON g.id = s.grant_id
+                         WHERE g.units <> (SELECT coalesce(sum(w.units), 0) FROM bonuses_free_spin_wins w WHERE w.grant_id = g.id))::int
+                     + (SELECT count(*) FROM bonuses_free_spin_wins w
+                         WHERE NOT EXISTS (SELECT 1 FROM bonuses_free_spins s WHERE s.grant_id = w.grant_id))::int
                 """, logger: logger)
             var count = 0
             for try await value in unsummed.decode(Int.self) { count = value }
             return (claims, count)
         }
         var violations = unsummed
+        let claimed = Set(claims.map(\.0.key))
+        violations += try await ledger.keys(ofKind: "bonus_grant", scope: Grants.grantKey(0).scope).subtracting(claimed).count
         for (key, player, currency, units) in claims {
             let recorded = try await ledger.operation(key)
             if recorded?.kind != "bonus_grant" || recorded?.player != PlayerID(player) || recorded?.currency != currency

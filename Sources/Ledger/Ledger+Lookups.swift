@@ -45,6 +45,18 @@ extension Ledger {
         }
     }
 
+    /// The keys of every operation of `kind` applied under the idempotency `scope`: for an
+    /// auditor's check from the ledger back to its own context's rows (each must be claimed).
+    public func keys(ofKind kind: String, scope: String) async throws -> Set<String> {
+        try await database.withConnection { connection in
+            let rows = try await connection.query(
+                "SELECT idempotency_key FROM ledger_transactions WHERE idempotency_scope = \(scope) AND kind = \(kind)", logger: logger)
+            var keys: Set<String> = []
+            for try await key in rows.decode(String.self) { keys.insert(key) }
+            return keys
+        }
+    }
+
     /// The rollback state of the operation keyed `key`, applied or not.
     public func rollbackState(of key: IdempotencyKey) async throws -> RollbackState {
         try await database.withConnection { connection in

@@ -1,5 +1,6 @@
 import Bonuses
 import Core
+import Ledger
 import TestSupport
 import Testing
 
@@ -53,6 +54,22 @@ import Testing
             try await h.database.withConnection { connection in
                 try await connection.query("UPDATE bonuses_grants SET units = units - 1", logger: TestServices.logger).collect()
             }
+        }
+    }
+
+    /// From the ledger back: a bonus written into the ledger under Bonuses' scope with no grant
+    /// or spin win claiming it is found, though Bonuses has no row at all.
+    @Test func aLedgerBonusNoRowClaimsIsFound() async throws {
+        try await TestDatabase.with { database in
+            let ledger = Ledger(database: database, logger: TestServices.logger)
+            let auditor = BonusAuditor(database: database, ledger: ledger, logger: TestServices.logger)
+            #expect(try await auditor.violations() == 0)
+            let forged = try await ledger.apply(
+                LedgerOperation(
+                    key: FreeSpinWins.key(provider: "originals", transaction: "forged"), player: PlayerID(4242), currency: "EUR",
+                    movement: .bonusGrant(units: 500)))
+            #expect(forged.code == .ok)
+            #expect(try await auditor.violations() == 1)
         }
     }
 }

@@ -66,6 +66,25 @@ import Testing
         }
     }
 
+    /// An approved withdrawal (here one below the approval threshold, approved at its
+    /// confirmation) whose player is blocked before the payout is sent goes back to review.
+    @Test func aBlockBeforeThePayoutSendsNothing() async throws {
+        try await PaymentsHarness.with { h in
+            let player = try await h.signedUpPlayer(level: 0)
+            try await h.deposit("100", for: player)
+            let asked = try await h.withdrawals.request(
+                player: player, gateway: "scripted", amount: "40", currency: "EUR", destination: "DE-4400-1234")
+            let confirmed = try await h.withdrawals.confirm(asked.id, of: player, code: try await h.mailedCode()).withdrawal
+            #expect(confirmed.state == .approved)
+            try await PlayerBlocks(database: h.database, logger: h.logger).block(
+                player, reason: "account takeover", by: StaffActing(actor: "staff:1"))
+            #expect(try await h.payouts.sendApproved() == 0, "nothing goes out")
+            let held = try #require(try await h.withdrawals.withdrawal(asked.id, of: player))
+            #expect(held.state == .review && held.reasonCode == "playerBlocked")
+            await #expect(throws: WithdrawalStaffRefusal.playerBlocked) { try await h.withdrawals.approve(asked.id, by: 7) }
+        }
+    }
+
     @Test func aClosedPlayerMayStillWithdraw() async throws {
         try await PaymentsHarness.with { h in
             let player = try await h.signedUpPlayer(level: 0)

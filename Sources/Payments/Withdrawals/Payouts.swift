@@ -1,6 +1,7 @@
 import Compliance
 import Core
 import Foundation
+import Identity
 import Ledger
 import Logging
 import Persistence
@@ -17,6 +18,8 @@ public struct Payouts: Sendable {
     let settings: WithdrawalSettings
     /// Compliance's answer to "may this player be paid now?" (an open AML case with a blocking alert says no).
     let holds: any AMLPayoutHolds
+    /// Identity's answer whether staff blocked the player since the withdrawal was approved.
+    let players: PlayerStatuses
     let logger: Logger
 
     public init(
@@ -27,6 +30,7 @@ public struct Payouts: Sendable {
         self.gateways = gateways
         self.settings = settings
         self.holds = holds
+        self.players = PlayerStatuses(database: database, logger: logger)
         self.logger = logger
     }
 
@@ -125,6 +129,14 @@ public struct Payouts: Sendable {
                         row, to: .review, reason: WithdrawalNote(code: AMLReviewReason.openCase.code, text: AMLReviewReason.openCase.text),
                         on: connection)
                     logger.notice("a payout waits for an AML case", metadata: ["withdrawal": "\(id)"])
+                    continue
+                }
+                // Blocked after the approval (an auto-approved one, or between approval and
+                // payout): back to review, where no approval lets it out until the unblock.
+                if try await players.status(of: PlayerID(player), on: connection)?.blocked == true {
+                    guard let row = try await records.locked(id, on: connection) else { continue }
+                    _ = try await records.move(row, to: .review, reason: .playerBlocked, on: connection)
+                    logger.notice("a payout waits: the player is blocked", metadata: ["withdrawal": "\(id)"])
                     continue
                 }
                 claimed = (id, payoutUnits)

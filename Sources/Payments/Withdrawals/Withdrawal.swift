@@ -133,6 +133,8 @@ public struct WithdrawalNote: Sendable, Equatable {
     static func refusedAtConfirmation(_ refusal: WithdrawalRefusal) -> WithdrawalNote {
         WithdrawalNote(code: refusal.code, text: refusal.message + " Nothing was held.")
     }
+    static let playerBlocked = WithdrawalNote(
+        code: "playerBlocked", text: "This account is blocked: the payout waits. Contact support.")
     static let chargebackReview = WithdrawalNote(
         code: "chargebackReview", text: "A refund or dispute took money back from this account: the casino checks before paying out.")
 
