@@ -51,7 +51,7 @@ from typing import Any, Callable, Iterator
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
-from fake_hub88_api import FakeHub88API
+from fake_hub88_api import CDN as FAKE_HUB88_CDN, FakeHub88API
 from fake_nowpayments_api import FakeNOWPaymentsAPI
 from fake_stripe_api import FakeStripeAPI
 
@@ -95,6 +95,10 @@ LOCALES = {
 _ERRORS: dict[int, list[str]] = {}
 # Pages opened during the current test, screenshotted at its end.
 _TEST_PAGES: list[tuple[Page, str]] = []
+
+# What the fake provider CDN answers for every picture (fake_hub88_api.CDN).
+ONE_PIXEL_PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
 
 CSP_RECORDER = """
 (() => {
@@ -696,6 +700,7 @@ def new_page(browser: Browser, base_url: str, request: pytest.FixtureRequest) ->
         )
         ctx.set_default_timeout(PAGE_TIMEOUT_MS)
         ctx.add_init_script(CSP_RECORDER)
+        ctx.route(f"{FAKE_HUB88_CDN}/**", lambda route: route.fulfill(status=200, content_type="image/png", body=ONE_PIXEL_PNG))
         contexts.append(ctx)
         page = ctx.new_page()
         errors = _ERRORS.setdefault(id(page), [])

@@ -31,18 +31,22 @@ import hub88
 GAME_LIST_PATH = "/operator/generic/v2/game/list"
 GAME_URL_PATH = "/operator/generic/v2/game/url"
 DEFAULT_LAUNCH_URL = "https://games.fake-hub88.test/launch?token={token}"
+# The provider's image host. No name resolves to it here: browser tests answer it from
+# conftest's fake CDN (a 1×1 PNG), so a page showing the games loads their pictures as it
+# would from Hub88's CDN, and a test's order never decides whether a picture fails.
+CDN = "https://cdn.fake-hub88.test"
 
 
 def default_games() -> list[dict[str, Any]]:
     """Two games as Hub88's game list describes them, with fields a wallet need not know."""
     return [
         {"game_code": "fake_slot", "name": "Fake Slot", "category": "video-slots",
-         "url_thumb": "https://cdn.fake-hub88.test/thumbs/fake_slot.png",
-         "url_background": "https://cdn.fake-hub88.test/bg/fake_slot.jpg",
+         "url_thumb": f"{CDN}/thumbs/fake_slot.png",
+         "url_background": f"{CDN}/bg/fake_slot.jpg",
          "product": "Fake Studio", "platforms": ["GPL_DESKTOP", "GPL_MOBILE"], "enabled": True,
          "freebet_support": True, "blocked_countries": [], "release_date": "2024-01-15", "game_id": 9001},
         {"game_code": "fake_roulette", "name": "Fake Roulette", "category": "live-casino",
-         "url_thumb": "https://cdn.fake-hub88.test/thumbs/fake_roulette.png",
+         "url_thumb": f"{CDN}/thumbs/fake_roulette.png",
          "url_background": None, "product": "Fake Live", "platforms": ["GPL_DESKTOP"], "enabled": True,
          "freebet_support": False, "blocked_countries": ["US"], "release_date": "2023-06-01", "game_id": 9002},
     ]
