@@ -31,10 +31,7 @@ struct HistoryQuery {
             filter.kinds = list
         }
         filter.from = try given(from).map(Self.date)
-        filter.until = try given(until).map { text in
-            let day = try Self.date(text)
-            return text.count == 10 ? day.addingTimeInterval(86_400) : day
-        }
+        filter.until = try given(until).map(Self.end)
         if let cursor = given(cursor) {
             guard let id = Int64(cursor), id > 0 else { throw AppError(.badRequest, code: .invalidCursor) }
             filter.before = id
@@ -44,6 +41,12 @@ struct HistoryQuery {
             filter.limit = count
         }
         return filter
+    }
+
+    /// The first instant excluded by `until`: the day after a `YYYY-MM-DD`, or the instant given.
+    static func end(_ text: String) throws -> Date {
+        let moment = try date(text)
+        return text.count == 10 ? moment.addingTimeInterval(86_400) : moment
     }
 
     static func date(_ text: String) throws -> Date {

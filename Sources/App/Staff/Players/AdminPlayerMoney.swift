@@ -79,7 +79,7 @@ struct AdminPlayerMoney {
     let hasBonuses: Bool
 
     /// The history's filters as typed in the page's query.
-    struct HistoryQuery {
+    struct LedgerFilterForm {
         var kind = ""
         var currency = ""
         var from = ""
@@ -93,8 +93,10 @@ struct AdminPlayerMoney {
             self.to = to
             filter.kinds = self.kind.isEmpty ? [] : [self.kind]
             filter.currency = self.currency.isEmpty ? nil : self.currency
-            filter.from = try? Date("\(from)T00:00:00Z", strategy: .iso8601)
-            filter.until = (try? Date("\(to)T00:00:00Z", strategy: .iso8601))?.addingTimeInterval(86_400)
+            // The wallet history's own reading of the dates; one the date fields cannot have sent
+            // filters nothing, and the form shows it as typed.
+            filter.from = try? HistoryQuery.date(from)
+            filter.until = try? HistoryQuery.end(to)
             filter.before = before
         }
 
@@ -108,7 +110,8 @@ struct AdminPlayerMoney {
     }
 
     init(
-        player: String, balances: [String: Balances], history: HistoryPage, query: HistoryQuery, rounds: [GameRound], deposits: [Deposit],
+        player: String, balances: [String: Balances], history: HistoryPage, query: LedgerFilterForm, rounds: [GameRound],
+        deposits: [Deposit],
         withdrawals: [Withdrawal], bonuses: [Grant], catalog: [String: Currency], language: String, text: (String) -> String
     ) {
         let formatter = MoneyFormatter(language: language)

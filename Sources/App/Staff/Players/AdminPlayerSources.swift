@@ -35,7 +35,7 @@ struct AdminPlayerSources: Sendable {
             devices: try await sessions.devices(of: player, current: nil), manage: role.can(.playersManage), result: result,
             success: success, text: text)
         if role.can(.moneyView) {
-            let history = AdminPlayerMoney.HistoryQuery(
+            let history = AdminPlayerMoney.LedgerFilterForm(
                 kind: query["kind"].map(String.init) ?? "", currency: query["currency"].map(String.init) ?? "",
                 from: query["from"].map(String.init) ?? "", to: query["to"].map(String.init) ?? "",
                 before: query["before"].flatMap { Int64($0) })
