@@ -246,10 +246,10 @@ def test_analyst_is_refused_a_balance_adjustment(new_page: Callable[..., Page], 
     assert STAFF_COOKIE in cookies and CSRF_COOKIE in cookies, f"cookies after the API sign-in: {sorted(cookies)}"
     assert cookies[STAFF_COOKIE]["httpOnly"], f"the {STAFF_COOKIE} cookie must be HttpOnly"
 
-    adjust = api.post("/api/v1/staff/adjustments",
+    adjust = api.post("/api/v1/staff/adjustment-requests",
                       data=json.dumps({"player": 42, "currency": "EUR", "amount": "10.00", "reason": "test"}),
                       headers={"Content-Type": "application/json", "Accept": "application/json",
-                               "X-CSRF-Token": body["csrfToken"]})
+                               "X-CSRF-Token": body["csrfToken"], "Idempotency-Key": "e2e-analyst"})
     assert adjust.status == 403, f"an analyst's adjustment -> {adjust.status}: {adjust.text()[:400]}"
     error = adjust.json().get("error")
     assert isinstance(error, dict) and error.get("code") == "forbidden", f"403 body: {adjust.text()[:400]}"
@@ -259,8 +259,8 @@ def test_analyst_is_refused_a_balance_adjustment(new_page: Callable[..., Page], 
     open_admin(viewer, "/admin/audit")
     refused = audit_rows(viewer, "access.refused")
     texts = refused.all_inner_texts()
-    assert any("/api/v1/staff/adjustments" in text and "money.adjust" in text for text in texts), \
-        f"no access.refused row for /api/v1/staff/adjustments (money.adjust): {texts}"
+    assert any("/api/v1/staff/adjustment-requests" in text and "money.adjust" in text for text in texts), \
+        f"no access.refused row for /api/v1/staff/adjustment-requests (money.adjust): {texts}"
     assert_clean_console(viewer, "/admin/audit")
 
 

@@ -110,11 +110,19 @@ public struct AppDependencies: Sendable {
             database: database, secret: configuration.secretKey, logger: logger, bcryptCost: UInt8(configuration.staffBcryptCost))
     }
 
-    /// Manual money adjustments, for the staff API and `croupier adjust`.
+    /// Manual money adjustments: checked here for staff's requests, moved at once by `croupier adjust`.
     public var adjustments: StaffAdjustment {
         StaffAdjustment(
             database: database, ledger: ledger, players: PlayerStatuses(database: database, logger: Logger(label: "croupier.identity")),
             audit: AuditLog(database: database, logger: Logger(label: "croupier.audit")))
+    }
+
+    /// Staff's manual adjustments with four eyes, for the staff API and the console.
+    var adjustmentApprovals: AdjustmentApprovals {
+        AdjustmentApprovals(
+            adjustments: adjustments, requests: AdjustmentRequests(ledger: ledger),
+            audit: AuditLog(database: database, logger: Logger(label: "croupier.audit")), ownerFrom: configuration.adjustmentOwnerFrom,
+            now: now)
     }
 
     public var deposits: Deposits {

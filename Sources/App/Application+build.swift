@@ -153,6 +153,8 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
         pages: pages, campaigns: dependencies.bonusCampaigns, requests: GrantRequests(grants: dependencies.bonusGrants),
         currencies: currencies, access: access
     ).addRoutes(to: console)
+    let adjustments = dependencies.adjustmentApprovals
+    AdminAdjustmentsController(pages: pages, approvals: adjustments, currencies: currencies, access: access).addRoutes(to: console)
     AdminPaymentsController(
         pages: pages, deposits: dependencies.deposits, inbox: dependencies.webhookInbox, currencies: currencies, access: access
     ).addRoutes(to: console)
@@ -191,7 +193,7 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
         currencies: currencies
     ).addRoutes(to: console)
     try CroupierAPI(
-        auth: auth, staffSignIn: staffSignIn, adjustments: dependencies.adjustments, ledger: dependencies.ledger, currencies: currencies,
+        auth: auth, staffSignIn: staffSignIn, adjustments: adjustments, ledger: dependencies.ledger, currencies: currencies,
         launcher: launcher, deposits: dependencies.deposits, withdrawals: withdrawals,
         depositReturnURL: site.absolute(.cashier)
     ).addRoutes(to: router)

@@ -53,12 +53,18 @@ public struct Configuration: Sendable {
     /// wherever its own credentials come from (here or stored).
     public var nowPaymentsPayouts: NOWPaymentsPayoutSettings?
     public var withdrawals: WithdrawalSettings
+    /// Per currency, the amount (credit or debit) from which only an owner may approve a staff
+    /// member's manual adjustment (`CROUPIER_ADJUSTMENT_OWNER_FROM`); a currency not listed
+    /// always needs one.
+    public var adjustmentOwnerFrom: [String: String]
     /// The currency KYC limits, AML thresholds and FX rates are expressed in
     /// (`CROUPIER_PIVOT_CURRENCY`, docs/compliance.md "FX"); it must be one of the ledger's.
     public var pivotCurrency: String
     /// What this build calls itself on /admin/health (`CROUPIER_VERSION`: the image sets its
     /// revision; `make run` the checkout's).
     public var buildVersion: String
+
+    public static let defaultAdjustmentOwnerFrom = "EUR:1000,USD:1000,RUB:100000,USDT:1000"
 
     /// A currency code as the ledger spells them: an upper-case letter, then 2 to 9 upper-case
     /// letters or digits.
@@ -94,6 +100,7 @@ public struct Configuration: Sendable {
         nowPayments: NOWPaymentsSettings? = nil,
         nowPaymentsPayouts: NOWPaymentsPayoutSettings? = nil,
         withdrawals: WithdrawalSettings = WithdrawalSettings(),
+        adjustmentOwnerFrom: [String: String] = WithdrawalSettings.parse(Configuration.defaultAdjustmentOwnerFrom) ?? [:],
         pivotCurrency: String = "EUR",
         buildVersion: String = "development"
     ) {
@@ -124,6 +131,7 @@ public struct Configuration: Sendable {
         self.nowPayments = nowPayments
         self.nowPaymentsPayouts = nowPaymentsPayouts
         self.withdrawals = withdrawals
+        self.adjustmentOwnerFrom = adjustmentOwnerFrom
         self.pivotCurrency = pivotCurrency
         self.buildVersion = buildVersion
     }
@@ -284,6 +292,7 @@ extension Configuration {
                 autoApproveUpTo: try reader.amounts("CROUPIER_WITHDRAWAL_AUTO_APPROVE", default: WithdrawalSettings.defaultAutoApprove),
                 fourEyesFrom: try reader.amounts("CROUPIER_WITHDRAWAL_FOUR_EYES", default: WithdrawalSettings.defaultFourEyes),
                 reconcileAfterSeconds: try reader.int("CROUPIER_PAYOUT_RECONCILE_SECONDS", default: 300, range: 1...86_400)),
+            adjustmentOwnerFrom: try reader.amounts("CROUPIER_ADJUSTMENT_OWNER_FROM", default: Configuration.defaultAdjustmentOwnerFrom),
             pivotCurrency: try reader.currency("CROUPIER_PIVOT_CURRENCY", default: "EUR"),
             buildVersion: String(reader.string("CROUPIER_VERSION", default: "development").prefix(100))
         )

@@ -164,6 +164,21 @@ public struct LedgerAuditor: Sendable {
                                                      (-(b.real_delta + b.bonus_delta))::numeric) END)
             """
         ),
+        (
+            9, "every staff adjustment's money has its approved request, by someone else, and every approval its money",
+            """
+            SELECT (SELECT count(*) FROM ledger_transactions x
+                     WHERE x.idempotency_scope = 'adjustment_request'
+                       AND NOT EXISTS (SELECT 1 FROM ledger_adjustment_requests r
+                                        WHERE r.transaction_id = x.id AND r.state = 'approved' AND r.id::text = x.idempotency_key
+                                          AND x.kind = 'adjustment' AND r.player_id = x.player_id AND r.currency = x.currency
+                                          AND r.units = x.real_delta AND r.decided_by <> r.requested_by))
+                 + (SELECT count(*) FROM ledger_adjustment_requests r
+                     WHERE r.state = 'approved'
+                       AND NOT EXISTS (SELECT 1 FROM ledger_transactions x
+                                        WHERE x.id = r.transaction_id AND x.idempotency_scope = 'adjustment_request'))
+            """
+        ),
     ]
 
     /// Runs every check in one read-only snapshot, inside the pool's transaction helper: a failing

@@ -34,7 +34,7 @@ import Testing
         let telegram: [TelegramAuthError] = [.missingField("hash"), .malformed("x"), .badHash, .badSignature, .stale, .notConfigured]
         for error in telegram { #expect(ErrorCode(error).rawValue == error.code, "\(error)") }
         let refusals: [StaffAdjustment.Refusal] = [
-            .invalidPlayer, .reasonMissing, .keyMissing, .unknownCurrency, .amount(.malformed("x")),
+            .invalidPlayer, .reasonMissing, .keyMissing, .unknownCurrency, .zeroAmount, .amount(.malformed("x")),
             .amount(.notRepresentable("x", scale: 5)),
             .amount(.overflow("x")),
         ]
@@ -82,10 +82,11 @@ import Testing
     @Test func everyDocumentedOperationHasAnAccessPolicyAndNothingElseDoes() throws {
         let document = try APIDocument.yaml()
         let operations = document.matches(of: /operationId: (\w+)/).map { String($0.1) }
-        #expect(operations.count == 19)
+        #expect(operations.count == 22)
         for operation in operations { #expect(APIOperationPolicy.of(operation) != nil, "\(operation)") }
         #expect(APIOperationPolicy.of("deleteEverything") == nil)
-        #expect(APIOperationPolicy.of(Operations.AdjustBalance.id)?.caller == .staff(.moneyAdjust))
+        #expect(APIOperationPolicy.of(Operations.RequestAdjustment.id)?.caller == .staff(.moneyAdjust))
+        #expect(APIOperationPolicy.of(Operations.ApproveAdjustment.id) == APIOperationPolicy(caller: .staff(.moneyAdjust), csrf: true))
         #expect(APIOperationPolicy.of(Operations.LaunchGame.id)?.csrf == true)
         #expect(APIOperationPolicy.of(Operations.CreateDeposit.id) == APIOperationPolicy(caller: .player, csrf: true, body: .json))
     }

@@ -59,7 +59,7 @@ import Testing
             let signedIn = try await login(client, email: "analyst@casino.example", totp: RFC6238.code(uri: uri, at: Date()))
             let csrf = try #require(try signedIn.json()["csrfToken"] as? String)
             let response = try await client.execute(
-                uri: "/api/v1/staff/adjustments", method: .post,
+                uri: "/api/v1/staff/adjustment-requests", method: .post,
                 headers: [.contentType: "application/json", .cookie: Self.cookies(signedIn), HTTPField.Name("X-CSRF-Token")!: csrf],
                 body: ByteBuffer(string: #"{"player":42,"currency":"EUR","amount":"10.00","reason":"test"}"#))
             #expect(response.status == .forbidden)
@@ -70,38 +70,103 @@ import Testing
         }
     }
 
-    @Test func financeAdjustsWithTheCSRFHeaderOnly() async throws {
+    /// Signs in a new staff member of `role`; answers the headers of a JSON call with their CSRF token.
+    func signedIn(_ client: any TestClientProtocol, _ database: Database, secret: SecretKey, email: String, role: StaffRole) async throws
+        -> HTTPFields
+    {
+        let uri = try await createStaff(database, secret: secret, email: email, role: role)
+        let response = try await login(client, email: email, totp: RFC6238.code(uri: uri, at: Date()))
+        let csrf = try #require(try response.json()["csrfToken"] as? String)
+        return [.contentType: "application/json", .cookie: Self.cookies(response), .csrfToken: csrf]
+    }
+
+    static func code(_ response: TestResponse) throws -> String? {
+        (try response.json()["error"] as? [String: Any])?["code"] as? String
+    }
+
+    @Test func aRequestedCreditMovesNothingUntilASecondStaffMemberApproves() async throws {
         try await withStaffApp { client, database, secret in
-            let uri = try await createStaff(database, secret: secret, email: "finance@casino.example", role: .finance)
-            let signedIn = try await login(client, email: "finance@casino.example", totp: RFC6238.code(uri: uri, at: Date()))
-            let csrf = try #require(try signedIn.json()["csrfToken"] as? String)
+            let requester = try await signedIn(client, database, secret: secret, email: "finance@casino.example", role: .finance)
+            let approver = try await signedIn(client, database, secret: secret, email: "finance2@casino.example", role: .finance)
             try await SyntheticPlayers.create(ids: [42], database: database, logger: TestServices.logger)
+            let ledger = Ledger(database: database, logger: TestServices.logger)
             let body = ByteBuffer(string: #"{"player":42,"currency":"EUR","amount":"10.50","reason":"goodwill"}"#)
-            let withoutToken = try await client.execute(
-                uri: "/api/v1/staff/adjustments", method: .post,
-                headers: [.contentType: "application/json", .cookie: Self.cookies(signedIn)], body: body)
-            #expect(withoutToken.status == .forbidden)
-            let headers: HTTPFields = [
-                .contentType: "application/json", .cookie: Self.cookies(signedIn), HTTPField.Name("X-CSRF-Token")!: csrf,
-            ]
-            let withoutKey = try await client.execute(uri: "/api/v1/staff/adjustments", method: .post, headers: headers, body: body)
+            var withoutToken = requester
+            withoutToken[.csrfToken] = nil
+            let refused = try await client.execute(
+                uri: "/api/v1/staff/adjustment-requests", method: .post, headers: withoutToken, body: body)
+            #expect(refused.status == .forbidden)
+            let withoutKey = try await client.execute(
+                uri: "/api/v1/staff/adjustment-requests", method: .post, headers: requester, body: body)
             #expect(withoutKey.status == .badRequest)
-            #expect(((try withoutKey.json()["error"] as? [String: Any])?["code"] as? String) == "idempotencyKeyRequired")
-            var keyed = headers
-            keyed[HTTPField.Name("Idempotency-Key")!] = "ticket-1017"
-            let adjusted = try await client.execute(uri: "/api/v1/staff/adjustments", method: .post, headers: keyed, body: body)
-            #expect(adjusted.status == .ok)
-            #expect((try adjusted.json()["balanceAfter"] as? [String: String])?["real"] == "10.50000")
-            let retried = try await client.execute(uri: "/api/v1/staff/adjustments", method: .post, headers: keyed, body: body)
-            #expect((try retried.json()["balanceAfter"] as? [String: String])?["real"] == "10.50000", "a retry applies once")
-            let rows = try await AuditLog(database: database, logger: TestServices.logger).search(.init(action: "money.adjusted"))
-            #expect(rows.map { $0.entry.summary["replayed"] } == ["true", "false"], "each attempt audited, newest first")
-            #expect(rows.allSatisfy { $0.entry.summary["code"] == "ok" && $0.entry.actor.hasPrefix("staff:") })
+            #expect(try Self.code(withoutKey) == "idempotencyKeyRequired")
+            var keyed = requester
+            keyed[.idempotencyKey] = "ticket-1017"
+            let asked = try await client.execute(uri: "/api/v1/staff/adjustment-requests", method: .post, headers: keyed, body: body)
+            #expect(asked.status == .ok)
+            let request = try asked.json()
+            let id = try #require(request["id"] as? String)
+            #expect(request["state"] as? String == "requested")
+            #expect(request["ownerRequired"] as? Bool == false)
+            #expect(try await ledger.balances(of: PlayerID(42)).isEmpty, "a request moves nothing")
+            let retried = try await client.execute(uri: "/api/v1/staff/adjustment-requests", method: .post, headers: keyed, body: body)
+            #expect(try retried.json()["id"] as? String == id, "a retry answers the first request")
+            let reused = try await client.execute(
+                uri: "/api/v1/staff/adjustment-requests", method: .post, headers: keyed,
+                body: ByteBuffer(string: #"{"player":42,"currency":"EUR","amount":"99.00","reason":"goodwill"}"#))
+            #expect(reused.status == .conflict)
+            #expect(try Self.code(reused) == "adjustmentKeyReused")
+
+            let own = try await client.execute(uri: "/api/v1/staff/adjustment-requests/\(id)/approve", method: .post, headers: requester)
+            #expect(own.status == .forbidden)
+            #expect(try Self.code(own) == "ownAdjustmentRequest")
+            #expect(try await ledger.balances(of: PlayerID(42)).isEmpty, "the requester's own approval moves nothing")
+
+            let approved = try await client.execute(
+                uri: "/api/v1/staff/adjustment-requests/\(id)/approve", method: .post, headers: approver)
+            #expect(approved.status == .ok)
+            let answer = try approved.json()
+            #expect((answer["request"] as? [String: Any])?["state"] as? String == "approved")
+            #expect(((answer["adjustment"] as? [String: Any])?["balanceAfter"] as? [String: String])?["real"] == "10.50000")
+            let again = try await client.execute(uri: "/api/v1/staff/adjustment-requests/\(id)/approve", method: .post, headers: approver)
+            #expect(again.status == .conflict)
+            #expect(try Self.code(again) == "adjustmentRequestNotOpen")
+            #expect(try await ledger.balances(of: PlayerID(42))["EUR"]?.real == 1_050_000, "approved once, moved once")
+
+            let audit = AuditLog(database: database, logger: TestServices.logger)
+            let trail = try await audit.search(.init(target: "player:42")).map(\.entry.action)
+            #expect(trail == ["money.adjusted", "money.adjustment_requested"], "newest first")
+            let refusals = try await audit.search(.init(action: "money.adjustment_refused"))
+            #expect(refusals.map { $0.entry.summary["refusal"] } == ["ownRequest"])
             let tooPrecise = try await client.execute(
-                uri: "/api/v1/staff/adjustments", method: .post, headers: keyed,
+                uri: "/api/v1/staff/adjustment-requests", method: .post, headers: keyed,
                 body: ByteBuffer(string: #"{"player":42,"currency":"EUR","amount":"0.000001","reason":"x"}"#))
             #expect(tooPrecise.status == .badRequest)
-            #expect(((try tooPrecise.json()["error"] as? [String: Any])?["code"] as? String) == "amountNotRepresentable")
+            #expect(try Self.code(tooPrecise) == "amountNotRepresentable")
+        }
+    }
+
+    @Test func fromTheThresholdOnlyAnOwnerApproves() async throws {
+        try await withStaffApp { client, database, secret in
+            var finance = try await signedIn(client, database, secret: secret, email: "finance@casino.example", role: .finance)
+            let admin = try await signedIn(client, database, secret: secret, email: "admin@casino.example", role: .admin)
+            let owner = try await signedIn(client, database, secret: secret, email: "owner@casino.example", role: .owner)
+            try await SyntheticPlayers.create(ids: [43], database: database, logger: TestServices.logger)
+            finance[.idempotencyKey] = "ticket-big"
+            let asked = try await client.execute(
+                uri: "/api/v1/staff/adjustment-requests", method: .post, headers: finance,
+                body: ByteBuffer(string: #"{"player":43,"currency":"EUR","amount":"1000.00","reason":"VIP settlement"}"#))
+            let id = try #require(try asked.json()["id"] as? String)
+            #expect(try asked.json()["ownerRequired"] as? Bool == true, "EUR 1,000 is the default threshold")
+            let byAdmin = try await client.execute(uri: "/api/v1/staff/adjustment-requests/\(id)/approve", method: .post, headers: admin)
+            #expect(byAdmin.status == .forbidden)
+            #expect(try Self.code(byAdmin) == "ownerApprovalRequired")
+            let listed = try await client.execute(uri: "/api/v1/staff/adjustment-requests", method: .get, headers: admin)
+            #expect(((try listed.json()["requests"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String } == [id])
+            let byOwner = try await client.execute(uri: "/api/v1/staff/adjustment-requests/\(id)/approve", method: .post, headers: owner)
+            #expect(byOwner.status == .ok)
+            let balances = try await Ledger(database: database, logger: TestServices.logger).balances(of: PlayerID(43))
+            #expect(balances["EUR"]?.real == 100_000_000)
         }
     }
 
@@ -112,7 +177,7 @@ import Testing
             let signedIn = try await login(client, email: "finance@casino.example", totp: RFC6238.code(uri: uri, at: Date()))
             let csrf = try #require(try signedIn.json()["csrfToken"] as? String)
             let refused = try await client.execute(
-                uri: "/api/v1/staff/adjustments", method: .post,
+                uri: "/api/v1/staff/adjustment-requests", method: .post,
                 headers: [
                     .contentType: "application/json", .cookie: Self.cookies(signedIn), HTTPField.Name("X-CSRF-Token")!: csrf,
                     HTTPField.Name("Idempotency-Key")!: "ticket-404",
@@ -121,7 +186,8 @@ import Testing
             #expect(refused.status == .badRequest)
             #expect(((try refused.json()["error"] as? [String: Any])?["code"] as? String) == "playerNotFound")
             #expect(try await dependencies.ledger.balances(of: PlayerID(424242)).isEmpty, "no accounts opened for nobody")
-            let rows = try await AuditLog(database: database, logger: TestServices.logger).search(.init(action: "money.adjusted"))
+            let rows = try await AuditLog(database: database, logger: TestServices.logger).search(
+                .init(action: "money.adjustment_requested"))
             #expect(rows.isEmpty)
         }
     }
@@ -133,7 +199,7 @@ import Testing
                 #expect(response.status == .seeOther || response.status == .found, "\(uri)")
                 #expect(response.headers[.location] == "/admin/login")
             }
-            let api = try await client.execute(uri: "/api/v1/staff/adjustments", method: .post, body: ByteBuffer(string: "{}"))
+            let api = try await client.execute(uri: "/api/v1/staff/adjustment-requests", method: .post, body: ByteBuffer(string: "{}"))
             #expect(api.status == .unauthorized)
         }
     }

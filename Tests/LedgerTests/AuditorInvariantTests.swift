@@ -1,4 +1,5 @@
 import Core
+import Foundation
 import PostgresNIO
 import TestSupport
 import Testing
@@ -10,7 +11,7 @@ import Testing
 @Suite struct AuditorInvariantTests {
     /// Real operations (two players, two currencies, a bet settled by a win, an adjustment, a
     /// chargeback leaving a debt of 100 USD, a payout with a fee, two freezes of which one is
-    /// returned, an open hold), a clean audit, then `tamper` on
+    /// returned, an open hold, an approved adjustment request), a clean audit, then `tamper` on
     /// a connection of its own; answers the invariants violated.
     func violations(after tamper: (PostgresConnection) async throws -> Void) async throws -> [Int] {
         try await TestDatabase.with { database in
@@ -37,11 +38,21 @@ import Testing
                         movement: movement))
                 try #require(outcome.code == .ok, "operation \(index)")
             }
+            let requests = AdjustmentRequests(ledger: ledger)
+            try await database.withTransaction(logger: TestServices.logger) { connection in
+                let (request, _) = try await requests.request(
+                    .init(
+                        player: PlayerID(1), currency: "EUR", units: 25, reason: "goodwill", requestedBy: "staff:1", key: "r1",
+                        requiresOwner: false), at: Date(), on: connection)
+                let (_, outcome) = try await requests.approve(
+                    request.id, by: .init(actor: "staff:2", isOwner: false), at: Date(), on: connection)
+                try #require(outcome.code == .ok, "the approved adjustment")
+            }
             let auditor = LedgerAuditor(database: database, logger: TestServices.logger)
             try #require(try await auditor.run().allSatisfy { $0.violations == 0 }, "the untouched ledger audits clean")
             try await database.withConnection { try await tamper($0) }
             let findings = try await auditor.run()
-            #expect(findings.map(\.invariant) == [1, 2, 3, 4, 5, 6, 7, 8], "every invariant is checked")
+            #expect(findings.map(\.invariant) == [1, 2, 3, 4, 5, 6, 7, 8, 9], "every invariant is checked")
             return findings.filter { $0.violations > 0 }.map(\.invariant)
         }
     }
@@ -252,5 +263,25 @@ import Testing
             ).collect()
         }
         #expect(violated == [7])
+    }
+
+    /// An approved request rewritten after the fact: the money moved is no longer what was approved.
+    @Test func invariant9AdjustmentsMoveWhatWasApproved() async throws {
+        let violated = try await violations { connection in
+            try await connection.query("UPDATE ledger_adjustment_requests SET units = units * 2", logger: TestServices.logger).collect()
+        }
+        #expect(violated == [9])
+    }
+
+    /// Money moved under a request's key that no approval covers.
+    @Test func invariant9NoAdjustmentWithoutItsApproval() async throws {
+        let violated = try await violations { connection in
+            try await connection.query(
+                """
+                UPDATE ledger_adjustment_requests SET state = 'rejected', transaction_id = NULL
+                """, logger: TestServices.logger
+            ).collect()
+        }
+        #expect(violated == [9])
     }
 }

@@ -41,7 +41,10 @@ struct APIOperationPolicy: Sendable, Equatable {
         case Operations.GetDeposit.id, Operations.GetWithdrawal.id: APIOperationPolicy(caller: .player)
         case Operations.CreateWithdrawal.id, Operations.ConfirmWithdrawal.id: APIOperationPolicy(caller: .player, csrf: true, body: .json)
         case Operations.ResendWithdrawalCode.id, Operations.CancelWithdrawal.id: APIOperationPolicy(caller: .player, csrf: true)
-        case Operations.AdjustBalance.id: APIOperationPolicy(caller: .staff(.moneyAdjust), csrf: true, body: .json, idempotencyKey: true)
+        case Operations.RequestAdjustment.id:
+            APIOperationPolicy(caller: .staff(.moneyAdjust), csrf: true, body: .json, idempotencyKey: true)
+        case Operations.ListAdjustmentRequests.id: APIOperationPolicy(caller: .staff(.moneyAdjust))
+        case Operations.ApproveAdjustment.id, Operations.RejectAdjustment.id: APIOperationPolicy(caller: .staff(.moneyAdjust), csrf: true)
         default: nil
         }
     }

@@ -13,7 +13,7 @@ import Payments
 struct CroupierAPI: APIProtocol {
     let auth: AuthController
     let staffSignIn: StaffSignInController
-    let adjustments: StaffAdjustment
+    let adjustments: AdjustmentApprovals
     let ledger: Ledger
     let currencies: CurrencyCatalog
     let launcher: GameLauncher

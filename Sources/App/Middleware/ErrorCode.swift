@@ -50,6 +50,7 @@ extension ErrorCode {
             case .invalidPlayer, .reasonMissing: .invalidRequest
             case .keyMissing: .idempotencyKeyRequired
             case .unknownCurrency: .unknownCurrency
+            case .zeroAmount: .amountZero
             case .unknownPlayer: .playerNotFound
             case .amount(let error): ErrorCode(error)
             }

@@ -71,6 +71,7 @@ struct AdminConsole {
         }
         if staff.role.can(.paymentsManage) { payments.append(item("admin.items.fx", "/admin/fx")) }
         if staff.role.can(.bonusesManage) { payments.append(item("admin.items.bonuses", "/admin/bonuses")) }
+        if staff.role.can(.moneyAdjust) { payments.append(item("admin.items.adjustments", "/admin/adjustments")) }
         if !payments.isEmpty { groups.append(.init(title: text("admin.sidebar.payments"), items: payments)) }
         // UI.md's "Risk & KYC": KYC reviews for kyc.review, the AML area for risk.manage.
         var risk: [Frame.Item] = []

@@ -56,6 +56,8 @@ struct AdminPlayerPage: PageModel {
     var audit: AdminPlayerAudit?
     /// The KYC review page, for a role with `kyc.review`.
     var kycHref: String?
+    /// The adjustment request form for this player, for a role with `money.adjust`.
+    var adjustHref: String?
     /// Segments decide bonus eligibility (docs/bonuses.md), so tagging needs `risk.manage` too.
     var segmentsEditable = false
 

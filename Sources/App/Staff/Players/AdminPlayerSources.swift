@@ -61,6 +61,7 @@ struct AdminPlayerSources: Sendable {
             page.audit = AdminPlayerAudit(try await audit.search(AuditLog.Filter(target: "player:\(player.rawValue)", limit: 100)))
         }
         if role.can(.kycReview) { page.kycHref = "/admin/kyc/players/\(player.rawValue)" }
+        if role.can(.moneyAdjust) { page.adjustHref = "/admin/adjustments?player=\(player.rawValue)" }
         page.segmentsEditable = role.can(.playersManage) && role.can(.riskManage)
         return page
     }

@@ -4,8 +4,9 @@ import Identity
 import Ledger
 import Persistence
 
-/// A manual credit or debit of a player's real balance by staff (the staff API) or an operator
-/// (`croupier adjust`): the one place that builds one. The ledger operation and its
+/// A manual credit or debit of a player's real balance: the one place that reads and checks one
+/// (`validated`), for staff's four-eyes requests (`AdjustmentApprovals`) and an operator's
+/// `croupier adjust`, which `apply` moves at once. The ledger operation and its
 /// `money.adjusted` audit row commit in one transaction, so money never moves without its row
 /// and no row describes money that did not move. The caller must send an idempotency key and
 /// send the same one again on a retry: a retried adjustment then applies once and answers as
@@ -33,7 +34,7 @@ public struct StaffAdjustment: Sendable {
 
     /// Refused before any money moves, each with the code the API answers.
     public enum Refusal: Error, Equatable {
-        case invalidPlayer, reasonMissing, keyMissing, unknownCurrency
+        case invalidPlayer, reasonMissing, keyMissing, unknownCurrency, zeroAmount
         /// No player has the id: the ledger would otherwise open accounts for nobody.
         case unknownPlayer
         case amount(AmountError)
@@ -43,6 +44,7 @@ public struct StaffAdjustment: Sendable {
             case .invalidPlayer, .reasonMissing: "invalidRequest"
             case .keyMissing: "idempotencyKeyRequired"
             case .unknownCurrency: "unknownCurrency"
+            case .zeroAmount: "amountZero"
             case .unknownPlayer: "playerNotFound"
             case .amount(let error): error.code
             }
@@ -61,9 +63,13 @@ public struct StaffAdjustment: Sendable {
         self.audit = audit
     }
 
-    public func apply(_ order: Order, ip: String = "", requestID: String = "") async throws -> (Outcome, Currency) {
+    /// The order's units and currency, or its refusal by name; nothing is written.
+    func validated(_ order: Order) async throws -> (units: Int64, currency: Currency) {
         guard order.player > 0 else { throw Refusal.invalidPlayer }
-        guard !order.reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw Refusal.reasonMissing }
+        // Bytes, not characters: the reason goes into the ledger's metadata, whose values are 512 bytes at most.
+        guard (1...500).contains(order.reason.trimmingCharacters(in: .whitespacesAndNewlines).utf8.count) else {
+            throw Refusal.reasonMissing
+        }
         guard (1...200).contains(order.key.count) else { throw Refusal.keyMissing }
         guard let currency = try await ledger.currencies()[order.currency] else { throw Refusal.unknownCurrency }
         let units: Int64
@@ -72,8 +78,15 @@ public struct StaffAdjustment: Sendable {
         } catch {
             throw Refusal.amount(error)
         }
+        guard units != 0 else { throw Refusal.zeroAmount }
         // Players are never deleted, so a player found now still exists when the money moves.
         guard try await players.status(of: PlayerID(order.player)) != nil else { throw Refusal.unknownPlayer }
+        return (units, currency)
+    }
+
+    /// Moves the money at once: `croupier adjust`, an operator's path, audited as `cli`.
+    public func apply(_ order: Order, ip: String = "", requestID: String = "") async throws -> (Outcome, Currency) {
+        let (units, currency) = try await validated(order)
         let operation = LedgerOperation(
             key: IdempotencyKey(scope: "adjustment", key: "\(order.actor):\(order.key)"), player: PlayerID(order.player),
             currency: currency.code, movement: .adjustment(units: units), metadata: ["reason": order.reason, "actor": order.actor])
