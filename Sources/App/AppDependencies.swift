@@ -121,7 +121,7 @@ public struct AppDependencies: Sendable {
     var adjustmentApprovals: AdjustmentApprovals {
         AdjustmentApprovals(
             adjustments: adjustments, requests: AdjustmentRequests(ledger: ledger),
-            audit: AuditLog(database: database, logger: Logger(label: "croupier.audit")), ownerFrom: configuration.adjustmentOwnerFrom,
+            audit: AuditLog(database: database, logger: Logger(label: "croupier.audit")), owners: OwnerThreshold(amounts: configuration.adjustmentOwnerFrom),
             now: now)
     }
 

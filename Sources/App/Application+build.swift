@@ -149,11 +149,11 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
         pages: pages, kyc: dependencies.kyc, protection: dependencies.protection, currencies: currencies, access: access
     ).addRoutes(to: console)
     AdminFXController(pages: pages, rates: dependencies.kyc.rates, access: access).addRoutes(to: console)
+    let adjustments = dependencies.adjustmentApprovals
     AdminBonusesController(
         pages: pages, campaigns: dependencies.bonusCampaigns, requests: GrantRequests(grants: dependencies.bonusGrants),
-        currencies: currencies, access: access
+        currencies: currencies, access: access, owners: adjustments.owners
     ).addRoutes(to: console)
-    let adjustments = dependencies.adjustmentApprovals
     AdminAdjustmentsController(pages: pages, approvals: adjustments, currencies: currencies, access: access).addRoutes(to: console)
     AdminPaymentsController(
         pages: pages, deposits: dependencies.deposits, inbox: dependencies.webhookInbox, currencies: currencies, access: access

@@ -22,6 +22,20 @@ import Testing
         }
     }
 
+    @Test func aRequestMarkedForAnOwnerIsApprovedOnlyByOne() async throws {
+        try await BonusHarness.with { h in
+            let campaign = try await h.depositMatch()
+            let requests = GrantRequests(grants: h.grants)
+            let asked = try await requests.request(
+                campaign: campaign.id, player: h.player, depositUnits: 20 * BonusHarness.euro, note: "VIP", staff: 1, requiresOwner: true)
+            #expect(try await requests.open().map(\.requiresOwner) == [true])
+            await #expect(throws: GrantRequestRefusal.ownerRequired) { try await requests.decide(asked.id, approve: true, staff: 2) }
+            #expect(try await h.balances() == (0, 0), "the refusal granted nothing")
+            let granted = try #require(try await requests.decide(asked.id, approve: true, staff: 3, isOwner: true))
+            #expect(granted.units == 20 * BonusHarness.euro)
+        }
+    }
+
     @Test func aRequestExpiresAfterADayAndARejectionGrantsNothing() async throws {
         try await BonusHarness.with { h in
             let campaign = try await h.depositMatch()

@@ -7,13 +7,15 @@ import Identity
 
 /// The console's bonuses, `/admin/bonuses` (`bonuses.manage`; docs/bonuses.md "Staff"):
 /// campaigns (create, enable, disable) and manual grants with four eyes (one staff member asks,
-/// another approves or rejects within 24 hours). Every change is a CSRF-checked form, audited.
+/// another approves or rejects within 24 hours; an owner approves one worth the owner threshold). Every change is a CSRF-checked form, audited.
 struct AdminBonusesController {
     let pages: PageRenderer
     let campaigns: Campaigns
     let requests: GrantRequests
     let currencies: CurrencyCatalog
     let access: StaffAccess
+    /// From which worth only an owner approves a manual grant.
+    let owners: OwnerThreshold
 
     struct CampaignForm: Decodable {
         let name: String?
@@ -81,11 +83,13 @@ struct AdminBonusesController {
             do {
                 guard let player = Int64(form.player ?? ""), let campaignID = Int64(form.campaign ?? ""),
                     let campaign = try await campaigns.campaign(campaignID),
-                    let scale = try await currencies.currency(campaign.terms.currency)?.scale
+                    let currency = try await currencies.currency(campaign.terms.currency)
                 else { throw GrantRefusal.campaignNotEnabled }
-                let deposit = (form.deposit ?? "").isEmpty ? 0 : try Amount.units(fromDecimal: form.deposit ?? "", scale: scale)
+                let deposit =
+                    (form.deposit ?? "").isEmpty ? 0 : try Amount.units(fromDecimal: form.deposit ?? "", scale: currency.scale)
                 let asked = try await requests.request(
-                    campaign: campaignID, player: PlayerID(player), depositUnits: deposit, note: form.note ?? "", staff: staff.id)
+                    campaign: campaignID, player: PlayerID(player), depositUnits: deposit, note: form.note ?? "", staff: staff.id,
+                    requiresOwner: owners.requiresOwner(units: Self.worth(of: campaign.terms, deposit: deposit), currency: currency))
                 try await access.record(
                     "bonuses.grant_requested", by: staff, target: "player:\(player)",
                     summary: ["request": String(asked.id), "campaign": String(campaignID)], request, context)
@@ -105,7 +109,7 @@ struct AdminBonusesController {
                 let staff = try context.signedInStaff()
                 guard let id = Int64(try context.parameters.require("id")) else { throw AppError(.notFound, code: .invalidRequest) }
                 do {
-                    let granted = try await requests.decide(id, approve: approve, staff: staff.id)
+                    let granted = try await requests.decide(id, approve: approve, staff: staff.id, isOwner: staff.role == .owner)
                     try await access.record(
                         "bonuses.grant_\(action == "approve" ? "approved" : "rejected")", by: staff, target: "request:\(id)",
                         summary: granted.map { ["grant": String($0.id)] } ?? [:], request, context)
@@ -119,6 +123,12 @@ struct AdminBonusesController {
                 }
             }
         }
+    }
+
+    /// What a manual grant gives: its bonus money, or for free spins their stakes together.
+    static func worth(of terms: CampaignTerms, deposit: Int64) -> Int64 {
+        guard let spins = terms.freeSpins else { return terms.bonusUnits(forDeposit: deposit) }
+        return terms.amountUnits.multipliedReportingOverflow(by: Int64(spins.spins)).partialValue
     }
 
     /// The form's terms; amounts in the campaign's currency, refused by name when unreadable.
@@ -165,7 +175,7 @@ struct AdminBonusesController {
         let language = Localization.language(for: request)
         let console = AdminConsole(staff: staff, localization: pages.localization, language: language, path: "/admin/bonuses")
         let model = AdminBonusesPage(
-            campaigns: try await campaigns.all(), requests: try await requests.open(), staff: staff.id, catalog: try await currencies.all(),
+            campaigns: try await campaigns.all(), requests: try await requests.open(), staff: staff, catalog: try await currencies.all(),
             language: language, localization: pages.localization, notice: notice, error: error.map { "admin.bonuses.errors.\($0)" })
         var response = pages.render(
             "admin_bonuses", face: .admin, title: "admin.bonuses.title", model: model, frame: console.frame, request: request,

@@ -36,8 +36,11 @@ struct AdminBonusesPage: PageModel {
         let requestedBy: Int64
         let expiresISO: String
         let expires: String
-        /// Someone else asked: this staff member may decide.
+        /// Someone else asked, and an owner decides when one must: this staff member may decide.
         let decidable: Bool
+        let ownerRequired: Bool
+        /// Why this staff member cannot decide it.
+        let waiting: String?
     }
 
     let campaigns: [CampaignRow]
@@ -54,7 +57,7 @@ struct AdminBonusesPage: PageModel {
     let error: String?
 
     init(
-        campaigns: [Campaign], requests: [GrantRequests.Request], staff: Int64, catalog: [String: Currency], language: String,
+        campaigns: [Campaign], requests: [GrantRequests.Request], staff: StaffMember, catalog: [String: Currency], language: String,
         localization: Localization, notice: String?, error: String?
     ) {
         func text(_ key: String) -> String { localization.string(key, in: language) }
@@ -109,11 +112,15 @@ struct AdminBonusesPage: PageModel {
         enabledCampaigns = rows.filter(\.enabled)
         let currencyOf = Dictionary(campaigns.map { ($0.id, $0.terms.currency) }, uniquingKeysWith: { first, _ in first })
         self.requests = requests.map { request in
-            RequestRow(
+            let mine = request.requestedBy == staff.id
+            let ownerMissing = request.requiresOwner && staff.role != .owner
+            return RequestRow(
                 id: request.id, player: request.player.rawValue, campaign: request.campaignName,
                 deposit: money(request.depositUnits, currencyOf[request.campaignID] ?? ""), note: request.note,
                 requestedBy: request.requestedBy, expiresISO: request.expiresAt.formatted(.iso8601),
-                expires: DisplayTime.text(request.expiresAt), decidable: request.requestedBy != staff)
+                expires: DisplayTime.text(request.expiresAt), decidable: !mine && !ownerMissing, ownerRequired: request.requiresOwner,
+                waiting: mine
+                    ? text("admin.bonuses.requests.waiting") : ownerMissing ? text("admin.bonuses.requests.waitingOwner") : nil)
         }
         hasRequests = !requests.isEmpty
         currencies = catalog.keys.sorted()

@@ -5,7 +5,9 @@ import Persistence
 import PostgresNIO
 
 /// Manual grants with four eyes (docs/bonuses.md "Staff"): one staff member asks, another
-/// decides within 24 hours; the requester never approves their own request. Approval grants in
+/// decides within 24 hours; the requester never approves their own request, and a request the
+/// caller marked as needing an owner (the grant's worth against the operator's threshold) is
+/// approved only by one. Approval grants in
 /// the same transaction, keyed `manual:<request id>`, so a request grants at most once.
 public struct GrantRequests: Sendable {
     public struct Request: Sendable, Equatable {
@@ -18,6 +20,7 @@ public struct GrantRequests: Sendable {
         public let requestedBy: Int64
         public let requestedAt: Date
         public let expiresAt: Date
+        public let requiresOwner: Bool
     }
 
     public static let lifetime: TimeInterval = 24 * 3600
@@ -29,7 +32,9 @@ public struct GrantRequests: Sendable {
     var logger: Logger { grants.logger }
 
     /// Records a request; refused by name (nothing written) for a campaign not enabled or an empty note.
-    public func request(campaign: Int64, player: PlayerID, depositUnits: Int64 = 0, note: String, staff: Int64) async throws -> Request {
+    public func request(
+        campaign: Int64, player: PlayerID, depositUnits: Int64 = 0, note: String, staff: Int64, requiresOwner: Bool = false
+    ) async throws -> Request {
         let note = note.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (1...500).contains(note.count) else { throw GrantRequestRefusal.noteRequired }
         guard depositUnits >= 0 else { throw GrantRequestRefusal.badAmount }
@@ -38,11 +43,14 @@ public struct GrantRequests: Sendable {
             let rows = try await list(
                 """
                 WITH inserted AS (
-                    INSERT INTO bonuses_grant_requests (player_id, campaign_id, deposit_units, note, requested_by, requested_at, expires_at)
-                    SELECT \(player.rawValue), id, \(depositUnits), \(note), \(staff), \(now), \(now.addingTimeInterval(Self.lifetime))
+                    INSERT INTO bonuses_grant_requests (player_id, campaign_id, deposit_units, note, requested_by, requested_at, expires_at,
+                                                        requires_owner)
+                    SELECT \(player.rawValue), id, \(depositUnits), \(note), \(staff), \(now), \(now.addingTimeInterval(Self.lifetime)),
+                           \(requiresOwner)
                       FROM bonuses_campaigns WHERE id = \(campaign) AND enabled
                     RETURNING *)
-                SELECT r.id, r.player_id, r.campaign_id, c.name, r.deposit_units, r.note, r.requested_by, r.requested_at, r.expires_at
+                SELECT r.id, r.player_id, r.campaign_id, c.name, r.deposit_units, r.note, r.requested_by, r.requested_at, r.expires_at,
+                       r.requires_owner
                   FROM inserted r JOIN bonuses_campaigns c ON c.id = r.campaign_id
                 """, on: connection)
             guard let request = rows.first else { throw GrantRefusal.campaignNotEnabled }
@@ -55,7 +63,8 @@ public struct GrantRequests: Sendable {
         try await grants.database.withConnection { connection in
             try await list(
                 """
-                SELECT r.id, r.player_id, r.campaign_id, c.name, r.deposit_units, r.note, r.requested_by, r.requested_at, r.expires_at
+                SELECT r.id, r.player_id, r.campaign_id, c.name, r.deposit_units, r.note, r.requested_by, r.requested_at, r.expires_at,
+                       r.requires_owner
                   FROM bonuses_grant_requests r JOIN bonuses_campaigns c ON c.id = r.campaign_id
                  WHERE r.state = 'requested' AND r.expires_at > \(grants.now()) ORDER BY r.id
                 """, on: connection)
@@ -63,18 +72,21 @@ public struct GrantRequests: Sendable {
     }
 
     /// Approves (granting) or rejects an open request. Refused by name, nothing written: another
-    /// staff member must decide (`ownRequest`), an expired or decided one (`notOpen`). Answers the
-    /// grant an approval gave, nil when the player already has a running bonus in that currency.
-    public func decide(_ id: Int64, approve: Bool, staff: Int64) async throws -> Grant? {
+    /// staff member must decide (`ownRequest`), an owner must approve one that needs one
+    /// (`ownerRequired`), an expired or decided one (`notOpen`). Answers the grant an approval
+    /// gave, nil when the player already has a running bonus in that currency.
+    public func decide(_ id: Int64, approve: Bool, staff: Int64, isOwner: Bool = false) async throws -> Grant? {
         try await grants.database.withTransaction(logger: logger) { connection in
             let rows = try await list(
                 """
-                SELECT r.id, r.player_id, r.campaign_id, c.name, r.deposit_units, r.note, r.requested_by, r.requested_at, r.expires_at
+                SELECT r.id, r.player_id, r.campaign_id, c.name, r.deposit_units, r.note, r.requested_by, r.requested_at, r.expires_at,
+                       r.requires_owner
                   FROM bonuses_grant_requests r JOIN bonuses_campaigns c ON c.id = r.campaign_id
                  WHERE r.id = \(id) AND r.state = 'requested' AND r.expires_at > \(grants.now()) FOR UPDATE OF r
                 """, on: connection)
             guard let request = rows.first else { throw GrantRequestRefusal.notOpen }
             guard request.requestedBy != staff else { throw GrantRequestRefusal.ownRequest }
+            guard !approve || !request.requiresOwner || isOwner else { throw GrantRequestRefusal.ownerRequired }
             var granted: Grant?
             if approve {
                 guard
@@ -100,13 +112,13 @@ public struct GrantRequests: Sendable {
     private func list(_ query: PostgresQuery, on connection: PostgresConnection) async throws -> [Request] {
         var requests: [Request] = []
         let rows = try await connection.query(query, logger: logger)
-        for try await (id, player, campaign, name, deposit, note, by, at, expires) in rows.decode(
-            (Int64, Int64, Int64, String, Int64, String, Int64, Date, Date).self)
+        for try await (id, player, campaign, name, deposit, note, by, at, expires, requiresOwner) in rows.decode(
+            (Int64, Int64, Int64, String, Int64, String, Int64, Date, Date, Bool).self)
         {
             requests.append(
                 Request(
                     id: id, player: PlayerID(player), campaignID: campaign, campaignName: name, depositUnits: deposit, note: note,
-                    requestedBy: by, requestedAt: at, expiresAt: expires))
+                    requestedBy: by, requestedAt: at, expiresAt: expires, requiresOwner: requiresOwner))
         }
         return requests
     }
@@ -114,5 +126,5 @@ public struct GrantRequests: Sendable {
 
 /// Why a manual grant request or decision was refused; nothing was written.
 public enum GrantRequestRefusal: String, Error, Sendable, Equatable {
-    case noteRequired, badAmount, notOpen, ownRequest
+    case noteRequired, badAmount, notOpen, ownRequest, ownerRequired
 }

@@ -14,8 +14,7 @@ struct AdjustmentApprovals: Sendable {
     let adjustments: StaffAdjustment
     let requests: AdjustmentRequests
     let audit: AuditLog
-    /// Currency code → the decimal amount from which an owner must approve.
-    let ownerFrom: [String: String]
+    let owners: OwnerThreshold
     let now: @Sendable () -> Date
 
     var database: Database { adjustments.database }
@@ -26,7 +25,7 @@ struct AdjustmentApprovals: Sendable {
         let draft = AdjustmentRequests.Draft(
             player: PlayerID(order.player), currency: currency.code, units: units,
             reason: order.reason.trimmingCharacters(in: .whitespacesAndNewlines), requestedBy: order.actor, key: order.key,
-            requiresOwner: requiresOwner(units: units, currency: currency))
+            requiresOwner: owners.requiresOwner(units: units, currency: currency))
         let request = try await database.withTransaction(logger: adjustments.ledger.logger) { connection in
             let (request, created) = try await requests.request(draft, at: now(), on: connection)
             if created {
@@ -82,13 +81,5 @@ struct AdjustmentApprovals: Sendable {
                 on: connection)
             return request
         }
-    }
-
-    /// At or above the currency's threshold, or in a currency without one: the safe side.
-    func requiresOwner(units: Int64, currency: Currency) -> Bool {
-        guard let text = ownerFrom[currency.code], let threshold = try? Amount.units(fromDecimal: text, scale: currency.scale) else {
-            return true
-        }
-        return units.magnitude >= threshold.magnitude
     }
 }

@@ -96,7 +96,7 @@ struct AdminAdjustmentsController {
             amount: form?.amount ?? "", reason: form?.reason ?? "")
         let model = AdminAdjustmentsPage(
             open: try await approvals.requests.open(at: approvals.now()), staff: staff, catalog: try await currencies.all(),
-            ownerFrom: approvals.ownerFrom, typed: typed, language: language, localization: pages.localization,
+            ownerFrom: approvals.owners.amounts, typed: typed, language: language, localization: pages.localization,
             notice: notice, error: error)
         var response = pages.render(
             "admin_adjustments", face: .admin, title: "admin.adjustments.title", model: model, frame: console.frame, request: request,
