@@ -121,7 +121,8 @@ public struct AppDependencies: Sendable {
     var adjustmentApprovals: AdjustmentApprovals {
         AdjustmentApprovals(
             adjustments: adjustments, requests: AdjustmentRequests(ledger: ledger),
-            audit: AuditLog(database: database, logger: Logger(label: "croupier.audit")), owners: OwnerThreshold(amounts: configuration.adjustmentOwnerFrom),
+            audit: AuditLog(database: database, logger: Logger(label: "croupier.audit")),
+            owners: OwnerThreshold(amounts: configuration.adjustmentOwnerFrom),
             now: now)
     }
 
