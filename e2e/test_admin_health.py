@@ -1,16 +1,20 @@
 """System health (/admin/health, docs/operations.md "System health"): an admin sees every
 dependency with its state, the queues, the event stream, the schema and the running copy of the
 e2e server with its background jobs; the section refreshes itself without a reload; the page fits
-a phone. Support (no system.view) neither sees the link nor opens the page.
+a phone. Support (no system.view) neither sees the link nor opens the page. The real ClickHouse
+is stopped (scripts/services.sh) under an open page: it reads "down" within 5 s, the issue's
+figure, and "ok" again once ClickHouse is back.
 """
 from __future__ import annotations
 
+import os
+import subprocess
 from typing import Callable
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from conftest import PHONE
+from conftest import PHONE, REPO_ROOT
 from layout import assert_no_sideways_scroll
 from strings import t
 from test_staff import (  # noqa: F401 (fixtures)
@@ -64,3 +68,29 @@ def test_support_neither_sees_nor_opens_it(new_page: Callable[..., Page], staff_
     expect(page.locator('a[href="/admin/health"]')).to_have_count(0)
     response = page.goto("/admin/health")
     assert response is not None and response.status == 403, response and response.status
+
+
+def services(action: str, service_env: dict[str, str]) -> None:
+    """`scripts/services.sh <action> clickhouse` on the ports the e2e server uses."""
+    res = subprocess.run(["scripts/services.sh", action, "clickhouse"], cwd=REPO_ROOT, env={**os.environ, **service_env},
+                         stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=180)
+    assert res.returncode == 0, f"services.sh {action} clickhouse -> {res.returncode}\n{res.stdout}\n{res.stderr}"
+
+
+def test_a_stopped_clickhouse_reads_down_within_5_s_and_ok_once_it_returns(
+        new_page: Callable[..., Page], staff_factory: StaffFactory, service_env: dict[str, str]) -> None:
+    page = new_page("en")
+    sign_in(page, staff_factory.create("admin"))
+    open_admin(page, "/admin/health")
+    clickhouse = dependency(page, "clickhouse")
+    expect(clickhouse).to_have_attribute("data-state", "ok")
+    services("stop", service_env)
+    try:
+        # The issue's acceptance figure: the open page says so within 5 s of the stop.
+        expect(clickhouse).to_have_attribute("data-state", "down", timeout=5_000)
+        expect(dependency(page, "postgres")).to_have_attribute("data-state", "ok")
+    finally:
+        services("start", service_env)
+    expect(clickhouse).to_have_attribute("data-state", "ok", timeout=15_000)
+    assert_clean_console(page, "/admin/health through a ClickHouse outage")
+
