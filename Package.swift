@@ -222,7 +222,11 @@ let package = Package(
             ],
             exclude: ["telegram_sign.py", "smtp_server.py", "oidc_provider.py"]
         ),
-        .testTarget(name: "EventsTests", dependencies: ["Events", "TestSupport"]),
+        .testTarget(
+            name: "EventsTests",
+            dependencies: [
+                "Events", "TestSupport", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
         // Bonuses' campaigns, grants, wagering and conversion against the real PostgreSQL.
         .testTarget(name: "BonusesTests", dependencies: ["Bonuses", "Ledger", "Persistence", "TestSupport"]),
         .testTarget(

@@ -75,7 +75,7 @@ public struct JetStream: Sendable {
         return PublishAck(stream: stream, sequence: sequence, duplicate: (json["duplicate"] as? Bool) ?? false)
     }
 
-    private func call(_ subject: String, body: [String: Any]) async throws -> [String: Any] {
+    func call(_ subject: String, body: [String: Any]) async throws -> [String: Any] {
         let payload = try JSONSerialization.data(withJSONObject: body)
         let reply = try await connection.request(subject, payload: Array(payload))
         if reply.status == 503 { throw NATSError.serverError("JetStream is not enabled on this server") }

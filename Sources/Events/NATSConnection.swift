@@ -2,8 +2,10 @@ import Foundation
 import NIOCore
 import NIOPosix
 
-/// A minimal NATS client (core protocol plus headers): enough to publish to JetStream with
-/// `Nats-Msg-Id` de-duplication and to make request/reply calls to the JetStream API.
+/// A minimal NATS client (core protocol plus headers): publish, request/reply (the JetStream API,
+/// `Nats-Msg-Id` de-duplicated publishes) and subscriptions (`subscribe`, which JetStream's pull
+/// consumers and live pushes read). Credentials come from the URL: `nats://user:password@host`
+/// or `nats://token@host`.
 /// No Swift NATS client is among the mirrored packages; the protocol is small and stable
 /// (https://docs.nats.io/reference/reference-protocols/nats-protocol).
 public actor NATSConnection {
@@ -13,6 +15,16 @@ public actor NATSConnection {
         /// The status of a header-only reply, e.g. 503 when no one serves the subject.
         public let status: Int?
         public let payload: [UInt8]
+        /// Where an answer goes: a requester's inbox, or JetStream's acknowledgement subject.
+        public let replyTo: String?
+
+        public init(subject: String, headers: [String: String] = [:], status: Int? = nil, payload: [UInt8], replyTo: String? = nil) {
+            self.subject = subject
+            self.headers = headers
+            self.status = status
+            self.payload = payload
+            self.replyTo = replyTo
+        }
     }
 
     private let channel: any Channel
@@ -21,13 +33,18 @@ public actor NATSConnection {
     private var serverInfo: [String: Any] = [:]
     private var pendingPongs: [CheckedContinuation<Void, any Error>] = []
     private var pendingReplies: [String: CheckedContinuation<Message, any Error>] = [:]
+    /// Each open subscription's messages, by subscription id; `replySID` is the requests' inbox.
+    private var subscriptions: [String: AsyncStream<Message>.Continuation] = [:]
+    private var lastSID = 1
+    private static let replySID = "1"
     private var failure: NATSError?
+    private let credentials: Credentials
 
     /// Connects, sends CONNECT and waits until the server answered a PING.
     /// The default bounds (here and for `request`) only catch a server that is gone or stuck: a
     /// saturated machine (the stress runs) has been seen to take over 3 seconds for a local handshake.
     public static func connect(url: String, timeout: Duration = .seconds(30)) async throws -> NATSConnection {
-        let (host, port) = try parse(url: url)
+        let (host, port, credentials) = try parse(url: url)
         let (frames, sink) = AsyncStream<NATSFrame>.makeStream()
         let channel: any Channel
         do {
@@ -46,7 +63,7 @@ public actor NATSConnection {
             // only to know that no server answered there.
             throw NATSError.unreachable(address: "\(host):\(port)", reason: "\(error)")
         }
-        let connection = NATSConnection(channel: channel)
+        let connection = NATSConnection(channel: channel, credentials: credentials)
         Task { await connection.consume(frames) }
         do {
             try await withDeadline(timeout, what: "NATS handshake with \(host):\(port)") {
@@ -59,8 +76,9 @@ public actor NATSConnection {
         return connection
     }
 
-    private init(channel: any Channel) {
+    private init(channel: any Channel, credentials: Credentials) {
         self.channel = channel
+        self.credentials = credentials
     }
 
     /// Whether the server said JetStream is enabled in its INFO.
@@ -94,11 +112,56 @@ public actor NATSConnection {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 pendingReplies[reply] = continuation
-                publish(subject, reply: reply, headers: headers, payload: payload)
+                send(subject, reply: reply, headers: headers, payload: payload)
             }
         } onCancel: {
             Task { await self.abandon(reply) }
         }
+    }
+
+    /// A subscription's id and its messages, which end when it is unsubscribed or the
+    /// connection closes.
+    public struct Subscription: Sendable {
+        public let sid: String
+        public let messages: AsyncStream<Message>
+    }
+
+    /// Subscribes to `subject` (wildcards `*` and `>` allowed); with `queue`, the server hands each
+    /// message to one member of the queue group.
+    public func subscribe(_ subject: String, queue: String? = nil) throws -> Subscription {
+        try checkOpen()
+        try Self.requireToken(subject, what: "subject")
+        if let queue { try Self.requireToken(queue, what: "queue group") }
+        lastSID += 1
+        let sid = String(lastSID)
+        let (messages, continuation) = AsyncStream<Message>.makeStream()
+        subscriptions[sid] = continuation
+        write("SUB \(subject)\(queue.map { " \($0)" } ?? "") \(sid)\r\n")
+        return Subscription(sid: sid, messages: messages)
+    }
+
+    /// Ends the subscription: the server sends it nothing more, and its messages end.
+    public func unsubscribe(_ subscription: Subscription) {
+        guard let continuation = subscriptions.removeValue(forKey: subscription.sid) else { return }
+        continuation.finish()
+        if failure == nil { write("UNSUB \(subscription.sid)\r\n") }
+    }
+
+    /// Publishes without waiting for anything; `reply` names where an answer should go.
+    public func publish(_ subject: String, reply: String? = nil, headers: [String: String] = [:], payload: [UInt8]) throws {
+        try checkOpen()
+        try Self.requireToken(subject, what: "subject")
+        if let reply { try Self.requireToken(reply, what: "reply subject") }
+        send(subject, reply: reply, headers: headers, payload: payload)
+    }
+
+    /// A subject no one else uses, for answers meant for this connection only.
+    public func newInbox() -> String { "_INBOX.\(RandomInbox.make())" }
+
+    /// A subject or queue name is one protocol token: nothing that could end the line or split it.
+    static func requireToken(_ text: String, what: String) throws {
+        guard !text.isEmpty, text.utf8.count <= 1024, !text.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7f })
+        else { throw NATSError.invalidSubject("\(what) \(text.prefix(80).debugDescription)") }
     }
 
     private func abandon(_ reply: String) {
@@ -117,24 +180,23 @@ public actor NATSConnection {
             pendingPongs.append(continuation)
             // The PING right after CONNECT makes the server report a bad CONNECT as -ERR
             // before answering PONG.
-            write(
-                #"CONNECT {"verbose":false,"pedantic":false,"headers":true,"no_responders":true,"lang":"swift","version":"0.1.0","protocol":1}"#
-                    + "\r\nPING\r\n")
+            write("CONNECT \(credentials.connectOptions())\r\nPING\r\n")
         }
-        let subscription = "SUB \(inboxPrefix).* 1\r\n"
+        let subscription = "SUB \(inboxPrefix).* \(Self.replySID)\r\n"
         write(subscription)
     }
 
-    private func publish(_ subject: String, reply: String, headers: [String: String], payload: [UInt8]) {
+    private func send(_ subject: String, reply: String?, headers: [String: String], payload: [UInt8]) {
         var buffer = channel.allocator.buffer(capacity: payload.count + 128)
+        let target = reply.map { "\(subject) \($0)" } ?? subject
         if headers.isEmpty {
-            buffer.writeString("PUB \(subject) \(reply) \(payload.count)\r\n")
+            buffer.writeString("PUB \(target) \(payload.count)\r\n")
         } else {
             var block = "NATS/1.0\r\n"
             for (name, value) in headers.sorted(by: { $0.key < $1.key }) { block += "\(name): \(value)\r\n" }
             block += "\r\n"
             let headerBytes = block.utf8.count
-            buffer.writeString("HPUB \(subject) \(reply) \(headerBytes) \(headerBytes + payload.count)\r\n")
+            buffer.writeString("HPUB \(target) \(headerBytes) \(headerBytes + payload.count)\r\n")
             buffer.writeString(block)
         }
         buffer.writeBytes(payload)
@@ -159,8 +221,12 @@ public actor NATSConnection {
                 break
             case .error(let message):
                 fail(with: .serverError(message))
-            case .message(let message):
-                pendingReplies.removeValue(forKey: message.subject)?.resume(returning: message)
+            case .message(let message, let sid):
+                if sid == Self.replySID {
+                    pendingReplies.removeValue(forKey: message.subject)?.resume(returning: message)
+                } else {
+                    subscriptions[sid]?.yield(message)
+                }
             case .malformed(let line):
                 fail(with: .protocolError("unexpected line \(line.prefix(80).debugDescription)"))
                 channel.close(promise: nil)
@@ -175,17 +241,55 @@ public actor NATSConnection {
         pendingPongs.removeAll()
         for continuation in pendingReplies.values { continuation.resume(throwing: error) }
         pendingReplies.removeAll()
+        for continuation in subscriptions.values { continuation.finish() }
+        subscriptions.removeAll()
     }
 
     private func checkOpen() throws {
         if let failure { throw failure }
     }
 
-    static func parse(url: String) throws -> (String, Int) {
+    static func parse(url: String) throws -> (String, Int, Credentials) {
         guard let components = URLComponents(string: url), components.scheme == "nats",
             let host = components.host, !host.isEmpty
-        else { throw NATSError.invalidURL(url) }
-        return (host, components.port ?? 4222)
+        else { throw NATSError.invalidURL(Credentials.redacted(url)) }
+        let credentials: Credentials =
+            switch (components.user?.removingPercentEncoding, components.password?.removingPercentEncoding) {
+            case (let user?, let password?): .userPassword(user, password)
+            case (let token?, nil): .token(token)
+            default: .none
+            }
+        return (host, components.port ?? 4222, credentials)
+    }
+
+    /// How this connection proves who it is, from its URL.
+    enum Credentials: Sendable, Equatable {
+        case none
+        case token(String)
+        case userPassword(String, String)
+
+        /// CONNECT's JSON: the client's options and, when the URL has them, its credentials.
+        func connectOptions() -> String {
+            var options: [String: Any] = [
+                "verbose": false, "pedantic": false, "headers": true, "no_responders": true, "lang": "swift", "version": "0.1.0",
+                "protocol": 1,
+            ]
+            switch self {
+            case .none: break
+            case .token(let token): options["auth_token"] = token
+            case .userPassword(let user, let password):
+                options["user"] = user
+                options["pass"] = password
+            }
+            let data = (try? JSONSerialization.data(withJSONObject: options, options: [.sortedKeys])) ?? Data("{}".utf8)
+            return String(decoding: data, as: UTF8.self)
+        }
+
+        /// `url` with whatever precedes `@` in its authority replaced, for messages and logs.
+        static func redacted(_ url: String) -> String {
+            guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].firstIndex(of: "@") else { return url }
+            return url[..<scheme.upperBound] + "***" + url[at...]
+        }
     }
 }
 
@@ -196,6 +300,8 @@ public enum NATSError: Error, CustomStringConvertible, Equatable {
     case timeout(String)
     case protocolError(String)
     case serverError(String)
+    /// A subject, reply subject or queue name that is not one protocol token.
+    case invalidSubject(String)
     case closed
 
     public var description: String {
@@ -205,6 +311,7 @@ public enum NATSError: Error, CustomStringConvertible, Equatable {
         case .timeout(let what): "timed out waiting for \(what)"
         case .protocolError(let detail): "NATS protocol error: \(detail)"
         case .serverError(let message): "NATS server error: \(message)"
+        case .invalidSubject(let what): "not a NATS subject: \(what)"
         case .closed: "the NATS connection is closed"
         }
     }

@@ -7,7 +7,8 @@ enum NATSFrame: Sendable {
     case pong
     case ok
     case error(String)
-    case message(NATSConnection.Message)
+    /// A message and the id of the subscription it came through.
+    case message(NATSConnection.Message, sid: String)
     case malformed(String)
 }
 
@@ -113,7 +114,9 @@ struct NATSFrameParser {
             guard let colon = headerLine.firstIndex(of: ":") else { continue }
             headers[String(headerLine[..<colon])] = headerLine[headerLine.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
-        return .message(.init(subject: String(parts[1]), headers: headers, status: status, payload: payload))
+        let reply = parts.count == 4 + counts ? String(parts[3]) : nil
+        return .message(
+            .init(subject: String(parts[1]), headers: headers, status: status, payload: payload, replyTo: reply), sid: String(parts[2]))
     }
 }
 

@@ -15,8 +15,8 @@ import Testing
         case .ok: "ok"
         case .error(let message): "error \(message)"
         case .malformed(let line): "malformed \(line)"
-        case .message(let message):
-            "message \(message.subject) status=\(message.status.map(String.init) ?? "none") "
+        case .message(let message, let sid):
+            "message \(message.subject) sid=\(sid) reply=\(message.replyTo ?? "none") status=\(message.status.map(String.init) ?? "none") "
                 + "headers=\(message.headers.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ",")) "
                 + "payload=\(String(decoding: message.payload, as: UTF8.self))"
         }
@@ -44,7 +44,10 @@ import Testing
         let frames = Self.parse(["MSG orders.new 7 5\r\nhello\r\nMSG _INBOX.abc.1 1 orders.reply 0\r\n\r\n"])
         #expect(
             frames == [
-                ["message orders.new status=none headers= payload=hello", "message _INBOX.abc.1 status=none headers= payload="]
+                [
+                    "message orders.new sid=7 reply=none status=none headers= payload=hello",
+                    "message _INBOX.abc.1 sid=1 reply=orders.reply status=none headers= payload=",
+                ]
             ])
     }
 
@@ -59,8 +62,8 @@ import Testing
         #expect(
             frames == [
                 [
-                    "message _INBOX.x.1 status=none headers=Nats-Expected-Stream:EVENTS,Nats-Msg-Id:event-1 payload=\(payload)",
-                    "message _INBOX.x.2 status=503 headers= payload=",
+                    "message _INBOX.x.1 sid=1 reply=none status=none headers=Nats-Expected-Stream:EVENTS,Nats-Msg-Id:event-1 payload=\(payload)",
+                    "message _INBOX.x.2 sid=1 reply=reply.to status=503 headers= payload=",
                 ]
             ])
     }
@@ -69,9 +72,12 @@ import Testing
     @Test func aFrameSplitAcrossTwoReads() {
         #expect(
             Self.parse(["MSG orders.new 7 11\r\nhello", " world\r\nPI", "NG\r\n"]) == [
-                [], ["message orders.new status=none headers= payload=hello world"], ["ping"],
+                [], ["message orders.new sid=7 reply=none status=none headers= payload=hello world"], ["ping"],
             ])
-        #expect(Self.parse(["MSG orders.n", "ew 7 2\r\nhi\r\n"]) == [[], ["message orders.new status=none headers= payload=hi"]])
+        #expect(
+            Self.parse(["MSG orders.n", "ew 7 2\r\nhi\r\n"]) == [
+                [], ["message orders.new sid=7 reply=none status=none headers= payload=hi"],
+            ])
         #expect(Self.parse(["PONG\r", "\n"]) == [[], ["pong"]])
     }
 

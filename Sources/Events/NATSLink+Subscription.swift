@@ -1,0 +1,43 @@
+/// Subscriptions that outlive a connection: the link subscribes again on its next connection
+/// (with back-off while no server answers), so a reader of live events survives a NATS restart or
+/// a lost node. Messages published while no connection was open are not seen: core NATS keeps
+/// nothing; what must not be missed is read from JetStream (`PullConsumer`).
+extension NATSLink {
+    public nonisolated func subscription(to subject: String, queue: String? = nil) -> AsyncStream<NATSConnection.Message> {
+        AsyncStream { continuation in
+            let task = Task {
+                var backOff = BackOff()
+                while !Task.isCancelled, !(await isClosed) {
+                    do {
+                        let connection = try await connection()
+                        let subscription = try await connection.subscribe(subject, queue: queue)
+                        backOff.reset()
+                        for await message in subscription.messages { continuation.yield(message) }
+                        if Task.isCancelled {
+                            await connection.unsubscribe(subscription)
+                            break
+                        }
+                        await discard(connection)
+                    } catch {
+                        // No server answered, or the connection failed as it subscribed: wait and try again.
+                    }
+                    await backOff.wait()
+                }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+}
+
+/// Waits that double from 100 ms to 5 s between attempts, and start over after a success.
+struct BackOff: Sendable {
+    private(set) var next: Duration = .milliseconds(100)
+
+    mutating func reset() { next = .milliseconds(100) }
+
+    mutating func wait() async {
+        try? await Task.sleep(for: next)
+        next = min(next * 2, .seconds(5))
+    }
+}
