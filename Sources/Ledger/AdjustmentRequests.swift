@@ -132,13 +132,16 @@ public struct AdjustmentRequests: Sendable {
         let outcome = try await ledger.apply(
             LedgerOperation(
                 key: Self.key(of: id), player: request.player, currency: request.currency, movement: .adjustment(units: request.units),
-                metadata: ["reason": request.reason, "actor": request.requestedBy, "approvedBy": decider.actor, "request": String(id)]),
+                metadata: [
+                    "reason": request.reason, "actor": request.requestedBy, "approvedBy": decider.actor, "request": String(id),
+                    "ownerRequired": String(request.requiresOwner), "approverOwner": String(decider.isOwner),
+                ]),
             on: connection)
         guard outcome.code == .ok, let transaction = outcome.transactionID else { return (request, outcome) }
         let approved = try await list(
             """
             UPDATE ledger_adjustment_requests SET state = 'approved', decided_by = \(decider.actor), decided_at = \(now),
-                   transaction_id = \(transaction)
+                   transaction_id = \(transaction), approver_is_owner = \(decider.isOwner)
              WHERE id = \(id) RETURNING \(unescaped: Self.columns)
             """, at: now, on: connection)
         return (approved[0], outcome)

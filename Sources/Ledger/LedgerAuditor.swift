@@ -165,14 +165,22 @@ public struct LedgerAuditor: Sendable {
             """
         ),
         (
-            9, "every staff adjustment's money has its approved request, by someone else, and every approval its money",
+            9,
+            "every staff adjustment's money has its approved request, by someone else (an owner when it needed one), and every approval its money",
+            // The transaction's metadata cannot change (invariant 4): who asked, who approved and
+            // whether an owner had to are checked there, and the request row must still agree.
             """
             SELECT (SELECT count(*) FROM ledger_transactions x
                      WHERE x.idempotency_scope = 'adjustment_request'
-                       AND NOT EXISTS (SELECT 1 FROM ledger_adjustment_requests r
-                                        WHERE r.transaction_id = x.id AND r.state = 'approved' AND r.id::text = x.idempotency_key
-                                          AND x.kind = 'adjustment' AND r.player_id = x.player_id AND r.currency = x.currency
-                                          AND r.units = x.real_delta AND r.decided_by <> r.requested_by))
+                       AND (x.metadata->>'approvedBy' IS NOT DISTINCT FROM x.metadata->>'actor'
+                            OR (x.metadata->>'ownerRequired' = 'true' AND x.metadata->>'approverOwner' IS DISTINCT FROM 'true')
+                            OR NOT EXISTS (SELECT 1 FROM ledger_adjustment_requests r
+                                            WHERE r.transaction_id = x.id AND r.state = 'approved' AND r.id::text = x.idempotency_key
+                                              AND x.kind = 'adjustment' AND r.player_id = x.player_id AND r.currency = x.currency
+                                              AND r.units = x.real_delta AND r.requested_by = x.metadata->>'actor'
+                                              AND r.decided_by = x.metadata->>'approvedBy'
+                                              AND r.requires_owner::text = x.metadata->>'ownerRequired'
+                                              AND r.decided_at < r.expires_at)))
                  + (SELECT count(*) FROM ledger_adjustment_requests r
                      WHERE r.state = 'approved'
                        AND NOT EXISTS (SELECT 1 FROM ledger_transactions x

@@ -146,6 +146,54 @@ import Testing
         }
     }
 
+    @Test func aDebitBeyondTheBalanceStaysOpenUntilRejectedAndHostileInputIsRefusedByName() async throws {
+        try await withStaffApp { client, database, secret in
+            var finance = try await signedIn(client, database, secret: secret, email: "finance@casino.example", role: .finance)
+            let approver = try await signedIn(client, database, secret: secret, email: "finance2@casino.example", role: .finance)
+            try await SyntheticPlayers.create(ids: [44], database: database, logger: TestServices.logger)
+            finance[.idempotencyKey] = "debit-1"
+            let asked = try await client.execute(
+                uri: "/api/v1/staff/adjustment-requests", method: .post, headers: finance,
+                body: ByteBuffer(string: #"{"player":44,"currency":"EUR","amount":"-5.00","reason":"duplicate credit"}"#))
+            let id = try #require(try asked.json()["id"] as? String)
+            let approved = try await client.execute(
+                uri: "/api/v1/staff/adjustment-requests/\(id)/approve", method: .post, headers: approver)
+            #expect(approved.status == .ok)
+            #expect((try approved.json()["adjustment"] as? [String: Any])?["code"] as? String == "insufficientFunds")
+            #expect((try approved.json()["request"] as? [String: Any])?["state"] as? String == "requested", "nothing moved: still open")
+            let rejected = try await client.execute(uri: "/api/v1/staff/adjustment-requests/\(id)/reject", method: .post, headers: approver)
+            #expect(rejected.status == .ok)
+            #expect(try rejected.json()["state"] as? String == "rejected")
+            let unknown = try await client.execute(uri: "/api/v1/staff/adjustment-requests/987654/reject", method: .post, headers: approver)
+            #expect(unknown.status == .notFound)
+            #expect(try Self.code(unknown) == "adjustmentRequestNotFound")
+
+            for (key, body, code) in [
+                ("clé-1", #"{"player":44,"currency":"EUR","amount":"5.00","reason":"x"}"#, "idempotencyKeyRequired"),
+                ("bell-1", #"{"player":44,"currency":"EUR","amount":"5.00","reason":"ring\u0007"}"#, "invalidRequest"),
+                ("zero-1", #"{"player":44,"currency":"EUR","amount":"0.00","reason":"nothing"}"#, "amountZero"),
+            ] {
+                var headers = finance
+                headers[.idempotencyKey] = key
+                let refused = try await client.execute(
+                    uri: "/api/v1/staff/adjustment-requests", method: .post, headers: headers, body: ByteBuffer(string: body))
+                #expect(refused.status == .badRequest, "\(key)")
+                #expect(try Self.code(refused) == code, "\(key)")
+            }
+            var form = finance
+            form[.contentType] = "application/x-www-form-urlencoded"
+            let token = try #require(form[.csrfToken])
+            form[.csrfToken] = nil
+            let nul = try await client.execute(
+                uri: "/admin/adjustments", method: .post, headers: form,
+                body: ByteBuffer(string: "csrf=\(token)&player=44&currency=EUR&amount=5&reason=a%00b&key=k-nul"))
+            #expect(nul.status == .badRequest, "a NUL in a console form is refused before any handler")
+            let requests = try await AdjustmentRequests(ledger: Ledger(database: database, logger: TestServices.logger)).of(
+                PlayerID(44), at: Date())
+            #expect(requests.map(\.state) == [.rejected], "none of the refused requests was recorded")
+        }
+    }
+
     @Test func fromTheThresholdOnlyAnOwnerApproves() async throws {
         try await withStaffApp { client, database, secret in
             var finance = try await signedIn(client, database, secret: secret, email: "finance@casino.example", role: .finance)

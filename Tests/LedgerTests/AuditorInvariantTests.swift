@@ -273,12 +273,21 @@ import Testing
         #expect(violated == [9])
     }
 
+    /// The approval rewritten to name another approver: the transaction's metadata still names the real one.
+    @Test func invariant9TheApproverCannotBeRewritten() async throws {
+        let violated = try await violations { connection in
+            try await connection.query("UPDATE ledger_adjustment_requests SET decided_by = 'staff:9'", logger: TestServices.logger)
+                .collect()
+        }
+        #expect(violated == [9])
+    }
+
     /// Money moved under a request's key that no approval covers.
     @Test func invariant9NoAdjustmentWithoutItsApproval() async throws {
         let violated = try await violations { connection in
             try await connection.query(
                 """
-                UPDATE ledger_adjustment_requests SET state = 'rejected', transaction_id = NULL
+                UPDATE ledger_adjustment_requests SET state = 'rejected', transaction_id = NULL, approver_is_owner = NULL
                 """, logger: TestServices.logger
             ).collect()
         }

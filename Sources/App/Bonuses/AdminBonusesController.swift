@@ -115,6 +115,12 @@ struct AdminBonusesController {
                         summary: granted.map { ["grant": String($0.id)] } ?? [:], request, context)
                     return Response.redirect(to: "/admin/bonuses?result=\(action == "approve" ? "approved" : "rejected")", type: .normal)
                 } catch let refusal as GrantRequestRefusal {
+                    // An approval that would pass the second pair of eyes is kept in the trail.
+                    if refusal == .ownRequest || refusal == .ownerRequired {
+                        try await access.record(
+                            "bonuses.grant_refused", by: staff, target: "request:\(id)",
+                            summary: ["refusal": refusal.rawValue, "role": staff.role.rawValue], request, context)
+                    }
                     return try await page(
                         request: request, context: context, status: .unprocessableContent, error: "request.\(refusal.rawValue)")
                 } catch is GrantRefusal {
@@ -128,7 +134,8 @@ struct AdminBonusesController {
     /// What a manual grant gives: its bonus money, or for free spins their stakes together.
     static func worth(of terms: CampaignTerms, deposit: Int64) -> Int64 {
         guard let spins = terms.freeSpins else { return terms.bonusUnits(forDeposit: deposit) }
-        return terms.amountUnits.multipliedReportingOverflow(by: Int64(spins.spins)).partialValue
+        let (worth, overflow) = terms.amountUnits.multipliedReportingOverflow(by: Int64(spins.spins))
+        return overflow ? .max : worth
     }
 
     /// The form's terms; amounts in the campaign's currency, refused by name when unreadable.

@@ -38,6 +38,8 @@ struct AdminBonusesPage: PageModel {
         let expires: String
         /// Someone else asked, and an owner decides when one must: this staff member may decide.
         let decidable: Bool
+        /// Someone else asked: this staff member may reject it.
+        let rejectable: Bool
         let ownerRequired: Bool
         /// Why this staff member cannot decide it.
         let waiting: String?
@@ -118,7 +120,8 @@ struct AdminBonusesPage: PageModel {
                 id: request.id, player: request.player.rawValue, campaign: request.campaignName,
                 deposit: money(request.depositUnits, currencyOf[request.campaignID] ?? ""), note: request.note,
                 requestedBy: request.requestedBy, expiresISO: request.expiresAt.formatted(.iso8601),
-                expires: DisplayTime.text(request.expiresAt), decidable: !mine && !ownerMissing, ownerRequired: request.requiresOwner,
+                expires: DisplayTime.text(request.expiresAt), decidable: !mine && !ownerMissing, rejectable: !mine,
+                ownerRequired: request.requiresOwner,
                 waiting: mine
                     ? text("admin.bonuses.requests.waiting") : ownerMissing ? text("admin.bonuses.requests.waitingOwner") : nil)
         }

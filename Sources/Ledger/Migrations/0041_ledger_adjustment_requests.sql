@@ -1,6 +1,6 @@
 -- Manual adjustments with four eyes (docs/ledger.md "Adjustment requests"): one staff member
 -- asks for a credit or debit of a player's real balance, another approves it, and only then does
--- the ledger move the money, keyed `adjustment-request:<id>` in the approval's transaction. The
+-- the ledger move the money, keyed `adjustment_request:<id>` in the approval's transaction. The
 -- ledger knows staff only as actor strings (`staff:<id>`), as in every transaction's metadata.
 -- `requires_owner` is decided when asked (the amount against the operator's threshold) and
 -- checked when approved. A request past `expires_at` is expired: it can no longer be decided.
@@ -23,10 +23,14 @@ CREATE TABLE ledger_adjustment_requests (
     decided_by text CHECK (decided_by <> requested_by OR state = 'rejected'),
     decided_at timestamptz,
     transaction_id bigint UNIQUE REFERENCES ledger_transactions (id),
+    -- Whether the approver was an owner, as the caller said; the transaction's metadata says it too.
+    approver_is_owner boolean,
     UNIQUE (requested_by, request_key),
     -- Approved means money moved; a decision names who made it.
     CHECK ((state = 'approved') = (transaction_id IS NOT NULL)),
-    CHECK ((state = 'requested') = (decided_by IS NULL AND decided_at IS NULL))
+    CHECK ((state = 'requested') = (decided_by IS NULL AND decided_at IS NULL)),
+    CHECK ((state = 'approved') = (approver_is_owner IS NOT NULL)),
+    CHECK (state <> 'approved' OR NOT requires_owner OR approver_is_owner)
 );
 
 CREATE INDEX ledger_adjustment_requests_open ON ledger_adjustment_requests (expires_at) WHERE state = 'requested';

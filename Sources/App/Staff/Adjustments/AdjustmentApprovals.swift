@@ -57,6 +57,7 @@ struct AdjustmentApprovals: Sendable {
                         summary: [
                             "request": String(id), "requestedBy": request.requestedBy, "units": String(request.units),
                             "currency": request.currency, "code": outcome.code.rawValue, "reason": request.reason,
+                            "approverRole": staff.role.rawValue, "ownerRequired": String(request.requiresOwner),
                         ], ip: ip, requestID: requestID), on: connection)
                 return (request, outcome)
             }

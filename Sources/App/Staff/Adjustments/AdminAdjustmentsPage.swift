@@ -24,7 +24,10 @@ struct AdminAdjustmentsPage: PageModel {
         let expiresISO: String
         let expires: String
         let ownerRequired: Bool
+        /// Someone else's, and an owner's to approve when it needs one.
         let decidable: Bool
+        /// Someone else's: anyone with the permission may reject it.
+        let rejectable: Bool
         let mine: Bool
         /// Why this staff member cannot decide it, when they cannot.
         let waiting: String?
@@ -61,7 +64,7 @@ struct AdminAdjustmentsPage: PageModel {
                     ?? "\(request.units) \(request.currency)",
                 credit: request.units > 0, reason: request.reason, requestedBy: request.requestedBy,
                 expiresISO: request.expiresAt.formatted(.iso8601), expires: DisplayTime.text(request.expiresAt),
-                ownerRequired: request.requiresOwner, decidable: !mine && !ownerMissing, mine: mine,
+                ownerRequired: request.requiresOwner, decidable: !mine && !ownerMissing, rejectable: !mine, mine: mine,
                 waiting: mine ? text("admin.adjustments.waiting.own") : ownerMissing ? text("admin.adjustments.waiting.owner") : nil)
         }
         hasRequests = !open.isEmpty

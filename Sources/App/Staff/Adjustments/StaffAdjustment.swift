@@ -66,11 +66,15 @@ public struct StaffAdjustment: Sendable {
     /// The order's units and currency, or its refusal by name; nothing is written.
     func validated(_ order: Order) async throws -> (units: Int64, currency: Currency) {
         guard order.player > 0 else { throw Refusal.invalidPlayer }
-        // Bytes, not characters: the reason goes into the ledger's metadata, whose values are 512 bytes at most.
-        guard (1...500).contains(order.reason.trimmingCharacters(in: .whitespacesAndNewlines).utf8.count) else {
-            throw Refusal.reasonMissing
+        // Bytes, not characters: the reason goes into the ledger's metadata, whose values are 512 bytes
+        // at most. No control characters but tab and newline: PostgreSQL refuses NUL in text.
+        guard (1...500).contains(order.reason.trimmingCharacters(in: .whitespacesAndNewlines).utf8.count),
+            !order.reason.unicodeScalars.contains(where: { ($0.value < 0x20 && $0 != "\t" && $0 != "\n") || $0.value == 0x7f })
+        else { throw Refusal.reasonMissing }
+        // Visible ASCII, as the ledger's own keys: its length is then the same in bytes, characters and code points.
+        guard (1...200).contains(order.key.utf8.count), order.key.utf8.allSatisfy({ (0x21..<0x7f).contains($0) }) else {
+            throw Refusal.keyMissing
         }
-        guard (1...200).contains(order.key.count) else { throw Refusal.keyMissing }
         guard let currency = try await ledger.currencies()[order.currency] else { throw Refusal.unknownCurrency }
         let units: Int64
         do {
