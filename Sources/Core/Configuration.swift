@@ -59,6 +59,9 @@ public struct Configuration: Sendable {
     /// What this build calls itself on /admin/health (`CROUPIER_VERSION`: the image sets its
     /// revision; `make run` the checkout's).
     public var buildVersion: String
+    /// The OpenTelemetry collector that receives traces over OTLP/HTTP (`CROUPIER_OTEL_ENDPOINT`,
+    /// its base URL such as `http://127.0.0.1:4318`); nil: no tracer at all.
+    public var otelEndpoint: String?
 
     /// A currency code as the ledger spells them: an upper-case letter, then 2 to 9 upper-case
     /// letters or digits.
@@ -95,7 +98,8 @@ public struct Configuration: Sendable {
         nowPaymentsPayouts: NOWPaymentsPayoutSettings? = nil,
         withdrawals: WithdrawalSettings = WithdrawalSettings(),
         pivotCurrency: String = "EUR",
-        buildVersion: String = "development"
+        buildVersion: String = "development",
+        otelEndpoint: String? = nil
     ) {
         self.environment = environment
         self.httpHost = httpHost
@@ -126,6 +130,7 @@ public struct Configuration: Sendable {
         self.withdrawals = withdrawals
         self.pivotCurrency = pivotCurrency
         self.buildVersion = buildVersion
+        self.otelEndpoint = otelEndpoint
     }
 }
 
@@ -285,7 +290,8 @@ extension Configuration {
                 fourEyesFrom: try reader.amounts("CROUPIER_WITHDRAWAL_FOUR_EYES", default: WithdrawalSettings.defaultFourEyes),
                 reconcileAfterSeconds: try reader.int("CROUPIER_PAYOUT_RECONCILE_SECONDS", default: 300, range: 1...86_400)),
             pivotCurrency: try reader.currency("CROUPIER_PIVOT_CURRENCY", default: "EUR"),
-            buildVersion: String(reader.string("CROUPIER_VERSION", default: "development").prefix(100))
+            buildVersion: String(reader.string("CROUPIER_VERSION", default: "development").prefix(100)),
+            otelEndpoint: try reader.optionalURL("CROUPIER_OTEL_ENDPOINT")
         )
         return (configuration, notices)
     }
@@ -355,6 +361,12 @@ extension Configuration {
                 throw ConfigurationError.invalidValue(key: key, value: text, expected: "an http(s) URL without query or fragment")
             }
             return text
+        }
+
+        /// `url`, or nil when the key is unset or empty.
+        func optionalURL(_ key: String) throws -> String? {
+            guard let text = values[key], !text.isEmpty else { return nil }
+            return try url(key, default: text)
         }
 
         func streamName(_ key: String, default fallback: String) throws -> String {
