@@ -237,7 +237,9 @@ let package = Package(
             ],
             exclude: ["telegram_sign.py", "smtp_server.py", "oidc_provider.py"]
         ),
-        .testTarget(name: "EventsTests", dependencies: ["Events", "TestSupport"]),
+        .testTarget(
+            name: "EventsTests",
+            dependencies: ["Events", "TestSupport", .product(name: "InMemoryTracing", package: "swift-distributed-tracing")]),
         // Bonuses' campaigns, grants, wagering and conversion against the real PostgreSQL.
         .testTarget(name: "BonusesTests", dependencies: ["Bonuses", "Ledger", "Persistence", "TestSupport"]),
         .testTarget(
