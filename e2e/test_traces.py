@@ -307,3 +307,15 @@ def test_a_server_without_the_variable_exports_nothing(bets: Bets) -> None:
     assert bets.untraced_headers.get("X-Trace-ID") is None, "an untraced server answered with a trace id"
     assert bets.untraced.posts == 0 and bets.untraced.spans == [], \
         f"the server without CROUPIER_OTEL_ENDPOINT sent {bets.untraced.posts} exports: {[s.name for s in bets.untraced.spans]}"
+
+
+def test_stopping_the_server_flushes_its_spans(server_env: dict[str, str], server: str) -> None:
+    """The exporter runs first in the service group, so it stops last: what the server recorded
+    before SIGTERM is sent while it stops, however long the batch delay."""
+    with OTLPReceiver() as receiver:
+        with serving(server_env, "flushed", CROUPIER_OTEL_ENDPOINT=receiver.base_url, OTEL_BSP_SCHEDULE_DELAY="600000") as url:
+            status, _ = _http_get(f"{url}/health/live")
+            assert status == 200
+            assert receiver.posts == 0, "a 10-minute batch delay exported before the server stopped"
+        assert any(s.name == "GET /health/live" for s in receiver.spans), \
+            f"the stopped server flushed no request span: {[s.name for s in receiver.spans]}"
