@@ -32,6 +32,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-openapi-generator.git", from: "1.14.3"),
         .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.13.4"),
         .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird.git", from: "2.1.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
+        // OTLP/HTTP only: the default traits would also build the gRPC exporter and its stack.
+        .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
         .target(
@@ -51,6 +54,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             resources: [.copy("Migrations")]
         ),
@@ -141,6 +145,7 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]
         ),
         .target(
@@ -177,12 +182,18 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "OTel", package: "swift-otel"),
             ],
             resources: [.copy("Resources")]
         ),
         .target(
             name: "CommandSupport",
-            dependencies: ["App", "Core", "Persistence", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "App", "Core", "Persistence", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "OTel", package: "swift-otel"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         .executableTarget(
             name: "croupier",
@@ -212,7 +223,11 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
-        .testTarget(name: "PersistenceTests", dependencies: ["Persistence", "Schema", "TestSupport"]),
+        .testTarget(
+            name: "PersistenceTests",
+            dependencies: [
+                "Persistence", "Schema", "TestSupport", .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+            ]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "LedgerTesting", "Persistence", "TestSupport"]),
         .testTarget(
             name: "IdentityTests",
@@ -226,6 +241,7 @@ let package = Package(
             name: "EventsTests",
             dependencies: [
                 "Events", "TestSupport", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
             ]),
         // Bonuses' campaigns, grants, wagering and conversion against the real PostgreSQL.
         .testTarget(name: "BonusesTests", dependencies: ["Bonuses", "Ledger", "Persistence", "TestSupport"]),
@@ -251,8 +267,10 @@ let package = Package(
         .testTarget(
             name: "AppTests",
             dependencies: [
-                "App", "AppAPI", "Bonuses", "Compliance", "IdentityTesting", "Schema", "TestSupport",
+                "App", "AppAPI", "Bonuses", "CommandSupport", "Compliance", "IdentityTesting", "Schema", "TestSupport",
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+                .product(name: "OTel", package: "swift-otel"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]

@@ -54,6 +54,9 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
     _ = MetricsRegistry.shared
     let router = Router(context: AppRequestContext.self)
     router.addMiddleware {
+        // First, so the request's span covers every other middleware; only when traces are
+        // exported, so a server without a collector does no tracing work at all.
+        if configuration.otelEndpoint != nil { RequestTracingMiddleware<AppRequestContext>() }
         ClientAddressMiddleware(trustedProxies: configuration.trustedProxies)
         SecurityHeadersMiddleware(strictTransportSecurity: configuration.environment == .production)
         ErrorPageMiddleware(pages: pages)

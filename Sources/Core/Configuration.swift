@@ -63,6 +63,9 @@ public struct Configuration: Sendable {
     /// What this build calls itself on /admin/health (`CROUPIER_VERSION`: the image sets its
     /// revision; `make run` the checkout's).
     public var buildVersion: String
+    /// The OpenTelemetry collector that receives traces over OTLP/HTTP (`CROUPIER_OTEL_ENDPOINT`,
+    /// its base URL such as `http://127.0.0.1:4318`); nil: no tracer at all.
+    public var otelEndpoint: String?
 
     public static let defaultAdjustmentOwnerFrom = "EUR:1000,USD:1000,RUB:100000,USDT:1000"
 
@@ -102,7 +105,8 @@ public struct Configuration: Sendable {
         withdrawals: WithdrawalSettings = WithdrawalSettings(),
         adjustmentOwnerFrom: [String: String] = WithdrawalSettings.parse(Configuration.defaultAdjustmentOwnerFrom) ?? [:],
         pivotCurrency: String = "EUR",
-        buildVersion: String = "development"
+        buildVersion: String = "development",
+        otelEndpoint: String? = nil
     ) {
         self.environment = environment
         self.httpHost = httpHost
@@ -134,6 +138,7 @@ public struct Configuration: Sendable {
         self.adjustmentOwnerFrom = adjustmentOwnerFrom
         self.pivotCurrency = pivotCurrency
         self.buildVersion = buildVersion
+        self.otelEndpoint = otelEndpoint
     }
 }
 
@@ -294,7 +299,8 @@ extension Configuration {
                 reconcileAfterSeconds: try reader.int("CROUPIER_PAYOUT_RECONCILE_SECONDS", default: 300, range: 1...86_400)),
             adjustmentOwnerFrom: try reader.amounts("CROUPIER_ADJUSTMENT_OWNER_FROM", default: Configuration.defaultAdjustmentOwnerFrom),
             pivotCurrency: try reader.currency("CROUPIER_PIVOT_CURRENCY", default: "EUR"),
-            buildVersion: String(reader.string("CROUPIER_VERSION", default: "development").prefix(100))
+            buildVersion: String(reader.string("CROUPIER_VERSION", default: "development").prefix(100)),
+            otelEndpoint: try reader.optionalURL("CROUPIER_OTEL_ENDPOINT")
         )
         return (configuration, notices)
     }
@@ -364,6 +370,12 @@ extension Configuration {
                 throw ConfigurationError.invalidValue(key: key, value: text, expected: "an http(s) URL without query or fragment")
             }
             return text
+        }
+
+        /// `url`, or nil when the key is unset or empty.
+        func optionalURL(_ key: String) throws -> String? {
+            guard let text = values[key], !text.isEmpty else { return nil }
+            return try url(key, default: text)
         }
 
         func streamName(_ key: String, default fallback: String) throws -> String {

@@ -4,6 +4,7 @@ import Metrics
 import Persistence
 import PostgresNIO
 import ServiceLifecycle
+import Tracing
 
 /// Publishes outbox rows to the JetStream stream (`CROUPIER` unless configured) in id order,
 /// then marks them published. Delivery is at least once: a crash between publishing and marking republishes,
@@ -18,10 +19,11 @@ public struct OutboxRelay: Service {
     let idleDelay: Duration
     private let published = Counter(label: "croupier_outbox_published_total")
     private let pending = Gauge(label: "croupier_outbox_pending")
+    private let spans: RelaySpans
 
     public init(
         database: Database, link: NATSLink, stream: EventStream, logger: Logger, batchSize: Int = 200,
-        idleDelay: Duration = .milliseconds(200)
+        idleDelay: Duration = .milliseconds(200), tracer: any Tracer = InstrumentationSystem.tracer
     ) {
         self.database = database
         self.link = link
@@ -29,6 +31,7 @@ public struct OutboxRelay: Service {
         self.logger = logger
         self.batchSize = batchSize
         self.idleDelay = idleDelay
+        self.spans = RelaySpans(tracer: tracer)
     }
 
     public func run() async throws {
@@ -75,21 +78,26 @@ public struct OutboxRelay: Service {
                 SELECT id, event_id, subject, payload::text FROM outbox
                  WHERE published_at IS NULL ORDER BY id LIMIT \(batchSize) FOR UPDATE SKIP LOCKED
                 """, logger: logger)
-            var ids: [Int64] = []
-            for try await (id, eventID, subject, payload) in rows.decode((Int64, UUID, String, String).self) {
-                let ack = try await jetStream.publish(
-                    subject: stream.subject(forOutboxSubject: subject), messageID: eventID.uuidString.lowercased(),
-                    payload: Array(payload.utf8))
-                if ack.duplicate { logger.debug("event was already in the stream", metadata: ["event": "\(eventID)"]) }
-                ids.append(id)
-            }
-            if !ids.isEmpty {
-                try await connection.query("UPDATE outbox SET published_at = now() WHERE id = ANY(\(ids))", logger: logger).collect()
-                published.increment(by: ids.count)
+            var events: [(id: Int64, eventID: UUID, subject: String, payload: String)] = []
+            for try await event in rows.decode((Int64, UUID, String, String).self) { events.append(event) }
+            if !events.isEmpty {
+                try await spans.batch(count: events.count) {
+                    for (_, eventID, outboxSubject, payload) in events {
+                        let subject = stream.subject(forOutboxSubject: outboxSubject)
+                        let messageID = eventID.uuidString.lowercased()
+                        let ack = try await spans.publish(subject: subject, eventID: messageID) {
+                            try await jetStream.publish(subject: subject, messageID: messageID, payload: Array(payload.utf8))
+                        }
+                        if ack.duplicate { logger.debug("event was already in the stream", metadata: ["event": "\(eventID)"]) }
+                    }
+                    let ids = events.map(\.id)
+                    try await connection.query("UPDATE outbox SET published_at = now() WHERE id = ANY(\(ids))", logger: logger).collect()
+                    published.increment(by: ids.count)
+                }
             }
             let backlog = try await connection.query("SELECT count(*) FROM outbox WHERE published_at IS NULL", logger: logger)
             for try await count in backlog.decode(Int.self) { pending.record(count) }
-            return ids.count
+            return events.count
         }
     }
 

@@ -2,17 +2,22 @@ import Logging
 import Metrics
 import PostgresNIO
 import ServiceLifecycle
+import Tracing
 
 /// The PostgreSQL system of record: a connection pool plus the metrics an operator needs to
-/// see it saturate. Run `client` as a service; everything else borrows connections here.
+/// see it saturate, and a span per borrow inside a trace (`DatabaseSpan`). Run `client` as a
+/// service; everything else borrows connections here.
 public final class Database: Sendable {
     public let client: PostgresClient
     public let url: DatabaseURL
     public let maximumConnections: Int
     private let inUse: Meter
     private let acquireTimer: Metrics.Timer
+    private let span: DatabaseSpan
 
-    public init(url: DatabaseURL, maximumConnections: Int, logger: Logger) {
+    /// `tracer` is the process's tracer as it stands now, like AsyncHTTPClient's: `serve` and
+    /// `worker` bootstrap theirs before they build the database.
+    public init(url: DatabaseURL, maximumConnections: Int, logger: Logger, tracer: any Tracer = InstrumentationSystem.tracer) {
         self.url = url
         self.maximumConnections = maximumConnections
         self.client = PostgresClient(
@@ -20,11 +25,18 @@ public final class Database: Sendable {
         self.inUse = Meter(label: "croupier_db_pool_connections_in_use")
         self.acquireTimer = Metrics.Timer(label: "croupier_db_pool_acquire_duration", preferredDisplayUnit: .seconds)
         Gauge(label: "croupier_db_pool_connections_max").record(maximumConnections)
+        self.span = DatabaseSpan(tracer: tracer, url: url)
     }
 
+    /// A pooled connection for `body`. The call site names the span (`DatabaseSpan`).
     public func withConnection<Result: Sendable>(
+        function: String = #function, fileID: String = #fileID, line: UInt = #line,
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
+        try await span.run(.connection, .init(function: function, fileID: fileID, line: line)) { try await borrow(body) }
+    }
+
+    private func borrow<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
         let requested = ContinuousClock.now
         return try await client.withConnection { connection in
             acquireTimer.recordInterval(since: requested)
@@ -37,22 +49,24 @@ public final class Database: Sendable {
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
     /// The body's own error comes out as it was thrown once the rollback succeeded.
     public func withTransaction<Result: Sendable>(
-        logger: Logger,
+        logger: Logger, function: String = #function, fileID: String = #fileID, line: UInt = #line,
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
-        do {
-            return try await withConnection { connection in
-                try await connection.withTransaction(logger: logger) { try await body($0) }
+        try await span.run(.transaction, .init(function: function, fileID: fileID, line: line)) {
+            do {
+                return try await borrow { connection in
+                    try await connection.withTransaction(logger: logger) { try await body($0) }
+                }
+            } catch let error as PostgresTransactionError {
+                if let closureError = error.closureError, error.rollbackError == nil { throw closureError }
+                throw error
             }
-        } catch let error as PostgresTransactionError {
-            if let closureError = error.closureError, error.rollbackError == nil { throw closureError }
-            throw error
         }
     }
 
     /// A trivial round trip, for readiness checks.
-    public func ping(logger: Logger) async throws {
-        try await withConnection { connection in
+    public func ping(logger: Logger, function: String = #function, fileID: String = #fileID, line: UInt = #line) async throws {
+        try await withConnection(function: function, fileID: fileID, line: line) { connection in
             _ = try await connection.query("SELECT 1", logger: logger).collect()
         }
     }

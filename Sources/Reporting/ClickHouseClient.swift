@@ -30,10 +30,13 @@ public struct ClickHouseClient: Sendable {
         try await ping(through: Self.failFast, timeout: timeout)
     }
 
-    /// Lives as long as the process, like `HTTPClient.shared`, so it is never shut down.
+    /// Lives as long as the process, like `HTTPClient.shared`, so it is never shut down. Its
+    /// calls make no spans: the readiness monitor probes every few seconds, and a trace per probe
+    /// would bury the requests' traces (docs/operations.md, "Traces").
     private static let failFast: HTTPClient = {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.tracing.tracer = nil
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }()
 

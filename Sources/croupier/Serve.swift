@@ -1,6 +1,7 @@
 import App
 import ArgumentParser
 import CommandSupport
+import ServiceLifecycle
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,11 +13,14 @@ struct Serve: AsyncParsableCommand {
             """)
 
     func run() async throws {
-        let (configuration, logger) = try startUp(label: "croupier.serve")
+        let (configuration, logger, tracing) = try startUpTraced(label: "croupier.serve")
         do {
             let dependencies = try AppDependencies(configuration: configuration, logger: logger)
             let app = try await buildApplication(dependencies: dependencies, logger: logger)
-            try await app.runService()
+            // The span exporter first: a group stops in reverse order, so it flushes last.
+            let group = ServiceGroup(
+                services: (tracing.map { [$0] } ?? []) + [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            try await group.run()
         } catch {
             throw fail(error, logger: logger)
         }

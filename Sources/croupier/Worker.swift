@@ -15,11 +15,12 @@ struct Worker: AsyncParsableCommand {
             """)
 
     func run() async throws {
-        let (configuration, logger) = try startUp(label: "croupier.worker")
+        let (configuration, logger, tracing) = try startUpTraced(label: "croupier.worker")
         do {
             let dependencies = try AppDependencies(configuration: configuration, logger: logger)
+            // The span exporter first: a group stops in reverse order, so it flushes last.
             let group = ServiceGroup(
-                services: dependencies.workerServices(logger: logger),
+                services: (tracing.map { [$0] } ?? []) + dependencies.workerServices(logger: logger),
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger)
             try await group.run()

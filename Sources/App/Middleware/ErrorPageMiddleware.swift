@@ -7,12 +7,15 @@ import OpenAPIRuntime
 
 /// Turns every error into a response that shows the request id and nothing internal: an HTML
 /// page for people, the contract's `ErrorResponse` (`{"error": {"code", "status", "requestId"}}`)
-/// for API clients. Details go to the log only. Every response gets `X-Request-ID`.
+/// for API clients. Details go to the log only. Every response gets `X-Request-ID`, and
+/// `X-Trace-ID` when tracing records the request (the page shows it too; the JSON body keeps the
+/// contract's shape).
 struct ErrorPageMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let pages: PageRenderer
 
     static let requestIDHeader = HTTPField.Name("X-Request-ID")!
+    static let traceIDHeader = HTTPField.Name("X-Trace-ID")!
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response: Response
@@ -28,10 +31,11 @@ struct ErrorPageMiddleware: RouterMiddleware {
             response =
                 wantsJSON(request)
                 ? try jsonError(status: status, code: code, context: context)
-                : pages.errorPage(status: status, request: request, context: context)
+                : pages.errorPage(status: status, traceID: CurrentTrace.id, request: request, context: context)
             if let retry = Self.unwrapped(error) as? RetryLater { response.headers[.retryAfter] = String(retry.retryAfter) }
         }
         response.headers[Self.requestIDHeader] = context.requestID
+        if let traceID = CurrentTrace.id { response.headers[Self.traceIDHeader] = traceID }
         return response
     }
 

@@ -52,14 +52,15 @@ struct PageRenderer: Sendable {
         return response
     }
 
-    func errorPage(status: HTTPResponse.Status, request: Request, context: AppRequestContext) -> Response {
+    /// `traceID`: the request's trace when tracing records it, shown beside the request id.
+    func errorPage(status: HTTPResponse.Status, traceID: String? = nil, request: Request, context: AppRequestContext) -> Response {
         let key = [400, 403, 404, 413, 500].contains(status.code) ? "\(status.code)" : "generic"
         let language = Localization.language(for: request)
         return render(
             "error", face: .player, title: "errors.\(key).heading",
             model: ErrorPage(
                 status: status.code, heading: localization.string("errors.\(key).heading", in: language),
-                message: localization.string("errors.\(key).message", in: language)),
+                message: localization.string("errors.\(key).message", in: language), traceID: traceID),
             status: status, request: request, context: context)
     }
 
@@ -67,6 +68,7 @@ struct PageRenderer: Sendable {
         let status: Int
         let heading: String
         let message: String
+        let traceID: String?
     }
 
     private func theme(for request: Request, face: Face) -> String {

@@ -1,0 +1,59 @@
+import HTTPTypes
+import Hummingbird
+import Persistence
+import Tracing
+
+/// One server span per request (docs/operations.md, "Traces"), named by the method and the route
+/// pattern (`POST /providers/{code}/transaction/bet`), never by the path itself, and the parent of
+/// every span the handlers start (SQL, outbound HTTP). A request carrying W3C `traceparent` (a
+/// Croupier Originals round calling the wallet, a provider that traces) continues that trace.
+///
+/// Hummingbird's `TracingMiddleware` also records the raw path and query string. Here those carry
+/// secrets and personal data (the enrolment token in `/admin/enroll/{token}`, Telegram sign-in
+/// fields with names, staff searches by e-mail), so this one records the method, the route and
+/// the status only. The router resolves the route before its middleware runs, so the name is
+/// known when the span starts.
+struct RequestTracingMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// The process's tracer when the router is built (after `serve` bootstrapped it).
+    var tracer: any Tracer = InstrumentationSystem.tracer
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var parent = ServiceContext.current ?? .topLevel
+        tracer.extract(request.headers, into: &parent, using: HTTPFieldsExtractor())
+        let method = request.method.rawValue
+        let route = context.endpointPath
+        let span = tracer.startSpan(Self.spanName(method: method, route: route), context: parent, ofKind: .server)
+        span.attributes["http.request.method"] = method
+        span.attributes["http.route"] = route
+        defer { span.end() }
+        do {
+            let response = try await ServiceContext.$current.withValue(span.context) { try await next(request, context) }
+            Self.record(status: Int(response.status.code), on: span)
+            return response
+        } catch {
+            let status = Int((error as? any HTTPResponseError)?.status.code ?? 500)
+            Self.record(status: status, on: span)
+            if status >= 500 { span.recordFailure(error) }
+            throw error
+        }
+    }
+
+    /// `{method} {route}` as OpenTelemetry's HTTP conventions name a server span; the method alone
+    /// when no route matched.
+    static func spanName(method: String, route: String?) -> String {
+        guard let route, !route.isEmpty else { return method }
+        return "\(method) \(route)"
+    }
+
+    /// A 5xx is the server's failure; a 4xx is the client's, so it leaves the span's status unset.
+    private static func record(status: Int, on span: any Span) {
+        span.attributes["http.response.status_code"] = status
+        if status >= 500 { span.setStatus(SpanStatus(code: .error)) }
+    }
+}
+
+private struct HTTPFieldsExtractor: Extractor {
+    func extract(key: String, from carrier: HTTPFields) -> String? {
+        HTTPField.Name(key).flatMap { carrier[$0] }
+    }
+}
