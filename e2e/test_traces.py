@@ -314,8 +314,8 @@ def test_stopping_the_server_flushes_its_spans(server_env: dict[str, str], serve
     before SIGTERM is sent while it stops, however long the batch delay."""
     with OTLPReceiver() as receiver:
         with serving(server_env, "flushed", CROUPIER_OTEL_ENDPOINT=receiver.base_url, OTEL_BSP_SCHEDULE_DELAY="600000") as url:
-            status, _ = _http_get(f"{url}/health/live")
+            status, _ = _http_get(f"{url}/")
             assert status == 200
             assert receiver.posts == 0, "a 10-minute batch delay exported before the server stopped"
-        assert any(s.name == "GET /health/live" for s in receiver.spans), \
+        assert any(s.name == "GET /" for s in receiver.spans), \
             f"the stopped server flushed no request span: {[s.name for s in receiver.spans]}"

@@ -20,12 +20,18 @@ public enum TraceExport {
         var configuration = OTel.Configuration.default
         configuration.serviceName = "croupier"
         configuration.resourceAttributes = ["service.version": version, "deployment.environment.name": environment.rawValue]
-        configuration.diagnosticLogger = .custom(logger)
+        var diagnostics = logger
+        diagnostics.handler = RedactedSettingsLogHandler(inner: logger.handler)
+        configuration.diagnosticLogger = .custom(diagnostics)
         configuration.logs.enabled = false
         configuration.metrics.enabled = false
         configuration.traces.exporter = .otlp
         configuration.traces.otlpExporter.protocol = .httpProtobuf
         configuration.traces.otlpExporter.endpoint = tracesURL(collector: collector)
+        // A collector that does not answer must not hold a stopping process past its grace
+        // period (30 s in Compose, 40 s in Kubernetes): an export and the final flush get 5 s each.
+        configuration.traces.otlpExporter.timeout = .seconds(5)
+        configuration.traces.batchSpanProcessor.exportTimeout = .seconds(5)
         return configuration
     }
 

@@ -5,7 +5,7 @@ import Tracing
 ///
 /// One span per borrow, not per statement: PostgresNIO has no tracing of its own, and the
 /// statements run on the `PostgresConnection` the caller is handed. So the span is named by the
-/// code that borrowed (`postgresql Ledger.withRetries`), which is a short, fixed list, and never
+/// code that borrowed (`postgresql Ledger.apply`), which is a short, fixed list, and never
 /// carries SQL text or parameters. Outside a trace nothing starts: the background jobs poll
 /// every few hundred milliseconds and would otherwise make a trace per idle tick.
 struct DatabaseSpan {

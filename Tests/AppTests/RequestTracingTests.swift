@@ -21,6 +21,9 @@ import Tracing
         }
         router.get("/broken") { _, _ -> String in throw HTTPError(.internalServerError) }
         router.get("/refused") { _, _ -> String in throw HTTPError(.forbidden) }
+        router.post("/providers/:code/transaction/bet") { _, _ in "ok" }
+        router.get("/health/live") { _, _ in "ok" }
+        router.get("/metrics") { _, _ in "" }
         try await Application(router: router).test(.router, request)
     }
 
@@ -76,19 +79,32 @@ import Tracing
         #expect(refused.attributes.get("http.response.status_code") == .int64(403))
     }
 
-    @Test func aCallersTraceparentIsContinued() async throws {
+    @Test func aProvidersTraceparentIsContinuedAndABrowsersIsNot() async throws {
         let tracer = InMemoryTracer()
         try await Self.run(tracer) { client in
             // What InMemoryTracer injects; OpenTelemetry's tracer reads W3C `traceparent` the same way.
             let headers: HTTPFields = [
                 HTTPField.Name(InMemoryTracer.traceIDKey)!: "caller-trace", HTTPField.Name(InMemoryTracer.spanIDKey)!: "caller-span",
             ]
-            let response = try await client.execute(uri: "/child", method: .get, headers: headers)
-            #expect(response.status == .ok)
+            let wallet = try await client.execute(uri: "/providers/hub88/transaction/bet", method: .post, headers: headers)
+            let page = try await client.execute(uri: "/child", method: .get, headers: headers)
+            #expect(wallet.status == .ok && page.status == .ok)
         }
-        let request = try #require(tracer.finishedSpans.first { $0.operationName == "GET /child" })
-        #expect(request.traceID == "caller-trace")
-        #expect(request.parentSpanID == "caller-span")
+        let wallet = try #require(tracer.finishedSpans.first { $0.operationName == "POST /providers/{code}/transaction/bet" })
+        #expect(wallet.traceID == "caller-trace")
+        #expect(wallet.parentSpanID == "caller-span")
+        let page = try #require(tracer.finishedSpans.first { $0.operationName == "GET /child" })
+        #expect(page.traceID != "caller-trace" && page.parentSpanID == nil, "a browser cannot choose its trace")
+    }
+
+    @Test func probesAndScrapesMakeNoSpans() async throws {
+        let tracer = InMemoryTracer()
+        try await Self.run(tracer) { client in
+            let live = try await client.execute(uri: "/health/live", method: .get)
+            let metrics = try await client.execute(uri: "/metrics", method: .get)
+            #expect(live.status == .ok && metrics.status == .ok)
+        }
+        #expect(tracer.finishedSpans.isEmpty)
     }
 
     @Test func theSpanNameFallsBackToTheMethodWithoutARoute() {
