@@ -151,8 +151,10 @@ let package = Package(
         .target(
             name: "Reporting",
             dependencies: [
-                "Core", "Persistence",
+                "Core", "Persistence", "Events",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             resources: [.copy("Migrations")]
         ),
@@ -240,8 +242,7 @@ let package = Package(
         .testTarget(
             name: "EventsTests",
             dependencies: [
-                "Events", "TestSupport", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+                "Events", "TestSupport", .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
             ]),
         // Bonuses' campaigns, grants, wagering and conversion against the real PostgreSQL.
         .testTarget(name: "BonusesTests", dependencies: ["Bonuses", "Ledger", "Persistence", "TestSupport"]),
@@ -255,7 +256,7 @@ let package = Package(
         .testTarget(
             name: "PaymentsTests", dependencies: ["Payments", "Ledger", "Identity", "Compliance", "Persistence", "TestSupport"],
             exclude: ["stripe_sign.py", "nowpayments_sign.py"]),
-        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Schema", "TestSupport"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Schema", "TestSupport", "Events", "Ledger", "Persistence"]),
         // Compliance's KYC and AML against the real PostgreSQL; Payments supplies the movement
         // history the limits and rules sum, as it does in the running platform.
         .testTarget(
@@ -280,6 +281,8 @@ let package = Package(
             dependencies: [
                 "Core", "Persistence", "Events", "Reporting", "Schema", "Compliance",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

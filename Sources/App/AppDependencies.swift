@@ -195,13 +195,14 @@ public struct AppDependencies: Sendable {
 
     /// The background services that need the connection pool running. Every copy of serve and
     /// worker runs them: the outbox relay and mail delivery claim rows with `FOR UPDATE SKIP
-    /// LOCKED`, so copies share the work; the schedules run under a lease (`Leased`), so one copy
+    /// LOCKED` and the event loaders share one durable consumer, so copies share the work; the schedules run under a lease (`Leased`), so one copy
     /// at a time runs each.
     func backgroundJobs(role: RunningCopy.Role, readiness: ReadinessMonitor, logger: Logger) -> [any Service] {
         let leases = LeaseSession(database: database, logger: logger)
         var services: [any Service] = [
             nats, readiness, heartbeat(role: role, logger: logger),
             OutboxRelay(database: database, link: nats, stream: eventStream, logger: logger),
+            EventLoader(link: nats, stream: eventStream, clickHouse: clickHouse, logger: logger),
             WebhookProcessor(inbox: webhookInbox, logger: logger),
             PayoutProcessor(payouts: payouts, logger: logger),
             Leased(

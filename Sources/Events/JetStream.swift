@@ -65,8 +65,9 @@ public struct JetStream: Sendable {
     }
 
     /// Publishes one message; `messageID` makes a retried publish a no-op within the window.
-    public func publish(subject: String, messageID: String, payload: [UInt8]) async throws -> PublishAck {
-        let reply = try await connection.request(subject, headers: ["Nats-Msg-Id": messageID], payload: payload)
+    public func publish(subject: String, messageID: String, headers: [String: String] = [:], payload: [UInt8]) async throws -> PublishAck {
+        let reply = try await connection.request(
+            subject, headers: headers.merging(["Nats-Msg-Id": messageID]) { _, id in id }, payload: payload)
         if reply.status == 503 { throw NATSError.serverError("no stream captures \(subject)") }
         let json = try decode(reply.payload)
         guard let stream = json["stream"] as? String, let sequence = (json["seq"] as? NSNumber)?.uint64Value else {

@@ -134,6 +134,8 @@ public struct JetStreamMessage: Sendable {
         public let consumerSequence: UInt64
         /// Messages left after this one when it was handed out.
         public let pending: UInt64
+        /// When the stream stored it.
+        public let publishedAt: Date
 
         /// `$JS.ACK.<stream>.<consumer>.<delivered>.<stream seq>.<consumer seq>.<time>.<pending>`,
         /// or the newer form with a domain and an account hash after `$JS.ACK` and a token at the end.
@@ -142,7 +144,7 @@ public struct JetStreamMessage: Sendable {
             guard tokens.count >= 9, tokens[0] == "$JS", tokens[1] == "ACK" else { return nil }
             let fields = tokens.count == 9 ? Array(tokens[2...]) : Array(tokens[4...])
             guard fields.count >= 7, let delivered = Int(fields[2]), let streamSequence = UInt64(fields[3]),
-                let consumerSequence = UInt64(fields[4]), let pending = UInt64(fields[6])
+                let consumerSequence = UInt64(fields[4]), let nanoseconds = Int64(fields[5]), let pending = UInt64(fields[6])
             else { return nil }
             self.stream = fields[0]
             self.consumer = fields[1]
@@ -150,6 +152,7 @@ public struct JetStreamMessage: Sendable {
             self.streamSequence = streamSequence
             self.consumerSequence = consumerSequence
             self.pending = pending
+            self.publishedAt = Date(timeIntervalSince1970: TimeInterval(nanoseconds / 1_000_000) / 1000)
         }
     }
 

@@ -19,6 +19,8 @@ public struct OutboxRelay: Service {
     let idleDelay: Duration
     private let published = Counter(label: "croupier_outbox_published_total")
     private let pending = Gauge(label: "croupier_outbox_pending")
+    /// Seconds since the oldest event not yet published was written (0 when none waits).
+    private let lag = Gauge(label: "croupier_outbox_lag_seconds")
     private let spans: RelaySpans
 
     public init(
@@ -75,18 +77,20 @@ public struct OutboxRelay: Service {
         try await database.withTransaction(logger: logger) { connection in
             let rows = try await connection.query(
                 """
-                SELECT id, event_id, subject, payload::text FROM outbox
+                SELECT id, event_id, subject, payload::text, created_at FROM outbox
                  WHERE published_at IS NULL ORDER BY id LIMIT \(batchSize) FOR UPDATE SKIP LOCKED
                 """, logger: logger)
-            var events: [(id: Int64, eventID: UUID, subject: String, payload: String)] = []
-            for try await event in rows.decode((Int64, UUID, String, String).self) { events.append(event) }
+            var events: [(id: Int64, eventID: UUID, subject: String, payload: String, occurredAt: Date)] = []
+            for try await event in rows.decode((Int64, UUID, String, String, Date).self) { events.append(event) }
             if !events.isEmpty {
                 try await spans.batch(count: events.count) {
-                    for (_, eventID, outboxSubject, payload) in events {
+                    for (_, eventID, outboxSubject, payload, occurredAt) in events {
                         let subject = stream.subject(forOutboxSubject: outboxSubject)
                         let messageID = eventID.uuidString.lowercased()
                         let ack = try await spans.publish(subject: subject, eventID: messageID) {
-                            try await jetStream.publish(subject: subject, messageID: messageID, payload: Array(payload.utf8))
+                            try await jetStream.publish(
+                                subject: subject, messageID: messageID, headers: [EventHeaders.occurredAt: EventHeaders.text(occurredAt)],
+                                payload: Array(payload.utf8))
                         }
                         if ack.duplicate { logger.debug("event was already in the stream", metadata: ["event": "\(eventID)"]) }
                     }
@@ -95,8 +99,15 @@ public struct OutboxRelay: Service {
                     published.increment(by: ids.count)
                 }
             }
-            let backlog = try await connection.query("SELECT count(*) FROM outbox WHERE published_at IS NULL", logger: logger)
-            for try await count in backlog.decode(Int.self) { pending.record(count) }
+            let backlog = try await connection.query(
+                """
+                SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8
+                  FROM outbox WHERE published_at IS NULL
+                """, logger: logger)
+            for try await (count, lag) in backlog.decode((Int, Double).self) {
+                pending.record(count)
+                self.lag.record(lag)
+            }
             return events.count
         }
     }

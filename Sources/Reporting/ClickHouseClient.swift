@@ -60,17 +60,40 @@ public struct ClickHouseClient: Sendable {
         for (key, value) in settings.sorted(by: { $0.key < $1.key }) {
             query.append("\(Self.percentEncode(key))=\(Self.percentEncode(value))")
         }
+        return try await post(query: query, body: ByteBuffer(string: sql), answerLimit: 64 << 20)
+    }
+
+    /// Inserts rows, each encoded by `JSONEncoder` (`FORMAT JSONEachRow`): values travel as JSON,
+    /// never as SQL text. `table` is one of the schema's names, never input.
+    public func insert<Row: Encodable>(into table: String, rows: [Row]) async throws {
+        guard !rows.isEmpty else { return }
+        precondition(table.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }, "a table name from the schema")
+        let encoder = JSONEncoder()
+        var body = ByteBuffer()
+        for row in rows {
+            body.writeBytes(try encoder.encode(row))
+            body.writeString("\n")
+        }
+        var query = ["query=\(Self.percentEncode("INSERT INTO \(table) FORMAT JSONEachRow"))"]
+        if let database = endpoint.database { query.insert("database=\(Self.percentEncode(database))", at: 0) }
+        try await post(query: query, body: body, answerLimit: 1 << 20)
+    }
+
+    /// POSTs `body` with the query string's parameters and the credentials in headers (never in
+    /// the URL, which proxies log); a status other than 200 throws with ClickHouse's message.
+    @discardableResult
+    private func post(query: [String], body: ByteBuffer, answerLimit: Int) async throws -> String {
         var request = HTTPClientRequest(url: endpoint.baseURL + "/" + (query.isEmpty ? "" : "?" + query.joined(separator: "&")))
         request.method = .POST
         request.headers.add(name: "X-ClickHouse-User", value: endpoint.user)
         if let password = endpoint.password { request.headers.add(name: "X-ClickHouse-Key", value: password) }
-        request.body = .bytes(ByteBuffer(string: sql))
+        request.body = .bytes(body)
         let response = try await http.execute(request, timeout: timeout)
-        let body = String(buffer: try await response.body.collect(upTo: 64 << 20))
+        let answer = String(buffer: try await response.body.collect(upTo: answerLimit))
         guard response.status == .ok else {
-            throw ClickHouseError.server(status: Int(response.status.code), message: body.trimmingCharacters(in: .whitespacesAndNewlines))
+            throw ClickHouseError.server(status: Int(response.status.code), message: answer.trimmingCharacters(in: .whitespacesAndNewlines))
         }
-        return body
+        return answer
     }
 
     static func percentEncode(_ text: String) -> String {

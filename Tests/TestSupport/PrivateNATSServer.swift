@@ -5,23 +5,23 @@ import NIOPosix
 /// A nats-server of one test's own, on a free loopback port with its JetStream store in a
 /// temporary folder, for what the shared server must not go through: other credentials, and
 /// being killed (SIGKILL) and started again on the same port and store.
-final class PrivateNATSServer: @unchecked Sendable {
-    let port: Int
+public final class PrivateNATSServer: @unchecked Sendable {
+    public let port: Int
     let arguments: [String]
     let store: URL
     private var process: Process?
 
     /// `options` are nats-server's own flags (`--user u --pass p`, `--auth token`).
-    init(options: [String] = []) throws {
+    public init(options: [String] = []) throws {
         port = try Self.freePort()
         store = FileManager.default.temporaryDirectory.appendingPathComponent("nats-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: store, withIntermediateDirectories: true)
         arguments = ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", store.path] + options
     }
 
-    var url: String { "nats://127.0.0.1:\(port)" }
+    public var url: String { "nats://127.0.0.1:\(port)" }
 
-    func start() async throws {
+    public func start() async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try Self.binary())
         process.arguments = arguments
@@ -37,7 +37,7 @@ final class PrivateNATSServer: @unchecked Sendable {
     }
 
     /// As a crash would: no goodbye to the clients, nothing flushed by the server.
-    func kill() {
+    public func kill() {
         guard let process else { return }
         Foundation.kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()

@@ -1,0 +1,83 @@
+import Events
+import Foundation
+import Logging
+import Metrics
+import Persistence
+import ServiceLifecycle
+
+/// Loads every event of the stream into ClickHouse (docs/events.md "ClickHouse"): a durable pull
+/// consumer hands out a batch, the loader writes its rows (raw events, money facts) and only then
+/// acknowledges it. A crash or an outage anywhere between means the batch comes again, and its
+/// rows meet their first copies by event id, so each event counts once. Every serve and worker
+/// copy runs one; the consumer shares the batches out between them.
+public struct EventLoader: Service {
+    public static let durable = "clickhouse-loader"
+    let link: NATSLink
+    let consumer: PullConsumer
+    let clickHouse: ClickHouseClient
+    let logger: Logger
+    let batchSize: Int
+    private let loaded = Counter(label: "croupier_loader_events_total")
+    private let unreadable = Counter(label: "croupier_loader_unreadable_total")
+    /// Seconds between the newest loaded event's business time and its load.
+    private let lag = Gauge(label: "croupier_loader_lag_seconds")
+
+    public init(link: NATSLink, stream: EventStream, clickHouse: ClickHouseClient, logger: Logger, batchSize: Int = 500) {
+        self.link = link
+        consumer = PullConsumer(link: link, stream: stream.name, config: JetStream.ConsumerConfig(durable: Self.durable))
+        self.clickHouse = clickHouse
+        self.logger = logger
+        self.batchSize = batchSize
+    }
+
+    public func run() async throws {
+        var failures = 0
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                let batch = try await cancelWhenGracefulShutdown { try await consumer.fetch(batch: batchSize, expires: .seconds(2)) }
+                try await load(batch)
+                await JobBoard.process.finished("event loader")
+                if failures > 0 { logger.notice("event loader resumed") }
+                failures = 0
+            } catch {
+                let linkClosed = await link.isClosed
+                if Task.isCancelled || Task.isShuttingDownGracefully || linkClosed { break }
+                failures += 1
+                await JobBoard.process.finished("event loader", error: "\(error)")
+                if failures == 1 { logger.error("event loader paused", metadata: ["reason": "\(error)"]) }
+                // What was handed out and not acknowledged comes again after the ack wait.
+                let pause = Duration.seconds(min(failures, 5))
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
+            }
+        }
+    }
+
+    /// Writes one batch's rows, then acknowledges each message.
+    func load(_ batch: [JetStreamMessage]) async throws {
+        guard !batch.isEmpty else { return }
+        var rows = EventRows()
+        var newest = Date.distantPast
+        var loadable: [JetStreamMessage] = []
+        for message in batch {
+            // The relay names every event by its outbox id; anything else in the stream is no event of ours.
+            guard let eventID = message.headers["Nats-Msg-Id"], UUID(uuidString: eventID) != nil else {
+                unreadable.increment()
+                logger.error("a message without an event id; not loaded", metadata: ["subject": "\(message.subject)"])
+                try await message.term()
+                continue
+            }
+            loadable.append(message)
+            let occurredAt = message.headers[EventHeaders.occurredAt].flatMap(EventHeaders.date) ?? message.metadata.publishedAt
+            newest = max(newest, occurredAt)
+            if !rows.add(eventID: eventID, subject: message.subject, occurredAt: occurredAt, payload: message.payload) {
+                unreadable.increment()
+                logger.error("a ledger event did not read as one; kept raw only", metadata: ["event": "\(eventID)"])
+            }
+        }
+        try await clickHouse.insert(into: "events", rows: rows.raw)
+        try await clickHouse.insert(into: "money_movements", rows: rows.money)
+        for message in loadable { try await message.ack() }
+        loaded.increment(by: loadable.count)
+        if !loadable.isEmpty { lag.record(Date().timeIntervalSince(newest)) }
+    }
+}
