@@ -1,0 +1,117 @@
+import Foundation
+
+/// A checked spec and its SQL (docs/reports.md). Every name is looked up in `SemanticModel` and
+/// every value goes through `ClickHouseLiteral`; what does not pass is refused by name.
+struct CompiledReport: Sendable, Equatable {
+    struct Column: Sendable, Equatable {
+        let name: String
+        /// nil for a dimension.
+        let kind: SemanticModel.Kind?
+    }
+
+    let sql: String
+    let columns: [Column]
+    /// The one currency a filter chose, when the rows carry none.
+    let currency: String?
+}
+
+enum ReportCompiler {
+    static func compile(_ spec: ReportSpec) throws -> CompiledReport {
+        guard !spec.measures.isEmpty else { throw ReportRefusal.noMeasures }
+        var measures: [(String, SemanticModel.Measure)] = []
+        for name in spec.measures {
+            if SemanticModel.unavailable.contains(name) { throw ReportRefusal.measureUnavailable(name) }
+            guard let measure = SemanticModel.measures[name] else { throw ReportRefusal.unknownMeasure(name) }
+            measures.append((name, measure))
+        }
+        guard let timeZone = TimeZone(identifier: spec.timeZone),
+            TimeZone.knownTimeZoneIdentifiers.contains(spec.timeZone)
+                || spec.timeZone == "UTC"
+        else { throw ReportRefusal.unknownTimeZone(spec.timeZone) }
+        let zone = ClickHouseLiteral.string(timeZone.identifier)
+        guard let bucket = SemanticModel.bucket(grain: spec.grain, zone: zone) else { throw ReportRefusal.unknownGrain(spec.grain) }
+        var dimensions: [(String, String)] = []
+        for name in spec.dimensions {
+            if name == SemanticModel.time {
+                dimensions.append((name, bucket))
+            } else if let column = SemanticModel.columns[name] {
+                dimensions.append((name, column))
+            } else {
+                throw ReportRefusal.unknownDimension(name)
+            }
+        }
+        let (start, end) = try range(spec)
+        let hours = Calendar.utc.dateComponents([.hour], from: start, to: end).hour ?? 0
+        guard hours / (SemanticModel.hoursPerBucket[spec.grain] ?? 1) <= SemanticModel.maxBuckets else {
+            throw ReportRefusal.rangeTooLarge
+        }
+        guard (1...SemanticModel.maxLimit).contains(spec.limit) else { throw ReportRefusal.limitOutOfRange }
+        var conditions = [
+            "occurred_at >= \(ClickHouseLiteral.startOf(spec.from, in: timeZone))",
+            "occurred_at < \(ClickHouseLiteral.startOf(ReportSpec.Day(Self.text(end)), in: timeZone))",
+        ]
+        var currency: String?
+        for filter in spec.filters {
+            guard let column = SemanticModel.columns[filter.dimension] else { throw ReportRefusal.unknownDimension(filter.dimension) }
+            guard (1...SemanticModel.maxFilterValues).contains(filter.values.count) else { throw ReportRefusal.tooManyFilterValues }
+            for value in filter.values where !isFilterValue(value) { throw ReportRefusal.invalidFilterValue }
+            conditions.append("\(column) IN (\(filter.values.map(ClickHouseLiteral.string).joined(separator: ", ")))")
+            if filter.dimension == "currency", filter.values.count == 1 { currency = filter.values[0] }
+        }
+        let money = measures.contains { $0.1.kind == .money }
+        guard !money || currency != nil || spec.dimensions.contains("currency") else { throw ReportRefusal.currencyRequired }
+        let aliases = dimensions.indices.map { "d\($0)" } + measures.indices.map { "m\($0)" }
+        let names = dimensions.map(\.0) + measures.map(\.0)
+        var orders: [String] = []
+        for order in spec.order {
+            guard let index = names.firstIndex(of: order.by) else { throw ReportRefusal.invalidOrder(order.by) }
+            orders.append("\(aliases[index]) \(order.descending ? "DESC" : "ASC")")
+        }
+        if orders.isEmpty { orders = dimensions.indices.map { "d\($0) ASC" } }
+        let selected =
+            dimensions.enumerated().map { "\($1.1) AS d\($0)" } + measures.enumerated().map { "\($1.1.expression) AS m\($0)" }
+        var sql = "SELECT \(selected.joined(separator: ", ")) FROM money_movements FINAL WHERE \(conditions.joined(separator: " AND "))"
+        if !dimensions.isEmpty { sql += " GROUP BY \(dimensions.indices.map { "d\($0)" }.joined(separator: ", "))" }
+        if !orders.isEmpty { sql += " ORDER BY \(orders.joined(separator: ", "))" }
+        sql += " LIMIT \(spec.limit)"
+        let columns =
+            dimensions.map { CompiledReport.Column(name: $0.0, kind: nil) }
+            + measures.map { CompiledReport.Column(name: $0.0, kind: $0.1.kind) }
+        return CompiledReport(sql: sql, columns: columns, currency: currency)
+    }
+
+    /// The first day's midnight and the midnight after the last day, as UTC calendar days (the
+    /// time zone applies in SQL); the last day may not come before the first.
+    static func range(_ spec: ReportSpec) throws -> (Date, Date) {
+        guard let start = day(spec.from.text), let last = day(spec.to.text), last >= start,
+            let end = Calendar.utc.date(byAdding: .day, value: 1, to: last)
+        else { throw ReportRefusal.invalidRange }
+        return (start, end)
+    }
+
+    static func day(_ text: String) -> Date? {
+        guard text.wholeMatch(of: /\d{4}-\d{2}-\d{2}/) != nil else { return nil }
+        let parts = text.split(separator: "-").compactMap { Int($0) }
+        let components = DateComponents(year: parts[0], month: parts[1], day: parts[2])
+        guard components.isValidDate(in: Calendar.utc), let date = Calendar.utc.date(from: components) else { return nil }
+        return date
+    }
+
+    static func text(_ date: Date) -> String {
+        let parts = Calendar.utc.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+    }
+
+    /// 1 to 200 characters, none of them a control character.
+    static func isFilterValue(_ value: String) -> Bool {
+        (1...200).contains(value.count) && !value.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7f }
+    }
+}
+
+extension Calendar {
+    static let utc: Calendar = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
+        return calendar
+    }()
+}

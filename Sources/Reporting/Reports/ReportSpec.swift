@@ -1,0 +1,100 @@
+import Foundation
+
+/// What a report asks for (docs/reports.md): measures, dimensions, filters, a range of days in a
+/// time zone, a grain for time, an order and a limit. Names are looked up in `SemanticModel`; an
+/// unknown one is refused by name, never passed on.
+public struct ReportSpec: Codable, Sendable, Equatable {
+    public struct Filter: Codable, Sendable, Equatable {
+        public let dimension: String
+        public let values: [String]
+
+        public init(dimension: String, values: [String]) {
+            self.dimension = dimension
+            self.values = values
+        }
+    }
+
+    public struct Order: Codable, Sendable, Equatable {
+        public let by: String
+        public let descending: Bool
+
+        public init(by: String, descending: Bool = false) {
+            self.by = by
+            self.descending = descending
+        }
+    }
+
+    /// A calendar day, `YYYY-MM-DD`.
+    public struct Day: Codable, Sendable, Equatable {
+        public let text: String
+
+        public init(_ text: String) { self.text = text }
+    }
+
+    public let measures: [String]
+    public let dimensions: [String]
+    public let filters: [Filter]
+    /// First and last day, both included, in `timeZone`.
+    public let from: Day
+    public let to: Day
+    /// `hour`, `day`, `week` or `month`: what the `time` dimension means.
+    public let grain: String
+    /// An IANA name (`Europe/Moscow`); UTC by default.
+    public let timeZone: String
+    public let order: [Order]
+    public let limit: Int
+
+    public init(
+        measures: [String], dimensions: [String] = [], filters: [Filter] = [], from: Day, to: Day, grain: String = "day",
+        timeZone: String = "UTC", order: [Order] = [], limit: Int = 1_000
+    ) {
+        self.measures = measures
+        self.dimensions = dimensions
+        self.filters = filters
+        self.from = from
+        self.to = to
+        self.grain = grain
+        self.timeZone = timeZone
+        self.order = order
+        self.limit = limit
+    }
+}
+
+/// Why a spec was refused; nothing ran. Each is a 4xx with its name.
+public enum ReportRefusal: Error, Sendable, Equatable {
+    case noMeasures
+    case unknownMeasure(String)
+    case unknownDimension(String)
+    /// A measure the model names but whose data is not loaded yet (player dimensions).
+    case measureUnavailable(String)
+    case unknownGrain(String)
+    case unknownTimeZone(String)
+    case invalidRange
+    /// More time buckets than `SemanticModel.maxBuckets` (ten years by the hour, say).
+    case rangeTooLarge
+    case limitOutOfRange
+    case tooManyFilterValues
+    /// Empty, over 200 characters, or with control characters.
+    case invalidFilterValue
+    case invalidOrder(String)
+    /// Money measures sum one currency: group by currency, or filter one.
+    case currencyRequired
+
+    public var code: String {
+        switch self {
+        case .noMeasures: "noMeasures"
+        case .unknownMeasure: "unknownMeasure"
+        case .unknownDimension: "unknownDimension"
+        case .measureUnavailable: "measureUnavailable"
+        case .unknownGrain: "unknownGrain"
+        case .unknownTimeZone: "unknownTimeZone"
+        case .invalidRange: "invalidRange"
+        case .rangeTooLarge: "rangeTooLarge"
+        case .limitOutOfRange: "limitOutOfRange"
+        case .tooManyFilterValues: "tooManyFilterValues"
+        case .invalidFilterValue: "invalidFilterValue"
+        case .invalidOrder: "invalidOrder"
+        case .currencyRequired: "currencyRequired"
+        }
+    }
+}
