@@ -268,7 +268,7 @@ let package = Package(
         .testTarget(
             name: "AppTests",
             dependencies: [
-                "App", "AppAPI", "Bonuses", "CommandSupport", "Compliance", "IdentityTesting", "Schema", "TestSupport",
+                "App", "AppAPI", "Bonuses", "CommandSupport", "Compliance", "IdentityTesting", "Reporting", "Schema", "TestSupport",
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
                 .product(name: "OTel", package: "swift-otel"),

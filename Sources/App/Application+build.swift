@@ -196,7 +196,8 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
         currencies: currencies
     ).addRoutes(to: console)
     try CroupierAPI(
-        auth: auth, staffSignIn: staffSignIn, adjustments: adjustments, ledger: dependencies.ledger, currencies: currencies,
+        auth: auth, staffSignIn: staffSignIn, adjustments: adjustments, ledger: dependencies.ledger, clickHouse: dependencies.clickHouse,
+        currencies: currencies,
         launcher: launcher, deposits: dependencies.deposits, withdrawals: withdrawals,
         depositReturnURL: site.absolute(.cashier)
     ).addRoutes(to: router)

@@ -30,9 +30,14 @@ public struct ClickHouseClient: Sendable {
         try await ping(through: Self.failFast, timeout: timeout)
     }
 
+    /// This client on a connection pool that fails at once when ClickHouse refuses connections,
+    /// for a person waiting on an answer (a report) rather than a job that can wait.
+    public var failingFast: ClickHouseClient { ClickHouseClient(endpoint: endpoint, http: Self.failFast, timeout: timeout) }
+
     /// Lives as long as the process, like `HTTPClient.shared`, so it is never shut down. Its
     /// calls make no spans: the readiness monitor probes every few seconds, and a trace per probe
-    /// would bury the requests' traces (docs/operations.md, "Traces").
+    /// would bury the requests' traces (docs/operations.md, "Traces"); a report's request span
+    /// still times the whole call.
     private static let failFast: HTTPClient = {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.retryConnectionEstablishment = false

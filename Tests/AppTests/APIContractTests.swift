@@ -9,6 +9,7 @@ import Identity
 import Ledger
 import OpenAPIRuntime
 import Payments
+import Reporting
 import TestSupport
 import Testing
 
@@ -39,6 +40,12 @@ import Testing
             .amount(.overflow("x")),
         ]
         for refusal in refusals { #expect(ErrorCode(refusal).rawValue == refusal.code, "\(refusal)") }
+        let reports: [ReportRefusal] = [
+            .noMeasures, .unknownMeasure("x"), .unknownDimension("x"), .measureUnavailable("x"), .unknownGrain("x"), .unknownTimeZone("x"),
+            .invalidRange, .rangeTooLarge, .limitOutOfRange, .tooManyFilterValues, .invalidFilterValue, .invalidOrder("x"),
+            .currencyRequired,
+        ]
+        for refusal in reports { #expect(ErrorCode(refusal).rawValue == refusal.code, "\(refusal)") }
         let deposits: [DepositRefusal] = [
             .unknownGateway("x"), .gatewayTakesNoDeposits("x"), .unsupportedCurrency("x"), .amount(.malformed("x")),
             .amount(.tooManyDecimals("x", exponent: 2)), .amount(.notPositive), .amount(.belowMinimum("1")), .amount(.aboveMaximum("1")),
@@ -82,7 +89,7 @@ import Testing
     @Test func everyDocumentedOperationHasAnAccessPolicyAndNothingElseDoes() throws {
         let document = try APIDocument.yaml()
         let operations = document.matches(of: /operationId: (\w+)/).map { String($0.1) }
-        #expect(operations.count == 22)
+        #expect(operations.count == 23)
         for operation in operations { #expect(APIOperationPolicy.of(operation) != nil, "\(operation)") }
         #expect(APIOperationPolicy.of("deleteEverything") == nil)
         #expect(APIOperationPolicy.of(Operations.RequestAdjustment.id)?.caller == .staff(.moneyAdjust))

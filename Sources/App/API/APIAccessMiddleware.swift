@@ -44,6 +44,7 @@ struct APIOperationPolicy: Sendable, Equatable {
         case Operations.RequestAdjustment.id:
             APIOperationPolicy(caller: .staff(.moneyAdjust), csrf: true, body: .json, idempotencyKey: true)
         case Operations.ListAdjustmentRequests.id: APIOperationPolicy(caller: .staff(.moneyAdjust))
+        case Operations.RunReport.id: APIOperationPolicy(caller: .staff(.reportsView), csrf: true, body: .json)
         case Operations.ApproveAdjustment.id, Operations.RejectAdjustment.id: APIOperationPolicy(caller: .staff(.moneyAdjust), csrf: true)
         default: nil
         }

@@ -4,6 +4,7 @@ import Ledger
 import OpenAPIHummingbird
 import OpenAPIRuntime
 import Payments
+import Reporting
 
 /// The JSON API: the `APIProtocol` generated from Sources/AppAPI/openapi.yaml. Handlers take and
 /// give the contract's types and map them to the contexts' own at this edge. Who is calling
@@ -15,6 +16,8 @@ struct CroupierAPI: APIProtocol {
     let staffSignIn: StaffSignInController
     let adjustments: AdjustmentApprovals
     let ledger: Ledger
+    /// The analytics copy the report builder reads.
+    let clickHouse: ClickHouseClient
     let currencies: CurrencyCatalog
     let launcher: GameLauncher
     let deposits: Deposits

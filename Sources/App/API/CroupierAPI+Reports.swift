@@ -1,0 +1,33 @@
+import AppAPI
+import Core
+import Reporting
+
+/// The report builder (`reports.view`, checked by `APIAccessMiddleware`; docs/reports.md).
+extension CroupierAPI {
+    func runReport(_ input: Operations.RunReport.Input) async throws -> Operations.RunReport.Output {
+        guard case .json(let body) = input.body else { throw AppError(.badRequest, code: .malformedBody) }
+        let spec = ReportSpec(
+            measures: body.measures, dimensions: body.dimensions ?? [],
+            filters: (body.filters ?? []).map { .init(dimension: $0.dimension, values: $0.values) }, from: .init(body.from),
+            to: .init(body.to), grain: body.grain ?? "day", timeZone: body.timeZone ?? "UTC",
+            order: (body.order ?? []).map { .init(by: $0.by, descending: $0.descending ?? false) }, limit: body.limit ?? 1_000)
+        let scales = try await currencies.all().mapValues(\.scale)
+        do {
+            let table = try await ReportRunner(clickHouse: clickHouse.failingFast, scales: scales).run(spec)
+            return .ok(.init(body: .json(.init(columns: table.columns, rows: table.rows))))
+        } catch let refusal as ReportRefusal {
+            throw AppError(.badRequest, code: ErrorCode(refusal))
+        } catch {
+            // ClickHouse refused or did not answer (an outage, the 10 s limit): the request was
+            // valid, so it may be tried again; the log keeps why.
+            try APIRequestScope.required().context.logger.error("a report did not run", metadata: ["reason": "\(error)"])
+            throw AppError(.serviceUnavailable, code: .reportingUnavailable)
+        }
+    }
+}
+
+extension ErrorCode {
+    init(_ refusal: ReportRefusal) {
+        self = ErrorCode(rawValue: refusal.code) ?? .badRequest
+    }
+}
