@@ -152,6 +152,7 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
         pages: pages, kyc: dependencies.kyc, protection: dependencies.protection, currencies: currencies, access: access
     ).addRoutes(to: console)
     AdminFXController(pages: pages, rates: dependencies.kyc.rates, access: access).addRoutes(to: console)
+    AdminReportsController(pages: pages, access: access, clickHouse: dependencies.clickHouse, currencies: currencies).addRoutes(to: console)
     let adjustments = dependencies.adjustmentApprovals
     AdminBonusesController(
         pages: pages, campaigns: dependencies.bonusCampaigns, requests: GrantRequests(grants: dependencies.bonusGrants),

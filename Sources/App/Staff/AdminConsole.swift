@@ -83,6 +83,9 @@ struct AdminConsole {
             ]
         }
         if !risk.isEmpty { groups.append(.init(title: text("admin.sidebar.riskKyc"), items: risk)) }
+        if staff.role.can(.reportsView) {
+            groups.append(.init(title: text("admin.sidebar.reports"), items: [item("admin.items.reports", "/admin/reports")]))
+        }
         if !system.isEmpty { groups.append(.init(title: text("admin.sidebar.system"), items: system)) }
         return groups
     }

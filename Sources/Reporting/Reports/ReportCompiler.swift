@@ -97,10 +97,7 @@ enum ReportCompiler {
         return date
     }
 
-    static func text(_ date: Date) -> String {
-        let parts = Calendar.utc.dateComponents([.year, .month, .day], from: date)
-        return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
-    }
+    static func text(_ date: Date) -> String { ReportSpec.Day(date).text }
 
     /// 1 to 200 characters, none of them a control character.
     static func isFilterValue(_ value: String) -> Bool {

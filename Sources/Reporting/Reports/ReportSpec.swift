@@ -29,6 +29,12 @@ public struct ReportSpec: Codable, Sendable, Equatable {
         public let text: String
 
         public init(_ text: String) { self.text = text }
+
+        /// The UTC calendar day `date` falls on.
+        public init(_ date: Date) {
+            let parts = Calendar.utc.dateComponents([.year, .month, .day], from: date)
+            text = String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+        }
     }
 
     public let measures: [String]

@@ -1,0 +1,71 @@
+import Foundation
+import Hummingbird
+import Reporting
+
+/// The reports page's question, read from its URL (a GET form, so a report is a link that can be
+/// kept): a preset, or measures, dimensions, a currency and a provider filter, a range, a grain
+/// and a time zone. Unknown names are passed on for the builder to refuse by name.
+struct AdminReportsQuery: Sendable {
+    /// What the page's presets ask (docs/reports.md).
+    static let presets: [String: (measures: [String], dimensions: [String])] = [
+        "daily": (["turnover", "ggr", "rtp", "deposits", "active_players"], ["time"]),
+        "providers": (["turnover", "wins", "ggr", "hold", "active_players"], ["provider"]),
+        "payments": (["deposits", "withdrawals", "net_deposits"], ["time", "gateway"]),
+        "value": (["ggr", "ngr", "arpu", "bonus_cost", "active_players"], ["time"]),
+    ]
+    static let grains = ["hour", "day", "week", "month"]
+
+    var measures: [String]
+    var dimensions: [String]
+    var currency: String
+    var provider: String
+    var from: String
+    var to: String
+    var grain: String
+    var timeZone: String
+    /// Whether the page was asked to run (the first visit only shows the form).
+    var asked: Bool
+
+    init(_ parameters: Parameters, today: Date) {
+        let all = { (name: String) in parameters.getAll(name) }
+        let preset = parameters["preset"].map(String.init).flatMap { Self.presets[$0] }
+        measures = preset?.measures ?? all("measure")
+        dimensions = preset?.dimensions ?? all("dimension")
+        currency = parameters["currency"].map(String.init) ?? "EUR"
+        provider = parameters["provider"].map(String.init) ?? ""
+        let lastDay = ReportSpec.Day(today).text
+        to = parameters["to"].map(String.init).flatMap { $0.isEmpty ? nil : $0 } ?? lastDay
+        from =
+            parameters["from"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+            ?? ReportSpec.Day(today.addingTimeInterval(-29 * 86_400)).text
+        grain = parameters["grain"].map(String.init) ?? "day"
+        timeZone = parameters["tz"].map(String.init).flatMap { $0.isEmpty ? nil : $0 } ?? "UTC"
+        asked = preset != nil || !measures.isEmpty
+        if asked, !dimensions.contains("currency"), currency.isEmpty { currency = "EUR" }
+    }
+
+    /// The builder's spec: a chosen currency filters (money sums one currency), a provider too.
+    var spec: ReportSpec {
+        var filters: [ReportSpec.Filter] = []
+        if !currency.isEmpty, !dimensions.contains("currency") { filters.append(.init(dimension: "currency", values: [currency])) }
+        if !provider.isEmpty { filters.append(.init(dimension: "provider", values: [provider])) }
+        return ReportSpec(
+            measures: measures, dimensions: dimensions, filters: filters, from: .init(from), to: .init(to), grain: grain,
+            timeZone: timeZone,
+            order: dimensions.first.map { [.init(by: $0)] } ?? [], limit: 500)
+    }
+
+    /// The same question as a query string, for the export link.
+    var queryString: String {
+        var items =
+            measures.map { URLQueryItem(name: "measure", value: $0) } + dimensions.map { URLQueryItem(name: "dimension", value: $0) }
+        items += [
+            URLQueryItem(name: "currency", value: currency), URLQueryItem(name: "provider", value: provider),
+            URLQueryItem(name: "from", value: from), URLQueryItem(name: "to", value: to), URLQueryItem(name: "grain", value: grain),
+            URLQueryItem(name: "tz", value: timeZone),
+        ]
+        var components = URLComponents()
+        components.queryItems = items
+        return components.percentEncodedQuery ?? ""
+    }
+}

@@ -1,0 +1,98 @@
+"""The console's reports in Chromium (docs/reports.md): a player deposits through the sandbox; the
+event reaches ClickHouse through the relay and the loader; an analyst opens the payments preset
+and finds the deposit under the sandbox gateway, with its chart and its CSV export. A hostile time
+zone is refused on the page by name; support neither sees the reports nor opens them. English on a
+desktop, Russian on a phone.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import time
+from typing import Callable
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from conftest import PHONE
+from layout import assert_no_sideways_scroll
+from strings import t
+from test_cashier import Depositor, depositor, open_cashier, start_deposit  # noqa: F401 (fixture)
+from test_staff import (  # noqa: F401 (fixtures)
+    StaffFactory, assert_clean_console, cli_env, open_admin, server_secret_key, sign_in, staff_factory)
+
+
+def deposit(page: Page, base_url: str, depositor: Depositor) -> None:
+    open_cashier(page, base_url, depositor)
+    start_deposit(page, "sandbox:EUR", preset="25")
+    page.get_by_test_id("sandbox-secure").click()
+    with page.expect_navigation():
+        page.get_by_test_id("sandbox-approve").click()
+    deadline = time.monotonic() + 60
+    while depositor.real() != "25.00000" and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert depositor.real() == "25.00000", "the sandbox deposit was credited"
+
+
+def sandbox_deposits(page: Page) -> float:
+    """The payments preset's deposits under the sandbox gateway, summed over the rows shown."""
+    total = 0.0
+    for row in page.get_by_test_id("report-row").all():
+        cells = row.locator("td").all_inner_texts()
+        if len(cells) >= 3 and cells[1] == "sandbox":
+            total += float(cells[2])
+    return total
+
+
+@pytest.mark.parametrize("lang, viewport", [("en", "desktop"), ("ru", "phone")])
+def test_an_analyst_finds_a_deposit_in_the_payments_report_and_exports_it(
+        new_page: Callable[..., Page], base_url: str, depositor: Depositor, staff_factory: StaffFactory, lang: str,
+        viewport: str) -> None:
+    page = new_page(lang, viewport=viewport)
+    sign_in(page, staff_factory.create("analyst"))
+    open_admin(page, "/admin/reports")
+    before = 0.0
+    with page.expect_navigation():
+        page.locator('[data-testid="report-preset"][data-preset="payments"]').click()
+    expect(page.get_by_test_id("report-result")).to_be_visible()
+    before = sandbox_deposits(page)
+
+    deposit(new_page(lang), base_url, depositor)
+    # The loader writes within seconds of the relay; the page is read again until it shows.
+    deadline = time.monotonic() + 60
+    while sandbox_deposits(page) < before + 25 and time.monotonic() < deadline:
+        time.sleep(1)
+        page.reload()
+    assert sandbox_deposits(page) >= before + 25, f"the deposit reached the report ({before} before)"
+    expect(page.get_by_test_id("report-table").locator("th").first).to_have_text(t(lang, "admin.reports.dimensions.time"))
+    expect(page.get_by_test_id("report-chart")).to_be_visible()
+    expect(page.get_by_test_id("report-bar").first).to_be_attached()
+    if viewport == "phone":
+        assert_no_sideways_scroll(page, PHONE["width"], "the reports page")
+
+    href = page.get_by_test_id("report-export").get_attribute("href")
+    assert href and href.startswith("/admin/reports/export?"), href
+    export = page.request.get(href)
+    assert export.status == 200 and export.headers["content-type"].startswith("text/csv"), export.status
+    rows = list(csv.reader(io.StringIO(export.text())))
+    assert rows[0] == ["time", "gateway", "deposits", "withdrawals", "net_deposits"], rows[0]
+    assert sum(float(r[2]) for r in rows[1:] if r[1] == "sandbox") >= before + 25, rows
+    assert_clean_console(page, "the reports page")
+
+
+def test_a_hostile_time_zone_is_refused_by_name_and_support_has_no_reports(
+        new_page: Callable[..., Page], staff_factory: StaffFactory) -> None:
+    page = new_page("en")
+    sign_in(page, staff_factory.create("analyst"))
+    response = page.goto("/admin/reports?measure=ggr&dimension=time&currency=EUR&tz=UTC%27)%20--")
+    assert response is not None and response.status == 400, response and response.status
+    expect(page.get_by_test_id("report-error")).to_have_text(t("en", "admin.reports.errors.unknownTimeZone"))
+    response = page.goto("/admin/reports?measure=ggr&dimension=time&currency=EUR&grain=hour&from=2016-01-01&to=2025-12-31")
+    assert response is not None and response.status == 400
+    expect(page.get_by_test_id("report-error")).to_have_text(t("en", "admin.reports.errors.rangeTooLarge"))
+
+    support = new_page("en")
+    sign_in(support, staff_factory.create("support"))
+    expect(support.locator('a[href="/admin/reports"]')).to_have_count(0)
+    response = support.goto("/admin/reports")
+    assert response is not None and response.status == 403, response and response.status
