@@ -8,6 +8,11 @@ public struct ReportRunner: Sendable {
     public struct Table: Sendable, Equatable {
         public let columns: [String]
         public let rows: [[String]]
+
+        public init(columns: [String], rows: [[String]]) {
+            self.columns = columns
+            self.rows = rows
+        }
     }
 
     let clickHouse: ClickHouseClient
