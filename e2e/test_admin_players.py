@@ -15,13 +15,12 @@ from typing import Callable
 import pytest
 from playwright.sync_api import Page, expect
 
-import hub88
 from conftest import PHONE, SMTPInbox
 from fake_hub88_api import GAME_URL_PATH, FakeHub88API
 from layout import assert_no_sideways_scroll
 from players import PlayerClient, path_of, signed_widget
 from strings import t
-from test_hub88_conformance import (BET, OFFERED, OPERATOR_ID, RS_OK, SLOT, U, USER_DISABLED, WIN, Hub88World, Launched, Player,
+from test_hub88_conformance import (BET, RS_OK, SLOT, U, USER_DISABLED, WIN, Hub88World, Launched, Player, registered_world,
                                     bet_body, expect as expect_answer, win_body)
 from test_staff import StaffFactory, cli_env, open_admin, server_secret_key, sign_in, staff_factory  # noqa: F401 (fixtures)
 
@@ -32,19 +31,8 @@ PROVIDER = "hub88players"
 def world(fake_hub88: FakeHub88API, server: str, server_env: dict[str, str], service_env: dict[str, str],
           smtp_inbox: SMTPInbox, tmp_path_factory: pytest.TempPathFactory) -> Hub88World:
     """A Hub88 provider of this module's own, registered with the CLI, its games synced."""
-    keys_dir = tmp_path_factory.mktemp("hub88-players-keys")
-    provider_keys = hub88.generate_key_pair(keys_dir, "provider")
-    operator_keys = hub88.generate_key_pair(keys_dir, "operator")
-    fake_hub88.reset(operator_public_key=operator_keys.public_key)
-    world = Hub88World(base_url=server, env=server_env, service_env=service_env, inbox=smtp_inbox, fake=fake_hub88,
-                       keys_dir=keys_dir, provider_keys=provider_keys, operator_keys=operator_keys,
-                       caller=hub88.Hub88Caller(server, PROVIDER, provider_keys.private_key))
-    world.cli_ok("providers", "add", "--code", PROVIDER, "--name", "Hub88 (players e2e)", "--dialect", "hub88",
-                 "--api-url", fake_hub88.base_url, "--operator-id", str(OPERATOR_ID),
-                 "--provider-key", str(provider_keys.public_pem), "--operator-key", str(operator_keys.private_pem),
-                 "--currencies", OFFERED)
-    world.cli_ok("providers", "sync", PROVIDER)
-    return world
+    return registered_world(PROVIDER, "Hub88 (players e2e)", fake_hub88, server, server_env, service_env, smtp_inbox,
+                            tmp_path_factory.mktemp("hub88-players-keys"))
 
 
 def launch(world: Hub88World, player: Player) -> Launched:

@@ -298,25 +298,32 @@ def has_balance(answer: dict[str, Any], what: str) -> int:
 # ---------------------------------------------------------------------------- fixtures
 
 
-@pytest.fixture(scope="module")
-def hub88_world(fake_hub88: FakeHub88API, server: str, server_env: dict[str, str], service_env: dict[str, str],
-                smtp_inbox: SMTPInbox, tmp_path_factory: pytest.TempPathFactory) -> Hub88World:
-    """Keys, the fake trusting our operator key, provider `hub88test` registered with the CLI and
-    its games synced, a signed-in player credited with 100.00 EUR who launched fake_slot in EUR."""
-    keys_dir = tmp_path_factory.mktemp("hub88-keys")
+def registered_world(code: str, name: str, fake_hub88: FakeHub88API, server: str, server_env: dict[str, str],
+                     service_env: dict[str, str], smtp_inbox: SMTPInbox, keys_dir: Path) -> Hub88World:
+    """Fresh keys, the fake trusting our operator key, and provider `code` registered with the CLI
+    and its games synced (the CLI's answers kept as `add_output` and `sync_output`)."""
     provider_keys = hub88.generate_key_pair(keys_dir, "provider")
     operator_keys = hub88.generate_key_pair(keys_dir, "operator")
     fake_hub88.reset(operator_public_key=operator_keys.public_key)
     world = Hub88World(base_url=server, env=server_env, service_env=service_env, inbox=smtp_inbox, fake=fake_hub88,
                        keys_dir=keys_dir, provider_keys=provider_keys, operator_keys=operator_keys,
-                       caller=hub88.Hub88Caller(server, PROVIDER, provider_keys.private_key))
-
+                       caller=hub88.Hub88Caller(server, code, provider_keys.private_key))
     world.add_output = world.cli_ok(
-        "providers", "add", "--code", PROVIDER, "--name", "Hub88 (e2e fake)", "--dialect", "hub88",
+        "providers", "add", "--code", code, "--name", name, "--dialect", "hub88",
         "--api-url", fake_hub88.base_url, "--operator-id", str(OPERATOR_ID),
         "--provider-key", str(provider_keys.public_pem), "--operator-key", str(operator_keys.private_pem),
         "--currencies", OFFERED)
-    world.sync_output = world.cli_ok("providers", "sync", PROVIDER)
+    world.sync_output = world.cli_ok("providers", "sync", code)
+    return world
+
+
+@pytest.fixture(scope="module")
+def hub88_world(fake_hub88: FakeHub88API, server: str, server_env: dict[str, str], service_env: dict[str, str],
+                smtp_inbox: SMTPInbox, tmp_path_factory: pytest.TempPathFactory) -> Hub88World:
+    """Provider `hub88test` registered (`registered_world`), a signed-in player credited with
+    100.00 EUR who launched fake_slot in EUR."""
+    world = registered_world(PROVIDER, "Hub88 (e2e fake)", fake_hub88, server, server_env, service_env, smtp_inbox,
+                             tmp_path_factory.mktemp("hub88-keys"))
 
     world.player = world.sign_in("en")
     world.fund(world.player)

@@ -30,7 +30,7 @@ from opentelemetry.proto.trace.v1 import trace_pb2
 import hub88
 from conftest import ARTIFACTS, REPO_ROOT, STARTUP_TIMEOUT_S, SMTPInbox, _free_port, _http_get, _log_tail, croupier_binary
 from fake_hub88_api import GAME_URL_PATH, FakeHub88API
-from test_hub88_conformance import BET, OFFERED, OPERATOR_ID, RS_OK, SLOT, Hub88World, Launched, bet_body, expect
+from test_hub88_conformance import BET, RS_OK, SLOT, Hub88World, Launched, bet_body, expect, registered_world
 
 PROVIDER = "hub88trace"
 # The batch span processor's delay (OTEL_BSP_SCHEDULE_DELAY, ms): the default 5 s only slows the test.
@@ -210,18 +210,8 @@ def _bet_trace(trace_id: str | None) -> Callable[[list[ReceivedSpan]], list[Rece
 @pytest.fixture(scope="module")
 def bets(fake_hub88: FakeHub88API, server: str, server_env: dict[str, str], service_env: dict[str, str],
          smtp_inbox: SMTPInbox, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bets]:
-    keys_dir = tmp_path_factory.mktemp("trace-keys")
-    provider_keys = hub88.generate_key_pair(keys_dir, "provider")
-    operator_keys = hub88.generate_key_pair(keys_dir, "operator")
-    fake_hub88.reset(operator_public_key=operator_keys.public_key)
-    world = Hub88World(base_url=server, env=server_env, service_env=service_env, inbox=smtp_inbox, fake=fake_hub88,
-                       keys_dir=keys_dir, provider_keys=provider_keys, operator_keys=operator_keys,
-                       caller=hub88.Hub88Caller(server, PROVIDER, provider_keys.private_key))
-    world.cli_ok("providers", "add", "--code", PROVIDER, "--name", "Hub88 (traces)", "--dialect", "hub88",
-                 "--api-url", fake_hub88.base_url, "--operator-id", str(OPERATOR_ID),
-                 "--provider-key", str(provider_keys.public_pem), "--operator-key", str(operator_keys.private_pem),
-                 "--currencies", OFFERED)
-    world.cli_ok("providers", "sync", PROVIDER)
+    world = registered_world(PROVIDER, "Hub88 (traces)", fake_hub88, server, server_env, service_env, smtp_inbox,
+                             tmp_path_factory.mktemp("trace-keys"))
     player = world.sign_in("en")
     world.fund(player)
     status, answer, _ = world.launch_raw(player.client, f"{PROVIDER}:{SLOT}", "EUR", player.csrf)
@@ -238,9 +228,9 @@ def bets(fake_hub88: FakeHub88API, server: str, server_env: dict[str, str], serv
 
         # The server without the variable bets first, so it had every chance to export by the
         # time the traced server's bet has arrived.
-        untraced_caller = hub88.Hub88Caller(untraced_url, PROVIDER, provider_keys.private_key)
+        untraced_caller = hub88.Hub88Caller(untraced_url, PROVIDER, world.provider_keys.private_key)
         expect(world.call(BET, bet_body(session, 100), caller=untraced_caller), RS_OK)
-        traced_caller = hub88.Hub88Caller(traced_url, PROVIDER, provider_keys.private_key)
+        traced_caller = hub88.Hub88Caller(traced_url, PROVIDER, world.provider_keys.private_key)
         traced_bet = bet_body(session, 250)
         expect(world.call(BET, traced_bet, caller=traced_caller), RS_OK)
 
