@@ -79,6 +79,12 @@ def test_an_analyst_finds_a_deposit_in_the_payments_report_and_exports_it(
     assert sum(float(r[2]) for r in rows[1:] if r[1] == "sandbox") >= before + 25, rows
     assert_clean_console(page, "the reports page")
 
+    open_admin(page, "/admin")
+    tiles = {tile.locator("dt").inner_text(): tile.locator("dd").inner_text()
+             for tile in page.get_by_test_id("dashboard-tile").all()}
+    deposits = tiles.get(t(lang, "admin.reports.measures.deposits"))
+    assert deposits is not None and float(deposits) >= 25, f"today's tiles: {tiles}"
+
 
 def test_a_hostile_time_zone_is_refused_by_name_and_support_has_no_reports(
         new_page: Callable[..., Page], staff_factory: StaffFactory) -> None:

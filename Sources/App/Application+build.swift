@@ -117,7 +117,11 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
         secureCookies: site.isSecure)
     staffSignIn.addRoutes(to: forms)
     StaffEnrolmentPages(pages: pages, directory: staffDirectory, access: access, limits: limits).addRoutes(to: forms)
-    StaffMembersController(pages: pages, directory: staffDirectory, access: access, site: site).addRoutes(to: console)
+    StaffMembersController(
+        pages: pages, directory: staffDirectory, access: access, site: site,
+        figures: DashboardFigures(
+            clickHouse: dependencies.clickHouse, currencies: currencies, pivot: dependencies.configuration.pivotCurrency)
+    ).addRoutes(to: console)
     AuditLogPage(pages: pages, access: access, audit: audit).addRoutes(to: console)
     AdminHealthController(pages: pages, health: try dependencies.systemHealth(readiness: readiness, logger: logger), access: access)
         .addRoutes(to: console)

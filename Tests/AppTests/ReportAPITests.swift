@@ -62,6 +62,9 @@ import Testing
             let answer = try await run(client, analyst, Self.spec)
             #expect(answer.status == .serviceUnavailable)
             #expect(try StaffAPITests.code(answer) == "reportingUnavailable")
+            let dashboard = try await client.execute(uri: "/admin", method: .get, headers: [.cookie: analyst[.cookie] ?? ""])
+            #expect(dashboard.status == .ok, "the dashboard never fails for the analytics copy")
+            #expect(String(buffer: dashboard.body).contains("dashboard-today-unavailable"))
         }
     }
 }

@@ -108,6 +108,8 @@ struct AdminConsole {
 
         let permissions: [Permission]
         let quickLinks: [QuickLink]
+        /// Today's figures, for a role with `reports.view`.
+        var today: DashboardFigures.Today?
     }
 
     var dashboard: Dashboard {

@@ -11,15 +11,20 @@ struct StaffMembersController {
     let directory: StaffDirectory
     let access: StaffAccess
     let site: SiteURL
+    let figures: DashboardFigures
 
     /// `console` is the console's route group (`/admin`, signed-in staff, CSRF-checked forms).
     func addRoutes(to console: RouterGroup<AppRequestContext>) {
         console.get { request, context -> Response in
             let staff = try context.signedInStaff()
-            let console = AdminConsole(
-                staff: staff, localization: pages.localization, language: Localization.language(for: request), path: request.uri.path)
+            let language = Localization.language(for: request)
+            let console = AdminConsole(staff: staff, localization: pages.localization, language: language, path: request.uri.path)
+            var dashboard = console.dashboard
+            if staff.role.can(.reportsView) {
+                dashboard.today = await figures.today(text: { pages.localization.string($0, in: language) }, logger: context.logger)
+            }
             return pages.render(
-                "admin_dashboard", face: .admin, title: "admin.dashboard.title", model: console.dashboard, frame: console.frame,
+                "admin_dashboard", face: .admin, title: "admin.dashboard.title", model: dashboard, frame: console.frame,
                 request: request, context: context)
         }
         let area = console.group("staff").add(middleware: PermissionRequired(.staffManage, access))
