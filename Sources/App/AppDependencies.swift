@@ -73,7 +73,8 @@ public struct AppDependencies: Sendable {
             logger: logger)
         self.clickHouse = ClickHouseClient(endpoint: try ClickHouseEndpoint(configuration.clickHouseURL))
         self.nats = NATSLink(url: configuration.natsURL)
-        self.eventStream = EventStream(name: configuration.natsStream, replicas: configuration.natsStreamReplicas)
+        self.eventStream = EventStream(
+            name: configuration.natsStream, replicas: configuration.natsStreamReplicas, maxAgeDays: configuration.natsStreamMaxAgeDays)
         self.ledger = Ledger(database: database, logger: logger)
         self.smtp =
             configuration.smtpURL.isEmpty

@@ -21,6 +21,8 @@ public struct Configuration: Sendable {
     public var natsStream: String
     /// How many JetStream servers keep each of the stream's messages (1–5).
     public var natsStreamReplicas: Int
+    /// Days an event stays in the JetStream stream (`CROUPIER_NATS_STREAM_MAX_AGE_DAYS`).
+    public var natsStreamMaxAgeDays: Int
 
     /// A JetStream stream name that is also a subject token (JetStream forbids `.`, `*`, `>`
     /// and spaces in names): 1–32 of A-Z a-z 0-9 _ -.
@@ -85,6 +87,7 @@ public struct Configuration: Sendable {
         natsURL: String = "nats://127.0.0.1:54222",
         natsStream: String = "CROUPIER",
         natsStreamReplicas: Int = 1,
+        natsStreamMaxAgeDays: Int = 30,
         clickHouseURL: String = "http://default@127.0.0.1:58123/croupier",
         secretKey: SecretKey,
         migrateOnStart: Bool = false,
@@ -117,6 +120,7 @@ public struct Configuration: Sendable {
         self.natsURL = natsURL
         self.natsStream = natsStream
         self.natsStreamReplicas = natsStreamReplicas
+        self.natsStreamMaxAgeDays = natsStreamMaxAgeDays
         self.clickHouseURL = clickHouseURL
         self.secretKey = secretKey
         self.migrateOnStart = migrateOnStart
@@ -268,6 +272,7 @@ extension Configuration {
             natsURL: reader.string("CROUPIER_NATS_URL", default: "nats://127.0.0.1:54222"),
             natsStream: try reader.streamName("CROUPIER_NATS_STREAM", default: "CROUPIER"),
             natsStreamReplicas: try reader.int("CROUPIER_NATS_STREAM_REPLICAS", default: 1, range: 1...5),
+            natsStreamMaxAgeDays: try reader.int("CROUPIER_NATS_STREAM_MAX_AGE_DAYS", default: 30, range: 1...3650),
             clickHouseURL: reader.string("CROUPIER_CLICKHOUSE_URL", default: "http://default@127.0.0.1:58123/croupier"),
             secretKey: secretKey,
             migrateOnStart: try reader.bool("CROUPIER_MIGRATE_ON_START", default: false),

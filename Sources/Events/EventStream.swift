@@ -13,13 +13,16 @@ public struct EventStream: Sendable, Equatable {
     /// How many JetStream servers keep a copy of each message (1 on a single server; 3 on a
     /// 3-node cluster, so that losing one node loses nothing and stops nothing).
     public let replicas: Int
+    /// Days an event stays in the stream: longer than any outage the loader must catch up on.
+    public let maxAgeDays: Int
 
     /// `name` must pass `Configuration.isValidStreamName` (the configuration reader checks it).
-    public init(name: String, replicas: Int = 1) {
+    public init(name: String, replicas: Int = 1, maxAgeDays: Int = 30) {
         precondition(Configuration.isValidStreamName(name), "invalid JetStream stream name \(name.debugDescription)")
         precondition((1...5).contains(replicas), "a JetStream stream has 1 to 5 replicas")
         self.name = name
         self.replicas = replicas
+        self.maxAgeDays = maxAgeDays
     }
 
     public var subjectPrefix: String { name.lowercased() }

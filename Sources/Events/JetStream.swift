@@ -20,12 +20,15 @@ public struct JetStream: Sendable {
         _ = try await call("$JS.API.INFO", body: [:])
     }
 
-    /// Creates the stream, or updates its subjects and replica count when it exists. `replicas`
-    /// above 1 needs a JetStream cluster with at least that many servers.
-    public func ensureStream(name: String, subjects: [String], replicas: Int = 1, duplicateWindowSeconds: Int = 120) async throws {
+    /// Creates the stream, or updates its subjects, replica count and age limit when it exists.
+    /// `replicas` above 1 needs a JetStream cluster with at least that many servers. Messages older
+    /// than `maxAgeDays` are dropped (0 keeps them for ever).
+    public func ensureStream(
+        name: String, subjects: [String], replicas: Int = 1, duplicateWindowSeconds: Int = 120, maxAgeDays: Int = 0
+    ) async throws {
         let config: [String: Any] = [
             "name": name, "subjects": subjects, "storage": "file", "retention": "limits", "num_replicas": replicas,
-            "duplicate_window": duplicateWindowSeconds * 1_000_000_000,
+            "duplicate_window": duplicateWindowSeconds * 1_000_000_000, "max_age": maxAgeDays * 86_400 * 1_000_000_000,
         ]
         do {
             _ = try await call("$JS.API.STREAM.CREATE.\(name)", body: config)
@@ -37,6 +40,8 @@ public struct JetStream: Sendable {
     /// What the stream holds now (`$JS.API.STREAM.INFO`).
     public struct StreamInfo: Sendable, Equatable {
         public let messages: UInt64
+        /// The age limit in days (0: none).
+        public let maxAgeDays: Int
         public let bytes: UInt64
         public let lastSequence: UInt64
         public let lastMessageAt: Date?
@@ -48,8 +53,10 @@ public struct JetStream: Sendable {
         guard let state = json["state"] as? [String: Any] else { throw NATSError.protocolError("stream info without a state") }
         let number = { (key: String) in (state[key] as? NSNumber)?.uint64Value ?? 0 }
         let messages = number("messages")
+        let config = json["config"] as? [String: Any]
         return StreamInfo(
-            messages: messages, bytes: number("bytes"), lastSequence: number("last_seq"),
+            messages: messages, maxAgeDays: Int(((config?["max_age"] as? NSNumber)?.int64Value ?? 0) / (86_400 * 1_000_000_000)),
+            bytes: number("bytes"), lastSequence: number("last_seq"),
             lastMessageAt: messages == 0 ? nil : (state["last_ts"] as? String).flatMap(Self.secondsOf),
             consumers: (state["consumer_count"] as? NSNumber)?.intValue ?? 0)
     }

@@ -45,7 +45,8 @@ public struct OutboxRelay: Service {
                     let connection = try await link.connection()
                     let candidate = JetStream(connection: connection)
                     do {
-                        try await candidate.ensureStream(name: stream.name, subjects: stream.subjects, replicas: stream.replicas)
+                        try await candidate.ensureStream(
+                            name: stream.name, subjects: stream.subjects, replicas: stream.replicas, maxAgeDays: stream.maxAgeDays)
                     } catch {
                         await link.discard(connection)
                         throw error

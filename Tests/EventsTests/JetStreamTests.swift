@@ -81,7 +81,10 @@ import Testing
         let jetStream = JetStream(connection: connection)
         let single = TestServices.uniqueName("TEST").uppercased()
         let triple = TestServices.uniqueName("TEST").uppercased()
-        try await jetStream.ensureStream(name: single, subjects: ["test.\(single.lowercased()).>"], replicas: 1)
+        try await jetStream.ensureStream(name: single, subjects: ["test.\(single.lowercased()).>"], replicas: 1, maxAgeDays: 30)
+        #expect(try await jetStream.streamInfo(name: single).maxAgeDays == 30, "the age limit reaches the server")
+        try await jetStream.ensureStream(name: single, subjects: ["test.\(single.lowercased()).>"], replicas: 1, maxAgeDays: 7)
+        #expect(try await jetStream.streamInfo(name: single).maxAgeDays == 7, "and changes on an existing stream")
         let error = await #expect(throws: NATSError.self) {
             try await jetStream.ensureStream(name: triple, subjects: ["test.\(triple.lowercased()).>"], replicas: 3)
         }
