@@ -11,6 +11,7 @@ import io
 import time
 from typing import Callable
 
+import openpyxl
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -77,6 +78,17 @@ def test_an_analyst_finds_a_deposit_in_the_payments_report_and_exports_it(
     rows = list(csv.reader(io.StringIO(export.text())))
     assert rows[0] == ["time", "gateway", "deposits", "withdrawals", "net_deposits"], rows[0]
     assert sum(float(r[2]) for r in rows[1:] if r[1] == "sandbox") >= before + 25, rows
+    workbook = page.request.get(page.get_by_test_id("report-export-xlsx").get_attribute("href") or "")
+    assert workbook.status == 200, workbook.status
+    sheet = openpyxl.load_workbook(io.BytesIO(workbook.body())).active
+    cells = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert cells[0] == rows[0], cells[0]
+    assert len(cells) == len(rows), (len(cells), len(rows))
+    for xlsx_row, csv_row in zip(cells[1:], rows[1:]):
+        assert xlsx_row[:2] == csv_row[:2], (xlsx_row, csv_row)
+        assert [float(v) for v in xlsx_row[2:]] == [float(v) for v in csv_row[2:]], (xlsx_row, csv_row)
+    exported = page.request.get(page.get_by_test_id("report-export-json").get_attribute("href") or "").json()
+    assert exported["columns"] == rows[0] and exported["rows"] == rows[1:], exported
     assert_clean_console(page, "the reports page")
 
     open_admin(page, "/admin")

@@ -35,6 +35,6 @@ fi
 echo "e2e-venv: installing $(grep -Ev '^\s*(#|$)' "$REQ" | tr '\n' ' ')"
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$REQ"
 # Fail now, not in the middle of a test run, if an import is broken.
-"$VENV/bin/python" -c 'import pytest, cryptography, schemathesis, nats; from playwright.sync_api import sync_playwright'
+"$VENV/bin/python" -c 'import pytest, cryptography, schemathesis, nats, openpyxl, stripe; from opentelemetry.proto.collector.trace.v1 import trace_service_pb2; from playwright.sync_api import sync_playwright'
 echo "$want" >"$STAMP"
 echo "e2e-venv: ready ($VENV)"

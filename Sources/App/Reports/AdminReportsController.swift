@@ -5,7 +5,7 @@ import Identity
 import Reporting
 
 /// The console's reports, `/admin/reports` (`reports.view`; docs/reports.md): presets or a chosen
-/// question, its table and chart, and its CSV export. Reading only, so plain GETs: a report is a
+/// question, its table and chart, and its export as CSV, XLSX or JSON. Reading only, so plain GETs: a report is a
 /// link that can be kept and shared with whoever may see reports.
 struct AdminReportsController {
     let pages: PageRenderer
@@ -52,15 +52,38 @@ struct AdminReportsController {
             } catch let refusal as ReportRefusal {
                 throw AppError(.badRequest, code: ErrorCode(refusal))
             }
-            var response = Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: ReportCSV.text(table))))
-            response.headers[.contentType] = "text/csv; charset=utf-8"
-            response.headers[.contentDisposition] = #"attachment; filename="croupier-report-\#(query.from)-\#(query.to).csv""#
+            let name = "croupier-report-\(query.from)-\(query.to)"
+            let (body, type, suffix): (ByteBuffer, String, String) =
+                switch request.uri.queryParameters["format"] ?? "csv" {
+                case "xlsx":
+                    (
+                        ByteBuffer(bytes: ReportXLSX.bytes(table, measures: Set(query.measures))),
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"
+                    )
+                case "json": (ByteBuffer(bytes: try ReportJSON.bytes(table)), "application/json", "json")
+                default: (ByteBuffer(string: ReportCSV.text(table)), "text/csv; charset=utf-8", "csv")
+                }
+            var response = Response(status: .ok, body: .init(byteBuffer: body))
+            response.headers[.contentType] = type
+            response.headers[.contentDisposition] = #"attachment; filename="\#(name).\#(suffix)""#
             return response
         }
     }
 
     private func runner() async throws -> ReportRunner {
         ReportRunner(clickHouse: clickHouse.failingFast, scales: try await currencies.all().mapValues(\.scale))
+    }
+}
+
+/// A report as JSON, the API's shape: `{"columns": [...], "rows": [[...]]}`.
+enum ReportJSON {
+    struct Body: Encodable {
+        let columns: [String]
+        let rows: [[String]]
+    }
+
+    static func bytes(_ table: ReportRunner.Table) throws -> [UInt8] {
+        Array(try JSONEncoder().encode(Body(columns: table.columns, rows: table.rows)))
     }
 }
 
