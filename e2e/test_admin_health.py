@@ -8,6 +8,7 @@ figure, and "ok" again once ClickHouse is back.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from typing import Callable
 
@@ -38,6 +39,8 @@ def test_an_admin_sees_every_part_and_the_page_refreshes_itself(
     expect(dependency(page, "postgres")).to_have_attribute("data-state", "ok")
     expect(page.locator('[data-testid="health-queue"]')).to_have_count(3)
     expect(page.get_by_test_id("health-pending-migrations")).to_have_text("0")
+    # The ClickHouse loader's consumer: how many events it has still to load.
+    expect(page.get_by_test_id("health-loader-waiting")).to_have_text(re.compile(r"^\d+$"), timeout=15_000)
     serve = page.locator('[data-testid="health-copy"][data-role="serve"][data-silent="false"]')
     expect(serve.first).to_be_visible()
     expect(serve.first.locator('[data-testid="health-job"][data-job="outbox relay"]')).to_have_count(1, timeout=20_000)

@@ -60,6 +60,10 @@ struct AdminHealthPage: PageModel {
     let streamName: String
     let stream: Stream?
     let streamUnavailable: String?
+    /// Events the ClickHouse loader has still to load, and those it is loading.
+    let loaderWaiting: UInt64?
+    let loaderInFlight: Int?
+    let loaderUnavailable: String?
     let buildSchemaVersion: Int
     let pendingMigrations: Int?
     let schemaUnavailable: String?
@@ -94,6 +98,12 @@ struct AdminHealthPage: PageModel {
         case .unavailable(let reason):
             stream = nil
             streamUnavailable = reason
+        }
+        switch snapshot.loader {
+        case .value(let info):
+            (loaderWaiting, loaderInFlight, loaderUnavailable) = (info.pending, info.ackPending, nil)
+        case .unavailable(let reason):
+            (loaderWaiting, loaderInFlight, loaderUnavailable) = (nil, nil, reason)
         }
         buildSchemaVersion = snapshot.buildSchemaVersion
         switch snapshot.pendingMigrations {

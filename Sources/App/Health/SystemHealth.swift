@@ -4,6 +4,7 @@ import Identity
 import Logging
 import Payments
 import Persistence
+import Reporting
 import Schema
 
 /// What `/admin/health` shows, gathered from each part through its own API: this copy's view of
@@ -34,6 +35,8 @@ struct SystemHealth: Sendable {
         let webhooks: Part<(waiting: Backlog, failed: Int)>
         let mail: Part<(unsent: Backlog, retrying: Int)>
         let stream: Part<JetStream.StreamInfo>
+        /// The ClickHouse loader's consumer: events not yet handed out, and handed out not yet loaded.
+        let loader: Part<JetStream.ConsumerInfo>
         let pendingMigrations: Part<Int>
         let buildSchemaVersion: Int
         let copies: Part<[RunningCopy]>
@@ -45,11 +48,15 @@ struct SystemHealth: Sendable {
         async let webhooks = part { try await inbox.backlog() }
         async let mail = part { try await self.mail.backlog() }
         async let stream = part { try await JetStream(connection: nats.connection()).streamInfo(name: self.stream.name) }
+        async let loader = part {
+            try await JetStream(connection: nats.connection()).consumerInfo(stream: self.stream.name, durable: EventLoader.durable)
+        }
         async let pending = part { try await PostgresMigrator(database: database, migrations: migrations, logger: logger).pending().count }
         async let copies = part { try await ProcessHeartbeat.copies(in: database, logger: logger) }
         return Snapshot(
             dependencies: await dependencies, outbox: await outbox, webhooks: await webhooks, mail: await mail, stream: await stream,
-            pendingMigrations: await pending, buildSchemaVersion: migrations.migrations.last?.version ?? 0, copies: await copies)
+            loader: await loader, pendingMigrations: await pending, buildSchemaVersion: migrations.migrations.last?.version ?? 0,
+            copies: await copies)
     }
 
     /// Runs `read` against the deadline; its error (or the missed deadline) becomes the reason.
