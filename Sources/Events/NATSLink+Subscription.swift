@@ -11,6 +11,9 @@ extension NATSLink {
                     do {
                         let connection = try await connection()
                         let subscription = try await connection.subscribe(subject, queue: queue)
+                        // SUB has no answer: the ping's answer says the server took it (a refused
+                        // subscription fails the connection first), so only then is this a success.
+                        try await connection.ping()
                         backOff.reset()
                         for await message in subscription.messages { continuation.yield(message) }
                         if Task.isCancelled {

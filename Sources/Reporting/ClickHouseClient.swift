@@ -32,7 +32,9 @@ public struct ClickHouseClient: Sendable {
 
     /// This client on a connection pool that fails at once when ClickHouse refuses connections,
     /// for a person waiting on an answer (a report) rather than a job that can wait.
-    public var failingFast: ClickHouseClient { ClickHouseClient(endpoint: endpoint, http: Self.failFast, timeout: timeout) }
+    public func failingFast(timeout: TimeAmount) -> ClickHouseClient {
+        ClickHouseClient(endpoint: endpoint, http: Self.failFast, timeout: timeout)
+    }
 
     /// Lives as long as the process, like `HTTPClient.shared`, so it is never shut down. Its
     /// calls make no spans: the readiness monitor probes every few seconds, and a trace per probe

@@ -35,12 +35,17 @@ import Testing
                 let runner = ReportRunner(clickHouse: clickHouse, scales: ["EUR": 5])
                 let table = try await runner.run(
                     ReportSpec(
-                        measures: ["turnover", "ggr", "deposits", "active_players"], dimensions: ["time", "provider"],
+                        measures: ["turnover", "ggr", "deposits", "active_players", "arpu"], dimensions: ["time", "provider"],
                         filters: [.init(dimension: "currency", values: ["EUR"])], from: .init(today), to: .init(today)))
-                #expect(table.columns == ["time", "provider", "turnover", "ggr", "deposits", "active_players"])
+                #expect(table.columns == ["time", "provider", "turnover", "ggr", "deposits", "active_players", "arpu"])
                 let expected = try await Self.ledgerFigures(database)
                 #expect(table.rows.count == 3, "the gateway's row and one per provider")
                 #expect(table.rows == expected)
+                // A row where nothing was staked (the deposits' gateway) has no ratio, and no error.
+                let ratios = try await runner.run(
+                    ReportSpec(measures: ["rtp", "hold"], dimensions: ["provider"], from: .init(today), to: .init(today)))
+                #expect(ratios.rows.first { $0[0] == "" }?.dropFirst() == ["", ""])
+                #expect(ratios.rows.filter { $0[0] != "" }.allSatisfy { !$0[1].isEmpty && !$0[2].isEmpty })
             }
         }
     }
@@ -98,6 +103,8 @@ import Testing
                 figures.append([
                     day, provider, Amount.decimal(units: turnover, scale: 5), Amount.decimal(units: turnover - wins, scale: 5),
                     Amount.decimal(units: deposits, scale: 5), String(players),
+                    // GGR per player, truncated toward zero; negative when the players won.
+                    players == 0 ? "" : Amount.decimal(units: (turnover - wins) / players, scale: 5),
                 ])
             }
             return figures

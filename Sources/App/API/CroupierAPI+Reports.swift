@@ -13,7 +13,7 @@ extension CroupierAPI {
             order: (body.order ?? []).map { .init(by: $0.by, descending: $0.descending ?? false) }, limit: body.limit ?? 1_000)
         let scales = try await currencies.all().mapValues(\.scale)
         do {
-            let table = try await ReportRunner(clickHouse: clickHouse.failingFast, scales: scales).run(spec)
+            let table = try await ReportRunner(clickHouse: clickHouse.failingFast(timeout: .seconds(15)), scales: scales).run(spec)
             return .ok(.init(body: .json(.init(columns: table.columns, rows: table.rows))))
         } catch let refusal as ReportRefusal {
             throw AppError(.badRequest, code: ErrorCode(refusal))

@@ -51,6 +51,9 @@ struct AdminReportsController {
                 table = try await runner().run(query.spec)
             } catch let refusal as ReportRefusal {
                 throw AppError(.badRequest, code: ErrorCode(refusal))
+            } catch {
+                context.logger.error("a report export did not run", metadata: ["reason": "\(error)"])
+                throw AppError(.serviceUnavailable, code: .reportingUnavailable)
             }
             let name = "croupier-report-\(query.from)-\(query.to)"
             let (body, type, suffix): (ByteBuffer, String, String) =
@@ -71,7 +74,7 @@ struct AdminReportsController {
     }
 
     private func runner() async throws -> ReportRunner {
-        ReportRunner(clickHouse: clickHouse.failingFast, scales: try await currencies.all().mapValues(\.scale))
+        ReportRunner(clickHouse: clickHouse.failingFast(timeout: .seconds(15)), scales: try await currencies.all().mapValues(\.scale))
     }
 }
 

@@ -30,6 +30,8 @@ struct AdminReportsPage: PageModel {
     let columns: [String]
     let rows: [[String]]
     let hasRows: Bool
+    /// The report has as many rows as a report may: there may be more.
+    let truncated: Bool
     let asked: Bool
     let chartTitle: String?
     let bars: [Bar]
@@ -55,6 +57,7 @@ struct AdminReportsPage: PageModel {
         }
         rows = table?.rows ?? []
         hasRows = !rows.isEmpty
+        truncated = rows.count >= AdminReportsQuery.rowLimit
         let chart = Self.chart(table)
         chartTitle = chart.map { chart in
             let measure = text("admin.reports.measures.\(chart.measure)")

@@ -14,6 +14,8 @@ struct AdminReportsQuery: Sendable {
         "value": (["ggr", "ngr", "arpu", "bonus_cost", "active_players"], ["time"]),
     ]
     static let grains = ["hour", "day", "week", "month"]
+    /// The builder's most; the page says when a report reached it.
+    static let rowLimit = 10_000
 
     var measures: [String]
     var dimensions: [String]
@@ -52,7 +54,7 @@ struct AdminReportsQuery: Sendable {
         return ReportSpec(
             measures: measures, dimensions: dimensions, filters: filters, from: .init(from), to: .init(to), grain: grain,
             timeZone: timeZone,
-            order: dimensions.first.map { [.init(by: $0)] } ?? [], limit: 500)
+            order: dimensions.first.map { [.init(by: $0)] } ?? [], limit: Self.rowLimit)
     }
 
     /// The same question as a query string, for the export link.

@@ -32,7 +32,7 @@ struct DashboardFigures: Sendable {
             measures: Self.measures, filters: [.init(dimension: "currency", values: [pivot])], from: day, to: day, limit: 1)
         do {
             let scales = try await currencies.all().mapValues(\.scale)
-            let table = try await ReportRunner(clickHouse: clickHouse.failingFast, scales: scales).run(spec)
+            let table = try await ReportRunner(clickHouse: clickHouse.failingFast(timeout: .seconds(3)), scales: scales).run(spec)
             let values = table.rows.first ?? Self.measures.map { _ in "0" }
             let tiles = zip(Self.measures, values).map { Tile(label: text("admin.reports.measures.\($0)"), value: $1) }
             return Today(currency: pivot, tiles: tiles, unavailable: false, reportHref: href)

@@ -22,7 +22,8 @@ enum ReportXLSX {
         for (index, row) in ([table.columns] + table.rows).enumerated() {
             xml += "<row r=\"\(index + 1)\">"
             for (column, value) in row.enumerated() {
-                if index > 0, numeric[column], Double(value) != nil {
+                // A spreadsheet's number keeps 15 significant digits: money with more stays text, exact.
+                if index > 0, numeric[column], Double(value) != nil, value.filter(\.isNumber).count <= 15 {
                     xml += "<c><v>\(value)</v></c>"
                 } else {
                     xml += "<c t=\"inlineStr\"><is><t>\(escaped(value))</t></is></c>"

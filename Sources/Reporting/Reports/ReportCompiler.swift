@@ -90,8 +90,10 @@ enum ReportCompiler {
     }
 
     static func day(_ text: String) -> Date? {
-        guard text.wholeMatch(of: /\d{4}-\d{2}-\d{2}/) != nil else { return nil }
+        // ASCII digits only: `\d` would take any script's digits, which `Int` does not read.
+        guard text.wholeMatch(of: /[0-9]{4}-[0-9]{2}-[0-9]{2}/) != nil else { return nil }
         let parts = text.split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 3 else { return nil }
         let components = DateComponents(year: parts[0], month: parts[1], day: parts[2])
         guard components.isValidDate(in: Calendar.utc), let date = Calendar.utc.date(from: components) else { return nil }
         return date

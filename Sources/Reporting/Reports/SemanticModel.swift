@@ -20,21 +20,28 @@ enum SemanticModel {
     static let turnover = "(sumIf(-(\(stake)), kind = 'bet') - sumIf(\(stake), kind = 'rollback' AND \(stake) > 0))"
     static let wins = "(sumIf(\(stake), kind = 'win') + sumIf(\(stake), kind = 'rollback' AND \(stake) < 0))"
     static let bonusCost = "sumIf(real_units, kind = 'bonus_convert')"
-    static let active = "uniqExactIf(player_id, kind = 'bet')"
+    /// Signed, so that a division by it keeps a negative GGR negative (ClickHouse 18 divides a
+    /// signed value by an unsigned one as unsigned). ClickHouse computes both branches of `if`,
+    /// so an integer division by it is guarded against zero inside the branch too.
+    static let active = "toInt64(uniqExactIf(player_id, kind = 'bet'))"
 
     static let measures: [String: Measure] = [
         "turnover": Measure(expression: turnover, kind: .money),
         "wins": Measure(expression: wins, kind: .money),
         "ggr": Measure(expression: "(\(turnover) - \(wins))", kind: .money),
         "ngr": Measure(expression: "(\(turnover) - \(wins) - \(bonusCost))", kind: .money),
-        "rtp": Measure(expression: "if(\(turnover) = 0, NULL, intDiv(\(wins) * 10000, \(turnover)))", kind: .percent),
-        "hold": Measure(expression: "if(\(turnover) = 0, NULL, intDiv((\(turnover) - \(wins)) * 10000, \(turnover)))", kind: .percent),
-        "deposits": Measure(expression: "sumIf(real_units, kind = 'deposit')", kind: .money),
+        // Ratios in floating point (no Int64 overflow for any volume), then hundredths of a percent.
+        "rtp": Measure(expression: "if(\(turnover) = 0, NULL, toInt64(round(toFloat64(\(wins)) * 10000 / \(turnover))))", kind: .percent),
+        "hold": Measure(
+            expression: "if(\(turnover) = 0, NULL, toInt64(round(toFloat64(\(turnover) - \(wins)) * 10000 / \(turnover))))", kind: .percent),
+        // A deposit first repays a chargeback's debt: what the player paid is both parts.
+        "deposits": Measure(expression: "sumIf(real_units + debt_units, kind = 'deposit')", kind: .money),
         "withdrawals": Measure(expression: "sumIf(-locked_units, kind = 'withdrawal_post')", kind: .money),
         "net_deposits": Measure(
-            expression: "(sumIf(real_units, kind = 'deposit') - sumIf(-locked_units, kind = 'withdrawal_post'))", kind: .money),
+            expression: "(sumIf(real_units + debt_units, kind = 'deposit') - sumIf(-locked_units, kind = 'withdrawal_post'))",
+            kind: .money),
         "active_players": Measure(expression: active, kind: .count),
-        "arpu": Measure(expression: "if(\(active) = 0, NULL, intDiv(\(turnover) - \(wins), \(active)))", kind: .money),
+        "arpu": Measure(expression: "if(\(active) = 0, NULL, intDiv(\(turnover) - \(wins), greatest(\(active), 1)))", kind: .money),
         "bonus_cost": Measure(expression: bonusCost, kind: .money),
     ]
 
