@@ -80,6 +80,7 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
     let signInOptions = SignInOptions(telegram: configuration.telegram, site: site, development: configuration.environment == .development)
     SiteController(pages: pages, signIn: signInOptions).addRoutes(to: router)
     let currencies = CurrencyCatalog(ledger: dependencies.ledger)
+    let reports = Reports(clickHouse: dependencies.clickHouse, currencies: currencies)
     let staffDirectory = dependencies.staffDirectory(logger: logger)
     let sessions = SessionStore(database: dependencies.database, logger: logger)
     let audit = AuditLog(database: dependencies.database, logger: logger)
@@ -120,7 +121,7 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
     StaffMembersController(
         pages: pages, directory: staffDirectory, access: access, site: site,
         figures: DashboardFigures(
-            clickHouse: dependencies.clickHouse, currencies: currencies, pivot: dependencies.configuration.pivotCurrency)
+            reports: reports, pivot: dependencies.configuration.pivotCurrency)
     ).addRoutes(to: console)
     AuditLogPage(pages: pages, access: access, audit: audit).addRoutes(to: console)
     AdminHealthController(pages: pages, health: try dependencies.systemHealth(readiness: readiness, logger: logger), access: access)
@@ -156,7 +157,7 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
         pages: pages, kyc: dependencies.kyc, protection: dependencies.protection, currencies: currencies, access: access
     ).addRoutes(to: console)
     AdminFXController(pages: pages, rates: dependencies.kyc.rates, access: access).addRoutes(to: console)
-    AdminReportsController(pages: pages, access: access, clickHouse: dependencies.clickHouse, currencies: currencies).addRoutes(to: console)
+    AdminReportsController(pages: pages, access: access, reports: reports).addRoutes(to: console)
     let adjustments = dependencies.adjustmentApprovals
     AdminBonusesController(
         pages: pages, campaigns: dependencies.bonusCampaigns, requests: GrantRequests(grants: dependencies.bonusGrants),
@@ -201,7 +202,7 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
         currencies: currencies
     ).addRoutes(to: console)
     try CroupierAPI(
-        auth: auth, staffSignIn: staffSignIn, adjustments: adjustments, ledger: dependencies.ledger, clickHouse: dependencies.clickHouse,
+        auth: auth, staffSignIn: staffSignIn, adjustments: adjustments, ledger: dependencies.ledger, reports: reports,
         currencies: currencies,
         launcher: launcher, deposits: dependencies.deposits, withdrawals: withdrawals,
         depositReturnURL: site.absolute(.cashier)

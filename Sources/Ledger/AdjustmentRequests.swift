@@ -82,6 +82,7 @@ public struct AdjustmentRequests: Sendable {
 
     public static let lifetime: TimeInterval = 24 * 3600
     static let scope = "adjustment_request"
+    /// A file constant, no input in it: what `\(unescaped:)` splices into this file's queries.
     static let columns = """
         id, player_id, currency, units, reason, requested_by, requires_owner, requested_at, expires_at, state, decided_by,
         decided_at, transaction_id

@@ -77,7 +77,7 @@ public struct EventRows: Sendable {
         return true
     }
 
-    /// The ledger's event payload (Ledger's `ledger_apply`, docs/events.md), version 1.
+    /// The ledger's event payload (`croupier.ledger.<kind>`, docs/events.md), version 1.
     struct LedgerEvent: Decodable {
         struct Delta: Decodable {
             let real: Int64
@@ -97,9 +97,7 @@ public struct EventRows: Sendable {
 
     /// ClickHouse's DateTime text, in UTC, to the second (DateTime has no fractions).
     static func dateTime(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        let parts = Calendar.utc.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
         let numbers = [parts.year, parts.month, parts.day, parts.hour, parts.minute, parts.second].map { $0 ?? 0 }
         return String(format: "%04d-%02d-%02d %02d:%02d:%02d", numbers[0], numbers[1], numbers[2], numbers[3], numbers[4], numbers[5])
     }

@@ -11,9 +11,8 @@ extension CroupierAPI {
             filters: (body.filters ?? []).map { .init(dimension: $0.dimension, values: $0.values) }, from: .init(body.from),
             to: .init(body.to), grain: body.grain ?? "day", timeZone: body.timeZone ?? "UTC",
             order: (body.order ?? []).map { .init(by: $0.by, descending: $0.descending ?? false) }, limit: body.limit ?? 1_000)
-        let scales = try await currencies.all().mapValues(\.scale)
         do {
-            let table = try await ReportRunner(clickHouse: clickHouse.failingFast(timeout: .seconds(15)), scales: scales).run(spec)
+            let table = try await reports.run(spec)
             return .ok(.init(body: .json(.init(columns: table.columns, rows: table.rows))))
         } catch let refusal as ReportRefusal {
             throw AppError(.badRequest, code: ErrorCode(refusal))

@@ -4,7 +4,6 @@ import Ledger
 import OpenAPIHummingbird
 import OpenAPIRuntime
 import Payments
-import Reporting
 
 /// The JSON API: the `APIProtocol` generated from Sources/AppAPI/openapi.yaml. Handlers take and
 /// give the contract's types and map them to the contexts' own at this edge. Who is calling
@@ -16,8 +15,7 @@ struct CroupierAPI: APIProtocol {
     let staffSignIn: StaffSignInController
     let adjustments: AdjustmentApprovals
     let ledger: Ledger
-    /// The analytics copy the report builder reads.
-    let clickHouse: ClickHouseClient
+    let reports: Reports
     let currencies: CurrencyCatalog
     let launcher: GameLauncher
     let deposits: Deposits

@@ -10,8 +10,7 @@ import Reporting
 struct AdminReportsController {
     let pages: PageRenderer
     let access: StaffAccess
-    let clickHouse: ClickHouseClient
-    let currencies: CurrencyCatalog
+    let reports: Reports
 
     func addRoutes(to console: RouterGroup<AppRequestContext>) {
         let area = console.group("reports").add(middleware: PermissionRequired(.reportsView, access))
@@ -25,7 +24,7 @@ struct AdminReportsController {
             var status = HTTPResponse.Status.ok
             if query.asked {
                 do {
-                    table = try await runner().run(query.spec)
+                    table = try await reports.run(query.spec)
                 } catch let refusal as ReportRefusal {
                     problem = text("admin.reports.errors.\(refusal.code)")
                     status = .badRequest
@@ -36,7 +35,7 @@ struct AdminReportsController {
                 }
             }
             let page = AdminReportsPage(
-                query: query, table: table, currencies: try await currencies.all().keys.sorted(), error: problem, text: text)
+                query: query, table: table, currencies: try await reports.currencies.all().keys.sorted(), error: problem, text: text)
             let console = AdminConsole(staff: staff, localization: pages.localization, language: language, path: "/admin/reports")
             var response = pages.render(
                 "admin_reports", face: .admin, title: "admin.reports.title", model: page, frame: console.frame, request: request,
@@ -48,7 +47,7 @@ struct AdminReportsController {
             let query = AdminReportsQuery(request.uri.queryParameters, today: Date())
             let table: ReportRunner.Table
             do {
-                table = try await runner().run(query.spec)
+                table = try await reports.run(query.spec)
             } catch let refusal as ReportRefusal {
                 throw AppError(.badRequest, code: ErrorCode(refusal))
             } catch {
@@ -71,10 +70,6 @@ struct AdminReportsController {
             response.headers[.contentDisposition] = #"attachment; filename="\#(name).\#(suffix)""#
             return response
         }
-    }
-
-    private func runner() async throws -> ReportRunner {
-        ReportRunner(clickHouse: clickHouse.failingFast(timeout: .seconds(15)), scales: try await currencies.all().mapValues(\.scale))
     }
 }
 

@@ -21,8 +21,7 @@ struct DashboardFigures: Sendable {
 
     static let measures = ["ggr", "turnover", "deposits", "active_players"]
 
-    let clickHouse: ClickHouseClient
-    let currencies: CurrencyCatalog
+    let reports: Reports
     let pivot: String
 
     func today(text: (String) -> String, logger: Logger) async -> Today {
@@ -31,8 +30,7 @@ struct DashboardFigures: Sendable {
         let spec = ReportSpec(
             measures: Self.measures, filters: [.init(dimension: "currency", values: [pivot])], from: day, to: day, limit: 1)
         do {
-            let scales = try await currencies.all().mapValues(\.scale)
-            let table = try await ReportRunner(clickHouse: clickHouse.failingFast(timeout: .seconds(3)), scales: scales).run(spec)
+            let table = try await reports.run(spec, waiting: .seconds(3))
             let values = table.rows.first ?? Self.measures.map { _ in "0" }
             let tiles = zip(Self.measures, values).map { Tile(label: text("admin.reports.measures.\($0)"), value: $1) }
             return Today(currency: pivot, tiles: tiles, unavailable: false, reportHref: href)
