@@ -41,6 +41,8 @@ import Testing
             (Self.spec(filters: [.init(dimension: "player_id", values: ["1"])]), .unknownDimension("player_id")),
             (Self.spec(dimensions: ["time"]), .currencyRequired),
             (Self.spec(order: [.init(by: Self.injection)]), .invalidOrder(Self.injection)),
+            (Self.spec(filters: [.init(dimension: "segments", values: ["vip"])]), .unknownDimension("segments")),
+            (Self.spec(measures: ["ftd_amount"], dimensions: ["country"]), .currencyRequired),
         ]
         for (spec, refusal) in refused {
             #expect(throws: refusal, "\(refusal)") { try ReportCompiler.compile(spec) }
@@ -80,8 +82,33 @@ import Testing
                 ))
             #expect(table.columns == ["provider", "turnover", "active_players"])
             #expect(table.rows.isEmpty)
+            // The players' dimensions, filtered after their join, and every source of measures.
+            let byPlayer = try await runner.run(
+                Self.spec(
+                    measures: ["new_players", "ftd_count", "ftd_amount", "turnover"], dimensions: ["country", "kyc_level", "segment"],
+                    filters: [
+                        .init(dimension: "country", values: [Self.injection]), .init(dimension: "kyc_level", values: ["2' OR '1'='1"]),
+                        .init(dimension: "segment", values: [Self.injection, "vip\\'), 1) --"]),
+                        .init(dimension: "gateway", values: ["') UNION ALL SELECT 1 --"]), .init(dimension: "currency", values: ["EUR"]),
+                    ]))
+            #expect(byPlayer.columns == ["country", "kyc_level", "segment", "new_players", "ftd_count", "ftd_amount", "turnover"])
+            #expect(byPlayer.rows.isEmpty)
+            // A value that is the hostile text is found as itself, and only it.
+            var events = PlayerDimensionsReportTests.Events()
+            events.player(1, "player_registered", #""language":"en""#, sequence: 1)
+            events.player(1, "profile_changed", #""country":"\#(Self.injection)""#, sequence: 2, context: "compliance")
+            events.player(2, "player_registered", #""language":"en""#, sequence: 3)
+            try await events.load(into: clickHouse)
+            let today = PlayerDimensionsReportTests.today
+            let hostile = try await runner.run(
+                Self.spec(
+                    measures: ["new_players"], dimensions: ["country"], filters: [.init(dimension: "country", values: [Self.injection])],
+                    from: today, to: today))
+            #expect(hostile.rows == [[Self.injection, "1"]])
             let tables = try await clickHouse.execute("SHOW TABLES FORMAT TabSeparated")
-            #expect(tables.contains("money_movements"), "nothing was dropped")
+            for table in ["money_movements", "player_facts", "payment_facts"] {
+                #expect(tables.contains(table), "nothing was dropped")
+            }
         }
     }
 }
