@@ -21,13 +21,14 @@ Environment:
                       checkouts can run the suite at once (default: croupier_e2e)
 
 A missing service or binary fails the run; nothing here skips.
-Artifacts: e2e/artifacts/server.log, oidc_provider.log, smtp_server.log and
+Artifacts: e2e/artifacts/server.log (server-b.log: the `second_server` copy), oidc_provider.log, smtp_server.log and
 e2e/artifacts/screenshots/<test name>.png.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import email
 import email.policy
 import json
@@ -60,6 +61,7 @@ E2E_DIR = REPO_ROOT / "e2e"
 ARTIFACTS = E2E_DIR / "artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
 SERVER_LOG = ARTIFACTS / "server.log"
+SECOND_SERVER_LOG = ARTIFACTS / "server-b.log"
 OIDC_LOG = ARTIFACTS / "oidc_provider.log"
 SMTP_LOG = ARTIFACTS / "smtp_server.log"
 OIDC_PROVIDER = REPO_ROOT / "Tests" / "IdentityTests" / "oidc_provider.py"
@@ -574,15 +576,14 @@ def croupier_binary() -> Path:
     return binary
 
 
-@pytest.fixture(scope="session")
-def server(server_env: dict[str, str]) -> Iterator[str]:
-    """Runs `croupier serve` for the whole session; yields its base URL."""
+@contextlib.contextmanager
+def running_server(env: dict[str, str], log_path: Path) -> Iterator[str]:
+    """Runs `croupier serve` with `env` until the block ends; yields its base URL once it answers."""
     binary = croupier_binary()
-    env = server_env
     base = env["CROUPIER_PUBLIC_URL"]
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log = open(SERVER_LOG, "wb")
+    log = open(log_path, "wb")
     proc = subprocess.Popen([str(binary), "serve"], cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL,
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
@@ -593,7 +594,7 @@ def server(server_env: dict[str, str]) -> Iterator[str]:
             if code is not None:
                 log.flush()
                 _fail(f"`{binary} serve` exited with code {code} before {base}/health/live answered.\n"
-                      f"--- {SERVER_LOG} (tail) ---\n{_log_tail(SERVER_LOG)}")
+                      f"--- {log_path} (tail) ---\n{_log_tail(log_path)}")
             try:
                 status, body = _http_get(f"{base}/health/live", timeout=2)
                 if status == 200:
@@ -603,7 +604,7 @@ def server(server_env: dict[str, str]) -> Iterator[str]:
                 last = str(e)
             if time.monotonic() > deadline:
                 _fail(f"{base}/health/live did not return 200 within {STARTUP_TIMEOUT_S:.0f}s "
-                      f"(last: {last}).\n--- {SERVER_LOG} (tail) ---\n{_log_tail(SERVER_LOG)}")
+                      f"(last: {last}).\n--- {log_path} (tail) ---\n{_log_tail(log_path)}")
             time.sleep(0.2)
         yield base
     finally:
@@ -618,6 +619,25 @@ def server(server_env: dict[str, str]) -> Iterator[str]:
                     pass
                 proc.wait(timeout=5)
         log.close()
+
+
+@pytest.fixture(scope="session")
+def server(server_env: dict[str, str]) -> Iterator[str]:
+    """Runs `croupier serve` for the whole session; yields its base URL."""
+    with running_server(server_env, SERVER_LOG) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def second_server(server: str, server_env: dict[str, str]) -> Iterator[str]:
+    """A second `croupier serve` copy on its own port, sharing the first one's database, NATS,
+    stream and secret, as copies behind a load balancer do; yields its base URL. Its public URL
+    is its own address, so that a browser talking to it directly is on the site's origin."""
+    port = _free_port()
+    env = dict(server_env)
+    env.update({"CROUPIER_HTTP_PORT": str(port), "CROUPIER_PUBLIC_URL": f"http://127.0.0.1:{port}"})
+    with running_server(env, SECOND_SERVER_LOG) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

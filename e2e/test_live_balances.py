@@ -1,0 +1,143 @@
+"""Live balances (docs/live.md) across two `croupier serve` copies on one database and NATS.
+
+A player has the wallet page open on copy A and on copy B. A finance staff member asks for a
+credit through the staff API and a second one approves it (four eyes, the money moves in the
+approval's transaction): both pages show the new balance, in the cards and in the header chip,
+within 1 s of the approval's answer, without reloading and without polling (their sockets are
+open). The handshake is refused for another site's Origin (a copy's own origin is not another
+copy's), without a session, and with a staff session as the player cookie; the browser consoles
+stay clean (the CSP lets the page reach its own origin's socket).
+"""
+from __future__ import annotations
+
+import base64
+import http.client
+import secrets
+import time
+import urllib.parse
+from typing import Callable
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from conftest import SMTPInbox, console_errors
+from players import PLAYER_SESSION_COOKIE, PlayerClient, sign_in_new_player
+from staff import Staff, StaffFactory
+
+# The acceptance: a change appears on an open page within this long of its commit.
+WITHIN_MS = 1000
+LIVE = "html[data-live-balances='open']"
+
+
+class StaffAPI:
+    """One staff member signed in through the staff API (their TOTP code is used once)."""
+
+    def __init__(self, base_url: str, member: Staff) -> None:
+        self.client = PlayerClient(base_url)
+        signed_in = self.client.ok("POST", "/api/v1/staff/login",
+                                   {"email": member.email, "password": member.password, "totp": member.code()})
+        self.csrf = signed_in["csrfToken"]
+
+    def post(self, path: str, body: dict | None = None, key: str | None = None) -> dict:
+        headers = {"X-CSRF-Token": self.csrf}
+        if key:
+            headers["Idempotency-Key"] = key
+        status, answer, _ = self.client.call("POST", path, body if body is not None else {}, headers)
+        assert status == 200, f"POST {path} -> {status}: {answer}"
+        return answer
+
+
+def credit(asker: StaffAPI, approver: StaffAPI, player: int, amount: str) -> None:
+    """A credit in EUR asked for by one staff member and approved by another; returns once the
+    approval (and so the ledger transaction) has committed."""
+    asked = asker.post("/api/v1/staff/adjustment-requests",
+                       {"player": player, "currency": "EUR", "amount": amount, "reason": "live balances e2e"},
+                       key=f"live-{secrets.token_hex(6)}")
+    approved = approver.post(f"/api/v1/staff/adjustment-requests/{asked['id']}/approve")
+    assert approved["adjustment"]["code"] == "ok", approved
+
+
+def handshake(base_url: str, origin: str | None, cookie: str | None) -> int:
+    """The status a WebSocket handshake to /live/balances gets: 101 when upgraded, 400 when
+    refused (the reason is told only to a request without Upgrade: docs/live.md)."""
+    address = urllib.parse.urlsplit(base_url)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+    headers = {"Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "13",
+               "Sec-WebSocket-Key": base64.b64encode(secrets.token_bytes(16)).decode()}
+    if origin:
+        headers["Origin"] = origin
+    if cookie:
+        headers["Cookie"] = f"{PLAYER_SESSION_COOKIE}={cookie}"
+    try:
+        connection.request("GET", "/live/balances", headers=headers)
+        response = connection.getresponse()
+        return response.status
+    finally:
+        connection.close()
+
+
+def open_wallet(new_page: Callable[..., Page], base_url: str, session: str, name: str) -> Page:
+    page = new_page("en", name=name)
+    page.context.add_cookies([{"name": PLAYER_SESSION_COOKIE, "value": session, "url": base_url}])
+    page.goto(f"{base_url}/wallet")
+    expect(page.locator(LIVE)).to_have_count(1)
+    return page
+
+
+@pytest.fixture
+def staff_pair(server_env: dict[str, str], fresh_sign_in_limits: None) -> tuple[StaffAPI, StaffAPI]:
+    factory = StaffFactory(server_env)
+    return (StaffAPI(server_env["CROUPIER_PUBLIC_URL"], factory.create("finance")),
+            StaffAPI(server_env["CROUPIER_PUBLIC_URL"], factory.create("finance")))
+
+
+def test_a_credit_through_the_api_appears_within_a_second_on_wallet_pages_of_both_copies(
+        new_page: Callable[..., Page], base_url: str, second_server: str, service_env: dict[str, str],
+        smtp_inbox: SMTPInbox, staff_pair: tuple[StaffAPI, StaffAPI]) -> None:
+    asker, approver = staff_pair
+    player, client = sign_in_new_player(service_env, base_url, smtp_inbox, email_prefix="live")
+    session = client.session()
+    assert session is not None and session.value
+    credit(asker, approver, player, "10.00")  # an EUR card to watch
+
+    pages = [open_wallet(new_page, base, session.value, name) for base, name in ((base_url, "a"), (second_server, "b"))]
+    for page in pages:
+        expect(page.get_by_test_id("wallet-balance-EUR").locator('[data-balance="real"]')).to_have_text("€10.00")
+
+    credit(asker, approver, player, "12.34")
+    committed = time.monotonic()
+    for page in pages:
+        left = max(1, WITHIN_MS - int((time.monotonic() - committed) * 1000))
+        card = page.get_by_test_id("wallet-balance-EUR")
+        expect(card.locator('[data-balance="real"]')).to_have_text("€22.34", timeout=left)
+    elapsed = time.monotonic() - committed
+    assert elapsed < WITHIN_MS / 1000, f"both pages showed the credit {elapsed:.3f}s after it committed"
+    print(f"live balances: both copies' wallet pages showed the credit {elapsed * 1000:.0f} ms after its commit")
+    for page in pages:
+        card = page.get_by_test_id("wallet-balance-EUR")
+        expect(card.locator('[data-balance="total"]')).to_have_text("€22.34")
+        expect(card.locator('[data-balance="withdrawable"]')).to_have_text("€22.34")
+        expect(page.locator("[data-balance-chip] [data-balance-real]")).to_have_text("€22.34")
+        expect(page.locator(LIVE)).to_have_count(1)  # pushed, not polled
+        assert not console_errors(page), console_errors(page)
+
+
+def test_the_handshake_is_refused_for_another_origin_and_without_a_player_session(
+        base_url: str, second_server: str, service_env: dict[str, str], smtp_inbox: SMTPInbox,
+        server_env: dict[str, str], fresh_sign_in_limits: None) -> None:
+    _, client = sign_in_new_player(service_env, base_url, smtp_inbox, email_prefix="live-refused")
+    session = client.session()
+    assert session is not None and session.value
+    assert handshake(base_url, base_url, session.value) == 101
+    assert handshake(second_server, second_server, session.value) == 101
+    assert handshake(base_url, "https://evil.example", session.value) == 400
+    assert handshake(base_url, second_server, session.value) == 400, "copy B's origin is not copy A's site"
+    assert handshake(base_url, None, session.value) == 400
+    assert handshake(base_url, base_url, None) == 400
+    assert handshake(base_url, base_url, "0" * 64) == 400
+
+    member = StaffFactory(server_env).create("support")
+    staff = PlayerClient(base_url)
+    staff.ok("POST", "/api/v1/staff/login", {"email": member.email, "password": member.password, "totp": member.code()})
+    token = next(c.value for c in staff.cookies if c.name == "croupier_staff")
+    assert handshake(base_url, base_url, token) == 400, "a staff session is no player session"
