@@ -6,19 +6,21 @@ approval's transaction): both pages show the new balance, in the cards and in th
 within 1 s of the approval's answer, without reloading and without polling (their sockets are
 open). The handshake is refused for another site's Origin (a copy's own origin is not another
 copy's), without a session, and with a staff session as the player cookie; the browser consoles
-stay clean (the CSP lets the page reach its own origin's socket).
+stay clean (the CSP lets the page reach its own origin's socket). While the socket cannot open,
+the page polls the wallet API, and it goes back to the socket once it can.
 """
 from __future__ import annotations
 
 import base64
 import http.client
+import re
 import secrets
 import time
 import urllib.parse
 from typing import Callable
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, WebSocketRoute, expect
 
 from conftest import SMTPInbox, console_errors
 from players import PLAYER_SESSION_COOKIE, PlayerClient, sign_in_new_player
@@ -141,3 +143,36 @@ def test_the_handshake_is_refused_for_another_origin_and_without_a_player_sessio
     staff.ok("POST", "/api/v1/staff/login", {"email": member.email, "password": member.password, "totp": member.code()})
     token = next(c.value for c in staff.cookies if c.name == "croupier_staff")
     assert handshake(base_url, base_url, token) == 400, "a staff session is no player session"
+
+
+def test_while_its_socket_is_refused_a_page_polls_and_it_stops_polling_once_the_socket_is_back(
+        new_page: Callable[..., Page], base_url: str, service_env: dict[str, str], smtp_inbox: SMTPInbox,
+        staff_pair: tuple[StaffAPI, StaffAPI]) -> None:
+    asker, approver = staff_pair
+    player, client = sign_in_new_player(service_env, base_url, smtp_inbox, email_prefix="live-poll")
+    session = client.session()
+    assert session is not None and session.value
+    credit(asker, approver, player, "5.00")
+
+    socket_down = True
+
+    def socket(route: WebSocketRoute) -> None:
+        if socket_down:
+            route.close()
+        else:
+            route.connect_to_server()
+
+    page = new_page("en", name="polling")
+    page.route_web_socket(re.compile(r".*/live/balances$"), socket)
+    page.context.add_cookies([{"name": PLAYER_SESSION_COOKIE, "value": session.value, "url": base_url}])
+    page.goto(f"{base_url}/wallet")
+    expect(page.locator("html[data-live-balances='polling']")).to_have_count(1)
+
+    credit(asker, approver, player, "2.50")
+    expect(page.get_by_test_id("wallet-balance-EUR").locator('[data-balance="real"]')).to_have_text("€7.50")
+
+    socket_down = False
+    expect(page.locator(LIVE)).to_have_count(1)
+    credit(asker, approver, player, "1.25")
+    expect(page.get_by_test_id("wallet-balance-EUR").locator('[data-balance="real"]')).to_have_text("€8.75", timeout=WITHIN_MS)
+    assert not console_errors(page), console_errors(page)
