@@ -133,6 +133,13 @@ import Testing
         }
     }
 
+    @Test func theSitesOriginIsWrittenAsABrowserSendsIt() {
+        #expect(GameLauncher.origin(of: "https://Casino.Example:443/play") == "https://casino.example")
+        #expect(GameLauncher.origin(of: "http://127.0.0.1:8080") == "http://127.0.0.1:8080")
+        #expect(GameLauncher.origin(of: "http://casino.example:80/") == "http://casino.example")
+        #expect(GameLauncher.origin(of: "ftp://casino.example") == nil)
+    }
+
     @Test func aLedgerTransactionReachesTheMailboxOfItsPlayersSocketOnly() async throws {
         try await withTestApp { _, dependencies, _ in
             let (mine, theirs) = (BalanceMailbox(), BalanceMailbox())

@@ -25,7 +25,7 @@ struct LiveAdmission: Sendable {
     func judge(_ request: Request) async throws -> Verdict {
         // Exactly one: of two, a check could read one and a proxy or the browser mean the other.
         let sent = request.headers[values: .origin]
-        guard sent.count == 1, sent[0].lowercased() == origin.lowercased() else {
+        guard sent.count == 1, sent[0].lowercased() == origin else {
             return .refused(AppError(.forbidden, code: .forbidden))
         }
         guard let token = request.cookies[PlayerSessionMiddleware.cookieName]?.value,
