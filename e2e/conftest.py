@@ -629,7 +629,7 @@ def server(server_env: dict[str, str]) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def second_server(server: str, server_env: dict[str, str]) -> Iterator[str]:
+def second_server(server: str, server_env: dict[str, str], service_env: dict[str, str]) -> Iterator[str]:
     """A second `croupier serve` copy on its own port, sharing the first one's database, NATS,
     stream and secret, as copies behind a load balancer do; yields its base URL. Its public URL
     is its own address, so that a browser talking to it directly is on the site's origin."""
@@ -638,6 +638,11 @@ def second_server(server: str, server_env: dict[str, str]) -> Iterator[str]:
     env.update({"CROUPIER_HTTP_PORT": str(port), "CROUPIER_PUBLIC_URL": f"http://127.0.0.1:{port}"})
     with running_server(env, SECOND_SERVER_LOG) as base:
         yield base
+    # Each copy registers Croupier Originals at its own public URL as it starts (copies in
+    # production share one): give the registration back to the session's server.
+    e2e_sql(service_env, f"UPDATE games_providers SET api_url = '{server}/originals' WHERE code = 'originals'")
+    e2e_sql(service_env, f"UPDATE games_catalog SET thumbnail_url = replace(thumbnail_url, '{base}', '{server}') "
+                         "WHERE provider = 'originals'")
 
 
 @pytest.fixture(scope="session")
