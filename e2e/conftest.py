@@ -21,7 +21,7 @@ Environment:
                       checkouts can run the suite at once (default: croupier_e2e)
 
 A missing service or binary fails the run; nothing here skips.
-Artifacts: e2e/artifacts/server.log (server-b.log: the `second_server` copy), oidc_provider.log, smtp_server.log and
+Artifacts: e2e/artifacts/server.log (server-b.log, server-c.log: other copies), oidc_provider.log, smtp_server.log and
 e2e/artifacts/screenshots/<test name>.png.
 """
 
@@ -62,6 +62,7 @@ ARTIFACTS = E2E_DIR / "artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
 SERVER_LOG = ARTIFACTS / "server.log"
 SECOND_SERVER_LOG = ARTIFACTS / "server-b.log"
+RESTARTED_SERVER_LOG = ARTIFACTS / "server-c.log"
 OIDC_LOG = ARTIFACTS / "oidc_provider.log"
 SMTP_LOG = ARTIFACTS / "smtp_server.log"
 OIDC_PROVIDER = REPO_ROOT / "Tests" / "IdentityTests" / "oidc_provider.py"
@@ -633,15 +634,23 @@ def second_server(server: str, server_env: dict[str, str], service_env: dict[str
     """A second `croupier serve` copy on its own port, sharing the first one's database, NATS,
     stream and secret, as copies behind a load balancer do; yields its base URL. Its public URL
     is its own address, so that a browser talking to it directly is on the site's origin."""
-    port = _free_port()
+    with running_server(another_copy_env(server_env, _free_port()), SECOND_SERVER_LOG) as base:
+        yield base
+    give_originals_back(service_env, server, base)
+
+
+def another_copy_env(server_env: dict[str, str], port: int) -> dict[str, str]:
+    """The environment of another `croupier serve` copy on `port`, its own address as public URL."""
     env = dict(server_env)
     env.update({"CROUPIER_HTTP_PORT": str(port), "CROUPIER_PUBLIC_URL": f"http://127.0.0.1:{port}"})
-    with running_server(env, SECOND_SERVER_LOG) as base:
-        yield base
-    # Each copy registers Croupier Originals at its own public URL as it starts (copies in
-    # production share one): give the registration back to the session's server.
+    return env
+
+
+def give_originals_back(service_env: dict[str, str], server: str, copy: str) -> None:
+    """Each copy registers Croupier Originals at its own public URL as it starts (copies in
+    production share one): once another copy stopped, the session's server gets it back."""
     e2e_sql(service_env, f"UPDATE games_providers SET api_url = '{server}/originals' WHERE code = 'originals'")
-    e2e_sql(service_env, f"UPDATE games_catalog SET thumbnail_url = replace(thumbnail_url, '{base}', '{server}') "
+    e2e_sql(service_env, f"UPDATE games_catalog SET thumbnail_url = replace(thumbnail_url, '{copy}', '{server}') "
                          "WHERE provider = 'originals'")
 
 

@@ -7,7 +7,8 @@ within 1 s of the approval's answer, without reloading and without polling (thei
 open). The handshake is refused for another site's Origin (a copy's own origin is not another
 copy's), without a session, and with a staff session as the player cookie; the browser consoles
 stay clean (the CSP lets the page reach its own origin's socket). While the socket cannot open,
-the page polls the wallet API, and it goes back to the socket once it can.
+the page polls the wallet API, and it goes back to the socket once it can; when its copy stops
+and starts again, the page reconnects and shows what changed while it was away.
 """
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ from typing import Callable
 import pytest
 from playwright.sync_api import Page, WebSocketRoute, expect
 
-from conftest import SMTPInbox, console_errors
+from conftest import (
+    RESTARTED_SERVER_LOG, SMTPInbox, _free_port, another_copy_env, console_errors, give_originals_back, running_server)
 from players import PLAYER_SESSION_COOKIE, PlayerClient, sign_in_new_player
 from staff import Staff, StaffFactory
 
@@ -176,3 +178,27 @@ def test_while_its_socket_is_refused_a_page_polls_and_it_stops_polling_once_the_
     credit(asker, approver, player, "1.25")
     expect(page.get_by_test_id("wallet-balance-EUR").locator('[data-balance="real"]')).to_have_text("€8.75", timeout=WITHIN_MS)
     assert not console_errors(page), console_errors(page)
+
+
+def test_a_page_whose_copy_restarts_reconnects_and_shows_what_changed_while_it_was_away(
+        new_page: Callable[..., Page], server: str, server_env: dict[str, str], service_env: dict[str, str],
+        smtp_inbox: SMTPInbox, staff_pair: tuple[StaffAPI, StaffAPI]) -> None:
+    asker, approver = staff_pair
+    player, client = sign_in_new_player(service_env, server, smtp_inbox, email_prefix="live-restart")
+    session = client.session()
+    assert session is not None and session.value
+    credit(asker, approver, player, "4.00")
+
+    env = another_copy_env(server_env, _free_port())
+    try:
+        with running_server(env, RESTARTED_SERVER_LOG) as copy:
+            page = open_wallet(new_page, copy, session.value, "restart")
+        # The copy stopped (closing the socket with 1000): the page polls a server that is not there.
+        expect(page.locator("html[data-live-balances='polling']")).to_have_count(1)
+        credit(asker, approver, player, "3.00")
+        with running_server(env, RESTARTED_SERVER_LOG):
+            expect(page.locator(LIVE)).to_have_count(1)
+            expect(page.get_by_test_id("wallet-balance-EUR").locator('[data-balance="real"]')).to_have_text("€7.00")
+            expect(page.locator("[data-balance-chip] [data-balance-real]")).to_have_text("€7.00")
+    finally:
+        give_originals_back(service_env, server, env["CROUPIER_PUBLIC_URL"])
