@@ -16,6 +16,8 @@ actor LiveBalanceHub: Service {
     private let subject: String
     private let logger: Logger
     private var sockets: [PlayerID: [ObjectIdentifier: BalanceMailbox]] = [:]
+    /// Open sockets in this process.
+    private(set) var count = 0
     private let open = Gauge(label: "croupier_live_sockets")
     private let pushed = Counter(label: "croupier_live_updates_total")
     private let unreadable = Counter(label: "croupier_live_unreadable_total")
@@ -28,19 +30,18 @@ actor LiveBalanceHub: Service {
 
     /// Starts delivering `player`'s updates to `mailbox` until `leave`.
     func join(_ player: PlayerID, _ mailbox: BalanceMailbox) {
-        sockets[player, default: [:]][ObjectIdentifier(mailbox)] = mailbox
+        guard sockets[player, default: [:]].updateValue(mailbox, forKey: ObjectIdentifier(mailbox)) == nil else { return }
+        count += 1
         open.record(count)
     }
 
     func leave(_ player: PlayerID, _ mailbox: BalanceMailbox) {
-        sockets[player]?[ObjectIdentifier(mailbox)] = nil
-        if sockets[player]?.isEmpty == true { sockets[player] = nil }
         mailbox.close()
+        guard sockets[player]?.removeValue(forKey: ObjectIdentifier(mailbox)) != nil else { return }
+        if sockets[player]?.isEmpty == true { sockets[player] = nil }
+        count -= 1
         open.record(count)
     }
-
-    /// Open sockets in this process.
-    var count: Int { sockets.values.reduce(0) { $0 + $1.count } }
 
     func deliver(_ update: BalanceUpdate) {
         guard let mailboxes = sockets[update.player]?.values else { return }
