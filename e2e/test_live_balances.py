@@ -1,14 +1,15 @@
 """Live balances (docs/live.md) across two `croupier serve` copies on one database and NATS.
 
-A player has the wallet page open on copy A and on copy B. A finance staff member asks for a
-credit through the staff API and a second one approves it (four eyes, the money moves in the
-approval's transaction): both pages show the new balance, in the cards and in the header chip,
-within 1 s of the approval's answer, without reloading and without polling (their sockets are
-open). The handshake is refused for another site's Origin (a copy's own origin is not another
-copy's), without a session, and with a staff session as the player cookie; the browser consoles
-stay clean (the CSP lets the page reach its own origin's socket). While the socket cannot open,
-the page polls the wallet API, and it goes back to the socket once it can; when its copy stops
-and starts again, the page reconnects and shows what changed while it was away.
+A player has the wallet page open on copy A and on copy B, and the lobby on copy B. A finance
+staff member asks for a credit through the staff API and a second one approves it (four eyes, the
+money moves in the approval's transaction): the wallet pages show the new balance in their cards
+and the lobby in its header chip within 1 s of the approval's answer, without reloading and
+without polling (their sockets are open). The handshake is refused for another site's Origin (a
+copy's own origin is not another copy's), without a session, and with a staff session as the
+player cookie; the browser consoles stay clean (the CSP lets the page reach its own origin's
+socket). While the socket cannot open, the page polls the wallet API, and it goes back to the
+socket once it can; when its copy stops and starts again, the page reconnects and shows what
+changed while it was away.
 """
 from __future__ import annotations
 
@@ -80,12 +81,17 @@ def handshake(base_url: str, origin: str | None, cookie: str | None) -> int:
         connection.close()
 
 
-def open_wallet(new_page: Callable[..., Page], base_url: str, session: str, name: str) -> Page:
+def open_page(new_page: Callable[..., Page], url: str, session: str, name: str) -> Page:
+    """A new browser with the player's session, on `url` once its live socket is open."""
     page = new_page("en", name=name)
-    page.context.add_cookies([{"name": PLAYER_SESSION_COOKIE, "value": session, "url": base_url}])
-    page.goto(f"{base_url}/wallet")
+    page.context.add_cookies([{"name": PLAYER_SESSION_COOKIE, "value": session, "url": url}])
+    page.goto(url)
     expect(page.locator(LIVE)).to_have_count(1)
     return page
+
+
+def open_wallet(new_page: Callable[..., Page], base_url: str, session: str, name: str) -> Page:
+    return open_page(new_page, f"{base_url}/wallet", session, name)
 
 
 @pytest.fixture
@@ -107,21 +113,25 @@ def test_a_credit_through_the_api_appears_within_a_second_on_wallet_pages_of_bot
     pages = [open_wallet(new_page, base, session.value, name) for base, name in ((base_url, "a"), (second_server, "b"))]
     for page in pages:
         expect(page.get_by_test_id("wallet-balance-EUR").locator('[data-balance="real"]')).to_have_text("€10.00")
+    lobby = open_page(new_page, f"{second_server}/lobby", session.value, "lobby-b")
+    lobby_chip = lobby.locator("[data-balance-chip] [data-balance-real]")
+    expect(lobby_chip).to_have_text("€10.00")
 
     credit(asker, approver, player, "12.34")
     committed = time.monotonic()
-    for page in pages:
+    shown = [page.get_by_test_id("wallet-balance-EUR").locator('[data-balance="real"]') for page in pages] + [lobby_chip]
+    for amount in shown:
         left = max(1, WITHIN_MS - int((time.monotonic() - committed) * 1000))
-        card = page.get_by_test_id("wallet-balance-EUR")
-        expect(card.locator('[data-balance="real"]')).to_have_text("€22.34", timeout=left)
+        expect(amount).to_have_text("€22.34", timeout=left)
     elapsed = time.monotonic() - committed
-    assert elapsed < WITHIN_MS / 1000, f"both pages showed the credit {elapsed:.3f}s after it committed"
-    print(f"live balances: both copies' wallet pages showed the credit {elapsed * 1000:.0f} ms after its commit")
+    assert elapsed < WITHIN_MS / 1000, f"the pages showed the credit {elapsed:.3f}s after it committed"
+    print(f"live balances: both copies' wallet pages and a lobby showed the credit {elapsed * 1000:.0f} ms after its commit")
     for page in pages:
         card = page.get_by_test_id("wallet-balance-EUR")
         expect(card.locator('[data-balance="total"]')).to_have_text("€22.34")
         expect(card.locator('[data-balance="withdrawable"]')).to_have_text("€22.34")
         expect(page.locator("[data-balance-chip] [data-balance-real]")).to_have_text("€22.34")
+    for page in pages + [lobby]:
         expect(page.locator(LIVE)).to_have_count(1)  # pushed, not polled
         assert not console_errors(page), console_errors(page)
 
