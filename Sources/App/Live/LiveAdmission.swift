@@ -2,11 +2,12 @@ import Core
 import Hummingbird
 import Identity
 
-/// Who may open the live balances socket. A browser sends the session cookie with a WebSocket
-/// handshake from any site (no CORS, no SameSite=Strict here), so the Origin must be the site's
-/// own public origin, or another site's page could read a player's balances through their cookie
-/// (cross-site WebSocket hijacking). Then the cookie must name a live player session; a staff
-/// token presented as a player cookie does not resolve, as on every player route.
+/// Who may open the live balances socket. WebSockets know no CORS, and a browser sends the
+/// `SameSite=Lax` session cookie with a handshake from any page of the same site (a sibling
+/// subdomain, another port), so the Origin must be the site's own public origin, or such a page
+/// could read a player's balances through their cookie (cross-site WebSocket hijacking). Then the
+/// cookie must name a live player session; a staff token presented as a player cookie does not
+/// resolve, as on every player route.
 struct LiveAdmission: Sendable {
     enum Verdict: Sendable {
         case admitted(player: PlayerID, token: String)
