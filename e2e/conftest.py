@@ -21,13 +21,14 @@ Environment:
                       checkouts can run the suite at once (default: croupier_e2e)
 
 A missing service or binary fails the run; nothing here skips.
-Artifacts: e2e/artifacts/server.log, oidc_provider.log, smtp_server.log and
+Artifacts: e2e/artifacts/server.log (server-b.log, server-c.log: other copies), oidc_provider.log, smtp_server.log and
 e2e/artifacts/screenshots/<test name>.png.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import email
 import email.policy
 import json
@@ -60,6 +61,8 @@ E2E_DIR = REPO_ROOT / "e2e"
 ARTIFACTS = E2E_DIR / "artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
 SERVER_LOG = ARTIFACTS / "server.log"
+SECOND_SERVER_LOG = ARTIFACTS / "server-b.log"
+RESTARTED_SERVER_LOG = ARTIFACTS / "server-c.log"
 OIDC_LOG = ARTIFACTS / "oidc_provider.log"
 SMTP_LOG = ARTIFACTS / "smtp_server.log"
 OIDC_PROVIDER = REPO_ROOT / "Tests" / "IdentityTests" / "oidc_provider.py"
@@ -574,15 +577,14 @@ def croupier_binary() -> Path:
     return binary
 
 
-@pytest.fixture(scope="session")
-def server(server_env: dict[str, str]) -> Iterator[str]:
-    """Runs `croupier serve` for the whole session; yields its base URL."""
+@contextlib.contextmanager
+def running_server(env: dict[str, str], log_path: Path) -> Iterator[str]:
+    """Runs `croupier serve` with `env` until the block ends; yields its base URL once it answers."""
     binary = croupier_binary()
-    env = server_env
     base = env["CROUPIER_PUBLIC_URL"]
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log = open(SERVER_LOG, "wb")
+    log = open(log_path, "wb")
     proc = subprocess.Popen([str(binary), "serve"], cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL,
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
@@ -593,7 +595,7 @@ def server(server_env: dict[str, str]) -> Iterator[str]:
             if code is not None:
                 log.flush()
                 _fail(f"`{binary} serve` exited with code {code} before {base}/health/live answered.\n"
-                      f"--- {SERVER_LOG} (tail) ---\n{_log_tail(SERVER_LOG)}")
+                      f"--- {log_path} (tail) ---\n{_log_tail(log_path)}")
             try:
                 status, body = _http_get(f"{base}/health/live", timeout=2)
                 if status == 200:
@@ -603,7 +605,7 @@ def server(server_env: dict[str, str]) -> Iterator[str]:
                 last = str(e)
             if time.monotonic() > deadline:
                 _fail(f"{base}/health/live did not return 200 within {STARTUP_TIMEOUT_S:.0f}s "
-                      f"(last: {last}).\n--- {SERVER_LOG} (tail) ---\n{_log_tail(SERVER_LOG)}")
+                      f"(last: {last}).\n--- {log_path} (tail) ---\n{_log_tail(log_path)}")
             time.sleep(0.2)
         yield base
     finally:
@@ -618,6 +620,38 @@ def server(server_env: dict[str, str]) -> Iterator[str]:
                     pass
                 proc.wait(timeout=5)
         log.close()
+
+
+@pytest.fixture(scope="session")
+def server(server_env: dict[str, str]) -> Iterator[str]:
+    """Runs `croupier serve` for the whole session; yields its base URL."""
+    with running_server(server_env, SERVER_LOG) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def second_server(server: str, server_env: dict[str, str], service_env: dict[str, str]) -> Iterator[str]:
+    """A second `croupier serve` copy on its own port, sharing the first one's database, NATS,
+    stream and secret, as copies behind a load balancer do; yields its base URL. Its public URL
+    is its own address, so that a browser talking to it directly is on the site's origin."""
+    with running_server(another_copy_env(server_env, _free_port()), SECOND_SERVER_LOG) as base:
+        yield base
+    give_originals_back(service_env, server, base)
+
+
+def another_copy_env(server_env: dict[str, str], port: int) -> dict[str, str]:
+    """The environment of another `croupier serve` copy on `port`, its own address as public URL."""
+    env = dict(server_env)
+    env.update({"CROUPIER_HTTP_PORT": str(port), "CROUPIER_PUBLIC_URL": f"http://127.0.0.1:{port}"})
+    return env
+
+
+def give_originals_back(service_env: dict[str, str], server: str, copy: str) -> None:
+    """Each copy registers Croupier Originals at its own public URL as it starts (copies in
+    production share one): once another copy stopped, the session's server gets it back."""
+    e2e_sql(service_env, f"UPDATE games_providers SET api_url = '{server}/originals' WHERE code = 'originals'")
+    e2e_sql(service_env, f"UPDATE games_catalog SET thumbnail_url = replace(thumbnail_url, '{copy}', '{server}') "
+                         "WHERE provider = 'originals'")
 
 
 @pytest.fixture(scope="session")

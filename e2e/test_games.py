@@ -356,10 +356,8 @@ def test_a_bet_over_the_balance_is_refused_and_the_game_goes_on(new_page: Callab
         expect(frame.locator(PLAY)).to_be_enabled(timeout=ROUND_TIMEOUT_MS)
         assert frame.locator(f"{RESULT}[data-round]").count() == 0, "a refused bet shows a round"
         assert game_balance(frame) == Decimal("0.01"), f"the balance moved: {frame.locator(GAME_BALANCE).inner_text()!r}"
-        # A wallet answer fetched after the refusal (the page refreshes when it becomes visible)
-        # still leaves the header at 0.01.
-        with page.expect_response(lambda r: r.url.endswith("/api/v1/wallet")):
-            page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+        # The header follows the ledger live (docs/live.md): a refusal moved nothing, so it stays.
+        expect(page.locator("html[data-live-balances='open']")).to_have_count(1)
         assert chip_amount(page.locator(CHIP).inner_text(), lang) == Decimal("0.01")
         assert_clean(page, frame, f"the refused {game} bet")
 

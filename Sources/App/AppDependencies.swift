@@ -23,6 +23,8 @@ public struct AppDependencies: Sendable {
     public let nats: NATSLink
     public let eventStream: EventStream
     public let ledger: Ledger
+    /// This copy's fan-out of ledger events to players' open live balances sockets.
+    let liveBalances: LiveBalanceHub
     /// Nil when no SMTP relay is configured.
     public let smtp: SMTPSettings?
     /// Nil when no Telegram OpenID Connect client is configured.
@@ -76,6 +78,7 @@ public struct AppDependencies: Sendable {
         self.eventStream = EventStream(
             name: configuration.natsStream, replicas: configuration.natsStreamReplicas, maxAgeDays: configuration.natsStreamMaxAgeDays)
         self.ledger = Ledger(database: database, logger: logger)
+        self.liveBalances = LiveBalanceHub(link: nats, stream: eventStream, logger: Logger(label: "croupier.live"))
         self.smtp =
             configuration.smtpURL.isEmpty
             ? nil : try SMTPSettings(url: configuration.smtpURL, from: configuration.mailFrom, caFile: configuration.smtpCAFile)
@@ -217,6 +220,8 @@ public struct AppDependencies: Sendable {
                 bonusSettlementJob(logger: logger),
                 lease: AdvisoryLease(name: BonusSettlementJob.leaseName, session: leases, logger: logger)),
         ]
+        // Only `serve` has sockets to feed.
+        if role == .serve { services.append(liveBalances) }
         if let smtp {
             services.append(MailDelivery(database: database, client: SMTPClient(settings: smtp), logger: logger))
         } else {

@@ -6,6 +6,7 @@ import Events
 import Foundation
 import Games
 import Hummingbird
+import HummingbirdWebSocket
 import Identity
 import Ledger
 import Logging
@@ -21,6 +22,7 @@ public func buildApplication(dependencies: AppDependencies, logger: Logger) asyn
     let router = try await buildRouter(dependencies: dependencies, readiness: readiness, logger: logger)
     var app = Application(
         router: router,
+        server: .http1WebSocketUpgrade(webSocketRouter: liveBalances(dependencies: dependencies, logger: logger).webSocketRouter()),
         configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "croupier"),
         services: dependencies.backgroundServices(readiness: readiness, schemaChecked: schemaChecked, logger: logger),
         onServerRunning: { channel in
@@ -38,6 +40,17 @@ public func buildApplication(dependencies: AppDependencies, logger: Logger) asyn
         }
     }
     return app
+}
+
+/// The live balances socket's parts: one for the WebSocket router, one for the HTTP router.
+func liveBalances(dependencies: AppDependencies, logger: Logger) -> LiveBalancesController {
+    let sessions = SessionStore(database: dependencies.database, logger: logger)
+    return LiveBalancesController(
+        admission: LiveAdmission(publicURL: dependencies.configuration.publicURL, sessions: sessions),
+        socket: LiveBalanceSocket(
+            hub: dependencies.liveBalances, ledger: dependencies.ledger, currencies: CurrencyCatalog(ledger: dependencies.ledger),
+            sessions: sessions,
+            sessionCheck: .seconds(30)))
 }
 
 /// The router alone, so tests can exercise routes without the background services.
@@ -129,6 +142,7 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
     AdminHealthController(pages: pages, health: health, access: access).addRoutes(to: console)
     WalletController(ledger: dependencies.ledger, currencies: currencies, pages: pages, grants: dependencies.bonusGrants)
         .addRoutes(to: router)
+    liveBalances(dependencies: dependencies, logger: logger).addRoutes(to: router)
     let header = PlayerHeader(ledger: dependencies.ledger, currencies: currencies)
     let launcher = GameLauncher(
         providers: dependencies.providers, registry: dependencies.providerRegistry, sessions: dependencies.gameSessions,

@@ -1,9 +1,13 @@
 /// Subscriptions that outlive a connection: the link subscribes again on its next connection
 /// (with back-off while no server answers), so a reader of live events survives a NATS restart or
 /// a lost node. Messages published while no connection was open are not seen: core NATS keeps
-/// nothing; what must not be missed is read from JetStream (`PullConsumer`).
+/// nothing; what must not be missed is read from JetStream (`PullConsumer`). `onSubscribed` runs
+/// each time the server has taken the subscription, the first time and after every gap, so a
+/// reader that keeps derived state can re-read what it may have missed.
 extension NATSLink {
-    public nonisolated func subscription(to subject: String, queue: String? = nil) -> AsyncStream<NATSConnection.Message> {
+    public nonisolated func subscription(
+        to subject: String, queue: String? = nil, onSubscribed: @escaping @Sendable () async -> Void = {}
+    ) -> AsyncStream<NATSConnection.Message> {
         AsyncStream { continuation in
             let task = Task {
                 var backOff = BackOff()
@@ -15,6 +19,7 @@ extension NATSLink {
                         // subscription fails the connection first), so only then is this a success.
                         try await connection.ping()
                         backOff.reset()
+                        await onSubscribed()
                         for await message in subscription.messages { continuation.yield(message) }
                         if Task.isCancelled {
                             await connection.unsubscribe(subscription)

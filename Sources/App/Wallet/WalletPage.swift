@@ -131,13 +131,16 @@ struct WalletPage {
             nextPageHref: page.nextCursor.map { href(before: $0) }, firstPageHref: filter.before != nil ? href(before: nil) : nil)
     }
 
-    /// The header's chip shows the EUR balance (else the first card), with `wallet` current.
+    /// The header's chip shows the EUR balance (else the first card), with `wallet` current; its
+    /// bonus only when there is one, as on every other page (`PlayerHeader`).
     var frame: PlayerFrame {
         let chip = balanceCards.first { $0.currency == "EUR" } ?? balanceCards.first
         let balance =
-            chip.map { PlayerFrame.Balance(real: $0.real, bonus: $0.bonus, currency: nil) }
+            chip.map {
+                PlayerFrame.Balance(real: $0.real, bonus: (balances[$0.currency]?.bonus ?? 0) > 0 ? $0.bonus : nil, currency: $0.currency)
+            }
             ?? PlayerFrame.Balance(
-                real: formatter.format(units: 0, currency: Currency(code: "EUR", scale: 5, kind: .fiat)), bonus: nil, currency: nil)
+                real: formatter.format(units: 0, currency: Currency(code: "EUR", scale: 5, kind: .fiat)), bonus: nil, currency: "EUR")
         return PlayerFrame(player: .init(id: nil, balance: balance), activeNav: ["wallet": true])
     }
 

@@ -9,6 +9,14 @@ import PostgresNIO
 public enum SessionOwner: Sendable, Equatable {
     case staff(Int64)
     case player(PlayerID)
+
+    /// `identity_sessions`' owner columns: one of them set.
+    var columns: (staff: Int64?, player: Int64?) {
+        switch self {
+        case .staff(let id): (id, nil)
+        case .player(let id): (nil, id.rawValue)
+        }
+    }
 }
 
 public struct SessionPolicy: Sendable {
@@ -49,11 +57,7 @@ public struct SessionStore: Sendable {
         _ owner: SessionOwner, policy: SessionPolicy, userAgent: String, ip: String, device: String? = nil, now: Date = Date()
     ) async throws -> String {
         let token = RandomToken.hex(byteCount: 32)
-        let (staff, player): (Int64?, Int64?) =
-            switch owner {
-            case .staff(let id): (id, nil)
-            case .player(let id): (nil, id.rawValue)
-            }
+        let (staff, player) = owner.columns
         let expires = now.addingTimeInterval(Double(policy.absolute.components.seconds))
         try await database.withConnection { connection in
             try await connection.query(
@@ -91,13 +95,31 @@ public struct SessionStore: Sendable {
         }
     }
 
+    /// Whether `token` still resolves to `owner` under `policy`, as `resolve` would decide, without
+    /// refreshing its idle clock: a long-lived connection (live balances) asks this periodically,
+    /// and a forgotten open tab must not keep a session alive that no request uses.
+    public func isLive(_ token: String, owner: SessionOwner, policy: SessionPolicy, now: Date = Date()) async throws -> Bool {
+        guard token.count == 64, Hex.decode(token) != nil else { return false }
+        let idleSince = now.addingTimeInterval(-Double(policy.idle.components.seconds))
+        let (staff, player) = owner.columns
+        return try await database.withConnection { connection in
+            let rows = try await connection.query(
+                """
+                SELECT 1 FROM identity_sessions s
+                 WHERE token_hash = \(Self.hash(token)) AND staff_id IS NOT DISTINCT FROM \(staff)
+                   AND player_id IS NOT DISTINCT FROM \(player)
+                   AND revoked_at IS NULL AND expires_at > \(now) AND last_seen_at > \(idleSince)
+                   AND (staff_id IS NULL OR EXISTS (SELECT 1 FROM identity_staff m WHERE m.id = s.staff_id AND m.disabled_at IS NULL))
+                   AND (player_id IS NULL OR NOT EXISTS (SELECT 1 FROM identity_players p WHERE p.id = s.player_id AND p.blocked))
+                """, logger: logger)
+            for try await _ in rows { return true }
+            return false
+        }
+    }
+
     /// Ends every session of an owner: "sign out everywhere".
     public func revokeAll(of owner: SessionOwner) async throws {
-        let (staff, player): (Int64?, Int64?) =
-            switch owner {
-            case .staff(let id): (id, nil)
-            case .player(let id): (nil, id.rawValue)
-            }
+        let (staff, player) = owner.columns
         try await database.withConnection { connection in
             try await connection.query(
                 """

@@ -1,0 +1,203 @@
+import Core
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Identity
+import Ledger
+import Logging
+import TestSupport
+import Testing
+
+@testable import App
+
+/// The per-socket mailbox: the newest balance per currency, nothing older than what was sent, and
+/// a snapshot instead of an unbounded queue.
+@Suite struct BalanceMailboxTests {
+    func update(_ currency: String, _ transaction: Int64, real: Int64 = 0) -> BalanceUpdate {
+        BalanceUpdate(
+            player: PlayerID(1), currency: currency, transaction: transaction, balances: Balances(real: real, bonus: 0, locked: 0))
+    }
+
+    @Test func aNewerUpdateReplacesTheOneWaitingForItsCurrency() {
+        let mailbox = BalanceMailbox()
+        mailbox.post(update("EUR", 5, real: 50))
+        mailbox.post(update("USD", 6, real: 60))
+        mailbox.post(update("EUR", 7, real: 70))
+        #expect(mailbox.take() == .init(snapshot: false, updates: [update("USD", 6, real: 60), update("EUR", 7, real: 70)]))
+        #expect(mailbox.take() == .init(snapshot: false, updates: []))
+    }
+
+    @Test func anUpdateOlderThanWhatWasSentOrWaitsIsDropped() {
+        let mailbox = BalanceMailbox()
+        mailbox.post(update("EUR", 9))
+        mailbox.post(update("EUR", 8))
+        #expect(mailbox.take().updates == [update("EUR", 9)])
+        mailbox.post(update("EUR", 9))
+        mailbox.post(update("EUR", 4))
+        #expect(mailbox.take().updates.isEmpty)
+    }
+
+    @Test func moreCurrenciesWaitingThanTheCapacityBecomeOneSnapshot() {
+        let mailbox = BalanceMailbox(capacity: 2)
+        mailbox.post(update("EUR", 1))
+        mailbox.post(update("USD", 2))
+        mailbox.post(update("RUB", 3))
+        mailbox.post(update("BTC", 4))
+        #expect(mailbox.take() == .init(snapshot: true, updates: []))
+        mailbox.post(update("EUR", 1))
+        #expect(mailbox.take().updates == [update("EUR", 1)], "after a snapshot, an id seen before is news again")
+    }
+
+    @Test func aResnapshotDropsWhatWaits() {
+        let mailbox = BalanceMailbox()
+        mailbox.post(update("EUR", 1))
+        mailbox.resnapshot()
+        mailbox.post(update("EUR", 2))
+        #expect(mailbox.take() == .init(snapshot: true, updates: []))
+    }
+
+    @Test func theLedgersEventPayloadReads() throws {
+        let payload = #"""
+            {"kind": "bet", "delta": {"real": -100000, "bonus": 0, "locked": 0}, "balance": {"real": 2500000, "bonus": 7, "locked": 3, "debt": 1},
+             "currency": "EUR", "metadata": {"game": "dice"}, "playerId": 42, "reference": null, "transactionId": 9001,
+             "idempotencyKey": "hub88:x"}
+            """#
+        let update = try #require(BalanceUpdate(payload: Array(payload.utf8)))
+        #expect(
+            update
+                == BalanceUpdate(
+                    player: PlayerID(42), currency: "EUR", transaction: 9001, balances: Balances(real: 2_500_000, bonus: 7, locked: 3)))
+        #expect(BalanceUpdate(payload: Array(#"{"kind":"bet"}"#.utf8)) == nil)
+    }
+
+    @Test func messagesCarryDecimalStringsAtTheCurrencysScale() {
+        let eur = Currency(code: "EUR", scale: 5, kind: .fiat)
+        #expect(
+            LiveBalanceMessage.balance(update("EUR", 12, real: 1_234_500), currency: eur)
+                == #"{"bonus":"0.00000","currency":"EUR","locked":"0.00000","real":"12.34500","transaction":"12","type":"balance"}"#)
+        #expect(
+            LiveBalanceMessage.snapshot(
+                ["EUR": Balances(real: 1, bonus: 2, locked: 3), "XXX": .zero], catalog: ["EUR": eur])
+                == #"{"balances":[{"bonus":"0.00002","currency":"EUR","locked":"0.00003","real":"0.00001"}],"type":"snapshot"}"#)
+    }
+}
+
+/// `GET /live/balances` against the whole application: who is refused and why, and
+/// how a ledger transaction reaches an open socket's mailbox (through the outbox, the relay,
+/// JetStream and this copy's subscription). The socket itself is exercised in a browser
+/// (e2e/test_live_balances.py): the WebSocket test client always sends an Origin of its own.
+@Suite struct LiveBalancesSocketTests {
+    static let origin = "http://127.0.0.1"
+
+    /// A plain GET: hummingbird-websocket answers every refused upgrade with an empty 400 and
+    /// closes the connection, which the test client would reuse; the browser test makes those.
+    static func headers(origin: String?, cookie: String?) -> HTTPFields {
+        var headers: HTTPFields = [.accept: "application/json"]
+        if let origin { headers[.origin] = origin }
+        if let cookie { headers[.cookie] = cookie }
+        return headers
+    }
+
+    @Test func anotherSitesOriginNoSessionAndAStaffTokenAreRefusedAndToldWhy() async throws {
+        try await withTestApp { client, dependencies, database in
+            let player = try await playerSession(7, database)[.cookie]
+            let staffCookies = try await staffSessionCookies(client, database, dependencies.configuration.secretKey, role: .support)
+            let staff = try #require(
+                staffCookies.split(separator: "; ").first { $0.hasPrefix("\(StaffAuthMiddleware.cookieName)=") }?.split(separator: "=").last
+            )
+            let cases: [(String, String?, String?, HTTPResponse.Status, String)] = [
+                ("another site", "https://evil.example", player, .forbidden, "forbidden"),
+                ("no origin", nil, player, .forbidden, "forbidden"),
+                ("no session", Self.origin, nil, .unauthorized, "notSignedIn"),
+                (
+                    "an unknown token", Self.origin, "\(PlayerSessionMiddleware.cookieName)=\(String(repeating: "ab", count: 32))",
+                    .unauthorized,
+                    "notSignedIn"
+                ),
+                ("a staff token", Self.origin, "\(PlayerSessionMiddleware.cookieName)=\(staff)", .unauthorized, "notSignedIn"),
+            ]
+            for (name, origin, cookie, status, code) in cases {
+                let plain = try await client.execute(
+                    uri: LiveBalancesController.path, method: .get, headers: Self.headers(origin: origin, cookie: cookie))
+                #expect(plain.status == status, "\(name)")
+                #expect((try plain.json()["error"] as? [String: Any])?["code"] as? String == code, "\(name)")
+            }
+            var twoOrigins = Self.headers(origin: Self.origin, cookie: player)
+            twoOrigins.append(HTTPField(name: .origin, value: Self.origin))
+            let doubled = try await client.execute(uri: LiveBalancesController.path, method: .get, headers: twoOrigins)
+            #expect(doubled.status == .forbidden, "two Origin headers")
+            let admitted = try await client.execute(
+                uri: LiveBalancesController.path, method: .get, headers: Self.headers(origin: Self.origin, cookie: player))
+            #expect(admitted.status == .upgradeRequired)
+        }
+    }
+
+    @Test func theSitesOriginIsWrittenAsABrowserSendsIt() {
+        #expect(GameLauncher.origin(of: "https://Casino.Example:443/play") == "https://casino.example")
+        #expect(GameLauncher.origin(of: "http://127.0.0.1:8080") == "http://127.0.0.1:8080")
+        #expect(GameLauncher.origin(of: "http://casino.example:80/") == "http://casino.example")
+        #expect(GameLauncher.origin(of: "ftp://casino.example") == nil)
+    }
+
+    @Test func aLedgerTransactionReachesTheMailboxOfItsPlayersSocketOnly() async throws {
+        try await withTestApp { _, dependencies, _ in
+            let (mine, theirs) = (BalanceMailbox(), BalanceMailbox())
+            await dependencies.liveBalances.join(PlayerID(7), mine)
+            await dependencies.liveBalances.join(PlayerID(8), theirs)
+            // A bound that only catches a hang: events pass through the relay's polling and NATS.
+            let delivered = try await withBound(.seconds(120)) { () -> BalanceUpdate in
+                var credits = 0
+                func credit() async throws {
+                    credits += 1
+                    let operation = LedgerOperation(
+                        key: .init(scope: "test", key: "live-\(credits)"), player: PlayerID(7), currency: "EUR",
+                        movement: .adjustment(units: 250_000))
+                    #expect(try await dependencies.ledger.apply(operation).code == .ok)
+                }
+                try await credit()
+                for await _ in mine.rings {
+                    let delivery = mine.take()
+                    if let update = delivery.updates.first { return update }
+                    // The hub subscribed after that credit was published, and asked for a snapshot.
+                    if delivery.snapshot { try await credit() }
+                }
+                throw Hung()
+            }
+            #expect(delivered.player == PlayerID(7) && delivered.currency == "EUR")
+            #expect(delivered.balances.real % 250_000 == 0 && delivered.balances.real > 0)
+            #expect(theirs.take().updates.isEmpty, "another player's socket hears nothing of it")
+            await dependencies.liveBalances.leave(PlayerID(7), mine)
+            await dependencies.liveBalances.leave(PlayerID(8), theirs)
+            #expect(await dependencies.liveBalances.count == 0)
+        }
+    }
+
+    @Test func aSessionEndedIsNoLongerLiveAndAStaffSessionIsNoPlayers() async throws {
+        try await withTestApp { _, _, database in
+            let sessions = SessionStore(database: database, logger: TestServices.logger)
+            let token = try await sessions.start(.player(PlayerID(7)), policy: .player, userAgent: "test", ip: "127.0.0.1")
+            #expect(try await sessions.isLive(token, owner: .player(PlayerID(7)), policy: .player))
+            #expect(try await !sessions.isLive(token, owner: .player(PlayerID(8)), policy: .player))
+            #expect(try await !sessions.isLive(token, owner: .staff(7), policy: .staff))
+            try await sessions.revokeAll(of: .player(PlayerID(7)))
+            #expect(try await !sessions.isLive(token, owner: .player(PlayerID(7)), policy: .player))
+        }
+    }
+}
+
+private struct Hung: Error {}
+
+/// `body`'s result, or `Hung` when it has not finished within `bound`.
+private func withBound<T: Sendable>(_ bound: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: bound)
+            throw Hung()
+        }
+        defer { group.cancelAll() }
+        guard let first = try await group.next() else { throw Hung() }
+        return first
+    }
+}
