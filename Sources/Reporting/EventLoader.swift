@@ -11,7 +11,12 @@ import ServiceLifecycle
 /// rows meet their first copies by event id, so each event counts once. Every serve and worker
 /// copy runs one; the consumer shares the batches out between them.
 public struct EventLoader: Service {
-    public static let durable = "clickhouse-loader"
+    /// The consumer's name carries the version of what the loader writes. A loader that writes
+    /// new facts takes a new name: its consumer starts at the stream's first event and loads the
+    /// retained stream again (each row meets its copy by event id), while copies of the earlier
+    /// version, still running during a rolling upgrade, finish on theirs without taking events
+    /// away from it. Version 2 added the player and payment facts.
+    public static let durable = "clickhouse-loader-2"
     let link: NATSLink
     let consumer: PullConsumer
     let clickHouse: ClickHouseClient
@@ -69,8 +74,11 @@ public struct EventLoader: Service {
             loadable.append(message)
             let occurredAt = message.headers[EventHeaders.occurredAt].flatMap(EventHeaders.date) ?? message.metadata.publishedAt
             newest = max(newest, occurredAt)
-            // Events published before the relay sent their outbox id come in stream order.
-            let sequence = message.headers[EventHeaders.sequence].flatMap { UInt64($0) } ?? message.metadata.streamSequence
+            // Without the outbox id (a relay of an earlier version published it), an event ranks
+            // below every event that has one: the stream's order is another numbering, and the
+            // only player events such relays publish are the upgrade's one-off backfill, which any
+            // later change supersedes.
+            let sequence = message.headers[EventHeaders.sequence].flatMap { UInt64($0) } ?? 0
             if !rows.add(eventID: eventID, subject: message.subject, occurredAt: occurredAt, sequence: sequence, payload: message.payload) {
                 unreadable.increment()
                 logger.error("an event did not read as its subject's payload; kept raw only", metadata: ["event": "\(eventID)"])

@@ -315,11 +315,10 @@ public struct PlayerSignIn: Sendable {
                     ON CONFLICT (email) DO NOTHING RETURNING id)
                 SELECT id, true FROM created UNION ALL SELECT id, false FROM identity_players WHERE email = \(Self.demoEmail)
                 """, logger: logger)
-            for try await (id, new) in rows.decode((Int64, Bool).self) {
-                if new { try await PlayerEvents.registered(id, language: "en", on: connection, logger: logger) }
-                return PlayerID(id)
-            }
-            throw SignInError.challengeInvalid
+            // Read to the end before the connection is asked anything else.
+            guard let (id, new) = try await rows.collect().first?.decode((Int64, Bool).self) else { throw SignInError.challengeInvalid }
+            if new { try await PlayerEvents.registered(id, language: "en", on: connection, logger: logger) }
+            return PlayerID(id)
         }
     }
 }

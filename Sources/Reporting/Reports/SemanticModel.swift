@@ -44,7 +44,7 @@ enum SemanticModel {
         "active_players": Measure(expression: active, kind: .count),
         "arpu": Measure(expression: "if(\(active) = 0, NULL, intDiv(\(turnover) - \(wins), greatest(\(active), 1)))", kind: .money),
         "bonus_cost": Measure(expression: bonusCost, kind: .money),
-        "rounds": Measure(expression: "toInt64(uniqExactIf(provider, round, kind = 'bet'))", kind: .count),
+        "rounds": Measure(expression: "toInt64(uniqExactIf(provider, round, kind = 'bet' AND round != ''))", kind: .count),
         "ftd_count": Measure(expression: "toInt64(uniqExactIf(player_id, kind = 'ftd'))", kind: .count, source: .firstDeposits),
         "ftd_amount": Measure(expression: "sumIf(real_units, kind = 'ftd')", kind: .money, source: .firstDeposits),
         "new_players": Measure(expression: "toInt64(uniqExactIf(player_id, kind = 'registered'))", kind: .count, source: .registrations),
@@ -53,7 +53,10 @@ enum SemanticModel {
     /// Dimensions that are columns of every source; `time` is the grain's bucket.
     static let columns: [String: String] = ["provider": "provider", "game": "game", "currency": "currency", "gateway": "gateway"]
     /// Dimensions of the player, as of now: the latest value of each attribute (by sequence).
-    static let playerColumns: [String: String] = ["country": "country", "kyc_level": "kyc_level", "segment": "segments"]
+    /// A player no level was ever set for is at level 0, as in Compliance.
+    static let playerColumns: [String: String] = [
+        "country": "country", "kyc_level": "if(kyc_level = '', '0', kyc_level)", "segment": "segments",
+    ]
     static let time = "time"
 
     /// Where a measure's rows come from. Every source has the columns of `money_movements` that
