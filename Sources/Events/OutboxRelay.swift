@@ -78,7 +78,7 @@ public struct OutboxRelay: Service {
         try await database.withTransaction(logger: logger) { connection in
             let rows = try await connection.query(
                 """
-                SELECT id, event_id, subject, payload::text, created_at FROM outbox
+                SELECT id, event_id, subject, payload::text, coalesce(occurred_at, created_at) FROM outbox
                  WHERE published_at IS NULL ORDER BY id LIMIT \(batchSize) FOR UPDATE SKIP LOCKED
                 """, logger: logger)
             var events: [(id: Int64, eventID: UUID, subject: String, payload: String, occurredAt: Date)] = []

@@ -43,7 +43,7 @@ import Testing
         let reports: [ReportRefusal] = [
             .noMeasures, .unknownMeasure("x"), .unknownDimension("x"), .unknownGrain("x"), .unknownTimeZone("x"),
             .invalidRange, .rangeTooLarge, .limitOutOfRange, .tooManyFilterValues, .invalidFilterValue, .invalidOrder("x"),
-            .currencyRequired,
+            .currencyRequired, .dimensionNotApplicable("x"),
         ]
         for refusal in reports { #expect(ErrorCode(refusal).rawValue == refusal.code, "\(refusal)") }
         let deposits: [DepositRefusal] = [

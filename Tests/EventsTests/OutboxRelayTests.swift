@@ -43,6 +43,39 @@ import Testing
     }
 }
 
+@Suite struct OutboxRelayHeaderTests {
+    /// Each message names its outbox id (the order of its aggregate's events) and its business
+    /// time: the row's `occurred_at` when a backfill set one, its `created_at` otherwise.
+    @Test func messagesCarryTheOutboxIdAndTheBusinessTime() async throws {
+        try await TestDatabase.with { database in
+            let rows = try await database.withConnection { connection in
+                try await connection.query(
+                    """
+                    INSERT INTO outbox (event_id, subject, payload, occurred_at)
+                    VALUES (gen_random_uuid(), 'croupier.test.happened', '{}', NULL),
+                           (gen_random_uuid(), 'croupier.test.happened', '{}', '2025-03-01 10:00:00.250+00')
+                    RETURNING id, coalesce(occurred_at, created_at)
+                    """, logger: TestServices.logger
+                ).collect().map { try $0.decode((Int64, Date).self) }
+            }
+            let stream = EventStream(name: TestServices.uniqueName("HEADERS").uppercased())
+            let link = NATSLink(url: try TestServices.natsURL())
+            let jetStream = JetStream(connection: try await link.connection())
+            try await jetStream.ensureStream(name: stream.name, subjects: stream.subjects)
+            #expect(
+                try await OutboxRelay(database: database, link: link, stream: stream, logger: TestServices.logger).publishBatch(
+                    to: jetStream) == 2)
+            let consumer = PullConsumer(link: link, stream: stream.name, config: JetStream.ConsumerConfig(durable: "headers"))
+            let messages = try await consumer.fetch(batch: 2, expires: .seconds(2))
+            #expect(messages.map { $0.headers[EventHeaders.sequence] } == rows.map { String($0.0) })
+            #expect(messages.map { $0.headers[EventHeaders.occurredAt] } == rows.map { EventHeaders.text($0.1) })
+            #expect(messages.last?.headers[EventHeaders.occurredAt] == "2025-03-01T10:00:00.250Z")
+            try await jetStream.deleteStream(name: stream.name)
+            await link.close()
+        }
+    }
+}
+
 @Suite struct EventStreamTests {
     @Test func theDefaultStreamPublishesOutboxSubjectsUnchanged() {
         #expect(EventStream.standard.subjects == ["croupier.>"])

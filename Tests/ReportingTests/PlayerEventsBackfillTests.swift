@@ -12,7 +12,7 @@ import Testing
     @Test func anUpgradePublishesTheStateOfEarlierPlayersDatedWhenItHappened() async throws {
         try await TestDatabase.withEmpty { database in
             let all = try MigrationSet.postgres()
-            let before = try MigrationSet(engine: "postgres", migrations: all.migrations.filter { $0.version < 43 })
+            let before = try MigrationSet(engine: "postgres", migrations: all.migrations.filter { $0.version < 47 })
             _ = try await PostgresMigrator(database: database, migrations: before, logger: TestServices.logger).migrate()
             try await database.withConnection { connection in
                 for statement in [
@@ -36,7 +36,7 @@ import Testing
             let events = try await database.withConnection { connection in
                 try await connection.query(
                     """
-                    SELECT subject || ' ' || payload::text || ' ' || to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') FROM outbox ORDER BY id
+                    SELECT subject || ' ' || payload::text || ' ' || to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') FROM outbox ORDER BY id
                     """, logger: TestServices.logger
                 ).collect().map { try $0.decode(String.self) }
             }
@@ -48,6 +48,8 @@ import Testing
                     #"croupier.compliance.profile_changed {"country": "DE", "playerId": 1} 2025-04-01"#,
                     #"croupier.compliance.kyc_level_changed {"level": 2, "playerId": 1} 2025-05-01"#,
                 ])
+            let backlog = try await Outbox.backlog(in: database, logger: TestServices.logger)
+            #expect(backlog.count == 5 && (backlog.oldest?.timeIntervalSinceNow ?? -3600) > -600, "written now: no year of lag")
         }
     }
 }

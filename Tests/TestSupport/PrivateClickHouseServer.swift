@@ -27,10 +27,17 @@ public final class PrivateClickHouseServer: @unchecked Sendable {
     public func url(database: String) -> String { "http://127.0.0.1:\(httpPort)/\(database)" }
 
     public func start() async throws {
+        precondition(process == nil, "started twice without a kill")
         process = try Self.spawn(try Self.binary(), ["--config-file=\(folder.appendingPathComponent("config.xml").path)"])
         let client = ClickHouseClient(endpoint: try ClickHouseEndpoint(url(database: "")))
         for _ in 0..<600 {
             if (try? await client.execute("SELECT 1", database: .some(nil))) != nil { return }
+            // A server that exited (a port taken since it was chosen) will not answer: say so now.
+            var status: Int32 = 0
+            if let process, waitpid(process, &status, WNOHANG) == process {
+                self.process = nil
+                throw PrivateNATSServer.ServerDidNotStart(port: httpPort)
+            }
             try await Task.sleep(for: .milliseconds(50))
         }
         throw PrivateNATSServer.ServerDidNotStart(port: httpPort)
@@ -53,6 +60,7 @@ public final class PrivateClickHouseServer: @unchecked Sendable {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
         let argv = ([binary] + arguments).map { strdup($0) } + [nil]

@@ -3,11 +3,12 @@ import Logging
 import Payments
 import Reporting
 
-/// The console dashboard's figures for a role with `reports.view` (docs/reports.md): today's GGR,
+/// The console dashboard's figures (docs/reports.md): for a role with `reports.view`, today's GGR,
 /// turnover, deposits and active players since midnight UTC, in the pivot currency, from the same
-/// report builder as `/admin/reports`; and the work waiting: withdrawals for staff or the gateway,
-/// the outbox's lag and the events the ClickHouse loader has yet to load. A part that does not
-/// answer says so; the dashboard itself never waits on any for long or fails for it.
+/// report builder as `/admin/reports`; and what waits: withdrawals for staff or the gateway (for
+/// `withdrawals.approve`), the outbox's lag and the events the ClickHouse loader has yet to load
+/// (for `system.view`). A part that does not answer says so; the dashboard itself never waits on
+/// any for long or fails for it.
 struct DashboardFigures: Sendable {
     struct Tile {
         let label: String
@@ -20,20 +21,20 @@ struct DashboardFigures: Sendable {
         let tiles: [Tile]
         let unavailable: Bool
         let reportHref: String
-        let pipeline: [Tile]
     }
 
     static let measures = ["ggr", "turnover", "deposits", "active_players"]
     /// The queue shown as "100+" beyond this.
     static let queueShown = 100
+    /// The longest the dashboard waits for the withdrawal queue (the report waits as long).
+    static let patience = Duration.seconds(3)
 
     let reports: Reports
     let pivot: String
     let health: SystemHealth
     let withdrawals: Withdrawals
 
-    func today(text: @escaping @Sendable (String) -> String, logger: Logger) async -> Today {
-        async let pipeline = pipeline(text: text, logger: logger)
+    func today(text: (String) -> String, logger: Logger) async -> Today {
         let day = ReportSpec.Day(Date())
         let href = "/admin/reports?preset=daily&currency=\(pivot)&from=\(day.text)&to=\(day.text)"
         let spec = ReportSpec(
@@ -44,41 +45,44 @@ struct DashboardFigures: Sendable {
             let tiles = zip(Self.measures, values).map {
                 Tile(label: text("admin.reports.measures.\($0)"), value: $1, testID: "dashboard-tile")
             }
-            return Today(currency: pivot, tiles: tiles, unavailable: false, reportHref: href, pipeline: await pipeline)
+            return Today(currency: pivot, tiles: tiles, unavailable: false, reportHref: href)
         } catch {
             logger.warning("the dashboard's figures did not load", metadata: ["reason": "\(error)"])
-            return Today(currency: pivot, tiles: [], unavailable: true, reportHref: href, pipeline: await pipeline)
+            return Today(currency: pivot, tiles: [], unavailable: true, reportHref: href)
         }
     }
 
-    private func pipeline(text: @escaping @Sendable (String) -> String, logger: Logger) async -> [Tile] {
-        async let parts = health.pipeline()
+    /// What waits, each part for the role that may see it: the withdrawal queue for one that
+    /// approves withdrawals, the events' way to analytics for one that sees the system's health.
+    func waiting(queue: Bool, pipeline: Bool, text: @escaping @Sendable (String) -> String, logger: Logger) async -> [Tile] {
         let unavailable = text("admin.health.unavailable")
-        let waiting: String
-        do {
-            let count = try await withdrawals.queue(limit: Self.queueShown + 1).count
-            waiting = count > Self.queueShown ? "\(Self.queueShown)+" : "\(count)"
-        } catch {
-            logger.warning("the dashboard's withdrawal queue did not load", metadata: ["reason": "\(error)"])
-            waiting = unavailable
+        var tiles: [Tile] = []
+        if queue {
+            let withdrawals = self.withdrawals
+            let patience = Self.patience
+            let count = try? await beforeDeadline(
+                { try await withdrawals.queue(limit: Self.queueShown + 1).count }, deadline: { try await Task.sleep(for: patience) })
+            if count == nil { logger.warning("the dashboard's withdrawal queue did not load in time") }
+            let value = count.map { $0 > Self.queueShown ? "\(Self.queueShown)+" : "\($0)" } ?? unavailable
+            tiles.append(Tile(label: text("admin.dashboard.pipeline.withdrawals"), value: value, testID: "dashboard-withdrawals-waiting"))
         }
-        let (outbox, loader) = await parts
-        let lag: String =
-            switch outbox {
-            case .value(let backlog):
-                text("admin.dashboard.pipeline.seconds").replacingOccurrences(
-                    of: "{seconds}", with: "\(Int(backlog.oldest.map { -$0.timeIntervalSinceNow } ?? 0))")
-            case .unavailable: unavailable
-            }
-        let loading: String =
-            switch loader {
-            case .value(let info): "\(info.pending + UInt64(info.ackPending))"
-            case .unavailable: unavailable
-            }
-        return [
-            Tile(label: text("admin.dashboard.pipeline.withdrawals"), value: waiting, testID: "dashboard-withdrawals-waiting"),
-            Tile(label: text("admin.dashboard.pipeline.outboxLag"), value: lag, testID: "dashboard-outbox-lag"),
-            Tile(label: text("admin.dashboard.pipeline.loaderWaiting"), value: loading, testID: "dashboard-loader-waiting"),
-        ]
+        if pipeline {
+            let (outbox, loader) = await health.pipeline()
+            let lag: String =
+                switch outbox {
+                case .value(let backlog):
+                    text("admin.dashboard.pipeline.seconds").replacingOccurrences(
+                        of: "{seconds}", with: "\(Int(backlog.oldest.map { -$0.timeIntervalSinceNow } ?? 0))")
+                case .unavailable: unavailable
+                }
+            let loading: String =
+                switch loader {
+                case .value(let info): "\(info.pending + UInt64(info.ackPending))"
+                case .unavailable: unavailable
+                }
+            tiles.append(Tile(label: text("admin.dashboard.pipeline.outboxLag"), value: lag, testID: "dashboard-outbox-lag"))
+            tiles.append(Tile(label: text("admin.dashboard.pipeline.loaderWaiting"), value: loading, testID: "dashboard-loader-waiting"))
+        }
+        return tiles
     }
 }

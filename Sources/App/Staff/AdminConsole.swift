@@ -110,6 +110,8 @@ struct AdminConsole {
         let quickLinks: [QuickLink]
         /// Today's figures, for a role with `reports.view`.
         var today: DashboardFigures.Today?
+        /// What waits, the parts the role may see (none: no card).
+        var waiting: [DashboardFigures.Tile] = []
     }
 
     var dashboard: Dashboard {

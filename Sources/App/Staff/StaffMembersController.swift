@@ -20,9 +20,10 @@ struct StaffMembersController {
             let language = Localization.language(for: request)
             let console = AdminConsole(staff: staff, localization: pages.localization, language: language, path: request.uri.path)
             var dashboard = console.dashboard
-            if staff.role.can(.reportsView) {
-                dashboard.today = await figures.today(text: { pages.localization.string($0, in: language) }, logger: context.logger)
-            }
+            let text: @Sendable (String) -> String = { pages.localization.string($0, in: language) }
+            if staff.role.can(.reportsView) { dashboard.today = await figures.today(text: text, logger: context.logger) }
+            dashboard.waiting = await figures.waiting(
+                queue: staff.role.can(.withdrawalsApprove), pipeline: staff.role.can(.systemView), text: text, logger: context.logger)
             return pages.render(
                 "admin_dashboard", face: .admin, title: "admin.dashboard.title", model: dashboard, frame: console.frame,
                 request: request, context: context)

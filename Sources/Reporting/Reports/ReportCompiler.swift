@@ -70,6 +70,12 @@ enum ReportCompiler {
             }
             if filter.dimension == "currency", filter.values.count == 1 { currency = filter.values[0] }
         }
+        let asked = spec.dimensions + spec.filters.map(\.dimension)
+        for (name, measure) in measures {
+            if let dimension = asked.first(where: measure.source.lacks.contains) {
+                throw ReportRefusal.dimensionNotApplicable("\(name) by \(dimension)")
+            }
+        }
         let money = measures.contains { $0.1.kind == .money }
         guard !money || currency != nil || spec.dimensions.contains("currency") else { throw ReportRefusal.currencyRequired }
         let aliases = dimensions.indices.map { "d\($0)" } + measures.indices.map { "m\($0)" }

@@ -83,6 +83,9 @@ public enum ReportRefusal: Error, Sendable, Equatable {
     case invalidOrder(String)
     /// Money measures sum one currency: group by currency, or filter one.
     case currencyRequired
+    /// A measure broken down or filtered by a dimension it has no value for (`new_players by
+    /// provider`).
+    case dimensionNotApplicable(String)
 
     public var code: String {
         switch self {
@@ -98,6 +101,7 @@ public enum ReportRefusal: Error, Sendable, Equatable {
         case .invalidFilterValue: "invalidFilterValue"
         case .invalidOrder: "invalidOrder"
         case .currencyRequired: "currencyRequired"
+        case .dimensionNotApplicable: "dimensionNotApplicable"
         }
     }
 }

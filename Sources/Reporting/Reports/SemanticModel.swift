@@ -69,13 +69,25 @@ enum SemanticModel {
         /// A player's registration, as kind `registered`, in no currency.
         case registrations
 
-        /// The dimension columns it has; a filter on another does not narrow it (new players have
-        /// no currency, and a report of EUR deposits and new players counts every new player).
+        /// The dimension columns it has, which a filter narrows.
         var columns: Set<String> {
             switch self {
             case .movements: ["provider", "game", "currency", "gateway"]
             case .firstDeposits: ["currency", "gateway"]
             case .registrations: []
+            }
+        }
+
+        /// Dimensions its measures cannot be broken down or filtered by: a report of new players
+        /// "of provider acme" would count every new player. A registration has no currency either,
+        /// but a currency stays allowed beside new players, so that a day's EUR figures and its new
+        /// players are one report: the currency filter does not narrow new players, and by
+        /// currency they are the "" row.
+        var lacks: Set<String> {
+            switch self {
+            case .movements: []
+            case .firstDeposits: ["provider", "game"]
+            case .registrations: ["provider", "game", "gateway"]
             }
         }
 
