@@ -38,8 +38,15 @@ struct AdminReportsPage: PageModel {
     let chartHeight: Int
     let exportHref: String?
     let error: String?
+    let notice: String?
+    let saved: AdminSavedReportsPanel
+    /// The saved report on screen, if it is one.
+    let savedName: String?
 
-    init(query: AdminReportsQuery, table: ReportRunner.Table?, currencies: [String], error: String?, text: (String) -> String) {
+    init(
+        query: AdminReportsQuery, table: ReportRunner.Table?, currencies: [String], error: String?, notice: String? = nil,
+        saved: AdminSavedReportsPanel, savedName: String? = nil, text: (String) -> String
+    ) {
         func choices(_ values: [String], chosen: [String], prefix: String) -> [Choice] {
             values.map { Choice(value: $0, label: text("\(prefix).\($0)"), chosen: chosen.contains($0)) }
         }
@@ -68,6 +75,9 @@ struct AdminReportsPage: PageModel {
         chartHeight = max(bars.count, 1) * 28
         exportHref = table == nil ? nil : "/admin/reports/export?\(query.queryString)"
         self.error = error
+        self.notice = notice
+        self.saved = saved
+        self.savedName = savedName
     }
 
     /// The first measure along the first dimension, for up to 40 rows.
