@@ -50,7 +50,8 @@ def test_an_analyst_saves_exports_and_receives_a_scheduled_report(
     deposit(new_page("en"), base_url, depositor)
     page = new_page("en")
     sign_in(page, staff_factory.create("analyst"))
-    open_admin(page, QUESTION)
+    open_admin(page, "/admin/reports")
+    page.goto(QUESTION)
     deadline = time.monotonic() + 60
     while not page.get_by_test_id("report-row").count() and time.monotonic() < deadline:
         time.sleep(1)
@@ -133,7 +134,8 @@ def test_a_risk_officer_sees_saved_reports_but_cannot_save(
         new_page: Callable[..., Page], staff_factory: StaffFactory) -> None:
     page = new_page("en")
     sign_in(page, staff_factory.create("risk"))
-    open_admin(page, QUESTION)
+    open_admin(page, "/admin/reports")
+    page.goto(QUESTION)
     expect(page.get_by_test_id("saved-reports")).to_be_visible()
     expect(page.get_by_test_id("report-save")).to_have_count(0)
     expect(page.get_by_test_id("saved-schedule-form")).to_have_count(0)
