@@ -26,17 +26,25 @@ struct AdminReportsController {
             let text = { (key: String) in pages.localization.string(key, in: language) }
             let parameters = request.uri.queryParameters
             var query = AdminReportsQuery(parameters, today: Date())
+            var spec = query.spec
+            var problem = parameters["error"].map { text("admin.reports.errors.\(Self.known($0))") }
             var savedReport: SavedReport?
             if let id = parameters["saved"].flatMap({ Int64(String($0)) }) {
-                savedReport = try? await library.saved.find(id)
-                if let savedReport { query = AdminReportsQuery(savedReport.spec(at: library.now())) }
+                do {
+                    let report = try await library.saved.find(id)
+                    // The saved spec itself runs (its order and limit too); the form shows its question.
+                    spec = report.spec(at: library.now())
+                    query = AdminReportsQuery(spec)
+                    savedReport = report
+                } catch let refusal as SavedReportRefusal {
+                    problem = text("admin.reports.errors.\(refusal.code)")
+                }
             }
             var table: ReportRunner.Table?
-            var problem = parameters["error"].map { text("admin.reports.errors.\(Self.known($0))") }
             var status = HTTPResponse.Status.ok
             if query.asked {
                 do {
-                    table = try await reports.run(query.spec)
+                    table = try await reports.run(spec)
                 } catch let refusal as ReportRefusal {
                     problem = text("admin.reports.errors.\(refusal.code)")
                     status = .badRequest

@@ -17,7 +17,7 @@ struct AdminSavedReportsController {
         "reportNotFound", "reportNameTaken", "reportNameInvalid", "reportVersionConflict", "scheduleInvalid", "recipientsInvalid",
         "attachmentTooLarge", "noMeasures", "unknownMeasure", "unknownDimension", "measureUnavailable", "unknownGrain", "unknownTimeZone",
         "invalidRange", "rangeTooLarge", "limitOutOfRange", "tooManyFilterValues", "invalidFilterValue", "invalidOrder", "currencyRequired",
-        "reportingUnavailable",
+        "reportingUnavailable", "internalError",
     ]
 
     func addRoutes(to console: RouterGroup<AppRequestContext>) {
@@ -28,7 +28,7 @@ struct AdminSavedReportsController {
             let draft = SavedReportDraft(
                 name: form["name"].map { String($0) } ?? "", spec: query.spec,
                 relativeRange: form["range"].flatMap { RelativeRange(rawValue: String($0)) })
-            return await answering(nil) {
+            return await answering(nil, context) {
                 let report = try await library.create(
                     draft, by: try context.signedInStaff(), ip: context.clientAddress, requestID: context.requestID)
                 return (report.id, "saved")
@@ -36,7 +36,7 @@ struct AdminSavedReportsController {
         }
         area.post(":id/delete") { request, context -> Response in
             let id = try Self.id(context)
-            return await answering(id) {
+            return await answering(id, context) {
                 try await library.delete(id, by: try context.signedInStaff(), ip: context.clientAddress, requestID: context.requestID)
                 return (nil, "deleted")
             }
@@ -52,21 +52,21 @@ struct AdminSavedReportsController {
                 recipients: value("recipients").split(whereSeparator: { ",;\n\r".contains($0) }).map(String.init).filter {
                     !$0.trimmingCharacters(in: .whitespaces).isEmpty
                 }, language: Localization.language(for: request))
-            return await answering(id) {
+            return await answering(id, context) {
                 _ = try await library.schedule(id, schedule, by: staff, ip: context.clientAddress, requestID: context.requestID)
                 return (id, "scheduled")
             }
         }
         area.post(":id/unschedule") { request, context -> Response in
             let id = try Self.id(context)
-            return await answering(id) {
+            return await answering(id, context) {
                 try await library.unschedule(id, by: try context.signedInStaff(), ip: context.clientAddress, requestID: context.requestID)
                 return (id, "unscheduled")
             }
         }
         area.post(":id/send") { request, context -> Response in
             let id = try Self.id(context)
-            return await answering(id) {
+            return await answering(id, context) {
                 try await library.sendNow(id, by: try context.signedInStaff(), ip: context.clientAddress, requestID: context.requestID)
                 return (id, "queued")
             }
@@ -74,7 +74,7 @@ struct AdminSavedReportsController {
     }
 
     /// Runs a change and redirects to the page with its result, or with the refusal named.
-    private func answering(_ id: Int64?, _ change: () async throws -> (Int64?, String)) async -> Response {
+    private func answering(_ id: Int64?, _ context: AppRequestContext, _ change: () async throws -> (Int64?, String)) async -> Response {
         do {
             let (shown, result) = try await change()
             return Response.redirect(to: "/admin/reports?\(shown.map { "saved=\($0)&" } ?? "")result=\(result)", type: .normal)
@@ -82,7 +82,8 @@ struct AdminSavedReportsController {
             let saved = refusal == .notFound ? "" : id.map { "saved=\($0)&" } ?? ""
             return Response.redirect(to: "/admin/reports?\(saved)error=\(refusal.code)", type: .normal)
         } catch {
-            return Response.redirect(to: "/admin/reports?error=reportingUnavailable", type: .normal)
+            context.logger.error("a saved report did not change", metadata: ["reason": "\(error)"])
+            return Response.redirect(to: "/admin/reports?error=internalError", type: .normal)
         }
     }
 
