@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Identity
@@ -8,22 +9,10 @@ import Testing
 /// package, never by the code that wrote it.
 @Suite struct MIMEAttachmentTests {
     static func parsed(_ message: String) throws -> [String: Any] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "python3", URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("mime_parse.py").path,
-        ]
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
-        input.fileHandleForWriting.write(Data(message.utf8))
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        return try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("mime_parse.py")
+        let (status, output) = try PythonScript.run(script, input: Data(message.utf8))
+        #expect(status == 0)
+        return try JSONSerialization.jsonObject(with: output) as? [String: Any] ?? [:]
     }
 
     @Test func anAttachmentWithANonASCIINameArrivesWholeBesideTheBodies() throws {

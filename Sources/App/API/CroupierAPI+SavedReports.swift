@@ -1,6 +1,7 @@
 import AppAPI
 import Foundation
 import HTTPTypes
+import Identity
 import OpenAPIRuntime
 import Reporting
 
@@ -14,70 +15,61 @@ extension CroupierAPI {
     }
 
     func createSavedReport(_ input: Operations.CreateSavedReport.Input) async throws -> Operations.CreateSavedReport.Output {
-        let scope = try APIRequestScope.required()
         guard case .json(let body) = input.body else { throw AppError(.badRequest, code: .malformedBody) }
         let draft = SavedReportDraft(
             name: body.name, spec: ReportSpec(body.spec), relativeRange: body.relativeRange.map(RelativeRange.init))
-        let report = try await refusingSavedReport {
-            try await savedReports.create(
-                draft, by: try scope.signedInStaff(), ip: scope.context.clientAddress, requestID: scope.context.requestID)
-        }
+        let report = try await changing { try await savedReports.create(draft, by: $0, ip: $1, requestID: $2) }
         return .created(.init(body: .json(.init(report, schedule: nil))))
     }
 
     func getSavedReport(_ input: Operations.GetSavedReport.Input) async throws -> Operations.GetSavedReport.Output {
-        let id = try Self.reportID(input.path.id)
-        let report = try await refusingSavedReport { try await savedReports.saved.find(id) }
-        return .ok(.init(body: .json(.init(report, schedule: try await savedReports.schedules.entry(of: id)))))
+        .ok(.init(body: .json(try await view(try Self.reportID(input.path.id)))))
     }
 
     func updateSavedReport(_ input: Operations.UpdateSavedReport.Input) async throws -> Operations.UpdateSavedReport.Output {
-        let scope = try APIRequestScope.required()
         guard case .json(let body) = input.body else { throw AppError(.badRequest, code: .malformedBody) }
         let id = try Self.reportID(input.path.id)
         let draft = SavedReportDraft(
             name: body.name, spec: ReportSpec(body.spec), relativeRange: body.relativeRange.map(RelativeRange.init))
-        let report = try await refusingSavedReport {
-            try await savedReports.update(
-                id, version: body.version, with: draft, by: try scope.signedInStaff(), ip: scope.context.clientAddress,
-                requestID: scope.context.requestID)
-        }
-        return .ok(.init(body: .json(.init(report, schedule: try await savedReports.schedules.entry(of: id)))))
+        _ = try await changing { try await savedReports.update(id, version: body.version, with: draft, by: $0, ip: $1, requestID: $2) }
+        return .ok(.init(body: .json(try await view(id))))
     }
 
     func deleteSavedReport(_ input: Operations.DeleteSavedReport.Input) async throws -> Operations.DeleteSavedReport.Output {
-        let scope = try APIRequestScope.required()
         let id = try Self.reportID(input.path.id)
-        try await refusingSavedReport {
-            try await savedReports.delete(
-                id, by: try scope.signedInStaff(), ip: scope.context.clientAddress, requestID: scope.context.requestID)
-        }
+        try await changing { try await savedReports.delete(id, by: $0, ip: $1, requestID: $2) }
         return .noContent(.init())
     }
 
     func setReportSchedule(_ input: Operations.SetReportSchedule.Input) async throws -> Operations.SetReportSchedule.Output {
-        let scope = try APIRequestScope.required()
         guard case .json(let body) = input.body else { throw AppError(.badRequest, code: .malformedBody) }
         let id = try Self.reportID(input.path.id)
         let schedule = ReportSchedule(
             cadence: .init(rawValue: body.cadence.rawValue) ?? .daily, weekday: body.weekday, hour: body.hour, timeZone: body.timeZone,
             format: .init(rawValue: body.format.rawValue) ?? .csv, recipients: body.recipients, language: body.language?.rawValue ?? "en")
-        let report = try await refusingSavedReport {
-            _ = try await savedReports.schedule(
-                id, schedule, by: try scope.signedInStaff(), ip: scope.context.clientAddress, requestID: scope.context.requestID)
-            return try await savedReports.saved.find(id)
-        }
-        return .ok(.init(body: .json(.init(report, schedule: try await savedReports.schedules.entry(of: id)))))
+        _ = try await changing { try await savedReports.schedule(id, schedule, by: $0, ip: $1, requestID: $2) }
+        return .ok(.init(body: .json(try await view(id))))
     }
 
     func deleteReportSchedule(_ input: Operations.DeleteReportSchedule.Input) async throws -> Operations.DeleteReportSchedule.Output {
-        let scope = try APIRequestScope.required()
         let id = try Self.reportID(input.path.id)
-        try await refusingSavedReport {
-            try await savedReports.unschedule(
-                id, by: try scope.signedInStaff(), ip: scope.context.clientAddress, requestID: scope.context.requestID)
-        }
+        try await changing { try await savedReports.unschedule(id, by: $0, ip: $1, requestID: $2) }
         return .noContent(.init())
+    }
+
+    /// A report with its schedule, as the contract shows it.
+    private func view(_ id: Int64) async throws -> Components.Schemas.SavedReport {
+        let report = try await refusingSavedReport { try await savedReports.saved.find(id) }
+        return .init(report, schedule: try await savedReports.schedules.entry(of: id))
+    }
+
+    /// Runs a change as the signed-in staff member (with the request's address and id for the
+    /// audit row), its refusals named as the contract names them.
+    @discardableResult
+    private func changing<T>(_ change: (StaffMember, String, String) async throws -> T) async throws -> T {
+        let scope = try APIRequestScope.required()
+        let staff = try scope.signedInStaff()
+        return try await refusingSavedReport { try await change(staff, scope.context.clientAddress, scope.context.requestID) }
     }
 
     func exportSavedReport(_ input: Operations.ExportSavedReport.Input) async throws -> Operations.ExportSavedReport.Output {

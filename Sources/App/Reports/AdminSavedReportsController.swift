@@ -34,13 +34,6 @@ struct AdminSavedReportsController {
                 return (report.id, "saved")
             }
         }
-        area.post(":id/delete") { request, context -> Response in
-            let id = try Self.id(context)
-            return await answering(id, context) {
-                try await library.delete(id, by: try context.signedInStaff(), ip: context.clientAddress, requestID: context.requestID)
-                return (nil, "deleted")
-            }
-        }
         area.post(":id/schedule") { request, context -> Response in
             let id = try Self.id(context)
             let form = try await Self.form(request, context)
@@ -57,18 +50,20 @@ struct AdminSavedReportsController {
                 return (id, "scheduled")
             }
         }
-        area.post(":id/unschedule") { request, context -> Response in
-            let id = try Self.id(context)
-            return await answering(id, context) {
-                try await library.unschedule(id, by: try context.signedInStaff(), ip: context.clientAddress, requestID: context.requestID)
-                return (id, "unscheduled")
-            }
-        }
-        area.post(":id/send") { request, context -> Response in
-            let id = try Self.id(context)
-            return await answering(id, context) {
-                try await library.sendNow(id, by: try context.signedInStaff(), ip: context.clientAddress, requestID: context.requestID)
-                return (id, "queued")
+        // Each a button: the report's id is all they take.
+        let actions: [(path: String, result: String, act: @Sendable (Int64, StaffMember, String, String) async throws -> Void)] = [
+            ("delete", "deleted", { try await library.delete($0, by: $1, ip: $2, requestID: $3) }),
+            ("unschedule", "unscheduled", { try await library.unschedule($0, by: $1, ip: $2, requestID: $3) }),
+            ("send", "queued", { try await library.sendNow($0, by: $1, ip: $2, requestID: $3) }),
+        ]
+        for action in actions {
+            area.post(":id/\(action.path)") { _, context -> Response in
+                let id = try Self.id(context)
+                let staff = try context.signedInStaff()
+                return await answering(id, context) {
+                    try await action.act(id, staff, context.clientAddress, context.requestID)
+                    return (action.path == "delete" ? nil : id, action.result)
+                }
             }
         }
     }
