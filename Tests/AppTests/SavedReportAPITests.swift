@@ -116,4 +116,37 @@ import Testing
             #expect(try await first.sendDue() == 0)
         }
     }
+
+    @Test func aSavedSpecThatBecameInvalidIsRefusedByNameAndItsScheduledRunFailsWithoutMail() async throws {
+        try await withReportsApp { client, dependencies, database in
+            let analyst = try await StaffAPITests().signedIn(
+                client, database, secret: dependencies.configuration.secretKey, email: "analyst@casino.example", role: .analyst)
+            let id = try #require(try await call(client, "/api/v1/reports", .post, analyst, Self.body).json()["id"] as? String)
+            let scheduled = try await call(
+                client, "/api/v1/reports/\(id)/schedule", .put, analyst,
+                #"{"cadence":"weekly","weekday":1,"hour":7,"timeZone":"UTC","format":"csv","recipients":["cfo@casino.example"]}"#)
+            #expect(scheduled.status == .ok)
+            // What a later model might do to a saved spec: a measure it no longer knows.
+            try await database.withConnection { connection in
+                _ = try await connection.query(
+                    "UPDATE reporting_saved_reports SET spec = jsonb_set(spec, '{measures}', '[\"retired_measure\"]')",
+                    logger: TestServices.logger
+                ).collect()
+            }
+            let export = try await call(client, "/api/v1/reports/\(id)/export?format=csv", .get, analyst)
+            #expect(export.status == .badRequest)
+            #expect(try StaffAPITests.code(export) == "unknownMeasure")
+
+            let sendNow = try await call(client, "/admin/reports/saved/\(id)/send", .post, analyst)
+            #expect(sendNow.status == .seeOther)
+            _ = try await dependencies.reportScheduleJob(logger: TestServices.logger).sendDue()
+            let entry = try #require(
+                try await dependencies.savedReportLibrary(logger: TestServices.logger).schedules.entry(of: Int64(id) ?? 0))
+            #expect(entry.lastRun?.outcome == .failed && entry.lastRun?.detail == "unknownMeasure")
+            let mails = try await MailQueue(database: database, logger: TestServices.logger).recent()
+            #expect(!mails.contains { $0.mail.recipient == "cfo@casino.example" }, "a failed run mails no one")
+            let page = try await call(client, "/admin/reports", .get, [.cookie: analyst[.cookie] ?? ""])
+            #expect(page.text.contains("saved-last-run-detail"), "the console shows why it failed")
+        }
+    }
 }

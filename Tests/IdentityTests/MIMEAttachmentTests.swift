@@ -1,5 +1,7 @@
 import Crypto
 import Foundation
+import Persistence
+import PostgresNIO
 import TestSupport
 import Testing
 
@@ -43,5 +45,31 @@ import Testing
         let parsed = try Self.parsed(message)
         #expect(parsed["text"] as? String == "123456\n")
         #expect((parsed["attachments"] as? [Any])?.isEmpty == true)
+    }
+
+    @Test func aQueuedAttachmentIsDeliveredThenItsBytesAreDropped() async throws {
+        let server = try await SMTPTests.Server(mode: "starttls")
+        try await TestDatabase.with { database in
+            let bytes = Array("gateway,deposits\r\nsandbox,25.00000\r\n".utf8)
+            let mail = OutgoingMail(
+                recipient: "cfo@casino.example", subject: "Report", text: "Rows: 1\n", html: "<p>Rows: 1</p>",
+                attachment: MailAttachment(name: "payments.csv", contentType: "text/csv", bytes: bytes))
+            try await database.withTransaction(logger: TestServices.logger) {
+                try await MailQueue.enqueue(mail, on: $0, logger: TestServices.logger)
+            }
+            let delivery = MailDelivery(
+                database: database, client: SMTPClient(settings: try server.settings()), logger: TestServices.logger)
+            #expect(try await delivery.deliverOne())
+            let sent = try #require(try server.messages().first?["data"] as? String)
+            let parsed = try Self.parsed(sent)
+            let attachments = try #require(parsed["attachments"] as? [[String: Any]])
+            #expect(attachments.first?["filename"] as? String == "payments.csv" && attachments.first?["size"] as? Int == bytes.count)
+            let kept = try await database.withConnection { connection in
+                try await connection.query(
+                    "SELECT attachment_name, attachment IS NULL FROM identity_mail_outbox", logger: TestServices.logger
+                ).collect().map { try $0.decode((String?, Bool).self) }
+            }
+            #expect(kept.count == 1 && kept.first?.0 == "payments.csv" && kept.first?.1 == true, "the name stays, the bytes go")
+        }
     }
 }
