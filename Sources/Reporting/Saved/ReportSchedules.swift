@@ -44,8 +44,8 @@ public struct ReportSchedules: Sendable {
         self.logger = logger
     }
 
-    /// Every schedule with its latest run, by report.
-    public func all() async throws -> [Int64: Entry] {
+    /// Every schedule with its latest run, by report (or only `reportID`'s).
+    public func all(of reportID: Int64? = nil) async throws -> [Int64: Entry] {
         try await database.withConnection { connection in
             let rows = try await connection.query(
                 """
@@ -54,6 +54,7 @@ public struct ReportSchedules: Sendable {
                   FROM reporting_schedules s
                   LEFT JOIN LATERAL (SELECT due_at, ran_at, outcome, rows, detail FROM reporting_schedule_runs
                                       WHERE report_id = s.report_id ORDER BY due_at DESC LIMIT 1) r ON true
+                 WHERE \(reportID)::bigint IS NULL OR s.report_id = \(reportID)
                 """, logger: logger)
             var entries: [Int64: Entry] = [:]
             for try await (id, cadence, weekday, hour, zone, format, recipients, language, next, due, ran, outcome, count, detail)
@@ -73,7 +74,7 @@ public struct ReportSchedules: Sendable {
         }
     }
 
-    public func entry(of reportID: Int64) async throws -> Entry? { try await all()[reportID] }
+    public func entry(of reportID: Int64) async throws -> Entry? { try await all(of: reportID)[reportID] }
 
     /// Sets (or replaces) a report's schedule; its next due time is the first after `now`.
     @discardableResult
