@@ -121,13 +121,20 @@ def test_an_analyst_saves_exports_and_receives_a_scheduled_report(
     expect(phone.get_by_test_id("saved-report").filter(has_text=name)).to_have_count(1)
     expect(phone.get_by_test_id("saved-report").filter(has_text=name).get_by_test_id("saved-last-run")).to_contain_text(
         t("ru", "admin.reports.saved.outcomes.sent"))
-    assert_no_sideways_scroll(phone, PHONE["width"], "the saved reports on a phone")
+    phone.get_by_test_id("saved-report").filter(has_text=name).get_by_test_id("saved-schedule-open").click()
+    expect(phone.get_by_test_id("saved-report").filter(has_text=name).get_by_test_id("saved-recipients")).to_have_value(
+        ", ".join(sorted(recipients)))
+    assert_no_sideways_scroll(phone, PHONE["width"], "the saved reports on a phone, a schedule open")
 
-    with page.expect_navigation():
-        saved.get_by_test_id("saved-delete").click()
-    expect(page.get_by_test_id("report-notice")).to_have_text(t("en", "admin.reports.saved.results.deleted"))
-    expect(page.get_by_test_id("saved-report").filter(has_text=name)).to_have_count(0)
-    assert page.request.get(f"/api/v1/reports/{report_id}").status == 404
+    # Deleted by another analyst, so that each page's screenshot keeps what it showed.
+    other = new_page("en")
+    sign_in(other, staff_factory.create("analyst"))
+    open_admin(other, "/admin/reports")
+    with other.expect_navigation():
+        other.get_by_test_id("saved-report").filter(has_text=name).get_by_test_id("saved-delete").click()
+    expect(other.get_by_test_id("report-notice")).to_have_text(t("en", "admin.reports.saved.results.deleted"))
+    expect(other.get_by_test_id("saved-report").filter(has_text=name)).to_have_count(0)
+    assert other.request.get(f"/api/v1/reports/{report_id}").status == 404
 
 
 def test_a_risk_officer_sees_saved_reports_but_cannot_save(

@@ -42,7 +42,7 @@ struct AdminSavedReportsPanel {
         text: (String) -> String
     ) {
         func choices(_ values: [String], chosen: String, prefix: String) -> [Choice] {
-            values.map { Choice(value: $0, label: prefix.isEmpty ? $0 : text("\(prefix).\($0)"), chosen: $0 == chosen) }
+            values.map { Choice(value: $0, label: prefix.isEmpty ? $0.uppercased() : text("\(prefix).\($0)"), chosen: $0 == chosen) }
         }
         let prefix = "admin.reports.saved"
         rows = reports.map { report in
