@@ -49,7 +49,8 @@ struct ReportScheduleJob: Service {
         var mails: [OutgoingMail] = []
         let run: ReportSchedules.Run
         do {
-            let table = try await library.run(report)
+            // The mail names the days the rows are for: both resolved at the same instant.
+            let table = try await library.run(report, at: ranAt)
             let file = try ReportExport(table, format: entry.schedule.format, measures: report.spec.measures)
             let spec = report.spec(at: ranAt)
             mails = entry.schedule.recipients.map {

@@ -70,11 +70,11 @@ struct SavedReportLibrary: Sendable {
         }
     }
 
-    /// Runs a saved report as it would run now; a spec the compiler no longer accepts is refused
-    /// by its name.
-    func run(_ report: SavedReport) async throws -> ReportRunner.Table {
+    /// Runs a saved report as it would run now (or at `time`, for a range resolved then); a spec
+    /// the compiler no longer accepts is refused by its name.
+    func run(_ report: SavedReport, at time: Date? = nil) async throws -> ReportRunner.Table {
         do {
-            return try await reports.run(report.spec(at: now()))
+            return try await reports.run(report.spec(at: time ?? now()))
         } catch let refusal as ReportRefusal {
             throw SavedReportRefusal.spec(refusal)
         }
