@@ -15,7 +15,7 @@ struct AdminSavedReportsController {
     /// The refusals the page can name.
     static let errors: Set = [
         "reportNotFound", "reportNameTaken", "reportNameInvalid", "reportVersionConflict", "scheduleInvalid", "recipientsInvalid",
-        "attachmentTooLarge", "noMeasures", "unknownMeasure", "unknownDimension", "measureUnavailable", "unknownGrain", "unknownTimeZone",
+        "attachmentTooLarge", "noMeasures", "unknownMeasure", "unknownDimension", "unknownGrain", "unknownTimeZone",
         "invalidRange", "rangeTooLarge", "limitOutOfRange", "tooManyFilterValues", "invalidFilterValue", "invalidOrder", "currencyRequired",
         "reportingUnavailable", "internalError",
     ]
