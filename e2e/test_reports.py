@@ -76,8 +76,10 @@ def test_an_analyst_finds_a_deposit_in_the_payments_report_and_exports_it(
     export = page.request.get(href)
     assert export.status == 200 and export.headers["content-type"].startswith("text/csv"), export.status
     rows = list(csv.reader(io.StringIO(export.text())))
-    assert rows[0] == ["time", "gateway", "deposits", "withdrawals", "net_deposits"], rows[0]
+    assert rows[0] == ["time", "gateway", "deposits", "withdrawals", "net_deposits", "ftd_count", "ftd_amount"], rows[0]
     assert sum(float(r[2]) for r in rows[1:] if r[1] == "sandbox") >= before + 25, rows
+    # The depositor signed up today and this was (on the first run) their first deposit.
+    assert sum(int(r[5]) for r in rows[1:] if r[1] == "sandbox") >= 1, rows
     workbook = page.request.get(page.get_by_test_id("report-export-xlsx").get_attribute("href") or "")
     assert workbook.status == 200, workbook.status
     sheet = openpyxl.load_workbook(io.BytesIO(workbook.body())).active
@@ -96,6 +98,17 @@ def test_an_analyst_finds_a_deposit_in_the_payments_report_and_exports_it(
              for tile in page.get_by_test_id("dashboard-tile").all()}
     deposits = tiles.get(t(lang, "admin.reports.measures.deposits"))
     assert deposits is not None and float(deposits) >= 25, f"today's tiles: {tiles}"
+    for test_id in ("dashboard-withdrawals-waiting", "dashboard-loader-waiting"):
+        assert page.get_by_test_id(test_id).locator("dd").inner_text().rstrip("+").isdigit(), test_id
+    lag = page.get_by_test_id("dashboard-outbox-lag").locator("dd").inner_text()
+    assert lag == t(lang, "admin.dashboard.pipeline.seconds").replace("{seconds}", lag.split()[0]), lag
+
+    # The depositor's registration reached analytics as a new player of today.
+    today = time.strftime("%Y-%m-%d", time.gmtime())
+    response = page.goto(f"/admin/reports?measure=new_players&dimension=kyc_level&from={today}&to={today}")
+    assert response is not None and response.status == 200, response and response.status
+    new_players = sum(int(row.locator("td").all_inner_texts()[1]) for row in page.get_by_test_id("report-row").all())
+    assert new_players >= 1, "a player who signed up today is a new player"
 
 
 def test_a_hostile_time_zone_is_refused_by_name_and_support_has_no_reports(

@@ -118,14 +118,15 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
         secureCookies: site.isSecure)
     staffSignIn.addRoutes(to: forms)
     StaffEnrolmentPages(pages: pages, directory: staffDirectory, access: access, limits: limits).addRoutes(to: forms)
+    let health = try dependencies.systemHealth(readiness: readiness, logger: logger)
+    let withdrawals = dependencies.withdrawals(composer: StepUpMail(localization: pages.localization))
     StaffMembersController(
         pages: pages, directory: staffDirectory, access: access, site: site,
         figures: DashboardFigures(
-            reports: reports, pivot: dependencies.configuration.pivotCurrency)
+            reports: reports, pivot: dependencies.configuration.pivotCurrency, health: health, withdrawals: withdrawals)
     ).addRoutes(to: console)
     AuditLogPage(pages: pages, access: access, audit: audit).addRoutes(to: console)
-    AdminHealthController(pages: pages, health: try dependencies.systemHealth(readiness: readiness, logger: logger), access: access)
-        .addRoutes(to: console)
+    AdminHealthController(pages: pages, health: health, access: access).addRoutes(to: console)
     WalletController(ledger: dependencies.ledger, currencies: currencies, pages: pages, grants: dependencies.bonusGrants)
         .addRoutes(to: router)
     let header = PlayerHeader(ledger: dependencies.ledger, currencies: currencies)
@@ -139,7 +140,6 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
     ).addRoutes(to: router)
     OriginalsController(pages: pages, originals: dependencies.originals).addRoutes(to: router)
     WebhooksController(inbox: dependencies.webhookInbox).addRoutes(to: router)
-    let withdrawals = dependencies.withdrawals(composer: StepUpMail(localization: pages.localization))
     CashierController(
         pages: pages, deposits: dependencies.deposits, withdrawals: withdrawals, ledger: dependencies.ledger,
         gateways: dependencies.gateways, currencies: currencies, kyc: dependencies.kyc,

@@ -85,12 +85,13 @@ public struct OutboxRelay: Service {
             for try await event in rows.decode((Int64, UUID, String, String, Date).self) { events.append(event) }
             if !events.isEmpty {
                 try await spans.batch(count: events.count) {
-                    for (_, eventID, outboxSubject, payload, occurredAt) in events {
+                    for (id, eventID, outboxSubject, payload, occurredAt) in events {
                         let subject = stream.subject(forOutboxSubject: outboxSubject)
                         let messageID = eventID.uuidString.lowercased()
                         let ack = try await spans.publish(subject: subject, eventID: messageID) {
                             try await jetStream.publish(
-                                subject: subject, messageID: messageID, headers: [EventHeaders.occurredAt: EventHeaders.text(occurredAt)],
+                                subject: subject, messageID: messageID,
+                                headers: [EventHeaders.occurredAt: EventHeaders.text(occurredAt), EventHeaders.sequence: String(id)],
                                 payload: Array(payload.utf8))
                         }
                         if ack.duplicate { logger.debug("event was already in the stream", metadata: ["event": "\(eventID)"]) }

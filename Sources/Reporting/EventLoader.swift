@@ -6,7 +6,7 @@ import Persistence
 import ServiceLifecycle
 
 /// Loads every event of the stream into ClickHouse (docs/events.md "ClickHouse"): a durable pull
-/// consumer hands out a batch, the loader writes its rows (raw events, money facts) and only then
+/// consumer hands out a batch, the loader writes its rows (raw events and facts) and only then
 /// acknowledges it. A crash or an outage anywhere between means the batch comes again, and its
 /// rows meet their first copies by event id, so each event counts once. Every serve and worker
 /// copy runs one; the consumer shares the batches out between them.
@@ -69,13 +69,17 @@ public struct EventLoader: Service {
             loadable.append(message)
             let occurredAt = message.headers[EventHeaders.occurredAt].flatMap(EventHeaders.date) ?? message.metadata.publishedAt
             newest = max(newest, occurredAt)
-            if !rows.add(eventID: eventID, subject: message.subject, occurredAt: occurredAt, payload: message.payload) {
+            // Events published before the relay sent their outbox id come in stream order.
+            let sequence = message.headers[EventHeaders.sequence].flatMap { UInt64($0) } ?? message.metadata.streamSequence
+            if !rows.add(eventID: eventID, subject: message.subject, occurredAt: occurredAt, sequence: sequence, payload: message.payload) {
                 unreadable.increment()
-                logger.error("a ledger event did not read as one; kept raw only", metadata: ["event": "\(eventID)"])
+                logger.error("an event did not read as its subject's payload; kept raw only", metadata: ["event": "\(eventID)"])
             }
         }
         try await clickHouse.insert(into: "events", rows: rows.raw)
         try await clickHouse.insert(into: "money_movements", rows: rows.money)
+        try await clickHouse.insert(into: "player_facts", rows: rows.players)
+        try await clickHouse.insert(into: "payment_facts", rows: rows.payments)
         for message in loadable { try await message.ack() }
         loaded.increment(by: loadable.count)
         if !loadable.isEmpty { lag.record(Date().timeIntervalSince(newest)) }

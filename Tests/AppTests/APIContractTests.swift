@@ -41,7 +41,7 @@ import Testing
         ]
         for refusal in refusals { #expect(ErrorCode(refusal).rawValue == refusal.code, "\(refusal)") }
         let reports: [ReportRefusal] = [
-            .noMeasures, .unknownMeasure("x"), .unknownDimension("x"), .measureUnavailable("x"), .unknownGrain("x"), .unknownTimeZone("x"),
+            .noMeasures, .unknownMeasure("x"), .unknownDimension("x"), .unknownGrain("x"), .unknownTimeZone("x"),
             .invalidRange, .rangeTooLarge, .limitOutOfRange, .tooManyFilterValues, .invalidFilterValue, .invalidOrder("x"),
             .currencyRequired,
         ]

@@ -14,7 +14,8 @@ import Testing
         var rows = EventRows()
         let payload =
             #"{"transactionId":42,"kind":"win","playerId":7,"currency":"EUR","idempotencyKey":"hub88:p:t","delta":{"real":150,"bonus":50,"locked":0},"balance":{"real":1,"bonus":2,"locked":0},"reference":41,"metadata":{"provider":"hub88","game":"slot","round":"r1"}}"#
-        let read = rows.add(eventID: Self.eventID, subject: "croupier.ledger.win", occurredAt: Self.at, payload: Array(payload.utf8))
+        let read = rows.add(
+            eventID: Self.eventID, subject: "croupier.ledger.win", occurredAt: Self.at, sequence: 9, payload: Array(payload.utf8))
         #expect(read)
         #expect(rows.raw.count == 1 && rows.raw[0].occurredAt == "2027-01-15 08:00:00")
         #expect(
@@ -26,14 +27,56 @@ import Testing
             ])
     }
 
-    @Test func otherEventsAreRawOnlyAndAnUnreadableLedgerEventIsReported() {
+    @Test func playerEventsSetAttributesAndPaymentEventsArePaymentFacts() {
+        var rows = EventRows()
+        let events: [(String, String)] = [
+            ("croupier.identity.player_registered", #"{"playerId":7,"language":"ru"}"#),
+            ("croupier.identity.player_segments_changed", #"{"playerId":7,"segments":["vip","high_risk"]}"#),
+            ("croupier.compliance.profile_changed", #"{"playerId":7,"country":"DE"}"#),
+            ("croupier.compliance.kyc_level_changed", #"{"playerId":7,"level":2}"#),
+            (
+                "croupier.payments.deposit_completed",
+                #"{"depositId":"dep_1","playerId":7,"gateway":"stripe","currency":"EUR","units":500,"state":"completed","firstDeposit":true}"#
+            ),
+            (
+                "croupier.payments.withdrawal_paid",
+                #"{"withdrawalId":"wd_1","playerId":7,"gateway":"stripe","currency":"EUR","units":300,"feeUnits":5,"state":"paid"}"#
+            ),
+        ]
+        for (sequence, (subject, payload)) in events.enumerated() {
+            let read = rows.add(
+                eventID: Self.eventID, subject: subject, occurredAt: Self.at, sequence: UInt64(sequence), payload: Array(payload.utf8))
+            #expect(read, "\(subject)")
+        }
+        #expect(rows.raw.count == 6 && rows.money.isEmpty)
+        #expect(
+            rows.players.map { [$0.attribute, $0.value] } == [
+                ["registered", "ru"], ["segments", "high_risk,vip"], ["country", "DE"], ["kyc_level", "2"],
+            ])
+        #expect(rows.players.map(\.sequence) == [0, 1, 2, 3] && rows.players.allSatisfy { $0.playerID == 7 })
+        #expect(
+            rows.payments == [
+                EventRows.PaymentFact(
+                    eventID: Self.eventID, occurredAt: "2027-01-15 08:00:00", sequence: 4, event: "deposit_completed", paymentID: "dep_1",
+                    playerID: 7, gateway: "stripe", currency: "EUR", units: 500, feeUnits: 0, firstDeposit: 1),
+                EventRows.PaymentFact(
+                    eventID: Self.eventID, occurredAt: "2027-01-15 08:00:00", sequence: 5, event: "withdrawal_paid", paymentID: "wd_1",
+                    playerID: 7, gateway: "stripe", currency: "EUR", units: 300, feeUnits: 5, firstDeposit: 0),
+            ])
+    }
+
+    @Test func otherEventsAreRawOnlyAndUnreadableOnesAreReported() {
         var rows = EventRows()
         let other = rows.add(
-            eventID: Self.eventID, subject: "facts.payments.deposit_completed", occurredAt: Self.at, payload: Array("{}".utf8))
-        let unreadable = rows.add(
-            eventID: Self.eventID, subject: "facts.ledger.bet", occurredAt: Self.at, payload: Array(#"{"kind":1}"#.utf8))
-        #expect(other && !unreadable)
-        #expect(rows.raw.count == 2 && rows.money.isEmpty)
+            eventID: Self.eventID, subject: "facts.bonuses.granted", occurredAt: Self.at, sequence: 1, payload: Array("{}".utf8))
+        let unreadable = [
+            ("facts.ledger.bet", #"{"kind":1}"#), ("facts.payments.deposit_completed", "{}"),
+            ("facts.identity.player_registered", #"{"playerId":"7"}"#), ("facts.compliance.kyc_level_changed", #"{"playerId":7}"#),
+        ].map { subject, payload in
+            rows.add(eventID: Self.eventID, subject: subject, occurredAt: Self.at, sequence: 2, payload: Array(payload.utf8))
+        }
+        #expect(other && unreadable == [false, false, false, false])
+        #expect(rows.raw.count == 5 && rows.money.isEmpty && rows.players.isEmpty && rows.payments.isEmpty)
     }
 
     @Test func hostileTextArrivesExactly() async throws {
@@ -41,7 +84,7 @@ import Testing
             let hostile = "'; DROP TABLE events; -- \\\\ \\\" \u{0} \u{7} ünïcødé 🎰 \n\t\r"
             var rows = EventRows()
             rows.add(
-                eventID: Self.eventID, subject: "croupier.identity.player_registered", occurredAt: Self.at, payload: Array(hostile.utf8))
+                eventID: Self.eventID, subject: "croupier.bonuses.granted", occurredAt: Self.at, sequence: 1, payload: Array(hostile.utf8))
             try await clickHouse.insert(into: "events", rows: rows.raw)
             let stored = try await clickHouse.execute("SELECT hex(payload) FROM events FORMAT TabSeparated")
             #expect(stored.trimmingCharacters(in: .whitespacesAndNewlines) == hostile.utf8.map { String(format: "%02X", $0) }.joined())

@@ -23,7 +23,6 @@ import Testing
         let refused: [(ReportSpec, ReportRefusal)] = [
             (Self.spec(measures: []), .noMeasures),
             (Self.spec(measures: ["ggr", Self.injection]), .unknownMeasure(Self.injection)),
-            (Self.spec(measures: ["ftd_count"]), .measureUnavailable("ftd_count")),
             (Self.spec(dimensions: ["provider", "player_id"]), .unknownDimension("player_id")),
             (Self.spec(dimensions: [Self.injection]), .unknownDimension(Self.injection)),
             (Self.spec(grain: "minute"), .unknownGrain("minute")),

@@ -42,15 +42,26 @@ struct SystemHealth: Sendable {
         let copies: Part<[RunningCopy]>
     }
 
+    /// The events' way to analytics: the outbox's backlog and the ClickHouse loader's, for the dashboard.
+    func pipeline() async -> (outbox: Part<Backlog>, loader: Part<JetStream.ConsumerInfo>) {
+        async let outbox = part { try await Outbox.backlog(in: database, logger: logger) }
+        async let loader = loaderInfo()
+        return (await outbox, await loader)
+    }
+
+    private func loaderInfo() async -> Part<JetStream.ConsumerInfo> {
+        await part {
+            try await JetStream(connection: nats.connection()).consumerInfo(stream: self.stream.name, durable: EventLoader.durable)
+        }
+    }
+
     func snapshot() async -> Snapshot {
         async let dependencies = readiness.evaluate()
         async let outbox = part { try await Outbox.backlog(in: database, logger: logger) }
         async let webhooks = part { try await inbox.backlog() }
         async let mail = part { try await self.mail.backlog() }
         async let stream = part { try await JetStream(connection: nats.connection()).streamInfo(name: self.stream.name) }
-        async let loader = part {
-            try await JetStream(connection: nats.connection()).consumerInfo(stream: self.stream.name, durable: EventLoader.durable)
-        }
+        async let loader = loaderInfo()
         async let pending = part { try await PostgresMigrator(database: database, migrations: migrations, logger: logger).pending().count }
         async let copies = part { try await ProcessHeartbeat.copies(in: database, logger: logger) }
         return Snapshot(

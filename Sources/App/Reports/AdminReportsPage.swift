@@ -106,6 +106,7 @@ struct AdminReportsPage: PageModel {
 enum ReportModelNames {
     static let measures = [
         "turnover", "wins", "ggr", "ngr", "rtp", "hold", "deposits", "withdrawals", "net_deposits", "active_players", "arpu", "bonus_cost",
+        "rounds", "ftd_count", "ftd_amount", "new_players",
     ]
-    static let dimensions = ["time", "provider", "game", "currency", "gateway"]
+    static let dimensions = ["time", "provider", "game", "currency", "gateway", "country", "kyc_level", "segment"]
 }

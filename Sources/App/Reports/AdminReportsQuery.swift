@@ -10,8 +10,8 @@ struct AdminReportsQuery: Sendable {
     static let presets: [String: (measures: [String], dimensions: [String])] = [
         "daily": (["turnover", "ggr", "rtp", "deposits", "active_players"], ["time"]),
         "providers": (["turnover", "wins", "ggr", "hold", "active_players"], ["provider"]),
-        "payments": (["deposits", "withdrawals", "net_deposits"], ["time", "gateway"]),
-        "value": (["ggr", "ngr", "arpu", "bonus_cost", "active_players"], ["time"]),
+        "payments": (["deposits", "withdrawals", "net_deposits", "ftd_count", "ftd_amount"], ["time", "gateway"]),
+        "value": (["ggr", "ngr", "arpu", "bonus_cost", "active_players", "new_players"], ["time"]),
     ]
     static let grains = ["hour", "day", "week", "month"]
     /// The builder's most; the page says when a report reached it.

@@ -124,6 +124,7 @@ public struct KYCLevels: Sendable {
             ON CONFLICT (player_id) DO UPDATE SET level = EXCLUDED.level, set_by = EXCLUDED.set_by, set_at = now()
             """, logger: logger
         ).collect()
+        try await ComplianceEvents.levelChanged(player.rawValue, to: level, on: connection, logger: logger)
     }
 
     /// `100.00000` → `100`, `0.50` → `0.5`: numeric's text without trailing zeros.

@@ -90,6 +90,9 @@ public struct ComplianceProfiles: Sendable {
                     actor: actor, action: "compliance.profile_changed", target: "player:\(player.rawValue)",
                     summary: ["fields": changed.map(\.rawValue).joined(separator: ",")]), on: connection)
             let changedProfile = try await profile(of: player, on: connection)
+            if changed.contains(.country) {
+                try await ComplianceEvents.profileChanged(player.rawValue, country: changedProfile.country, on: connection, logger: logger)
+            }
             // A date of birth under 18 closes the account as soon as it is given, not only when
             // the player applies for a level.
             if changed.contains(.dateOfBirth),

@@ -120,6 +120,8 @@ public struct PlayerSegments: Sendable {
         try await database.withTransaction(logger: logger) { connection in
             _ = try await PlayerBlocks(database: database, logger: logger).disabledState(of: player, on: connection)
             guard try await write(connection) > 0 else { return }
+            let segments = try await segments(of: player, on: connection).map(\.rawValue)
+            try await PlayerEvents.segmentsChanged(player.rawValue, to: segments, on: connection, logger: logger)
             try await AuditLog(database: database, logger: logger).append(
                 acting.entry(action, player, ["segment": segment.rawValue]), on: connection)
         }

@@ -250,12 +250,15 @@ public struct PlayerSignIn: Sendable {
                         VALUES (\(telegramID), \(field("username")), \(field("first_name") ?? ""), \(field("last_name")), \(field("photo_url")), \(email),
                                 \(now), \(now), \(now), \(language))
                         ON CONFLICT (telegram_id) DO UPDATE SET telegram_id = EXCLUDED.telegram_id
-                        RETURNING id
+                        RETURNING id, xmax = 0
                         """, logger: logger)
-                    var id: Int64?
-                    for try await value in inserted.decode(Int64.self) { id = value }
-                    guard let id else { return .failure(.challengeInvalid) }
-                    player = id
+                    // `xmax = 0`: this statement inserted the row, rather than meeting one a
+                    // concurrent sign-up of the same Telegram account inserted first.
+                    var created: (id: Int64, new: Bool)?
+                    for try await row in inserted.decode((Int64, Bool).self) { created = row }
+                    guard let created else { return .failure(.challengeInvalid) }
+                    if created.new { try await PlayerEvents.registered(created.id, language: language, on: connection, logger: logger) }
+                    player = created.id
                 } catch let error as PSQLError where error.sqlState == "23505" {
                     return .failure(.emailTaken)
                 }
@@ -302,7 +305,7 @@ public struct PlayerSignIn: Sendable {
     public static let demoEmail = "player@croupier.local"
 
     public func demoPlayer() async throws -> PlayerID {
-        try await database.withConnection { connection in
+        try await database.withTransaction(logger: logger) { connection in
             let rows = try await connection.query(
                 """
                 WITH created AS (
@@ -310,9 +313,12 @@ public struct PlayerSignIn: Sendable {
                                                   terms_accepted_at, language)
                     VALUES (-1, 'demo_player', 'Demo', \(Self.demoEmail), now(), now(), now(), 'en')
                     ON CONFLICT (email) DO NOTHING RETURNING id)
-                SELECT id FROM created UNION ALL SELECT id FROM identity_players WHERE email = \(Self.demoEmail)
+                SELECT id, true FROM created UNION ALL SELECT id, false FROM identity_players WHERE email = \(Self.demoEmail)
                 """, logger: logger)
-            for try await id in rows.decode(Int64.self) { return PlayerID(id) }
+            for try await (id, new) in rows.decode((Int64, Bool).self) {
+                if new { try await PlayerEvents.registered(id, language: "en", on: connection, logger: logger) }
+                return PlayerID(id)
+            }
             throw SignInError.challengeInvalid
         }
     }

@@ -20,7 +20,6 @@ enum ReportCompiler {
         guard !spec.measures.isEmpty else { throw ReportRefusal.noMeasures }
         var measures: [(String, SemanticModel.Measure)] = []
         for name in spec.measures {
-            if SemanticModel.unavailable.contains(name) { throw ReportRefusal.measureUnavailable(name) }
             guard let measure = SemanticModel.measures[name] else { throw ReportRefusal.unknownMeasure(name) }
             measures.append((name, measure))
         }
@@ -34,7 +33,7 @@ enum ReportCompiler {
         for name in spec.dimensions {
             if name == SemanticModel.time {
                 dimensions.append((name, bucket))
-            } else if let column = SemanticModel.columns[name] {
+            } else if let column = SemanticModel.columns[name] ?? SemanticModel.playerColumns[name] {
                 dimensions.append((name, column))
             } else {
                 throw ReportRefusal.unknownDimension(name)
@@ -46,16 +45,29 @@ enum ReportCompiler {
             throw ReportRefusal.rangeTooLarge
         }
         guard (1...SemanticModel.maxLimit).contains(spec.limit) else { throw ReportRefusal.limitOutOfRange }
-        var conditions = [
+        // Conditions on the sources' own columns go into each source; those on a player's
+        // dimensions apply after the join.
+        let times = [
             "occurred_at >= \(ClickHouseLiteral.startOf(spec.from, in: timeZone))",
             "occurred_at < \(ClickHouseLiteral.startOf(ReportSpec.Day(Self.text(end)), in: timeZone))",
         ]
+        var conditions: [(column: String, sql: String)] = []
+        var playerConditions: [String] = []
         var currency: String?
         for filter in spec.filters {
-            guard let column = SemanticModel.columns[filter.dimension] else { throw ReportRefusal.unknownDimension(filter.dimension) }
             guard (1...SemanticModel.maxFilterValues).contains(filter.values.count) else { throw ReportRefusal.tooManyFilterValues }
             for value in filter.values where !isFilterValue(value) { throw ReportRefusal.invalidFilterValue }
-            conditions.append("\(column) IN (\(filter.values.map(ClickHouseLiteral.string).joined(separator: ", ")))")
+            let literals = filter.values.map(ClickHouseLiteral.string)
+            if let column = SemanticModel.columns[filter.dimension] {
+                conditions.append((column, "\(column) IN (\(literals.joined(separator: ", ")))"))
+            } else if filter.dimension == "segment" {
+                // A player may be in several segments: any of the chosen ones will do.
+                playerConditions.append("(\(literals.map { "has(splitByChar(',', segments), \($0))" }.joined(separator: " OR ")))")
+            } else if let column = SemanticModel.playerColumns[filter.dimension] {
+                playerConditions.append("\(column) IN (\(literals.joined(separator: ", ")))")
+            } else {
+                throw ReportRefusal.unknownDimension(filter.dimension)
+            }
             if filter.dimension == "currency", filter.values.count == 1 { currency = filter.values[0] }
         }
         let money = measures.contains { $0.1.kind == .money }
@@ -70,7 +82,15 @@ enum ReportCompiler {
         if orders.isEmpty { orders = dimensions.indices.map { "d\($0) ASC" } }
         let selected =
             dimensions.enumerated().map { "\($1.1) AS d\($0)" } + measures.enumerated().map { "\($1.1.expression) AS m\($0)" }
-        var sql = "SELECT \(selected.joined(separator: ", ")) FROM money_movements FINAL WHERE \(conditions.joined(separator: " AND "))"
+        let sources = SemanticModel.Source.allCases.filter { source in measures.contains { $0.1.source == source } }
+        let rows = sources.map { source in
+            let own = times + conditions.filter { source.columns.contains($0.column) }.map(\.sql)
+            return "\(source.select) AND \(own.joined(separator: " AND "))"
+        }.joined(separator: " UNION ALL ")
+        var sql = "SELECT \(selected.joined(separator: ", ")) FROM (\(rows))"
+        let byPlayer = !playerConditions.isEmpty || spec.dimensions.contains { SemanticModel.playerColumns[$0] != nil }
+        if byPlayer { sql += " ANY LEFT JOIN (\(SemanticModel.players)) USING player_id" }
+        if !playerConditions.isEmpty { sql += " WHERE \(playerConditions.joined(separator: " AND "))" }
         if !dimensions.isEmpty { sql += " GROUP BY \(dimensions.indices.map { "d\($0)" }.joined(separator: ", "))" }
         if !orders.isEmpty { sql += " ORDER BY \(orders.joined(separator: ", "))" }
         sql += " LIMIT \(spec.limit)"

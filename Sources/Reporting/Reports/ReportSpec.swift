@@ -71,8 +71,6 @@ public enum ReportRefusal: Error, Sendable, Equatable {
     case noMeasures
     case unknownMeasure(String)
     case unknownDimension(String)
-    /// A measure the model names but whose data is not loaded yet (player dimensions).
-    case measureUnavailable(String)
     case unknownGrain(String)
     case unknownTimeZone(String)
     case invalidRange
@@ -91,7 +89,6 @@ public enum ReportRefusal: Error, Sendable, Equatable {
         case .noMeasures: "noMeasures"
         case .unknownMeasure: "unknownMeasure"
         case .unknownDimension: "unknownDimension"
-        case .measureUnavailable: "measureUnavailable"
         case .unknownGrain: "unknownGrain"
         case .unknownTimeZone: "unknownTimeZone"
         case .invalidRange: "invalidRange"

@@ -14,6 +14,7 @@ enum SemanticModel {
     struct Measure: Sendable {
         let expression: String
         let kind: Kind
+        var source: Source = .movements
     }
 
     static let stake = "real_units + bonus_units"
@@ -43,14 +44,67 @@ enum SemanticModel {
         "active_players": Measure(expression: active, kind: .count),
         "arpu": Measure(expression: "if(\(active) = 0, NULL, intDiv(\(turnover) - \(wins), greatest(\(active), 1)))", kind: .money),
         "bonus_cost": Measure(expression: bonusCost, kind: .money),
+        "rounds": Measure(expression: "toInt64(uniqExactIf(provider, round, kind = 'bet'))", kind: .count),
+        "ftd_count": Measure(expression: "toInt64(uniqExactIf(player_id, kind = 'ftd'))", kind: .count, source: .firstDeposits),
+        "ftd_amount": Measure(expression: "sumIf(real_units, kind = 'ftd')", kind: .money, source: .firstDeposits),
+        "new_players": Measure(expression: "toInt64(uniqExactIf(player_id, kind = 'registered'))", kind: .count, source: .registrations),
     ]
 
-    /// Named in the issue, needing the players' facts that are not loaded yet.
-    static let unavailable: Set<String> = ["ftd_count", "ftd_amount", "new_players"]
-
-    /// Column dimensions; `time` is the grain's bucket.
+    /// Dimensions that are columns of every source; `time` is the grain's bucket.
     static let columns: [String: String] = ["provider": "provider", "game": "game", "currency": "currency", "gateway": "gateway"]
+    /// Dimensions of the player, as of now: the latest value of each attribute (by sequence).
+    static let playerColumns: [String: String] = ["country": "country", "kyc_level": "kyc_level", "segment": "segments"]
     static let time = "time"
+
+    /// Where a measure's rows come from. Every source has the columns of `money_movements` that
+    /// reports read, so that measures of several sources are one `UNION ALL` and one `GROUP BY`.
+    /// Each part is filtered inside (ClickHouse 18 does not push a condition into a subquery).
+    enum Source: Sendable, CaseIterable {
+        case movements
+        /// A first deposit's completion, as kind `ftd` with its amount in `real_units`.
+        case firstDeposits
+        /// A player's registration, as kind `registered`, in no currency.
+        case registrations
+
+        /// The dimension columns it has; a filter on another does not narrow it (new players have
+        /// no currency, and a report of EUR deposits and new players counts every new player).
+        var columns: Set<String> {
+            switch self {
+            case .movements: ["provider", "game", "currency", "gateway"]
+            case .firstDeposits: ["currency", "gateway"]
+            case .registrations: []
+            }
+        }
+
+        var select: String {
+            switch self {
+            case .movements:
+                """
+                SELECT occurred_at, kind, player_id, currency, real_units, bonus_units, locked_units, debt_units, provider, game, round, \
+                gateway FROM money_movements FINAL WHERE 1
+                """
+            case .firstDeposits:
+                """
+                SELECT occurred_at, 'ftd' AS kind, player_id, currency, units AS real_units, toInt64(0) AS bonus_units, \
+                toInt64(0) AS locked_units, toInt64(0) AS debt_units, '' AS provider, '' AS game, '' AS round, gateway \
+                FROM payment_facts FINAL WHERE event = 'deposit_completed' AND first_deposit = 1
+                """
+            case .registrations:
+                """
+                SELECT occurred_at, 'registered' AS kind, player_id, '' AS currency, toInt64(0) AS real_units, toInt64(0) AS bonus_units, \
+                toInt64(0) AS locked_units, toInt64(0) AS debt_units, '' AS provider, '' AS game, '' AS round, '' AS gateway \
+                FROM player_facts FINAL WHERE attribute = 'registered'
+                """
+            }
+        }
+    }
+
+    /// Each player's dimensions: ClickHouse 18 joins once per SELECT, so one subquery holds them all.
+    static let players = """
+        SELECT player_id, argMaxIf(value, sequence, attribute = 'country') AS country, \
+        argMaxIf(value, sequence, attribute = 'kyc_level') AS kyc_level, argMaxIf(value, sequence, attribute = 'segments') AS segments \
+        FROM player_facts FINAL GROUP BY player_id
+        """
 
     /// The bucket of `occurred_at` in the report's time zone (a literal from `ClickHouseLiteral`).
     static func bucket(grain: String, zone: String) -> String? {
