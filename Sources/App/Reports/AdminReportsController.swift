@@ -14,8 +14,8 @@ struct AdminReportsController {
     let library: SavedReportLibrary
 
     /// An error named in the URL (after a refused form), if it is one the page knows.
-    static func known(_ code: Substring) -> String {
-        AdminSavedReportsController.errors.contains(String(code)) ? String(code) : "reportNotFound"
+    static func known(_ code: Substring) -> String? {
+        AdminSavedReportsController.errors.contains(String(code)) ? String(code) : nil
     }
 
     func addRoutes(to console: RouterGroup<AppRequestContext>) {
@@ -27,7 +27,7 @@ struct AdminReportsController {
             let parameters = request.uri.queryParameters
             var query = AdminReportsQuery(parameters, today: Date())
             var spec = query.spec
-            var problem = parameters["error"].map { text("admin.reports.errors.\(Self.known($0))") }
+            var problem = parameters["error"].flatMap(Self.known).map { text("admin.reports.errors.\($0)") }
             var savedReport: SavedReport?
             if let id = parameters["saved"].flatMap({ Int64(String($0)) }) {
                 do {
@@ -60,7 +60,7 @@ struct AdminReportsController {
             let notice = parameters["result"].flatMap { AdminSavedReportsController.results.contains(String($0)) ? String($0) : nil }
             let page = AdminReportsPage(
                 query: query, table: table, currencies: try await reports.currencies.all().keys.sorted(), error: problem,
-                notice: notice.map { text("admin.reports.saved.results.\($0)") }, saved: saved, savedName: savedReport?.name, text: text)
+                notice: notice.map { text("admin.reports.saved.results.\($0)") }, saved: saved, opened: savedReport, text: text)
             let console = AdminConsole(staff: staff, localization: pages.localization, language: language, path: "/admin/reports")
             var response = pages.render(
                 "admin_reports", face: .admin, title: "admin.reports.title", model: page, frame: console.frame, request: request,
