@@ -157,7 +157,8 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            resources: [.copy("Migrations")]
+            // ClickHouse's migrations, and PostgreSQL's (saved reports, schedules).
+            resources: [.copy("Migrations"), .copy("PostgresMigrations")]
         ),
         // Every context's migrations in one global order: the one list of contexts with a schema.
         .target(
@@ -239,7 +240,7 @@ let package = Package(
                 "Identity", "Persistence", "TestSupport", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
-            exclude: ["telegram_sign.py", "smtp_server.py", "oidc_provider.py"]
+            exclude: ["telegram_sign.py", "smtp_server.py", "oidc_provider.py", "mime_parse.py"]
         ),
         .testTarget(
             name: "EventsTests",

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A context's tables and SQL functions are its own (DESIGN §2): no code under Sources/ names
 # another context's. Ownership comes from the migrations: what Sources/<Context>/Migrations/*.sql
-# creates (CREATE TABLE, CREATE FUNCTION) belongs to <Context>. Every other folder of Sources/ is
+# creates (CREATE TABLE, CREATE FUNCTION) belongs to <Context>; Reporting's PostgreSQL
+# migrations are in Sources/Reporting/PostgresMigrations, beside its ClickHouse ones. Every other folder of Sources/ is
 # then scanned, Swift and SQL alike, comments left out; a name owned by another context fails
 # with file and line. <Context>Testing folders belong to <Context>; folders that own no
 # migration (App, the binaries, Events, ...) may name no context's tables.
@@ -22,7 +23,7 @@ clickhouse_migrations=Sources/Reporting/Migrations
 frozen=(Sources/Identity/Migrations/0003_identity_staff.sql Sources/Games/Migrations/0007_games.sql)
 
 declare -A owner_of
-for migrations in Sources/*/Migrations; do
+for migrations in Sources/*/Migrations Sources/Reporting/PostgresMigrations; do
   [[ "$migrations" == "$clickhouse_migrations" ]] && continue
   context=$(basename "$(dirname "$migrations")")
   while read -r name; do

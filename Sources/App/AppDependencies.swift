@@ -222,6 +222,14 @@ public struct AppDependencies: Sendable {
         ]
         // Only `serve` has sockets to feed.
         if role == .serve { services.append(liveBalances) }
+        do {
+            services.append(
+                Leased(
+                    try reportScheduleJob(logger: logger),
+                    lease: AdvisoryLease(name: ReportScheduleJob.leaseName, session: leases, logger: logger)))
+        } catch {
+            logger.error("report schedules do not run: the locale files are missing from this build", metadata: ["reason": "\(error)"])
+        }
         if let smtp {
             services.append(MailDelivery(database: database, client: SMTPClient(settings: smtp), logger: logger))
         } else {

@@ -93,7 +93,7 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
     let signInOptions = SignInOptions(telegram: configuration.telegram, site: site, development: configuration.environment == .development)
     SiteController(pages: pages, signIn: signInOptions).addRoutes(to: router)
     let currencies = CurrencyCatalog(ledger: dependencies.ledger)
-    let reports = Reports(clickHouse: dependencies.clickHouse, currencies: currencies)
+    let reports = dependencies.reports
     let staffDirectory = dependencies.staffDirectory(logger: logger)
     let sessions = SessionStore(database: dependencies.database, logger: logger)
     let audit = AuditLog(database: dependencies.database, logger: logger)
@@ -171,7 +171,9 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
         pages: pages, kyc: dependencies.kyc, protection: dependencies.protection, currencies: currencies, access: access
     ).addRoutes(to: console)
     AdminFXController(pages: pages, rates: dependencies.kyc.rates, access: access).addRoutes(to: console)
-    AdminReportsController(pages: pages, access: access, reports: reports).addRoutes(to: console)
+    let savedReports = dependencies.savedReportLibrary(logger: logger)
+    AdminReportsController(pages: pages, access: access, reports: reports, library: savedReports).addRoutes(to: console)
+    AdminSavedReportsController(access: access, library: savedReports).addRoutes(to: console)
     let adjustments = dependencies.adjustmentApprovals
     AdminBonusesController(
         pages: pages, campaigns: dependencies.bonusCampaigns, requests: GrantRequests(grants: dependencies.bonusGrants),
@@ -217,6 +219,7 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
     ).addRoutes(to: console)
     try CroupierAPI(
         auth: auth, staffSignIn: staffSignIn, adjustments: adjustments, ledger: dependencies.ledger, reports: reports,
+        savedReports: savedReports,
         currencies: currencies,
         launcher: launcher, deposits: dependencies.deposits, withdrawals: withdrawals,
         depositReturnURL: site.absolute(.cashier)

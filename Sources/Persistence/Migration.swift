@@ -38,13 +38,14 @@ extension Migration {
         return migrations
     }
 
-    /// The migrations a context ships in its `Migrations` resource folder. Each context owns its
-    /// files; one list (`Schema`) puts every context's migrations in one global order by version.
-    public static func bundled(in bundle: Bundle, owner: String) throws -> [Migration] {
-        guard let folder = bundle.url(forResource: "Migrations", withExtension: nil) else {
-            throw MigrationError.failed(engine: owner, migration: "-", reason: "the Migrations resource is missing from this build")
+    /// The migrations a context ships in its `Migrations` resource folder (or `folder`, for a
+    /// context with two engines). Each context owns its files; one list (`Schema`) puts every
+    /// context's migrations in one global order by version.
+    public static func bundled(in bundle: Bundle, owner: String, folder: String = "Migrations") throws -> [Migration] {
+        guard let directory = bundle.url(forResource: folder, withExtension: nil) else {
+            throw MigrationError.failed(engine: owner, migration: "-", reason: "the \(folder) resource is missing from this build")
         }
-        return try load(directory: folder)
+        return try load(directory: directory)
     }
 }
 

@@ -1,7 +1,14 @@
 import Foundation
 import Persistence
 
-/// Reporting's ClickHouse migrations (`Migrations/`: the events table reports read). `Schema` applies them with every other context's in one global order.
+/// Reporting's migrations, one folder per engine so they cannot be mistaken for each other:
+/// `Migrations/` for ClickHouse (the events table reports read) and `PostgresMigrations/` for
+/// PostgreSQL (saved reports and schedules, tables prefixed `reporting_`). `Schema` applies each
+/// with every other context's of its engine in one global order.
 public enum ReportingMigrations {
     public static func clickHouse() throws -> [Migration] { try Migration.bundled(in: .module, owner: "reporting") }
+
+    public static func postgres() throws -> [Migration] {
+        try Migration.bundled(in: .module, owner: "reporting", folder: "PostgresMigrations")
+    }
 }

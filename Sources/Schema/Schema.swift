@@ -12,13 +12,14 @@ import Reporting
 /// by version. A migration is recorded by version, name and checksum only, never by folder, so
 /// moving a file between folders changes nothing for a database that applied it.
 extension MigrationSet {
-    /// The PostgreSQL migrations of the outbox, Ledger, Identity, Games, Payments, Compliance and Bonuses.
+    /// The PostgreSQL migrations of the outbox, Ledger, Identity, Games, Payments, Compliance,
+    /// Bonuses and Reporting (its saved reports; its ClickHouse ones are below).
     public static func postgres() throws -> MigrationSet {
         try MigrationSet(
             engine: "postgres",
             migrations: OutboxMigrations.postgres() + LedgerMigrations.postgres() + IdentityMigrations.postgres()
                 + GamesMigrations.postgres() + PaymentsMigrations.postgres() + ComplianceMigrations.postgres()
-                + BonusesMigrations.postgres())
+                + BonusesMigrations.postgres() + ReportingMigrations.postgres())
     }
 
     /// Reporting's ClickHouse migrations.

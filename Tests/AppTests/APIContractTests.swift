@@ -89,12 +89,14 @@ import Testing
     @Test func everyDocumentedOperationHasAnAccessPolicyAndNothingElseDoes() throws {
         let document = try APIDocument.yaml()
         let operations = document.matches(of: /operationId: (\w+)/).map { String($0.1) }
-        #expect(operations.count == 23)
+        #expect(operations.count == 31)
         for operation in operations { #expect(APIOperationPolicy.of(operation) != nil, "\(operation)") }
         #expect(APIOperationPolicy.of("deleteEverything") == nil)
         #expect(APIOperationPolicy.of(Operations.RequestAdjustment.id)?.caller == .staff(.moneyAdjust))
         #expect(APIOperationPolicy.of(Operations.ApproveAdjustment.id) == APIOperationPolicy(caller: .staff(.moneyAdjust), csrf: true))
         #expect(APIOperationPolicy.of(Operations.LaunchGame.id)?.csrf == true)
+        #expect(APIOperationPolicy.of(Operations.ExportSavedReport.id) == APIOperationPolicy(caller: .staff(.reportsView)))
+        #expect(APIOperationPolicy.of(Operations.DeleteSavedReport.id) == APIOperationPolicy(caller: .staff(.reportsManage), csrf: true))
         #expect(APIOperationPolicy.of(Operations.CreateDeposit.id) == APIOperationPolicy(caller: .player, csrf: true, body: .json))
     }
 

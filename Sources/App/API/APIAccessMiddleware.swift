@@ -45,6 +45,12 @@ struct APIOperationPolicy: Sendable, Equatable {
             APIOperationPolicy(caller: .staff(.moneyAdjust), csrf: true, body: .json, idempotencyKey: true)
         case Operations.ListAdjustmentRequests.id: APIOperationPolicy(caller: .staff(.moneyAdjust))
         case Operations.RunReport.id: APIOperationPolicy(caller: .staff(.reportsView), csrf: true, body: .json)
+        case Operations.ListSavedReports.id, Operations.GetSavedReport.id, Operations.ExportSavedReport.id:
+            APIOperationPolicy(caller: .staff(.reportsView))
+        case Operations.CreateSavedReport.id, Operations.UpdateSavedReport.id, Operations.SetReportSchedule.id:
+            APIOperationPolicy(caller: .staff(.reportsManage), csrf: true, body: .json)
+        case Operations.DeleteSavedReport.id, Operations.DeleteReportSchedule.id:
+            APIOperationPolicy(caller: .staff(.reportsManage), csrf: true)
         case Operations.ApproveAdjustment.id, Operations.RejectAdjustment.id: APIOperationPolicy(caller: .staff(.moneyAdjust), csrf: true)
         default: nil
         }

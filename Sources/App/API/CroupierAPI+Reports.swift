@@ -6,11 +6,7 @@ import Reporting
 extension CroupierAPI {
     func runReport(_ input: Operations.RunReport.Input) async throws -> Operations.RunReport.Output {
         guard case .json(let body) = input.body else { throw AppError(.badRequest, code: .malformedBody) }
-        let spec = ReportSpec(
-            measures: body.measures, dimensions: body.dimensions ?? [],
-            filters: (body.filters ?? []).map { .init(dimension: $0.dimension, values: $0.values) }, from: .init(body.from),
-            to: .init(body.to), grain: body.grain ?? "day", timeZone: body.timeZone ?? "UTC",
-            order: (body.order ?? []).map { .init(by: $0.by, descending: $0.descending ?? false) }, limit: body.limit ?? 1_000)
+        let spec = ReportSpec(body)
         do {
             let table = try await reports.run(spec)
             return .ok(.init(body: .json(.init(columns: table.columns, rows: table.rows))))

@@ -16,6 +16,7 @@ struct CroupierAPI: APIProtocol {
     let adjustments: AdjustmentApprovals
     let ledger: Ledger
     let reports: Reports
+    let savedReports: SavedReportLibrary
     let currencies: CurrencyCatalog
     let launcher: GameLauncher
     let deposits: Deposits
@@ -31,6 +32,6 @@ struct CroupierAPI: APIProtocol {
     func addRoutes(to router: Router<AppRequestContext>) throws {
         try registerHandlers(
             on: router.group().add(middleware: OpenAPIRequestContextMiddleware()), configuration: Self.configuration,
-            middlewares: [APIAccessMiddleware(access: auth.access)])
+            middlewares: [APIAccessMiddleware(access: auth.access), ExportFileNameMiddleware()])
     }
 }

@@ -11,6 +11,12 @@ struct AdminReportsController {
     let pages: PageRenderer
     let access: StaffAccess
     let reports: Reports
+    let library: SavedReportLibrary
+
+    /// An error named in the URL (after a refused form), if it is one the page knows.
+    static func known(_ code: Substring) -> String? {
+        AdminSavedReportsController.errors.contains(String(code)) ? String(code) : nil
+    }
 
     func addRoutes(to console: RouterGroup<AppRequestContext>) {
         let area = console.group("reports").add(middleware: PermissionRequired(.reportsView, access))
@@ -18,13 +24,27 @@ struct AdminReportsController {
             let staff = try context.signedInStaff()
             let language = Localization.language(for: request)
             let text = { (key: String) in pages.localization.string(key, in: language) }
-            let query = AdminReportsQuery(request.uri.queryParameters, today: Date())
+            let parameters = request.uri.queryParameters
+            var query = AdminReportsQuery(parameters, today: Date())
+            var spec = query.spec
+            var problem = parameters["error"].flatMap(Self.known).map { text("admin.reports.errors.\($0)") }
+            var savedReport: SavedReport?
+            if let id = parameters["saved"].flatMap({ Int64(String($0)) }) {
+                do {
+                    let report = try await library.saved.find(id)
+                    // The saved spec itself runs (its order and limit too); the form shows its question.
+                    spec = report.spec(at: library.now())
+                    query = AdminReportsQuery(spec)
+                    savedReport = report
+                } catch let refusal as SavedReportRefusal {
+                    problem = text("admin.reports.errors.\(refusal.code)")
+                }
+            }
             var table: ReportRunner.Table?
-            var problem: String?
             var status = HTTPResponse.Status.ok
             if query.asked {
                 do {
-                    table = try await reports.run(query.spec)
+                    table = try await reports.run(spec)
                 } catch let refusal as ReportRefusal {
                     problem = text("admin.reports.errors.\(refusal.code)")
                     status = .badRequest
@@ -34,8 +54,13 @@ struct AdminReportsController {
                     status = .serviceUnavailable
                 }
             }
+            let saved = AdminSavedReportsPanel(
+                reports: try await library.saved.all(), schedules: try await library.schedules.all(), query: table == nil ? nil : query,
+                canManage: staff.role.can(.reportsManage), text: text)
+            let notice = parameters["result"].flatMap { AdminSavedReportsController.results.contains(String($0)) ? String($0) : nil }
             let page = AdminReportsPage(
-                query: query, table: table, currencies: try await reports.currencies.all().keys.sorted(), error: problem, text: text)
+                query: query, table: table, currencies: try await reports.currencies.all().keys.sorted(), error: problem,
+                notice: notice.map { text("admin.reports.saved.results.\($0)") }, saved: saved, opened: savedReport, text: text)
             let console = AdminConsole(staff: staff, localization: pages.localization, language: language, path: "/admin/reports")
             var response = pages.render(
                 "admin_reports", face: .admin, title: "admin.reports.title", model: page, frame: console.frame, request: request,
@@ -54,49 +79,8 @@ struct AdminReportsController {
                 context.logger.error("a report export did not run", metadata: ["reason": "\(error)"])
                 throw AppError(.serviceUnavailable, code: .reportingUnavailable)
             }
-            let name = "croupier-report-\(query.from)-\(query.to)"
-            let (body, type, suffix): (ByteBuffer, String, String) =
-                switch request.uri.queryParameters["format"] ?? "csv" {
-                case "xlsx":
-                    (
-                        ByteBuffer(bytes: ReportXLSX.bytes(table, measures: Set(query.measures))),
-                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"
-                    )
-                case "json": (ByteBuffer(bytes: try ReportJSON.bytes(table)), "application/json", "json")
-                default: (ByteBuffer(string: ReportCSV.text(table)), "text/csv; charset=utf-8", "csv")
-                }
-            var response = Response(status: .ok, body: .init(byteBuffer: body))
-            response.headers[.contentType] = type
-            response.headers[.contentDisposition] = #"attachment; filename="\#(name).\#(suffix)""#
-            return response
+            let file = try ReportExport(table, format: ReportExport.Format(request.uri.queryParameters["format"]), measures: query.measures)
+            return file.response(named: "croupier-report-\(query.from)-\(query.to)")
         }
-    }
-}
-
-/// A report as JSON, the API's shape: `{"columns": [...], "rows": [[...]]}`.
-enum ReportJSON {
-    struct Body: Encodable {
-        let columns: [String]
-        let rows: [[String]]
-    }
-
-    static func bytes(_ table: ReportRunner.Table) throws -> [UInt8] {
-        Array(try JSONEncoder().encode(Body(columns: table.columns, rows: table.rows)))
-    }
-}
-
-/// A report as CSV (RFC 4180): a header row, then the rows. A text cell a spreadsheet would run
-/// as a formula (starting `=`, `+`, `-`, `@`, tab or CR) gets a leading `'`; numbers are left as
-/// they are, negative ones included.
-enum ReportCSV {
-    static func text(_ table: ReportRunner.Table) -> String {
-        ([table.columns] + table.rows).map { row in row.map(cell).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
-    }
-
-    static func cell(_ value: String) -> String {
-        var value = value
-        if Double(value) == nil, let first = value.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) { value = "'" + value }
-        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
-        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

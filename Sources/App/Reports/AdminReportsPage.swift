@@ -38,8 +38,15 @@ struct AdminReportsPage: PageModel {
     let chartHeight: Int
     let exportHref: String?
     let error: String?
+    let notice: String?
+    let saved: AdminSavedReportsPanel
+    /// The saved report on screen, if it is one.
+    let savedName: String?
 
-    init(query: AdminReportsQuery, table: ReportRunner.Table?, currencies: [String], error: String?, text: (String) -> String) {
+    init(
+        query: AdminReportsQuery, table: ReportRunner.Table?, currencies: [String], error: String?, notice: String? = nil,
+        saved: AdminSavedReportsPanel, opened: SavedReport? = nil, text: (String) -> String
+    ) {
         func choices(_ values: [String], chosen: [String], prefix: String) -> [Choice] {
             values.map { Choice(value: $0, label: text("\(prefix).\($0)"), chosen: chosen.contains($0)) }
         }
@@ -66,8 +73,14 @@ struct AdminReportsPage: PageModel {
         }
         bars = chart?.bars ?? []
         chartHeight = max(bars.count, 1) * 28
-        exportHref = table == nil ? nil : "/admin/reports/export?\(query.queryString)"
+        // A saved report exports by its id: its spec may hold filters the form does not show. The
+        // page appends `format=…`.
+        let exportBase = opened.map { "/api/v1/reports/\($0.id)/export?" } ?? "/admin/reports/export?\(query.queryString)&"
+        exportHref = table == nil ? nil : exportBase
         self.error = error
+        self.notice = notice
+        self.saved = saved
+        savedName = opened?.name
     }
 
     /// The first measure along the first dimension, for up to 40 rows.

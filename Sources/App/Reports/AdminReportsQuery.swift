@@ -46,6 +46,20 @@ struct AdminReportsQuery: Sendable {
         if asked, !dimensions.contains("currency"), currency.isEmpty { currency = "EUR" }
     }
 
+    /// A saved report's question as it runs now: its currency and provider filters become the
+    /// page's (the page shows no other filter).
+    init(_ spec: ReportSpec) {
+        measures = spec.measures
+        dimensions = spec.dimensions
+        currency = spec.filters.first { $0.dimension == "currency" }?.values.first ?? ""
+        provider = spec.filters.first { $0.dimension == "provider" }?.values.first ?? ""
+        from = spec.from.text
+        to = spec.to.text
+        grain = spec.grain
+        timeZone = spec.timeZone
+        asked = true
+    }
+
     /// The builder's spec: a chosen currency filters (money sums one currency), a provider too.
     var spec: ReportSpec {
         var filters: [ReportSpec.Filter] = []

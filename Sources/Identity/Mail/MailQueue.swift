@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOCore
 import Persistence
 import PostgresNIO
 
@@ -8,12 +9,31 @@ public struct OutgoingMail: Sendable, Equatable {
     public let subject: String
     public let text: String
     public let html: String
+    public let attachment: MailAttachment?
 
-    public init(recipient: String, subject: String, text: String, html: String) {
+    public init(recipient: String, subject: String, text: String, html: String, attachment: MailAttachment? = nil) {
         self.recipient = recipient
         self.subject = subject
         self.text = text
         self.html = html
+        self.attachment = attachment
+    }
+}
+
+/// A file sent with a mail (a scheduled report's export): at most `maxBytes`, which the queue
+/// refuses to exceed; the sender decides what to send instead (docs/reports.md "Schedules").
+public struct MailAttachment: Sendable, Equatable {
+    public static let maxBytes = 4 * 1024 * 1024
+
+    public let name: String
+    /// A media type such as `text/csv` (no parameters).
+    public let contentType: String
+    public let bytes: [UInt8]
+
+    public init(name: String, contentType: String, bytes: [UInt8]) {
+        self.name = name
+        self.contentType = contentType
+        self.bytes = bytes
     }
 }
 
@@ -36,14 +56,18 @@ public struct MailQueue: Sendable {
     }
 
     /// `secretExpiresAt`: when the code or link in the body stops working. Such a body is blanked
-    /// once sent, or at that moment if it never was, and is not sent after it.
+    /// once sent, or at that moment if it never was, and is not sent after it. An attachment's
+    /// bytes are dropped once sent (its name stays); one over `MailAttachment.maxBytes` is refused
+    /// by the database.
     public static func enqueue(_ mail: OutgoingMail, secretExpiresAt: Date? = nil, on connection: PostgresConnection, logger: Logger)
         async throws
     {
+        let attachment = mail.attachment
         try await connection.query(
             """
-            INSERT INTO identity_mail_outbox (recipient, subject, text_body, html_body, secret_expires_at)
-            VALUES (\(mail.recipient), \(mail.subject), \(mail.text), \(mail.html), \(secretExpiresAt))
+            INSERT INTO identity_mail_outbox (recipient, subject, text_body, html_body, secret_expires_at, attachment_name, attachment_type, attachment)
+            VALUES (\(mail.recipient), \(mail.subject), \(mail.text), \(mail.html), \(secretExpiresAt), \(attachment?.name),
+                    \(attachment?.contentType), \(attachment.map { ByteBuffer(bytes: $0.bytes) }))
             """, logger: logger
         ).collect()
     }

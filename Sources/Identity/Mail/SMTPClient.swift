@@ -216,33 +216,3 @@ final class LineSink: ChannelInboundHandler, Sendable {
         context.close(promise: nil)
     }
 }
-
-/// A multipart/alternative UTF-8 message with base64 bodies and an RFC 2047 subject.
-enum MIMEMessage {
-    static func render(_ mail: OutgoingMail, from: String, date: Date = Date()) -> String {
-        let boundary = "croupier-\(UUID().uuidString)"
-        let subject = "=?UTF-8?B?\(Data(mail.subject.utf8).base64EncodedString())?="
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
-        let domain = from.split(separator: "@").last.map(String.init) ?? "localhost"
-        let headers = [
-            "From: \(from)", "To: \(mail.recipient)", "Subject: \(subject)", "Date: \(formatter.string(from: date))",
-            "Message-ID: <\(UUID().uuidString.lowercased())@\(domain)>", "MIME-Version: 1.0",
-            "Content-Type: multipart/alternative; boundary=\"\(boundary)\"",
-        ]
-        func part(_ type: String, _ body: String) -> String {
-            let encoded = Data(body.utf8).base64EncodedString(options: [
-                .lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed,
-            ])
-            return "--\(boundary)\r\nContent-Type: \(type); charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n\(encoded)\r\n"
-        }
-        return headers.joined(separator: "\r\n") + "\r\n\r\n" + part("text/plain", mail.text) + part("text/html", mail.html)
-            + "--\(boundary)--"
-    }
-
-    /// A line starting with "." gets another one, so it cannot end the DATA early.
-    static func dotStuffed(_ message: String) -> String {
-        message.components(separatedBy: "\r\n").map { $0.hasPrefix(".") ? "." + $0 : $0 }.joined(separator: "\r\n")
-    }
-}

@@ -31,7 +31,10 @@ extension StaffRole {
         case .admin:
             Set(Permission.allCases)
         case .finance:
-            [.playersView, .moneyView, .moneyAdjust, .withdrawalsApprove, .paymentsManage, .reportsView, .auditView, .bonusesManage]
+            [
+                .playersView, .moneyView, .moneyAdjust, .withdrawalsApprove, .paymentsManage, .reportsView, .reportsManage, .auditView,
+                .bonusesManage,
+            ]
         case .risk:
             [.playersView, .playersManage, .moneyView, .riskView, .riskManage, .kycReview, .withdrawalsApprove, .reportsView, .auditView]
         case .support:
