@@ -1,6 +1,6 @@
 -- Analytics learns of the players who registered, and were tagged, before Identity published
 -- `player_registered` and `player_segments_changed` (docs/events.md): one event each, as of now,
--- dated when it happened (the registration's time; the latest tag's) in `occurred_at` (0047), so
+-- dated when it happened (the registration's time; the latest tag's) in `occurred_at` (0043), so
 -- that a report counts a player registered last year as new last year. The relay publishes them
 -- like any other event, after the events written before this migration.
 -- Revert: nothing to undo (events once published stay published).
