@@ -66,6 +66,16 @@ public struct IdentityHousekeeping: Service {
                     SELECT count(*) FROM d
                     """
                 ),
+                (
+                    // A report's export still undelivered after a day is stale: its bytes go,
+                    // its name stays (the mail says what it was).
+                    "identity_mail_outbox attachments",
+                    """
+                    WITH d AS (UPDATE identity_mail_outbox SET attachment = NULL
+                                WHERE attachment IS NOT NULL AND created_at <= \(dayAgo) RETURNING 1)
+                    SELECT count(*) FROM d
+                    """
+                ),
             ]
             for (table, statement) in statements {
                 for try await count in try await connection.query(statement, logger: logger).decode(Int.self) { removed[table] = count }

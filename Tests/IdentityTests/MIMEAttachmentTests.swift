@@ -72,4 +72,24 @@ import Testing
             #expect(kept.count == 1 && kept.first?.0 == "payments.csv" && kept.first?.1 == true, "the name stays, the bytes go")
         }
     }
+
+    @Test func anAttachmentNotDeliveredWithinADayLosesItsBytes() async throws {
+        try await TestDatabase.with { database in
+            let mail = OutgoingMail(
+                recipient: "cfo@casino.example", subject: "Report", text: "Rows: 1\n", html: "<p>Rows: 1</p>",
+                attachment: MailAttachment(name: "payments.csv", contentType: "text/csv", bytes: Array("a,b\r\n".utf8)))
+            try await database.withTransaction(logger: TestServices.logger) {
+                try await MailQueue.enqueue(mail, on: $0, logger: TestServices.logger)
+            }
+            let housekeeping = IdentityHousekeeping(database: database, logger: TestServices.logger)
+            #expect(try await housekeeping.sweep()["identity_mail_outbox attachments"] == 0, "a fresh one is kept for its delivery")
+            #expect(try await housekeeping.sweep(now: Date().addingTimeInterval(86_400 + 60))["identity_mail_outbox attachments"] == 1)
+            let kept = try await database.withConnection { connection in
+                try await connection.query(
+                    "SELECT attachment_name, attachment IS NULL FROM identity_mail_outbox", logger: TestServices.logger
+                ).collect().map { try $0.decode((String?, Bool).self) }
+            }
+            #expect(kept.first?.0 == "payments.csv" && kept.first?.1 == true, "the name stays, the bytes go")
+        }
+    }
 }

@@ -86,11 +86,13 @@ extension CroupierAPI {
                 throw AppError(.serviceUnavailable, code: .reportingUnavailable)
             }
         }
-        let file = try ReportExport(table, format: format, measures: report.spec.measures)
-        return switch format {
-        case .csv: .ok(.init(body: .csv(HTTPBody(file.bytes))))
-        case .xlsx: .ok(.init(body: .applicationVnd_openxmlformatsOfficedocument_spreadsheetml_sheet(HTTPBody(file.bytes))))
-        case .json: .ok(.init(body: .json(.init(columns: table.columns, rows: table.rows))))
+        switch format {
+        case .json: return .ok(.init(body: .json(.init(columns: table.columns, rows: table.rows))))
+        case .csv, .xlsx:
+            let file = try ReportExport(table, format: format, measures: report.spec.measures)
+            return format == .csv
+                ? .ok(.init(body: .csv(HTTPBody(file.bytes))))
+                : .ok(.init(body: .applicationVnd_openxmlformatsOfficedocument_spreadsheetml_sheet(HTTPBody(file.bytes))))
         }
     }
 
@@ -126,7 +128,9 @@ extension ReportSpec {
 }
 
 extension RelativeRange {
+    /// The contract's ranges are this enum's cases, name for name.
     init(_ range: Components.Schemas.RelativeRange) {
-        self = RelativeRange(rawValue: range.rawValue) ?? .yesterday
+        guard let range = RelativeRange(rawValue: range.rawValue) else { preconditionFailure("the contract names \(range.rawValue)") }
+        self = range
     }
 }

@@ -17,7 +17,7 @@ struct AdminSavedReportsController {
         "reportNotFound", "reportNameTaken", "reportNameInvalid", "reportVersionConflict", "scheduleInvalid", "recipientsInvalid",
         "attachmentTooLarge", "noMeasures", "unknownMeasure", "unknownDimension", "unknownGrain", "unknownTimeZone",
         "invalidRange", "rangeTooLarge", "limitOutOfRange", "tooManyFilterValues", "invalidFilterValue", "invalidOrder", "currencyRequired",
-        "reportingUnavailable", "internalError",
+        "dimensionNotApplicable", "reportingUnavailable", "internalError",
     ]
 
     func addRoutes(to console: RouterGroup<AppRequestContext>) {

@@ -32,27 +32,33 @@ struct ReportScheduleJob: Service {
         try await RepeatingJob("report schedules", every: interval, logger: logger) { [self] in try await sendDue() }.run()
     }
 
-    /// Runs every schedule due now; answers the due times it recorded.
+    /// Runs every schedule due now; answers the due times it recorded. One schedule's failure
+    /// is logged and leaves the others to run.
     @discardableResult
     func sendDue() async throws -> Int {
         var recorded = 0
-        for (reportID, dueAt) in try await library.schedules.due(at: library.now()) where try await send(reportID, due: dueAt) {
-            recorded += 1
+        for (reportID, dueAt) in try await library.schedules.due(at: library.now()) {
+            do {
+                if try await send(reportID, due: dueAt) { recorded += 1 }
+            } catch {
+                logger.error("a scheduled report could not be recorded", metadata: ["report": "\(reportID)", "reason": "\(error)"])
+            }
         }
         return recorded
     }
 
     private func send(_ reportID: Int64, due dueAt: Date) async throws -> Bool {
         guard let entry = try await library.schedules.entry(of: reportID), entry.nextDueAt == dueAt else { return false }
-        let report = try await library.saved.find(reportID)
         let ranAt = library.now()
         var mails: [OutgoingMail] = []
         let run: ReportSchedules.Run
         do {
-            // The mail names the days the rows are for: both resolved at the same instant.
-            let table = try await library.run(report, at: ranAt)
+            let report = try await library.saved.find(reportID)
+            // A relative range is the due time's ("yesterday" of the day it was due, also when
+            // run late), and the mail names the days the rows are for: both resolved at it.
+            let table = try await library.run(report, at: dueAt)
             let file = try ReportExport(table, format: entry.schedule.format, measures: report.spec.measures)
-            let spec = report.spec(at: ranAt)
+            let spec = report.spec(at: dueAt)
             mails = entry.schedule.recipients.map {
                 mail.mail(to: $0, report: report, spec: spec, file: file, rows: table.rows.count, language: entry.schedule.language)
             }

@@ -28,11 +28,15 @@ struct ScheduledReportMail: Sendable {
             html: html, attachment: attached ? attachment : nil)
     }
 
-    /// The report's name and period, without what a file system or a mail client trips on.
+    /// The report's name and period, without what a file system or a mail client trips on, and
+    /// at most 90 bytes of UTF-8: percent-encoded in one `filename*` parameter, a longer name in
+    /// another script would pass the 998 characters a mail header line may hold.
     static func fileName(_ name: String, period: String) -> String {
         let kept = "\(name) \(period)".unicodeScalars.map { scalar -> Character in
             scalar.properties.generalCategory == .control || "/\\:*?\"<>|".unicodeScalars.contains(scalar) ? "_" : Character(scalar)
         }
-        return String(String(kept).prefix(150))
+        var result = ""
+        for character in kept where result.utf8.count + String(character).utf8.count <= 90 { result.append(character) }
+        return result
     }
 }

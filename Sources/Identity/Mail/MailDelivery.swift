@@ -72,7 +72,8 @@ public struct MailDelivery: Service {
                 try await connection.query(
                     """
                     UPDATE identity_mail_outbox SET attempts = \(giveUp ? 1000 : attempts + 1), last_error = \(String(describing: error)),
-                           next_attempt_at = \(now.addingTimeInterval(delay))
+                           next_attempt_at = \(now.addingTimeInterval(delay)),
+                           attachment = CASE WHEN \(giveUp) THEN NULL ELSE attachment END
                      WHERE id = \(id)
                     """, logger: logger
                 ).collect()

@@ -85,7 +85,8 @@ public struct SavedReports: Sendable {
 
     /// The name's rules and the compiler's, on the spec as it would run now; the spec as JSON.
     static func checked(_ draft: SavedReportDraft, at now: Date) throws -> String {
-        guard (1...120).contains(draft.name.count),
+        // Counted as PostgreSQL's length() counts, in code points (a flag is two).
+        guard (1...120).contains(draft.name.unicodeScalars.count),
             !draft.name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
         else { throw SavedReportRefusal.nameInvalid }
         let resolved = SavedReport(
