@@ -48,9 +48,7 @@ func liveBalances(dependencies: AppDependencies, logger: Logger) -> LiveBalances
     return LiveBalancesController(
         admission: LiveAdmission(publicURL: dependencies.configuration.publicURL, sessions: sessions),
         socket: LiveBalanceSocket(
-            hub: dependencies.liveBalances, ledger: dependencies.ledger, currencies: CurrencyCatalog(ledger: dependencies.ledger),
-            sessions: sessions,
-            sessionCheck: .seconds(30)))
+            hub: dependencies.liveBalances, ledger: dependencies.ledger, currencies: CurrencyCatalog(ledger: dependencies.ledger)))
 }
 
 /// The router alone, so tests can exercise routes without the background services.

@@ -10,7 +10,8 @@ import Identity
 /// resolve, as on every player route.
 struct LiveAdmission: Sendable {
     enum Verdict: Sendable {
-        case admitted(player: PlayerID, token: String)
+        /// The session by its hash: a socket lives for hours, and its token need not.
+        case admitted(player: PlayerID, session: SessionTokenHash)
         case refused(AppError)
     }
 
@@ -30,8 +31,9 @@ struct LiveAdmission: Sendable {
             return .refused(AppError(.forbidden, code: .forbidden))
         }
         guard let token = request.cookies[PlayerSessionMiddleware.cookieName]?.value,
-            case .player(let player) = try await sessions.resolve(token, policy: .player)
+            case .player(let player) = try await sessions.resolve(token, policy: .player),
+            let session = SessionStore.tokenHash(token)
         else { return .refused(AppError(.unauthorized, code: .notSignedIn)) }
-        return .admitted(player: player, token: token)
+        return .admitted(player: player, session: session)
     }
 }

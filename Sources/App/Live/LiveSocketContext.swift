@@ -1,6 +1,7 @@
 import Core
 import Hummingbird
 import HummingbirdWebSocket
+import Identity
 
 /// The context of WebSocket upgrade requests, decided on a router of their own before the HTTP
 /// router and its middleware would run.
@@ -8,7 +9,7 @@ struct LiveSocketContext: RequestContext, WebSocketRequestContext {
     var coreContext: CoreRequestContextStorage
     let webSocket: WebSocketHandlerReference<Self>
     /// Set by `LiveAdmissionMiddleware` when the request may have its socket.
-    var admitted: (player: PlayerID, token: String)?
+    var admitted: (player: PlayerID, session: SessionTokenHash)?
 
     init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
@@ -16,15 +17,17 @@ struct LiveSocketContext: RequestContext, WebSocketRequestContext {
     }
 }
 
-/// Judges the upgrade request, so the route upgrades only an admitted one.
+/// Judges the upgrade request, so the route upgrades only an admitted one, and only while this
+/// copy's hub takes the socket (it hears the ledger's events and has room for it).
 struct LiveAdmissionMiddleware: RouterMiddleware {
     typealias Context = LiveSocketContext
     let admission: LiveAdmission
+    let hub: LiveBalanceHub
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        if case .admitted(let player, let token) = try await admission.judge(request) {
-            context.admitted = (player, token)
+        if case .admitted(let player, let session) = try await admission.judge(request), await hub.admits(player) {
+            context.admitted = (player, session)
         }
         return try await next(request, context)
     }
