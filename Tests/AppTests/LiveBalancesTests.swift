@@ -154,10 +154,19 @@ import Testing
     }
 
     @Test func theSitesOriginIsWrittenAsABrowserSendsIt() {
-        #expect(GameLauncher.origin(of: "https://Casino.Example:443/play") == "https://casino.example")
-        #expect(GameLauncher.origin(of: "http://127.0.0.1:8080") == "http://127.0.0.1:8080")
-        #expect(GameLauncher.origin(of: "http://casino.example:80/") == "http://casino.example")
-        #expect(GameLauncher.origin(of: "ftp://casino.example") == nil)
+        #expect(WebOrigin.of("https://Casino.Example:443/play") == "https://casino.example")
+        #expect(WebOrigin.of("http://127.0.0.1:8080") == "http://127.0.0.1:8080")
+        #expect(WebOrigin.of("http://casino.example:80/") == "http://casino.example")
+        #expect(WebOrigin.of("ftp://casino.example") == nil)
+    }
+
+    @Test func aPublicURLWithoutAnOriginFailsAtStartUp() async throws {
+        try await TestDatabase.with { database in
+            let sessions = SessionStore(database: database, logger: TestServices.logger)
+            #expect(throws: ConfigurationError.self) { try LiveAdmission(publicURL: "casino.example/play", sessions: sessions) }
+            let admission = try LiveAdmission(publicURL: "https://Casino.Example/", sessions: sessions)
+            #expect(admission.origin == "https://casino.example")
+        }
     }
 
     @Test(.timeLimit(.minutes(2))) func aLedgerTransactionReachesTheMailboxOfItsPlayersSocketOnly() async throws {

@@ -19,8 +19,12 @@ struct LiveAdmission: Sendable {
     let origin: String
     let sessions: SessionStore
 
-    init(publicURL: String, sessions: SessionStore) {
-        self.origin = GameLauncher.origin(of: publicURL) ?? publicURL
+    /// Fails for a public URL without an http(s) origin, which no browser's Origin could equal.
+    init(publicURL: String, sessions: SessionStore) throws {
+        guard let origin = WebOrigin.of(publicURL) else {
+            throw ConfigurationError.invalidValue(key: "CROUPIER_PUBLIC_URL", value: publicURL, expected: "an http(s) URL")
+        }
+        self.origin = origin
         self.sessions = sessions
     }
 
