@@ -8,7 +8,7 @@ without polling (their sockets are open). The handshake is refused for another s
 copy's own origin is not another copy's), without a session, and with a staff session as the
 player cookie; the browser consoles stay clean (the CSP lets the page reach its own origin's
 socket). While the socket cannot open, the page polls the wallet API, and it goes back to the
-socket once it can, and polls no more; a 1008 close ends the page only when the wallet API says
+socket once it can, and polls no more; a balance not newer than the one shown is dropped; a 1008 close ends the page only when the wallet API says
 the player is signed out; when its copy stops and starts again, the page reconnects and shows
 what changed while it was away.
 """
@@ -195,6 +195,43 @@ def test_while_its_socket_is_refused_a_page_polls_and_it_stops_polling_once_the_
     page.wait_for_timeout(6000)
     assert polls == [], f"polled with its socket open: {polls}"
     assert not console_errors(page), console_errors(page)
+
+
+def test_a_balance_not_newer_than_what_the_page_showed_is_dropped(
+        new_page: Callable[..., Page], base_url: str, service_env: dict[str, str], smtp_inbox: SMTPInbox,
+        staff_pair: tuple[StaffAPI, StaffAPI]) -> None:
+    asker, approver = staff_pair
+    player, client = sign_in_new_player(service_env, base_url, smtp_inbox, email_prefix="live-stale")
+    session = client.session()
+    assert session is not None and session.value
+    credit(asker, approver, player, "3.00")
+    connected: list[WebSocketRoute] = []
+
+    def socket(route: WebSocketRoute) -> None:
+        route.connect_to_server()
+        connected.append(route)
+
+    page = new_page("en", name="stale")
+    page.route_web_socket(re.compile(r".*/live/balances$"), socket)
+    page.context.add_cookies([{"name": PLAYER_SESSION_COOKIE, "value": session.value, "url": base_url}])
+    page.goto(f"{base_url}/wallet")
+    expect(page.locator(LIVE)).to_have_count(1)
+    page.evaluate("""() => {
+        window.shownReals = [];
+        document.addEventListener("croupier:balances", (event) => window.shownReals.push(event.detail.real));
+    }""")
+
+    def balance(transaction: str, real: str) -> str:
+        return ('{"type":"balance","transaction":"%s","currency":"EUR","real":"%s","bonus":"0.00000",'
+                '"locked":"0.00000"}') % (transaction, real)
+
+    # Older than the snapshot's transaction (the credit above): a late event the snapshot includes.
+    connected[-1].send(balance("1", "999.00000"))
+    connected[-1].send(balance("9000000000000000001", "12.34000"))
+    connected[-1].send(balance("9000000000000000000", "998.00000"))
+    connected[-1].send(balance("9000000000000000002", "12.35000"))
+    expect(page.get_by_test_id("wallet-balance-EUR").locator('[data-balance="real"]')).to_have_text("€12.35")
+    assert page.evaluate("window.shownReals") == ["12.34000", "12.35000"]
 
 
 def test_a_1008_close_ends_the_page_only_once_the_wallet_answers_401(
