@@ -8,7 +8,7 @@ without polling (their sockets are open). The handshake is refused for another s
 copy's own origin is not another copy's), without a session, and with a staff session as the
 player cookie; the browser consoles stay clean (the CSP lets the page reach its own origin's
 socket). While the socket cannot open, the page polls the wallet API, and it goes back to the
-socket once it can, and polls no more; a balance not newer than the one shown is dropped; a 1008 close ends the page only when the wallet API says
+socket once it can, polls no more, and ignores the polls still in flight; a balance not newer than the one shown is dropped; a 1008 close ends the page only when the wallet API says
 the player is signed out; when its copy stops and starts again, the page reconnects and shows
 what changed while it was away.
 """
@@ -195,6 +195,46 @@ def test_while_its_socket_is_refused_a_page_polls_and_it_stops_polling_once_the_
     page.wait_for_timeout(6000)
     assert polls == [], f"polled with its socket open: {polls}"
     assert not console_errors(page), console_errors(page)
+
+
+def test_a_poll_answered_after_the_socket_came_back_is_not_shown(
+        new_page: Callable[..., Page], base_url: str, service_env: dict[str, str], smtp_inbox: SMTPInbox,
+        staff_pair: tuple[StaffAPI, StaffAPI]) -> None:
+    asker, approver = staff_pair
+    player, client = sign_in_new_player(service_env, base_url, smtp_inbox, email_prefix="live-inflight")
+    session = client.session()
+    assert session is not None and session.value
+    credit(asker, approver, player, "2.00")
+    socket_down = True
+    held: list = []
+
+    def socket(route: WebSocketRoute) -> None:
+        if socket_down:
+            route.close()
+        else:
+            route.connect_to_server()
+
+    page = new_page("en", name="inflight")
+    page.add_init_script("""
+        window.shownReals = [];
+        document.addEventListener("croupier:balances", (event) => window.shownReals.push(event.detail.real));
+    """)
+    page.route_web_socket(re.compile(r".*/live/balances$"), socket)
+    # Polls are held unanswered: they are in flight when the socket comes back.
+    page.route(re.compile(r".*/api/v1/wallet$"), lambda route: held.append(route))
+    page.context.add_cookies([{"name": PLAYER_SESSION_COOKIE, "value": session.value, "url": base_url}])
+    page.goto(f"{base_url}/wallet")
+    expect(page.locator("html[data-live-balances='polling']")).to_have_count(1, timeout=15_000)
+    assert held, "no poll was made while the socket was down"
+
+    socket_down = False
+    expect(page.locator(LIVE)).to_have_count(1, timeout=15_000)
+    stale = '{"balances":[{"currency":"EUR","real":"999.00000","bonus":"0.00000","locked":"0.00000"}]}'
+    for route in held:
+        route.fulfill(status=200, content_type="application/json", body=stale)
+    credit(asker, approver, player, "1.00")
+    expect(page.get_by_test_id("wallet-balance-EUR").locator('[data-balance="real"]')).to_have_text("€3.00")
+    assert "999.00000" not in page.evaluate("window.shownReals"), "a poll's older answer was shown over the push"
 
 
 def test_a_balance_not_newer_than_what_the_page_showed_is_dropped(
