@@ -338,14 +338,15 @@ def test_a_bet_over_the_balance_is_refused_and_the_game_goes_on(new_page: Callab
     page = new_page(lang, "phone" if lang == "ru" else "desktop")
     player = sign_in(page, base_url, smtp_inbox)
     credit(server_env, player, "0.01")
+    balance = Decimal("0.01")
 
     for game in ("dice", "slot"):
         frame = open_game(page, game)
-        assert game_balance(frame) == Decimal("0.01")
-        wait_for_chip(page, lang, Decimal("0.01"))
+        assert game_balance(frame) == balance
+        wait_for_chip(page, lang, balance)
         low, high = limits(frame)
-        bet = max(low, Decimal("0.02"))
-        assert bet <= high, f"the {game}'s limits {low}–{high} leave no bet above 0.01"
+        bet = max(low, balance + Decimal("0.01"))
+        assert bet <= high, f"the {game}'s limits {low}–{high} leave no bet above {balance}"
         frame.locator(BET).fill(f"{bet:.2f}")
         frame.locator(PLAY).click()
 
@@ -355,20 +356,25 @@ def test_a_bet_over_the_balance_is_refused_and_the_game_goes_on(new_page: Callab
         assert t(lang, "originals.messages.notEnoughMoney") in message.inner_text()
         expect(frame.locator(PLAY)).to_be_enabled(timeout=ROUND_TIMEOUT_MS)
         assert frame.locator(f"{RESULT}[data-round]").count() == 0, "a refused bet shows a round"
-        assert game_balance(frame) == Decimal("0.01"), f"the balance moved: {frame.locator(GAME_BALANCE).inner_text()!r}"
-        # The header follows the ledger live (docs/live.md): a refusal moved nothing, so it stays.
+        assert game_balance(frame) == balance, f"the balance moved: {frame.locator(GAME_BALANCE).inner_text()!r}"
+        # The header follows the ledger live (docs/live.md): a refusal moved nothing, so it stays,
+        # and a credit made after it shows without reloading (a header that never moves fails).
         expect(page.locator("html[data-live-balances='open']")).to_have_count(1)
-        assert chip_amount(page.locator(CHIP).inner_text(), lang) == Decimal("0.01")
+        assert chip_amount(page.locator(CHIP).inner_text(), lang) == balance
+        credit(server_env, player, "0.01")
+        balance += Decimal("0.01")
+        wait_for_chip(page, lang, balance)
         assert_clean(page, frame, f"the refused {game} bet")
 
     # After a deposit the same game plays on.
     credit(server_env, player, "5.00")
+    balance += Decimal("5.00")
     frame = open_game(page, "dice")
-    assert game_balance(frame) == Decimal("5.01")
+    assert game_balance(frame) == balance
     bet = a_bet(frame, "0.10")
     frame.locator(BET).fill(bet)
     played = play_round(page, frame)
-    wait_for_game_balance(page, frame, Decimal("5.01") - played.bet + played.win)
+    wait_for_game_balance(page, frame, balance - played.bet + played.win)
     assert_clean(page, frame, "Dice after a deposit")
 
 

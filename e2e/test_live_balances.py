@@ -8,8 +8,9 @@ without polling (their sockets are open). The handshake is refused for another s
 copy's own origin is not another copy's), without a session, and with a staff session as the
 player cookie; the browser consoles stay clean (the CSP lets the page reach its own origin's
 socket). While the socket cannot open, the page polls the wallet API, and it goes back to the
-socket once it can; when its copy stops and starts again, the page reconnects and shows what
-changed while it was away.
+socket once it can, polls no more, and ignores the polls still in flight; a balance not newer than the one shown is dropped; a 1008 close ends the page only when the wallet API says
+the player is signed out; when its copy stops and starts again, the page reconnects and shows
+what changed while it was away.
 """
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ import pytest
 from playwright.sync_api import Page, WebSocketRoute, expect
 
 from conftest import (
-    RESTARTED_SERVER_LOG, SMTPInbox, _free_port, another_copy_env, console_errors, give_originals_back, running_server)
+    RESTARTED_SERVER_LOG, SMTPInbox, _free_port, another_copy_env, console_errors, e2e_sql, give_originals_back,
+    running_server)
 from players import PLAYER_SESSION_COOKIE, PlayerClient, sign_in_new_player
 from staff import Staff, StaffFactory
 
@@ -185,9 +187,121 @@ def test_while_its_socket_is_refused_a_page_polls_and_it_stops_polling_once_the_
 
     socket_down = False
     expect(page.locator(LIVE)).to_have_count(1)
+    polls: list[str] = []
+    page.on("request", lambda request: polls.append(request.url) if "/api/v1/wallet" in request.url else None)
     credit(asker, approver, player, "1.25")
     expect(page.get_by_test_id("wallet-balance-EUR").locator('[data-balance="real"]')).to_have_text("€8.75", timeout=WITHIN_MS)
+    # Longer than a poll's interval (5 s): a page that kept polling would have asked by now.
+    page.wait_for_timeout(6000)
+    assert polls == [], f"polled with its socket open: {polls}"
     assert not console_errors(page), console_errors(page)
+
+
+def test_a_poll_answered_after_the_socket_came_back_is_not_shown(
+        new_page: Callable[..., Page], base_url: str, service_env: dict[str, str], smtp_inbox: SMTPInbox,
+        staff_pair: tuple[StaffAPI, StaffAPI]) -> None:
+    asker, approver = staff_pair
+    player, client = sign_in_new_player(service_env, base_url, smtp_inbox, email_prefix="live-inflight")
+    session = client.session()
+    assert session is not None and session.value
+    credit(asker, approver, player, "2.00")
+    socket_down = True
+    held: list = []
+
+    def socket(route: WebSocketRoute) -> None:
+        if socket_down:
+            route.close()
+        else:
+            route.connect_to_server()
+
+    page = new_page("en", name="inflight")
+    page.add_init_script("""
+        window.shownReals = [];
+        document.addEventListener("croupier:balances", (event) => window.shownReals.push(event.detail.real));
+    """)
+    page.route_web_socket(re.compile(r".*/live/balances$"), socket)
+    # Polls are held unanswered: they are in flight when the socket comes back.
+    page.route(re.compile(r".*/api/v1/wallet$"), lambda route: held.append(route))
+    page.context.add_cookies([{"name": PLAYER_SESSION_COOKIE, "value": session.value, "url": base_url}])
+    page.goto(f"{base_url}/wallet")
+    expect(page.locator("html[data-live-balances='polling']")).to_have_count(1, timeout=15_000)
+    assert held, "no poll was made while the socket was down"
+
+    socket_down = False
+    expect(page.locator(LIVE)).to_have_count(1, timeout=15_000)
+    stale = '{"balances":[{"currency":"EUR","real":"999.00000","bonus":"0.00000","locked":"0.00000"}]}'
+    for route in held:
+        route.fulfill(status=200, content_type="application/json", body=stale)
+    credit(asker, approver, player, "1.00")
+    expect(page.get_by_test_id("wallet-balance-EUR").locator('[data-balance="real"]')).to_have_text("€3.00")
+    assert "999.00000" not in page.evaluate("window.shownReals"), "a poll's older answer was shown over the push"
+
+
+def test_a_balance_not_newer_than_what_the_page_showed_is_dropped(
+        new_page: Callable[..., Page], base_url: str, service_env: dict[str, str], smtp_inbox: SMTPInbox,
+        staff_pair: tuple[StaffAPI, StaffAPI]) -> None:
+    asker, approver = staff_pair
+    player, client = sign_in_new_player(service_env, base_url, smtp_inbox, email_prefix="live-stale")
+    session = client.session()
+    assert session is not None and session.value
+    credit(asker, approver, player, "3.00")
+    connected: list[WebSocketRoute] = []
+
+    def socket(route: WebSocketRoute) -> None:
+        route.connect_to_server()
+        connected.append(route)
+
+    page = new_page("en", name="stale")
+    page.route_web_socket(re.compile(r".*/live/balances$"), socket)
+    page.context.add_cookies([{"name": PLAYER_SESSION_COOKIE, "value": session.value, "url": base_url}])
+    page.goto(f"{base_url}/wallet")
+    expect(page.locator(LIVE)).to_have_count(1)
+    page.evaluate("""() => {
+        window.shownReals = [];
+        document.addEventListener("croupier:balances", (event) => window.shownReals.push(event.detail.real));
+    }""")
+
+    def balance(transaction: str, real: str) -> str:
+        return ('{"type":"balance","transaction":"%s","currency":"EUR","real":"%s","bonus":"0.00000",'
+                '"locked":"0.00000"}') % (transaction, real)
+
+    # Older than the snapshot's transaction (the credit above): a late event the snapshot includes.
+    connected[-1].send(balance("1", "999.00000"))
+    connected[-1].send(balance("9000000000000000001", "12.34000"))
+    connected[-1].send(balance("9000000000000000000", "998.00000"))
+    connected[-1].send(balance("9000000000000000002", "12.35000"))
+    expect(page.get_by_test_id("wallet-balance-EUR").locator('[data-balance="real"]')).to_have_text("€12.35")
+    assert page.evaluate("window.shownReals") == ["12.34000", "12.35000"]
+
+
+def test_a_1008_close_ends_the_page_only_once_the_wallet_answers_401(
+        new_page: Callable[..., Page], base_url: str, service_env: dict[str, str], smtp_inbox: SMTPInbox) -> None:
+    player, client = sign_in_new_player(service_env, base_url, smtp_inbox, email_prefix="live-1008")
+    session = client.session()
+    assert session is not None and session.value
+    refused = {"left": 1}
+    connected: list[WebSocketRoute] = []
+
+    def socket(route: WebSocketRoute) -> None:
+        # The server's answer to a session that ended (docs/live.md), without waiting for its check.
+        if refused["left"] > 0:
+            refused["left"] -= 1
+            route.close(code=1008, reason="session ended")
+        else:
+            route.connect_to_server()
+            connected.append(route)
+
+    page = new_page("en", name="session-ended")
+    page.route_web_socket(re.compile(r".*/live/balances$"), socket)
+    page.context.add_cookies([{"name": PLAYER_SESSION_COOKIE, "value": session.value, "url": base_url}])
+    page.goto(f"{base_url}/wallet")
+    # Still signed in (another tab signed in again): the poll answers 200 and the socket comes back.
+    expect(page.locator(LIVE)).to_have_count(1, timeout=15_000)
+    assert refused["left"] == 0
+
+    e2e_sql(service_env, f"UPDATE identity_sessions SET revoked_at = now() WHERE player_id = {player}")
+    connected[-1].close(code=1008, reason="session ended")
+    expect(page.locator("html[data-live-balances='ended']")).to_have_count(1, timeout=15_000)
 
 
 def test_a_page_whose_copy_restarts_reconnects_and_shows_what_changed_while_it_was_away(
@@ -203,8 +317,9 @@ def test_a_page_whose_copy_restarts_reconnects_and_shows_what_changed_while_it_w
     try:
         with running_server(env, RESTARTED_SERVER_LOG) as copy:
             page = open_wallet(new_page, copy, session.value, "restart")
-        # The copy stopped (closing the socket with 1000): the page polls a server that is not there.
-        expect(page.locator("html[data-live-balances='polling']")).to_have_count(1)
+        # The copy stopped (closing the socket with 1000): after a first retry 0-5 s later fails,
+        # the page polls a server that is not there.
+        expect(page.locator("html[data-live-balances='polling']")).to_have_count(1, timeout=15_000)
         credit(asker, approver, player, "3.00")
         with running_server(env, RESTARTED_SERVER_LOG):
             expect(page.locator(LIVE)).to_have_count(1)

@@ -78,7 +78,9 @@ public struct AppDependencies: Sendable {
         self.eventStream = EventStream(
             name: configuration.natsStream, replicas: configuration.natsStreamReplicas, maxAgeDays: configuration.natsStreamMaxAgeDays)
         self.ledger = Ledger(database: database, logger: logger)
-        self.liveBalances = LiveBalanceHub(link: nats, stream: eventStream, logger: Logger(label: "croupier.live"))
+        self.liveBalances = LiveBalanceHub(
+            link: nats, stream: eventStream, sessions: SessionStore(database: database, logger: logger),
+            logger: Logger(label: "croupier.live"))
         self.smtp =
             configuration.smtpURL.isEmpty
             ? nil : try SMTPSettings(url: configuration.smtpURL, from: configuration.mailFrom, caFile: configuration.smtpCAFile)

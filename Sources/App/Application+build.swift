@@ -19,10 +19,11 @@ public func buildApplication(dependencies: AppDependencies, logger: Logger) asyn
     let configuration = dependencies.configuration
     let readiness = dependencies.readinessMonitor(logger: logger)
     let schemaChecked = SchemaChecked()
-    let router = try await buildRouter(dependencies: dependencies, readiness: readiness, logger: logger)
+    let live = try liveBalances(dependencies: dependencies, logger: logger)
+    let router = try await buildRouter(dependencies: dependencies, readiness: readiness, live: live, logger: logger)
     var app = Application(
         router: router,
-        server: .http1WebSocketUpgrade(webSocketRouter: liveBalances(dependencies: dependencies, logger: logger).webSocketRouter()),
+        server: .http1WebSocketUpgrade(webSocketRouter: live.webSocketRouter()),
         configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "croupier"),
         services: dependencies.backgroundServices(readiness: readiness, schemaChecked: schemaChecked, logger: logger),
         onServerRunning: { channel in
@@ -43,18 +44,18 @@ public func buildApplication(dependencies: AppDependencies, logger: Logger) asyn
 }
 
 /// The live balances socket's parts: one for the WebSocket router, one for the HTTP router.
-func liveBalances(dependencies: AppDependencies, logger: Logger) -> LiveBalancesController {
-    let sessions = SessionStore(database: dependencies.database, logger: logger)
-    return LiveBalancesController(
-        admission: LiveAdmission(publicURL: dependencies.configuration.publicURL, sessions: sessions),
+func liveBalances(dependencies: AppDependencies, logger: Logger) throws -> LiveBalancesController {
+    LiveBalancesController(
+        admission: try LiveAdmission(
+            publicURL: dependencies.configuration.publicURL, sessions: SessionStore(database: dependencies.database, logger: logger)),
         socket: LiveBalanceSocket(
-            hub: dependencies.liveBalances, ledger: dependencies.ledger, currencies: CurrencyCatalog(ledger: dependencies.ledger),
-            sessions: sessions,
-            sessionCheck: .seconds(30)))
+            hub: dependencies.liveBalances, ledger: dependencies.ledger, currencies: CurrencyCatalog(ledger: dependencies.ledger)))
 }
 
 /// The router alone, so tests can exercise routes without the background services.
-func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, logger: Logger) async throws -> Router<AppRequestContext> {
+func buildRouter(
+    dependencies: AppDependencies, readiness: ReadinessMonitor, live: LiveBalancesController, logger: Logger
+) async throws -> Router<AppRequestContext> {
     let configuration = dependencies.configuration
     guard let resources = Bundle.module.url(forResource: "Resources", withExtension: nil) else {
         throw AppError(.internalServerError, code: .resourcesMissing)
@@ -142,7 +143,7 @@ func buildRouter(dependencies: AppDependencies, readiness: ReadinessMonitor, log
     AdminHealthController(pages: pages, health: health, access: access).addRoutes(to: console)
     WalletController(ledger: dependencies.ledger, currencies: currencies, pages: pages, grants: dependencies.bonusGrants)
         .addRoutes(to: router)
-    liveBalances(dependencies: dependencies, logger: logger).addRoutes(to: router)
+    live.addRoutes(to: router)
     let header = PlayerHeader(ledger: dependencies.ledger, currencies: currencies)
     let launcher = GameLauncher(
         providers: dependencies.providers, registry: dependencies.providerRegistry, sessions: dependencies.gameSessions,

@@ -3,10 +3,13 @@
 /// a lost node. Messages published while no connection was open are not seen: core NATS keeps
 /// nothing; what must not be missed is read from JetStream (`PullConsumer`). `onSubscribed` runs
 /// each time the server has taken the subscription, the first time and after every gap, so a
-/// reader that keeps derived state can re-read what it may have missed.
+/// reader that keeps derived state can re-read what it may have missed. `onLost` runs each time a
+/// subscription the server had taken is gone with its connection, so a reader that shows live
+/// state can say it no longer is until the next `onSubscribed`.
 extension NATSLink {
     public nonisolated func subscription(
-        to subject: String, queue: String? = nil, onSubscribed: @escaping @Sendable () async -> Void = {}
+        to subject: String, queue: String? = nil, onSubscribed: @escaping @Sendable () async -> Void = {},
+        onLost: @escaping @Sendable () async -> Void = {}
     ) -> AsyncStream<NATSConnection.Message> {
         AsyncStream { continuation in
             let task = Task {
@@ -25,6 +28,7 @@ extension NATSLink {
                             await connection.unsubscribe(subscription)
                             break
                         }
+                        await onLost()
                         await discard(connection)
                     } catch {
                         // No server answered, or the connection failed as it subscribed: wait and try again.

@@ -178,6 +178,35 @@ public struct Ledger: Sendable {
         }
     }
 
+    /// A player's balances per currency with the id of the last transaction that moved them
+    /// (0 before any), read in one statement so both are of the same commit: a reader that also
+    /// hears ledger events can tell which of them the balances already include.
+    public func balancesAsOf(of player: PlayerID) async throws -> [String: BalancesAsOf] {
+        try await database.withConnection { connection in
+            var result: [String: (real: Int64, bonus: Int64, locked: Int64, transaction: Int64)] = [:]
+            let rows = try await connection.query(
+                """
+                SELECT a.currency, a.balance_kind, a.balance,
+                       COALESCE((SELECT max(t.id) FROM ledger_transactions t
+                                  WHERE t.player_id = a.player_id AND t.currency = a.currency), 0)
+                  FROM ledger_accounts a WHERE a.player_id = \(player.rawValue)
+                """, logger: logger)
+            for try await (currency, kind, balance, transaction) in rows.decode((String, String, Int64, Int64).self) {
+                var entry = result[currency] ?? (0, 0, 0, transaction)
+                switch kind {
+                case "real": entry.real = balance
+                case "bonus": entry.bonus = balance
+                case "locked": entry.locked = balance
+                default: continue  // a debt is not money the player has: `debts(of:)`
+                }
+                result[currency] = entry
+            }
+            return result.mapValues {
+                BalancesAsOf(balances: Balances(real: $0.real, bonus: $0.bonus, locked: $0.locked), transaction: $0.transaction)
+            }
+        }
+    }
+
     /// What a player owes per currency from chargebacks their real balance did not cover, in
     /// positive units; only currencies where something is owed.
     public func debts(of player: PlayerID) async throws -> [String: Int64] {

@@ -206,3 +206,14 @@ public struct Outcome: Sendable, Hashable {
         code == other.code && transactionID == other.transactionID && balances == other.balances
     }
 }
+
+/// One currency's balances after the ledger transaction `transaction` (0: none yet).
+public struct BalancesAsOf: Sendable, Hashable {
+    public let balances: Balances
+    public let transaction: Int64
+
+    public init(balances: Balances, transaction: Int64) {
+        self.balances = balances
+        self.transaction = transaction
+    }
+}

@@ -1,4 +1,5 @@
 import Core
+import Events
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -6,6 +7,7 @@ import HummingbirdTesting
 import Identity
 import Ledger
 import Logging
+import Persistence
 import TestSupport
 import Testing
 
@@ -49,6 +51,20 @@ import Testing
         #expect(mailbox.take().updates == [update("EUR", 1)], "after a snapshot, an id seen before is news again")
     }
 
+    @Test func anUpdateTheSnapshotAlreadyIncludesIsDropped() {
+        let mailbox = BalanceMailbox()
+        mailbox.resnapshot()
+        #expect(mailbox.take() == .init(snapshot: true, updates: []))
+        // Published before the snapshot was read, delivered while it was.
+        mailbox.post(update("EUR", 4))
+        mailbox.snapshotted(asOf: ["EUR": 6])
+        mailbox.post(update("EUR", 5))
+        mailbox.post(update("EUR", 6))
+        #expect(mailbox.take().updates.isEmpty, "the snapshot at 6 shows 4, 5 and 6 already")
+        mailbox.post(update("EUR", 7))
+        #expect(mailbox.take().updates == [update("EUR", 7)])
+    }
+
     @Test func aResnapshotDropsWhatWaits() {
         let mailbox = BalanceMailbox()
         mailbox.post(update("EUR", 1))
@@ -78,8 +94,12 @@ import Testing
                 == #"{"bonus":"0.00000","currency":"EUR","locked":"0.00000","real":"12.34500","transaction":"12","type":"balance"}"#)
         #expect(
             LiveBalanceMessage.snapshot(
-                ["EUR": Balances(real: 1, bonus: 2, locked: 3), "XXX": .zero], catalog: ["EUR": eur])
-                == #"{"balances":[{"bonus":"0.00002","currency":"EUR","locked":"0.00003","real":"0.00001"}],"type":"snapshot"}"#)
+                [
+                    "EUR": BalancesAsOf(balances: Balances(real: 1, bonus: 2, locked: 3), transaction: 41),
+                    "XXX": BalancesAsOf(balances: .zero, transaction: 0),
+                ], catalog: ["EUR": eur])
+                == #"{"balances":[{"bonus":"0.00002","currency":"EUR","locked":"0.00003","real":"0.00001","transaction":"41"}],"type":"snapshot"}"#
+        )
     }
 }
 
@@ -134,42 +154,52 @@ import Testing
     }
 
     @Test func theSitesOriginIsWrittenAsABrowserSendsIt() {
-        #expect(GameLauncher.origin(of: "https://Casino.Example:443/play") == "https://casino.example")
-        #expect(GameLauncher.origin(of: "http://127.0.0.1:8080") == "http://127.0.0.1:8080")
-        #expect(GameLauncher.origin(of: "http://casino.example:80/") == "http://casino.example")
-        #expect(GameLauncher.origin(of: "ftp://casino.example") == nil)
+        #expect(WebOrigin.of("https://Casino.Example:443/play") == "https://casino.example")
+        #expect(WebOrigin.of("http://127.0.0.1:8080") == "http://127.0.0.1:8080")
+        #expect(WebOrigin.of("http://casino.example:80/") == "http://casino.example")
+        #expect(WebOrigin.of("ftp://casino.example") == nil)
     }
 
-    @Test func aLedgerTransactionReachesTheMailboxOfItsPlayersSocketOnly() async throws {
-        try await withTestApp { _, dependencies, _ in
+    @Test func aPublicURLWithoutAnOriginFailsAtStartUp() async throws {
+        try await TestDatabase.with { database in
+            let sessions = SessionStore(database: database, logger: TestServices.logger)
+            #expect(throws: ConfigurationError.self) { try LiveAdmission(publicURL: "casino.example/play", sessions: sessions) }
+            let admission = try LiveAdmission(publicURL: "https://Casino.Example/", sessions: sessions)
+            #expect(admission.origin == "https://casino.example")
+        }
+    }
+
+    @Test(.timeLimit(.minutes(2))) func aLedgerTransactionReachesTheMailboxOfItsPlayersSocketOnly() async throws {
+        try await withTestApp { _, dependencies, database in
+            let hub = dependencies.liveBalances
+            let session = try #require(
+                SessionStore.tokenHash(
+                    try await SessionStore(database: database, logger: TestServices.logger).start(
+                        .player(PlayerID(7)), policy: .player, userAgent: "test", ip: "127.0.0.1")))
             let (mine, theirs) = (BalanceMailbox(), BalanceMailbox())
-            await dependencies.liveBalances.join(PlayerID(7), mine)
-            await dependencies.liveBalances.join(PlayerID(8), theirs)
+            try await until { await hub.subscribed }
+            #expect(await hub.join(PlayerID(7), session: session, mine))
+            #expect(await hub.join(PlayerID(8), session: session, theirs))
             // A bound that only catches a hang: events pass through the relay's polling and NATS.
             let delivered = try await withBound(.seconds(120)) { () -> BalanceUpdate in
-                var credits = 0
-                func credit() async throws {
-                    credits += 1
-                    let operation = LedgerOperation(
-                        key: .init(scope: "test", key: "live-\(credits)"), player: PlayerID(7), currency: "EUR",
-                        movement: .adjustment(units: 250_000))
-                    #expect(try await dependencies.ledger.apply(operation).code == .ok)
-                }
-                try await credit()
+                let operation = LedgerOperation(
+                    key: .init(scope: "test", key: "live-1"), player: PlayerID(7), currency: "EUR", movement: .adjustment(units: 250_000))
+                #expect(try await dependencies.ledger.apply(operation).code == .ok)
                 for await _ in mine.rings {
-                    let delivery = mine.take()
-                    if let update = delivery.updates.first { return update }
-                    // The hub subscribed after that credit was published, and asked for a snapshot.
-                    if delivery.snapshot { try await credit() }
+                    if let update = mine.take().updates.first { return update }
                 }
                 throw Hung()
             }
             #expect(delivered.player == PlayerID(7) && delivered.currency == "EUR")
-            #expect(delivered.balances.real % 250_000 == 0 && delivered.balances.real > 0)
+            #expect(delivered.balances.real == 250_000)
             #expect(theirs.take().updates.isEmpty, "another player's socket hears nothing of it")
-            await dependencies.liveBalances.leave(PlayerID(7), mine)
-            await dependencies.liveBalances.leave(PlayerID(8), theirs)
-            #expect(await dependencies.liveBalances.count == 0)
+            let asOf = try #require(try await dependencies.ledger.balancesAsOf(of: PlayerID(7))["EUR"])
+            #expect(
+                asOf == BalancesAsOf(balances: delivered.balances, transaction: delivered.transaction), "the snapshot says what it includes"
+            )
+            await hub.leave(PlayerID(7), mine)
+            await hub.leave(PlayerID(8), theirs)
+            #expect(await hub.count == 0)
         }
     }
 
@@ -184,6 +214,90 @@ import Testing
             #expect(try await !sessions.isLive(token, owner: .player(PlayerID(7)), policy: .player))
         }
     }
+}
+
+/// The hub's bounds and its view of sessions and NATS, on hubs of the tests' own.
+@Suite struct LiveBalanceHubTests {
+    static func hub(natsURL: String, database: Database, capacity: Int = 10_000) -> LiveBalanceHub {
+        LiveBalanceHub(
+            link: NATSLink(url: natsURL, connectTimeout: .seconds(5)), stream: EventStream(name: "LIVE"),
+            sessions: SessionStore(database: database, logger: TestServices.logger), capacity: capacity, logger: TestServices.logger)
+    }
+
+    static func session(_ sessions: SessionStore, of player: PlayerID) async throws -> (String, SessionTokenHash) {
+        let token = try await sessions.start(.player(player), policy: .player, userAgent: "test", ip: "127.0.0.1")
+        return (token, try #require(SessionStore.tokenHash(token)))
+    }
+
+    @Test func aPlayerHasTenSocketsAndTheCopyItsCapacity() async throws {
+        try await TestDatabase.with { database in
+            // Never run: the subscription is said taken by hand, nothing connects to this URL.
+            let hub = Self.hub(natsURL: "nats://127.0.0.1:1", database: database, capacity: 12)
+            let session = try #require(SessionStore.tokenHash(String(repeating: "ab", count: 32)))
+            #expect(await !hub.join(PlayerID(1), session: session, BalanceMailbox()), "not before the subscription is taken")
+            await hub.subscriptionTaken()
+            for _ in 0..<LiveBalanceHub.socketsPerPlayer {
+                #expect(await hub.join(PlayerID(1), session: session, BalanceMailbox()))
+            }
+            #expect(await !hub.admits(PlayerID(1)))
+            #expect(await !hub.join(PlayerID(1), session: session, BalanceMailbox()), "the 11th socket of one player")
+            #expect(await hub.join(PlayerID(2), session: session, BalanceMailbox()))
+            let last = BalanceMailbox()
+            #expect(await hub.join(PlayerID(3), session: session, last))
+            #expect(await !hub.join(PlayerID(4), session: session, BalanceMailbox()), "past the copy's capacity")
+            await hub.leave(PlayerID(3), last)
+            #expect(await hub.admits(PlayerID(4)))
+        }
+    }
+
+    @Test func oneCheckClosesTheSocketsWhoseSessionEnded() async throws {
+        try await TestDatabase.with { database in
+            let sessions = SessionStore(database: database, logger: TestServices.logger)
+            let hub = Self.hub(natsURL: "nats://127.0.0.1:1", database: database)
+            await hub.subscriptionTaken()
+            let (_, kept) = try await Self.session(sessions, of: PlayerID(7))
+            let (revoked, ended) = try await Self.session(sessions, of: PlayerID(7))
+            let (_, someoneElses) = try await Self.session(sessions, of: PlayerID(8))
+            let (keptBox, endedBox, misusedBox) = (BalanceMailbox(), BalanceMailbox(), BalanceMailbox())
+            #expect(await hub.join(PlayerID(7), session: kept, keptBox))
+            #expect(await hub.join(PlayerID(7), session: ended, endedBox))
+            // A session is live only for its own player.
+            #expect(await hub.join(PlayerID(7), session: someoneElses, misusedBox))
+            try await sessions.revoke(revoked)
+            await hub.checkSessions()
+            #expect(keptBox.ending == nil)
+            #expect(endedBox.ending == .sessionEnded)
+            #expect(misusedBox.ending == .sessionEnded)
+            #expect(try await sessions.live([kept: .player(PlayerID(7)), ended: .player(PlayerID(7))], policy: .player) == [kept])
+        }
+    }
+
+    @Test(.timeLimit(.minutes(1))) func whileNATSIsAwayTheHubClosesItsSocketsAndTakesNone() async throws {
+        try await TestDatabase.with { database in
+            let server = try PrivateNATSServer()
+            try await server.start()
+            let hub = Self.hub(natsURL: server.url, database: database)
+            let running = Task { try await hub.run() }
+            defer { running.cancel() }
+            try await until { await hub.subscribed }
+            let session = try #require(SessionStore.tokenHash(String(repeating: "ab", count: 32)))
+            let mailbox = BalanceMailbox()
+            #expect(await hub.join(PlayerID(7), session: session, mailbox))
+            server.kill()
+            for await _ in mailbox.rings {}
+            #expect(mailbox.ending == .unavailable, "closed with 1013, so the page polls and comes back")
+            await hub.leave(PlayerID(7), mailbox)
+            #expect(await !hub.join(PlayerID(7), session: session, BalanceMailbox()), "no socket would hear anything")
+            try await server.start()
+            try await until { await hub.subscribed }
+            #expect(await hub.join(PlayerID(7), session: session, BalanceMailbox()))
+        }
+    }
+}
+
+/// Returns once `condition` holds; callers bound the wait with a time limit.
+private func until(_ condition: () async -> Bool) async throws {
+    while !(await condition()) { try await Task.sleep(for: .milliseconds(20)) }
 }
 
 private struct Hung: Error {}

@@ -1,7 +1,7 @@
 // Play page: keeps the page's own balance live while a game runs in the iframe.
 //
 // The header chip and the balances come from live-balances.js (pushed over a WebSocket, polled
-// only while it is down); this shows the page currency's real balance in the page's own box and
+// while it is down); this shows the page currency's real balance in the page's own box and
 // flashes it. When the game posts {type: "croupier:balance"} from its own origin, the balances
 // are asked for at once if the socket is not there to push them.
 

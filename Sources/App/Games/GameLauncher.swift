@@ -54,14 +54,4 @@ struct GameLauncher {
         let balances = try await ledger.balances(of: player)
         return balances.max { $0.value.real < $1.value.real }?.key ?? "EUR"
     }
-
-    /// `scheme://host[:port]` of a URL as browsers write an origin (the scheme's default port left
-    /// out), for the frame rules, postMessage's sender check and the live socket's Origin check.
-    static func origin(of text: String) -> String? {
-        guard let url = URLComponents(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
-            let host = url.host?.lowercased()
-        else { return nil }
-        let port = url.port.flatMap { $0 == (scheme == "https" ? 443 : 80) ? nil : $0 }
-        return "\(scheme)://\(host)" + (port.map { ":\($0)" } ?? "")
-    }
 }

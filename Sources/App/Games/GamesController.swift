@@ -66,7 +66,7 @@ struct GamesController {
                 let url = try await launcher.launch(
                     player: player, provider: providerCode, game: gameCode, currency: currency, request: request, context: context)
                 page.launchURL = url
-                if let origin = GameLauncher.origin(of: url) {
+                if let origin = WebOrigin.of(url) {
                     page.providerOrigin = origin
                     frameOrigins.append(origin)
                 }

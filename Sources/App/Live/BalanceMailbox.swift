@@ -4,7 +4,9 @@ import Synchronization
 /// newer one replaces the one waiting for its currency, and one older than what was already sent
 /// (two relays may publish out of order) is dropped. A slow client thus holds at most one update
 /// per currency; past `capacity` currencies waiting, everything waiting is dropped for a fresh
-/// snapshot, which is also what a gap in the event feed asks for (`resnapshot`).
+/// snapshot, which is also what a gap in the event feed asks for (`resnapshot`). A snapshot read
+/// says which transaction each currency's balance is as of (`snapshotted`), so an update the
+/// snapshot already includes, however late it arrives, is dropped rather than shown over it.
 final class BalanceMailbox: Sendable {
     /// What to send next: a snapshot of every balance first when `snapshot`, then `updates`.
     struct Delivery: Equatable {
@@ -12,9 +14,18 @@ final class BalanceMailbox: Sendable {
         let updates: [BalanceUpdate]
     }
 
+    /// Why the hub closed the mailbox, for the socket to tell its client.
+    enum Ending: Sendable, Equatable {
+        /// The session is no longer live: signed out, expired, revoked, the player blocked.
+        case sessionEnded
+        /// This copy no longer hears the ledger's events (NATS is away): try again later.
+        case unavailable
+    }
+
     private struct State {
+        var ending: Ending?
         var waiting: [String: BalanceUpdate] = [:]
-        /// The newest transaction sent per currency since the last snapshot.
+        /// The newest transaction sent per currency, the snapshot's included.
         var sent: [String: Int64] = [:]
         var snapshot = false
     }
@@ -67,5 +78,24 @@ final class BalanceMailbox: Sendable {
         }
     }
 
-    func close() { doorbell.finish() }
+    /// Records that the snapshot just sent holds each currency's balance as of the transaction
+    /// given, and drops what waits that it already includes.
+    func snapshotted(asOf transactions: [String: Int64]) {
+        state.withLock { state in
+            for (currency, transaction) in transactions {
+                state.sent[currency] = max(state.sent[currency] ?? 0, transaction)
+                if let waiting = state.waiting[currency], waiting.transaction <= transaction { state.waiting[currency] = nil }
+            }
+        }
+    }
+
+    /// Why the mailbox was closed, nil while open or closed by its socket.
+    var ending: Ending? { state.withLock { $0.ending } }
+
+    func close(_ ending: Ending? = nil) {
+        state.withLock { state in
+            if state.ending == nil { state.ending = ending }
+        }
+        doorbell.finish()
+    }
 }

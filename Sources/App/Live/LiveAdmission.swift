@@ -10,7 +10,8 @@ import Identity
 /// resolve, as on every player route.
 struct LiveAdmission: Sendable {
     enum Verdict: Sendable {
-        case admitted(player: PlayerID, token: String)
+        /// The session by its hash: a socket lives for hours, and its token need not.
+        case admitted(player: PlayerID, session: SessionTokenHash)
         case refused(AppError)
     }
 
@@ -18,8 +19,12 @@ struct LiveAdmission: Sendable {
     let origin: String
     let sessions: SessionStore
 
-    init(publicURL: String, sessions: SessionStore) {
-        self.origin = GameLauncher.origin(of: publicURL) ?? publicURL
+    /// Fails for a public URL without an http(s) origin, which no browser's Origin could equal.
+    init(publicURL: String, sessions: SessionStore) throws {
+        guard let origin = WebOrigin.of(publicURL) else {
+            throw ConfigurationError.invalidValue(key: "CROUPIER_PUBLIC_URL", value: publicURL, expected: "an http(s) URL")
+        }
+        self.origin = origin
         self.sessions = sessions
     }
 
@@ -30,8 +35,9 @@ struct LiveAdmission: Sendable {
             return .refused(AppError(.forbidden, code: .forbidden))
         }
         guard let token = request.cookies[PlayerSessionMiddleware.cookieName]?.value,
-            case .player(let player) = try await sessions.resolve(token, policy: .player)
+            case .player(let player) = try await sessions.resolve(token, policy: .player),
+            let session = SessionStore.tokenHash(token)
         else { return .refused(AppError(.unauthorized, code: .notSignedIn)) }
-        return .admitted(player: player, token: token)
+        return .admitted(player: player, session: session)
     }
 }

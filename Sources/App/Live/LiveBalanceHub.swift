@@ -1,5 +1,6 @@
 import Core
 import Events
+import Identity
 import Logging
 import Metrics
 import ServiceLifecycle
@@ -9,30 +10,64 @@ import ServiceLifecycle
 /// the stream also reaches core subscribers of its subject, so every copy sees every ledger event
 /// whichever copy's relay published it, with no JetStream consumer state to create or clean up.
 /// Delivery is at most once, which is enough for a display: a socket starts with a snapshot read
-/// from the ledger, and every socket is sent a fresh snapshot after a gap in the subscription
-/// (docs/live.md).
+/// from the ledger, and while the subscription is away no socket is open here, because a socket
+/// that hears nothing would show balances that silently stop moving (docs/live.md).
+///
+/// It also bounds what sockets cost: at most `socketsPerPlayer` per player (the next handshake is
+/// refused: the open pages keep theirs, the extra one polls) and `capacity` in all, and it checks
+/// every open socket's session in one query per `sessionCheck`.
 actor LiveBalanceHub: Service {
+    static let socketsPerPlayer = 10
+
+    private struct Member {
+        let player: PlayerID
+        let session: SessionTokenHash
+        let mailbox: BalanceMailbox
+    }
+
     private let link: NATSLink
     private let subject: String
+    private let sessions: SessionStore
+    private let sessionCheck: Duration
+    let capacity: Int
     private let logger: Logger
-    private var sockets: [PlayerID: [ObjectIdentifier: BalanceMailbox]] = [:]
+    private var sockets: [PlayerID: [ObjectIdentifier: Member]] = [:]
     /// Open sockets in this process.
     private(set) var count = 0
+    /// Whether NATS has taken the subscription and it has not been lost since.
+    private(set) var subscribed = false
     private let open = Gauge(label: "croupier_live_sockets")
     private let pushed = Counter(label: "croupier_live_updates_total")
     private let unreadable = Counter(label: "croupier_live_unreadable_total")
 
-    init(link: NATSLink, stream: EventStream, logger: Logger) {
+    init(
+        link: NATSLink, stream: EventStream, sessions: SessionStore, sessionCheck: Duration = .seconds(30), capacity: Int = 10_000,
+        logger: Logger
+    ) {
         self.link = link
         self.subject = "\(stream.subjectPrefix).ledger.>"
+        self.sessions = sessions
+        self.sessionCheck = sessionCheck
+        self.capacity = capacity
         self.logger = logger
     }
 
-    /// Starts delivering `player`'s updates to `mailbox` until `leave`.
-    func join(_ player: PlayerID, _ mailbox: BalanceMailbox) {
-        guard sockets[player, default: [:]].updateValue(mailbox, forKey: ObjectIdentifier(mailbox)) == nil else { return }
+    /// Whether a socket of `player` would be taken now.
+    func admits(_ player: PlayerID) -> Bool {
+        subscribed && count < capacity && (sockets[player]?.count ?? 0) < Self.socketsPerPlayer
+    }
+
+    /// Starts delivering `player`'s updates to `mailbox` until `leave`; false, and nothing
+    /// delivered, when `admits` says no.
+    func join(_ player: PlayerID, session: SessionTokenHash, _ mailbox: BalanceMailbox) -> Bool {
+        guard admits(player) else { return false }
+        guard
+            sockets[player, default: [:]].updateValue(
+                Member(player: player, session: session, mailbox: mailbox), forKey: ObjectIdentifier(mailbox)) == nil
+        else { return true }
         count += 1
         open.record(count)
+        return true
     }
 
     func leave(_ player: PlayerID, _ mailbox: BalanceMailbox) {
@@ -44,18 +79,39 @@ actor LiveBalanceHub: Service {
     }
 
     func deliver(_ update: BalanceUpdate) {
-        guard let mailboxes = sockets[update.player]?.values else { return }
-        for mailbox in mailboxes { mailbox.post(update) }
-        pushed.increment(by: mailboxes.count)
+        guard let members = sockets[update.player]?.values else { return }
+        for member in members { member.mailbox.post(update) }
+        pushed.increment(by: members.count)
     }
 
-    /// After a gap in the subscription every socket may have missed updates.
-    func resnapshotAll() {
-        for mailbox in sockets.values.flatMap(\.values) { mailbox.resnapshot() }
+    func subscriptionTaken() { subscribed = true }
+
+    /// No event reaches this copy any more: every socket is closed so its page polls and comes
+    /// back, to a fresh snapshot, once the subscription is (here or on another copy).
+    func subscriptionLost() {
+        subscribed = false
+        for member in sockets.values.flatMap(\.values) { member.mailbox.close(.unavailable) }
+        logger.warning("live balances: the ledger's events are not heard; sockets closed until NATS is back")
+    }
+
+    /// Closes the sockets whose session is no longer live.
+    func checkSessions() async {
+        let members = sockets.values.flatMap(\.values)
+        guard !members.isEmpty else { return }
+        let owners = Dictionary(members.map { ($0.session, SessionOwner.player($0.player)) }) { first, _ in first }
+        do {
+            let live = try await sessions.live(owners, policy: .player)
+            // Only the members asked about: a socket that joined during the query was just admitted.
+            for member in members where !live.contains(member.session) { member.mailbox.close(.sessionEnded) }
+        } catch {
+            logger.warning("live balances: sessions not checked", metadata: ["reason": "\(error)"])
+        }
     }
 
     nonisolated func run() async throws {
-        let messages = link.subscription(to: subject) { [weak self] in await self?.resnapshotAll() }
+        let messages = link.subscription(
+            to: subject, onSubscribed: { [weak self] in await self?.subscriptionTaken() },
+            onLost: { [weak self] in await self?.subscriptionLost() })
         await withDiscardingTaskGroup { group in
             group.addTask {
                 for await message in messages {
@@ -66,6 +122,9 @@ actor LiveBalanceHub: Service {
                     }
                     await self.deliver(update)
                 }
+            }
+            group.addTask {
+                while (try? await Task.sleep(for: self.sessionCheck)) != nil { await self.checkSessions() }
             }
             try? await gracefulShutdown()
             group.cancelAll()

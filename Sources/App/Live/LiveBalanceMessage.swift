@@ -8,22 +8,21 @@ import Ledger
 /// currency's ledger scale, as in `GET /api/v1/wallet`, never JSON numbers (docs/live.md).
 enum LiveBalanceMessage {
     struct Entry: Encodable, Equatable {
+        /// The ledger transaction the balances are as of (0: none yet), so a page can drop an
+        /// update that arrives after the snapshot already showed it.
+        let transaction: String
         let currency: String
         let real: String
         let bonus: String
         let locked: String
 
-        init(_ balances: Balances, currency: Currency) {
+        init(_ balances: Balances, transaction: Int64, currency: Currency) {
+            self.transaction = String(transaction)
             self.currency = currency.code
             self.real = Amount.decimal(units: balances.real, scale: currency.scale)
             self.bonus = Amount.decimal(units: balances.bonus, scale: currency.scale)
             self.locked = Amount.decimal(units: balances.locked, scale: currency.scale)
         }
-    }
-
-    private struct Snapshot: Encodable {
-        let type = "snapshot"
-        let balances: [Entry]
     }
 
     private struct Balance: Encodable {
@@ -33,22 +32,27 @@ enum LiveBalanceMessage {
         let real: String
         let bonus: String
         let locked: String
+
+        init(_ entry: Entry) {
+            (transaction, currency, real, bonus, locked) = (entry.transaction, entry.currency, entry.real, entry.bonus, entry.locked)
+        }
+    }
+
+    private struct Snapshot: Encodable {
+        let type = "snapshot"
+        let balances: [Entry]
     }
 
     /// Every balance the ledger holds for the player whose currency `catalog` knows, by currency code.
-    static func snapshot(_ balances: [String: Balances], catalog: [String: Currency]) -> String {
+    static func snapshot(_ balances: [String: BalancesAsOf], catalog: [String: Currency]) -> String {
         let entries = balances.sorted { $0.key < $1.key }.compactMap { code, balances in
-            catalog[code].map { Entry(balances, currency: $0) }
+            catalog[code].map { Entry(balances.balances, transaction: balances.transaction, currency: $0) }
         }
         return encoded(Snapshot(balances: entries))
     }
 
     static func balance(_ update: BalanceUpdate, currency: Currency) -> String {
-        let entry = Entry(update.balances, currency: currency)
-        return encoded(
-            Balance(
-                transaction: String(update.transaction), currency: entry.currency, real: entry.real, bonus: entry.bonus,
-                locked: entry.locked))
+        encoded(Balance(Entry(update.balances, transaction: update.transaction, currency: currency)))
     }
 
     private static func encoded(_ value: some Encodable) -> String {

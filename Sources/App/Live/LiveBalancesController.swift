@@ -14,13 +14,13 @@ struct LiveBalancesController {
     /// The router `Application` asks whether to upgrade a request that asks for WebSocket.
     func webSocketRouter() -> Router<LiveSocketContext> {
         let router = Router(context: LiveSocketContext.self)
-        router.add(middleware: LiveAdmissionMiddleware(admission: admission))
+        router.add(middleware: LiveAdmissionMiddleware(admission: admission, hub: socket.hub))
         router.ws(RouterPath(Self.path)) { _, context in
             context.admitted == nil ? .dontUpgrade : .upgrade([:])
         } onUpgrade: { inbound, outbound, context in
             guard let admitted = context.requestContext.admitted else { return }
             try await socket.serve(
-                player: admitted.player, token: admitted.token, inbound: inbound, outbound: outbound, logger: context.logger)
+                player: admitted.player, session: admitted.session, inbound: inbound, outbound: outbound, logger: context.logger)
         }
         return router
     }

@@ -19,6 +19,11 @@ public enum SessionOwner: Sendable, Equatable {
     }
 }
 
+/// A session token's SHA-256, as `identity_sessions` stores it.
+public struct SessionTokenHash: Sendable, Hashable {
+    let bytes: [UInt8]
+}
+
 public struct SessionPolicy: Sendable {
     public enum Owners: Sendable {
         case staff, players
@@ -114,6 +119,39 @@ public struct SessionStore: Sendable {
                 """, logger: logger)
             for try await _ in rows { return true }
             return false
+        }
+    }
+
+    /// The hash a session is stored under, for a caller that keeps many sessions in memory and
+    /// should not hold their tokens; nil for a token that cannot be one.
+    public static func tokenHash(_ token: String) -> SessionTokenHash? {
+        guard token.count == 64, Hex.decode(token) != nil else { return nil }
+        return SessionTokenHash(bytes: Array(SHA256.hash(data: Data(token.utf8))))
+    }
+
+    /// Which of `sessions` are live for their owner, as `isLive` judges one, in one query
+    /// whatever their number: a server holding thousands of open sockets checks them together.
+    public func live(_ sessions: [SessionTokenHash: SessionOwner], policy: SessionPolicy, now: Date = Date()) async throws
+        -> Set<SessionTokenHash>
+    {
+        guard !sessions.isEmpty else { return [] }
+        let idleSince = now.addingTimeInterval(-Double(policy.idle.components.seconds))
+        let hashes = sessions.keys.map { ByteBuffer(bytes: $0.bytes) }
+        return try await database.withConnection { connection in
+            let rows = try await connection.query(
+                """
+                SELECT token_hash, staff_id, player_id FROM identity_sessions s
+                 WHERE token_hash = ANY(\(hashes))
+                   AND revoked_at IS NULL AND expires_at > \(now) AND last_seen_at > \(idleSince)
+                   AND (staff_id IS NULL OR EXISTS (SELECT 1 FROM identity_staff m WHERE m.id = s.staff_id AND m.disabled_at IS NULL))
+                   AND (player_id IS NULL OR NOT EXISTS (SELECT 1 FROM identity_players p WHERE p.id = s.player_id AND p.blocked))
+                """, logger: logger)
+            var live: Set<SessionTokenHash> = []
+            for try await (hash, staff, player) in rows.decode((ByteBuffer, Int64?, Int64?).self) {
+                let key = SessionTokenHash(bytes: Array(buffer: hash))
+                if let owner = sessions[key], owner.columns == (staff, player) { live.insert(key) }
+            }
+            return live
         }
     }
 
