@@ -160,22 +160,7 @@ public struct Ledger: Sendable {
 
     /// A player's balances per currency (only currencies the player has used).
     public func balances(of player: PlayerID) async throws -> [String: Balances] {
-        try await database.withConnection { connection in
-            var result: [String: (real: Int64, bonus: Int64, locked: Int64)] = [:]
-            let rows = try await connection.query(
-                "SELECT currency, balance_kind, balance FROM ledger_accounts WHERE player_id = \(player.rawValue)", logger: logger)
-            for try await (currency, kind, balance) in rows.decode((String, String, Int64).self) {
-                var entry = result[currency] ?? (0, 0, 0)
-                switch kind {
-                case "real": entry.real = balance
-                case "bonus": entry.bonus = balance
-                case "locked": entry.locked = balance
-                default: continue  // a debt is not money the player has: `debts(of:)`
-                }
-                result[currency] = entry
-            }
-            return result.mapValues { Balances(real: $0.real, bonus: $0.bonus, locked: $0.locked) }
-        }
+        try await balancesAsOf(of: player).mapValues(\.balances)
     }
 
     /// A player's balances per currency with the id of the last transaction that moved them
