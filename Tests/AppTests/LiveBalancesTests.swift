@@ -272,7 +272,7 @@ import Testing
         }
     }
 
-    @Test(.timeLimit(.minutes(1))) func whileNATSIsAwayTheHubClosesItsSocketsAndTakesNone() async throws {
+    @Test(.timeLimit(.minutes(3))) func whileNATSIsAwayTheHubClosesItsSocketsAndTakesNone() async throws {
         try await TestDatabase.with { database in
             let server = try PrivateNATSServer()
             try await server.start()
