@@ -207,11 +207,12 @@ import Testing
         try await withTestApp { _, _, database in
             let sessions = SessionStore(database: database, logger: TestServices.logger)
             let token = try await sessions.start(.player(PlayerID(7)), policy: .player, userAgent: "test", ip: "127.0.0.1")
-            #expect(try await sessions.isLive(token, owner: .player(PlayerID(7)), policy: .player))
-            #expect(try await !sessions.isLive(token, owner: .player(PlayerID(8)), policy: .player))
-            #expect(try await !sessions.isLive(token, owner: .staff(7), policy: .staff))
+            let hash = try #require(SessionStore.tokenHash(token))
+            #expect(try await sessions.live([hash: .player(PlayerID(7))], policy: .player) == [hash])
+            #expect(try await sessions.live([hash: .player(PlayerID(8))], policy: .player).isEmpty)
+            #expect(try await sessions.live([hash: .staff(7)], policy: .staff).isEmpty)
             try await sessions.revokeAll(of: .player(PlayerID(7)))
-            #expect(try await !sessions.isLive(token, owner: .player(PlayerID(7)), policy: .player))
+            #expect(try await sessions.live([hash: .player(PlayerID(7))], policy: .player).isEmpty)
         }
     }
 }

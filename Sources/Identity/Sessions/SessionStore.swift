@@ -100,28 +100,6 @@ public struct SessionStore: Sendable {
         }
     }
 
-    /// Whether `token` still resolves to `owner` under `policy`, as `resolve` would decide, without
-    /// refreshing its idle clock: a long-lived connection (live balances) asks this periodically,
-    /// and a forgotten open tab must not keep a session alive that no request uses.
-    public func isLive(_ token: String, owner: SessionOwner, policy: SessionPolicy, now: Date = Date()) async throws -> Bool {
-        guard token.count == 64, Hex.decode(token) != nil else { return false }
-        let idleSince = now.addingTimeInterval(-Double(policy.idle.components.seconds))
-        let (staff, player) = owner.columns
-        return try await database.withConnection { connection in
-            let rows = try await connection.query(
-                """
-                SELECT 1 FROM identity_sessions s
-                 WHERE token_hash = \(Self.hash(token)) AND staff_id IS NOT DISTINCT FROM \(staff)
-                   AND player_id IS NOT DISTINCT FROM \(player)
-                   AND revoked_at IS NULL AND expires_at > \(now) AND last_seen_at > \(idleSince)
-                   AND (staff_id IS NULL OR EXISTS (SELECT 1 FROM identity_staff m WHERE m.id = s.staff_id AND m.disabled_at IS NULL))
-                   AND (player_id IS NULL OR NOT EXISTS (SELECT 1 FROM identity_players p WHERE p.id = s.player_id AND p.blocked))
-                """, logger: logger)
-            for try await _ in rows { return true }
-            return false
-        }
-    }
-
     /// The hash a session is stored under, for a caller that keeps many sessions in memory and
     /// should not hold their tokens; nil for a token that cannot be one.
     public static func tokenHash(_ token: String) -> SessionTokenHash? {
@@ -129,7 +107,8 @@ public struct SessionStore: Sendable {
         return SessionTokenHash(bytes: Array(SHA256.hash(data: Data(token.utf8))))
     }
 
-    /// Which of `sessions` are live for their owner, as `isLive` judges one, in one query
+    /// Which of `sessions` are live for their owner, as `resolve` would decide, without refreshing
+    /// their idle clocks (a forgotten open tab must not keep a session alive), in one query
     /// whatever their number: a server holding thousands of open sockets checks them together.
     public func live(_ sessions: [SessionTokenHash: SessionOwner], policy: SessionPolicy, now: Date = Date()) async throws
         -> Set<SessionTokenHash>
