@@ -1,3 +1,5 @@
+import Compliance
+import Core
 import Foundation
 import Identity
 import Logging
@@ -5,7 +7,9 @@ import Reporting
 
 /// The report builder's parts that the router and the background jobs share (docs/reports.md).
 extension AppDependencies {
-    var reports: Reports { Reports(clickHouse: clickHouse, currencies: CurrencyCatalog(ledger: ledger)) }
+    var reports: Reports {
+        Reports(clickHouse: clickHouse, currencies: CurrencyCatalog(ledger: ledger), pivot: configuration.pivotCurrency)
+    }
 
     func savedReportLibrary(logger: Logger) -> SavedReportLibrary {
         SavedReportLibrary(
@@ -23,4 +27,13 @@ extension AppDependencies {
             library: savedReportLibrary(logger: logger),
             mail: ScheduledReportMail(localization: localization, publicURL: configuration.publicURL), logger: logger)
     }
+}
+
+/// Compliance's rates value the loader's money facts in the pivot.
+struct CompliancePivotValuation: PivotValuation {
+    let rates: FXRates
+
+    var pivot: String { rates.pivot }
+
+    func pivotValues(of amounts: [PivotAmount]) async throws -> [Int64?] { try await rates.pivotValues(of: amounts) }
 }

@@ -208,7 +208,9 @@ public struct AppDependencies: Sendable {
         var services: [any Service] = [
             nats, readiness, heartbeat(role: role, logger: logger),
             OutboxRelay(database: database, link: nats, stream: eventStream, logger: logger),
-            EventLoader(link: nats, stream: eventStream, clickHouse: clickHouse, logger: logger),
+            EventLoader(
+                link: nats, stream: eventStream, clickHouse: clickHouse, valuation: CompliancePivotValuation(rates: kyc.rates),
+                logger: logger),
             WebhookProcessor(inbox: webhookInbox, logger: logger),
             PayoutProcessor(payouts: payouts, logger: logger),
             Leased(

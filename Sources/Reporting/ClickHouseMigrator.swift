@@ -2,7 +2,7 @@ import Logging
 import Persistence
 
 /// Applies ClickHouse migrations. ClickHouse has no transactions, so each statement of a file
-/// must be idempotent (IF NOT EXISTS);
+/// must be idempotent (IF NOT EXISTS, or one `ADD COLUMN` per `ALTER`);
 /// the history row is written only after every statement of a migration succeeded.
 public struct ClickHouseMigrator: Sendable {
     public let client: ClickHouseClient
@@ -36,6 +36,8 @@ public struct ClickHouseMigrator: Sendable {
             for statement in SQLStatementSplitter.split(migration.sql) {
                 do {
                     try await client.execute(statement)
+                } catch let error as ClickHouseError where Self.addsExistingColumn(statement, error) {
+                    logger.notice("column already added", metadata: ["migration": "\(migration.fileName)", "reason": "\(error)"])
                 } catch let error as ClickHouseError {
                     throw MigrationError.failed(engine: migrations.engine, migration: migration.fileName, reason: error.description)
                 }
@@ -47,6 +49,18 @@ public struct ClickHouseMigrator: Sendable {
             logger.info("applied migration", metadata: ["engine": "clickhouse", "migration": "\(migration.fileName)"])
         }
         return pending
+    }
+
+    /// An `ALTER TABLE … ADD COLUMN` (one column) refused because the column exists: a re-run of a
+    /// migration interrupted after it. ClickHouse 18.16 has no `ADD COLUMN IF NOT EXISTS`; it
+    /// answers code 44, current versions 15 (`DUPLICATE_COLUMN`), both saying "already exists".
+    static func addsExistingColumn(_ statement: String, _ error: ClickHouseError) -> Bool {
+        guard case .server(_, let message) = error else { return false }
+        let words = statement.split(whereSeparator: \.isWhitespace).map { $0.uppercased() }
+        let addsOneColumn =
+            words.count > 5 && words[0] == "ALTER" && words[1] == "TABLE" && words[3] == "ADD" && words[4] == "COLUMN"
+            && !statement.contains(",")
+        return addsOneColumn && message.contains("already exists") && (message.hasPrefix("Code: 44,") || message.hasPrefix("Code: 15,"))
     }
 
     private func applied() async throws -> [AppliedMigration] {

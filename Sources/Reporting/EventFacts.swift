@@ -1,4 +1,6 @@
-/// The rows of ClickHouse's tables (migrations 0001 to 0003), as JSONEachRow objects.
+import Foundation
+
+/// The rows of ClickHouse's tables (migrations 0001 to 0004), as JSONEachRow objects.
 extension EventRows {
     /// `events`: every event as it came.
     public struct Raw: Encodable, Sendable, Equatable {
@@ -32,6 +34,14 @@ extension EventRows {
         let game: String
         let round: String
         let gateway: String
+        /// The business time, for the valuation in the pivot (`occurredAt` is its text).
+        let moment: Date
+        /// The amounts in ledger units of the pivot; "" until valued.
+        var pivotCurrency = ""
+        var pivotRealUnits: Int64 = 0
+        var pivotBonusUnits: Int64 = 0
+        var pivotLockedUnits: Int64 = 0
+        var pivotDebtUnits: Int64 = 0
 
         enum CodingKeys: String, CodingKey {
             case eventID = "event_id"
@@ -46,6 +56,11 @@ extension EventRows {
             case debtUnits = "debt_units"
             case referenceID = "reference_id"
             case provider, game, round, gateway
+            case pivotCurrency = "pivot_currency"
+            case pivotRealUnits = "pivot_real_units"
+            case pivotBonusUnits = "pivot_bonus_units"
+            case pivotLockedUnits = "pivot_locked_units"
+            case pivotDebtUnits = "pivot_debt_units"
         }
     }
 
@@ -80,6 +95,11 @@ extension EventRows {
         let units: Int64
         let feeUnits: Int64
         let firstDeposit: UInt8
+        /// The business time, for the valuation in the pivot (`occurredAt` is its text).
+        let moment: Date
+        /// "" until valued.
+        var pivotCurrency = ""
+        var pivotUnits: Int64 = 0
 
         enum CodingKeys: String, CodingKey {
             case eventID = "event_id"
@@ -90,6 +110,25 @@ extension EventRows {
             case gateway, currency, units
             case feeUnits = "fee_units"
             case firstDeposit = "first_deposit"
+            case pivotCurrency = "pivot_currency"
+            case pivotUnits = "pivot_units"
+        }
+    }
+
+    /// `game_facts`: a game's name and category as an event set them.
+    public struct GameFact: Encodable, Sendable, Equatable {
+        let eventID: String
+        let occurredAt: String
+        let sequence: UInt64
+        let provider: String
+        let game: String
+        let name: String
+        let category: String
+
+        enum CodingKeys: String, CodingKey {
+            case eventID = "event_id"
+            case occurredAt = "occurred_at"
+            case sequence, provider, game, name, category
         }
     }
 }

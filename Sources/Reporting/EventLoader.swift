@@ -15,11 +15,14 @@ public struct EventLoader: Service {
     /// new facts takes a new name: its consumer starts at the stream's first event and loads the
     /// retained stream again (each row meets its copy by event id), while copies of the earlier
     /// version, still running during a rolling upgrade, finish on theirs without taking events
-    /// away from it. Version 2 added the player and payment facts.
-    public static let durable = "clickhouse-loader-2"
+    /// away from it. Version 2 added the player and payment facts; version 3 the game facts and
+    /// the values in the pivot.
+    public static let durable = "clickhouse-loader-3"
     let link: NATSLink
     let consumer: PullConsumer
     let clickHouse: ClickHouseClient
+    /// nil leaves every movement unvalued (pivot currency "").
+    let valuation: (any PivotValuation)?
     let logger: Logger
     let batchSize: Int
     private let loaded = Counter(label: "croupier_loader_events_total")
@@ -27,10 +30,14 @@ public struct EventLoader: Service {
     /// Seconds between the newest loaded event's business time and its load.
     private let lag = Gauge(label: "croupier_loader_lag_seconds")
 
-    public init(link: NATSLink, stream: EventStream, clickHouse: ClickHouseClient, logger: Logger, batchSize: Int = 500) {
+    public init(
+        link: NATSLink, stream: EventStream, clickHouse: ClickHouseClient, valuation: (any PivotValuation)?, logger: Logger,
+        batchSize: Int = 500
+    ) {
         self.link = link
         consumer = PullConsumer(link: link, stream: stream.name, config: JetStream.ConsumerConfig(durable: Self.durable))
         self.clickHouse = clickHouse
+        self.valuation = valuation
         self.logger = logger
         self.batchSize = batchSize
     }
@@ -84,10 +91,14 @@ public struct EventLoader: Service {
                 logger.error("an event did not read as its subject's payload; kept raw only", metadata: ["event": "\(eventID)"])
             }
         }
+        // A valuation that fails (PostgreSQL away) fails the batch, which comes again: a fact is
+        // never loaded unvalued only because the rates could not be read just then.
+        if let valuation { try await rows.value(in: valuation) }
         try await clickHouse.insert(into: "events", rows: rows.raw)
         try await clickHouse.insert(into: "money_movements", rows: rows.money)
         try await clickHouse.insert(into: "player_facts", rows: rows.players)
         try await clickHouse.insert(into: "payment_facts", rows: rows.payments)
+        try await clickHouse.insert(into: "game_facts", rows: rows.games)
         for message in loadable { try await message.ack() }
         loaded.increment(by: loadable.count)
         if !loadable.isEmpty { lag.record(Date().timeIntervalSince(newest)) }

@@ -43,25 +43,44 @@ enum EventPayloads {
         let level: Int?
     }
 
+    /// `croupier.games.game_changed`.
+    struct Game: Decodable {
+        let provider: String
+        let game: String
+        let name: String
+        let category: String
+    }
+
     struct Unreadable: Error {}
 
-    static func money(_ data: Data, eventID: String, at time: String) throws -> EventRows.Money {
+    static func money(_ data: Data, eventID: String, at time: String, moment: Date) throws -> EventRows.Money {
         let event = try JSONDecoder().decode(Ledger.self, from: data)
         let metadata = event.metadata ?? [:]
         return EventRows.Money(
             eventID: eventID, occurredAt: time, transactionID: event.transactionId, kind: event.kind, playerID: event.playerId,
             currency: event.currency, realUnits: event.delta.real, bonusUnits: event.delta.bonus, lockedUnits: event.delta.locked,
             debtUnits: event.delta.debt ?? 0, referenceID: event.reference ?? 0, provider: metadata["provider"] ?? "",
-            game: metadata["game"] ?? "", round: metadata["round"] ?? "", gateway: metadata["gateway"] ?? "")
+            game: metadata["game"] ?? "", round: metadata["round"] ?? "", gateway: metadata["gateway"] ?? "", moment: moment)
     }
 
-    static func payment(_ event: String, _ data: Data, eventID: String, at time: String, sequence: UInt64) throws -> EventRows.PaymentFact {
+    static func payment(
+        _ event: String, _ data: Data, eventID: String, at time: String, moment: Date, sequence: UInt64
+    ) throws -> EventRows.PaymentFact {
         let payment = try JSONDecoder().decode(Payment.self, from: data)
         guard let id = payment.depositId ?? payment.withdrawalId else { throw Unreadable() }
         return EventRows.PaymentFact(
             eventID: eventID, occurredAt: time, sequence: sequence, event: event, paymentID: id, playerID: payment.playerId,
             gateway: payment.gateway, currency: payment.currency, units: payment.units, feeUnits: payment.feeUnits ?? 0,
-            firstDeposit: payment.firstDeposit == true ? 1 : 0)
+            firstDeposit: payment.firstDeposit == true ? 1 : 0, moment: moment)
+    }
+
+    /// The game fact of a Games event, or nil for an event of Games that names no game's dimensions.
+    static func game(_ event: String, _ data: Data, eventID: String, at time: String, sequence: UInt64) throws -> EventRows.GameFact? {
+        guard event == "game_changed" else { return nil }
+        let game = try JSONDecoder().decode(Game.self, from: data)
+        return EventRows.GameFact(
+            eventID: eventID, occurredAt: time, sequence: sequence, provider: game.provider, game: game.game, name: game.name,
+            category: game.category)
     }
 
     /// The attribute a player event sets, or nil for an event of these contexts that sets none.

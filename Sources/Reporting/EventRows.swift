@@ -2,13 +2,14 @@ import Foundation
 
 /// What the loader writes for each event (docs/events.md "ClickHouse"): the raw event always,
 /// and the facts its subject makes: a money movement for a ledger event, a player's attribute
-/// for Identity's and Compliance's, a payment fact for Payments'. Rows reach ClickHouse as
+/// for Identity's and Compliance's, a payment fact for Payments', a game fact for Games'. Rows reach ClickHouse as
 /// JSONEachRow, encoded here by `JSONEncoder`: values are never spliced into SQL text.
 public struct EventRows: Sendable {
     public var raw: [Raw] = []
     public var money: [Money] = []
     public var players: [PlayerFact] = []
     public var payments: [PaymentFact] = []
+    public var games: [GameFact] = []
 
     public init() {}
 
@@ -27,7 +28,7 @@ public struct EventRows: Sendable {
         do {
             switch parts[1] {
             case "ledger":
-                money.append(try EventPayloads.money(data, eventID: eventID, at: time))
+                money.append(try EventPayloads.money(data, eventID: eventID, at: time, moment: occurredAt))
             case "identity", "compliance":
                 guard let fact = try EventPayloads.playerAttribute(event, data) else { return true }
                 players.append(
@@ -35,7 +36,11 @@ public struct EventRows: Sendable {
                         eventID: eventID, occurredAt: time, sequence: sequence, playerID: fact.player, attribute: fact.attribute,
                         value: fact.value))
             case "payments":
-                payments.append(try EventPayloads.payment(event, data, eventID: eventID, at: time, sequence: sequence))
+                payments.append(
+                    try EventPayloads.payment(event, data, eventID: eventID, at: time, moment: occurredAt, sequence: sequence))
+            case "games":
+                guard let fact = try EventPayloads.game(event, data, eventID: eventID, at: time, sequence: sequence) else { return true }
+                games.append(fact)
             default:
                 return true
             }

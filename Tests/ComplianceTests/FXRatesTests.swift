@@ -43,6 +43,30 @@ import Testing
         }
     }
 
+    /// What the event loader asks: a batch in one query, signed amounts, rounded to the nearest
+    /// unit (half away from zero) rather than up, nil where no rate was valid.
+    @Test func analyticsValuesABatchAtEachMomentsRateRoundedToTheNearestUnit() async throws {
+        try await ComplianceHarness.with { h in
+            let first = Date(timeIntervalSince1970: 1_780_000_000)
+            try await h.kyc.rates.set(currency: "USD", rate: "0.9", validFrom: first, staff: 7)
+            try await h.kyc.rates.set(currency: "BTC", rate: "0.5", validFrom: first, staff: 7)
+            let later = first.addingTimeInterval(60)
+            let values = try await h.kyc.rates.pivotValues(of: [
+                PivotAmount(units: 10_000_000, currency: "USD", moment: later),
+                PivotAmount(units: -10_000_000, currency: "USD", moment: later),
+                PivotAmount(units: 12_345, currency: "EUR", moment: first.addingTimeInterval(-1)),
+                PivotAmount(units: 1, currency: "USD", moment: first.addingTimeInterval(-1)),
+                // BTC has three more decimals than EUR: 1,000 units at 0.5 are half a unit of EUR.
+                PivotAmount(units: 1_000, currency: "BTC", moment: later),
+                PivotAmount(units: 999, currency: "BTC", moment: later),
+                PivotAmount(units: -1_000, currency: "BTC", moment: later),
+                PivotAmount(units: 1, currency: "XAU", moment: later),
+            ])
+            #expect(values == [9_000_000, -9_000_000, 12_345, nil, 1, 0, -1, nil])
+            #expect(try await h.kyc.rates.pivotValues(of: []) == [])
+        }
+    }
+
     @Test func setRefusesBadCurrencyDecimalAndDuplicateByName() async throws {
         try await ComplianceHarness.with { h in
             let moment = Date(timeIntervalSince1970: 1_780_000_000)

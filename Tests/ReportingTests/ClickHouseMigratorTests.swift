@@ -16,6 +16,33 @@ import Testing
         }
     }
 
+    /// A migration interrupted after its statements and before its history row runs again from
+    /// its start: every statement, the `ADD COLUMN`s of 0004 included, must take that.
+    @Test func everyMigrationRunsAgainAfterItsHistoryIsLost() async throws {
+        try await TestClickHouse.with(migrated: false) { client in
+            let migrator = ClickHouseMigrator(client: client, migrations: try .clickHouse(), logger: TestServices.logger)
+            try await migrator.migrate()
+            try await client.execute("DROP TABLE schema_migrations")
+            #expect(try await migrator.migrate().count == (try MigrationSet.clickHouse()).migrations.count)
+            let columns = try await client.execute(
+                "SELECT name FROM system.columns WHERE database = currentDatabase() AND table = 'money_movements' AND name LIKE 'pivot_%' FORMAT TabSeparated"
+            )
+            #expect(columns.split(separator: "\n").count == 5)
+        }
+    }
+
+    @Test func anAddColumnStatementIsDoneOnlyWhenItsColumnExists() {
+        let exists = ClickHouseError.server(
+            status: 500, message: "Code: 44, e.displayText() = DB::Exception: Cannot add column b: column with this name already exists")
+        #expect(ClickHouseMigrator.addsExistingColumn("ALTER TABLE t ADD COLUMN b Int64 DEFAULT 0", exists))
+        #expect(ClickHouseMigrator.addsExistingColumn("alter table t add column b String", exists))
+        #expect(!ClickHouseMigrator.addsExistingColumn("ALTER TABLE t ADD COLUMN b Int64, ADD COLUMN c Int64", exists), "two columns")
+        #expect(!ClickHouseMigrator.addsExistingColumn("ALTER TABLE t DROP COLUMN b", exists))
+        #expect(!ClickHouseMigrator.addsExistingColumn("CREATE TABLE t (b Int64) ENGINE = Memory", exists))
+        let other = ClickHouseError.server(status: 500, message: "Code: 60, e.displayText() = DB::Exception: Table t doesn't exist")
+        #expect(!ClickHouseMigrator.addsExistingColumn("ALTER TABLE t ADD COLUMN b Int64", other))
+    }
+
     @Test func refusesAnEditedMigrationByName() async throws {
         try await TestClickHouse.with(migrated: false) { client in
             let original = try MigrationSet(

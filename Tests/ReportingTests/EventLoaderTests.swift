@@ -28,7 +28,8 @@ import Testing
             let link = NATSLink(url: server.url, connectTimeout: .seconds(5))
             let stream = EventStream(name: "FACTS")
             let relay = OutboxRelay(database: database, link: link, stream: stream, logger: TestServices.logger)
-            let loader = EventLoader(link: link, stream: stream, clickHouse: clickHouse, logger: TestServices.logger, batchSize: 200)
+            let loader = EventLoader(
+                link: link, stream: stream, clickHouse: clickHouse, valuation: nil, logger: TestServices.logger, batchSize: 200)
             let ledger = Ledger(database: database, logger: TestServices.logger)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await relay.run() }

@@ -23,7 +23,7 @@ import Testing
                 EventRows.Money(
                     eventID: Self.eventID, occurredAt: "2027-01-15 08:00:00", transactionID: 42, kind: "win", playerID: 7, currency: "EUR",
                     realUnits: 150, bonusUnits: 50, lockedUnits: 0, debtUnits: 0, referenceID: 41, provider: "hub88", game: "slot",
-                    round: "r1", gateway: "")
+                    round: "r1", gateway: "", moment: Self.at)
             ])
     }
 
@@ -34,6 +34,7 @@ import Testing
             ("croupier.identity.player_segments_changed", #"{"playerId":7,"segments":["vip","high_risk"]}"#),
             ("croupier.compliance.profile_changed", #"{"playerId":7,"country":"DE"}"#),
             ("croupier.compliance.kyc_level_changed", #"{"playerId":7,"level":2}"#),
+            ("croupier.games.game_changed", #"{"provider":"acme","game":"slot","name":"Starburst","category":"slots"}"#),
             (
                 "croupier.payments.deposit_completed",
                 #"{"depositId":"dep_1","playerId":7,"gateway":"stripe","currency":"EUR","units":500,"state":"completed","firstDeposit":true}"#
@@ -48,7 +49,14 @@ import Testing
                 eventID: Self.eventID, subject: subject, occurredAt: Self.at, sequence: UInt64(sequence), payload: Array(payload.utf8))
             #expect(read, "\(subject)")
         }
-        #expect(rows.raw.count == 6 && rows.money.isEmpty)
+        #expect(rows.raw.count == 7 && rows.money.isEmpty)
+        #expect(
+            rows.games == [
+                EventRows.GameFact(
+                    eventID: Self.eventID, occurredAt: "2027-01-15 08:00:00", sequence: 4, provider: "acme", game: "slot",
+                    name: "Starburst",
+                    category: "slots")
+            ])
         #expect(
             rows.players.map { [$0.attribute, $0.value] } == [
                 ["registered", "ru"], ["segments", "high_risk,vip"], ["country", "DE"], ["kyc_level", "2"],
@@ -57,11 +65,11 @@ import Testing
         #expect(
             rows.payments == [
                 EventRows.PaymentFact(
-                    eventID: Self.eventID, occurredAt: "2027-01-15 08:00:00", sequence: 4, event: "deposit_completed", paymentID: "dep_1",
-                    playerID: 7, gateway: "stripe", currency: "EUR", units: 500, feeUnits: 0, firstDeposit: 1),
+                    eventID: Self.eventID, occurredAt: "2027-01-15 08:00:00", sequence: 5, event: "deposit_completed", paymentID: "dep_1",
+                    playerID: 7, gateway: "stripe", currency: "EUR", units: 500, feeUnits: 0, firstDeposit: 1, moment: Self.at),
                 EventRows.PaymentFact(
-                    eventID: Self.eventID, occurredAt: "2027-01-15 08:00:00", sequence: 5, event: "withdrawal_paid", paymentID: "wd_1",
-                    playerID: 7, gateway: "stripe", currency: "EUR", units: 300, feeUnits: 5, firstDeposit: 0),
+                    eventID: Self.eventID, occurredAt: "2027-01-15 08:00:00", sequence: 6, event: "withdrawal_paid", paymentID: "wd_1",
+                    playerID: 7, gateway: "stripe", currency: "EUR", units: 300, feeUnits: 5, firstDeposit: 0, moment: Self.at),
             ])
     }
 
@@ -72,11 +80,12 @@ import Testing
         let unreadable = [
             ("facts.ledger.bet", #"{"kind":1}"#), ("facts.payments.deposit_completed", "{}"),
             ("facts.identity.player_registered", #"{"playerId":"7"}"#), ("facts.compliance.kyc_level_changed", #"{"playerId":7}"#),
+            ("facts.games.game_changed", #"{"provider":"acme","game":"slot"}"#),
         ].map { subject, payload in
             rows.add(eventID: Self.eventID, subject: subject, occurredAt: Self.at, sequence: 2, payload: Array(payload.utf8))
         }
-        #expect(other && unreadable == [false, false, false, false])
-        #expect(rows.raw.count == 5 && rows.money.isEmpty && rows.players.isEmpty && rows.payments.isEmpty)
+        #expect(other && unreadable == [false, false, false, false, false])
+        #expect(rows.raw.count == 6 && rows.money.isEmpty && rows.players.isEmpty && rows.payments.isEmpty && rows.games.isEmpty)
     }
 
     @Test func hostileTextArrivesExactly() async throws {

@@ -35,7 +35,7 @@ import Testing
             // A redelivered batch: the same events again, counted once.
             try await events.load(into: clickHouse)
 
-            let runner = ReportRunner(clickHouse: clickHouse, scales: ["EUR": 5])
+            let runner = ReportRunner(clickHouse: clickHouse, scales: ["EUR": 5], pivot: "EUR")
             let byCountry = try await runner.run(
                 ReportSpec(
                     measures: ["new_players", "ftd_count", "ftd_amount", "active_players", "turnover"], dimensions: ["country"],

@@ -5,9 +5,9 @@ import Schema
 import TestSupport
 import Testing
 
-/// Players who registered, were tagged, gave a country or got a KYC level before their contexts
-/// published these events get one event each when the schema is upgraded, dated when it happened
-/// (docs/events.md "Not built yet" no longer lists them).
+/// Players who registered, were tagged, gave a country or got a KYC level, and games catalogued,
+/// before their contexts published these events get one event each when the schema is upgraded,
+/// dated when it happened.
 @Suite struct PlayerEventsBackfillTests {
     @Test func anUpgradePublishesTheStateOfEarlierPlayersDatedWhenItHappened() async throws {
         try await TestDatabase.withEmpty { database in
@@ -28,6 +28,15 @@ import Testing
                     """,
                     "INSERT INTO compliance_profiles (player_id, legal_name, country, updated_at) VALUES (1, 'Ada', 'DE', '2025-04-01 00:00+00')",
                     "INSERT INTO compliance_player_levels (player_id, level, set_by, set_at) VALUES (1, 2, 'staff:1', '2025-05-01 00:00+00')",
+                    """
+                    INSERT INTO games_providers (code, name, dialect, api_url, operator_id, credentials, provider_key_fingerprint,
+                                                 operator_key_fingerprint)
+                    VALUES ('acme', 'Acme', 'hub88', 'http://127.0.0.1:1', 1, '\\x00', 'p', 'o')
+                    """,
+                    """
+                    INSERT INTO games_catalog (provider, code, name, category, updated_at)
+                    VALUES ('acme', 'slot', 'Starburst', 'slots', '2025-06-01 00:00+00')
+                    """,
                 ] {
                     try await connection.query(PostgresQuery(unsafeSQL: statement), logger: TestServices.logger).collect()
                 }
@@ -47,9 +56,10 @@ import Testing
                     #"croupier.identity.player_segments_changed {"playerId": 2, "segments": ["high_risk", "vip"]} 2026-03-01"#,
                     #"croupier.compliance.profile_changed {"country": "DE", "playerId": 1} 2025-04-01"#,
                     #"croupier.compliance.kyc_level_changed {"level": 2, "playerId": 1} 2025-05-01"#,
+                    #"croupier.games.game_changed {"game": "slot", "name": "Starburst", "category": "slots", "provider": "acme"} 2025-06-01"#,
                 ])
             let backlog = try await Outbox.backlog(in: database, logger: TestServices.logger)
-            #expect(backlog.count == 5 && (backlog.oldest?.timeIntervalSinceNow ?? -3600) > -600, "written now: no year of lag")
+            #expect(backlog.count == 6 && (backlog.oldest?.timeIntervalSinceNow ?? -3600) > -600, "written now: no year of lag")
         }
     }
 }

@@ -80,7 +80,7 @@ import Testing
 
     @Test func aFilterValueCarryingSQLIsOnlyAValue() async throws {
         try await TestClickHouse.with { clickHouse in
-            let runner = ReportRunner(clickHouse: clickHouse, scales: ["EUR": 5])
+            let runner = ReportRunner(clickHouse: clickHouse, scales: ["EUR": 5], pivot: "EUR")
             let table = try await runner.run(
                 Self.spec(
                     measures: ["turnover", "active_players"], dimensions: ["provider"],

@@ -21,7 +21,7 @@ import Testing
                 let link = NATSLink(url: server.url, connectTimeout: .seconds(5))
                 let stream = EventStream(name: "REPORTS")
                 let relay = OutboxRelay(database: database, link: link, stream: stream, logger: TestServices.logger)
-                let loader = EventLoader(link: link, stream: stream, clickHouse: clickHouse, logger: TestServices.logger)
+                let loader = EventLoader(link: link, stream: stream, clickHouse: clickHouse, valuation: nil, logger: TestServices.logger)
                 try await Self.play(Ledger(database: database, logger: TestServices.logger))
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await relay.run() }
@@ -32,7 +32,7 @@ import Testing
                 await link.close()
 
                 let today = ReportCompiler.text(Date())
-                let runner = ReportRunner(clickHouse: clickHouse, scales: ["EUR": 5])
+                let runner = ReportRunner(clickHouse: clickHouse, scales: ["EUR": 5], pivot: "EUR")
                 let table = try await runner.run(
                     ReportSpec(
                         measures: ["turnover", "ggr", "deposits", "active_players", "arpu"], dimensions: ["time", "provider"],

@@ -123,7 +123,8 @@ extension ReportSpec {
             measures: body.measures, dimensions: body.dimensions ?? [],
             filters: (body.filters ?? []).map { .init(dimension: $0.dimension, values: $0.values) }, from: .init(body.from),
             to: .init(body.to), grain: body.grain ?? "day", timeZone: body.timeZone ?? "UTC",
-            order: (body.order ?? []).map { .init(by: $0.by, descending: $0.descending ?? false) }, limit: body.limit ?? 1_000)
+            order: (body.order ?? []).map { .init(by: $0.by, descending: $0.descending ?? false) }, limit: body.limit ?? 1_000,
+            pivot: body.pivot ?? false)
     }
 }
 

@@ -8,7 +8,7 @@ extension Components.Schemas.ReportSpec {
             measures: spec.measures, dimensions: spec.dimensions,
             filters: spec.filters.map { .init(dimension: $0.dimension, values: $0.values) },
             from: spec.from.text, to: spec.to.text, grain: spec.grain, timeZone: spec.timeZone,
-            order: spec.order.map { .init(by: $0.by, descending: $0.descending) }, limit: spec.limit)
+            order: spec.order.map { .init(by: $0.by, descending: $0.descending) }, limit: spec.limit, pivot: spec.pivot)
     }
 }
 

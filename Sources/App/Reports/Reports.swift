@@ -6,9 +6,10 @@ import Reporting
 struct Reports: Sendable {
     let clickHouse: ClickHouseClient
     let currencies: CurrencyCatalog
+    let pivot: String
 
     func run(_ spec: ReportSpec, waiting: TimeAmount = .seconds(15)) async throws -> ReportRunner.Table {
         let scales = try await currencies.all().mapValues(\.scale)
-        return try await ReportRunner(clickHouse: clickHouse.failingFast(timeout: waiting), scales: scales).run(spec)
+        return try await ReportRunner(clickHouse: clickHouse.failingFast(timeout: waiting), scales: scales, pivot: pivot).run(spec)
     }
 }

@@ -184,10 +184,15 @@ public struct ProviderDirectory: Sendable {
 
     /// Inserts new games and refreshes name, category and thumbnail of known ones. Staff choices
     /// (enabled, order) are kept; RTP and volatility are kept unless the caller brings its own.
+    /// A new game, or a new name or category, is published as `croupier.games.game_changed`.
     @discardableResult
     public func upsert(_ games: [Game]) async throws -> Int {
         try await database.withTransaction(logger: logger) { connection in
             for game in games {
+                let before = try await connection.query(
+                    "SELECT name, category FROM games_catalog WHERE provider = \(game.provider) AND code = \(game.code) FOR UPDATE",
+                    logger: logger
+                ).collect().first.map { try $0.decode((String, String).self) }
                 _ = try await connection.query(
                     """
                     INSERT INTO games_catalog (provider, code, name, category, rtp_basis_points, volatility, thumbnail_url, enabled, display_order)
@@ -198,6 +203,9 @@ public struct ProviderDirectory: Sendable {
                         volatility = coalesce(EXCLUDED.volatility, games_catalog.volatility), updated_at = now()
                     """, logger: logger
                 ).collect()
+                if before.map({ $0 != (game.name, game.category) }) ?? true {
+                    try await GameEvents.changed(game, on: connection, logger: logger)
+                }
             }
             return games.count
         }

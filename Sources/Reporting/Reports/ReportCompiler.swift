@@ -13,6 +13,8 @@ struct CompiledReport: Sendable, Equatable {
     let columns: [Column]
     /// The one currency a filter chose, when the rows carry none.
     let currency: String?
+    /// Money in the pivot currency, whatever the rows' currency.
+    let pivot: Bool
 }
 
 enum ReportCompiler {
@@ -33,7 +35,7 @@ enum ReportCompiler {
         for name in spec.dimensions {
             if name == SemanticModel.time {
                 dimensions.append((name, bucket))
-            } else if let column = SemanticModel.columns[name] ?? SemanticModel.playerColumns[name] {
+            } else if let column = SemanticModel.columns[name] ?? SemanticModel.playerColumns[name] ?? SemanticModel.gameColumns[name] {
                 dimensions.append((name, column))
             } else {
                 throw ReportRefusal.unknownDimension(name)
@@ -52,7 +54,8 @@ enum ReportCompiler {
             "occurred_at < \(ClickHouseLiteral.startOf(ReportSpec.Day(Self.text(end)), in: timeZone))",
         ]
         var conditions: [(column: String, sql: String)] = []
-        var playerConditions: [String] = []
+        // Conditions on a player's or a game's dimensions, after the joins.
+        var joinedConditions: [String] = []
         var currency: String?
         for filter in spec.filters {
             guard (1...SemanticModel.maxFilterValues).contains(filter.values.count) else { throw ReportRefusal.tooManyFilterValues }
@@ -62,9 +65,9 @@ enum ReportCompiler {
                 conditions.append((column, "\(column) IN (\(literals.joined(separator: ", ")))"))
             } else if filter.dimension == "segment" {
                 // A player may be in several segments: any of the chosen ones will do.
-                playerConditions.append("(\(literals.map { "has(splitByChar(',', segments), \($0))" }.joined(separator: " OR ")))")
-            } else if let column = SemanticModel.playerColumns[filter.dimension] {
-                playerConditions.append("\(column) IN (\(literals.joined(separator: ", ")))")
+                joinedConditions.append("(\(literals.map { "has(splitByChar(',', segments), \($0))" }.joined(separator: " OR ")))")
+            } else if let column = SemanticModel.playerColumns[filter.dimension] ?? SemanticModel.gameColumns[filter.dimension] {
+                joinedConditions.append("\(column) IN (\(literals.joined(separator: ", ")))")
             } else {
                 throw ReportRefusal.unknownDimension(filter.dimension)
             }
@@ -77,7 +80,9 @@ enum ReportCompiler {
             }
         }
         let money = measures.contains { $0.1.kind == .money }
-        guard !money || currency != nil || spec.dimensions.contains("currency") else { throw ReportRefusal.currencyRequired }
+        guard !money || spec.pivot || currency != nil || spec.dimensions.contains("currency") else {
+            throw ReportRefusal.currencyRequired
+        }
         let aliases = dimensions.indices.map { "d\($0)" } + measures.indices.map { "m\($0)" }
         let names = dimensions.map(\.0) + measures.map(\.0)
         var orders: [String] = []
@@ -91,19 +96,22 @@ enum ReportCompiler {
         let sources = SemanticModel.Source.allCases.filter { source in measures.contains { $0.1.source == source } }
         let rows = sources.map { source in
             let own = times + conditions.filter { source.columns.contains($0.column) }.map(\.sql)
-            return "\(source.select) AND \(own.joined(separator: " AND "))"
+            return "\(source.select(pivot: spec.pivot)) AND \(own.joined(separator: " AND "))"
         }.joined(separator: " UNION ALL ")
-        var sql = "SELECT \(selected.joined(separator: ", ")) FROM (\(rows))"
-        let byPlayer = !playerConditions.isEmpty || spec.dimensions.contains { SemanticModel.playerColumns[$0] != nil }
+        let byGame = asked.contains { SemanticModel.gameColumns[$0] != nil }
+        let byPlayer = asked.contains { SemanticModel.playerColumns[$0] != nil }
+        var from = "(\(rows))"
+        if byGame { from = "(SELECT \(SemanticModel.rowColumns), game_name, category FROM \(from) \(SemanticModel.gameJoin))" }
+        var sql = "SELECT \(selected.joined(separator: ", ")) FROM \(from)"
         if byPlayer { sql += " ANY LEFT JOIN (\(SemanticModel.players)) USING player_id" }
-        if !playerConditions.isEmpty { sql += " WHERE \(playerConditions.joined(separator: " AND "))" }
+        if !joinedConditions.isEmpty { sql += " WHERE \(joinedConditions.joined(separator: " AND "))" }
         if !dimensions.isEmpty { sql += " GROUP BY \(dimensions.indices.map { "d\($0)" }.joined(separator: ", "))" }
         if !orders.isEmpty { sql += " ORDER BY \(orders.joined(separator: ", "))" }
         sql += " LIMIT \(spec.limit)"
         let columns =
             dimensions.map { CompiledReport.Column(name: $0.0, kind: nil) }
             + measures.map { CompiledReport.Column(name: $0.0, kind: $0.1.kind) }
-        return CompiledReport(sql: sql, columns: columns, currency: currency)
+        return CompiledReport(sql: sql, columns: columns, currency: currency, pivot: spec.pivot)
     }
 
     /// The first day's midnight and the midnight after the last day, as UTC calendar days (the

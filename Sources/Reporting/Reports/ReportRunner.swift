@@ -18,10 +18,13 @@ public struct ReportRunner: Sendable {
     let clickHouse: ClickHouseClient
     /// Each currency's ledger scale, for the decimals.
     let scales: [String: Int]
+    /// The pivot currency, whose decimals a report in the pivot shows.
+    let pivot: String
 
-    public init(clickHouse: ClickHouseClient, scales: [String: Int]) {
+    public init(clickHouse: ClickHouseClient, scales: [String: Int], pivot: String) {
         self.clickHouse = clickHouse
         self.scales = scales
+        self.pivot = pivot
     }
 
     /// Reads only, stops after 10 s, and refuses to produce more rows than the limit allows.
@@ -38,7 +41,7 @@ public struct ReportRunner: Sendable {
         else { throw ClickHouseError.server(status: 200, message: "a report's answer is not JSONCompact") }
         let currencyColumn = report.columns.firstIndex { $0.name == "currency" }
         let rows = data.map { cells in
-            let currency = currencyColumn.map { Self.text(cells[$0]) } ?? report.currency ?? ""
+            let currency = report.pivot ? pivot : currencyColumn.map { Self.text(cells[$0]) } ?? report.currency ?? ""
             return zip(report.columns, cells).map { column, cell in format(Self.text(cell), as: column.kind, currency: currency) }
         }
         return Table(columns: report.columns.map(\.name), rows: rows)

@@ -49,10 +49,12 @@ public struct ReportSpec: Codable, Sendable, Equatable {
     public let timeZone: String
     public let order: [Order]
     public let limit: Int
+    /// Money of every currency together, each movement valued in the pivot currency at its time.
+    public let pivot: Bool
 
     public init(
         measures: [String], dimensions: [String] = [], filters: [Filter] = [], from: Day, to: Day, grain: String = "day",
-        timeZone: String = "UTC", order: [Order] = [], limit: Int = 1_000
+        timeZone: String = "UTC", order: [Order] = [], limit: Int = 1_000, pivot: Bool = false
     ) {
         self.measures = measures
         self.dimensions = dimensions
@@ -63,6 +65,22 @@ public struct ReportSpec: Codable, Sendable, Equatable {
         self.timeZone = timeZone
         self.order = order
         self.limit = limit
+        self.pivot = pivot
+    }
+
+    /// Specs saved before `pivot` existed read as not in the pivot.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        measures = try container.decode([String].self, forKey: .measures)
+        dimensions = try container.decode([String].self, forKey: .dimensions)
+        filters = try container.decode([Filter].self, forKey: .filters)
+        from = try container.decode(Day.self, forKey: .from)
+        to = try container.decode(Day.self, forKey: .to)
+        grain = try container.decode(String.self, forKey: .grain)
+        timeZone = try container.decode(String.self, forKey: .timeZone)
+        order = try container.decode([Order].self, forKey: .order)
+        limit = try container.decode(Int.self, forKey: .limit)
+        pivot = try container.decodeIfPresent(Bool.self, forKey: .pivot) ?? false
     }
 }
 
@@ -81,7 +99,7 @@ public enum ReportRefusal: Error, Sendable, Equatable {
     /// Empty, over 200 characters, or with control characters.
     case invalidFilterValue
     case invalidOrder(String)
-    /// Money measures sum one currency: group by currency, or filter one.
+    /// Money measures sum one currency: group by currency, filter one, or ask for the pivot.
     case currencyRequired
     /// A measure broken down or filtered by a dimension it has no value for (`new_players by
     /// provider`).

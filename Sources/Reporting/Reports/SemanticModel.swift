@@ -1,7 +1,8 @@
 /// The report builder's names and what each means in ClickHouse (docs/reports.md). Every column,
 /// function and expression of a report's SQL comes from here; input only chooses among them.
-/// Money is summed in ledger units of one currency: a bet's stake is what left the player's real
-/// and bonus balances, a rollback gives a stake back (positive) or takes a win back (negative).
+/// Money is summed in ledger units of one currency, or of the pivot for every currency together:
+/// a bet's stake is what left the player's real and bonus balances, a rollback gives a stake back
+/// (positive) or takes a win back (negative).
 enum SemanticModel {
     enum Kind: Sendable {
         /// Units of the row's currency, shown as its decimal.
@@ -57,6 +58,8 @@ enum SemanticModel {
     static let playerColumns: [String: String] = [
         "country": "country", "kyc_level": "if(kyc_level = '', '0', kyc_level)", "segment": "segments",
     ]
+    /// Dimensions of the game, as of now: its latest name and category (by sequence).
+    static let gameColumns: [String: String] = ["game_name": "game_name", "category": "category"]
     static let time = "time"
 
     /// Where a measure's rows come from. Every source has the columns of `money_movements` that
@@ -86,13 +89,21 @@ enum SemanticModel {
         var lacks: Set<String> {
             switch self {
             case .movements: []
-            case .firstDeposits: ["provider", "game"]
-            case .registrations: ["provider", "game", "gateway"]
+            case .firstDeposits: ["provider", "game", "game_name", "category"]
+            case .registrations: ["provider", "game", "game_name", "category", "gateway"]
             }
         }
 
-        var select: String {
+        /// Its rows; in the pivot, the amounts are the values the loader gave them, and a row
+        /// without one (no rate was valid at its time) is left out.
+        func select(pivot: Bool) -> String {
             switch self {
+            case .movements where pivot:
+                """
+                SELECT occurred_at, kind, player_id, currency, pivot_real_units AS real_units, pivot_bonus_units AS bonus_units, \
+                pivot_locked_units AS locked_units, pivot_debt_units AS debt_units, provider, game, round, gateway \
+                FROM money_movements FINAL WHERE pivot_currency != ''
+                """
             case .movements:
                 """
                 SELECT occurred_at, kind, player_id, currency, real_units, bonus_units, locked_units, debt_units, provider, game, round, \
@@ -100,9 +111,9 @@ enum SemanticModel {
                 """
             case .firstDeposits:
                 """
-                SELECT occurred_at, 'ftd' AS kind, player_id, currency, units AS real_units, toInt64(0) AS bonus_units, \
-                toInt64(0) AS locked_units, toInt64(0) AS debt_units, '' AS provider, '' AS game, '' AS round, gateway \
-                FROM payment_facts FINAL WHERE event = 'deposit_completed' AND first_deposit = 1
+                SELECT occurred_at, 'ftd' AS kind, player_id, currency, \(pivot ? "pivot_units" : "units") AS real_units, \
+                toInt64(0) AS bonus_units, toInt64(0) AS locked_units, toInt64(0) AS debt_units, '' AS provider, '' AS game, '' AS round, \
+                gateway FROM payment_facts FINAL WHERE event = 'deposit_completed' AND first_deposit = 1\(pivot ? " AND pivot_currency != ''" : "")
                 """
             case .registrations:
                 """
@@ -120,6 +131,15 @@ enum SemanticModel {
         argMaxIf(value, sequence, attribute = 'kyc_level') AS kyc_level, argMaxIf(value, sequence, attribute = 'segments') AS segments \
         FROM player_facts FINAL GROUP BY player_id
         """
+
+    /// Each game's dimensions, joined to the rows by provider and game before the players' join
+    /// (ClickHouse 18 joins once per SELECT). `columns` are what the rows' SELECT names.
+    static let gameJoin = """
+        ANY LEFT JOIN (SELECT provider, game, argMax(name, sequence) AS game_name, argMax(category, sequence) AS category \
+        FROM game_facts FINAL GROUP BY provider, game) USING (provider, game)
+        """
+    static let rowColumns =
+        "occurred_at, kind, player_id, currency, real_units, bonus_units, locked_units, debt_units, provider, game, round, gateway"
 
     /// The bucket of `occurred_at` in the report's time zone (a literal from `ClickHouseLiteral`).
     static func bucket(grain: String, zone: String) -> String? {
