@@ -115,6 +115,15 @@ def test_an_analyst_finds_a_deposit_in_the_payments_report_and_exports_it(
     new_players = sum(int(row.locator("td").all_inner_texts()[1]) for row in page.get_by_test_id("report-row").all())
     assert new_players >= 1, "a player who signed up today is a new player"
 
+    # Every currency together, valued in the pivot (EUR needs no rate: it is the pivot).
+    response = page.goto(f"/admin/reports?measure=deposits&dimension=gateway&currency=pivot&from={today}&to={today}")
+    assert response is not None and response.status == 200, response and response.status
+    expect(page.locator("#report-currency option:checked")).to_have_text(
+        t(lang, "admin.reports.form.inPivot").replace("{pivot}", "EUR"))
+    pivoted = sum(float(row.locator("td").all_inner_texts()[1]) for row in page.get_by_test_id("report-row").all()
+                  if row.locator("td").all_inner_texts()[0] == "sandbox")
+    assert pivoted >= 25, f"the sandbox deposit in the pivot: {pivoted}"
+
 
 def test_a_hostile_time_zone_is_refused_by_name_and_support_has_no_reports(
         new_page: Callable[..., Page], staff_factory: StaffFactory) -> None:

@@ -59,7 +59,8 @@ struct AdminReportsController {
                 canManage: staff.role.can(.reportsManage), text: text)
             let notice = parameters["result"].flatMap { AdminSavedReportsController.results.contains(String($0)) ? String($0) : nil }
             let page = AdminReportsPage(
-                query: query, table: table, currencies: try await reports.currencies.all().keys.sorted(), error: problem,
+                query: query, table: table, currencies: try await reports.currencies.all().keys.sorted(), pivot: reports.pivot,
+                error: problem,
                 notice: notice.map { text("admin.reports.saved.results.\($0)") }, saved: saved, opened: savedReport, text: text)
             let console = AdminConsole(staff: staff, localization: pages.localization, language: language, path: "/admin/reports")
             var response = pages.render(

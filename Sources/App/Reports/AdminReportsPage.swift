@@ -44,7 +44,7 @@ struct AdminReportsPage: PageModel {
     let savedName: String?
 
     init(
-        query: AdminReportsQuery, table: ReportRunner.Table?, currencies: [String], error: String?, notice: String? = nil,
+        query: AdminReportsQuery, table: ReportRunner.Table?, currencies: [String], pivot: String, error: String?, notice: String? = nil,
         saved: AdminSavedReportsPanel, opened: SavedReport? = nil, text: (String) -> String
     ) {
         func choices(_ values: [String], chosen: [String], prefix: String) -> [Choice] {
@@ -53,7 +53,10 @@ struct AdminReportsPage: PageModel {
         measures = choices(ReportModelNames.measures, chosen: query.measures, prefix: "admin.reports.measures")
         dimensions = choices(ReportModelNames.dimensions, chosen: query.dimensions, prefix: "admin.reports.dimensions")
         grains = choices(AdminReportsQuery.grains, chosen: [query.grain], prefix: "admin.reports.grains")
-        self.currencies = currencies.map { Choice(value: $0, label: $0, chosen: $0 == query.currency) }
+        let inPivot = Choice(
+            value: AdminReportsQuery.inPivot, label: text("admin.reports.form.inPivot").replacingOccurrences(of: "{pivot}", with: pivot),
+            chosen: query.currency == AdminReportsQuery.inPivot)
+        self.currencies = [inPivot] + currencies.map { Choice(value: $0, label: $0, chosen: $0 == query.currency) }
         presets = AdminReportsQuery.presets.keys.sorted().map {
             Choice(value: $0, label: text("admin.reports.presets.\($0)"), chosen: false)
         }
@@ -111,5 +114,5 @@ enum ReportModelNames {
         "turnover", "wins", "ggr", "ngr", "rtp", "hold", "deposits", "withdrawals", "net_deposits", "active_players", "arpu", "bonus_cost",
         "rounds", "ftd_count", "ftd_amount", "new_players",
     ]
-    static let dimensions = ["time", "provider", "game", "currency", "gateway", "country", "kyc_level", "segment"]
+    static let dimensions = ["time", "provider", "game", "game_name", "category", "currency", "gateway", "country", "kyc_level", "segment"]
 }

@@ -14,6 +14,8 @@ struct AdminReportsQuery: Sendable {
         "value": (["ggr", "ngr", "arpu", "bonus_cost", "active_players", "new_players"], ["time"]),
     ]
     static let grains = ["hour", "day", "week", "month"]
+    /// The currency choice that sums every currency valued in the pivot.
+    static let inPivot = "pivot"
     /// The builder's most; the page says when a report reached it.
     static let rowLimit = 10_000
 
@@ -51,7 +53,7 @@ struct AdminReportsQuery: Sendable {
     init(_ spec: ReportSpec) {
         measures = spec.measures
         dimensions = spec.dimensions
-        currency = spec.filters.first { $0.dimension == "currency" }?.values.first ?? ""
+        currency = spec.pivot ? Self.inPivot : spec.filters.first { $0.dimension == "currency" }?.values.first ?? ""
         provider = spec.filters.first { $0.dimension == "provider" }?.values.first ?? ""
         from = spec.from.text
         to = spec.to.text
@@ -60,15 +62,19 @@ struct AdminReportsQuery: Sendable {
         asked = true
     }
 
-    /// The builder's spec: a chosen currency filters (money sums one currency), a provider too.
+    /// The builder's spec: a chosen currency filters (money sums one currency), or every currency
+    /// is valued in the pivot; a chosen provider filters too.
     var spec: ReportSpec {
+        let pivot = currency == Self.inPivot
         var filters: [ReportSpec.Filter] = []
-        if !currency.isEmpty, !dimensions.contains("currency") { filters.append(.init(dimension: "currency", values: [currency])) }
+        if !pivot, !currency.isEmpty, !dimensions.contains("currency") {
+            filters.append(.init(dimension: "currency", values: [currency]))
+        }
         if !provider.isEmpty { filters.append(.init(dimension: "provider", values: [provider])) }
         return ReportSpec(
             measures: measures, dimensions: dimensions, filters: filters, from: .init(from), to: .init(to), grain: grain,
             timeZone: timeZone,
-            order: dimensions.first.map { [.init(by: $0)] } ?? [], limit: Self.rowLimit)
+            order: dimensions.first.map { [.init(by: $0)] } ?? [], limit: Self.rowLimit, pivot: pivot)
     }
 
     /// The same question as a query string, for the export link.
