@@ -11,7 +11,7 @@
 #   make validate-deploy  check deploy/ (Compose, Kustomize overlays, Argo CD) and the CI workflow
 #   make image      the container image (Containerfile, podman, as root), then its smoke test
 #   make logs       tail of every service / server log
-#   make bench      the ledger and Hub88 benchmarks, each beside pgbench (bench/README.md); their
+#   make bench      the ledger and Hub88 benchmarks, each beside pgbench, and the reports benchmark (bench/README.md); their
 #                   workloads and `simulate` are the separate binary croupier-bench
 #   make cluster-test  several copies rehearsed on one machine, not part of make test (scripts/cluster.sh)
 #                   two serve copies and a worker behind HAProxy, a PostgreSQL streaming replica,
@@ -113,6 +113,7 @@ logs:
 bench:
 	bench/ledger/run.sh
 	bench/hub88/run.sh
+	bench/reports/run.sh
 
 # Starts the cluster under .local/cluster from scratch, runs cluster/ (pytest), stops it.
 # `scripts/cluster.sh start|stop|status` runs the same cluster by hand.

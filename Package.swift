@@ -223,7 +223,8 @@ let package = Package(
         .executableTarget(
             name: "croupier-bench",
             dependencies: [
-                "App", "CommandSupport", "Compliance", "Core", "Games", "GamesTesting", "Ledger", "LedgerTesting",
+                "App", "CommandSupport", "Compliance", "Core", "Events", "Games", "GamesTesting", "Ledger", "LedgerTesting", "Persistence",
+                "Reporting", "Schema",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -94,12 +94,21 @@ public struct EventLoader: Service {
         // A valuation that fails (PostgreSQL away) fails the batch, which comes again: a fact is
         // never loaded unvalued only because the rates could not be read just then.
         if let valuation { try await rows.value(in: valuation) }
-        try await clickHouse.insert(into: "events", rows: rows.raw)
-        try await clickHouse.insert(into: "money_movements", rows: rows.money)
-        try await clickHouse.insert(into: "player_facts", rows: rows.players)
-        try await clickHouse.insert(into: "payment_facts", rows: rows.payments)
-        try await clickHouse.insert(into: "game_facts", rows: rows.games)
-        for message in loadable { try await message.ack() }
+        // The tables are independent, so their inserts go side by side; so do the acknowledgements
+        // (each still confirmed by the server), which one at a time cost a round trip each.
+        let facts = rows
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await clickHouse.insert(into: "events", rows: facts.raw) }
+            group.addTask { try await clickHouse.insert(into: "money_movements", rows: facts.money) }
+            group.addTask { try await clickHouse.insert(into: "player_facts", rows: facts.players) }
+            group.addTask { try await clickHouse.insert(into: "payment_facts", rows: facts.payments) }
+            group.addTask { try await clickHouse.insert(into: "game_facts", rows: facts.games) }
+            try await group.waitForAll()
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for message in loadable { group.addTask { try await message.ack() } }
+            try await group.waitForAll()
+        }
         loaded.increment(by: loadable.count)
         if !loadable.isEmpty { lag.record(Date().timeIntervalSince(newest)) }
     }

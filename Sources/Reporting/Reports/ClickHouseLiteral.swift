@@ -20,6 +20,9 @@ enum ClickHouseLiteral {
 
     static func integer(_ value: Int64) -> String { String(value) }
 
+    /// An instant, to the second, as ClickHouse's DateTime (from its Unix time: an integer).
+    static func instant(_ date: Date) -> String { "toDateTime(\(Int64(date.timeIntervalSince1970.rounded(.down))))" }
+
     /// Midnight of `day` in `timeZone`, as ClickHouse's DateTime.
     static func startOf(_ day: ReportSpec.Day, in timeZone: TimeZone) -> String {
         "toDateTime(\(string(day.text + " 00:00:00")), \(string(timeZone.identifier)))"

@@ -94,9 +94,11 @@ enum ReportCompiler {
         let selected =
             dimensions.enumerated().map { "\($1.1) AS d\($0)" } + measures.enumerated().map { "\($1.1.expression) AS m\($0)" }
         let sources = SemanticModel.Source.allCases.filter { source in measures.contains { $0.1.source == source } }
-        let rows = sources.map { source in
+        let rows = sources.flatMap { source in
             let own = times + conditions.filter { source.columns.contains($0.column) }.map(\.sql)
-            return "\(source.select(pivot: spec.pivot)) AND \(own.joined(separator: " AND "))"
+            return Self.slices(from: start, to: end).map { slice in
+                "\(source.select(pivot: spec.pivot)) AND \((own + slice).joined(separator: " AND "))"
+            }
         }.joined(separator: " UNION ALL ")
         let byGame = asked.contains { SemanticModel.gameColumns[$0] != nil }
         let byPlayer = asked.contains { SemanticModel.playerColumns[$0] != nil }
@@ -112,6 +114,34 @@ enum ReportCompiler {
             dimensions.map { CompiledReport.Column(name: $0.0, kind: nil) }
             + measures.map { CompiledReport.Column(name: $0.0, kind: $0.1.kind) }
         return CompiledReport(sql: sql, columns: columns, currency: currency, pivot: spec.pivot)
+    }
+
+    /// The range cut into at most `SemanticModel.maxSlices` runs of whole UTC months (the tables'
+    /// partitions), each a condition on `occurred_at`. ClickHouse 18 merges a `FINAL` read in one
+    /// thread, but runs the parts of a `UNION ALL` side by side; a row's copies share their
+    /// `occurred_at`, so they always fall in one slice and `FINAL` still keeps one. The slices
+    /// span a day more on each side than the UTC days of the range, which covers any time zone;
+    /// the range's own conditions still bound the rows exactly.
+    static func slices(from start: Date, to end: Date) -> [[String]] {
+        let calendar = Calendar.utc
+        guard let wideStart = calendar.date(byAdding: .day, value: -1, to: start),
+            let wideEnd = calendar.date(byAdding: .day, value: 1, to: end),
+            let firstMonth = calendar.date(from: calendar.dateComponents([.year, .month], from: wideStart))
+        else { return [[]] }
+        var months: [Date] = [firstMonth]
+        while let last = months.last, last < wideEnd, let next = calendar.date(byAdding: .month, value: 1, to: last) { months.append(next) }
+        // months holds each slice's possible bounds: the first month's start to the month after the end.
+        let count = months.count - 1
+        guard count > 1 else { return [[]] }
+        let slices = min(count, SemanticModel.maxSlices)
+        return (0..<slices).map { index in
+            let lower = months[index * count / slices]
+            let upper = months[(index + 1) * count / slices]
+            var bounds: [String] = []
+            if index > 0 { bounds.append("occurred_at >= \(ClickHouseLiteral.instant(lower))") }
+            if index < slices - 1 { bounds.append("occurred_at < \(ClickHouseLiteral.instant(upper))") }
+            return bounds
+        }
     }
 
     /// The first day's midnight and the midnight after the last day, as UTC calendar days (the

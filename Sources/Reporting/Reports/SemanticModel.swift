@@ -156,5 +156,7 @@ enum SemanticModel {
     /// A report has at most this many time buckets: ten years by the day, about fourteen months by the hour.
     static let maxBuckets = 10_000
     static let maxLimit = 10_000
+    /// The most parts a report's range is read in, side by side (`ReportCompiler.slices`).
+    static let maxSlices = 8
     static let maxFilterValues = 100
 }
