@@ -1,6 +1,6 @@
 import Foundation
 
-/// The rows of ClickHouse's tables (migrations 0001 to 0004), as JSONEachRow objects.
+/// The rows of ClickHouse's tables (migrations 0001 to 0005), as JSONEachRow objects.
 extension EventRows {
     /// `events`: every event as it came.
     public struct Raw: Encodable, Sendable, Equatable {
@@ -30,6 +30,7 @@ extension EventRows {
         let lockedUnits: Int64
         let debtUnits: Int64
         let referenceID: Int64
+        let house: String
         let provider: String
         let game: String
         let round: String
@@ -55,7 +56,7 @@ extension EventRows {
             case lockedUnits = "locked_units"
             case debtUnits = "debt_units"
             case referenceID = "reference_id"
-            case provider, game, round, gateway
+            case house, provider, game, round, gateway
             case pivotCurrency = "pivot_currency"
             case pivotRealUnits = "pivot_real_units"
             case pivotBonusUnits = "pivot_bonus_units"

@@ -18,6 +18,8 @@ enum EventPayloads {
         let currency: String
         let delta: Delta
         let reference: Int64?
+        /// From PostgreSQL migration 0049 on; absent before.
+        let house: String?
         let metadata: [String: String]?
     }
 
@@ -59,7 +61,7 @@ enum EventPayloads {
         return EventRows.Money(
             eventID: eventID, occurredAt: time, transactionID: event.transactionId, kind: event.kind, playerID: event.playerId,
             currency: event.currency, realUnits: event.delta.real, bonusUnits: event.delta.bonus, lockedUnits: event.delta.locked,
-            debtUnits: event.delta.debt ?? 0, referenceID: event.reference ?? 0, provider: metadata["provider"] ?? "",
+            debtUnits: event.delta.debt ?? 0, referenceID: event.reference ?? 0, house: event.house ?? "", provider: metadata["provider"] ?? "",
             game: metadata["game"] ?? "", round: metadata["round"] ?? "", gateway: metadata["gateway"] ?? "", moment: moment)
     }
 

@@ -13,7 +13,7 @@ import Testing
     @Test func aLedgerEventIsARawRowAndAMoneyFact() {
         var rows = EventRows()
         let payload =
-            #"{"transactionId":42,"kind":"win","playerId":7,"currency":"EUR","idempotencyKey":"hub88:p:t","delta":{"real":150,"bonus":50,"locked":0},"balance":{"real":1,"bonus":2,"locked":0},"reference":41,"metadata":{"provider":"hub88","game":"slot","round":"r1"}}"#
+            #"{"transactionId":42,"kind":"win","playerId":7,"currency":"EUR","idempotencyKey":"hub88:p:t","delta":{"real":150,"bonus":50,"locked":0},"balance":{"real":1,"bonus":2,"locked":0},"reference":41,"house":"games:hub88","metadata":{"provider":"hub88","game":"slot","round":"r1"}}"#
         let read = rows.add(
             eventID: Self.eventID, subject: "croupier.ledger.win", occurredAt: Self.at, sequence: 9, payload: Array(payload.utf8))
         #expect(read)
@@ -22,7 +22,8 @@ import Testing
             rows.money == [
                 EventRows.Money(
                     eventID: Self.eventID, occurredAt: "2027-01-15 08:00:00", transactionID: 42, kind: "win", playerID: 7, currency: "EUR",
-                    realUnits: 150, bonusUnits: 50, lockedUnits: 0, debtUnits: 0, referenceID: 41, provider: "hub88", game: "slot",
+                    realUnits: 150, bonusUnits: 50, lockedUnits: 0, debtUnits: 0, referenceID: 41, house: "games:hub88", provider: "hub88",
+                    game: "slot",
                     round: "r1", gateway: "", moment: Self.at)
             ])
     }
