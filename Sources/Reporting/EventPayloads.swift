@@ -61,7 +61,8 @@ enum EventPayloads {
         return EventRows.Money(
             eventID: eventID, occurredAt: time, transactionID: event.transactionId, kind: event.kind, playerID: event.playerId,
             currency: event.currency, realUnits: event.delta.real, bonusUnits: event.delta.bonus, lockedUnits: event.delta.locked,
-            debtUnits: event.delta.debt ?? 0, referenceID: event.reference ?? 0, house: event.house ?? "", provider: metadata["provider"] ?? "",
+            debtUnits: event.delta.debt ?? 0, referenceID: event.reference ?? 0, house: event.house ?? "",
+            provider: metadata["provider"] ?? "",
             game: metadata["game"] ?? "", round: metadata["round"] ?? "", gateway: metadata["gateway"] ?? "", moment: moment)
     }
 
