@@ -3,9 +3,10 @@
 -- Only Ledger binds it (LedgerBatcher, BatchApplyStatement). Version 1; a change of arguments or
 -- meaning is a new function (`_v2`) beside this one.
 --
--- Every player of the batch is locked first, in one statement and in account id order, so two
--- batches (or a batch and a single call) that share players take their locks in one order and
--- never deadlock on each other's ledger rows. Then each operation runs through
+-- Every player of the batch is locked first, in one statement and in account id order (their
+-- real accounts: the player's lock, migration 0051), so two batches (or a batch and a single
+-- call) that share players take their locks in one order and never deadlock on each other's
+-- ledger rows. Then each operation runs through
 -- `ledger_apply_with_hooks_v1`, the single-operation path, in order inside this transaction:
 -- the second operation of a player sees the first, a refusal sees the balances the earlier ones
 -- left, a rollback before its bet leaves its tombstone for the bet, and a repeated key meets the
@@ -39,7 +40,7 @@ BEGIN
         RAISE EXCEPTION 'ledger_apply_batch_v1: arrays of different lengths' USING ERRCODE = 'invalid_parameter_value';
     END IF;
     PERFORM 1 FROM ledger_accounts
-     WHERE player_id = ANY (p_players) AND balance_kind IN ('real', 'bonus', 'locked')
+     WHERE player_id = ANY (p_players) AND balance_kind = 'real'
      ORDER BY id FOR UPDATE;
     FOR i IN 1 .. n LOOP
         ordinal := i;
