@@ -7,7 +7,7 @@ public struct LedgerBatchSettings: Sendable, Equatable {
     public var maximum: Int
     public var shards: Int
 
-    public init(windowMicroseconds: Int = 500, maximum: Int = 64, shards: Int = 8) {
+    public init(windowMicroseconds: Int = 500, maximum: Int = 64, shards: Int = 2) {
         self.windowMicroseconds = windowMicroseconds
         self.maximum = maximum
         self.shards = shards
