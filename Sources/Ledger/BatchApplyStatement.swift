@@ -1,8 +1,8 @@
 import Foundation
 import PostgresNIO
 
-/// `ledger_apply_batch_v1` (migration 0050) as a prepared statement: each argument of
-/// `ledger_apply_with_hooks_v1` as an array with one element per operation, answered with one
+/// `ledger_apply_batch_v1` (migration 0052) as a prepared statement: each argument of
+/// `ledger_apply_with_hooks_v2` as an array with one element per operation, answered with one
 /// row per operation, numbered from 1 in the order given.
 struct BatchApplyStatement: PostgresPreparedStatement {
     typealias Row = (Int32, String?, String?, Int64?, Int64?, Int64?, Int64?, Bool)

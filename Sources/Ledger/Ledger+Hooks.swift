@@ -3,13 +3,21 @@ import Persistence
 import PostgresNIO
 
 /// One ledger operation with another context's checks before it and bookkeeping after it, in one
-/// transaction and one round trip (Ledger's SQL API `ledger_apply_with_hooks_v1`, migration 0012).
+/// transaction and one round trip (Ledger's SQL API `ledger_apply_with_hooks_v2`, migrations 0012,
+/// 0033 and 0051).
 extension Ledger {
     public enum HookedOutcome: Sendable, Equatable {
-        /// A check refused the operation with its own code; nothing was written.
-        case refused(String)
+        /// A check refused the operation with its own code; nothing was written. `balances`: the
+        /// player's in the operation's currency as the refusal found them (zero without accounts).
+        case refused(String, balances: Balances? = nil)
         /// The ledger's answer; the follow-ups ran when it is `ok` and not a replay.
         case ledger(Outcome)
+
+        /// The check's refusal, if a check refused.
+        public var refusal: String? {
+            if case .refused(let code, _) = self { return code }
+            return nil
+        }
     }
 
     /// Ledger's own check for a rollback whose reference was not found when the caller looked
@@ -54,7 +62,7 @@ extension Ledger {
             {
                 return try Self.hookedOutcome(refusal, code, transactionID, real, bonus, locked, replayed)
             }
-            throw LedgerError.unexpectedResult("ledger_apply_with_hooks_v1 returned no row")
+            throw LedgerError.unexpectedResult("ledger_apply_with_hooks_v2 returned no row")
         }
         Self.record(call.operation, outcome)
         return outcome
@@ -63,14 +71,18 @@ extension Ledger {
     static func hookedOutcome(
         _ refusal: String?, _ code: String?, _ transactionID: Int64?, _ real: Int64?, _ bonus: Int64?, _ locked: Int64?, _ replayed: Bool
     ) throws -> HookedOutcome {
-        if let refusal { return .refused(refusal) }
+        if let refusal {
+            var balances: Balances?
+            if let real, let bonus, let locked { balances = Balances(real: real, bonus: bonus, locked: locked) }
+            return .refused(refusal, balances: balances)
+        }
         guard let code, let resultCode = ResultCode(rawValue: code) else { throw LedgerError.unexpectedResult(code ?? "no code") }
         return .ledger(outcome(resultCode, transactionID, real, bonus, locked, replayed))
     }
 
     static func record(_ operation: LedgerOperation, _ outcome: HookedOutcome) {
         switch outcome {
-        case .refused(let code): LedgerMetrics.recordRefusal(operation, code: code)
+        case .refused(let code, _): LedgerMetrics.recordRefusal(operation, code: code)
         case .ledger(let answer): LedgerMetrics.record(operation, answer)
         }
     }
@@ -87,7 +99,7 @@ struct HookedApplyStatement: PostgresPreparedStatement {
 
     static let sql = """
         SELECT refusal, code, transaction_id, real_balance, bonus_balance, locked_balance, replayed
-          FROM ledger_apply_with_hooks_v1($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12::regproc[], $13::regproc[], $14::jsonb)
+          FROM ledger_apply_with_hooks_v2($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12::regproc[], $13::regproc[], $14::jsonb)
         """
     static let bindingDataTypes: [PostgresDataType] = ApplyStatement.bindingDataTypes + [.textArray, .textArray, .text]
 

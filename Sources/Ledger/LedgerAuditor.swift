@@ -189,7 +189,7 @@ public struct LedgerAuditor: Sendable {
         ),
         (
             10, "every transfer names its transaction and two existing accounts, and every transaction a known currency",
-            // What foreign keys checked on every bet until migration 0051 dropped them from the
+            // What foreign keys checked on every bet until migration 0050 dropped them from the
             // append-only rows; the other invariants join through these references and would
             // not see a row whose reference leads nowhere.
             """

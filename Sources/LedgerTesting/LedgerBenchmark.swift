@@ -155,7 +155,7 @@ extension LedgerBenchmark {
         guard hooked else { return try await ledger.apply(operation).code }
         switch try await ledger.apply(operation, checks: [], followUps: [], hookArguments: [:]) {
         case .ledger(let outcome): return outcome.code
-        case .refused(let refusal): throw LedgerError.unexpectedResult("no check ran, yet one refused: \(refusal)")
+        case .refused(let refusal, _): throw LedgerError.unexpectedResult("no check ran, yet one refused: \(refusal)")
         }
     }
 }

@@ -5,7 +5,7 @@ import Testing
 @testable import Ledger
 
 /// Invariant 10 (docs/ledger.md): the references foreign keys no longer check on the hot path
-/// (migration 0051), proven by the auditor instead, each tampered with alone.
+/// (migration 0050), proven by the auditor instead, each tampered with alone.
 @Suite struct AuditorReferenceTests {
     let audit = AuditorInvariantTests()
 

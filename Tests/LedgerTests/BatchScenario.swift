@@ -87,7 +87,8 @@ struct BatchScenario {
         return outcomes.map { outcome in
             switch outcome {
             case .failure: return "error"
-            case .success(.refused(let code)): return "refused \(code)"
+            case .success(.refused(let code, let balances)):
+                return "refused \(code) " + (balances.map { "\($0.real)/\($0.bonus)/\($0.locked)" } ?? "-")
             case .success(.ledger(let answer)):
                 let transaction = answer.transactionID.map { id -> String in
                     if numbers[id] == nil { numbers[id] = numbers.count + 1 }

@@ -105,7 +105,7 @@ import Testing
                         operation: operation("b1", .bet(units: 10, house: games)), checks: [BatchScenario.refuseCheck],
                         arguments: ["refuse": "limitReached"]),
                 ]))
-        #expect(result.answers == ["ok #1 90/0/0", "refused limitReached", "ok #1 90/0/0 replayed"])
+        #expect(result.answers == ["ok #1 90/0/0", "refused limitReached 90/0/0", "ok #1 90/0/0 replayed"])
     }
 
     @Test func anOperationFailingInSQLFailsAloneAndItsNeighboursAreApplied() async throws {

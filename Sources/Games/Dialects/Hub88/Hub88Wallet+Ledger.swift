@@ -36,9 +36,9 @@ extension Hub88Wallet {
         checked: Bool = false
     ) async throws -> Hub88Answer {
         switch outcome {
-        case .refused(let refusal):
+        case .refused(let refusal, let balances):
             return try await answer(
-                Self.status(hookRefusal: refusal), requestUUID, player: player, currency: currency, balances: nil, provider: provider,
+                Self.status(hookRefusal: refusal), requestUUID, player: player, currency: currency, balances: balances, provider: provider,
                 played: checked && Self.sessionCheckPassed(before: refusal))
         case .ledger(let result):
             // A key applied before skips the checks: only a replay or a mismatch can say so.

@@ -216,9 +216,9 @@ public struct Hub88Wallet: Sendable {
                 operation, checks: [Ledger.refuseKnownReference], followUps: [],
                 hookArguments: Ledger.referenceArguments(currency: currency, reference: reference))
             {
-            case .refused(Ledger.referenceKnown):
+            case .refused(Ledger.referenceKnown, _):
                 return try await rollback(request, provider: provider)
-            case .refused(let code):
+            case .refused(let code, _):
                 throw LedgerError.unexpectedResult("a rollback's reference check refused \(code)")
             case .ledger(let outcome):
                 return try await answer(

@@ -4,14 +4,14 @@
 -- meaning is a new function (`_v2`) beside this one.
 --
 -- Every player of the batch is locked first, in one statement and in account id order (their
--- real accounts: the player's lock, migration 0051), so two batches (or a batch and a single
+-- real accounts: the player's lock, migration 0050), so two batches (or a batch and a single
 -- call) that share players take their locks in one order and never deadlock on each other's
--- ledger rows. Then each operation runs through
--- `ledger_apply_with_hooks_v1`, the single-operation path, in order inside this transaction:
--- the second operation of a player sees the first, a refusal sees the balances the earlier ones
--- left, a rollback before its bet leaves its tombstone for the bet, and a repeated key meets the
--- row the first one wrote (a replay, or duplicateMismatch). An operation without hooks passes
--- empty lists, which is `ledger_apply` with one more probe of its key.
+-- ledger rows. Then each operation runs through `ledger_apply_with_hooks_v2` (migration 0051),
+-- the single-operation path, in order inside this transaction: the second operation of a
+-- player sees the first, a refusal sees the balances the earlier ones left, a rollback before
+-- its bet leaves its tombstone for the bet, and a repeated key meets the row the first one
+-- wrote (a replay, or duplicateMismatch). An operation without hooks passes empty lists, which
+-- is `ledger_apply` with one more probe of its key.
 --
 -- One array element per operation, all arrays of one length. A client's array carries no NULL
 -- here, so an absent amount is -2^63 (Ledger refuses that amount for every kind before the
@@ -46,7 +46,7 @@ BEGIN
         ordinal := i;
         SELECT h.refusal, h.code, h.transaction_id, h.real_balance, h.bonus_balance, h.locked_balance, h.replayed
           INTO refusal, code, transaction_id, real_balance, bonus_balance, locked_balance, replayed
-          FROM ledger_apply_with_hooks_v1(
+          FROM ledger_apply_with_hooks_v2(
                    p_scopes[i], p_keys[i], p_hashes[i], p_kinds[i], p_players[i], p_currencies[i], nullif(p_amounts[i], absent),
                    nullif(p_houses[i], ''), nullif(p_reference_scopes[i], ''), nullif(p_reference_keys[i], ''), p_metadata[i]::jsonb,
                    p_checks[i]::regproc[], p_follow_ups[i]::regproc[], p_hook_arguments[i]::jsonb) h;
