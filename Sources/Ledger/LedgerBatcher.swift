@@ -54,7 +54,9 @@ public final class LedgerBatcher: Sendable {
                 defer { state.flushing = true }
                 return !state.flushing
             }
-            if startsFlusher { Task { await self.flush(shard) } }
+            // Detached: the flusher serves every caller that queues while it runs, so it must not
+            // carry the first one's task locals (its trace context, above all) into their batches.
+            if startsFlusher { Task.detached { await self.flush(shard) } }
         }
     }
 
