@@ -77,7 +77,7 @@ public struct AppDependencies: Sendable {
         self.nats = NATSLink(url: configuration.natsURL)
         self.eventStream = EventStream(
             name: configuration.natsStream, replicas: configuration.natsStreamReplicas, maxAgeDays: configuration.natsStreamMaxAgeDays)
-        self.ledger = Ledger(database: database, logger: logger)
+        self.ledger = Ledger(database: database, logger: logger).batching(configuration.ledgerBatch)
         self.liveBalances = LiveBalanceHub(
             link: nats, stream: eventStream, sessions: SessionStore(database: database, logger: logger),
             logger: Logger(label: "croupier.live"))

@@ -43,6 +43,8 @@ public struct Configuration: Sendable {
     public var smtpCAFile: String?
     /// How long the wallet endpoints trust their cached view of a provider (keys, playable games).
     public var providerCacheSeconds: Int
+    /// Group commit of providers' wallet calls (docs/ledger.md, "Group commit").
+    public var ledgerBatch: LedgerBatchSettings
     /// Peers whose `X-Forwarded-For` names the client; none by default, so the peer is the client.
     public var trustedProxies: TrustedProxies
     /// The bcrypt cost of staff passwords (and of the decoy an unknown e-mail is checked against).
@@ -100,6 +102,7 @@ public struct Configuration: Sendable {
         mailFrom: String = "no-reply@croupier.local",
         smtpCAFile: String? = nil,
         providerCacheSeconds: Int = 5,
+        ledgerBatch: LedgerBatchSettings = LedgerBatchSettings(),
         trustedProxies: TrustedProxies = .none,
         staffBcryptCost: Int = 12,
         stripe: StripeSettings? = nil,
@@ -133,6 +136,7 @@ public struct Configuration: Sendable {
         self.mailFrom = mailFrom
         self.smtpCAFile = smtpCAFile
         self.providerCacheSeconds = providerCacheSeconds
+        self.ledgerBatch = ledgerBatch
         self.trustedProxies = trustedProxies
         self.staffBcryptCost = staffBcryptCost
         self.stripe = stripe
@@ -293,6 +297,10 @@ extension Configuration {
             mailFrom: reader.string("CROUPIER_MAIL_FROM", default: "no-reply@croupier.local"),
             smtpCAFile: values["CROUPIER_SMTP_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 },
             providerCacheSeconds: try reader.int("CROUPIER_PROVIDER_CACHE_SECONDS", default: 5, range: 0...300),
+            ledgerBatch: LedgerBatchSettings(
+                windowMicroseconds: try reader.int("CROUPIER_LEDGER_BATCH_WINDOW_US", default: 500, range: 0...50_000),
+                maximum: try reader.int("CROUPIER_LEDGER_BATCH_MAX", default: 64, range: 1...1_000),
+                shards: try reader.int("CROUPIER_LEDGER_BATCH_SHARDS", default: 2, range: 1...256)),
             trustedProxies: trustedProxies,
             staffBcryptCost: try reader.int("CROUPIER_STAFF_BCRYPT_COST", default: 12, range: 10...16),
             stripe: try reader.stripe(),

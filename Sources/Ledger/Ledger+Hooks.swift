@@ -3,13 +3,21 @@ import Persistence
 import PostgresNIO
 
 /// One ledger operation with another context's checks before it and bookkeeping after it, in one
-/// transaction and one round trip (Ledger's SQL API `ledger_apply_with_hooks_v1`, migration 0012).
+/// transaction and one round trip (Ledger's SQL API `ledger_apply_with_hooks_v2`, migrations 0012,
+/// 0033 and 0051).
 extension Ledger {
     public enum HookedOutcome: Sendable, Equatable {
-        /// A check refused the operation with its own code; nothing was written.
-        case refused(String)
+        /// A check refused the operation with its own code; nothing was written. `balances`: the
+        /// player's in the operation's currency as the refusal found them (zero without accounts).
+        case refused(String, balances: Balances? = nil)
         /// The ledger's answer; the follow-ups ran when it is `ok` and not a replay.
         case ledger(Outcome)
+
+        /// The check's refusal, if a check refused.
+        public var refusal: String? {
+            if case .refused(let code, _) = self { return code }
+            return nil
+        }
     }
 
     /// Ledger's own check for a rollback whose reference was not found when the caller looked
@@ -26,34 +34,64 @@ extension Ledger {
 
     /// Applies `operation` unless a check refuses it first (checks run only for a key not applied
     /// yet: a retry gets its first answer), then runs the follow-ups when money moved now. Every
-    /// hook receives the player and `hookArguments` as a JSON object.
+    /// hook receives the player and `hookArguments` as a JSON object. With a batcher
+    /// (`batching(_:)`), the operation joins a group commit and is answered after it.
     public func apply(
         _ operation: LedgerOperation, checks: [TransactionHook], followUps: [TransactionHook], hookArguments: [String: String]
     ) async throws -> HookedOutcome {
-        let statement: HookedApplyStatement
+        let call: HookedCall
         switch Self.arguments(for: operation) {
         case .failure(let refusal): return .ledger(Outcome(code: refusal.code))
         case .success(let arguments):
-            statement = HookedApplyStatement(
-                ledger: ApplyStatement(arguments), checks: checks.map(\.function), followUps: followUps.map(\.function),
-                hookArguments: CanonicalJSON.object(hookArguments))
+            call = HookedCall(
+                operation: operation,
+                statement: HookedApplyStatement(
+                    ledger: ApplyStatement(arguments), checks: checks.map(\.function), followUps: followUps.map(\.function),
+                    hookArguments: CanonicalJSON.object(hookArguments)))
         }
-        let outcome: HookedOutcome = try await withRetries(key: operation.key) { connection in
+        if let batcher { return try await batcher.submit(call) }
+        return try await applyAlone(call)
+    }
+
+    /// The single-operation path: one statement on a pooled connection, again when it lost a
+    /// race to a twin of its key.
+    func applyAlone(_ call: HookedCall) async throws -> HookedOutcome {
+        let outcome: HookedOutcome = try await withRetries(key: call.operation.key, function: "apply") { connection in
             for try await (refusal, code, transactionID, real, bonus, locked, replayed) in try await connection.execute(
-                statement, logger: logger)
+                call.statement, logger: logger)
             {
-                if let refusal { return .refused(refusal) }
-                guard let code, let resultCode = ResultCode(rawValue: code) else { throw LedgerError.unexpectedResult(code ?? "no code") }
-                return .ledger(Self.outcome(resultCode, transactionID, real, bonus, locked, replayed))
+                return try Self.hookedOutcome(refusal, code, transactionID, real, bonus, locked, replayed)
             }
-            throw LedgerError.unexpectedResult("ledger_apply_with_hooks_v1 returned no row")
+            throw LedgerError.unexpectedResult("ledger_apply_with_hooks_v2 returned no row")
         }
-        switch outcome {
-        case .refused(let code): LedgerMetrics.recordRefusal(operation, code: code)
-        case .ledger(let answer): LedgerMetrics.record(operation, answer)
-        }
+        Self.record(call.operation, outcome)
         return outcome
     }
+
+    static func hookedOutcome(
+        _ refusal: String?, _ code: String?, _ transactionID: Int64?, _ real: Int64?, _ bonus: Int64?, _ locked: Int64?, _ replayed: Bool
+    ) throws -> HookedOutcome {
+        if let refusal {
+            var balances: Balances?
+            if let real, let bonus, let locked { balances = Balances(real: real, bonus: bonus, locked: locked) }
+            return .refused(refusal, balances: balances)
+        }
+        guard let code, let resultCode = ResultCode(rawValue: code) else { throw LedgerError.unexpectedResult(code ?? "no code") }
+        return .ledger(outcome(resultCode, transactionID, real, bonus, locked, replayed))
+    }
+
+    static func record(_ operation: LedgerOperation, _ outcome: HookedOutcome) {
+        switch outcome {
+        case .refused(let code, _): LedgerMetrics.recordRefusal(operation, code: code)
+        case .ledger(let answer): LedgerMetrics.record(operation, answer)
+        }
+    }
+}
+
+/// A hooked operation ready to bind, with the operation kept for the metrics of its answer.
+struct HookedCall: Sendable {
+    let operation: LedgerOperation
+    let statement: HookedApplyStatement
 }
 
 struct HookedApplyStatement: PostgresPreparedStatement {
@@ -61,7 +99,7 @@ struct HookedApplyStatement: PostgresPreparedStatement {
 
     static let sql = """
         SELECT refusal, code, transaction_id, real_balance, bonus_balance, locked_balance, replayed
-          FROM ledger_apply_with_hooks_v1($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12::regproc[], $13::regproc[], $14::jsonb)
+          FROM ledger_apply_with_hooks_v2($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12::regproc[], $13::regproc[], $14::jsonb)
         """
     static let bindingDataTypes: [PostgresDataType] = ApplyStatement.bindingDataTypes + [.textArray, .textArray, .text]
 

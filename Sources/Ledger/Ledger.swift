@@ -14,10 +14,27 @@ import PostgresNIO
 public struct Ledger: Sendable {
     public let database: Database
     public let logger: Logger
+    /// Group commit for hooked operations (`batching(_:)`); none: each goes alone.
+    let batcher: LedgerBatcher?
 
     public init(database: Database, logger: Logger) {
         self.database = database
         self.logger = logger
+        self.batcher = nil
+    }
+
+    private init(database: Database, logger: Logger, batcher: LedgerBatcher?) {
+        self.database = database
+        self.logger = logger
+        self.batcher = batcher
+    }
+
+    /// This ledger with its hooked operations (providers' calls) collected into group commits
+    /// (docs/ledger.md, "Group commit"); a window of 0 keeps every operation on its own.
+    public func batching(_ settings: LedgerBatchSettings) -> Ledger {
+        let alone = Ledger(database: database, logger: logger)
+        guard settings.isOn else { return alone }
+        return Ledger(database: database, logger: logger, batcher: LedgerBatcher(ledger: alone, settings: settings))
     }
 
     public func apply(_ operation: LedgerOperation) async throws -> Outcome {

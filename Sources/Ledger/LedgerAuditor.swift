@@ -187,6 +187,20 @@ public struct LedgerAuditor: Sendable {
                                         WHERE x.id = r.transaction_id AND x.idempotency_scope = 'adjustment_request'))
             """
         ),
+        (
+            10, "every transfer names its transaction and two existing accounts, and every transaction a known currency",
+            // What foreign keys checked on every bet until migration 0050 dropped them from the
+            // append-only rows; the other invariants join through these references and would
+            // not see a row whose reference leads nowhere.
+            """
+            SELECT (SELECT count(*) FROM ledger_transfers t
+                     WHERE NOT EXISTS (SELECT 1 FROM ledger_transactions x WHERE x.id = t.transaction_id)
+                        OR NOT EXISTS (SELECT 1 FROM ledger_accounts a WHERE a.id = t.debit_account_id)
+                        OR NOT EXISTS (SELECT 1 FROM ledger_accounts a WHERE a.id = t.credit_account_id))
+                 + (SELECT count(*) FROM ledger_transactions x
+                     WHERE NOT EXISTS (SELECT 1 FROM ledger_currencies c WHERE c.code = x.currency))
+            """
+        ),
     ]
 
     /// Runs every check in one read-only snapshot, inside the pool's transaction helper: a failing

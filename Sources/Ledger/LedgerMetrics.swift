@@ -5,7 +5,9 @@ import Metrics
 /// result code, `replayed` for a retry's stored answer, or a check's refusal such as
 /// `limitReached`), and `croupier_ledger_units_total{kind, currency}` adds the units of every
 /// operation applied now: turnover, wins, deposits and payouts per currency (a debit by staff
-/// adjustment as `adjustment_debit`).
+/// adjustment as `adjustment_debit`). Group commit: `croupier_ledger_batch_size` (a histogram of
+/// operations per batch) and `croupier_ledger_batches_total{end}` (`committed`, `alone` when a
+/// refused batch was applied one by one, `unknown` when its COMMIT got no answer).
 enum LedgerMetrics {
     static func record(_ operation: LedgerOperation, _ outcome: Outcome) {
         let currency = label(of: operation.currency, known: outcome.code != .unknownCurrency)
@@ -26,6 +28,14 @@ enum LedgerMetrics {
 
     static func recordRefusal(_ operation: LedgerOperation, code: String) {
         count(operation.movement.kind, label(of: operation.currency, known: true), code)
+    }
+
+    static func recordBatch(size: Int) {
+        Recorder(label: "croupier_ledger_batch_size", aggregate: true).record(size)
+    }
+
+    static func recordBatch(end: String) {
+        Counter(label: "croupier_ledger_batches_total", dimensions: [("end", end)]).increment()
     }
 
     private static func count(_ kind: String, _ currency: String, _ code: String) {

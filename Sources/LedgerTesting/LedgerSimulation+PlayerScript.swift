@@ -115,7 +115,7 @@ extension LedgerSimulation {
                 return .ledger(try await ledger.apply(operation))
             }
             switch try await ledger.apply(operation, checks: checks, followUps: followUps, hookArguments: arguments) {
-            case .refused(let code): return .refused(code)
+            case .refused(let code, _): return .refused(code)
             case .ledger(let outcome): return .ledger(outcome)
             }
         }

@@ -18,6 +18,8 @@ struct LedgerBench: AsyncParsableCommand {
     @Option(help: "Players (funded first).") var players = 2_000
     @Option(help: "uniform or zipf.") var distribution: String = "uniform"
     @Option(help: "Id of the first benchmark player.") var firstPlayer: Int64 = 5_000_000
+    @Flag(help: "Apply as providers' calls are (the hooked API), through group commit unless CROUPIER_LEDGER_BATCH_WINDOW_US=0.")
+    var hooked = false
 
     func run() async throws {
         guard let chosen = LedgerBenchmark.Distribution(rawValue: distribution) else {
@@ -33,7 +35,7 @@ struct LedgerBench: AsyncParsableCommand {
         let (result, findings) = try await dependencies.withDatabase {
             let benchmark = LedgerBenchmark(
                 ledger: dependencies.ledger, players: players, workers: workers, duration: .seconds(duration), distribution: chosen,
-                firstPlayer: firstPlayer)
+                firstPlayer: firstPlayer, hooked: hooked)
             try await benchmark.fundPlayers()
             let result = try await benchmark.run()
             return (result, try await LedgerAuditor(database: dependencies.database, logger: logger).run())

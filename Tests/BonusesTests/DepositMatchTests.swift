@@ -23,7 +23,12 @@ import Testing
             _ = try await h.bet(100)  // the maximum bet is allowed
             #expect(try await h.balances() == (10, 50))
             let (_, refused) = try await h.bet(101)
-            #expect(refused == .refused(BonusHooks.maxBetRefusal), "above the maximum bet while wagering")
+            #expect(
+                refused
+                    == .refused(
+                        BonusHooks.maxBetRefusal, balances: Balances(real: 10 * BonusHarness.euro, bonus: 50 * BonusHarness.euro, locked: 0)
+                    ),
+                "above the maximum bet while wagering, answered with the balances")
             #expect(try await h.balances() == (10, 50))
             let (c, _) = try await h.bet(60)  // 10 real, 50 bonus
             #expect(try await h.balances() == (0, 0))
@@ -93,7 +98,7 @@ import Testing
             #expect(try await h.balances() == (20, 0))
             #expect(try await h.running() == nil)
             let (_, bet) = try await h.bet(150)
-            #expect(bet != .refused(BonusHooks.maxBetRefusal), "no maximum bet without a running bonus")
+            #expect(bet.refusal != BonusHooks.maxBetRefusal, "no maximum bet without a running bonus")
         }
     }
 

@@ -24,12 +24,16 @@ struct Hub88Harness: Sendable {
     /// 100.00 EUR, in ledger (and Hub88) units.
     static let funds: Int64 = 10_000_000
 
-    /// `hooks`: other contexts' checks and follow-ups, as the App composes them.
-    static func with<T: Sendable>(hooks: WalletHooks = .none, _ body: (Hub88Harness) async throws -> T) async throws -> T {
+    /// `hooks`: other contexts' checks and follow-ups, as the App composes them. `batched`: the
+    /// wallet's ledger calls go through group commit, as `serve`'s do.
+    static func with<T: Sendable>(hooks: WalletHooks = .none, batched: Bool = false, _ body: (Hub88Harness) async throws -> T)
+        async throws -> T
+    {
         try await TestDatabase.with { database in
             let logger = TestServices.logger
             let directory = ProviderDirectory(database: database, secret: .random(), logger: logger)
-            let ledger = Ledger(database: database, logger: logger)
+            let ledger = Ledger(database: database, logger: logger).batching(
+                LedgerBatchSettings(windowMicroseconds: batched ? 500 : 0))
             let registry = ProviderRegistry(directory: directory, ledger: ledger)
             for code in ["acme", "rival"] {
                 try await ProviderRegistryTests.addProvider(code, to: directory)

@@ -51,7 +51,7 @@ import Testing
             let before = try await h.rowCounts()
             let refused = try await h.ledger.apply(
                 bet, checks: [HookFixture.pass, HookFixture.refuse], followUps: [HookFixture.note], hookArguments: ["say": "no"])
-            #expect(refused == .refused("notToday"))
+            #expect(refused == .refused("notToday", balances: Balances(real: 10_000, bonus: 0, locked: 0)))
             #expect(try await h.rowCounts() == before)
             #expect(try await HookFixture.notes(on: h.database) == [])
 
@@ -84,7 +84,7 @@ import Testing
             let refused = try await h.ledger.apply(
                 late, checks: [Ledger.refuseKnownReference], followUps: [],
                 hookArguments: Ledger.referenceArguments(currency: "EUR", reference: betKey))
-            #expect(refused == .refused(Ledger.referenceKnown))
+            #expect(refused == .refused(Ledger.referenceKnown, balances: Balances(real: 9_700, bonus: 0, locked: 0)))
             #expect(try await h.rowCounts() == before)
             #expect(try await h.ledger.rollbackState(of: betKey) == .notRolledBack)
 

@@ -49,3 +49,17 @@ for distribution in uniform zipf; do
   ops=$(sed -n 's/.* = \([0-9]*\) ops\/s.*/\1/p' <<<"$out")
   awk -v o="$ops" -v p="$pgbench_tps" -v d="$distribution" 'BEGIN { printf "ratio ledger-%s: %.2f\n", d, o / p }'
 done
+
+# Group commit (docs/ledger.md): the same uniform mix through the hooked API, as providers' calls
+# go, once straight to the database and once batched (CROUPIER_LEDGER_BATCH_WINDOW_US, default 500).
+for window in 0 "${BATCH_WINDOW_US:-500}"; do
+  echo "== ledger bet/win mix through the hooked API: uniform players, batch window ${window} us, $CLIENTS workers, ${DURATION}s"
+  migrated_ledger_db
+  out=$(CROUPIER_DATABASE_URL="postgres://postgres@127.0.0.1:$CROUPIER_PG_PORT/bench_ledger" CROUPIER_ENV=test \
+    CROUPIER_SECRET_KEY=$(printf '0%.0s' {1..64}) CROUPIER_LOG_LEVEL=warning CROUPIER_LEDGER_BATCH_WINDOW_US="$window" \
+    "$BENCH_BIN" ledger --workers "$CLIENTS" --duration "$DURATION" --players "$PLAYERS" --hooked)
+  echo "$out"
+  ops=$(sed -n 's/.* = \([0-9]*\) ops\/s.*/\1/p' <<<"$out")
+  name=$([[ $window == 0 ]] && echo ledger-hooked || echo ledger-batched)
+  awk -v o="$ops" -v p="$pgbench_tps" -v n="$name" 'BEGIN { printf "ratio %s: %.2f\n", n, o / p }'
+done

@@ -12,6 +12,7 @@ enum MetricsRegistry {
             .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
             .seconds(2), .seconds(5),
         ]
+        factory.valueHistogramBuckets["croupier_ledger_batch_size"] = [1, 2, 4, 8, 16, 32, 64, 128, 256]
         MetricsSystem.bootstrap(factory)
         return registry
     }()

@@ -39,13 +39,15 @@ extension Hub88Wallet {
     func freeBet(_ request: Hub88Request.Transaction, provider: String, player: PlayerID, token: String) async throws -> Hub88Answer {
         try await free(request, provider: provider, player: player, kind: "bet", reward: request.rewardUUID) {
             guard let session = try await sessions.session(token: token, provider: provider), session.player == player else {
-                return .invalidToken
+                return FreeCheck(status: .invalidToken)
             }
-            if session.expiresAt <= Date() { return .tokenExpired }
-            if session.gameCode != request.gameCode { return .invalidGame }
-            if session.currency != request.currency { return .wrongCurrency }
-            guard let status = try await players.status(of: player), status.mayBet else { return .userDisabled }
-            return .ok
+            if session.expiresAt <= Date() { return FreeCheck(status: .tokenExpired, played: true) }
+            if session.gameCode != request.gameCode { return FreeCheck(status: .invalidGame, played: true) }
+            if session.currency != request.currency { return FreeCheck(status: .wrongCurrency, played: true) }
+            guard let status = try await players.status(of: player), status.mayBet else {
+                return FreeCheck(status: .userDisabled, played: true)
+            }
+            return FreeCheck(status: .ok, played: true)
         }
     }
 
@@ -53,15 +55,23 @@ extension Hub88Wallet {
     /// not be rolled back.
     func zeroWin(_ request: Hub88Request.Transaction, provider: String, player: PlayerID, reference: String) async throws -> Hub88Answer {
         try await free(request, provider: provider, player: player, kind: "win") {
-            try await zeroWinStatus(reference: reference, provider: provider, player: player)
+            try await zeroWinStatus(reference: reference, provider: provider, player: player, currency: request.currency)
         }
+    }
+
+    /// A free call's verdict, with what the check learnt on the way: the balances, when it read
+    /// them, and whether the player has played with this provider (a session or a bet of theirs).
+    struct FreeCheck {
+        var status: Hub88Status
+        var balances: Balances? = nil
+        var played = false
     }
 
     /// Idempotency for calls the ledger never sees: the first answer is stored with a hash of
     /// what defines the call; an exact replay gets that answer, a changed one a duplicate.
     func free(
         _ request: Hub88Request.Transaction, provider: String, player: PlayerID, kind: String, reward: String? = nil,
-        check: () async throws -> Hub88Status
+        check: () async throws -> FreeCheck
     )
         async throws
         -> Hub88Answer
@@ -87,35 +97,41 @@ extension Hub88Wallet {
             }
             return Hub88Answer(status, requestUUID: request.requestUUID, user: request.user, currency: request.currency, balance: balance)
         }
-        let status = try await check()
+        let verdict = try await check()
         let reply = try await answer(
-            status, request.requestUUID, player: player, currency: request.currency, balances: nil, provider: provider)
-        guard status == .ok else { return reply }
-        try await rounds.record(
-            provider: provider, round: request.round, player: player, gameCode: request.gameCode, currency: request.currency, betUnits: 0,
-            winUnits: 0,
-            closed: request.roundClosed)
+            verdict.status, request.requestUUID, player: player, currency: request.currency, balances: verdict.balances,
+            provider: provider, played: verdict.played)
+        guard verdict.status == .ok else { return reply }
+        // One statement, so one commit: the round counts the call only when this call stored it,
+        // and a twin racing it (which stores nothing) does not count it again.
         try await database.withConnection { connection in
             _ = try await connection.query(
                 """
-                INSERT INTO games_free_transactions (provider, transaction_uuid, kind, payload_hash, status, player_id, currency, balance,
-                                                     reward_uuid)
-                VALUES (\(provider), \(request.transactionUUID), \(kind), \(ByteBuffer(bytes: hash)), \(status.rawValue), \(player.rawValue), \(request.currency),
-                        \(reply.balance), \(reward)) ON CONFLICT DO NOTHING
+                WITH stored AS (
+                    INSERT INTO games_free_transactions (provider, transaction_uuid, kind, payload_hash, status, player_id, currency,
+                                                         balance, reward_uuid)
+                    VALUES (\(provider), \(request.transactionUUID), \(kind), \(ByteBuffer(bytes: hash)), \(verdict.status.rawValue),
+                            \(player.rawValue), \(request.currency), \(reply.balance), \(reward))
+                    ON CONFLICT DO NOTHING RETURNING 1)
+                SELECT games_round_add(\(provider), \(request.round), \(player.rawValue), \(request.gameCode), \(request.currency), 0, 0,
+                                       \(request.roundClosed))
+                  FROM stored
                 """, logger: logger
             ).collect()
         }
         return reply
     }
 
-    func zeroWinStatus(reference uuid: String, provider: String, player: PlayerID) async throws -> Hub88Status {
-        let reference = key(provider, uuid)
-        let rollback = try await ledger.rollbackState(of: reference)
-        guard let bet = try await ledger.operation(reference), bet.player == player else {
-            if rollback == .refusedInAdvance { return .transactionRolledBack }
-            return try await isFreeBet(uuid, provider: provider, player: player) ? .ok : .transactionDoesNotExist
+    /// The bet and its rollback state come with the balance to answer, in one read. A bet of
+    /// this player keyed by this provider passed its session check: the player has played here.
+    func zeroWinStatus(reference uuid: String, provider: String, player: PlayerID, currency: String) async throws -> FreeCheck {
+        let view = try await ledger.referenceView(of: key(provider, uuid), player: player, currency: currency)
+        guard let bet = view.operation, bet.player == player else {
+            if view.rollback == .refusedInAdvance { return FreeCheck(status: .transactionRolledBack, balances: view.balances) }
+            let free = try await isFreeBet(uuid, provider: provider, player: player)
+            return FreeCheck(status: free ? .ok : .transactionDoesNotExist, balances: view.balances, played: free)
         }
-        return rollback == .rolledBack ? .transactionRolledBack : .ok
+        return FreeCheck(status: view.rollback == .rolledBack ? .transactionRolledBack : .ok, balances: view.balances, played: true)
     }
 }
 

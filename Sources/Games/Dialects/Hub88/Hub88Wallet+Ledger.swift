@@ -9,56 +9,51 @@ import PostgresNIO
 /// From ledger operations to Hub88 answers: applying, mapping result codes to statuses, and the
 /// balance a provider may be shown.
 extension Hub88Wallet {
-    /// Applies the operation, records the round when money moved, and answers with the balance.
-    /// A win runs the other contexts' win follow-ups; a rollback (a negative `bet` or `win`) runs
-    /// the follow-ups of what it reverses, with the reversed game (`game`), so that their counters
-    /// take it back (WalletHooks).
+    /// Applies the operation and answers with the balance, in one round trip: the round is
+    /// recorded by a follow-up in the ledger's transaction when money moved. A win runs the other
+    /// contexts' win follow-ups; a rollback (a negative `bet` or `win`) runs the follow-ups of what
+    /// it reverses, with the reversed game (`game`), so that their counters take it back
+    /// (WalletHooks).
     func settle(
         _ operation: LedgerOperation, _ requestUUID: String, round: String, closed: Bool, bet: Int64, win: Int64, game: String? = nil,
         reversedOn: Date? = nil
     ) async throws -> Hub88Answer {
-        let followUps = (bet < 0 ? hooks.betFollowUps : []) + (win != 0 ? hooks.winFollowUps : [])
-        let outcome: Outcome
-        if followUps.isEmpty {
-            outcome = try await ledger.apply(operation)
-        } else {
-            let hooked = try await ledger.apply(
-                operation, checks: [], followUps: followUps,
-                hookArguments: Self.hookArguments(
-                    provider: operation.metadata["provider"] ?? "", token: nil, game: game ?? operation.metadata["game"] ?? "",
-                    playable: true, currency: operation.currency, round: round, closed: closed, bet: bet, win: win,
-                    reversedOn: reversedOn))
-            guard case .ledger(let result) = hooked else {
-                return try await answer(
-                    hooked, requestUUID, player: operation.player, currency: operation.currency,
-                    provider: operation.metadata["provider"] ?? "")
-            }
-            outcome = result
-        }
-        if outcome.code == .ok, !outcome.replayed {
-            try await rounds.record(
-                provider: operation.metadata["provider"] ?? "", round: round, player: operation.player,
-                gameCode: operation.metadata["game"] ?? "",
-                currency: operation.currency, betUnits: bet, winUnits: win, closed: closed)
-        }
-        return try await answer(
-            Self.status(outcome.code), requestUUID, player: operation.player, currency: operation.currency, balances: outcome.balances,
-            provider: operation.metadata["provider"] ?? "")
+        let provider = operation.metadata["provider"] ?? ""
+        let followUps = [Self.recordRound] + (bet < 0 ? hooks.betFollowUps : []) + (win != 0 ? hooks.winFollowUps : [])
+        let outcome = try await ledger.apply(
+            operation, checks: [], followUps: followUps,
+            hookArguments: Self.hookArguments(
+                provider: provider, token: nil, game: game ?? operation.metadata["game"] ?? "", playable: true,
+                currency: operation.currency, round: round, closed: closed, bet: bet, win: win, reversedOn: reversedOn))
+        return try await answer(outcome, requestUUID, player: operation.player, currency: operation.currency, provider: provider)
     }
 
-    /// The answer to a bet or win the ledger ran with Games' and Identity's hooks: a hook's
-    /// refusal (a session or player status) or the ledger's result.
-    func answer(_ outcome: Ledger.HookedOutcome, _ requestUUID: String, player: PlayerID, currency: String, provider: String)
-        async throws -> Hub88Answer
-    {
+    /// The answer to a call the ledger ran with Games' and Identity's hooks: a hook's refusal (a
+    /// session or player status) or the ledger's result. `checked`: the call ran the bet checks,
+    /// whose session check, once passed, proves the player has played with this provider.
+    func answer(
+        _ outcome: Ledger.HookedOutcome, _ requestUUID: String, player: PlayerID, currency: String, provider: String,
+        checked: Bool = false
+    ) async throws -> Hub88Answer {
         switch outcome {
-        case .refused(let refusal):
+        case .refused(let refusal, let balances):
             return try await answer(
-                Self.status(hookRefusal: refusal), requestUUID, player: player, currency: currency, balances: nil, provider: provider)
+                Self.status(hookRefusal: refusal), requestUUID, player: player, currency: currency, balances: balances, provider: provider,
+                played: checked && Self.sessionCheckPassed(before: refusal))
         case .ledger(let result):
+            // A key applied before skips the checks: only a replay or a mismatch can say so.
             return try await answer(
-                Self.status(result.code), requestUUID, player: player, currency: currency, balances: result.balances, provider: provider)
+                Self.status(result.code), requestUUID, player: player, currency: currency, balances: result.balances, provider: provider,
+                played: checked && result.code != .duplicateMismatch)
         }
+    }
+
+    /// Whether a bet refused with `refusal` passed the session check first. That check
+    /// (games_check_bet_v1, migration 0014) refuses only with invalidGame and invalidToken before
+    /// it has found this provider's session of this player; every later refusal (tokenExpired,
+    /// wrongCurrency, the other contexts' checks) comes after it did.
+    static func sessionCheckPassed(before refusal: String) -> Bool {
+        !["invalidToken", "invalidGame"].contains(refusal)
     }
 
     /// The refusals of the bet checks (Hub88Wallet+Hooks.swift, migrations 0013, 0014 and 0029).
@@ -105,12 +100,14 @@ extension Hub88Wallet {
     /// The answer with the player's playable balance (real + bonus) in Hub88 units. A refusal may
     /// name a player the caller does not know (a made-up `user`, another provider's player): only
     /// a provider the player has played with learns their balance, whatever the ledger returned.
+    /// `played`: the caller knows they have, so the refusal need not look.
     func answer(
-        _ status: Hub88Status, _ requestUUID: String, player: PlayerID, currency code: String, balances: Balances?, provider: String
+        _ status: Hub88Status, _ requestUUID: String, player: PlayerID, currency code: String, balances: Balances?, provider: String,
+        played: Bool = false
     )
         async throws -> Hub88Answer
     {
-        if status != .ok, !(try await hasPlayed(player, with: provider)) {
+        if status != .ok, !played, !(try await hasPlayed(player, with: provider)) {
             return Hub88Answer(status, requestUUID: requestUUID, user: String(player.rawValue), currency: code)
         }
         var balances = balances

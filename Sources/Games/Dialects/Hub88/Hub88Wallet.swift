@@ -145,7 +145,7 @@ public struct Hub88Wallet: Sendable {
             hookArguments: Self.hookArguments(
                 provider: provider, token: token, game: request.gameCode, playable: playable, currency: request.currency,
                 round: request.round, closed: request.roundClosed, bet: units, win: 0))
-        return try await answer(outcome, request.requestUUID, player: player, currency: request.currency, provider: provider)
+        return try await answer(outcome, request.requestUUID, player: player, currency: request.currency, provider: provider, checked: true)
     }
 
     func win(_ request: Hub88Request.Transaction, provider: String) async throws -> Hub88Answer {
@@ -216,9 +216,9 @@ public struct Hub88Wallet: Sendable {
                 operation, checks: [Ledger.refuseKnownReference], followUps: [],
                 hookArguments: Ledger.referenceArguments(currency: currency, reference: reference))
             {
-            case .refused(Ledger.referenceKnown):
+            case .refused(Ledger.referenceKnown, _):
                 return try await rollback(request, provider: provider)
-            case .refused(let code):
+            case .refused(let code, _):
                 throw LedgerError.unexpectedResult("a rollback's reference check refused \(code)")
             case .ledger(let outcome):
                 return try await answer(

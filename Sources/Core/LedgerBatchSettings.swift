@@ -1,0 +1,17 @@
+/// Group commit of the ledger's provider calls (docs/ledger.md, "Group commit"): how long the
+/// first waiting operation holds its batch open for others, how many one batch takes at most,
+/// and over how many shards players are spread (one batch in flight per shard).
+public struct LedgerBatchSettings: Sendable, Equatable {
+    /// 0: no batching, every operation goes straight to the database on its own.
+    public var windowMicroseconds: Int
+    public var maximum: Int
+    public var shards: Int
+
+    public init(windowMicroseconds: Int = 500, maximum: Int = 64, shards: Int = 2) {
+        self.windowMicroseconds = windowMicroseconds
+        self.maximum = maximum
+        self.shards = shards
+    }
+
+    public var isOn: Bool { windowMicroseconds > 0 }
+}

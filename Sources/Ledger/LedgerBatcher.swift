@@ -1,0 +1,130 @@
+import Core
+import Logging
+import Persistence
+import PostgresNIO
+import Synchronization
+
+/// Group commit (docs/ledger.md, "Group commit"): concurrent hooked operations are collected per
+/// shard of players and applied by one call of `ledger_apply_batch_v1` in one transaction, each
+/// answered as if it had been applied alone, in arrival order.
+///
+/// The first operation to reach an idle shard starts that shard's flusher, which waits up to the
+/// window for others, then applies what queued (at most `maximum`), then whatever queued while
+/// that batch ran, until the queue is empty; so a shard has one batch in flight and a busy shard
+/// fills each batch while the previous one commits. Players are spread over shards by id, so two
+/// batches of one process never share a player's rows.
+///
+/// An answer leaves only after its batch's COMMIT returned. A batch the server refused (any SQL
+/// error, before or at COMMIT) was rolled back, so its operations are applied again one by one
+/// through the single-operation path: one bad operation never fails its neighbours. A COMMIT whose
+/// outcome is unknown (the connection lost) answers every operation of the batch with the error;
+/// the provider retries, and the ledger answers a retry of what did commit as a replay.
+public final class LedgerBatcher: Sendable {
+    /// The single-operation path, which fallbacks use.
+    let ledger: Ledger
+    let window: Duration
+    let maximum: Int
+    private let shards: [Shard]
+
+    init(ledger: Ledger, settings: LedgerBatchSettings) {
+        self.ledger = ledger
+        self.window = .microseconds(settings.windowMicroseconds)
+        self.maximum = max(1, settings.maximum)
+        self.shards = (0..<max(1, settings.shards)).map { _ in Shard() }
+    }
+
+    private final class Shard: Sendable {
+        struct State {
+            var queue: [Waiting] = []
+            var flushing = false
+        }
+        let state = Mutex(State())
+    }
+
+    private struct Waiting: Sendable {
+        let call: HookedCall
+        let continuation: CheckedContinuation<Ledger.HookedOutcome, any Error>
+    }
+
+    func submit(_ call: HookedCall) async throws -> Ledger.HookedOutcome {
+        let shard = shards[Int(UInt64(bitPattern: call.statement.ledger.player) % UInt64(shards.count))]
+        return try await withCheckedThrowingContinuation { continuation in
+            let startsFlusher = shard.state.withLock { state in
+                state.queue.append(Waiting(call: call, continuation: continuation))
+                defer { state.flushing = true }
+                return !state.flushing
+            }
+            // Detached: the flusher serves every caller that queues while it runs, so it must not
+            // carry the first one's task locals (its trace context, above all) into their batches.
+            if startsFlusher { Task.detached { await self.flush(shard) } }
+        }
+    }
+
+    private func flush(_ shard: Shard) async {
+        if shard.state.withLock({ $0.queue.count }) < maximum { try? await Task.sleep(for: window) }
+        while true {
+            let batch = shard.state.withLock { state in
+                let batch = Array(state.queue.prefix(maximum))
+                state.queue.removeFirst(batch.count)
+                if batch.isEmpty { state.flushing = false }
+                return batch
+            }
+            if batch.isEmpty { return }
+            let answers = await apply(batch.map(\.call))
+            for (waiting, answer) in zip(batch, answers) { waiting.continuation.resume(with: answer) }
+        }
+    }
+
+    /// Applies `calls` as one batch, in order, and answers each, as the flusher does; tests call
+    /// it to make a batch of exactly these operations.
+    func apply(_ calls: [HookedCall]) async -> [Result<Ledger.HookedOutcome, any Error>] {
+        guard !calls.isEmpty else { return [] }
+        LedgerMetrics.recordBatch(size: calls.count)
+        do {
+            let outcomes = try await ledger.database.withTransaction(logger: ledger.logger) { connection in
+                try await Self.execute(
+                    BatchApplyStatement(calls: calls.map(\.statement)), count: calls.count, on: connection, ledger.logger)
+            }
+            LedgerMetrics.recordBatch(end: "committed")
+            for (call, outcome) in zip(calls, outcomes) { Ledger.record(call.operation, outcome) }
+            return outcomes.map { .success($0) }
+        } catch  where Self.isUnknownCommit(error) {
+            LedgerMetrics.recordBatch(end: "unknown")
+            ledger.logger.error(
+                "ledger batch: COMMIT outcome unknown", metadata: ["size": "\(calls.count)", "reason": "\(postgresReason(error))"])
+            return calls.map { _ in .failure(error) }
+        } catch {
+            LedgerMetrics.recordBatch(end: "alone")
+            ledger.logger.warning(
+                "ledger batch refused, applying its operations one by one",
+                metadata: ["size": "\(calls.count)", "reason": "\(postgresReason(error))"])
+            var answers: [Result<Ledger.HookedOutcome, any Error>] = []
+            for call in calls {
+                do { answers.append(.success(try await ledger.applyAlone(call))) } catch { answers.append(.failure(error)) }
+            }
+            return answers
+        }
+    }
+
+    private static func execute(_ statement: BatchApplyStatement, count: Int, on connection: PostgresConnection, _ logger: Logger)
+        async throws -> [Ledger.HookedOutcome]
+    {
+        var outcomes: [Ledger.HookedOutcome?] = Array(repeating: nil, count: count)
+        for try await (ordinal, refusal, code, transactionID, real, bonus, locked, replayed) in try await connection.execute(
+            statement, logger: logger)
+        {
+            guard (1...count).contains(Int(ordinal)) else { throw LedgerError.unexpectedResult("batch ordinal \(ordinal)") }
+            outcomes[Int(ordinal) - 1] = try Ledger.hookedOutcome(refusal, code, transactionID, real, bonus, locked, replayed)
+        }
+        let answered = outcomes.compactMap { $0 }
+        guard answered.count == count else { throw LedgerError.unexpectedResult("a batch of \(count) answered \(answered.count)") }
+        return answered
+    }
+
+    /// Only a COMMIT sent without an answer from the server leaves the outcome unknown: every
+    /// other failure happened before COMMIT, or was the server refusing it, and rolled back.
+    static func isUnknownCommit(_ error: any Error) -> Bool {
+        guard let error = error as? PostgresTransactionError, let commitError = error.commitError else { return false }
+        return (commitError as? PSQLError)?.sqlState == nil
+    }
+}

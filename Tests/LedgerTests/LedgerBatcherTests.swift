@@ -1,0 +1,124 @@
+import Core
+import Persistence
+import TestSupport
+import Testing
+
+@testable import Ledger
+
+/// Group commit answers exactly what applying the same operations one by one answers
+/// (docs/ledger.md, "Group commit"): each sequence runs both ways on fresh databases, and every
+/// answer, balance, follow-up count and row count must agree. The auditor runs after each.
+@Suite struct LedgerBatcherTests {
+    typealias Step = BatchScenario.Step
+    let games = BatchScenario.games
+
+    func key(_ name: String) -> IdempotencyKey { IdempotencyKey(scope: "hub88", key: "acme:\(name)") }
+
+    func operation(_ name: String, player: Int64 = 1, _ movement: Movement, round: String = "r1") -> LedgerOperation {
+        LedgerOperation(key: key(name), player: PlayerID(player), currency: "EUR", movement: movement, metadata: ["round": round])
+    }
+
+    func deposit(_ player: Int64, _ units: Int64) -> LedgerOperation {
+        LedgerOperation(
+            key: IdempotencyKey(scope: "sandbox", key: "deposit-\(player)"), player: PlayerID(player), currency: "EUR",
+            movement: .deposit(units: units, gateway: BatchScenario.sandbox))
+    }
+
+    @discardableResult
+    func expectSameAnswers(_ scenario: BatchScenario) async throws -> BatchScenario.Result {
+        let alone = try await scenario.run(batched: false)
+        let batched = try await scenario.run(batched: true)
+        #expect(batched == alone)
+        return batched
+    }
+
+    @Test func aPlayersSecondOperationSeesTheFirstAndARefusalSeesWhatTheEarlierOnesLeft() async throws {
+        let result = try await expectSameAnswers(
+            BatchScenario(
+                setup: [deposit(1, 100), deposit(2, 50)],
+                steps: [
+                    Step(operation: operation("b1", .bet(units: 40, house: games))),
+                    Step(operation: operation("b2", player: 2, .bet(units: 30, house: games))),
+                    Step(operation: operation("b3", .bet(units: 40, house: games))),
+                    Step(operation: operation("b4", .bet(units: 40, house: games))),
+                    Step(operation: operation("w1", .win(units: 25, house: games, bet: key("b1")))),
+                    Step(operation: operation("b5", .bet(units: 46, house: games))),
+                    Step(operation: operation("b6", player: 2, .bet(units: 30, house: games))),
+                ]))
+        #expect(result.answers[3] == "insufficientFunds - 20/0/0")
+        #expect(result.answers[5] == "insufficientFunds - 45/0/0")
+        #expect(result.balances[1] == Balances(real: 45, bonus: 0, locked: 0))
+        #expect(result.followUps[1] == 3)
+    }
+
+    @Test func aRollbackBeforeItsBetLeavesItsTombstoneForTheBetLaterInTheBatch() async throws {
+        let result = try await expectSameAnswers(
+            BatchScenario(
+                setup: [deposit(1, 100)],
+                steps: [
+                    Step(
+                        operation: operation("rb1", .rollback(of: key("b1"))), followUps: [],
+                        arguments: Ledger.referenceArguments(currency: "EUR", reference: key("b1"))),
+                    Step(operation: operation("b1", .bet(units: 10, house: games))),
+                    Step(operation: operation("b2", .bet(units: 10, house: games))),
+                    Step(operation: operation("rb2", .rollback(of: key("b2")))),
+                    Step(operation: operation("rb2", .rollback(of: key("b2")))),
+                ]))
+        #expect(result.answers[0].hasPrefix("referenceNotFound"))
+        #expect(result.answers[1].hasPrefix("alreadyRolledBack"))
+        #expect(result.answers[4].hasSuffix("replayed"))
+        #expect(result.balances[1] == Balances(real: 100, bonus: 0, locked: 0))
+    }
+
+    @Test func aRepeatedKeyIsAReplayWithTheFirstAnswerOrADuplicateMismatch() async throws {
+        let result = try await expectSameAnswers(
+            BatchScenario(
+                setup: [deposit(1, 100), deposit(2, 100)],
+                steps: [
+                    Step(operation: operation("b1", .bet(units: 10, house: games))),
+                    Step(operation: operation("b2", .bet(units: 20, house: games))),
+                    Step(operation: operation("b1", .bet(units: 10, house: games))),
+                    Step(operation: operation("b1", .bet(units: 11, house: games))),
+                    Step(operation: operation("b1", .bet(units: 10, house: games), round: "r2")),
+                    Step(operation: operation("b1", player: 2, .bet(units: 10, house: games))),
+                    Step(operation: operation("w1", .win(units: 5, house: games, bet: key("b2")))),
+                    Step(operation: operation("w1", .win(units: 5, house: games, bet: key("b2")))),
+                ]))
+        #expect(result.answers[2] == "ok #1 90/0/0 replayed")
+        #expect(result.answers[3].hasPrefix("duplicateMismatch"))
+        #expect(result.answers[4].hasPrefix("duplicateMismatch"))
+        #expect(result.answers[5].hasPrefix("duplicateMismatch"))
+        #expect(result.answers[7] == "ok #3 75/0/0 replayed")
+        #expect(result.followUps[1] == 3)
+    }
+
+    @Test func aCheckRefusesOnlyItsOperationAndIsSkippedForAnAppliedKey() async throws {
+        let result = try await expectSameAnswers(
+            BatchScenario(
+                setup: [deposit(1, 100)],
+                steps: [
+                    Step(operation: operation("b1", .bet(units: 10, house: games)), checks: [BatchScenario.refuseCheck]),
+                    Step(
+                        operation: operation("b2", .bet(units: 10, house: games)), checks: [BatchScenario.refuseCheck],
+                        arguments: ["refuse": "limitReached"]),
+                    Step(
+                        operation: operation("b1", .bet(units: 10, house: games)), checks: [BatchScenario.refuseCheck],
+                        arguments: ["refuse": "limitReached"]),
+                ]))
+        #expect(result.answers == ["ok #1 90/0/0", "refused limitReached 90/0/0", "ok #1 90/0/0 replayed"])
+    }
+
+    @Test func anOperationFailingInSQLFailsAloneAndItsNeighboursAreApplied() async throws {
+        let result = try await expectSameAnswers(
+            BatchScenario(
+                setup: [deposit(1, 100), deposit(2, 100)],
+                steps: [
+                    Step(operation: operation("b1", .bet(units: 10, house: games))),
+                    Step(operation: operation("b2", player: 2, .bet(units: 10, house: games)), arguments: ["fail": "yes"]),
+                    Step(operation: operation("b3", .bet(units: 10, house: games))),
+                    Step(operation: operation("b4", player: 2, .bet(units: 5, house: games))),
+                ]))
+        #expect(result.answers == ["ok #1 90/0/0", "error", "ok #2 80/0/0", "ok #3 95/0/0"])
+        #expect(result.balances[2] == Balances(real: 95, bonus: 0, locked: 0))
+    }
+}
