@@ -214,6 +214,9 @@ public struct AppDependencies: Sendable {
             WebhookProcessor(inbox: webhookInbox, logger: logger),
             PayoutProcessor(payouts: payouts, logger: logger),
             Leased(
+                FactsCompaction(clickHouse: ClickHouseClient(endpoint: clickHouse.endpoint, timeout: .seconds(3_600)), logger: logger),
+                lease: AdvisoryLease(name: FactsCompaction.leaseName, session: leases, logger: logger)),
+            Leased(
                 IdentityHousekeeping(database: database, logger: logger),
                 lease: AdvisoryLease(name: IdentityHousekeeping.leaseName, session: leases, logger: logger)),
             Leased(

@@ -28,8 +28,9 @@ struct ReportsBench: AsyncParsableCommand {
         let query = try await workload.queryPhase(movements: movements, days: days, runs: runs)
         print(
             String(
-                format: "generated %d money movements over %d days in ClickHouse in %.1f s; %@ parts after background merges",
-                movements, days, query.generationSeconds, query.parts))
+                format:
+                    "generated %d money movements over %d days in ClickHouse in %.1f s; %@ parts after background merges and the compaction of closed months (%@)",
+                movements, days, query.generationSeconds, query.parts, query.compacted.joined(separator: " ")))
         print(
             String(
                 format:
