@@ -47,6 +47,8 @@ hub88_phase() {
   shift 2
   echo "== Hub88 over HTTP ($name): release server, $CLIENTS clients, ${DURATION}s at most, $PLAYERS players"
   fresh_db bench_hub88
+  # A ClickHouse database of its own too: a server refuses one with migrations it does not know.
+  curl -sf "http://127.0.0.1:$CROUPIER_CH_HTTP_PORT/" --data-binary "DROP DATABASE IF EXISTS bench_hub88" >/dev/null
   checkpoint
   "$server_bin" serve >".local/log/bench-hub88-$name.log" 2>&1 &
   server=$!
@@ -71,6 +73,7 @@ hub88_phase() {
 run_pgbench
 
 export CROUPIER_DATABASE_URL="postgres://postgres@127.0.0.1:$CROUPIER_PG_PORT/bench_hub88"
+export CROUPIER_CLICKHOUSE_URL="http://default@127.0.0.1:$CROUPIER_CH_HTTP_PORT/bench_hub88"
 CROUPIER_SECRET_KEY=$(printf '0%.0s' {1..64})
 export CROUPIER_ENV=test CROUPIER_SECRET_KEY CROUPIER_LOG_LEVEL=warning
 export CROUPIER_HTTP_PORT=$PORT CROUPIER_PUBLIC_URL="http://127.0.0.1:$PORT" CROUPIER_MIGRATE_ON_START=true
