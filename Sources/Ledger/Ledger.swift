@@ -125,6 +125,10 @@ public struct Ledger: Sendable {
         let code: ResultCode
     }
 
+    /// Whether `operation` is refused before any check or query runs (a malformed key, house,
+    /// metadata or amount): a caller cannot take such a refusal as a sign that its checks passed.
+    public static func isMalformed(_ operation: LedgerOperation) -> Bool { validate(operation) != nil }
+
     /// Refusals that need no database: they change nothing and are never stored.
     static func validate(_ operation: LedgerOperation) -> ResultCode? {
         guard operation.key.isWellFormed, operation.movement.reference?.isWellFormed ?? true else { return .invalidKey }

@@ -121,10 +121,14 @@ public final class LedgerBatcher: Sendable {
         return answered
     }
 
-    /// Only a COMMIT sent without an answer from the server leaves the outcome unknown: every
-    /// other failure happened before COMMIT, or was the server refusing it, and rolled back.
+    /// A COMMIT that failed without the server's word that it rolled back leaves the outcome
+    /// unknown: no answer at all, or an error of the connection (08), of the server going away
+    /// (57: a shutdown can end a COMMIT waiting for a standby after it committed locally) or an
+    /// internal one (XX). Only an error that says the transaction rolled back (a deferred
+    /// constraint, a serialization failure) lets its operations run again one by one.
     static func isUnknownCommit(_ error: any Error) -> Bool {
         guard let error = error as? PostgresTransactionError, let commitError = error.commitError else { return false }
-        return (commitError as? PSQLError)?.sqlState == nil
+        guard let state = (commitError as? PSQLError)?.sqlState else { return true }
+        return ["08", "57", "XX"].contains(String(state.prefix(2)))
     }
 }

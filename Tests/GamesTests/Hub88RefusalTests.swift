@@ -67,6 +67,9 @@ import Testing
             var unknownGame = harness.bet(player, token: token, amount: 100_000)
             unknownGame["game_code"] = "roulette"
             let ghost = harness.bet(player, token: token, amount: 1)
+            // Refused before any check runs: it proves nothing of who the player is.
+            var malformed = harness.bet(player, token: "anything", amount: 100_000)
+            malformed["transaction_uuid"] = "a b"
             func inTheNameOf(_ someone: PlayerID, _ fields: [String: Any]) -> [String: Any] {
                 fields.merging(["user": String(someone.rawValue)]) { $1 }
             }
@@ -136,6 +139,9 @@ import Testing
                     name: "a rollback of a bet never seen, for another provider's player (its tombstone)", provider: "rival",
                     endpoint: .rollback, fields: harness.rollback(of: harness.bet(player, token: token, amount: 1)),
                     status: .transactionDoesNotExist, showsBalance: false, tombstones: 1),
+                .init(
+                    name: "a malformed bet in the name of another provider's player", provider: "rival", endpoint: .bet,
+                    fields: malformed, status: .wrongSyntax, showsBalance: false),
                 .init(
                     name: "a bet by a player holding nothing yet", provider: "acme", endpoint: .bet,
                     fields: harness.bet(newcomer, token: newcomerToken, amount: 100_000), status: .notEnoughMoney, showsBalance: true),

@@ -145,7 +145,10 @@ public struct Hub88Wallet: Sendable {
             hookArguments: Self.hookArguments(
                 provider: provider, token: token, game: request.gameCode, playable: playable, currency: request.currency,
                 round: request.round, closed: request.roundClosed, bet: units, win: 0))
-        return try await answer(outcome, request.requestUUID, player: player, currency: request.currency, provider: provider, checked: true)
+        // A malformed bet is refused before the session check, so it proves nothing of the player.
+        return try await answer(
+            outcome, request.requestUUID, player: player, currency: request.currency, provider: provider,
+            checked: !Ledger.isMalformed(operation))
     }
 
     func win(_ request: Hub88Request.Transaction, provider: String) async throws -> Hub88Answer {
