@@ -6,7 +6,8 @@ import Synchronization
 
 /// Group commit (docs/ledger.md, "Group commit"): concurrent hooked operations are collected per
 /// shard of players and applied by one call of `ledger_apply_batch_v1` in one transaction, each
-/// answered as if it had been applied alone, in arrival order.
+/// answered as if it had been applied alone: players in id order (the lock order of every path),
+/// each player's operations in arrival order.
 ///
 /// The first operation to reach an idle shard starts that shard's flusher, which waits up to the
 /// window for others, then applies what queued (at most `maximum`), then whatever queued while
@@ -70,31 +71,41 @@ public final class LedgerBatcher: Sendable {
                 return batch
             }
             if batch.isEmpty { return }
-            let answers = await apply(batch.map(\.call))
+            let answers = await apply(batch.map(\.call)).answers
             for (waiting, answer) in zip(batch, answers) { waiting.continuation.resume(with: answer) }
         }
     }
 
-    /// Applies `calls` as one batch, in order, and answers each, as the flusher does; tests call
-    /// it to make a batch of exactly these operations.
-    func apply(_ calls: [HookedCall]) async -> [Result<Ledger.HookedOutcome, any Error>] {
-        guard !calls.isEmpty else { return [] }
+    /// How a batch ended (the `end` label of `croupier_ledger_batches_total`).
+    enum End: String, Sendable {
+        /// Applied as one transaction and committed.
+        case committed
+        /// The COMMIT's outcome is unknown; every operation was answered with the error.
+        case unknown
+        /// Refused by the server and rolled back, then applied again one by one.
+        case alone
+    }
+
+    /// Applies `calls` as one batch and answers each, as the flusher does; tests call it to make a
+    /// batch of exactly these operations and to learn how it ended.
+    func apply(_ calls: [HookedCall]) async -> (answers: [Result<Ledger.HookedOutcome, any Error>], end: End) {
+        guard !calls.isEmpty else { return ([], .committed) }
         LedgerMetrics.recordBatch(size: calls.count)
         do {
             let outcomes = try await ledger.database.withTransaction(logger: ledger.logger) { connection in
                 try await Self.execute(
                     BatchApplyStatement(calls: calls.map(\.statement)), count: calls.count, on: connection, ledger.logger)
             }
-            LedgerMetrics.recordBatch(end: "committed")
+            LedgerMetrics.recordBatch(end: .committed)
             for (call, outcome) in zip(calls, outcomes) { Ledger.record(call.operation, outcome) }
-            return outcomes.map { .success($0) }
+            return (outcomes.map { .success($0) }, .committed)
         } catch  where Self.isUnknownCommit(error) {
-            LedgerMetrics.recordBatch(end: "unknown")
+            LedgerMetrics.recordBatch(end: .unknown)
             ledger.logger.error(
                 "ledger batch: COMMIT outcome unknown", metadata: ["size": "\(calls.count)", "reason": "\(postgresReason(error))"])
-            return calls.map { _ in .failure(error) }
+            return (calls.map { _ in .failure(error) }, .unknown)
         } catch {
-            LedgerMetrics.recordBatch(end: "alone")
+            LedgerMetrics.recordBatch(end: .alone)
             ledger.logger.warning(
                 "ledger batch refused, applying its operations one by one",
                 metadata: ["size": "\(calls.count)", "reason": "\(postgresReason(error))"])
@@ -102,7 +113,7 @@ public final class LedgerBatcher: Sendable {
             for call in calls {
                 do { answers.append(.success(try await ledger.applyAlone(call))) } catch { answers.append(.failure(error)) }
             }
-            return answers
+            return (answers, .alone)
         }
     }
 

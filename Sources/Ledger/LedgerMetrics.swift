@@ -34,8 +34,8 @@ enum LedgerMetrics {
         Recorder(label: "croupier_ledger_batch_size", aggregate: true).record(size)
     }
 
-    static func recordBatch(end: String) {
-        Counter(label: "croupier_ledger_batches_total", dimensions: [("end", end)]).increment()
+    static func recordBatch(end: LedgerBatcher.End) {
+        Counter(label: "croupier_ledger_batches_total", dimensions: [("end", end.rawValue)]).increment()
     }
 
     private static func count(_ kind: String, _ currency: String, _ code: String) {

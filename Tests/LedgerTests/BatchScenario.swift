@@ -25,6 +25,12 @@ struct BatchScenario {
         var rows: [Int] = []
     }
 
+    /// A run's result and, for a batched run, how its batch ended.
+    struct Run {
+        var result: Result
+        var end: LedgerBatcher.End?
+    }
+
     /// Test hooks created in the test's database: a check that refuses with the argument
     /// `refuse` when there is one, and a follow-up that counts its runs per player and raises an
     /// SQL error when its argument `fail` is `yes`.
@@ -38,15 +44,16 @@ struct BatchScenario {
     let steps: [Step]
     var players: [Int64] = [1, 2, 3]
 
-    func run(batched: Bool) async throws -> Result {
+    func run(batched: Bool) async throws -> Run {
         try await LedgerHarness.with { harness in
             try await Self.createHooks(on: harness.database)
             for operation in setup { _ = try await harness.ledger.apply(operation) }
             var outcomes: [Swift.Result<Ledger.HookedOutcome, any Error>] = []
+            var end: LedgerBatcher.End?
             if batched {
                 let calls = try steps.map { step in try Self.call(step) }
                 let batcher = LedgerBatcher(ledger: harness.ledger, settings: LedgerBatchSettings())
-                outcomes = await batcher.apply(calls)
+                (outcomes, end) = await batcher.apply(calls)
             } else {
                 for step in steps {
                     do {
@@ -66,7 +73,7 @@ struct BatchScenario {
                     "SELECT coalesce(sum(runs), 0)::bigint FROM test_batch_follow_ups WHERE player_id = \(player)")
             }
             result.rows = try await harness.rowCounts()
-            return result
+            return Run(result: result, end: end)
         }
     }
 

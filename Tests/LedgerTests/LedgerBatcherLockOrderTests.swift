@@ -1,0 +1,108 @@
+import Core
+import Persistence
+import PostgresNIO
+import TestSupport
+import Testing
+
+@testable import Ledger
+
+/// Group commit locks in the order every other path does (docs/ledger.md, "Group commit"):
+/// players in id order, and for each player its contexts' locks before its ledger rows.
+@Suite struct LedgerBatcherLockOrderTests {
+    /// A check that takes a per-player lock of its own context and goes on, as Compliance's
+    /// limit check takes `compliance.player:<id>` for a player with play limits.
+    static let contextLockCheck = TransactionHook(function: "test_batch_context_lock")
+
+    /// The other side is a withdrawal's confirmation or a deposit: Compliance's lock of the player,
+    /// then the player's ledger row. Version 1 of the batch function locked every player's ledger
+    /// row first and waited for the context lock holding player 2's, so this deadlocked and
+    /// PostgreSQL failed one side after `deadlock_timeout`; the batch fell back to one by one.
+    @Test func aBatchWaitsForAPlayersContextLockWithoutHoldingThatPlayersLedgerRow() async throws {
+        try await LedgerHarness.with { harness in
+            let database = harness.database
+            try await BatchScenario.createHooks(on: database)
+            try await database.withConnection { connection in
+                try await connection.query(
+                    """
+                    CREATE FUNCTION test_batch_context_lock(p_player bigint, p_call jsonb) RETURNS text LANGUAGE plpgsql VOLATILE AS $$
+                    BEGIN
+                        PERFORM pg_advisory_xact_lock(hashtextextended('test.player:' || p_player::text, 0));
+                        RETURN NULL;
+                    END
+                    $$
+                    """, logger: TestServices.logger
+                ).collect()
+            }
+            for player: Int64 in [1, 2] {
+                try await harness.apply(.deposit(units: 100, gateway: BatchScenario.sandbox), player: player)
+            }
+            let calls = try [Int64(1), 2].map { player in
+                try BatchScenario.call(
+                    BatchScenario.Step(
+                        operation: LedgerOperation(
+                            key: IdempotencyKey(scope: "hub88", key: "acme:bet-\(player)"), player: PlayerID(player), currency: "EUR",
+                            movement: .bet(units: 10, house: BatchScenario.games), metadata: ["round": "r1"]),
+                        checks: [Self.contextLockCheck]))
+            }
+            let batcher = LedgerBatcher(ledger: harness.ledger, settings: LedgerBatchSettings())
+
+            let batch = try await database.withConnection { other in
+                try await other.query("SET statement_timeout = '20s'", logger: TestServices.logger).collect()
+                try await other.query("BEGIN", logger: TestServices.logger).collect()
+                try await other.query(
+                    "SELECT pg_advisory_xact_lock(hashtextextended('test.player:2', 0))", logger: TestServices.logger
+                ).collect()
+                let batch = Task { await batcher.apply(calls) }
+                try await Self.waitUntilSomeoneWaitsForAnAdvisoryLock(database)
+                try await other.query(
+                    "SELECT 1 FROM ledger_accounts WHERE player_id = 2 AND balance_kind = 'real' FOR UPDATE", logger: TestServices.logger
+                ).collect()
+                try await other.query("COMMIT", logger: TestServices.logger).collect()
+                return batch
+            }
+            let (answers, end) = await batch.value
+            #expect(end == .committed)
+            #expect(BatchScenario.describe(answers) == ["ok #1 90/0/0", "ok #2 90/0/0"])
+        }
+    }
+
+    /// Calls of different players share no row, so the batch may take players in id order: only
+    /// a key reused for two players in one batch (a provider's error) shows it, going to the lower
+    /// id whatever the arrival order, as it could have gone had the two been sent at once.
+    @Test func aKeyReusedForTwoPlayersInOneBatchGoesToTheLowerPlayerId() async throws {
+        try await LedgerHarness.with { harness in
+            try await BatchScenario.createHooks(on: harness.database)
+            for player: Int64 in [1, 2] {
+                try await harness.apply(.deposit(units: 100, gateway: BatchScenario.sandbox), player: player)
+            }
+            let calls = try [Int64(2), 1].map { player in
+                try BatchScenario.call(
+                    BatchScenario.Step(
+                        operation: LedgerOperation(
+                            key: IdempotencyKey(scope: "hub88", key: "acme:reused"), player: PlayerID(player), currency: "EUR",
+                            movement: .bet(units: 10, house: BatchScenario.games), metadata: ["round": "r1"])))
+            }
+            let (answers, end) = await LedgerBatcher(ledger: harness.ledger, settings: LedgerBatchSettings()).apply(calls)
+            #expect(end == .committed)
+            #expect(BatchScenario.describe(answers) == ["duplicateMismatch - -", "ok #1 90/0/0"])
+        }
+    }
+
+    static func waitUntilSomeoneWaitsForAnAdvisoryLock(_ database: Database) async throws {
+        for _ in 0..<200 {
+            let waiting = try await database.withConnection { connection in
+                var count = 0
+                for try await value in try await connection.query(
+                    """
+                    SELECT count(*)::int FROM pg_locks
+                     WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                    """, logger: TestServices.logger
+                ).decode(Int.self) { count = value }
+                return count
+            }
+            if waiting > 0 { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("the batch never waited for the context lock")
+    }
+}
