@@ -17,7 +17,7 @@ ZIPF_CLIENTS=${ZIPF_CLIENTS:-16}
 P99_LIMIT_MS=${P99_LIMIT_MS:-50}
 PLAYERS=${PLAYERS:-2000}
 HUB88_PLAYERS=${HUB88_PLAYERS:-1000}
-# Calls per second the prepared Hub88 work must last at; raised to 1.5× the fastest phase seen.
+# Calls per second the prepared Hub88 work must last at, at least; twice the fastest phase seen.
 HUB88_RATE=${HUB88_RATE:-4000}
 PORT=${BENCH_PORT:-18182}
 CLIENTS=16
@@ -44,7 +44,6 @@ record() { echo "$*" >>"$results"; }
 check_audit() {
   local line
   line=$(grep '^ledger audit:' <<<"$1")
-  echo "$line"
   [[ $line == "ledger audit: 0 violations" ]] || { echo "the ledger audit failed: $line" >&2; exit 1; }
 }
 ms() { sed -n "s/.*$1 \\([0-9.]*\\) ms.*/\\1/p" <<<"$2" | head -1; }
@@ -120,7 +119,7 @@ hub88_phase() {
   done
   curl -sf "http://127.0.0.1:$PORT/health/live" >/dev/null || { echo "the server did not start; see .local/log/bench-capacity-server.log" >&2; exit 1; }
   # Enough rounds (~2.1 calls each) for HUB88_RATE calls/s over the warm-up and the duration.
-  rounds=$(((HUB88_RATE * (WARMUP + DURATION) * 12 / 10 / 2 + clients - 1) / clients + 1))
+  rounds=$(((hub88_rate * (WARMUP + DURATION) * 12 / 10 / 2 + clients - 1) / clients + 1))
   out=$(CROUPIER_DATABASE_URL=$(db_url bench_hub88) "$BENCH_BIN" hub88 --mix providers --url "http://127.0.0.1:$PORT" \
     --clients "$clients" --warmup "$WARMUP" --duration "$DURATION" --players "$HUB88_PLAYERS" --rounds "$rounds") || status=$?
   kill "$server" 2>/dev/null || true
@@ -130,7 +129,7 @@ hub88_phase() {
   [[ $status -eq 0 ]] || { echo "the Hub88 workload failed (exit $status): see above and .local/log/bench-capacity-server.log" >&2; exit 1; }
   check_audit "$out"
   if grep -q 'ran out' <<<"$out"; then
-    echo "the prepared calls ran out: run again with HUB88_RATE above $HUB88_RATE" >&2
+    echo "the prepared calls ran out: run again with HUB88_RATE above $hub88_rate" >&2
     exit 1
   fi
   local line ops
@@ -140,22 +139,23 @@ hub88_phase() {
   while read -r label rest; do
     record hub88 "$clients" "${label%:}" 0 "$(ms p50 "$rest")" "$(ms p99 "$rest")"
   done < <(grep -E '^  (transaction/|replay|refusal)' <<<"$out")
-  HUB88_RATE=$(awk -v r="$HUB88_RATE" -v o="$ops" 'BEGIN { print (o * 1.5 > r ? int(o * 1.5) : r) }')
+  hub88_rate=$(awk -v r="$hub88_rate" -v o="$ops" 'BEGIN { print (o * 2 > r ? int(o * 2) : r) }')
 }
 
+hub88_rate=$HUB88_RATE
 for round in $(seq 1 "$REPEAT"); do
-  echo "==== round $round of $REPEAT"
+  echo "==== round $round of $REPEAT (${SECONDS}s into the run)"
   for clients in $PGBENCH_CLIENTS; do pgbench_phase "$clients"; done
   for workers in $points; do
-    echo "== ledger, uniform players, $workers workers (round $round)"
+    echo "== ledger, uniform players, $workers workers (round $round, ${SECONDS}s)"
     ledger_phase uniform "$workers"
   done
   for workers in $ZIPF_CLIENTS; do
-    echo "== ledger, Zipf players, $workers workers (round $round)"
+    echo "== ledger, Zipf players, $workers workers (round $round, ${SECONDS}s)"
     ledger_phase zipf "$workers"
   done
   for clients in $points; do
-    echo "== Hub88 over HTTP, $clients clients (round $round)"
+    echo "== Hub88 over HTTP, $clients clients (round $round, ${SECONDS}s)"
     hub88_phase "$clients"
   done
 done
@@ -172,8 +172,9 @@ medians=$(awk '
   END { for (key in n) print key, median(ops, key, n[key]), median(p50, key, n[key]), median(p99, key, n[key]), n[key] }
 ' "$results" | sort -k1,1 -k2,2n -k3,3)
 
-echo "==== medians over $REPEAT rounds (ops/s, p50 ms, p99 ms)"
-awk '$3 == "all" { printf "%s %s clients: %.0f ops/s, p50 %.2f ms, p99 %.2f ms\n", $1, $2, $4, $5, $6 }
+echo "==== medians over $REPEAT rounds (${SECONDS}s into the run)"
+awk '$1 == "pgbench" { printf "%s %s clients: %.0f tps\n", $1, $2, $4; next }
+     $3 == "all" { printf "%s %s clients: %.0f ops/s, p50 %.2f ms, p99 %.2f ms\n", $1, $2, $4, $5, $6 }
      $3 != "all" { printf "%s %s clients, %s: p50 %.2f ms, p99 %.2f ms\n", $1, $2, $3, $5, $6 }' <<<"$medians"
 
 # figure PHASE CLIENTS FIELD: a median (FIELD 4 ops/s, 5 p50, 6 p99).
@@ -188,7 +189,10 @@ pgbench_best=$(awk '$1 == "pgbench" && $4 > best { best = $4; at = $2 } END { pr
 read -r ledger_capacity ledger_at <<<"$(capacity ledger-uniform)"
 read -r hub88_capacity hub88_at <<<"$(capacity hub88)"
 echo "pgbench scale $SCALE: $pgbench_16 tps at 16 clients; best ${pgbench_best% *} tps at ${pgbench_best#* } clients"
-echo "ledger capacity: $ledger_capacity ops/s at $ledger_at workers; Hub88 capacity: $hub88_capacity calls/s at $hub88_at clients (p99 <= $P99_LIMIT_MS ms)"
+# at_point WORKLOAD CAPACITY AT: where the capacity was found, or that no point qualified.
+at_point() { [[ $3 == none ]] && echo "$1: no point with p99 <= $P99_LIMIT_MS ms (capacity 0)" || echo "$1 capacity: $2 ops/s at $3 clients (p99 <= $P99_LIMIT_MS ms)"; }
+at_point ledger "$ledger_capacity" "$ledger_at"
+at_point "Hub88 over HTTP" "$hub88_capacity" "$hub88_at"
 ratio() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "ratio %s: %.2f\n", n, (b > 0 ? a / b : 0) }'; }
 ratio ledger-16 "$(figure ledger-uniform 16 4)" "$pgbench_16"
 ratio ledger-capacity "$ledger_capacity" "${pgbench_best% *}"
