@@ -213,7 +213,7 @@ let package = Package(
         .target(
             name: "GamesTesting",
             dependencies: [
-                "Core", "Games", "IdentityTesting", "Ledger", "Persistence",
+                "Core", "Games", "IdentityTesting", "Ledger", "LedgerTesting", "Persistence",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

@@ -2,7 +2,8 @@
 # Shared by the benchmarks in bench/ (source it): starts the local services, builds the release
 # binaries (croupier, and croupier-bench beside it) unless CROUPIER_BIN names one, refuses to
 # measure without durable commits, and runs pgbench TPC-B-like with the same client count,
-# setting pgbench_tps for the ratio.
+# setting pgbench_tps for the ratio (or, for several runs on one database, pgbench_init and
+# pgbench_measure), and prints PostgreSQL's settings (print_pg_settings).
 # Expects CLIENTS, DURATION and SCALE to be set.
 
 # shellcheck disable=SC2034 # BIN and BENCH_BIN are read by the scripts that source this file
@@ -27,14 +28,36 @@ fresh_db() { "${PSQL[@]}" -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" -c "CREAT
 # A phase starts from a clean checkpoint, so it does not pay for the previous one's dirty pages.
 checkpoint() { "${PSQL[@]}" -c "CHECKPOINT"; }
 
-run_pgbench() {
-  echo "== pgbench TPC-B-like: scale $SCALE, $CLIENTS clients, ${DURATION}s, prepared"
+# PostgreSQL's settings that decide what it can do, and the machine's cores and load: printed at
+# the start of a run, so figures from different machines or settings are not compared blindly.
+print_pg_settings() {
+  echo "== PostgreSQL settings (the machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg))"
+  "${PSQL[@]}" -At -c "SELECT name || ' = ' || current_setting(name) FROM unnest(ARRAY['server_version', 'shared_buffers',
+    'synchronous_commit', 'fsync', 'wal_level', 'max_wal_size', 'checkpoint_timeout', 'commit_delay', 'commit_siblings',
+    'wal_buffers', 'max_connections']) AS name"
+}
+
+# A fresh pgbench database `bench_pgbench` at scale SCALE (pgbench_measure runs on it).
+pgbench_init() {
   fresh_db bench_pgbench
   pgbench -h 127.0.0.1 -p "$CROUPIER_PG_PORT" -U postgres -i -q -s "$SCALE" bench_pgbench >/dev/null 2>&1
-  checkpoint
-  local out
-  out=$(pgbench -h 127.0.0.1 -p "$CROUPIER_PG_PORT" -U postgres -c "$CLIENTS" -j 2 -T "$DURATION" -M prepared -n bench_pgbench 2>&1)
+}
+
+# pgbench_measure CLIENTS SECONDS [OPTION...]: one TPC-B-like run on bench_pgbench, 2 threads,
+# prepared statements; sets pgbench_tps and pgbench_latency (the average).
+pgbench_measure() {
+  local client_count=$1 seconds=$2 out
+  shift 2
+  out=$(pgbench -h 127.0.0.1 -p "$CROUPIER_PG_PORT" -U postgres -c "$client_count" -j 2 -T "$seconds" -M prepared "$@" bench_pgbench 2>&1)
   pgbench_tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' <<<"$out" | head -1)
-  echo "pgbench: $pgbench_tps tps, latency average $(sed -n 's/^latency average = \(.*\)$/\1/p' <<<"$out")"
+  pgbench_latency=$(sed -n 's/^latency average = \(.*\)$/\1/p' <<<"$out")
+}
+
+run_pgbench() {
+  echo "== pgbench TPC-B-like: scale $SCALE, $CLIENTS clients, ${DURATION}s, prepared"
+  pgbench_init
+  checkpoint
+  pgbench_measure "$CLIENTS" "$DURATION" -n
+  echo "pgbench: $pgbench_tps tps, latency average $pgbench_latency"
   "${PSQL[@]}" -c "DROP DATABASE IF EXISTS bench_pgbench WITH (FORCE)"
 }

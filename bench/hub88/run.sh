@@ -17,6 +17,7 @@ PORT=${BENCH_PORT:-18181}
 BASELINE_REV=${BASELINE_REV:-}
 REPEAT=${REPEAT:-1}
 source bench/common.sh
+print_pg_settings
 
 # Builds BASELINE_REV's release binaries from an exported copy under .local/bench-baseline/ (kept,
 # so a second run reuses the build) and sets BASELINE_BIN and BASELINE_WORKLOAD: before the

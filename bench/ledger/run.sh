@@ -9,6 +9,7 @@ DURATION=${DURATION:-30}
 SCALE=${SCALE:-$CLIENTS}
 PLAYERS=${PLAYERS:-2000}
 source bench/common.sh
+print_pg_settings
 run_pgbench
 
 migrated_ledger_db() {
