@@ -408,8 +408,12 @@ def verify(args: argparse.Namespace) -> None:
             mismatched.append(f"player {player}: ledger {got}, journal says {want}")
     committed_unanswered = sum(1 for k in unknown if k in ledger and ledger[k][3]
                                and not any(a["definite"] and a["done"] < killed_at for a in ops[k]["attempts"]))
-    replay_differing = sum(1 for r in replays if not r["definite"] or r["status"] != ops[r["op"]]["final"]["status"]
-                           or r["hash"] not in ops[r["op"]]["hashes"])
+    replayed: dict[str, list[dict]] = defaultdict(list)
+    for r in replays:
+        replayed[r["op"]].append(r)
+    replay_differing = sum(1 for op_id, attempts in replayed.items()
+                           if not attempts[-1]["definite"] or attempts[-1]["status"] != ops[op_id]["final"]["status"]
+                           or any(r["hash"] not in ops[op_id]["hashes"] for r in attempts))
     # A refusal shows the balance of the moment; an RS_OK replay the balance of the first answer.
     replay_balance = Counter(ops[r["op"]]["ep"] for r in replays if r["definite"] and r["status"] == RS_OK
                              and r["balance"] != ops[r["op"]]["final"]["balance"])
@@ -430,7 +434,7 @@ def verify(args: argparse.Namespace) -> None:
           if first_ok else "after the kill: no RS_OK at all")
     print(f"retried: {retries} attempts after the first; rollbacks sent for bets of unknown outcome: "
           f"{sum(1 for op in ops.values() if op['ep'] == 'transaction/rollback' and op['payload']['reference_transaction_uuid'] in unknown)}")
-    print(f"replays of answered calls: {len(replays)}, {replay_differing} answered another status; "
+    print(f"replays of answered calls: {len(replayed)}, {replay_differing} answered another status; "
           f"RS_OK with another balance than the first answer's: "
           f"{', '.join(f'{e} ×{n}' for e, n in sorted(replay_balance.items())) or 'none'}")
     print(f"ledger: {len(ledger)} hub88 transactions, {len(tombstones)} tombstones, {len(free)} zero wins; "

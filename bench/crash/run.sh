@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
-CRASHES=${CRASHES:-server postgres}
+CRASHES=${CRASHES:-server postgres postmaster}
 WORKERS=${WORKERS:-16}
 PLAYERS=${PLAYERS:-32}
 KILL_AFTER=${KILL_AFTER:-6}
