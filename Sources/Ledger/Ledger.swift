@@ -48,14 +48,16 @@ public struct Ledger: Sendable {
         return outcome
     }
 
-    /// Runs `body` on a pooled connection, again when it lost a race to a twin of its key.
+    /// Runs `body` on a pooled connection, again when it lost a race to a twin of its key, and
+    /// fails at once when the connection closes under it (`Database.withConnectionFailingOnClose`):
+    /// a provider's call then answers an error it retries, instead of hanging.
     /// `function` names the connection's trace span after the caller (`apply`), not this helper.
     func withRetries<T: Sendable>(
         key: IdempotencyKey, function: String = #function, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
         for attempt in 1... {
             do {
-                return try await database.withConnection(function: function) { connection in try await body(connection) }
+                return try await database.withConnectionFailingOnClose(function: function) { connection in try await body(connection) }
             } catch let error as PSQLError where attempt < 3 && Self.isRetryable(error) {
                 // Two operations with one key for different players both passed the check
                 // before either committed; the loser retries and now sees the winner's row.

@@ -92,9 +92,10 @@ public final class LedgerBatcher: Sendable {
         guard !calls.isEmpty else { return ([], .committed) }
         LedgerMetrics.recordBatch(size: calls.count)
         do {
-            let outcomes = try await ledger.database.withTransaction(logger: ledger.logger) { connection in
-                try await Self.execute(
-                    BatchApplyStatement(calls: calls.map(\.statement)), count: calls.count, on: connection, ledger.logger)
+            let statement = BatchApplyStatement(calls: calls.map(\.statement))
+            let logger = ledger.logger
+            let outcomes = try await ledger.database.withTransactionFailingOnClose(logger: logger) { connection in
+                try await Self.execute(statement, count: calls.count, on: connection, logger)
             }
             LedgerMetrics.recordBatch(end: .committed)
             for (call, outcome) in zip(calls, outcomes) { Ledger.record(call.operation, outcome) }
@@ -133,12 +134,13 @@ public final class LedgerBatcher: Sendable {
     }
 
     /// A COMMIT that failed without the server's word that it rolled back leaves the outcome
-    /// unknown: no answer at all, or an error of the connection (08), of the server going away
-    /// (57: a shutdown can end a COMMIT waiting for a standby after it committed locally) or an
-    /// internal one (XX). Only an error that says the transaction rolled back (a deferred
-    /// constraint, a serialization failure) lets its operations run again one by one.
+    /// unknown: no answer at all (the connection closed), or an error of the connection (08), of
+    /// the server going away (57: a shutdown can end a COMMIT waiting for a standby after it
+    /// committed locally) or an internal one (XX). Only an error that says the transaction rolled
+    /// back (a deferred constraint, a serialization failure) lets its operations run again one by
+    /// one.
     static func isUnknownCommit(_ error: any Error) -> Bool {
-        guard let error = error as? PostgresTransactionError, let commitError = error.commitError else { return false }
+        guard let error = error as? DatabaseTransactionError, let commitError = error.commitError else { return false }
         guard let state = (commitError as? PSQLError)?.sqlState else { return true }
         return ["08", "57", "XX"].contains(String(state.prefix(2)))
     }

@@ -36,10 +36,26 @@ public final class Database: Sendable {
         try await span.run(.connection, .init(function: function, fileID: fileID, line: line)) { try await borrow(body) }
     }
 
+    /// As `withConnection`, except that when the connection closes before `body` ends, it fails
+    /// at once with `DatabaseConnectionClosed` instead of waiting on a request the closed
+    /// connection lost (`ConnectionCloseWatch`). The body runs in a task of its own, hence
+    /// `@Sendable`; the ledger's calls go this way.
+    public func withConnectionFailingOnClose<Result: Sendable>(
+        function: String = #function, fileID: String = #fileID, line: UInt = #line,
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        try await span.run(.connection, .init(function: function, fileID: fileID, line: line)) {
+            try await borrow { connection in try await ConnectionCloseWatch.shared.race(connection) { try await body(connection) } }
+        }
+    }
+
+    /// A pooled connection, refused when it closed before the pool learnt of it: a request
+    /// written to it would never return (`ConnectionCloseWatch`).
     private func borrow<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
         let requested = ContinuousClock.now
         return try await client.withConnection { connection in
             acquireTimer.recordInterval(since: requested)
+            guard !connection.isClosed else { throw DatabaseConnectionClosed() }
             inUse.increment()
             defer { inUse.decrement() }
             return try await body(connection)
@@ -47,19 +63,39 @@ public final class Database: Sendable {
     }
 
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
-    /// The body's own error comes out as it was thrown once the rollback succeeded.
+    /// The body's own error comes out as it was thrown once the rollback succeeded (or the
+    /// connection closed, which rolled it back); otherwise a `DatabaseTransactionError`.
     public func withTransaction<Result: Sendable>(
         logger: Logger, function: String = #function, fileID: String = #fileID, line: UInt = #line,
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
         try await span.run(.transaction, .init(function: function, fileID: fileID, line: line)) {
-            do {
-                return try await borrow { connection in
-                    try await connection.withTransaction(logger: logger) { try await body($0) }
+            try await borrow { connection in
+                try await DatabaseTransaction.run(on: connection, logger: logger, progress: nil, body)
+            }
+        }
+    }
+
+    /// As `withTransaction`, except that when the connection closes before the transaction ends,
+    /// it fails at once instead of waiting on a request the closed connection lost
+    /// (`ConnectionCloseWatch`): with `DatabaseConnectionClosed` before COMMIT was sent (the
+    /// server rolled back), or a `DatabaseTransactionError` whose `commitError` it is after (the
+    /// outcome is unknown). The body runs in a task of its own, hence `@Sendable`.
+    public func withTransactionFailingOnClose<Result: Sendable>(
+        logger: Logger, function: String = #function, fileID: String = #fileID, line: UInt = #line,
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        try await span.run(.transaction, .init(function: function, fileID: fileID, line: line)) {
+            try await borrow { connection in
+                let progress = DatabaseTransaction.Progress()
+                do {
+                    return try await ConnectionCloseWatch.shared.race(connection) {
+                        try await DatabaseTransaction.run(on: connection, logger: logger, progress: progress, body)
+                    }
+                } catch let error as DatabaseConnectionClosed {
+                    guard progress.current == .commit else { throw error }
+                    throw DatabaseTransactionError(commitError: error)
                 }
-            } catch let error as PostgresTransactionError {
-                if let closureError = error.closureError, error.rollbackError == nil { throw closureError }
-                throw error
             }
         }
     }
@@ -85,7 +121,7 @@ extension Metrics.Timer {
 public func postgresReason(_ error: any Error) -> String {
     switch error {
     case let error as PSQLError: error.serverMessage
-    case let error as PostgresTransactionError:
+    case let error as DatabaseTransactionError:
         error.closureError.map(postgresReason) ?? error.beginError.map(postgresReason) ?? error.commitError.map(postgresReason)
             ?? "\(error)"
     default: "\(error)"

@@ -74,6 +74,15 @@ import Testing
         return answers
     }
 
+    /// Only a COMMIT without the server's word leaves the outcome unknown (its calls answer an
+    /// error); a batch that failed before its COMMIT was rolled back and runs again one by one.
+    @Test func aCommitCutOffByAClosedConnectionIsAnUnknownOutcomeAndAnEarlierFailureIsNot() {
+        #expect(LedgerBatcher.isUnknownCommit(DatabaseTransactionError(commitError: DatabaseConnectionClosed())))
+        #expect(!LedgerBatcher.isUnknownCommit(DatabaseTransactionError(closureError: DatabaseConnectionClosed())))
+        #expect(!LedgerBatcher.isUnknownCommit(DatabaseTransactionError(beginError: DatabaseConnectionClosed())))
+        #expect(!LedgerBatcher.isUnknownCommit(DatabaseConnectionClosed()))
+    }
+
     @Test func aWindowOfZeroLeavesTheDirectPath() throws {
         // Never connected: the choice of path is made without the database.
         let database = Database(
