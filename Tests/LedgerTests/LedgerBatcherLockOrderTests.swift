@@ -33,16 +33,9 @@ import Testing
                     """, logger: TestServices.logger
                 ).collect()
             }
-            for player: Int64 in [1, 2] {
-                try await harness.apply(.deposit(units: 100, gateway: BatchScenario.sandbox), player: player)
-            }
+            try await Self.fund(harness)
             let calls = try [Int64(1), 2].map { player in
-                try BatchScenario.call(
-                    BatchScenario.Step(
-                        operation: LedgerOperation(
-                            key: IdempotencyKey(scope: "hub88", key: "acme:bet-\(player)"), player: PlayerID(player), currency: "EUR",
-                            movement: .bet(units: 10, house: BatchScenario.games), metadata: ["round": "r1"]),
-                        checks: [Self.contextLockCheck]))
+                try Self.bet(of: player, key: "bet-\(player)", checks: [Self.contextLockCheck])
             }
             let batcher = LedgerBatcher(ledger: harness.ledger, settings: LedgerBatchSettings())
 
@@ -72,20 +65,30 @@ import Testing
     @Test func aKeyReusedForTwoPlayersInOneBatchGoesToTheLowerPlayerId() async throws {
         try await LedgerHarness.with { harness in
             try await BatchScenario.createHooks(on: harness.database)
-            for player: Int64 in [1, 2] {
-                try await harness.apply(.deposit(units: 100, gateway: BatchScenario.sandbox), player: player)
-            }
-            let calls = try [Int64(2), 1].map { player in
-                try BatchScenario.call(
-                    BatchScenario.Step(
-                        operation: LedgerOperation(
-                            key: IdempotencyKey(scope: "hub88", key: "acme:reused"), player: PlayerID(player), currency: "EUR",
-                            movement: .bet(units: 10, house: BatchScenario.games), metadata: ["round": "r1"])))
-            }
+            try await Self.fund(harness)
+            let calls = try [Int64(2), 1].map { player in try Self.bet(of: player, key: "reused") }
             let (answers, end) = await LedgerBatcher(ledger: harness.ledger, settings: LedgerBatchSettings()).apply(calls)
             #expect(end == .committed)
             #expect(BatchScenario.describe(answers) == ["duplicateMismatch - -", "ok #1 90/0/0"])
         }
+    }
+
+    /// 100 units for players 1 and 2.
+    static func fund(_ harness: LedgerHarness) async throws {
+        var harness = harness
+        for player: Int64 in [1, 2] {
+            try await harness.apply(.deposit(units: 100, gateway: BatchScenario.sandbox), player: player)
+        }
+    }
+
+    /// A bet of 10 by `player` under Hub88's key `acme:<key>`, ready to batch.
+    static func bet(of player: Int64, key: String, checks: [TransactionHook] = []) throws -> HookedCall {
+        try BatchScenario.call(
+            BatchScenario.Step(
+                operation: LedgerOperation(
+                    key: IdempotencyKey(scope: "hub88", key: "acme:\(key)"), player: PlayerID(player), currency: "EUR",
+                    movement: .bet(units: 10, house: BatchScenario.games), metadata: ["round": "r1"]),
+                checks: checks))
     }
 
     static func waitUntilSomeoneWaitsForAnAdvisoryLock(_ database: Database) async throws {
