@@ -20,10 +20,16 @@ public struct DatabaseConnectionClosed: Error, CustomStringConvertible {
 final class ConnectionCloseWatch: Sendable {
     static let shared = ConnectionCloseWatch()
 
+    private struct Watched {
+        /// Held so that its address, the table's key, is not reused while it is watched.
+        let connection: PostgresConnection
+        /// What to call when it closes, by token.
+        var calls: [UInt64: @Sendable () -> Void] = [:]
+    }
+
     private struct State {
         var nextToken: UInt64 = 0
-        /// Per watched connection, what to call when it closes, by token.
-        var watches: [ObjectIdentifier: [UInt64: @Sendable () -> Void]] = [:]
+        var watched: [ObjectIdentifier: Watched] = [:]
     }
     private let state = Mutex(State())
 
@@ -33,14 +39,14 @@ final class ConnectionCloseWatch: Sendable {
         let connectionID = ObjectIdentifier(connection)
         let (token, isFirst) = state.withLock { state in
             state.nextToken += 1
-            let isFirst = state.watches[connectionID] == nil
-            state.watches[connectionID, default: [:]][state.nextToken] = onClose
+            let isFirst = state.watched[connectionID] == nil
+            state.watched[connectionID, default: Watched(connection: connection)].calls[state.nextToken] = onClose
             return (state.nextToken, isFirst)
         }
         if isFirst {
             connection.closeFuture.whenComplete { _ in
-                let closed = self.state.withLock { $0.watches.removeValue(forKey: connectionID) } ?? [:]
-                for call in closed.values { call() }
+                let closed = self.state.withLock { $0.watched.removeValue(forKey: connectionID) }
+                for call in closed?.calls.values ?? [:].values { call() }
             }
         } else if connection.isClosed {
             cancel(token, of: connection)
@@ -52,30 +58,38 @@ final class ConnectionCloseWatch: Sendable {
     func cancel(_ token: UInt64, of connection: PostgresConnection) {
         let connectionID = ObjectIdentifier(connection)
         state.withLock { state in
-            guard state.watches[connectionID] != nil else { return }
-            state.watches[connectionID]?[token] = nil
+            guard state.watched[connectionID] != nil else { return }
+            state.watched[connectionID]?.calls[token] = nil
         }
     }
 
     /// `work`'s result, or `DatabaseConnectionClosed` as soon as `connection` closes before it
-    /// ends. The work runs in a task of its own, which a close leaves suspended on the lost
-    /// request; nothing waits for it.
+    /// ends. The work runs in a task of its own, cancelled with the caller, which a close leaves
+    /// suspended on the lost request; nothing waits for it. A connection closed already gets no
+    /// work at all.
     func race<T: Sendable>(_ connection: PostgresConnection, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
-        let outcome = Mutex<CheckedContinuation<T, any Error>?>(nil)
+        let outcome = Mutex<(continuation: CheckedContinuation<T, any Error>?, work: Task<Void, Never>?)>((nil, nil))
         let resume: @Sendable (Result<T, any Error>) -> Void = { result in
-            outcome.withLock { continuation in
-                continuation?.resume(with: result)
-                continuation = nil
+            outcome.withLock { outcome in
+                outcome.continuation?.resume(with: result)
+                outcome.continuation = nil
             }
         }
-        return try await withCheckedThrowingContinuation { continuation in
-            outcome.withLock { $0 = continuation }
-            let token = watch(connection) { resume(.failure(DatabaseConnectionClosed())) }
-            Task {
-                let result = await Result(catching: work)
-                self.cancel(token, of: connection)
-                resume(result)
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                outcome.withLock { $0.continuation = continuation }
+                let token = watch(connection) { resume(.failure(DatabaseConnectionClosed())) }
+                outcome.withLock { outcome in
+                    guard outcome.continuation != nil else { return }
+                    outcome.work = Task {
+                        let result = await Result(catching: work)
+                        self.cancel(token, of: connection)
+                        resume(result)
+                    }
+                }
             }
+        } onCancel: {
+            outcome.withLock { $0.work }?.cancel()
         }
     }
 }
