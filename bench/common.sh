@@ -25,6 +25,23 @@ fsync=$("${PSQL[@]}" -At -c "SHOW fsync")
 [[ "$sync_commit" == on && "$fsync" == on ]] || { echo "durable commits are off (synchronous_commit=$sync_commit fsync=$fsync)" >&2; exit 1; }
 
 fresh_db() { "${PSQL[@]}" -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" -c "CREATE DATABASE $1"; }
+# A server's ClickHouse database starts empty too: a server refuses one with migrations it does not know.
+fresh_clickhouse_db() { curl -sf "http://127.0.0.1:$CROUPIER_CH_HTTP_PORT/" --data-binary "DROP DATABASE IF EXISTS $1" >/dev/null; }
+
+# start_server LOG TRIES COMMAND...: runs COMMAND (a `serve`) in the background with its output
+# appended to LOG, sets server to its pid, and waits for /health/live on PORT, TRIES times 0.2 s.
+start_server() {
+  local log=$1 tries=$2
+  shift 2
+  "$@" >>"$log" 2>&1 &
+  server=$!
+  for _ in $(seq 1 "$tries"); do
+    curl -sf "http://127.0.0.1:$PORT/health/live" >/dev/null && return 0
+    sleep 0.2
+  done
+  echo "the server did not start; see $log" >&2
+  exit 1
+}
 # A phase starts from a clean checkpoint, so it does not pay for the previous one's dirty pages.
 checkpoint() { "${PSQL[@]}" -c "CHECKPOINT"; }
 

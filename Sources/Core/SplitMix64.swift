@@ -13,6 +13,9 @@ public struct SplitMix64: Sendable {
         return z ^ (z >> 31)
     }
 
+    /// A uniform draw in [0, 1), from the top 53 bits.
+    public mutating func nextUnit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+
     public mutating func next(in range: ClosedRange<Int>) -> Int {
         range.lowerBound + Int(next() % UInt64(range.upperBound - range.lowerBound + 1))
     }

@@ -128,7 +128,6 @@ public struct Hub88Benchmark: Sendable {
             for client in 0..<clients {
                 group.addTask {
                     var random = SplitMix64(seed: UInt64(client) &+ 0x5eed)
-                    func draw() -> Double { Double(random.next() >> 11) / Double(1 << 53) }
                     var rounds: [[Call]] = []
                     for round in 0..<roundsPerClient {
                         let player = ids[Int(random.next() % UInt64(ids.count))]
@@ -146,7 +145,7 @@ public struct Hub88Benchmark: Sendable {
                                 endpoint: endpoint, body: ByteBuffer(data: body),
                                 signature: try Hub88Signature.sign(body, with: providerKey), replayOf: nil, refusal: refusal)
                         }
-                        if refusalRounds > 0, draw() < refusalRounds {
+                        if refusalRounds > 0, random.nextUnit() < refusalRounds {
                             rounds.append([
                                 try call(
                                     "transaction/bet",
@@ -178,7 +177,7 @@ public struct Hub88Benchmark: Sendable {
                         }
                         // A retry comes after the round's calls: a replayed bet answers as it did before the win.
                         if replayPerCall > 0 {
-                            for (index, original) in calls.enumerated() where draw() < replayPerCall {
+                            for (index, original) in calls.enumerated() where random.nextUnit() < replayPerCall {
                                 calls.append(
                                     Call(
                                         endpoint: original.endpoint, body: original.body, signature: original.signature, replayOf: index,
@@ -239,7 +238,7 @@ public struct Hub88Benchmark: Sendable {
                             let elapsed = sent.duration(to: .now)
                             answers.append(body)
                             let status =
-                                (try? JSONDecoder().decode([String: AnyCodableStatus].self, from: Data(buffer: body)))?["status"]?.text
+                                (try? JSONDecoder().decode(AnswerStatus.self, from: Data(buffer: body)))?.status
                                 ?? "HTTP \(response.status.code)"
                             let kind: String
                             if let original = call.replayOf {
@@ -295,10 +294,7 @@ private final class RoundCursor: Sendable {
     func take() -> Int { next.add(1, ordering: .relaxed).oldValue }
 }
 
-/// Reads only `status` out of an answer whose other fields vary in type.
-struct AnyCodableStatus: Decodable {
-    let text: String?
-    init(from decoder: any Decoder) throws {
-        text = try? decoder.singleValueContainer().decode(String.self)
-    }
+/// Only `status` out of an answer; a body without one is shown by its HTTP status instead.
+struct AnswerStatus: Decodable {
+    let status: String
 }

@@ -57,7 +57,7 @@ public struct Ledger: Sendable {
     ) async throws -> T {
         for attempt in 1... {
             do {
-                return try await database.withConnectionFailingOnClose(function: function) { connection in try await body(connection) }
+                return try await database.withConnectionFailingOnClose(function: function, body)
             } catch let error as PSQLError where attempt < 3 && Self.isRetryable(error) {
                 // Two operations with one key for different players both passed the check
                 // before either committed; the loser retries and now sees the winner's row.

@@ -125,7 +125,7 @@ public struct LedgerBenchmark: Sendable {
                     var applied: [(LedgerOperation, Outcome)] = []
                     let clock = ContinuousClock()
                     while clock.now < deadline {
-                        let draw = Double(random.next() >> 11) / Double(1 << 53)
+                        let draw = random.nextUnit()
                         let kind: String
                         let operation: LedgerOperation
                         var first: Outcome?
@@ -150,7 +150,7 @@ public struct LedgerBenchmark: Sendable {
                             operation = LedgerOperation(
                                 key: bet, player: player, currency: "EUR", movement: .bet(units: 100_000, house: .games("bench")))
                             kind = "bet"
-                            let roll = Double(random.next() >> 11) / Double(1 << 53)
+                            let roll = random.nextUnit()
                             if roll < mix.wins {
                                 pending.append(
                                     LedgerOperation(
@@ -225,7 +225,7 @@ public struct LedgerBenchmark: Sendable {
     }
 
     static func sample(_ cumulative: [Double], _ random: inout SplitMix64) -> Int {
-        let u = Double(random.next() >> 11) / Double(1 << 53)
+        let u = random.nextUnit()
         var low = 0
         var high = cumulative.count - 1
         while low < high {

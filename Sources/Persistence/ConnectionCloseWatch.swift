@@ -45,8 +45,8 @@ final class ConnectionCloseWatch: Sendable {
         }
         if isFirst {
             connection.closeFuture.whenComplete { _ in
-                let closed = self.state.withLock { $0.watched.removeValue(forKey: connectionID) }
-                for call in closed?.calls.values ?? [:].values { call() }
+                let closed = self.state.withLock { $0.watched.removeValue(forKey: connectionID) }?.calls ?? [:]
+                for call in closed.values { call() }
             }
         } else if connection.isClosed {
             cancel(token, of: connection)
@@ -57,10 +57,7 @@ final class ConnectionCloseWatch: Sendable {
 
     func cancel(_ token: UInt64, of connection: PostgresConnection) {
         let connectionID = ObjectIdentifier(connection)
-        state.withLock { state in
-            guard state.watched[connectionID] != nil else { return }
-            state.watched[connectionID]?.calls[token] = nil
-        }
+        state.withLock { $0.watched[connectionID]?.calls[token] = nil }
     }
 
     /// `work`'s result, or `DatabaseConnectionClosed` as soon as `connection` closes before it

@@ -71,7 +71,7 @@ public final class Database: Sendable {
     ) async throws -> Result {
         try await span.run(.transaction, .init(function: function, fileID: fileID, line: line)) {
             try await borrow { connection in
-                try await DatabaseTransaction.run(on: connection, logger: logger, progress: nil, body)
+                try await DatabaseTransaction.run(on: connection, logger: logger, commitMark: nil, body)
             }
         }
     }
@@ -87,13 +87,13 @@ public final class Database: Sendable {
     ) async throws -> Result {
         try await span.run(.transaction, .init(function: function, fileID: fileID, line: line)) {
             try await borrow { connection in
-                let progress = DatabaseTransaction.Progress()
+                let commitMark = DatabaseTransaction.CommitMark()
                 do {
                     return try await ConnectionCloseWatch.shared.race(connection) {
-                        try await DatabaseTransaction.run(on: connection, logger: logger, progress: progress, body)
+                        try await DatabaseTransaction.run(on: connection, logger: logger, commitMark: commitMark, body)
                     }
                 } catch let error as DatabaseConnectionClosed {
-                    guard progress.current == .commit else { throw error }
+                    guard commitMark.isSent else { throw error }
                     throw DatabaseTransactionError(commitError: error)
                 }
             }

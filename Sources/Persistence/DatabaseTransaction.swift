@@ -32,17 +32,16 @@ public struct DatabaseTransactionError: Error, CustomStringConvertible {
 /// and never return; `ConnectionCloseWatch`): a closed connection's transaction was rolled back
 /// by the server, so its ROLLBACK is skipped and the body's error comes out.
 enum DatabaseTransaction {
-    enum Phase: Sendable { case begin, body, commit }
-
-    /// Where a transaction is, for a caller that may have to answer before it ends.
-    final class Progress: Sendable {
-        private let phase = Mutex(Phase.begin)
-        var current: Phase { phase.withLock { $0 } }
-        func enter(_ next: Phase) { phase.withLock { $0 = next } }
+    /// Whether COMMIT has been sent, for a caller that may have to answer before the transaction
+    /// ends: from then on its outcome is unknown until the server answers.
+    final class CommitMark: Sendable {
+        private let sent = Atomic(false)
+        var isSent: Bool { sent.load(ordering: .acquiring) }
+        func markSent() { sent.store(true, ordering: .releasing) }
     }
 
     static func run<Result>(
-        on connection: PostgresConnection, logger: Logger, progress: Progress?, _ body: (PostgresConnection) async throws -> Result
+        on connection: PostgresConnection, logger: Logger, commitMark: CommitMark?, _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
         do {
             guard !connection.isClosed else { throw DatabaseConnectionClosed() }
@@ -50,7 +49,6 @@ enum DatabaseTransaction {
         } catch {
             throw DatabaseTransactionError(beginError: error)
         }
-        progress?.enter(.body)
         let value: Result
         do {
             value = try await body(connection)
@@ -65,7 +63,7 @@ enum DatabaseTransaction {
         }
         // Not sent, so rolled back by the server: the body's kind of failure, not an unknown outcome.
         guard !connection.isClosed else { throw DatabaseConnectionClosed() }
-        progress?.enter(.commit)
+        commitMark?.markSent()
         do {
             try await connection.query("COMMIT", logger: logger)
         } catch {

@@ -109,17 +109,12 @@ ledger_phase() {
 hub88_phase() {
   local clients=$1 out status=0 rounds
   fresh_db bench_hub88
-  curl -sf "http://127.0.0.1:$CROUPIER_CH_HTTP_PORT/" --data-binary "DROP DATABASE IF EXISTS bench_hub88" >/dev/null
+  fresh_clickhouse_db bench_hub88
   checkpoint
-  CROUPIER_DATABASE_URL=$(db_url bench_hub88) CROUPIER_CLICKHOUSE_URL="http://default@127.0.0.1:$CROUPIER_CH_HTTP_PORT/bench_hub88" \
-    CROUPIER_HTTP_PORT=$PORT CROUPIER_PUBLIC_URL="http://127.0.0.1:$PORT" CROUPIER_MIGRATE_ON_START=true \
-    "$BIN" serve >".local/log/bench-capacity-server.log" 2>&1 &
-  server=$!
-  for _ in $(seq 1 150); do
-    curl -sf "http://127.0.0.1:$PORT/health/live" >/dev/null && break
-    sleep 0.2
-  done
-  curl -sf "http://127.0.0.1:$PORT/health/live" >/dev/null || { echo "the server did not start; see .local/log/bench-capacity-server.log" >&2; exit 1; }
+  : >.local/log/bench-capacity-server.log
+  start_server .local/log/bench-capacity-server.log 150 env CROUPIER_DATABASE_URL="$(db_url bench_hub88)" \
+    CROUPIER_CLICKHOUSE_URL="http://default@127.0.0.1:$CROUPIER_CH_HTTP_PORT/bench_hub88" CROUPIER_HTTP_PORT="$PORT" \
+    CROUPIER_PUBLIC_URL="http://127.0.0.1:$PORT" CROUPIER_MIGRATE_ON_START=true "$BIN" serve
   # Enough rounds (~2.1 calls each) for HUB88_RATE calls/s over the warm-up and the duration.
   rounds=$(((hub88_rate * (WARMUP + DURATION) * 12 / 10 / 2 + clients - 1) / clients + 1))
   out=$(CROUPIER_DATABASE_URL=$(db_url bench_hub88) "$BENCH_BIN" hub88 --mix providers --url "http://127.0.0.1:$PORT" \

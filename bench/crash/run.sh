@@ -38,18 +38,6 @@ trap '[[ -z $load ]] || kill "$load" 2>/dev/null || true; [[ -z $server ]] || ki
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
-# start_server LOG: serves in the background (server=pid) and waits up to 20 s for /health/live.
-start_server() {
-  "$BIN" serve >>"$1" 2>&1 &
-  server=$!
-  for _ in $(seq 1 100); do
-    curl -sf "http://127.0.0.1:$PORT/health/live" >/dev/null && return 0
-    sleep 0.2
-  done
-  echo "the server did not start; see $1" >&2
-  exit 1
-}
-
 postmaster_pid() { head -n 1 "$PG_DATA/postmaster.pid" | tr -dc '0-9'; }
 
 # stop_server KIND: SIGTERM, and SIGKILL if it has not exited 10 s later (a finding).
@@ -74,12 +62,12 @@ crash_phase() {
   echo "== crash $kind: release server, $WORKERS provider threads, $PLAYERS players, kill -9 after ${KILL_AFTER}s"
   started=$(now)
   fresh_db "$DB"
-  curl -sf "http://127.0.0.1:$CROUPIER_CH_HTTP_PORT/" --data-binary "DROP DATABASE IF EXISTS $DB" >/dev/null
+  fresh_clickhouse_db "$DB"
   rm -rf "$dir" && mkdir -p "$dir"
   : >"$log"
   "$BIN" migrate >/dev/null
   "$PY" bench/crash/crashload.py setup --dir "$dir" --psql-db "$DB" --croupier "$BIN" --players "$PLAYERS"
-  start_server "$log"
+  start_server "$log" 100 "$BIN" serve
   "$PY" bench/crash/crashload.py load --dir "$dir" --url "http://127.0.0.1:$PORT" --workers "$WORKERS" \
     --timeout "$TIMEOUT" --stop-file "$dir/stop" &
   load=$!
@@ -94,7 +82,7 @@ crash_phase() {
       wait "$server" 2>/dev/null || true
       echo "kill -9 croupier serve (pid $server); starting it again in ${DOWN}s"
       sleep "$DOWN"
-      start_server "$log"
+      start_server "$log" 100 "$BIN" serve
       echo "server answering /health/live again $(since "$killed") s after the kill"
       ;;
     postgres | postmaster)

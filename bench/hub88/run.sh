@@ -48,16 +48,10 @@ hub88_phase() {
   shift 2
   echo "== Hub88 over HTTP ($name): release server, $CLIENTS clients, ${DURATION}s at most, $PLAYERS players"
   fresh_db bench_hub88
-  # A ClickHouse database of its own too: a server refuses one with migrations it does not know.
-  curl -sf "http://127.0.0.1:$CROUPIER_CH_HTTP_PORT/" --data-binary "DROP DATABASE IF EXISTS bench_hub88" >/dev/null
+  fresh_clickhouse_db bench_hub88
   checkpoint
-  "$server_bin" serve >".local/log/bench-hub88-$name.log" 2>&1 &
-  server=$!
-  for _ in $(seq 1 100); do
-    curl -sf "http://127.0.0.1:$PORT/health/live" >/dev/null && break
-    sleep 0.2
-  done
-  curl -sf "http://127.0.0.1:$PORT/health/live" >/dev/null || { echo "the server did not start; see .local/log/bench-hub88-$name.log" >&2; exit 1; }
+  : >".local/log/bench-hub88-$name.log"
+  start_server ".local/log/bench-hub88-$name.log" 100 "$server_bin" serve
   local out status=0
   out=$("$@" --url "http://127.0.0.1:$PORT" --clients "$CLIENTS" --duration "$DURATION" --players "$PLAYERS" --rounds "$ROUNDS") || status=$?
   echo "$out"
