@@ -72,10 +72,14 @@ public struct OutboxRelay: Service {
         }
     }
 
-    /// Publishes up to `batchSize` unpublished events; returns how many.
+    /// Publishes up to `batchSize` unpublished events; returns how many. The transaction spans
+    /// the publishes, so it fails at once when PostgreSQL closes its connection meanwhile (a
+    /// restart, a terminated backend) rather than wait for good on a request the closed
+    /// connection lost (`Database.withTransactionFailingOnClose`); the next round claims the
+    /// rows again, and JetStream drops what was published twice.
     @discardableResult
     public func publishBatch(to jetStream: JetStream) async throws -> Int {
-        try await database.withTransaction(logger: logger) { connection in
+        try await database.withTransactionFailingOnClose(logger: logger) { connection in
             let rows = try await connection.query(
                 """
                 SELECT id, event_id, subject, payload::text, coalesce(occurred_at, created_at) FROM outbox

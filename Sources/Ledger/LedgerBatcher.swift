@@ -7,7 +7,8 @@ import Synchronization
 /// Group commit (docs/ledger.md, "Group commit"): concurrent hooked operations are collected per
 /// shard of players and applied by one call of `ledger_apply_batch_v1` in one transaction, each
 /// answered as if it had been applied alone: players in id order (the lock order of every path),
-/// each player's operations in arrival order.
+/// each player's operations in arrival order; a player's operations after the first join it only
+/// without checks and in the first's currency (`nextBatch(of:maximum:)`).
 ///
 /// The first operation to reach an idle shard starts that shard's flusher, which waits up to the
 /// window for others, then applies what queued (at most `maximum`), then whatever queued while
@@ -65,8 +66,10 @@ public final class LedgerBatcher: Sendable {
         if shard.state.withLock({ $0.queue.count }) < maximum { try? await Task.sleep(for: window) }
         while true {
             let batch = shard.state.withLock { state in
-                let batch = Array(state.queue.prefix(maximum))
-                state.queue.removeFirst(batch.count)
+                let taken = Self.nextBatch(of: state.queue.map(\.call.statement), maximum: maximum)
+                let batch = taken.map { state.queue[$0] }
+                let left = Set(state.queue.indices).subtracting(taken)
+                state.queue = state.queue.indices.filter(left.contains).map { state.queue[$0] }
                 if batch.isEmpty { state.flushing = false }
                 return batch
             }
@@ -74,6 +77,31 @@ public final class LedgerBatcher: Sendable {
             let answers = await apply(batch.map(\.call)).answers
             for (waiting, answer) in zip(batch, answers) { waiting.continuation.resume(with: answer) }
         }
+    }
+
+    /// Which of the waiting calls (in arrival order) make the next batch: at most `maximum`, and
+    /// of each player only calls that lock nothing the player's first call did not lock first.
+    /// A player's first call runs its checks, which may take a context's lock (Compliance's
+    /// `compliance.player:<id>`), then locks the player's row in its currency; a later call with
+    /// checks, or in another currency, would take a lock after that row, against the order of
+    /// every other path (docs/ledger.md, "Lock order"). Such a call waits for a later batch, and
+    /// so does every call of that player after it, so that each player's calls keep their
+    /// arrival order. The sorted set of indices taken.
+    static func nextBatch(of waiting: [HookedApplyStatement], maximum: Int) -> [Int] {
+        var currencies: [Int64: String] = [:]
+        var deferred: Set<Int64> = []
+        var taken: [Int] = []
+        for (index, call) in waiting.enumerated() where taken.count < maximum {
+            let player = call.ledger.player
+            if deferred.contains(player) { continue }
+            if let currency = currencies[player], !call.checks.isEmpty || currency != call.ledger.currency {
+                deferred.insert(player)
+                continue
+            }
+            currencies[player] = call.ledger.currency
+            taken.append(index)
+        }
+        return taken
     }
 
     /// How a batch ended (the `end` label of `croupier_ledger_batches_total`).

@@ -32,6 +32,32 @@ import Testing
         }
     }
 
+    /// A live table's round has one id for every player seated at it: each player's stakes and
+    /// wins stay on that player's own row of the round (migration 0054).
+    @Test(arguments: [false, true])
+    func playersSharingARoundIdEachKeepTheirOwnRound(batched: Bool) async throws {
+        try await Hub88Harness.with(batched: batched) { harness in
+            let round = "table-7:hand-\(UUID().uuidString)"
+            let first = try await harness.player()
+            let second = try await harness.player()
+            let firstToken = try await harness.launch(first, with: "acme")
+            let secondToken = try await harness.launch(second, with: "acme")
+            let secondUUID = UUID().uuidString
+            async let firstAnswer = harness.call(.bet, "acme", harness.bet(first, token: firstToken, amount: Self.stake, round: round))
+            async let secondAnswer = harness.call(
+                .bet, "acme", harness.bet(second, token: secondToken, amount: 2 * Self.stake, round: round, uuid: secondUUID))
+            #expect(try await [firstAnswer.status, secondAnswer.status] == [.ok, .ok])
+            let secondBet = harness.bet(second, token: secondToken, amount: 2 * Self.stake, round: round, uuid: secondUUID)
+            #expect(try await harness.call(.win, "acme", harness.win(of: secondBet, amount: 3 * Self.stake)).status == .ok)
+
+            let firstRound = try #require(try await Self.round(harness, round, player: first))
+            let secondRound = try #require(try await Self.round(harness, round, player: second))
+            #expect(firstRound.bet == Self.stake && firstRound.win == 0 && firstRound.transactions == 1 && !firstRound.closed)
+            #expect(secondRound.bet == 2 * Self.stake && secondRound.win == 3 * Self.stake && secondRound.transactions == 2)
+            #expect(secondRound.closed)
+        }
+    }
+
     @Test(arguments: [false, true])
     func aBetTheFundsCannotCoverIsRefusedWithTheBalance(batched: Bool) async throws {
         try await Hub88Harness.with(batched: batched) { harness in
@@ -43,13 +69,14 @@ import Testing
         }
     }
 
-    static func round(_ harness: Hub88Harness, _ round: String) async throws -> (bet: Int64, win: Int64, transactions: Int64, closed: Bool)?
-    {
+    static func round(_ harness: Hub88Harness, _ round: String, player: PlayerID? = nil) async throws -> (
+        bet: Int64, win: Int64, transactions: Int64, closed: Bool
+    )? {
         try await harness.database.withConnection { connection in
             let rows = try await connection.query(
                 """
                 SELECT bet_units, win_units, transactions::bigint, closed_at IS NOT NULL FROM games_rounds
-                 WHERE provider = 'acme' AND round = \(round)
+                 WHERE provider = 'acme' AND round = \(round) AND (\(player?.rawValue)::bigint IS NULL OR player_id = \(player?.rawValue))
                 """, logger: TestServices.logger)
             for try await row in rows.decode((Int64, Int64, Int64, Bool).self) { return row }
             return nil

@@ -20,19 +20,7 @@ import Testing
     @Test func aBatchWaitsForAPlayersContextLockWithoutHoldingThatPlayersLedgerRow() async throws {
         try await LedgerHarness.with { harness in
             let database = harness.database
-            try await BatchScenario.createHooks(on: database)
-            try await database.withConnection { connection in
-                try await connection.query(
-                    """
-                    CREATE FUNCTION test_batch_context_lock(p_player bigint, p_call jsonb) RETURNS text LANGUAGE plpgsql VOLATILE AS $$
-                    BEGIN
-                        PERFORM pg_advisory_xact_lock(hashtextextended('test.player:' || p_player::text, 0));
-                        RETURN NULL;
-                    END
-                    $$
-                    """, logger: TestServices.logger
-                ).collect()
-            }
+            try await Self.createContextLockCheck(on: database)
             try await Self.fund(harness)
             let calls = try [Int64(1), 2].map { player in
                 try Self.bet(of: player, key: "bet-\(player)", checks: [Self.contextLockCheck])
@@ -59,6 +47,46 @@ import Testing
         }
     }
 
+    /// A player's win takes the player's ledger row; the player's bet after it runs a check that
+    /// takes the context's lock. Were both in one batch, the batch would hold the row while it
+    /// waited for the lock that a withdrawal's confirmation holds while it waits for the row: a
+    /// deadlock, which this side (quicker to look for one) would lose with an error. The bet
+    /// waits for the next batch instead, which takes the context's lock before the row.
+    @Test func aPlayersCallWithChecksWaitsForTheNextBatchRatherThanLockAfterTheRow() async throws {
+        try await LedgerHarness.with { harness in
+            let database = harness.database
+            try await Self.createContextLockCheck(on: database)
+            try await Self.fund(harness)
+            _ = try await harness.ledger.apply(Self.bet(of: 2, key: "earlier").operation)
+            let win = try BatchScenario.call(
+                BatchScenario.Step(
+                    operation: LedgerOperation(
+                        key: IdempotencyKey(scope: "hub88", key: "acme:win"), player: PlayerID(2), currency: "EUR",
+                        movement: .win(units: 5, house: BatchScenario.games, bet: IdempotencyKey(scope: "hub88", key: "acme:earlier")),
+                        metadata: ["round": "r1"])))
+            let bet = try Self.bet(of: 2, key: "later", checks: [Self.contextLockCheck])
+            let batcher = LedgerBatcher(
+                ledger: harness.ledger, settings: LedgerBatchSettings(windowMicroseconds: 300_000, maximum: 64, shards: 1))
+
+            let answers = try await database.withConnection { other in
+                for statement: PostgresQuery in [
+                    "SET statement_timeout = '20s'", "SET deadlock_timeout = '100ms'", "BEGIN",
+                    "SELECT pg_advisory_xact_lock(hashtextextended('test.player:2', 0))",
+                ] { try await other.query(statement, logger: TestServices.logger).collect() }
+                async let winAnswer = batcher.submit(win)
+                try await Task.sleep(for: .milliseconds(50))
+                async let betAnswer = batcher.submit(bet)
+                try await Self.waitUntilSomeoneWaitsForAnAdvisoryLock(database)
+                try await other.query(
+                    "SELECT 1 FROM ledger_accounts WHERE player_id = 2 AND balance_kind = 'real' FOR UPDATE", logger: TestServices.logger
+                ).collect()
+                try await other.query("COMMIT", logger: TestServices.logger).collect()
+                return try await [winAnswer, betAnswer].map { Swift.Result<Ledger.HookedOutcome, any Error>.success($0) }
+            }
+            #expect(BatchScenario.describe(answers) == ["ok #1 95/0/0", "ok #2 85/0/0"])
+        }
+    }
+
     /// Calls of different players share no row, so the batch may take players in id order: only
     /// a key reused for two players in one batch (a provider's error) shows it, going to the lower
     /// id whatever the arrival order, as it could have gone had the two been sent at once.
@@ -70,6 +98,22 @@ import Testing
             let (answers, end) = await LedgerBatcher(ledger: harness.ledger, settings: LedgerBatchSettings()).apply(calls)
             #expect(end == .committed)
             #expect(BatchScenario.describe(answers) == ["duplicateMismatch - -", "ok #1 90/0/0"])
+        }
+    }
+
+    static func createContextLockCheck(on database: Database) async throws {
+        try await BatchScenario.createHooks(on: database)
+        try await database.withConnection { connection in
+            try await connection.query(
+                """
+                CREATE FUNCTION test_batch_context_lock(p_player bigint, p_call jsonb) RETURNS text LANGUAGE plpgsql VOLATILE AS $$
+                BEGIN
+                    PERFORM pg_advisory_xact_lock(hashtextextended('test.player:' || p_player::text, 0));
+                    RETURN NULL;
+                END
+                $$
+                """, logger: TestServices.logger
+            ).collect()
         }
     }
 

@@ -124,4 +124,22 @@ import Testing
         #expect(result.answers == ["ok #1 90/0/0", "error", "ok #2 80/0/0", "ok #3 95/0/0"])
         #expect(result.balances[2] == Balances(real: 95, bonus: 0, locked: 0))
     }
+
+    /// The flusher's batches keep every path's lock order (docs/ledger.md, "Lock order"): of a
+    /// player, only the first call may have checks and the rest share its currency; the first
+    /// call that breaks that waits, with every later call of its player.
+    @Test func aBatchTakesOfEachPlayerOnlyCallsThatLockNothingAfterThePlayersRow() throws {
+        func statement(_ name: String, _ player: Int64, checks: Bool = false, currency: String = "EUR") throws -> HookedApplyStatement {
+            let operation = LedgerOperation(
+                key: key(name), player: PlayerID(player), currency: currency, movement: .bet(units: 10, house: games))
+            return try BatchScenario.call(Step(operation: operation, checks: checks ? [BatchScenario.refuseCheck] : [])).statement
+        }
+        let waiting = [
+            try statement("a", 1, checks: true), try statement("b", 2), try statement("c", 1), try statement("d", 1, checks: true),
+            try statement("e", 1), try statement("f", 2, currency: "USD"), try statement("g", 3, checks: true), try statement("h", 2),
+        ]
+        #expect(LedgerBatcher.nextBatch(of: waiting, maximum: 64) == [0, 1, 2, 6])
+        #expect(LedgerBatcher.nextBatch(of: waiting, maximum: 2) == [0, 1])
+        #expect(LedgerBatcher.nextBatch(of: Array(waiting[3...]), maximum: 64) == [0, 1, 2, 3])
+    }
 }
