@@ -23,6 +23,10 @@ import Testing
             events.movement("win", player: 1, currency: "EUR", units: 250_000, game: "slot", round: "r1")
             events.movement("bet", player: 2, currency: "EUR", units: -40_000, game: "dice", round: "r2")
             events.movement("bet", player: 2, currency: "EUR", units: -10_000, game: "mystery", round: "r3")
+            // A live table's round id, shared by two players.
+            events.movement("bet", player: 1, currency: "EUR", units: -5_000, game: "dice", round: "table-1")
+            events.movement("bet", player: 2, currency: "EUR", units: -7_000, game: "dice", round: "table-1")
+            events.movement("win", player: 2, currency: "EUR", units: 14_000, game: "dice", round: "table-1")
             try await events.load(into: clickHouse, valuation: nil)
             try await events.load(into: clickHouse, valuation: nil)
 
@@ -35,26 +39,35 @@ import Testing
             #expect(
                 byName.rows == [
                     ["", "", "0.10000", "0.00000"], ["slots", "Starburst XXL", "1.00000", "2.50000"],
-                    ["table", "Dice", "0.40000", "0.00000"],
+                    ["table", "Dice", "0.52000", "0.14000"],
                 ], "a game without a catalogue event has no name or category")
             let tables = try await runner.run(
                 ReportSpec(
                     measures: ["turnover", "active_players"], dimensions: ["country"],
                     filters: [.init(dimension: "currency", values: ["EUR"]), .init(dimension: "category", values: ["table"])],
                     from: .init(Self.today), to: .init(Self.today)))
-            #expect(tables.rows == [["", "0.40000", "1"]], "a game filter and a player join in one report")
+            #expect(tables.rows == [["", "0.52000", "2"]], "a game filter and a player join in one report")
             #expect(throws: ReportRefusal.dimensionNotApplicable("new_players by category")) {
                 try ReportCompiler.compile(
                     ReportSpec(measures: ["new_players"], dimensions: ["category"], from: .init(Self.today), to: .init(Self.today)))
             }
 
             let rounds = try await clickHouse.execute(
-                "SELECT provider, round, game, player_id, staked_units, won_units, bets, wins FROM rounds ORDER BY round FORMAT TabSeparated"
+                """
+                SELECT provider, round, game, player_id, staked_units, won_units, bets, wins FROM rounds ORDER BY round, player_id
+                FORMAT TabSeparated
+                """
             )
             #expect(
                 rounds.split(separator: "\n") == [
                     "acme\tr1\tslot\t1\t100000\t250000\t1\t1", "acme\tr2\tdice\t2\t40000\t0\t1\t0", "acme\tr3\tmystery\t2\t10000\t0\t1\t0",
-                ], "each round once, though its events were loaded twice")
+                    "acme\ttable-1\tdice\t1\t5000\t0\t1\t0", "acme\ttable-1\tdice\t2\t7000\t14000\t1\t1",
+                ], "each player's round once, though its events were loaded twice")
+            let counted = try await runner.run(
+                ReportSpec(
+                    measures: ["rounds"], filters: [.init(dimension: "currency", values: ["EUR"])], from: .init(Self.today),
+                    to: .init(Self.today)))
+            #expect(counted.rows == [["5"]], "the shared round once for each of its two players")
         }
     }
 

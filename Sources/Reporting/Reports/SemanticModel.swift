@@ -45,7 +45,7 @@ enum SemanticModel {
         "active_players": Measure(expression: active, kind: .count),
         "arpu": Measure(expression: "if(\(active) = 0, NULL, intDiv(\(turnover) - \(wins), greatest(\(active), 1)))", kind: .money),
         "bonus_cost": Measure(expression: bonusCost, kind: .money),
-        "rounds": Measure(expression: "toInt64(uniqExactIf(provider, round, kind = 'bet' AND round != ''))", kind: .count),
+        "rounds": Measure(expression: "toInt64(uniqExactIf(provider, round, player_id, kind = 'bet' AND round != ''))", kind: .count),
         "ftd_count": Measure(expression: "toInt64(uniqExactIf(player_id, kind = 'ftd'))", kind: .count, source: .firstDeposits),
         "ftd_amount": Measure(expression: "sumIf(real_units, kind = 'ftd')", kind: .money, source: .firstDeposits),
         "new_players": Measure(expression: "toInt64(uniqExactIf(player_id, kind = 'registered'))", kind: .count, source: .registrations),
