@@ -46,6 +46,25 @@ database_sessions() {
            FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()" 2>&1 | sed 's/^/  /')
 }
 
+# The pids of every process of session $1 and of every descendant of one, wherever it went: the
+# browser tests start `croupier serve` in a session of its own (so that a test can stop its
+# group), and stopping the runner's session alone left that server running against the test
+# database, where it took the next run's leases and jobs.
+session_tree() {
+    local roots
+    roots="$(pgrep -s "$1" | tr '\n' ' ')"
+    ps -e -o pid=,ppid= | awk -v roots="$roots" '
+        BEGIN { n = split(roots, r, " "); for (i = 1; i <= n; i++) keep[r[i]] = 1 }
+        { parent[$1] = $2 }
+        END {
+            do {
+                grew = 0
+                for (p in parent) if (!(p in keep) && (parent[p] in keep)) { keep[p] = 1; grew = 1 }
+            } while (grew)
+            for (p in keep) print p
+        }'
+}
+
 report_hang() {
     local group="$1"
     echo
@@ -53,7 +72,7 @@ report_hang() {
     echo "tests started and not finished:"
     unfinished_tests
     echo "processes:"
-    ps -o pid,etime,time,stat,args -s "$group" | sed 's/^/  /'
+    ps -o pid,etime,time,stat,args -p "$(session_tree "$group" | paste -sd, -)" | sed 's/^/  /'
     echo "thread stacks:"
     thread_stacks "$group"
     echo "PostgreSQL sessions:"
@@ -68,15 +87,19 @@ started=$SECONDS
 while kill -0 "$group" 2> /dev/null; do
     if [ $((SECONDS - started)) -ge "$bound" ]; then
         report_hang "$group"
-        # Every process of the session: swift test starts the test binary in a process group
-        # of its own, and a test binary that ran a ServiceGroup ignores SIGTERM from then on
-        # (ServiceLifecycle takes the signal over), so only SIGKILL is sure to stop it.
-        pkill -TERM -s "$group" 2> /dev/null
+        # Every process of the session and its descendants: swift test starts the test binary in
+        # a process group of its own, and a test binary that ran a ServiceGroup ignores SIGTERM
+        # from then on (ServiceLifecycle takes the signal over), so only SIGKILL is sure to stop
+        # it. The tree is taken before the first signal, while every parent is still there.
+        mapfile -t tree < <(session_tree "$group")
+        kill -TERM "${tree[@]}" 2> /dev/null
         for _ in 1 2 3 4 5 6 7 8 9 10; do
-            pgrep -s "$group" > /dev/null || break
+            alive=0
+            for pid in "${tree[@]}"; do kill -0 "$pid" 2> /dev/null && alive=1; done
+            [ "$alive" = 1 ] || break
             sleep 1
         done
-        pkill -KILL -s "$group" 2> /dev/null
+        kill -KILL "${tree[@]}" 2> /dev/null
         wait "$group"
         exit 124
     fi
