@@ -66,10 +66,9 @@ public final class LedgerBatcher: Sendable {
         if shard.state.withLock({ $0.queue.count }) < maximum { try? await Task.sleep(for: window) }
         while true {
             let batch = shard.state.withLock { state in
-                let taken = Self.nextBatch(of: state.queue.map(\.call.statement), maximum: maximum)
-                let batch = taken.map { state.queue[$0] }
-                let left = Set(state.queue.indices).subtracting(taken)
-                state.queue = state.queue.indices.filter(left.contains).map { state.queue[$0] }
+                let taken = Set(Self.nextBatch(of: state.queue.lazy.map(\.call.statement), maximum: maximum))
+                let batch = state.queue.indices.filter(taken.contains).map { state.queue[$0] }
+                state.queue = state.queue.indices.filter { !taken.contains($0) }.map { state.queue[$0] }
                 if batch.isEmpty { state.flushing = false }
                 return batch
             }
@@ -87,11 +86,12 @@ public final class LedgerBatcher: Sendable {
     /// every other path (docs/ledger.md, "Lock order"). Such a call waits for a later batch, and
     /// so does every call of that player after it, so that each player's calls keep their
     /// arrival order. The sorted set of indices taken.
-    static func nextBatch(of waiting: [HookedApplyStatement], maximum: Int) -> [Int] {
+    static func nextBatch(of waiting: some Sequence<HookedApplyStatement>, maximum: Int) -> [Int] {
         var currencies: [Int64: String] = [:]
         var deferred: Set<Int64> = []
         var taken: [Int] = []
-        for (index, call) in waiting.enumerated() where taken.count < maximum {
+        for (index, call) in waiting.enumerated() {
+            if taken.count == maximum { break }
             let player = call.ledger.player
             if deferred.contains(player) { continue }
             if let currency = currencies[player], !call.checks.isEmpty || currency != call.ledger.currency {
@@ -103,6 +103,9 @@ public final class LedgerBatcher: Sendable {
         }
         return taken
     }
+
+    /// Calls waiting in every shard's queue (tests wait on it to order their calls).
+    var queued: Int { shards.reduce(0) { count, shard in count + shard.state.withLock { $0.queue.count } } }
 
     /// How a batch ended (the `end` label of `croupier_ledger_batches_total`).
     enum End: String, Sendable {

@@ -66,7 +66,7 @@ import Testing
                         metadata: ["round": "r1"])))
             let bet = try Self.bet(of: 2, key: "later", checks: [Self.contextLockCheck])
             let batcher = LedgerBatcher(
-                ledger: harness.ledger, settings: LedgerBatchSettings(windowMicroseconds: 300_000, maximum: 64, shards: 1))
+                ledger: harness.ledger, settings: LedgerBatchSettings(windowMicroseconds: 1_000_000, maximum: 64, shards: 1))
 
             let answers = try await database.withConnection { other in
                 for statement: PostgresQuery in [
@@ -74,7 +74,7 @@ import Testing
                     "SELECT pg_advisory_xact_lock(hashtextextended('test.player:2', 0))",
                 ] { try await other.query(statement, logger: TestServices.logger).collect() }
                 async let winAnswer = batcher.submit(win)
-                try await Task.sleep(for: .milliseconds(50))
+                try await Self.waitUntil { batcher.queued == 1 }
                 async let betAnswer = batcher.submit(bet)
                 try await Self.waitUntilSomeoneWaitsForAnAdvisoryLock(database)
                 try await other.query(
@@ -133,6 +133,12 @@ import Testing
                     key: IdempotencyKey(scope: "hub88", key: "acme:\(key)"), player: PlayerID(player), currency: "EUR",
                     movement: .bet(units: 10, house: BatchScenario.games), metadata: ["round": "r1"]),
                 checks: checks))
+    }
+
+    /// A bound that only catches a hang.
+    static func waitUntil(_ condition: () -> Bool) async throws {
+        for _ in 0..<2_000 where !condition() { try await Task.sleep(for: .milliseconds(5)) }
+        try #require(condition())
     }
 
     static func waitUntilSomeoneWaitsForAnAdvisoryLock(_ database: Database) async throws {

@@ -17,16 +17,6 @@
 
 ALTER TABLE games_rounds DROP CONSTRAINT games_rounds_pkey, ADD PRIMARY KEY (provider, round, player_id);
 
-CREATE OR REPLACE FUNCTION games_round_add(p_provider text, p_round text, p_player bigint, p_game text, p_currency text, p_bet bigint,
-                                           p_win bigint, p_closed boolean)
-RETURNS void LANGUAGE sql AS $$
-    INSERT INTO games_rounds (provider, round, player_id, game_code, currency, bet_units, win_units, transactions, opened_at, updated_at, closed_at)
-    VALUES (p_provider, left(p_round, 200), p_player, p_game, p_currency, p_bet, p_win, 1, now(), now(), CASE WHEN p_closed THEN now() END)
-    ON CONFLICT (provider, round, player_id) DO UPDATE SET bet_units = games_rounds.bet_units + EXCLUDED.bet_units,
-        win_units = games_rounds.win_units + EXCLUDED.win_units, transactions = games_rounds.transactions + 1,
-        updated_at = EXCLUDED.updated_at, closed_at = coalesce(games_rounds.closed_at, EXCLUDED.closed_at)
-$$;
-
 CREATE OR REPLACE FUNCTION games_record_round_v1(p_player bigint, p_call jsonb) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -38,4 +28,13 @@ BEGIN
         win_units = games_rounds.win_units + EXCLUDED.win_units, transactions = games_rounds.transactions + 1,
         updated_at = EXCLUDED.updated_at, closed_at = coalesce(games_rounds.closed_at, EXCLUDED.closed_at);
 END
+$$;
+
+-- The calls outside the ledger (a zero-amount call, `GameRounds.record`) add to a round through
+-- the follow-up, so the round's upsert is written once.
+CREATE OR REPLACE FUNCTION games_round_add(p_provider text, p_round text, p_player bigint, p_game text, p_currency text, p_bet bigint,
+                                           p_win bigint, p_closed boolean)
+RETURNS void LANGUAGE sql AS $$
+    SELECT games_record_round_v1(p_player, jsonb_build_object('provider', p_provider, 'round', p_round, 'game', p_game,
+                                                              'currency', p_currency, 'bet', p_bet, 'win', p_win, 'closed', p_closed))
 $$;

@@ -1,4 +1,4 @@
--- A round is one player's part of a provider's round, as in PostgreSQL's `games_rounds` since its
+-- A round is one player's part of a provider's round, as Games keeps rounds since PostgreSQL
 -- migration 0054: a live table's round id is shared by every player seated at it, and grouped by
 -- provider and round alone their stakes and wins were summed under one player (any(player_id)).
 -- The view is computed when read, so replacing it rewrites nothing. ClickHouse 18.16 has no
