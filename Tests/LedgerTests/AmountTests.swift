@@ -66,6 +66,16 @@ import Testing
         }
     }
 
+    @Test func houseAccountsFollowTheirGrammar() {
+        let wellFormed = ["bonus", "fees", "games:hub88", "payments:stripe_eu-2", "games:" + String(repeating: "a", count: 60)]
+        let malformed = [
+            "", ":x", "games:", "Games:hub88", "games:Hub88", "games:hub88:x", "games:hub 88", "gämes:hub88",
+            "games:" + String(repeating: "a", count: 61), "bonus1",
+        ]
+        for code in wellFormed { #expect(HouseAccount(code: code).isWellFormed, "\(code)") }
+        for code in malformed { #expect(!HouseAccount(code: code).isWellFormed, "\(code)") }
+    }
+
     /// The hash is SHA-256 over the canonical JSON array documented in Ledger.payloadHash; the
     /// expected values were computed outside Swift (Python's json and hashlib) from that text:
     /// `["1","bet","1","EUR","100","games:p","","","{\"round\":\"r1\"}"]` and the win's.
