@@ -1,7 +1,7 @@
 import Foundation
 import PostgresNIO
 
-/// `ledger_apply_batch_v1` (migration 0052) as a prepared statement: each argument of
+/// `ledger_apply_batch_v2` (migration 0055) as a prepared statement: each argument of
 /// `ledger_apply_with_hooks_v2` as an array with one element per operation, answered with one
 /// row per operation, numbered from 1 in the order given.
 struct BatchApplyStatement: PostgresPreparedStatement {
@@ -9,7 +9,7 @@ struct BatchApplyStatement: PostgresPreparedStatement {
 
     static let sql = """
         SELECT ordinal, refusal, code, transaction_id, real_balance, bonus_balance, locked_balance, replayed
-          FROM ledger_apply_batch_v1($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+          FROM ledger_apply_batch_v2($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
         """
     static let bindingDataTypes: [PostgresDataType] = [
         .textArray, .textArray, .byteaArray, .textArray, .int8Array, .textArray, .int8Array, .textArray, .textArray, .textArray,

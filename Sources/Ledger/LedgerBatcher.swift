@@ -5,7 +5,7 @@ import PostgresNIO
 import Synchronization
 
 /// Group commit (docs/ledger.md, "Group commit"): concurrent hooked operations are collected per
-/// shard of players and applied by one call of `ledger_apply_batch_v1` in one transaction, each
+/// shard of players and applied by one call of `ledger_apply_batch_v2` in one transaction, each
 /// answered as if it had been applied alone: players in id order (the lock order of every path),
 /// each player's operations in arrival order; a player's operations after the first join it only
 /// without checks and in the first's currency (`nextBatch(of:maximum:)`).

@@ -23,6 +23,7 @@ struct BatchScenario {
         var balances: [Int64: Balances] = [:]
         var followUps: [Int64: Int64] = [:]
         var rows: [Int] = []
+        var events: [String] = []
     }
 
     /// A run's result and, for a batched run, how its batch ended.
@@ -73,6 +74,7 @@ struct BatchScenario {
                     "SELECT coalesce(sum(runs), 0)::bigint FROM test_batch_follow_ups WHERE player_id = \(player)")
             }
             result.rows = try await harness.rowCounts()
+            result.events = try await harness.ledgerEvents()
             return Run(result: result, end: end)
         }
     }

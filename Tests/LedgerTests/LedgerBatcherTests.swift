@@ -54,6 +54,36 @@ import Testing
         #expect(result.followUps[1] == 3)
     }
 
+    /// Players whose operations are all new bets and wins are applied set-based (migration 0055),
+    /// beside players that go one operation at a time: bonus shares, a check refusing a player's
+    /// first operation, refusals and wins naming earlier bets must answer as one by one.
+    @Test func plainPlayersAnswerAsOneByOneBesideOthers() async throws {
+        let bonus = LedgerOperation(
+            key: IdempotencyKey(scope: "bonus", key: "grant-1"), player: PlayerID(1), currency: "EUR", movement: .bonusGrant(units: 50))
+        let result = try await expectSameAnswers(
+            BatchScenario(
+                setup: [deposit(1, 100), bonus, operation("s1", .bet(units: 120, house: games)), deposit(2, 60), deposit(3, 10)],
+                steps: [
+                    Step(operation: operation("w1", .win(units: 60, house: games, bet: key("s1")))),
+                    Step(
+                        operation: operation("b1", player: 2, .bet(units: 40, house: games)), checks: [BatchScenario.refuseCheck],
+                        arguments: ["refuse": "limitReached"]),
+                    Step(operation: operation("b2", player: 2, .bet(units: 50, house: games))),
+                    Step(operation: operation("b3", player: 2, .bet(units: 20, house: games))),
+                    Step(operation: operation("b4", .bet(units: 70, house: games))),
+                    Step(operation: operation("b5", player: 3, .bet(units: 5, house: games)), checks: [BatchScenario.refuseCheck]),
+                    Step(operation: operation("rb5", player: 3, .rollback(of: key("b9")))),
+                    Step(operation: operation("w5", player: 3, .win(units: 3, house: games, bet: nil))),
+                    Step(operation: operation("b6", player: 2, .bet(units: 10, house: games))),
+                ]))
+        #expect(result.answers[0] == "ok #1 50/40/0")
+        #expect(result.answers[1] == "refused limitReached 60/0/0")
+        #expect(result.answers[3] == "insufficientFunds - 10/0/0")
+        #expect(result.answers[4] == "ok #3 0/20/0")
+        #expect(result.answers[8] == "ok #6 0/0/0")
+        #expect(result.events.count == 11)
+    }
+
     @Test func aRollbackBeforeItsBetLeavesItsTombstoneForTheBetLaterInTheBatch() async throws {
         let result = try await expectSameAnswers(
             BatchScenario(

@@ -68,6 +68,23 @@ struct LedgerHarness {
         }
     }
 
+    /// The ledger's events as their payloads' text, sorted, without the transaction ids (each
+    /// database numbers its rows from its own offset): what two runs of one sequence must share.
+    func ledgerEvents() async throws -> [String] {
+        try await database.withConnection { connection in
+            var events: [String] = []
+            for try await payload in try await connection.query(
+                """
+                SELECT (payload - 'transactionId' - 'reference' || jsonb_build_object('hasReference', payload->'reference' <> 'null'))::text
+                  FROM outbox WHERE subject LIKE 'croupier.ledger.%' ORDER BY 1
+                """, logger: TestServices.logger
+            ).decode(String.self) {
+                events.append(payload)
+            }
+            return events
+        }
+    }
+
     /// Rows in the ledger's tables (players' accounts too) and the outbox, to prove that a refusal wrote nothing.
     func rowCounts() async throws -> [Int] {
         try await database.withConnection { connection in

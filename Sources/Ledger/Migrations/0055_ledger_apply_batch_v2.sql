@@ -1,0 +1,287 @@
+-- Group commit, set-based (docs/ledger.md, "Group commit"; docs/benchmarks.md, 2026-12-06):
+-- version 1 (0052, 0053) ran `ledger_apply` once per operation, about fifteen statements apiece,
+-- each paying the executor's start (and, for an INSERT or UPDATE, rebuilding its table's CHECK
+-- constraints from their stored text). Version 2 applies the batch's plain operations with a
+-- handful of statements for the whole batch, and every other operation as version 1 did.
+--
+-- A player's operations are **plain** when every one of them is a new bet or win (a positive
+-- amount, a house account that exists, the player's accounts exist in its currency), in one
+-- currency, only the first with checks, none of its keys known (applied, or a rollback's
+-- tombstone either way), a win's bet the player's own, in that currency and not rolled back, and
+-- no key or bet named by another operation of the batch. Such a player's operations are answered
+-- exactly as `ledger_apply` answers them one after the other (a later one sees the earlier ones'
+-- balances; a bet funds cannot cover is refused with what they left); anything else goes through
+-- `ledger_apply_with_hooks_v2`, operation by operation, as in version 1.
+--
+-- Lock order, as version 1 (0053): players in id order; a plain player's checks run before its
+-- real account is locked; consecutive plain players without checks are locked by one statement,
+-- in id order. What decided a player plain was read before its lock; after the locks one
+-- statement looks again (a twin key or a tombstone committed meanwhile, a bet rolled back), and
+-- if anything changed the batch raises `serialization_failure`: the batcher then applies its
+-- operations one by one, which answers them from what committed.
+--
+-- Writes: the plain operations' transactions (ids taken from the table's sequence in their
+-- order, so a player's ids still follow its operations), transfers, balances and events are
+-- written by one statement; then their follow-ups run, operation by operation. Follow-ups write
+-- only their own context's rows of their own player, so running them after the batch's ledger
+-- rows rather than after each operation changes nothing they can see.
+-- Same arguments and answers as version 1, which stays for callers that bound it.
+-- Revert: DROP FUNCTION ledger_apply_batch_v2 (callers go back to ledger_apply_batch_v1).
+
+-- Locks the real accounts of these players in these currencies, in player id order, in one statement.
+CREATE FUNCTION ledger_lock_real_accounts_v1(p_players bigint[], p_currencies text[]) RETURNS void
+LANGUAGE sql AS $$
+    SELECT FROM (SELECT a.id FROM ledger_accounts a
+                   JOIN unnest(p_players, p_currencies) AS w(player, currency)
+                     ON a.player_id = w.player AND a.currency = w.currency AND a.balance_kind = 'real'
+                  ORDER BY a.player_id FOR UPDATE OF a) l;
+$$;
+
+CREATE FUNCTION ledger_apply_batch_v2(
+    p_scopes text[], p_keys text[], p_hashes bytea[], p_kinds text[], p_players bigint[], p_currencies text[], p_amounts bigint[],
+    p_houses text[], p_reference_scopes text[], p_reference_keys text[], p_metadata text[], p_checks text[], p_follow_ups text[],
+    p_hook_arguments text[]
+) RETURNS TABLE (ordinal integer, refusal text, code text, transaction_id bigint, real_balance bigint, bonus_balance bigint,
+                 locked_balance bigint, replayed boolean)
+LANGUAGE plpgsql AS $$
+DECLARE
+    n constant integer := cardinality(p_keys);
+    absent constant bigint := -9223372036854775808;
+    max_int constant bigint := 9223372036854775807;
+    -- Per operation, by ordinal: whether it can be applied here; its bet (id, kind, deltas); its house account.
+    eligible boolean[]; ref_ids bigint[]; ref_kinds text[]; ref_real bigint[]; ref_bonus bigint[]; houses bigint[];
+    -- The ordinals in the order they are applied: by player, then arrival.
+    ordered integer[];
+    -- Per player of the batch, in id order: its first and last position in `ordered`, whether plain.
+    players bigint[]; firsts integer[]; lasts integer[]; plain boolean[];
+    -- Plain players not locked yet (and their currencies), and those locked (indices into `players`).
+    waiting bigint[] := '{}'; waiting_currencies text[] := '{}'; held integer[] := '{}'; waiting_held integer[] := '{}';
+    -- The plain operations to write, in order; their transfers; the accounts they change.
+    w_ordinals integer[] := '{}'; w_ids bigint[]; w_real bigint[] := '{}'; w_bonus bigint[] := '{}';
+    w_real_after bigint[] := '{}'; w_bonus_after bigint[] := '{}'; w_locked_after bigint[] := '{}';
+    t_rows integer[] := '{}'; t_debits bigint[] := '{}'; t_credits bigint[] := '{}'; t_amounts bigint[] := '{}';
+    a_ids bigint[] := '{}'; a_deltas bigint[] := '{}';
+    acc record;
+    b_real bigint; b_bonus bigint; s_real bigint; s_bonus bigint;
+    amount bigint; d_real bigint; d_bonus bigint;
+    hook regproc;
+    p integer; k integer; i integer; w integer; start integer;
+BEGIN
+    IF EXISTS (SELECT 1 FROM unnest(ARRAY[cardinality(p_scopes), cardinality(p_hashes), cardinality(p_kinds), cardinality(p_players),
+                                          cardinality(p_currencies), cardinality(p_amounts), cardinality(p_houses),
+                                          cardinality(p_reference_scopes), cardinality(p_reference_keys), cardinality(p_metadata),
+                                          cardinality(p_checks), cardinality(p_follow_ups), cardinality(p_hook_arguments)]) AS l
+                WHERE l IS DISTINCT FROM n) THEN
+        RAISE EXCEPTION 'ledger_apply_batch_v2: arrays of different lengths' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF n = 0 THEN RETURN; END IF;
+
+    -- What each operation is, read before any lock (looked at again under the locks).
+    WITH ops AS (
+        SELECT o.*, min(o.i) OVER (PARTITION BY o.player) AS player_first, count(*) OVER (PARTITION BY o.scope, o.key) AS key_uses
+          FROM unnest(p_scopes, p_keys, p_kinds, p_players, p_currencies, p_amounts, p_houses, p_reference_scopes, p_reference_keys,
+                      p_checks) WITH ORDINALITY AS o(scope, key, kind, player, currency, amount, house, rscope, rkey, checks, i)
+    )
+    SELECT array_agg(c.eligible ORDER BY c.i), array_agg(c.ref_id ORDER BY c.i), array_agg(c.ref_kind ORDER BY c.i),
+           array_agg(c.ref_real ORDER BY c.i), array_agg(c.ref_bonus ORDER BY c.i), array_agg(c.house_id ORDER BY c.i),
+           array_agg(c.i::integer ORDER BY c.player, c.i)
+      INTO eligible, ref_ids, ref_kinds, ref_real, ref_bonus, houses, ordered
+      FROM (
+        SELECT o.i, o.player, r.id AS ref_id, r.kind AS ref_kind, r.real_delta AS ref_real, r.bonus_delta AS ref_bonus, h.id AS house_id,
+               coalesce(o.kind IN ('bet', 'win') AND o.amount > 0 AND o.key_uses = 1 AND (o.checks = '{}' OR o.i = o.player_first)
+                        AND h.id IS NOT NULL
+                        AND EXISTS (SELECT 1 FROM ledger_accounts a
+                                     WHERE a.player_id = o.player AND a.currency = o.currency AND a.balance_kind = 'real')
+                        AND (o.rkey = '' OR (o.kind = 'win' AND r.player_id = o.player AND r.currency = o.currency
+                                             AND NOT EXISTS (SELECT 1 FROM ledger_transactions x WHERE x.reference_id = r.id AND x.kind = 'rollback')))
+                        AND NOT EXISTS (SELECT 1 FROM ledger_transactions x WHERE x.idempotency_scope = o.scope AND x.idempotency_key = o.key)
+                        AND NOT EXISTS (SELECT 1 FROM ledger_tombstones x WHERE x.rollback_scope = o.scope AND x.rollback_key = o.key)
+                        AND NOT EXISTS (SELECT 1 FROM ledger_tombstones x WHERE x.reference_scope = o.scope AND x.reference_key = o.key)
+                        -- No other operation of the batch names this one's key or its bet.
+                        AND NOT EXISTS (SELECT 1 FROM ops y
+                                         WHERE y.i <> o.i AND ((y.rscope = o.scope AND y.rkey = o.key)
+                                                               OR (o.rkey <> '' AND ((y.scope = o.rscope AND y.key = o.rkey)
+                                                                                     OR (y.rscope = o.rscope AND y.rkey = o.rkey))))),
+                        false) AS eligible
+          FROM ops o
+          LEFT JOIN ledger_accounts h ON h.house_code = o.house AND h.currency = o.currency
+          LEFT JOIN ledger_transactions r ON o.rkey <> '' AND r.idempotency_scope = o.rscope AND r.idempotency_key = o.rkey
+      ) c;
+
+    -- Players in id order; plain when all of a player's operations are eligible and in one currency.
+    SELECT array_agg(g.player ORDER BY g.player), array_agg(g.first_at ORDER BY g.player), array_agg(g.last_at ORDER BY g.player),
+           array_agg(g.plain ORDER BY g.player)
+      INTO players, firsts, lasts, plain
+      FROM (SELECT p_players[ordered[s]] AS player, min(s)::integer AS first_at, max(s)::integer AS last_at,
+                   bool_and(eligible[ordered[s]]) AND count(DISTINCT p_currencies[ordered[s]]) = 1 AS plain
+              FROM generate_subscripts(ordered, 1) AS s GROUP BY 1) g;
+
+    FOR p IN 1 .. cardinality(players) LOOP
+        i := ordered[firsts[p]];
+        IF NOT plain[p] OR p_checks[i] <> '{}' THEN
+            -- What this player runs (checks, or ledger_apply's locks) comes after the locks of
+            -- every player before it.
+            IF cardinality(waiting) > 0 THEN
+                PERFORM ledger_lock_real_accounts_v1(waiting, waiting_currencies);
+                held := held || waiting_held; waiting := '{}'; waiting_currencies := '{}'; waiting_held := '{}';
+            END IF;
+        END IF;
+        start := firsts[p];
+        IF plain[p] AND p_checks[i] <> '{}' THEN
+            -- Its first operation's checks, as ledger_apply_with_hooks_v2 runs them.
+            FOREACH hook IN ARRAY p_checks[i]::regproc[] LOOP
+                EXECUTE format('SELECT %s($1, $2)', hook) INTO refusal USING p_players[i], p_hook_arguments[i]::jsonb;
+                IF refusal IS NOT NULL THEN
+                    IF EXISTS (SELECT 1 FROM ledger_transactions x WHERE x.idempotency_scope = p_scopes[i] AND x.idempotency_key = p_keys[i]) THEN
+                        -- Its twin committed meanwhile: no longer new, so the player goes the single way.
+                        plain[p] := false;
+                    ELSE
+                        -- Unlocked, as a refusal's balances are.
+                        ordinal := i; code := NULL; transaction_id := NULL; replayed := false;
+                        SELECT coalesce(sum(a.balance) FILTER (WHERE a.balance_kind = 'real'), 0)::bigint,
+                               coalesce(sum(a.balance) FILTER (WHERE a.balance_kind = 'bonus'), 0)::bigint,
+                               coalesce(sum(a.balance) FILTER (WHERE a.balance_kind = 'locked'), 0)::bigint
+                          INTO real_balance, bonus_balance, locked_balance
+                          FROM ledger_accounts a WHERE a.player_id = p_players[i] AND a.currency = p_currencies[i];
+                        RETURN NEXT;
+                        start := start + 1;
+                    END IF;
+                    EXIT;
+                END IF;
+            END LOOP;
+            refusal := NULL;
+        END IF;
+        IF NOT plain[p] THEN
+            FOR k IN start .. lasts[p] LOOP
+                i := ordered[k];
+                ordinal := i;
+                SELECT h.refusal, h.code, h.transaction_id, h.real_balance, h.bonus_balance, h.locked_balance, h.replayed
+                  INTO refusal, code, transaction_id, real_balance, bonus_balance, locked_balance, replayed
+                  FROM ledger_apply_with_hooks_v2(
+                           p_scopes[i], p_keys[i], p_hashes[i], p_kinds[i], p_players[i], p_currencies[i], nullif(p_amounts[i], absent),
+                           nullif(p_houses[i], ''), nullif(p_reference_scopes[i], ''), nullif(p_reference_keys[i], ''), p_metadata[i]::jsonb,
+                           p_checks[i]::regproc[], p_follow_ups[i]::regproc[], p_hook_arguments[i]::jsonb) h;
+                RETURN NEXT;
+            END LOOP;
+        ELSIF start <= lasts[p] THEN
+            firsts[p] := start;
+            waiting := waiting || players[p]; waiting_currencies := waiting_currencies || p_currencies[ordered[start]];
+            waiting_held := waiting_held || p;
+        END IF;
+    END LOOP;
+    IF cardinality(waiting) > 0 THEN
+        PERFORM ledger_lock_real_accounts_v1(waiting, waiting_currencies);
+        held := held || waiting_held;
+    END IF;
+    IF cardinality(held) = 0 THEN RETURN; END IF;
+
+    -- Under the locks, look again at what made these operations plain.
+    IF EXISTS (SELECT 1 FROM unnest(held) AS h(p), generate_series(firsts[h.p], lasts[h.p]) AS s
+                WHERE EXISTS (SELECT 1 FROM ledger_transactions x
+                               WHERE x.idempotency_scope = p_scopes[ordered[s]] AND x.idempotency_key = p_keys[ordered[s]])
+                   OR EXISTS (SELECT 1 FROM ledger_tombstones x
+                               WHERE x.rollback_scope = p_scopes[ordered[s]] AND x.rollback_key = p_keys[ordered[s]])
+                   OR EXISTS (SELECT 1 FROM ledger_tombstones x
+                               WHERE x.reference_scope = p_scopes[ordered[s]] AND x.reference_key = p_keys[ordered[s]])
+                   OR EXISTS (SELECT 1 FROM ledger_transactions x WHERE x.reference_id = ref_ids[ordered[s]] AND x.kind = 'rollback')) THEN
+        RAISE EXCEPTION 'ledger_apply_batch_v2: an operation changed while its player was being locked'
+              USING ERRCODE = 'serialization_failure';
+    END IF;
+
+    -- Each held player's operations, in order, as ledger_apply computes them, from its balances
+    -- read after its lock.
+    FOR acc IN SELECT h.p, r.id AS real_id, r.balance AS real_now, b.id AS bonus_id, b.balance AS bonus_now, l.balance AS locked_now
+                 FROM unnest(held) AS h(p)
+                 JOIN ledger_accounts r ON r.player_id = players[h.p] AND r.currency = p_currencies[ordered[lasts[h.p]]] AND r.balance_kind = 'real'
+                 JOIN ledger_accounts b ON b.player_id = players[h.p] AND b.currency = r.currency AND b.balance_kind = 'bonus'
+                 JOIN ledger_accounts l ON l.player_id = players[h.p] AND l.currency = r.currency AND l.balance_kind = 'locked'
+                ORDER BY h.p LOOP
+        b_real := acc.real_now; b_bonus := acc.bonus_now; s_real := 0; s_bonus := 0;
+        FOR k IN firsts[acc.p] .. lasts[acc.p] LOOP
+            i := ordered[k];
+            amount := p_amounts[i];
+            IF p_kinds[i] = 'bet' THEN
+                IF amount > b_real + b_bonus THEN
+                    ordinal := i; refusal := NULL; code := 'insufficientFunds'; transaction_id := NULL; replayed := false;
+                    real_balance := b_real; bonus_balance := b_bonus; locked_balance := acc.locked_now;
+                    RETURN NEXT;
+                    CONTINUE;
+                END IF;
+                d_real := -least(amount, b_real);
+                d_bonus := -(amount + d_real);
+                IF d_real < 0 THEN
+                    t_rows := t_rows || (cardinality(w_ordinals) + 1); t_debits := t_debits || acc.real_id;
+                    t_credits := t_credits || houses[i]; t_amounts := t_amounts || -d_real;
+                END IF;
+                IF d_bonus < 0 THEN
+                    t_rows := t_rows || (cardinality(w_ordinals) + 1); t_debits := t_debits || acc.bonus_id;
+                    t_credits := t_credits || houses[i]; t_amounts := t_amounts || -d_bonus;
+                END IF;
+            ELSE
+                -- A win's bonus share is its bet's, rounded down (ledger_apply, 0030).
+                d_bonus := 0;
+                IF ref_kinds[i] = 'bet' AND ref_bonus[i] < 0 THEN
+                    d_bonus := div(amount::numeric * (-ref_bonus[i]), (-(ref_real[i] + ref_bonus[i]))::numeric)::bigint;
+                END IF;
+                d_real := amount - d_bonus;
+                IF (d_real > 0 AND b_real > max_int - d_real) OR (d_bonus > 0 AND b_bonus > max_int - d_bonus) THEN
+                    ordinal := i; refusal := NULL; code := 'amountOverflow'; transaction_id := NULL; replayed := false;
+                    real_balance := b_real; bonus_balance := b_bonus; locked_balance := acc.locked_now;
+                    RETURN NEXT;
+                    CONTINUE;
+                END IF;
+                IF d_real > 0 THEN
+                    t_rows := t_rows || (cardinality(w_ordinals) + 1); t_debits := t_debits || houses[i];
+                    t_credits := t_credits || acc.real_id; t_amounts := t_amounts || d_real;
+                END IF;
+                IF d_bonus > 0 THEN
+                    t_rows := t_rows || (cardinality(w_ordinals) + 1); t_debits := t_debits || houses[i];
+                    t_credits := t_credits || acc.bonus_id; t_amounts := t_amounts || d_bonus;
+                END IF;
+            END IF;
+            b_real := b_real + d_real; b_bonus := b_bonus + d_bonus; s_real := s_real + d_real; s_bonus := s_bonus + d_bonus;
+            w_ordinals := w_ordinals || i; w_real := w_real || d_real; w_bonus := w_bonus || d_bonus;
+            w_real_after := w_real_after || b_real; w_bonus_after := w_bonus_after || b_bonus; w_locked_after := w_locked_after || acc.locked_now;
+        END LOOP;
+        IF s_real <> 0 THEN a_ids := a_ids || acc.real_id; a_deltas := a_deltas || s_real; END IF;
+        IF s_bonus <> 0 THEN a_ids := a_ids || acc.bonus_id; a_deltas := a_deltas || s_bonus; END IF;
+    END LOOP;
+    IF cardinality(w_ordinals) = 0 THEN RETURN; END IF;
+
+    -- Ids in the operations' order, then every row in one statement.
+    SELECT array_agg(nextval(pg_get_serial_sequence('ledger_transactions', 'id')::regclass) ORDER BY g)
+      INTO w_ids FROM generate_series(1, cardinality(w_ordinals)) AS g;
+    WITH transactions AS (
+        INSERT INTO ledger_transactions (id, idempotency_scope, idempotency_key, payload_hash, kind, player_id, currency, reference_id,
+                                         real_delta, bonus_delta, locked_delta, real_after, bonus_after, locked_after, metadata)
+        OVERRIDING SYSTEM VALUE
+        SELECT w_ids[m], p_scopes[w_ordinals[m]], p_keys[w_ordinals[m]], p_hashes[w_ordinals[m]], p_kinds[w_ordinals[m]],
+               p_players[w_ordinals[m]], p_currencies[w_ordinals[m]], ref_ids[w_ordinals[m]], w_real[m], w_bonus[m], 0,
+               w_real_after[m], w_bonus_after[m], w_locked_after[m], p_metadata[w_ordinals[m]]::jsonb
+          FROM generate_subscripts(w_ordinals, 1) AS m ORDER BY m
+    ), transfers AS (
+        INSERT INTO ledger_transfers (transaction_id, debit_account_id, credit_account_id, amount)
+        SELECT w_ids[t_rows[t]], t_debits[t], t_credits[t], t_amounts[t] FROM generate_subscripts(t_rows, 1) AS t ORDER BY t
+    ), balances AS (
+        UPDATE ledger_accounts a SET balance = a.balance + d.delta FROM unnest(a_ids, a_deltas) AS d(id, delta) WHERE a.id = d.id
+    )
+    INSERT INTO outbox (event_id, subject, payload)
+    SELECT gen_random_uuid(), 'croupier.ledger.' || p_kinds[w_ordinals[m]], jsonb_build_object(
+               'transactionId', w_ids[m], 'kind', p_kinds[w_ordinals[m]], 'playerId', p_players[w_ordinals[m]],
+               'currency', p_currencies[w_ordinals[m]], 'idempotencyKey', p_scopes[w_ordinals[m]] || ':' || p_keys[w_ordinals[m]],
+               'delta', jsonb_build_object('real', w_real[m], 'bonus', w_bonus[m], 'locked', 0),
+               'balance', jsonb_build_object('real', w_real_after[m], 'bonus', w_bonus_after[m], 'locked', w_locked_after[m]),
+               'reference', ref_ids[w_ordinals[m]], 'house', p_houses[w_ordinals[m]], 'metadata', p_metadata[w_ordinals[m]]::jsonb)
+      FROM generate_subscripts(w_ordinals, 1) AS m ORDER BY m;
+
+    FOR w IN 1 .. cardinality(w_ordinals) LOOP
+        i := w_ordinals[w];
+        FOREACH hook IN ARRAY p_follow_ups[i]::regproc[] LOOP
+            EXECUTE format('SELECT %s($1, $2)', hook) USING p_players[i], p_hook_arguments[i]::jsonb;
+        END LOOP;
+        ordinal := i; refusal := NULL; code := 'ok'; transaction_id := w_ids[w]; replayed := false;
+        real_balance := w_real_after[w]; bonus_balance := w_bonus_after[w]; locked_balance := w_locked_after[w];
+        RETURN NEXT;
+    END LOOP;
+END
+$$;
