@@ -67,7 +67,7 @@ import Testing
         #expect(!"\(String(describing: error))".contains("s3cret"), "a password never reaches a message")
     }
 
-    @Test(.timeLimit(.minutes(1))) func aLinksSubscriptionCarriesOnAfterTheServerRestarts() async throws {
+    @Test(.timeLimit(.minutes(10))) func aLinksSubscriptionCarriesOnAfterTheServerRestarts() async throws {
         let server = try PrivateNATSServer()
         try await server.start()
         let link = NATSLink(url: server.url, connectTimeout: .seconds(5))

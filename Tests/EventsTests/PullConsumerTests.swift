@@ -56,7 +56,7 @@ import Testing
         await connection.close()
     }
 
-    @Test(.timeLimit(.minutes(2))) func aPullConsumerReadsEveryMessageOnceAcrossAServerKill() async throws {
+    @Test(.timeLimit(.minutes(10))) func aPullConsumerReadsEveryMessageOnceAcrossAServerKill() async throws {
         let server = try PrivateNATSServer()
         try await server.start()
         let setUp = try await NATSConnection.connect(url: server.url)

@@ -14,7 +14,7 @@ import Testing
 @Suite struct EventLoaderTests {
     static let operations = 10_000
 
-    @Test(.timeLimit(.minutes(5))) func everyLedgerEventReachesClickHouseOnceThroughANATSKillAndAClickHouseKill() async throws {
+    @Test(.timeLimit(.minutes(10))) func everyLedgerEventReachesClickHouseOnceThroughANATSKillAndAClickHouseKill() async throws {
         try await TestDatabase.with { database in
             let server = try PrivateNATSServer()
             try await server.start()

@@ -13,7 +13,7 @@ import Testing
 /// deposits and active players by day and provider equal the same figures computed from the
 /// PostgreSQL ledger, where a rollback is told by what it names rather than by its sign.
 @Suite struct ReportFiguresTests {
-    @Test(.timeLimit(.minutes(3))) func turnoverGGRDepositsAndActivePlayersByDayAndProviderEqualTheLedgers() async throws {
+    @Test(.timeLimit(.minutes(10))) func turnoverGGRDepositsAndActivePlayersByDayAndProviderEqualTheLedgers() async throws {
         try await TestDatabase.with { database in
             try await TestClickHouse.with { clickHouse in
                 let server = try PrivateNATSServer()
