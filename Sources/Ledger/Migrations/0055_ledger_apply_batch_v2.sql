@@ -2,7 +2,9 @@
 -- version 1 (0052, 0053) ran `ledger_apply` once per operation, about fifteen statements apiece,
 -- each paying the executor's start (and, for an INSERT or UPDATE, rebuilding its table's CHECK
 -- constraints from their stored text). Version 2 applies the batch's plain operations with a
--- handful of statements for the whole batch, and every other operation as version 1 did.
+-- handful of statements for the whole batch, and every other operation as version 1 did. A
+-- batch of one goes the single way: the set-based statements cost more than they save below
+-- about three operations.
 --
 -- A player's operations are **plain** when every one of them is a new bet or win (a positive
 -- amount, a house account that exists, the player's accounts exist in its currency), in one
@@ -26,16 +28,8 @@
 -- only their own context's rows of their own player, so running them after the batch's ledger
 -- rows rather than after each operation changes nothing they can see.
 -- Same arguments and answers as version 1, which stays for callers that bound it.
--- Revert: DROP FUNCTION ledger_apply_batch_v2 (callers go back to ledger_apply_batch_v1).
-
--- Locks the real accounts of these players in these currencies, in player id order, in one statement.
-CREATE FUNCTION ledger_lock_real_accounts_v1(p_players bigint[], p_currencies text[]) RETURNS void
-LANGUAGE sql AS $$
-    SELECT FROM (SELECT a.id FROM ledger_accounts a
-                   JOIN unnest(p_players, p_currencies) AS w(player, currency)
-                     ON a.player_id = w.player AND a.currency = w.currency AND a.balance_kind = 'real'
-                  ORDER BY a.player_id FOR UPDATE OF a) l;
-$$;
+-- Revert: point `BatchApplyStatement` back at ledger_apply_batch_v1, then
+-- DROP FUNCTION ledger_apply_batch_v2.
 
 CREATE FUNCTION ledger_apply_batch_v2(
     p_scopes text[], p_keys text[], p_hashes bytea[], p_kinds text[], p_players bigint[], p_currencies text[], p_amounts bigint[],
@@ -43,7 +37,12 @@ CREATE FUNCTION ledger_apply_batch_v2(
     p_hook_arguments text[]
 ) RETURNS TABLE (ordinal integer, refusal text, code text, transaction_id bigint, real_balance bigint, bonus_balance bigint,
                  locked_balance bigint, replayed boolean)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql
+-- Its statements' plans are made once per connection: with arrays as parameters the plan cache
+-- kept planning them again on every call (the planner led PostgreSQL's profile; one pair of
+-- ledger benchmark runs gave 1,091 ops/s without this line and 1,695 with it).
+SET plan_cache_mode = force_generic_plan
+AS $$
 DECLARE
     n constant integer := cardinality(p_keys);
     absent constant bigint := -9223372036854775808;
@@ -67,16 +66,34 @@ DECLARE
     hook regproc;
     p integer; k integer; i integer; w integer; start integer;
 BEGIN
-    IF EXISTS (SELECT 1 FROM unnest(ARRAY[cardinality(p_scopes), cardinality(p_hashes), cardinality(p_kinds), cardinality(p_players),
-                                          cardinality(p_currencies), cardinality(p_amounts), cardinality(p_houses),
-                                          cardinality(p_reference_scopes), cardinality(p_reference_keys), cardinality(p_metadata),
-                                          cardinality(p_checks), cardinality(p_follow_ups), cardinality(p_hook_arguments)]) AS l
-                WHERE l IS DISTINCT FROM n) THEN
+    -- Expressions, not a query: every statement here costs an executor start, every batch.
+    IF n IS NULL OR cardinality(p_scopes) IS DISTINCT FROM n OR cardinality(p_hashes) IS DISTINCT FROM n
+       OR cardinality(p_kinds) IS DISTINCT FROM n OR cardinality(p_players) IS DISTINCT FROM n
+       OR cardinality(p_currencies) IS DISTINCT FROM n OR cardinality(p_amounts) IS DISTINCT FROM n
+       OR cardinality(p_houses) IS DISTINCT FROM n OR cardinality(p_reference_scopes) IS DISTINCT FROM n
+       OR cardinality(p_reference_keys) IS DISTINCT FROM n OR cardinality(p_metadata) IS DISTINCT FROM n
+       OR cardinality(p_checks) IS DISTINCT FROM n OR cardinality(p_follow_ups) IS DISTINCT FROM n
+       OR cardinality(p_hook_arguments) IS DISTINCT FROM n THEN
         RAISE EXCEPTION 'ledger_apply_batch_v2: arrays of different lengths' USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF n = 0 THEN RETURN; END IF;
+    -- A batch of one costs less the single way: what the set-based path saves per operation
+    -- pays for its own statements from about three operations on (docs/benchmarks.md).
+    IF n = 1 THEN
+        ordinal := 1;
+        SELECT h.refusal, h.code, h.transaction_id, h.real_balance, h.bonus_balance, h.locked_balance, h.replayed
+          INTO refusal, code, transaction_id, real_balance, bonus_balance, locked_balance, replayed
+          FROM ledger_apply_with_hooks_v2(
+                   p_scopes[1], p_keys[1], p_hashes[1], p_kinds[1], p_players[1], p_currencies[1], nullif(p_amounts[1], absent),
+                   nullif(p_houses[1], ''), nullif(p_reference_scopes[1], ''), nullif(p_reference_keys[1], ''), p_metadata[1]::jsonb,
+                   p_checks[1]::regproc[], p_follow_ups[1]::regproc[], p_hook_arguments[1]::jsonb) h;
+        RETURN NEXT;
+        RETURN;
+    END IF;
 
-    -- What each operation is, read before any lock (looked at again under the locks).
+    -- What each operation is, read before any lock (looked at again under the locks). Each
+    -- lookup is a lateral join, one index probe per operation: as EXISTS in the select list the
+    -- planner hashed whole tables.
     WITH ops AS (
         SELECT o.*, min(o.i) OVER (PARTITION BY o.player) AS player_first, count(*) OVER (PARTITION BY o.scope, o.key) AS key_uses
           FROM unnest(p_scopes, p_keys, p_kinds, p_players, p_currencies, p_amounts, p_houses, p_reference_scopes, p_reference_keys,
@@ -89,14 +106,9 @@ BEGIN
       FROM (
         SELECT o.i, o.player, r.id AS ref_id, r.kind AS ref_kind, r.real_delta AS ref_real, r.bonus_delta AS ref_bonus, h.id AS house_id,
                coalesce(o.kind IN ('bet', 'win') AND o.amount > 0 AND o.key_uses = 1 AND (o.checks = '{}' OR o.i = o.player_first)
-                        AND h.id IS NOT NULL
-                        AND EXISTS (SELECT 1 FROM ledger_accounts a
-                                     WHERE a.player_id = o.player AND a.currency = o.currency AND a.balance_kind = 'real')
+                        AND h.id IS NOT NULL AND a.id IS NOT NULL AND known.found IS NULL
                         AND (o.rkey = '' OR (o.kind = 'win' AND r.player_id = o.player AND r.currency = o.currency
-                                             AND NOT EXISTS (SELECT 1 FROM ledger_transactions x WHERE x.reference_id = r.id AND x.kind = 'rollback')))
-                        AND NOT EXISTS (SELECT 1 FROM ledger_transactions x WHERE x.idempotency_scope = o.scope AND x.idempotency_key = o.key)
-                        AND NOT EXISTS (SELECT 1 FROM ledger_tombstones x WHERE x.rollback_scope = o.scope AND x.rollback_key = o.key)
-                        AND NOT EXISTS (SELECT 1 FROM ledger_tombstones x WHERE x.reference_scope = o.scope AND x.reference_key = o.key)
+                                             AND reversed.found IS NULL))
                         -- No other operation of the batch names this one's key or its bet.
                         AND NOT EXISTS (SELECT 1 FROM ops y
                                          WHERE y.i <> o.i AND ((y.rscope = o.scope AND y.rkey = o.key)
@@ -105,7 +117,17 @@ BEGIN
                         false) AS eligible
           FROM ops o
           LEFT JOIN ledger_accounts h ON h.house_code = o.house AND h.currency = o.currency
+          LEFT JOIN ledger_accounts a ON a.player_id = o.player AND a.currency = o.currency AND a.balance_kind = 'real'
           LEFT JOIN ledger_transactions r ON o.rkey <> '' AND r.idempotency_scope = o.rscope AND r.idempotency_key = o.rkey
+          -- The key applied already, or a rollback's tombstone either way.
+          LEFT JOIN LATERAL (SELECT true AS found FROM ledger_transactions x WHERE x.idempotency_scope = o.scope AND x.idempotency_key = o.key
+                             UNION ALL
+                             SELECT true FROM ledger_tombstones x WHERE x.rollback_scope = o.scope AND x.rollback_key = o.key
+                             UNION ALL
+                             SELECT true FROM ledger_tombstones x WHERE x.reference_scope = o.scope AND x.reference_key = o.key
+                             LIMIT 1) known ON true
+          LEFT JOIN LATERAL (SELECT true AS found FROM ledger_transactions x WHERE x.reference_id = r.id AND x.kind = 'rollback') reversed
+            ON true
       ) c;
 
     -- Players in id order; plain when all of a player's operations are eligible and in one currency.
@@ -122,7 +144,10 @@ BEGIN
             -- What this player runs (checks, or ledger_apply's locks) comes after the locks of
             -- every player before it.
             IF cardinality(waiting) > 0 THEN
-                PERFORM ledger_lock_real_accounts_v1(waiting, waiting_currencies);
+                PERFORM FROM (SELECT a.id FROM ledger_accounts a
+                                JOIN unnest(waiting, waiting_currencies) AS u(player, currency)
+                                  ON a.player_id = u.player AND a.currency = u.currency AND a.balance_kind = 'real'
+                               ORDER BY a.player_id FOR UPDATE OF a) l;
                 held := held || waiting_held; waiting := '{}'; waiting_currencies := '{}'; waiting_held := '{}';
             END IF;
         END IF;
@@ -170,20 +195,26 @@ BEGIN
         END IF;
     END LOOP;
     IF cardinality(waiting) > 0 THEN
-        PERFORM ledger_lock_real_accounts_v1(waiting, waiting_currencies);
+        PERFORM FROM (SELECT a.id FROM ledger_accounts a
+                        JOIN unnest(waiting, waiting_currencies) AS u(player, currency)
+                          ON a.player_id = u.player AND a.currency = u.currency AND a.balance_kind = 'real'
+                       ORDER BY a.player_id FOR UPDATE OF a) l;
         held := held || waiting_held;
     END IF;
     IF cardinality(held) = 0 THEN RETURN; END IF;
 
     -- Under the locks, look again at what made these operations plain.
-    IF EXISTS (SELECT 1 FROM unnest(held) AS h(p), generate_series(firsts[h.p], lasts[h.p]) AS s
-                WHERE EXISTS (SELECT 1 FROM ledger_transactions x
-                               WHERE x.idempotency_scope = p_scopes[ordered[s]] AND x.idempotency_key = p_keys[ordered[s]])
-                   OR EXISTS (SELECT 1 FROM ledger_tombstones x
-                               WHERE x.rollback_scope = p_scopes[ordered[s]] AND x.rollback_key = p_keys[ordered[s]])
-                   OR EXISTS (SELECT 1 FROM ledger_tombstones x
-                               WHERE x.reference_scope = p_scopes[ordered[s]] AND x.reference_key = p_keys[ordered[s]])
-                   OR EXISTS (SELECT 1 FROM ledger_transactions x WHERE x.reference_id = ref_ids[ordered[s]] AND x.kind = 'rollback')) THEN
+    IF EXISTS (SELECT 1 FROM unnest(held) AS h(p), generate_series(firsts[h.p], lasts[h.p]) AS s,
+                      LATERAL (SELECT 1 FROM ledger_transactions x
+                                WHERE x.idempotency_scope = p_scopes[ordered[s]] AND x.idempotency_key = p_keys[ordered[s]]
+                               UNION ALL
+                               SELECT 1 FROM ledger_tombstones x
+                                WHERE x.rollback_scope = p_scopes[ordered[s]] AND x.rollback_key = p_keys[ordered[s]]
+                               UNION ALL
+                               SELECT 1 FROM ledger_tombstones x
+                                WHERE x.reference_scope = p_scopes[ordered[s]] AND x.reference_key = p_keys[ordered[s]]
+                               UNION ALL
+                               SELECT 1 FROM ledger_transactions x WHERE x.reference_id = ref_ids[ordered[s]] AND x.kind = 'rollback') changed) THEN
         RAISE EXCEPTION 'ledger_apply_batch_v2: an operation changed while its player was being locked'
               USING ERRCODE = 'serialization_failure';
     END IF;
