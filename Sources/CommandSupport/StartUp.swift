@@ -11,7 +11,9 @@ import ServiceLifecycle
 /// Shared by `croupier` and `croupier-bench`, which read the same `CROUPIER_*` settings.
 public func startUp(label: String) throws -> (Configuration, Logger) {
     let (configuration, notices) = try loadConfiguration()
-    return (configuration, bootstrapLogging(configuration, notices: notices, label: label, traced: false))
+    let logger = bootstrapLogging(configuration, notices: notices, label: label, traced: false)
+    TasksOnEventLoops.install(configuration, logger: logger)
+    return (configuration, logger)
 }
 
 /// `startUp` for the long-running commands (`serve`, `worker`): when `CROUPIER_OTEL_ENDPOINT` is
@@ -20,6 +22,7 @@ public func startUp(label: String) throws -> (Configuration, Logger) {
 public func startUpTraced(label: String) throws -> (Configuration, Logger, tracing: (any Service)?) {
     let (configuration, notices) = try loadConfiguration()
     let logger = bootstrapLogging(configuration, notices: notices, label: label, traced: configuration.otelEndpoint != nil)
+    TasksOnEventLoops.install(configuration, logger: logger)
     do {
         return (configuration, logger, try TraceExport.bootstrap(configuration, logger: logger))
     } catch {
