@@ -196,7 +196,6 @@ let package = Package(
             name: "CommandSupport",
             dependencies: [
                 "App", "Core", "Persistence", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "OTel", package: "swift-otel"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

@@ -11,9 +11,7 @@ import ServiceLifecycle
 /// Shared by `croupier` and `croupier-bench`, which read the same `CROUPIER_*` settings.
 public func startUp(label: String) throws -> (Configuration, Logger) {
     let (configuration, notices) = try loadConfiguration()
-    let logger = bootstrapLogging(configuration, notices: notices, label: label, traced: false)
-    TasksOnEventLoops.install(configuration, logger: logger)
-    return (configuration, logger)
+    return (configuration, bootstrapLogging(configuration, notices: notices, label: label, traced: false))
 }
 
 /// `startUp` for the long-running commands (`serve`, `worker`): when `CROUPIER_OTEL_ENDPOINT` is
@@ -22,7 +20,6 @@ public func startUp(label: String) throws -> (Configuration, Logger) {
 public func startUpTraced(label: String) throws -> (Configuration, Logger, tracing: (any Service)?) {
     let (configuration, notices) = try loadConfiguration()
     let logger = bootstrapLogging(configuration, notices: notices, label: label, traced: configuration.otelEndpoint != nil)
-    TasksOnEventLoops.install(configuration, logger: logger)
     do {
         return (configuration, logger, try TraceExport.bootstrap(configuration, logger: logger))
     } catch {

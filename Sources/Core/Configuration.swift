@@ -45,9 +45,6 @@ public struct Configuration: Sendable {
     public var providerCacheSeconds: Int
     /// Group commit of providers' wallet calls (docs/ledger.md, "Group commit").
     public var ledgerBatch: LedgerBatchSettings
-    /// Swift's tasks run on SwiftNIO's event loops, where their sockets' I/O runs, instead of on a
-    /// pool of their own (docs/configuration.md, `CROUPIER_TASKS_ON_EVENT_LOOPS`).
-    public var tasksOnEventLoops: Bool
     /// Peers whose `X-Forwarded-For` names the client; none by default, so the peer is the client.
     public var trustedProxies: TrustedProxies
     /// The bcrypt cost of staff passwords (and of the decoy an unknown e-mail is checked against).
@@ -106,7 +103,6 @@ public struct Configuration: Sendable {
         smtpCAFile: String? = nil,
         providerCacheSeconds: Int = 5,
         ledgerBatch: LedgerBatchSettings = LedgerBatchSettings(),
-        tasksOnEventLoops: Bool = true,
         trustedProxies: TrustedProxies = .none,
         staffBcryptCost: Int = 12,
         stripe: StripeSettings? = nil,
@@ -141,7 +137,6 @@ public struct Configuration: Sendable {
         self.smtpCAFile = smtpCAFile
         self.providerCacheSeconds = providerCacheSeconds
         self.ledgerBatch = ledgerBatch
-        self.tasksOnEventLoops = tasksOnEventLoops
         self.trustedProxies = trustedProxies
         self.staffBcryptCost = staffBcryptCost
         self.stripe = stripe
@@ -306,7 +301,6 @@ extension Configuration {
                 windowMicroseconds: try reader.int("CROUPIER_LEDGER_BATCH_WINDOW_US", default: 500, range: 0...50_000),
                 maximum: try reader.int("CROUPIER_LEDGER_BATCH_MAX", default: 64, range: 1...1_000),
                 shards: try reader.int("CROUPIER_LEDGER_BATCH_SHARDS", default: 2, range: 1...256)),
-            tasksOnEventLoops: try reader.bool("CROUPIER_TASKS_ON_EVENT_LOOPS", default: true),
             trustedProxies: trustedProxies,
             staffBcryptCost: try reader.int("CROUPIER_STAFF_BCRYPT_COST", default: 12, range: 10...16),
             stripe: try reader.stripe(),
