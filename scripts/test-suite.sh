@@ -66,9 +66,11 @@ runner() {
 swift_tests() {
     # shellcheck disable=SC1091 # written by scripts/services.sh start
     source .local/env
+    # Line-buffered (stdbuf): into a pipe the tests' output is written in blocks, and a hang's
+    # log then stopped mid-line minutes before the hang, so its list of unfinished tests was wrong.
     # shellcheck disable=SC2086 # SWIFT_FLAGS holds several flags
     runner "$LOGDIR/test-swift.log" 'Test run with [0-9]+ tests? .*(passed|failed)' \
-        scripts/bounded.sh "$HANG_BOUND" "$LOGDIR/test-swift.log" -- swift test $SWIFT_FLAGS
+        scripts/bounded.sh "$HANG_BOUND" "$LOGDIR/test-swift.log" -- stdbuf -oL -eL swift test $SWIFT_FLAGS
 }
 
 # The checked-in .swift-format, shellcheck and table ownership; a finding fails the step, not the run.
