@@ -77,66 +77,58 @@ BEGIN
         RAISE EXCEPTION 'ledger_apply_batch_v2: arrays of different lengths' USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF n = 0 THEN RETURN; END IF;
-    -- A batch of one costs less the single way: what the set-based path saves per operation
-    -- pays for its own statements from about three operations on (docs/benchmarks.md).
     IF n = 1 THEN
-        ordinal := 1;
-        SELECT h.refusal, h.code, h.transaction_id, h.real_balance, h.bonus_balance, h.locked_balance, h.replayed
-          INTO refusal, code, transaction_id, real_balance, bonus_balance, locked_balance, replayed
-          FROM ledger_apply_with_hooks_v2(
-                   p_scopes[1], p_keys[1], p_hashes[1], p_kinds[1], p_players[1], p_currencies[1], nullif(p_amounts[1], absent),
-                   nullif(p_houses[1], ''), nullif(p_reference_scopes[1], ''), nullif(p_reference_keys[1], ''), p_metadata[1]::jsonb,
-                   p_checks[1]::regproc[], p_follow_ups[1]::regproc[], p_hook_arguments[1]::jsonb) h;
-        RETURN NEXT;
-        RETURN;
+        -- A batch of one costs less the single way: what the set-based path saves per operation
+        -- pays for its own statements from about three operations on (docs/benchmarks.md).
+        ordered := '{1}'; players := ARRAY[p_players[1]]; firsts := '{1}'; lasts := '{1}'; plain := '{false}';
+    ELSE
+        -- What each operation is, read before any lock (looked at again under the locks). Each
+        -- lookup is a lateral join, one index probe per operation: as EXISTS in the select list the
+        -- planner hashed whole tables.
+        WITH ops AS (
+            SELECT o.*, min(o.i) OVER (PARTITION BY o.player) AS player_first, count(*) OVER (PARTITION BY o.scope, o.key) AS key_uses
+              FROM unnest(p_scopes, p_keys, p_kinds, p_players, p_currencies, p_amounts, p_houses, p_reference_scopes, p_reference_keys,
+                          p_checks) WITH ORDINALITY AS o(scope, key, kind, player, currency, amount, house, rscope, rkey, checks, i)
+        )
+        SELECT array_agg(c.eligible ORDER BY c.i), array_agg(c.ref_id ORDER BY c.i), array_agg(c.ref_kind ORDER BY c.i),
+               array_agg(c.ref_real ORDER BY c.i), array_agg(c.ref_bonus ORDER BY c.i), array_agg(c.house_id ORDER BY c.i),
+               array_agg(c.i::integer ORDER BY c.player, c.i)
+          INTO eligible, ref_ids, ref_kinds, ref_real, ref_bonus, houses, ordered
+          FROM (
+            SELECT o.i, o.player, r.id AS ref_id, r.kind AS ref_kind, r.real_delta AS ref_real, r.bonus_delta AS ref_bonus, h.id AS house_id,
+                   coalesce(o.kind IN ('bet', 'win') AND o.amount > 0 AND o.key_uses = 1 AND (o.checks = '{}' OR o.i = o.player_first)
+                            AND h.id IS NOT NULL AND a.id IS NOT NULL AND known.found IS NULL
+                            AND (o.rkey = '' OR (o.kind = 'win' AND r.player_id = o.player AND r.currency = o.currency
+                                                 AND reversed.found IS NULL))
+                            -- No other operation of the batch names this one's key or its bet.
+                            AND NOT EXISTS (SELECT 1 FROM ops y
+                                             WHERE y.i <> o.i AND ((y.rscope = o.scope AND y.rkey = o.key)
+                                                                   OR (o.rkey <> '' AND ((y.scope = o.rscope AND y.key = o.rkey)
+                                                                                         OR (y.rscope = o.rscope AND y.rkey = o.rkey))))),
+                            false) AS eligible
+              FROM ops o
+              LEFT JOIN ledger_accounts h ON h.house_code = o.house AND h.currency = o.currency
+              LEFT JOIN ledger_accounts a ON a.player_id = o.player AND a.currency = o.currency AND a.balance_kind = 'real'
+              LEFT JOIN ledger_transactions r ON o.rkey <> '' AND r.idempotency_scope = o.rscope AND r.idempotency_key = o.rkey
+              -- The key applied already, or a rollback's tombstone either way.
+              LEFT JOIN LATERAL (SELECT true AS found FROM ledger_transactions x WHERE x.idempotency_scope = o.scope AND x.idempotency_key = o.key
+                                 UNION ALL
+                                 SELECT true FROM ledger_tombstones x WHERE x.rollback_scope = o.scope AND x.rollback_key = o.key
+                                 UNION ALL
+                                 SELECT true FROM ledger_tombstones x WHERE x.reference_scope = o.scope AND x.reference_key = o.key
+                                 LIMIT 1) known ON true
+              LEFT JOIN LATERAL (SELECT true AS found FROM ledger_transactions x WHERE x.reference_id = r.id AND x.kind = 'rollback') reversed
+                ON true
+          ) c;
+
+        -- Players in id order; plain when all of a player's operations are eligible and in one currency.
+        SELECT array_agg(g.player ORDER BY g.player), array_agg(g.first_at ORDER BY g.player), array_agg(g.last_at ORDER BY g.player),
+               array_agg(g.plain ORDER BY g.player)
+          INTO players, firsts, lasts, plain
+          FROM (SELECT p_players[ordered[s]] AS player, min(s)::integer AS first_at, max(s)::integer AS last_at,
+                       bool_and(eligible[ordered[s]]) AND count(DISTINCT p_currencies[ordered[s]]) = 1 AS plain
+                  FROM generate_subscripts(ordered, 1) AS s GROUP BY 1) g;
     END IF;
-
-    -- What each operation is, read before any lock (looked at again under the locks). Each
-    -- lookup is a lateral join, one index probe per operation: as EXISTS in the select list the
-    -- planner hashed whole tables.
-    WITH ops AS (
-        SELECT o.*, min(o.i) OVER (PARTITION BY o.player) AS player_first, count(*) OVER (PARTITION BY o.scope, o.key) AS key_uses
-          FROM unnest(p_scopes, p_keys, p_kinds, p_players, p_currencies, p_amounts, p_houses, p_reference_scopes, p_reference_keys,
-                      p_checks) WITH ORDINALITY AS o(scope, key, kind, player, currency, amount, house, rscope, rkey, checks, i)
-    )
-    SELECT array_agg(c.eligible ORDER BY c.i), array_agg(c.ref_id ORDER BY c.i), array_agg(c.ref_kind ORDER BY c.i),
-           array_agg(c.ref_real ORDER BY c.i), array_agg(c.ref_bonus ORDER BY c.i), array_agg(c.house_id ORDER BY c.i),
-           array_agg(c.i::integer ORDER BY c.player, c.i)
-      INTO eligible, ref_ids, ref_kinds, ref_real, ref_bonus, houses, ordered
-      FROM (
-        SELECT o.i, o.player, r.id AS ref_id, r.kind AS ref_kind, r.real_delta AS ref_real, r.bonus_delta AS ref_bonus, h.id AS house_id,
-               coalesce(o.kind IN ('bet', 'win') AND o.amount > 0 AND o.key_uses = 1 AND (o.checks = '{}' OR o.i = o.player_first)
-                        AND h.id IS NOT NULL AND a.id IS NOT NULL AND known.found IS NULL
-                        AND (o.rkey = '' OR (o.kind = 'win' AND r.player_id = o.player AND r.currency = o.currency
-                                             AND reversed.found IS NULL))
-                        -- No other operation of the batch names this one's key or its bet.
-                        AND NOT EXISTS (SELECT 1 FROM ops y
-                                         WHERE y.i <> o.i AND ((y.rscope = o.scope AND y.rkey = o.key)
-                                                               OR (o.rkey <> '' AND ((y.scope = o.rscope AND y.key = o.rkey)
-                                                                                     OR (y.rscope = o.rscope AND y.rkey = o.rkey))))),
-                        false) AS eligible
-          FROM ops o
-          LEFT JOIN ledger_accounts h ON h.house_code = o.house AND h.currency = o.currency
-          LEFT JOIN ledger_accounts a ON a.player_id = o.player AND a.currency = o.currency AND a.balance_kind = 'real'
-          LEFT JOIN ledger_transactions r ON o.rkey <> '' AND r.idempotency_scope = o.rscope AND r.idempotency_key = o.rkey
-          -- The key applied already, or a rollback's tombstone either way.
-          LEFT JOIN LATERAL (SELECT true AS found FROM ledger_transactions x WHERE x.idempotency_scope = o.scope AND x.idempotency_key = o.key
-                             UNION ALL
-                             SELECT true FROM ledger_tombstones x WHERE x.rollback_scope = o.scope AND x.rollback_key = o.key
-                             UNION ALL
-                             SELECT true FROM ledger_tombstones x WHERE x.reference_scope = o.scope AND x.reference_key = o.key
-                             LIMIT 1) known ON true
-          LEFT JOIN LATERAL (SELECT true AS found FROM ledger_transactions x WHERE x.reference_id = r.id AND x.kind = 'rollback') reversed
-            ON true
-      ) c;
-
-    -- Players in id order; plain when all of a player's operations are eligible and in one currency.
-    SELECT array_agg(g.player ORDER BY g.player), array_agg(g.first_at ORDER BY g.player), array_agg(g.last_at ORDER BY g.player),
-           array_agg(g.plain ORDER BY g.player)
-      INTO players, firsts, lasts, plain
-      FROM (SELECT p_players[ordered[s]] AS player, min(s)::integer AS first_at, max(s)::integer AS last_at,
-                   bool_and(eligible[ordered[s]]) AND count(DISTINCT p_currencies[ordered[s]]) = 1 AS plain
-              FROM generate_subscripts(ordered, 1) AS s GROUP BY 1) g;
 
     FOR p IN 1 .. cardinality(players) LOOP
         i := ordered[firsts[p]];
