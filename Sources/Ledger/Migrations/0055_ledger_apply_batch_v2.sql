@@ -53,8 +53,8 @@ DECLARE
     ordered integer[];
     -- Per player of the batch, in id order: its first and last position in `ordered`, whether plain.
     players bigint[]; firsts integer[]; lasts integer[]; plain boolean[];
-    -- Plain players not locked yet (and their currencies), and those locked (indices into `players`).
-    waiting bigint[] := '{}'; waiting_currencies text[] := '{}'; held integer[] := '{}'; waiting_held integer[] := '{}';
+    -- Plain players not locked yet, and those locked (indices into `players`).
+    waiting integer[] := '{}'; held integer[] := '{}';
     -- The plain operations to write, in order; their transfers; the accounts they change.
     w_ordinals integer[] := '{}'; w_ids bigint[]; w_real bigint[] := '{}'; w_bonus bigint[] := '{}';
     w_real_after bigint[] := '{}'; w_bonus_after bigint[] := '{}'; w_locked_after bigint[] := '{}';
@@ -130,19 +130,20 @@ BEGIN
                   FROM generate_subscripts(ordered, 1) AS s GROUP BY 1) g;
     END IF;
 
-    FOR p IN 1 .. cardinality(players) LOOP
+    -- One pass more than there are players: the last locks the plain players still waiting.
+    FOR p IN 1 .. cardinality(players) + 1 LOOP
         i := ordered[firsts[p]];
-        IF NOT plain[p] OR p_checks[i] <> '{}' THEN
+        IF (p > cardinality(players) OR NOT plain[p] OR p_checks[i] <> '{}') AND cardinality(waiting) > 0 THEN
             -- What this player runs (checks, or ledger_apply's locks) comes after the locks of
             -- every player before it.
-            IF cardinality(waiting) > 0 THEN
-                PERFORM FROM (SELECT a.id FROM ledger_accounts a
-                                JOIN unnest(waiting, waiting_currencies) AS u(player, currency)
-                                  ON a.player_id = u.player AND a.currency = u.currency AND a.balance_kind = 'real'
-                               ORDER BY a.player_id FOR UPDATE OF a) l;
-                held := held || waiting_held; waiting := '{}'; waiting_currencies := '{}'; waiting_held := '{}';
-            END IF;
+            PERFORM FROM (SELECT a.id FROM ledger_accounts a
+                            JOIN unnest(waiting) AS u(p)
+                              ON a.player_id = players[u.p] AND a.currency = p_currencies[ordered[firsts[u.p]]]
+                             AND a.balance_kind = 'real'
+                           ORDER BY a.player_id FOR UPDATE OF a) l;
+            held := held || waiting; waiting := '{}';
         END IF;
+        EXIT WHEN p > cardinality(players);
         start := firsts[p];
         IF plain[p] AND p_checks[i] <> '{}' THEN
             -- Its first operation's checks, as ledger_apply_with_hooks_v2 runs them.
@@ -182,17 +183,9 @@ BEGIN
             END LOOP;
         ELSIF start <= lasts[p] THEN
             firsts[p] := start;
-            waiting := waiting || players[p]; waiting_currencies := waiting_currencies || p_currencies[ordered[start]];
-            waiting_held := waiting_held || p;
+            waiting := waiting || p;
         END IF;
     END LOOP;
-    IF cardinality(waiting) > 0 THEN
-        PERFORM FROM (SELECT a.id FROM ledger_accounts a
-                        JOIN unnest(waiting, waiting_currencies) AS u(player, currency)
-                          ON a.player_id = u.player AND a.currency = u.currency AND a.balance_kind = 'real'
-                       ORDER BY a.player_id FOR UPDATE OF a) l;
-        held := held || waiting_held;
-    END IF;
     IF cardinality(held) = 0 THEN RETURN; END IF;
 
     -- Under the locks, look again at what made these operations plain.
