@@ -73,14 +73,55 @@ public struct JetStream: Sendable {
 
     /// Publishes one message; `messageID` makes a retried publish a no-op within the window.
     public func publish(subject: String, messageID: String, headers: [String: String] = [:], payload: [UInt8]) async throws -> PublishAck {
-        let reply = try await connection.request(
-            subject, headers: headers.merging(["Nats-Msg-Id": messageID]) { _, id in id }, payload: payload)
+        try await publish([Outgoing(subject: subject, messageID: messageID, headers: headers, payload: payload)])[0]
+    }
+
+    /// A message to publish: `messageID` (`Nats-Msg-Id`) makes publishing it again a no-op.
+    public struct Outgoing: Sendable {
+        public let subject: String
+        public let messageID: String
+        public let headers: [String: String]
+        public let payload: [UInt8]
+
+        public init(subject: String, messageID: String, headers: [String: String] = [:], payload: [UInt8]) {
+            self.subject = subject
+            self.messageID = messageID
+            self.headers = headers
+            self.payload = payload
+        }
+    }
+
+    /// Publishes `messages` in one write and returns their acknowledgements in the same order.
+    /// The server stores them in the order sent. Any failure fails the whole call, though some
+    /// may have been stored: publishing them all again stores each once.
+    public func publish(_ messages: [Outgoing]) async throws -> [PublishAck] {
+        let replies = try await connection.requestAll(
+            messages.map { message in
+                NATSConnection.Request(
+                    subject: message.subject, headers: message.headers.merging(["Nats-Msg-Id": message.messageID]) { _, id in id },
+                    payload: message.payload)
+            })
+        return try zip(messages, replies).map { message, reply in try Self.acknowledgement(reply, of: message.subject) }
+    }
+
+    private struct AcknowledgementBody: Decodable {
+        struct Failure: Decodable { let description: String? }
+        let stream: String?
+        let seq: UInt64?
+        let duplicate: Bool?
+        let error: Failure?
+    }
+
+    static func acknowledgement(_ reply: NATSConnection.Message, of subject: String) throws -> PublishAck {
         if reply.status == 503 { throw NATSError.serverError("no stream captures \(subject)") }
-        let json = try decode(reply.payload)
-        guard let stream = json["stream"] as? String, let sequence = (json["seq"] as? NSNumber)?.uint64Value else {
+        guard let body = try? JSONDecoder().decode(AcknowledgementBody.self, from: Data(reply.payload)) else {
+            throw NATSError.protocolError("JetStream answered something that is not a JSON object")
+        }
+        if let error = body.error { throw NATSError.serverError(error.description ?? "JetStream error") }
+        guard let stream = body.stream, let sequence = body.seq else {
             throw NATSError.protocolError("unexpected publish ack \(String(decoding: reply.payload, as: UTF8.self).prefix(200))")
         }
-        return PublishAck(stream: stream, sequence: sequence, duplicate: (json["duplicate"] as? Bool) ?? false)
+        return PublishAck(stream: stream, sequence: sequence, duplicate: body.duplicate ?? false)
     }
 
     func call(_ subject: String, body: [String: Any]) async throws -> [String: Any] {

@@ -30,9 +30,12 @@ public actor NATSConnection {
     private let channel: any Channel
     private let inboxPrefix = "_INBOX.\(RandomInbox.make())"
     private var nextRequest = 0
+    private var nextReplyGroup = 0
     private var serverInfo: [String: Any] = [:]
     private var pendingPongs: [CheckedContinuation<Void, any Error>] = []
-    private var pendingReplies: [String: CheckedContinuation<Message, any Error>] = [:]
+    /// Each awaited reply's group and place in it, by reply subject.
+    private var pendingReplies: [String: (group: Int, index: Int)] = [:]
+    private var replyGroups: [Int: ReplyGroup] = [:]
     /// Each open subscription's messages, by subscription id; `replySID` is the requests' inbox.
     private var subscriptions: [String: AsyncStream<Message>.Continuation] = [:]
     private var lastSID = 1
@@ -100,22 +103,81 @@ public actor NATSConnection {
     public func request(
         _ subject: String, headers: [String: String] = [:], payload: [UInt8], timeout: Duration = .seconds(30)
     ) async throws -> Message {
-        try checkOpen()
-        nextRequest += 1
-        let reply = "\(inboxPrefix).\(nextRequest)"
-        return try await withDeadline(timeout, what: "reply on \(subject)") {
-            try await self.awaitReply(reply, subject: subject, headers: headers, payload: payload)
+        try await requestAll([Request(subject: subject, headers: headers, payload: payload)], timeout: timeout)[0]
+    }
+
+    /// One message of `requestAll`.
+    public struct Request: Sendable {
+        public let subject: String
+        public let headers: [String: String]
+        public let payload: [UInt8]
+
+        public init(subject: String, headers: [String: String] = [:], payload: [UInt8]) {
+            self.subject = subject
+            self.headers = headers
+            self.payload = payload
         }
     }
 
-    private func awaitReply(_ reply: String, subject: String, headers: [String: String], payload: [UInt8]) async throws -> Message {
+    /// Publishes every request in one write, in order, and waits for all their replies, returned
+    /// in the requests' order: a batch costs one flush, one wait and one timer instead of one per
+    /// message. It fails as a whole when the connection fails or a reply is still missing after
+    /// `timeout`; callers send only what may be sent twice (JetStream publishes with their
+    /// `Nats-Msg-Id`), so they retry the whole batch.
+    public func requestAll(_ requests: [Request], timeout: Duration = .seconds(30)) async throws -> [Message] {
+        try checkOpen()
+        guard !requests.isEmpty else { return [] }
+        nextReplyGroup += 1
+        let group = nextReplyGroup
+        let what = requests.count == 1 ? "reply on \(requests[0].subject)" : "\(requests.count) replies"
+        return try await withDeadline(timeout, what: what) {
+            try await self.awaitReplies(group, to: requests)
+        }
+    }
+
+    private struct ReplyGroup {
+        var replies: [Message?]
+        var missing: Int
+        let subjects: [String]
+        let continuation: CheckedContinuation<[Message], any Error>
+    }
+
+    private func awaitReplies(_ group: Int, to requests: [Request]) async throws -> [Message] {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                pendingReplies[reply] = continuation
-                send(subject, reply: reply, headers: headers, payload: payload)
+                // The connection may have failed while the deadline's tasks started.
+                if let failure {
+                    continuation.resume(throwing: failure)
+                    return
+                }
+                var subjects: [String] = []
+                var buffer = channel.allocator.buffer(capacity: requests.reduce(0) { $0 + $1.payload.count + 160 })
+                for (index, request) in requests.enumerated() {
+                    nextRequest += 1
+                    let reply = "\(inboxPrefix).\(nextRequest)"
+                    subjects.append(reply)
+                    pendingReplies[reply] = (group, index)
+                    Self.encode(request.subject, reply: reply, headers: request.headers, payload: request.payload, into: &buffer)
+                }
+                replyGroups[group] = ReplyGroup(
+                    replies: Array(repeating: nil, count: requests.count), missing: requests.count, subjects: subjects,
+                    continuation: continuation)
+                channel.writeAndFlush(buffer, promise: nil)
             }
         } onCancel: {
-            Task { await self.abandon(reply) }
+            Task { await self.abandon(group) }
+        }
+    }
+
+    private func received(_ reply: Message) {
+        guard let (group, index) = pendingReplies.removeValue(forKey: reply.subject), var waiting = replyGroups[group] else { return }
+        waiting.replies[index] = reply
+        waiting.missing -= 1
+        if waiting.missing > 0 {
+            replyGroups[group] = waiting
+        } else {
+            replyGroups.removeValue(forKey: group)
+            waiting.continuation.resume(returning: waiting.replies.compactMap { $0 })
         }
     }
 
@@ -164,8 +226,10 @@ public actor NATSConnection {
         else { throw NATSError.invalidSubject("\(what) \(text.prefix(80).debugDescription)") }
     }
 
-    private func abandon(_ reply: String) {
-        pendingReplies.removeValue(forKey: reply)?.resume(throwing: NATSError.timeout("reply on \(reply)"))
+    private func abandon(_ group: Int) {
+        guard let waiting = replyGroups.removeValue(forKey: group) else { return }
+        for subject in waiting.subjects { pendingReplies.removeValue(forKey: subject) }
+        waiting.continuation.resume(throwing: NATSError.timeout("\(waiting.missing) of \(waiting.subjects.count) replies"))
     }
 
     public func close() {
@@ -188,6 +252,12 @@ public actor NATSConnection {
 
     private func send(_ subject: String, reply: String?, headers: [String: String], payload: [UInt8]) {
         var buffer = channel.allocator.buffer(capacity: payload.count + 128)
+        Self.encode(subject, reply: reply, headers: headers, payload: payload, into: &buffer)
+        channel.writeAndFlush(buffer, promise: nil)
+    }
+
+    /// One PUB (HPUB with headers) frame.
+    private static func encode(_ subject: String, reply: String?, headers: [String: String], payload: [UInt8], into buffer: inout ByteBuffer) {
         let target = reply.map { "\(subject) \($0)" } ?? subject
         if headers.isEmpty {
             buffer.writeString("PUB \(target) \(payload.count)\r\n")
@@ -201,7 +271,6 @@ public actor NATSConnection {
         }
         buffer.writeBytes(payload)
         buffer.writeString("\r\n")
-        channel.writeAndFlush(buffer, promise: nil)
     }
 
     private func write(_ text: String) {
@@ -223,7 +292,7 @@ public actor NATSConnection {
                 fail(with: .serverError(message))
             case .message(let message, let sid):
                 if sid == Self.replySID {
-                    pendingReplies.removeValue(forKey: message.subject)?.resume(returning: message)
+                    received(message)
                 } else {
                     subscriptions[sid]?.yield(message)
                 }
@@ -239,7 +308,8 @@ public actor NATSConnection {
         if failure == nil { failure = error }
         for continuation in pendingPongs { continuation.resume(throwing: error) }
         pendingPongs.removeAll()
-        for continuation in pendingReplies.values { continuation.resume(throwing: error) }
+        for waiting in replyGroups.values { waiting.continuation.resume(throwing: error) }
+        replyGroups.removeAll()
         pendingReplies.removeAll()
         for continuation in subscriptions.values { continuation.finish() }
         subscriptions.removeAll()

@@ -6,8 +6,8 @@ import PostgresNIO
 import ServiceLifecycle
 import Tracing
 
-/// Publishes outbox rows to the JetStream stream (`CROUPIER` unless configured) in id order,
-/// then marks them published. Delivery is at least once: a crash between publishing and marking republishes,
+/// Publishes outbox rows to the JetStream stream (`CROUPIER` unless configured) in id order, a
+/// batch in one write whose acknowledgements are awaited together, then marks them published. Delivery is at least once: a crash between publishing and marking republishes,
 /// and JetStream drops the duplicate by `Nats-Msg-Id` (the event id) within its window.
 /// Rows are claimed with `FOR UPDATE SKIP LOCKED`, so any number of relays can run.
 public struct OutboxRelay: Service {
@@ -88,17 +88,16 @@ public struct OutboxRelay: Service {
             var events: [(id: Int64, eventID: UUID, subject: String, payload: String, occurredAt: Date)] = []
             for try await event in rows.decode((Int64, UUID, String, String, Date).self) { events.append(event) }
             if !events.isEmpty {
+                let messages = events.map { id, eventID, outboxSubject, payload, occurredAt in
+                    JetStream.Outgoing(
+                        subject: stream.subject(forOutboxSubject: outboxSubject), messageID: eventID.uuidString.lowercased(),
+                        headers: [EventHeaders.occurredAt: EventHeaders.text(occurredAt), EventHeaders.sequence: String(id)],
+                        payload: Array(payload.utf8))
+                }
                 try await spans.batch(count: events.count) {
-                    for (id, eventID, outboxSubject, payload, occurredAt) in events {
-                        let subject = stream.subject(forOutboxSubject: outboxSubject)
-                        let messageID = eventID.uuidString.lowercased()
-                        let ack = try await spans.publish(subject: subject, eventID: messageID) {
-                            try await jetStream.publish(
-                                subject: subject, messageID: messageID,
-                                headers: [EventHeaders.occurredAt: EventHeaders.text(occurredAt), EventHeaders.sequence: String(id)],
-                                payload: Array(payload.utf8))
-                        }
-                        if ack.duplicate { logger.debug("event was already in the stream", metadata: ["event": "\(eventID)"]) }
+                    let acks = try await spans.publish(messages) { try await jetStream.publish(messages) }
+                    for (message, ack) in zip(messages, acks) where ack.duplicate {
+                        logger.debug("event was already in the stream", metadata: ["event": "\(message.messageID)"])
                     }
                     let ids = events.map(\.id)
                     try await connection.query("UPDATE outbox SET published_at = now() WHERE id = ANY(\(ids))", logger: logger).collect()

@@ -2,7 +2,7 @@ import Persistence
 import Tracing
 
 /// The outbox relay's spans (docs/operations.md, "Traces"). A batch that found events is a trace
-/// of its own, `outbox publish`, with one producer span per JetStream publish named as
+/// of its own, `outbox publish`, with one producer span per message published named as
 /// OpenTelemetry's messaging conventions name them (`publish croupier.payments.deposit_completed`:
 /// subjects are a fixed list). A poll that finds nothing starts no span, so an idle relay sends
 /// nothing.
@@ -14,13 +14,25 @@ struct RelaySpans {
         return try await traced("outbox publish", kind: .internal, attributes: attributes) { try await body() }
     }
 
-    /// `eventID` is the outbox event's id (the JetStream `Nats-Msg-Id`), never its payload.
-    func publish<Result>(subject: String, eventID: String, _ body: () async throws -> Result) async throws -> Result {
-        let attributes: SpanAttributes = [
-            "messaging.system": "nats", "messaging.operation.name": "publish", "messaging.operation.type": "send",
-            "messaging.destination.name": .string(subject), "messaging.message.id": .string(eventID),
-        ]
-        return try await traced("publish \(subject)", kind: .producer, attributes: attributes) { try await body() }
+    /// One producer span per message, all open while the batch is sent and acknowledged.
+    /// The message id is the outbox event's id (the JetStream `Nats-Msg-Id`), never its payload.
+    func publish<Result>(_ messages: [JetStream.Outgoing], _ body: () async throws -> Result) async throws -> Result {
+        let parent = ServiceContext.current ?? .topLevel
+        let spans = messages.map { message in
+            let span = tracer.startSpan("publish \(message.subject)", context: parent, ofKind: .producer)
+            span.attributes = [
+                "messaging.system": "nats", "messaging.operation.name": "publish", "messaging.operation.type": "send",
+                "messaging.destination.name": .string(message.subject), "messaging.message.id": .string(message.messageID),
+            ]
+            return span
+        }
+        defer { for span in spans { span.end() } }
+        do {
+            return try await body()
+        } catch {
+            for span in spans { span.recordFailure(error) }
+            throw error
+        }
     }
 
     private func traced<Result>(

@@ -22,6 +22,33 @@ import Testing
         await connection.close()
     }
 
+    /// The relay's way: a batch in one write, acknowledged in the order sent; sent again (a relay
+    /// that failed before marking its rows), every message is a duplicate of its first copy.
+    @Test func aBatchIsStoredInOrderAndOnceWhenSentAgain() async throws {
+        let connection = try await NATSConnection.connect(url: try TestServices.natsURL())
+        let jetStream = JetStream(connection: connection)
+        let stream = TestServices.uniqueName("TEST").uppercased()
+        let subject = "test.\(stream.lowercased()).event"
+        try await jetStream.ensureStream(name: stream, subjects: [subject])
+        let messages = (1...150).map { JetStream.Outgoing(subject: subject, messageID: "event-\($0)", payload: Array("\($0)".utf8)) }
+        let first = try await jetStream.publish(messages)
+        #expect(first.map(\.sequence) == Array(1...150))
+        #expect(first.allSatisfy { !$0.duplicate })
+        let again = try await jetStream.publish(Array(messages.reversed()))
+        #expect(again.allSatisfy { $0.duplicate })
+        #expect(again.map(\.sequence) == Array((1...150).reversed()))
+        #expect(try await jetStream.streamInfo(name: stream).messages == 150)
+
+        let stray = JetStream.Outgoing(subject: "nobody.listens.\(stream.lowercased())", messageID: "stray", payload: [])
+        let mixed = [JetStream.Outgoing(subject: subject, messageID: "event-151", payload: [])] + [stray]
+        let error = await #expect(throws: NATSError.self) { _ = try await jetStream.publish(mixed) }
+        #expect(error == .serverError("no stream captures \(stray.subject)"))
+        #expect(try await jetStream.publish([]).isEmpty)
+        try await connection.ping()
+        try await jetStream.deleteStream(name: stream)
+        await connection.close()
+    }
+
     @Test func streamInfoCountsWhatTheStreamHolds() async throws {
         let connection = try await NATSConnection.connect(url: try TestServices.natsURL())
         let jetStream = JetStream(connection: connection)
