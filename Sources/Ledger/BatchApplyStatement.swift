@@ -1,23 +1,24 @@
 import Foundation
 import PostgresNIO
 
-/// `ledger_apply_batch_v2` (migration 0055) as a prepared statement: each argument of
-/// `ledger_apply_with_hooks_v2` as an array with one element per operation, answered with one
-/// row per operation, numbered from 1 in the order given.
+/// `ledger_apply_batch_committed` (migration 0056, which calls `ledger_apply_batch_v2` of 0055
+/// and commits) as a prepared statement: each argument of `ledger_apply_with_hooks_v2` as an
+/// array with one element per operation, answered with one row of arrays, one element per
+/// operation in the order given. `CALL` it outside a transaction: its answer means committed.
 struct BatchApplyStatement: PostgresPreparedStatement {
-    typealias Row = (Int32, String?, String?, Int64?, Int64?, Int64?, Int64?, Bool)
+    typealias Row = ([Int32], [String], [String], [Int64], [Int64], [Int64], [Int64], [Bool])
 
     static let sql = """
-        SELECT ordinal, refusal, code, transaction_id, real_balance, bonus_balance, locked_balance, replayed
-          FROM ledger_apply_batch_v2($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+        CALL ledger_apply_batch_committed($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
         """
     static let bindingDataTypes: [PostgresDataType] = [
         .textArray, .textArray, .byteaArray, .textArray, .int8Array, .textArray, .int8Array, .textArray, .textArray, .textArray,
         .textArray, .textArray, .textArray, .textArray,
     ]
 
-    /// What the function reads as "no amount": `Ledger.validate` refuses it for every kind, so
-    /// it never stands for a real one.
+    /// What the function reads as "no amount", and what the procedure answers for "no balance":
+    /// `Ledger.validate` refuses it for every kind and balances are never negative, so it never
+    /// stands for a real one.
     static let absentAmount = Int64.min
 
     let calls: [HookedApplyStatement]
@@ -44,6 +45,23 @@ struct BatchApplyStatement: PostgresPreparedStatement {
     }
 
     func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+
+    /// Each operation's answer, in the order given, from the procedure's row; fails unless it
+    /// answers every operation once, in order.
+    static func outcomes(of row: Row, count: Int) throws -> [Ledger.HookedOutcome] {
+        let (ordinals, refusals, codes, transactionIDs, reals, bonuses, lockeds, replays) = row
+        guard ordinals == Array(1...Int32(count)),
+            [refusals.count, codes.count, transactionIDs.count, reals.count, bonuses.count, lockeds.count, replays.count]
+                .allSatisfy({ $0 == count })
+        else { throw LedgerError.unexpectedResult("a batch of \(count) answered ordinals \(ordinals.prefix(8))") }
+        return try (0..<count).map { index in
+            let balance = { (value: Int64) in value == absentAmount ? nil : value }
+            return try Ledger.hookedOutcome(
+                refusals[index].isEmpty ? nil : refusals[index], codes[index].isEmpty ? nil : codes[index],
+                transactionIDs[index] == 0 ? nil : transactionIDs[index], balance(reals[index]), balance(bonuses[index]),
+                balance(lockeds[index]), replays[index])
+        }
+    }
 
     /// A list of function names as the text of a PostgreSQL array, each element quoted, so the
     /// function's `::regproc[]` cast reads back exactly these names.

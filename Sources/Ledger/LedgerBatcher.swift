@@ -5,10 +5,11 @@ import PostgresNIO
 import Synchronization
 
 /// Group commit (docs/ledger.md, "Group commit"): concurrent hooked operations are collected per
-/// shard of players and applied by one call of `ledger_apply_batch_v2` in one transaction, each
-/// answered as if it had been applied alone: players in id order (the lock order of every path),
-/// each player's operations in arrival order; a player's operations after the first join it only
-/// without checks and in the first's currency (`nextBatch(of:maximum:)`).
+/// shard of players and applied by one call of `ledger_apply_batch_committed`, one transaction
+/// that commits before it answers, each answered as if it had been applied alone: players in id
+/// order (the lock order of every path), each player's operations in arrival order; a player's
+/// operations after the first join it only without checks and in the first's currency
+/// (`nextBatch(of:maximum:)`).
 ///
 /// The first operation to reach an idle shard starts that shard's flusher, which waits up to the
 /// window for others, then applies what queued (at most `maximum`), then whatever queued while
@@ -16,11 +17,12 @@ import Synchronization
 /// fills each batch while the previous one commits. Players are spread over shards by id, so two
 /// batches of one process never share a player's rows.
 ///
-/// An answer leaves only after its batch's COMMIT returned. A batch the server refused (any SQL
-/// error, before or at COMMIT) was rolled back, so its operations are applied again one by one
-/// through the single-operation path: one bad operation never fails its neighbours. A COMMIT whose
-/// outcome is unknown (the connection lost) answers every operation of the batch with the error;
-/// the provider retries, and the ledger answers a retry of what did commit as a replay.
+/// An answer leaves only after its batch committed. A batch the server refused (any SQL error,
+/// before or at the commit) was rolled back, so its operations are applied again one by one
+/// through the single-operation path: one bad operation never fails its neighbours. A batch whose
+/// outcome is unknown (the connection lost after it was sent) answers every operation of the
+/// batch with the error; the provider retries, and the ledger answers a retry of what did commit
+/// as a replay.
 public final class LedgerBatcher: Sendable {
     /// The single-operation path, which fallbacks use.
     let ledger: Ledger
@@ -111,7 +113,7 @@ public final class LedgerBatcher: Sendable {
     enum End: String, Sendable {
         /// Applied as one transaction and committed.
         case committed
-        /// The COMMIT's outcome is unknown; every operation was answered with the error.
+        /// The outcome is unknown; every operation was answered with the error.
         case unknown
         /// Refused by the server and rolled back, then applied again one by one.
         case alone
@@ -122,23 +124,25 @@ public final class LedgerBatcher: Sendable {
     func apply(_ calls: [HookedCall]) async -> (answers: [Result<Ledger.HookedOutcome, any Error>], end: End) {
         guard !calls.isEmpty else { return ([], .committed) }
         LedgerMetrics.recordBatch(size: calls.count)
+        let statement = BatchApplyStatement(calls: calls.map(\.statement))
+        let logger = ledger.logger
+        let sent = SentMark()
         do {
-            let statement = BatchApplyStatement(calls: calls.map(\.statement))
-            let logger = ledger.logger
-            let outcomes = try await ledger.database.withTransactionFailingOnClose(logger: logger) { connection in
-                try await Self.execute(statement, count: calls.count, on: connection, logger)
+            // One statement, outside any transaction: the procedure commits before it answers.
+            let outcomes = try await ledger.database.withConnectionFailingOnClose { connection in
+                sent.mark()
+                return try await Self.execute(statement, count: calls.count, on: connection, logger)
             }
             LedgerMetrics.recordBatch(end: .committed)
             for (call, outcome) in zip(calls, outcomes) { Ledger.record(call.operation, outcome) }
             return (outcomes.map { .success($0) }, .committed)
-        } catch  where Self.isUnknownCommit(error) {
+        } catch where Self.isUnknownOutcome(error, afterSending: sent.isMarked) {
             LedgerMetrics.recordBatch(end: .unknown)
-            ledger.logger.error(
-                "ledger batch: COMMIT outcome unknown", metadata: ["size": "\(calls.count)", "reason": "\(postgresReason(error))"])
+            logger.error("ledger batch: outcome unknown", metadata: ["size": "\(calls.count)", "reason": "\(postgresReason(error))"])
             return (calls.map { _ in .failure(error) }, .unknown)
         } catch {
             LedgerMetrics.recordBatch(end: .alone)
-            ledger.logger.warning(
+            logger.warning(
                 "ledger batch refused, applying its operations one by one",
                 metadata: ["size": "\(calls.count)", "reason": "\(postgresReason(error))"])
             var answers: [Result<Ledger.HookedOutcome, any Error>] = []
@@ -149,30 +153,32 @@ public final class LedgerBatcher: Sendable {
         }
     }
 
+    /// Whether the batch's statement was handed to a connection: before that, a failure (a
+    /// connection found closed when leased) cannot have applied anything.
+    private final class SentMark: Sendable {
+        private let marked = Atomic(false)
+        var isMarked: Bool { marked.load(ordering: .acquiring) }
+        func mark() { marked.store(true, ordering: .releasing) }
+    }
+
     private static func execute(_ statement: BatchApplyStatement, count: Int, on connection: PostgresConnection, _ logger: Logger)
         async throws -> [Ledger.HookedOutcome]
     {
-        var outcomes: [Ledger.HookedOutcome?] = Array(repeating: nil, count: count)
-        for try await (ordinal, refusal, code, transactionID, real, bonus, locked, replayed) in try await connection.execute(
-            statement, logger: logger)
-        {
-            guard (1...count).contains(Int(ordinal)) else { throw LedgerError.unexpectedResult("batch ordinal \(ordinal)") }
-            outcomes[Int(ordinal) - 1] = try Ledger.hookedOutcome(refusal, code, transactionID, real, bonus, locked, replayed)
+        for try await row in try await connection.execute(statement, logger: logger) {
+            return try BatchApplyStatement.outcomes(of: row, count: count)
         }
-        let answered = outcomes.compactMap { $0 }
-        guard answered.count == count else { throw LedgerError.unexpectedResult("a batch of \(count) answered \(answered.count)") }
-        return answered
+        throw LedgerError.unexpectedResult("the batch procedure answered no row")
     }
 
-    /// A COMMIT that failed without the server's word that it rolled back leaves the outcome
-    /// unknown: no answer at all (the connection closed), or an error of the connection (08), of
-    /// the server going away (57: a shutdown can end a COMMIT waiting for a standby after it
-    /// committed locally) or an internal one (XX). Only an error that says the transaction rolled
-    /// back (a deferred constraint, a serialization failure) lets its operations run again one by
-    /// one.
-    static func isUnknownCommit(_ error: any Error) -> Bool {
-        guard let error = error as? DatabaseTransactionError, let commitError = error.commitError else { return false }
-        guard let state = (commitError as? PSQLError)?.sqlState else { return true }
+    /// A batch sent to the server whose failure is not the server's word that it rolled back
+    /// leaves the outcome unknown: no answer at all (the connection closed), an error of the
+    /// connection (08), of the server going away (57: a shutdown may end the call after its
+    /// commit) or an internal one (XX). Any other error the server answered rolled the batch back
+    /// (the procedure commits last), and so did every failure before the statement was sent: their
+    /// operations can run again one by one.
+    static func isUnknownOutcome(_ error: any Error, afterSending: Bool) -> Bool {
+        guard afterSending else { return false }
+        guard let state = (error as? PSQLError)?.sqlState else { return true }
         return ["08", "57", "XX"].contains(String(state.prefix(2)))
     }
 }

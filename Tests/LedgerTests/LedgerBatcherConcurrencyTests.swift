@@ -74,13 +74,14 @@ import Testing
         return answers
     }
 
-    /// Only a COMMIT without the server's word leaves the outcome unknown (its calls answer an
-    /// error); a batch that failed before its COMMIT was rolled back and runs again one by one.
-    @Test func aCommitCutOffByAClosedConnectionIsAnUnknownOutcomeAndAnEarlierFailureIsNot() {
-        #expect(LedgerBatcher.isUnknownCommit(DatabaseTransactionError(commitError: DatabaseConnectionClosed())))
-        #expect(!LedgerBatcher.isUnknownCommit(DatabaseTransactionError(closureError: DatabaseConnectionClosed())))
-        #expect(!LedgerBatcher.isUnknownCommit(DatabaseTransactionError(beginError: DatabaseConnectionClosed())))
-        #expect(!LedgerBatcher.isUnknownCommit(DatabaseConnectionClosed()))
+    /// Only a batch that reached a connection and failed without the server's word can have
+    /// committed (its calls answer an error); one refused before it was sent runs again one by
+    /// one. (A server's refusal, `alone`, is `LedgerBatcherRecheckTests`; a cut-off call,
+    /// `LedgerBatcherOutcomeTests`.)
+    @Test func onlyAFailureAfterSendingWithoutTheServersWordIsAnUnknownOutcome() {
+        #expect(LedgerBatcher.isUnknownOutcome(DatabaseConnectionClosed(), afterSending: true))
+        #expect(LedgerBatcher.isUnknownOutcome(LedgerError.unexpectedResult("no row"), afterSending: true))
+        #expect(!LedgerBatcher.isUnknownOutcome(DatabaseConnectionClosed(), afterSending: false))
     }
 
     @Test func aWindowOfZeroLeavesTheDirectPath() throws {
