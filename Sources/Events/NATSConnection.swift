@@ -257,7 +257,9 @@ public actor NATSConnection {
     }
 
     /// One PUB (HPUB with headers) frame.
-    private static func encode(_ subject: String, reply: String?, headers: [String: String], payload: [UInt8], into buffer: inout ByteBuffer) {
+    private static func encode(
+        _ subject: String, reply: String?, headers: [String: String], payload: [UInt8], into buffer: inout ByteBuffer
+    ) {
         let target = reply.map { "\(subject) \($0)" } ?? subject
         if headers.isEmpty {
             buffer.writeString("PUB \(target) \(payload.count)\r\n")

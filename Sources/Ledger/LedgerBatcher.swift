@@ -136,7 +136,7 @@ public final class LedgerBatcher: Sendable {
             LedgerMetrics.recordBatch(end: .committed)
             for (call, outcome) in zip(calls, outcomes) { Ledger.record(call.operation, outcome) }
             return (outcomes.map { .success($0) }, .committed)
-        } catch where Self.isUnknownOutcome(error, afterSending: sent.isMarked) {
+        } catch  where Self.isUnknownOutcome(error, afterSending: sent.isMarked) {
             LedgerMetrics.recordBatch(end: .unknown)
             logger.error("ledger batch: outcome unknown", metadata: ["size": "\(calls.count)", "reason": "\(postgresReason(error))"])
             return (calls.map { _ in .failure(error) }, .unknown)

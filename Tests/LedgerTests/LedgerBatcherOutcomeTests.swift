@@ -18,22 +18,13 @@ import Testing
             let calls = try [Int64(1), 2].map { player in try LedgerBatcherLockOrderTests.bet(of: player, key: "bet-\(player)") }
             let batcher = LedgerBatcher(ledger: harness.ledger, settings: LedgerBatchSettings())
 
-            let (answers, end) = try await database.withConnection { other in
-                try await other.query("SET statement_timeout = '20s'", logger: TestServices.logger).collect()
-                try await other.query("BEGIN", logger: TestServices.logger).collect()
-                try await other.query(
-                    "SELECT 1 FROM ledger_accounts WHERE player_id = 1 AND balance_kind = 'real' FOR UPDATE", logger: TestServices.logger
-                ).collect()
-                let batch = Task { await batcher.apply(calls) }
-                try await LedgerBatcherRecheckTests.waitUntilSomeoneWaitsForARow(database)
+            let (answers, end) = try await LedgerBatcherRecheckTests.apply(calls, by: batcher, whilePlayerOneIsHeld: database) { other in
                 try await other.query(
                     """
                     SELECT pg_terminate_backend(pid) FROM pg_stat_activity
                      WHERE wait_event_type = 'Lock' AND datname = current_database() AND pid <> pg_backend_pid()
                     """, logger: TestServices.logger
                 ).collect()
-                try await other.query("ROLLBACK", logger: TestServices.logger).collect()
-                return await batch.value
             }
             #expect(end == .unknown)
             #expect(answers.allSatisfy { if case .failure = $0 { true } else { false } })

@@ -21,29 +21,39 @@ import Testing
             _ = try await harness.ledger.apply(LedgerBatcherLockOrderTests.bet(of: 2, key: "earlier").operation)
             let calls = try [Int64(1), 2].map { player in try LedgerBatcherLockOrderTests.bet(of: player, key: "bet-\(player)") }
             let batcher = LedgerBatcher(ledger: harness.ledger, settings: LedgerBatchSettings())
-
-            let batch = try await database.withConnection { other in
-                try await other.query("SET statement_timeout = '20s'", logger: TestServices.logger).collect()
-                try await other.query("BEGIN", logger: TestServices.logger).collect()
-                try await other.query(
-                    "SELECT 1 FROM ledger_accounts WHERE player_id = 1 AND balance_kind = 'real' FOR UPDATE", logger: TestServices.logger
-                ).collect()
-                let batch = Task { await batcher.apply(calls) }
-                try await Self.waitUntilSomeoneWaitsForARow(database)
+            let (answers, end) = try await Self.apply(calls, by: batcher, whilePlayerOneIsHeld: database) { other in
                 try await other.query(
                     """
                     SELECT code FROM ledger_apply('hub88', 'acme:rollback-1', '\\x00'::bytea, 'rollback', 1, 'EUR', NULL, NULL,
                                                   'hub88', 'acme:bet-1', '{}'::jsonb)
                     """, logger: TestServices.logger
                 ).collect()
-                try await other.query("COMMIT", logger: TestServices.logger).collect()
-                return batch
             }
-            let (answers, end) = await batch.value
             #expect(end == .alone)
             #expect(BatchScenario.describe(answers) == ["alreadyRolledBack - 100/0/0", "ok #1 80/0/0"])
             #expect(try await harness.balances(1) == Balances(real: 100, bonus: 0, locked: 0))
         }
+    }
+
+    /// Applies `calls` as one batch while another transaction holds player 1's `real` row: once
+    /// the batch waits for it, `meanwhile` runs in that transaction, which then commits.
+    static func apply(
+        _ calls: [HookedCall], by batcher: LedgerBatcher, whilePlayerOneIsHeld database: Database,
+        meanwhile: @escaping @Sendable (PostgresConnection) async throws -> Void
+    ) async throws -> (answers: [Result<Ledger.HookedOutcome, any Error>], end: LedgerBatcher.End) {
+        let batch = try await database.withConnection { other in
+            try await other.query("SET statement_timeout = '20s'", logger: TestServices.logger).collect()
+            try await other.query("BEGIN", logger: TestServices.logger).collect()
+            try await other.query(
+                "SELECT 1 FROM ledger_accounts WHERE player_id = 1 AND balance_kind = 'real' FOR UPDATE", logger: TestServices.logger
+            ).collect()
+            let batch = Task { await batcher.apply(calls) }
+            try await waitUntilSomeoneWaitsForARow(database)
+            try await meanwhile(other)
+            try await other.query("COMMIT", logger: TestServices.logger).collect()
+            return batch
+        }
+        return await batch.value
     }
 
     static func waitUntilSomeoneWaitsForARow(_ database: Database) async throws {
