@@ -125,6 +125,32 @@ import Testing
         #expect(result.followUps[1] == 3)
     }
 
+    /// An exact replay of a committed operation is answered from its transaction, beside its
+    /// player's new operations, which stay set-based (migration 0057); a win naming the replayed
+    /// bet, a mismatched key and a rollback beside a replay answer as one by one.
+    @Test func exactReplaysOfCommittedOperationsAnswerBesideNewOnes() async throws {
+        let result = try await expectSameAnswers(
+            BatchScenario(
+                setup: [
+                    deposit(1, 100), deposit(2, 100), operation("b0", .bet(units: 10, house: games)),
+                    operation("b00", .bet(units: 5, house: games)), operation("c0", player: 2, .bet(units: 20, house: games)),
+                ],
+                steps: [
+                    Step(operation: operation("b0", .bet(units: 10, house: games))),
+                    Step(operation: operation("b1", .bet(units: 10, house: games))),
+                    Step(operation: operation("w1", .win(units: 5, house: games, bet: key("b0")))),
+                    Step(operation: operation("b00", .bet(units: 6, house: games))),
+                    Step(operation: operation("c0", player: 2, .bet(units: 20, house: games))),
+                    Step(operation: operation("rb", player: 2, .rollback(of: key("c0")))),
+                ]))
+        #expect(result.answers[0] == "ok #1 90/0/0 replayed")
+        #expect(result.answers[1] == "ok #2 75/0/0")
+        #expect(result.answers[3].hasPrefix("duplicateMismatch"))
+        #expect(result.answers[4].hasPrefix("ok #") && result.answers[4].hasSuffix(" 80/0/0 replayed"))
+        #expect(result.balances[2] == Balances(real: 100, bonus: 0, locked: 0))
+        #expect(result.followUps[1] == 2, "a replay runs no follow-up")
+    }
+
     @Test func aCheckRefusesOnlyItsOperationAndIsSkippedForAnAppliedKey() async throws {
         let result = try await expectSameAnswers(
             BatchScenario(
