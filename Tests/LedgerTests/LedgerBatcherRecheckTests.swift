@@ -58,21 +58,17 @@ import Testing
 
     static func waitUntilSomeoneWaitsForARow(_ database: Database) async throws {
         for _ in 0..<200 {
-            if try await rowWaiters(database) > 0 { return }
+            let waiting = try await database.withConnection { connection in
+                var count = 0
+                for try await value in try await connection.query(
+                    "SELECT count(*)::int FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()",
+                    logger: TestServices.logger
+                ).decode(Int.self) { count = value }
+                return count
+            }
+            if waiting > 0 { return }
             try await Task.sleep(for: .milliseconds(50))
         }
         Issue.record("the batch never waited for the player's row")
-    }
-
-    /// Sessions of this test's database waiting for a lock.
-    static func rowWaiters(_ database: Database) async throws -> Int {
-        try await database.withConnection { connection in
-            var count = 0
-            for try await value in try await connection.query(
-                "SELECT count(*)::int FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()",
-                logger: TestServices.logger
-            ).decode(Int.self) { count = value }
-            return count
-        }
     }
 }

@@ -125,9 +125,8 @@ import Testing
         #expect(result.followUps[1] == 3)
     }
 
-    /// An exact replay of a committed operation is answered from its transaction, beside its
-    /// player's new operations, which stay set-based (migration 0057); a win naming the replayed
-    /// bet, a mismatched key and a rollback beside a replay answer as one by one.
+    /// Exact replays of committed operations beside their players' new operations, a win naming
+    /// the replayed bet, a mismatched key and a rollback beside a replay answer as one by one.
     @Test func exactReplaysOfCommittedOperationsAnswerBesideNewOnes() async throws {
         let result = try await expectSameAnswers(
             BatchScenario(
