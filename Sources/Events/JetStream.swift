@@ -114,14 +114,13 @@ public struct JetStream: Sendable {
 
     static func acknowledgement(_ reply: NATSConnection.Message, of subject: String) throws -> PublishAck {
         if reply.status == 503 { throw NATSError.serverError("no stream captures \(subject)") }
-        guard let body = try? JSONDecoder().decode(AcknowledgementBody.self, from: Data(reply.payload)) else {
-            throw NATSError.protocolError("JetStream answered something that is not a JSON object")
-        }
-        if let error = body.error { throw NATSError.serverError(error.description ?? "JetStream error") }
-        guard let stream = body.stream, let sequence = body.seq else {
+        // Whatever does not decode is reported with the payload itself, below.
+        let body = try? JSONDecoder().decode(AcknowledgementBody.self, from: Data(reply.payload))
+        if let error = body?.error { throw NATSError.serverError(error.description ?? "JetStream error") }
+        guard let stream = body?.stream, let sequence = body?.seq else {
             throw NATSError.protocolError("unexpected publish ack \(String(decoding: reply.payload, as: UTF8.self).prefix(200))")
         }
-        return PublishAck(stream: stream, sequence: sequence, duplicate: body.duplicate ?? false)
+        return PublishAck(stream: stream, sequence: sequence, duplicate: body?.duplicate ?? false)
     }
 
     func call(_ subject: String, body: [String: Any]) async throws -> [String: Any] {

@@ -7,8 +7,9 @@ import ServiceLifecycle
 import Tracing
 
 /// Publishes outbox rows to the JetStream stream (`CROUPIER` unless configured) in id order, a
-/// batch in one write whose acknowledgements are awaited together, then marks them published. Delivery is at least once: a crash between publishing and marking republishes,
-/// and JetStream drops the duplicate by `Nats-Msg-Id` (the event id) within its window.
+/// batch in one write whose acknowledgements are awaited together, then marks them published.
+/// Delivery is at least once: a crash between publishing and marking republishes, and JetStream
+/// drops the duplicate by `Nats-Msg-Id` (the event id) within its window.
 /// Rows are claimed with `FOR UPDATE SKIP LOCKED`, so any number of relays can run.
 public struct OutboxRelay: Service {
     let database: Database

@@ -54,9 +54,9 @@ struct BatchApplyStatement: PostgresPreparedStatement {
             [refusals.count, codes.count, transactionIDs.count, reals.count, bonuses.count, lockeds.count, replays.count]
                 .allSatisfy({ $0 == count })
         else { throw LedgerError.unexpectedResult("a batch of \(count) answered ordinals \(ordinals.prefix(8))") }
+        let balance = { (value: Int64) in value == absentAmount ? nil : value }
         return try (0..<count).map { index in
-            let balance = { (value: Int64) in value == absentAmount ? nil : value }
-            return try Ledger.hookedOutcome(
+            try Ledger.hookedOutcome(
                 refusals[index].isEmpty ? nil : refusals[index], codes[index].isEmpty ? nil : codes[index],
                 transactionIDs[index] == 0 ? nil : transactionIDs[index], balance(reals[index]), balance(bonuses[index]),
                 balance(lockeds[index]), replays[index])

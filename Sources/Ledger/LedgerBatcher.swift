@@ -126,17 +126,19 @@ public final class LedgerBatcher: Sendable {
         LedgerMetrics.recordBatch(size: calls.count)
         let statement = BatchApplyStatement(calls: calls.map(\.statement))
         let logger = ledger.logger
+        // A failure before the statement reaches a connection (one found closed when leased)
+        // cannot have applied anything.
         let sent = SentMark()
         do {
             // One statement, outside any transaction: the procedure commits before it answers.
             let outcomes = try await ledger.database.withConnectionFailingOnClose { connection in
-                sent.mark()
+                sent.markSent()
                 return try await Self.execute(statement, count: calls.count, on: connection, logger)
             }
             LedgerMetrics.recordBatch(end: .committed)
             for (call, outcome) in zip(calls, outcomes) { Ledger.record(call.operation, outcome) }
             return (outcomes.map { .success($0) }, .committed)
-        } catch  where Self.isUnknownOutcome(error, afterSending: sent.isMarked) {
+        } catch  where Self.isUnknownOutcome(error, afterSending: sent.isSent) {
             LedgerMetrics.recordBatch(end: .unknown)
             logger.error("ledger batch: outcome unknown", metadata: ["size": "\(calls.count)", "reason": "\(postgresReason(error))"])
             return (calls.map { _ in .failure(error) }, .unknown)
@@ -151,14 +153,6 @@ public final class LedgerBatcher: Sendable {
             }
             return (answers, .alone)
         }
-    }
-
-    /// Whether the batch's statement was handed to a connection: before that, a failure (a
-    /// connection found closed when leased) cannot have applied anything.
-    private final class SentMark: Sendable {
-        private let marked = Atomic(false)
-        var isMarked: Bool { marked.load(ordering: .acquiring) }
-        func mark() { marked.store(true, ordering: .releasing) }
     }
 
     private static func execute(_ statement: BatchApplyStatement, count: Int, on connection: PostgresConnection, _ logger: Logger)

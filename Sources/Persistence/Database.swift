@@ -87,7 +87,7 @@ public final class Database: Sendable {
     ) async throws -> Result {
         try await span.run(.transaction, .init(function: function, fileID: fileID, line: line)) {
             try await borrow { connection in
-                let commitMark = DatabaseTransaction.CommitMark()
+                let commitMark = SentMark()
                 do {
                     return try await ConnectionCloseWatch.shared.race(connection) {
                         try await DatabaseTransaction.run(on: connection, logger: logger, commitMark: commitMark, body)

@@ -1,6 +1,5 @@
 import Logging
 import PostgresNIO
-import Synchronization
 
 /// A transaction that failed at BEGIN, at COMMIT, or in its body with a ROLLBACK that failed
 /// too. An error at COMMIT leaves the outcome unknown unless the server said it rolled back.
@@ -32,16 +31,8 @@ public struct DatabaseTransactionError: Error, CustomStringConvertible {
 /// and never return; `ConnectionCloseWatch`): a closed connection's transaction was rolled back
 /// by the server, so its ROLLBACK is skipped and the body's error comes out.
 enum DatabaseTransaction {
-    /// Whether COMMIT has been sent, for a caller that may have to answer before the transaction
-    /// ends: from then on its outcome is unknown until the server answers.
-    final class CommitMark: Sendable {
-        private let sent = Atomic(false)
-        var isSent: Bool { sent.load(ordering: .acquiring) }
-        func markSent() { sent.store(true, ordering: .releasing) }
-    }
-
     static func run<Result>(
-        on connection: PostgresConnection, logger: Logger, commitMark: CommitMark?, _ body: (PostgresConnection) async throws -> Result
+        on connection: PostgresConnection, logger: Logger, commitMark: SentMark?, _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
         do {
             guard !connection.isClosed else { throw DatabaseConnectionClosed() }
