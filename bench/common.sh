@@ -25,6 +25,14 @@ fsync=$("${PSQL[@]}" -At -c "SHOW fsync")
 [[ "$sync_commit" == on && "$fsync" == on ]] || { echo "durable commits are off (synchronous_commit=$sync_commit fsync=$fsync)" >&2; exit 1; }
 
 fresh_db() { "${PSQL[@]}" -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" -c "CREATE DATABASE $1"; }
+# fresh_stream NAME: the JetStream stream a phase publishes to (exported as CROUPIER_NATS_STREAM),
+# deleted first. Phases sharing one stream would load each other's events: a server's event
+# loader takes up the stream where the previous phase's stopped and spends the measurement
+# loading that backlog into its own ClickHouse database.
+fresh_stream() {
+  export CROUPIER_NATS_STREAM=$1
+  "$BENCH_BIN" reset-stream
+}
 # A server's ClickHouse database starts empty too: a server refuses one with migrations it does not know.
 fresh_clickhouse_db() { curl -sf "http://127.0.0.1:$CROUPIER_CH_HTTP_PORT/" --data-binary "DROP DATABASE IF EXISTS $1" >/dev/null; }
 

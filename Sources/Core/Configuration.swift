@@ -19,6 +19,8 @@ public struct Configuration: Sendable {
     public var natsURL: String
     /// The JetStream stream the outbox is published to (docs/events.md).
     public var natsStream: String
+    /// The stream unless `CROUPIER_NATS_STREAM` names another.
+    public static let defaultNATSStream = "CROUPIER"
     /// How many JetStream servers keep each of the stream's messages (1–5).
     public var natsStreamReplicas: Int
     /// Days an event stays in the JetStream stream (`CROUPIER_NATS_STREAM_MAX_AGE_DAYS`).
@@ -87,7 +89,7 @@ public struct Configuration: Sendable {
         databaseURL: String = "postgres://postgres@127.0.0.1:55432/croupier",
         databasePoolSize: Int = 20,
         natsURL: String = "nats://127.0.0.1:54222",
-        natsStream: String = "CROUPIER",
+        natsStream: String = Configuration.defaultNATSStream,
         natsStreamReplicas: Int = 1,
         natsStreamMaxAgeDays: Int = 30,
         clickHouseURL: String = "http://default@127.0.0.1:58123/croupier",
@@ -274,7 +276,7 @@ extension Configuration {
             databaseURL: reader.string("CROUPIER_DATABASE_URL", default: "postgres://postgres@127.0.0.1:55432/croupier"),
             databasePoolSize: try reader.int("CROUPIER_DATABASE_POOL_SIZE", default: 20, range: 1...1000),
             natsURL: reader.string("CROUPIER_NATS_URL", default: "nats://127.0.0.1:54222"),
-            natsStream: try reader.streamName("CROUPIER_NATS_STREAM", default: "CROUPIER"),
+            natsStream: try reader.streamName("CROUPIER_NATS_STREAM", default: Configuration.defaultNATSStream),
             natsStreamReplicas: try reader.int("CROUPIER_NATS_STREAM_REPLICAS", default: 1, range: 1...5),
             natsStreamMaxAgeDays: try reader.int("CROUPIER_NATS_STREAM_MAX_AGE_DAYS", default: 30, range: 1...3650),
             clickHouseURL: reader.string("CROUPIER_CLICKHOUSE_URL", default: "http://default@127.0.0.1:58123/croupier"),

@@ -8,5 +8,5 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "croupier-bench",
         abstract: "Croupier's seeded ledger simulation and benchmarks (bench/README.md). Use a scratch database.",
         discussion: "Configuration comes from CROUPIER_* environment variables, as for croupier (docs/configuration.md).",
-        subcommands: [Simulate.self, LedgerBench.self, Hub88Bench.self, ReportsBench.self])
+        subcommands: [Simulate.self, LedgerBench.self, Hub88Bench.self, ReportsBench.self, ResetStream.self])
 }

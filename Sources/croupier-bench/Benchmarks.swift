@@ -7,7 +7,9 @@ import Games
 import GamesTesting
 import Ledger
 import LedgerTesting
+import Logging
 import Persistence
+import PostgresNIO
 
 struct LedgerBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -57,6 +59,7 @@ struct LedgerBench: AsyncParsableCommand {
                 ledger: dependencies.ledger, players: players, workers: workers, duration: .seconds(duration), distribution: chosen,
                 firstPlayer: firstPlayer, hooked: hooked, mix: chosenMix, warmup: .seconds(warmup))
             try await benchmark.fundPlayers()
+            try await analyzeAfterSetup(dependencies.database, logger: logger)
             let (result, backlog) = try await withThrowingTaskGroup(of: Void.self) { group in
                 if relay {
                     group.addTask { try await dependencies.nats.run() }
@@ -142,6 +145,7 @@ struct Hub88Bench: AsyncParsableCommand {
                 serverURL: url, players: players, clients: clients, roundsPerClient: rounds, duration: .seconds(duration),
                 warmup: .seconds(warmup), mix: chosenMix)
             let work = try await benchmark.prepare()
+            try await analyzeAfterSetup(dependencies.database, logger: logger)
             print("prepared and signed \(work.reduce(0) { $0 + $1.count }) calls")
             let result = try await benchmark.run(work)
             return (result, try await LedgerAuditor(database: dependencies.database, logger: logger).run())
@@ -170,4 +174,13 @@ struct Hub88Bench: AsyncParsableCommand {
         print("ledger audit: \(violations) violations")
         if violations > 0 || !result.wrongAnswers.isEmpty { throw ExitCode.failure }
     }
+}
+
+/// Statistics for every table once the setup has written its rows, as `pgbench -i` leaves its
+/// tables. Without them the first plans are those of empty tables: the batch function keeps its
+/// plans for a connection's life (`force_generic_plan`) until statistics change, so a whole
+/// measurement could run on a plan that scans `ledger_transactions`. ANALYZE invalidates the
+/// plans already cached, the server's too.
+func analyzeAfterSetup(_ database: Database, logger: Logger) async throws {
+    try await database.withConnection { connection in _ = try await connection.query("ANALYZE", logger: logger).collect() }
 }

@@ -90,6 +90,7 @@ pgbench_phase() {
 ledger_phase() {
   local distribution=$1 workers=$2 out
   migrated_db bench_ledger
+  fresh_stream BENCH_LEDGER
   checkpoint
   out=$(CROUPIER_DATABASE_URL=$(db_url bench_ledger) "$BENCH_BIN" ledger --hooked --relay --mix providers \
     --distribution "$distribution" --workers "$workers" --warmup "$WARMUP" --duration "$DURATION" --players "$PLAYERS") || {
@@ -110,6 +111,7 @@ hub88_phase() {
   local clients=$1 out status=0 rounds
   fresh_db bench_hub88
   fresh_clickhouse_db bench_hub88
+  fresh_stream BENCH_HUB88
   checkpoint
   : >.local/log/bench-capacity-server.log
   start_server .local/log/bench-capacity-server.log 150 env CROUPIER_DATABASE_URL="$(db_url bench_hub88)" \

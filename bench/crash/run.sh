@@ -63,6 +63,7 @@ crash_phase() {
   started=$(now)
   fresh_db "$DB"
   fresh_clickhouse_db "$DB"
+  fresh_stream BENCH_CRASH
   rm -rf "$dir" && mkdir -p "$dir"
   : >"$log"
   "$BIN" migrate >/dev/null

@@ -49,6 +49,7 @@ hub88_phase() {
   echo "== Hub88 over HTTP ($name): release server, $CLIENTS clients, ${DURATION}s at most, $PLAYERS players"
   fresh_db bench_hub88
   fresh_clickhouse_db bench_hub88
+  fresh_stream BENCH_HUB88
   checkpoint
   : >".local/log/bench-hub88-$name.log"
   start_server ".local/log/bench-hub88-$name.log" 100 "$server_bin" serve
