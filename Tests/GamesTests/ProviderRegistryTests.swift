@@ -67,3 +67,16 @@ extension ProviderRegistryTests {
         }
     }
 }
+
+extension ProviderRegistryTests {
+    /// The byte check of a provider code accepts exactly what `[a-z0-9_-]{2,40}` matches.
+    @Test(arguments: [
+        ("ab", true), ("hub88", true), ("a_b-c", true), (String(repeating: "z", count: 40), true), ("0-_9", true),
+        ("a", false), ("", false), (String(repeating: "z", count: 41), false), ("Hub88", false), ("hub 88", false),
+        ("hüb88", false), ("e\u{301}e", false), ("hub88\n", false), ("a.b", false), ("'; DROP", false),
+    ])
+    func aProviderCodeIsTwoToFortyOfLowerCaseLettersDigitsUnderscoresAndHyphens(code: String, valid: Bool) {
+        #expect(ProviderDirectory.isValidCode(code) == valid)
+        #expect((code.wholeMatch(of: /[a-z0-9_-]{2,40}/) != nil) == valid, "the pattern it replaces agrees")
+    }
+}
