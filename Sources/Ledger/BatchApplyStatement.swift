@@ -2,7 +2,7 @@ import Foundation
 import PostgresNIO
 
 /// `ledger_apply_batch_committed` (migration 0056, which calls `ledger_apply_batch_v2` of 0055
-/// and commits) as a prepared statement: each argument of `ledger_apply_with_hooks_v2` as an
+/// and 0057 and commits) as a prepared statement: each argument of `ledger_apply_with_hooks_v2` as an
 /// array with one element per operation, answered with one row of arrays, one element per
 /// operation in the order given. `CALL` it outside a transaction: its answer means committed.
 struct BatchApplyStatement: PostgresPreparedStatement {

@@ -1,14 +1,15 @@
--- The batch's classification looks up each operation's bet with an index probe, whatever the
--- table's size was when the plan was made (docs/benchmarks.md, 2026-12-06, afternoon).
+-- The batch's classification looks up each operation's rows with index probes, whatever the
+-- tables' sizes were when the plan was made (docs/benchmarks.md, 2026-12-06, afternoon).
 --
 -- Version 2 (0055) joined `ledger_transactions` for the bets its operations name with a plain
 -- join. Its plans are made once per connection (`force_generic_plan`), so a connection that first
 -- ran it while the table was small (a new install, a benchmark's fresh database) was given a hash
 -- join reading the whole table for every batch, and kept it until the table's statistics changed:
--- in the Hub88 benchmark, 5,576 rows read per batch of 5, 6 ms of a 9 ms batch. The lookup of the
--- bet and that of its rollback are now lateral subqueries with LIMIT 1, which the planner cannot
--- merge into a join: an index probe per operation. A key and a bet's rollback name at most one
--- row (unique indexes), so the answers are the same. The rest of the function is unchanged.
+-- in the Hub88 benchmark, 5,576 rows read per batch of 5, 6 ms of a 9 ms batch. Every lookup of
+-- the classification (the bet, its rollback, the house account, the player's real account) is
+-- now a lateral subquery with LIMIT 1, which the planner cannot merge into a join: an index probe
+-- per operation. Each names at most one row (unique indexes), so the answers are the same. The
+-- rest of the function is unchanged.
 -- Same arguments and answers, so the same version.
 -- Revert: re-run the CREATE FUNCTION of 0055_ledger_apply_batch_v2.sql as CREATE OR REPLACE.
 
@@ -88,11 +89,13 @@ BEGIN
                                                                                          OR (y.rscope = o.rscope AND y.rkey = o.rkey))))),
                             false) AS eligible
               FROM ops o
-              LEFT JOIN ledger_accounts h ON h.house_code = o.house AND h.currency = o.currency
-              LEFT JOIN ledger_accounts a ON a.player_id = o.player AND a.currency = o.currency AND a.balance_kind = 'real'
               -- LIMIT 1 keeps each lookup a probe per operation (a key names at most one row): a plain
               -- join, or a lateral subquery the planner may flatten into one, was planned once for the
               -- connection as a hash of the whole table whenever the table was small when planned.
+              LEFT JOIN LATERAL (SELECT x.id FROM ledger_accounts x WHERE x.house_code = o.house AND x.currency = o.currency LIMIT 1) h
+                ON true
+              LEFT JOIN LATERAL (SELECT x.id FROM ledger_accounts x
+                                  WHERE x.player_id = o.player AND x.currency = o.currency AND x.balance_kind = 'real' LIMIT 1) a ON true
               LEFT JOIN LATERAL (SELECT x.id, x.kind, x.player_id, x.currency, x.real_delta, x.bonus_delta FROM ledger_transactions x
                                   WHERE o.rkey <> '' AND x.idempotency_scope = o.rscope AND x.idempotency_key = o.rkey LIMIT 1) r ON true
               -- The key applied already, or a rollback's tombstone either way.

@@ -1,0 +1,64 @@
+import Core
+import Persistence
+import PostgresNIO
+import TestSupport
+import Testing
+
+@testable import Ledger
+
+/// The batch function keeps its plans for a connection's life (`force_generic_plan`), so a plan
+/// made while the tables were small must still look each operation's rows up by key once they
+/// have grown (migration 0057, docs/ledger.md "Group commit").
+@Suite struct LedgerBatchPlanTests {
+    /// `pg_stat_xact_user_tables` counts what this transaction read: wins naming their bets must
+    /// read `ledger_transactions` through its indexes only, not scan it. As a join, a plan made on
+    /// the first call hashed the whole table for every later batch.
+    @Test func aPlanMadeOnSmallTablesStillProbesForEachBetAsTheTableGrows() async throws {
+        try await LedgerHarness.with { harness in
+            try await BatchScenario.createHooks(on: harness.database)
+            try await LedgerBatcherLockOrderTests.fund(harness)
+            let bets = try [Int64(1), 2].map { player in try LedgerBatcherLockOrderTests.bet(of: player, key: "bet-\(player)") }
+            let wins = try [Int64(1), 2].map { player in
+                try BatchScenario.call(
+                    BatchScenario.Step(
+                        operation: LedgerOperation(
+                            key: IdempotencyKey(scope: "hub88", key: "acme:win-\(player)"), player: PlayerID(player), currency: "EUR",
+                            movement: .win(
+                                units: 5, house: BatchScenario.games, bet: IdempotencyKey(scope: "hub88", key: "acme:bet-\(player)")),
+                            metadata: ["round": "r1"]),
+                        followUps: []))
+            }
+            try await harness.database.withConnection { connection in
+                #expect(try await Self.apply(bets, on: connection) == ["ok", "ok"])
+                try await connection.query(
+                    """
+                    SELECT ledger_apply('test', 'grow-' || n, '\\x00'::bytea, 'deposit', 1 + n % 2, 'EUR', 1, 'payments:sandbox', NULL, NULL,
+                                        '{}'::jsonb)
+                      FROM generate_series(1, 2000) AS n
+                    """, logger: TestServices.logger
+                ).collect()
+                try await connection.query("BEGIN", logger: TestServices.logger).collect()
+                #expect(try await Self.apply(wins, on: connection) == ["ok", "ok"])
+                var scanned: Int64 = -1
+                for try await rows in try await connection.query(
+                    "SELECT seq_tup_read FROM pg_stat_xact_user_tables WHERE relname = 'ledger_transactions'", logger: TestServices.logger
+                ).decode(Int64.self) { scanned = rows }
+                try await connection.query("ROLLBACK", logger: TestServices.logger).collect()
+                #expect(scanned == 0, "rows of ledger_transactions read by sequential scans")
+            }
+        }
+    }
+
+    /// `ledger_apply_batch_v2` on `connection` (the procedure would commit), answering each code.
+    static func apply(_ calls: [HookedCall], on connection: PostgresConnection) async throws -> [String] {
+        let statement = BatchApplyStatement(calls: calls.map(\.statement))
+        let arguments = (1...14).map { "$\($0)" }.joined(separator: ", ")
+        let query = PostgresQuery(
+            unsafeSQL: "SELECT code FROM ledger_apply_batch_v2(\(arguments)) ORDER BY ordinal", binds: try statement.makeBindings())
+        var codes: [String] = []
+        for try await code in try await connection.query(query, logger: TestServices.logger).decode(String?.self) {
+            codes.append(code ?? "refused")
+        }
+        return codes
+    }
+}
