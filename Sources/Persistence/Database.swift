@@ -50,17 +50,33 @@ public final class Database: Sendable {
     }
 
     /// A pooled connection, refused when it closed before the pool learnt of it: a request
-    /// written to it would never return (`ConnectionCloseWatch`).
+    /// written to it would never return (`ConnectionCloseWatch`). Nothing was written to a refused
+    /// one, so the lease is tried again a moment later: a backend terminated or a PostgreSQL
+    /// restart leaves closed connections idle in the pool until it has handled their close.
     private func borrow<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
         let requested = ContinuousClock.now
-        return try await client.withConnection { connection in
-            acquireTimer.recordInterval(since: requested)
-            guard !connection.isClosed else { throw DatabaseConnectionClosed() }
-            inUse.increment()
-            defer { inUse.decrement() }
-            return try await body(connection)
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await client.withConnection { connection in
+                    guard !connection.isClosed else { throw ClosedWhenLeased() }
+                    acquireTimer.recordInterval(since: requested)
+                    inUse.increment()
+                    defer { inUse.decrement() }
+                    return try await body(connection)
+                }
+            } catch is ClosedWhenLeased {
+                guard attempt < Self.leaseAttempts else { throw DatabaseConnectionClosed() }
+                try await Task.sleep(for: .milliseconds(attempt))
+            }
         }
     }
+
+    /// Leases of a closed connection before `borrow` gives up: 45 ms of pauses in all.
+    static let leaseAttempts = 10
+
+    private struct ClosedWhenLeased: Error {}
 
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
     /// The body's own error comes out as it was thrown once the rollback succeeded (or the
