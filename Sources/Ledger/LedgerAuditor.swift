@@ -188,10 +188,12 @@ public struct LedgerAuditor: Sendable {
             """
         ),
         (
-            10, "every transfer names its transaction and two existing accounts, and every transaction a known currency",
-            // What foreign keys checked on every bet until migration 0050 dropped them from the
-            // append-only rows; the other invariants join through these references and would
-            // not see a row whose reference leads nowhere.
+            10,
+            "every transfer names its transaction and two existing accounts, and every transaction a known currency and an "
+                + "existing transaction as its reference",
+            // What foreign keys checked on every bet until migrations 0050 and 0058 dropped them
+            // from the append-only rows; the other invariants join through these references and
+            // would not see a row whose reference leads nowhere.
             """
             SELECT (SELECT count(*) FROM ledger_transfers t
                      WHERE NOT EXISTS (SELECT 1 FROM ledger_transactions x WHERE x.id = t.transaction_id)
@@ -199,6 +201,8 @@ public struct LedgerAuditor: Sendable {
                         OR NOT EXISTS (SELECT 1 FROM ledger_accounts a WHERE a.id = t.credit_account_id))
                  + (SELECT count(*) FROM ledger_transactions x
                      WHERE NOT EXISTS (SELECT 1 FROM ledger_currencies c WHERE c.code = x.currency))
+                 + (SELECT count(*) FROM ledger_transactions x
+                     WHERE x.reference_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ledger_transactions r WHERE r.id = x.reference_id))
             """
         ),
     ]
