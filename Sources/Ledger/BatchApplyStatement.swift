@@ -1,4 +1,3 @@
-import Foundation
 import PostgresNIO
 
 /// `ledger_apply_batch_committed` (migration 0056, which calls `ledger_apply_batch_v2` of 0055
@@ -64,11 +63,21 @@ struct BatchApplyStatement: PostgresPreparedStatement {
     }
 
     /// A list of function names as the text of a PostgreSQL array, each element quoted, so the
-    /// function's `::regproc[]` cast reads back exactly these names.
+    /// function's `::regproc[]` cast reads back exactly these names. Byte by byte: it runs for
+    /// every hook of every operation, and Foundation's string replacement was 3 % of the server's
+    /// CPU under the Hub88 benchmark.
     static func arrayLiteral(_ names: [String]) -> String {
-        let quoted = names.map { name in
-            "\"" + name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        var bytes: [UInt8] = [UInt8(ascii: "{")]
+        for (index, name) in names.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(UInt8(ascii: "\""))
+            for byte in name.utf8 {
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { bytes.append(UInt8(ascii: "\\")) }
+                bytes.append(byte)
+            }
+            bytes.append(UInt8(ascii: "\""))
         }
-        return "{" + quoted.joined(separator: ",") + "}"
+        bytes.append(UInt8(ascii: "}"))
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
