@@ -8,7 +8,7 @@ import Hummingbird
 struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
     let strictTransportSecurity: Bool
 
-    static var contentSecurityPolicy: String { contentSecurityPolicy(frameAncestors: ["'none'"]) }
+    static var contentSecurityPolicy: String { SecurityHeaderValues.contentSecurityPolicy }
 
     /// `frameSources`: who this page may frame (a game page frames its provider).
     /// `imageSources`: the lobby shows providers' thumbnails from their own hosts.
@@ -32,19 +32,31 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response = try await next(request, context)
-        if response.headers[.contentSecurityPolicy] == nil {
-            response.headers[.contentSecurityPolicy] = Self.contentSecurityPolicy
+        let framedByNone: Bool
+        if let policy = response.headers[.contentSecurityPolicy] {
+            framedByNone = policy.contains("frame-ancestors 'none'")
+        } else {
+            response.headers[.contentSecurityPolicy] = SecurityHeaderValues.contentSecurityPolicy
+            framedByNone = true
         }
-        if response.headers[.contentSecurityPolicy]?.contains("frame-ancestors 'none'") == true {
-            response.headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
-        }
+        if framedByNone { response.headers[SecurityHeaderValues.frameOptions] = "DENY" }
         response.headers[.xContentTypeOptions] = "nosniff"
-        response.headers[HTTPField.Name("Referrer-Policy")!] = "strict-origin-when-cross-origin"
-        response.headers[HTTPField.Name("Cross-Origin-Opener-Policy")!] = "same-origin"
-        response.headers[HTTPField.Name("Permissions-Policy")!] = "camera=(), microphone=(), geolocation=(), payment=()"
+        response.headers[SecurityHeaderValues.referrerPolicy] = "strict-origin-when-cross-origin"
+        response.headers[SecurityHeaderValues.openerPolicy] = "same-origin"
+        response.headers[SecurityHeaderValues.permissionsPolicy] = "camera=(), microphone=(), geolocation=(), payment=()"
         if strictTransportSecurity {
             response.headers[.strictTransportSecurity] = "max-age=31536000; includeSubDomains"
         }
         return response
     }
+}
+
+/// What the middleware sets on every response, a wallet call's included, made once: a generic
+/// type cannot hold stored statics.
+private enum SecurityHeaderValues {
+    static let contentSecurityPolicy = SecurityHeadersMiddleware<BasicRequestContext>.contentSecurityPolicy(frameAncestors: ["'none'"])
+    static let frameOptions = HTTPField.Name("X-Frame-Options")!
+    static let referrerPolicy = HTTPField.Name("Referrer-Policy")!
+    static let openerPolicy = HTTPField.Name("Cross-Origin-Opener-Policy")!
+    static let permissionsPolicy = HTTPField.Name("Permissions-Policy")!
 }
