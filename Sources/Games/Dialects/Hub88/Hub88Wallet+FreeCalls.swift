@@ -83,10 +83,9 @@ extension Hub88Wallet {
             ] + (reward.map { [$0] } ?? [])
         let hash = Array(SHA256.hash(data: Data(CanonicalJSON.array(defining).utf8)))
         let stored: (ByteBuffer, String, Int64?)? = try await database.withConnection { connection in
-            let rows = try await connection.query(
-                "SELECT payload_hash, status, balance FROM games_free_transactions WHERE provider = \(provider) AND transaction_uuid = \(request.transactionUUID)",
-                logger: logger)
-            for try await row in rows.decode((ByteBuffer, String, Int64?).self) { return row }
+            let rows = try await connection.execute(
+                FreeCallStatements.Stored(provider: provider, transactionUUID: request.transactionUUID), logger: logger)
+            for try await row in rows { return row }
             return nil
         }
         if let (storedHash, status, balance) = stored {
@@ -102,22 +101,12 @@ extension Hub88Wallet {
             verdict.status, request.requestUUID, player: player, currency: request.currency, balances: verdict.balances,
             provider: provider, played: verdict.played)
         guard verdict.status == .ok else { return reply }
-        // One statement, so one commit: the round counts the call only when this call stored it,
-        // and a twin racing it (which stores nothing) does not count it again.
+        let store = FreeCallStatements.Store(
+            provider: provider, transactionUUID: request.transactionUUID, kind: kind, payloadHash: hash, status: verdict.status.rawValue,
+            player: player.rawValue, currency: request.currency, balance: reply.balance, reward: reward, round: request.round,
+            game: request.gameCode, roundClosed: request.roundClosed)
         try await database.withConnection { connection in
-            _ = try await connection.query(
-                """
-                WITH stored AS (
-                    INSERT INTO games_free_transactions (provider, transaction_uuid, kind, payload_hash, status, player_id, currency,
-                                                         balance, reward_uuid)
-                    VALUES (\(provider), \(request.transactionUUID), \(kind), \(ByteBuffer(bytes: hash)), \(verdict.status.rawValue),
-                            \(player.rawValue), \(request.currency), \(reply.balance), \(reward))
-                    ON CONFLICT DO NOTHING RETURNING 1)
-                SELECT games_round_add(\(provider), \(request.round), \(player.rawValue), \(request.gameCode), \(request.currency), 0, 0,
-                                       \(request.roundClosed))
-                  FROM stored
-                """, logger: logger
-            ).collect()
+            for try await _ in try await connection.execute(store, logger: logger) {}
         }
         return reply
     }
