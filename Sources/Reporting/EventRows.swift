@@ -51,9 +51,49 @@ public struct EventRows: Sendable {
     }
 
     /// ClickHouse's DateTime text, in UTC, to the second (DateTime has no fractions).
+    /// Arithmetic on the seconds since 1970 (the proleptic Gregorian calendar's days to a civil
+    /// date): every event the loader reads makes one, and Foundation's calendar and formatter
+    /// were most of the loader's own CPU.
     static func dateTime(_ date: Date) -> String {
-        let parts = Calendar.utc.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        let numbers = [parts.year, parts.month, parts.day, parts.hour, parts.minute, parts.second].map { $0 ?? 0 }
-        return String(format: "%04d-%02d-%02d %02d:%02d:%02d", numbers[0], numbers[1], numbers[2], numbers[3], numbers[4], numbers[5])
+        let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
+        let days = seconds.quotientRoundedDown(by: 86_400)
+        let secondOfDay = seconds - days * 86_400
+        // Days since 0000-03-01, in eras of 400 years (146,097 days), so leap days end each year.
+        let shifted = days + 719_468
+        let era = shifted.quotientRoundedDown(by: 146_097)
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthFromMarch = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthFromMarch + 2) / 5 + 1
+        let month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        var text = ""
+        text.reserveCapacity(19)
+        func append(_ value: Int64, digits: Int) {
+            let written = String(value)
+            if written.utf8.count < digits { text += String(repeating: "0", count: digits - written.utf8.count) }
+            text += written
+        }
+        append(year, digits: 4)
+        text += "-"
+        append(month, digits: 2)
+        text += "-"
+        append(day, digits: 2)
+        text += " "
+        append(secondOfDay / 3_600, digits: 2)
+        text += ":"
+        append(secondOfDay % 3_600 / 60, digits: 2)
+        text += ":"
+        append(secondOfDay % 60, digits: 2)
+        return text
+    }
+}
+
+extension Int64 {
+    /// Division rounded toward minus infinity, as days and eras before 1970 need.
+    fileprivate func quotientRoundedDown(by divisor: Int64) -> Int64 {
+        let (quotient, remainder) = quotientAndRemainder(dividingBy: divisor)
+        return remainder < 0 ? quotient - 1 : quotient
     }
 }

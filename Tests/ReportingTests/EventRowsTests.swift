@@ -1,3 +1,4 @@
+import Core
 import Foundation
 import TestSupport
 import Testing
@@ -26,6 +27,30 @@ import Testing
                     game: "slot",
                     round: "r1", gateway: "", moment: Self.at)
             ])
+    }
+
+    /// The loader's own date arithmetic against Foundation's UTC calendar: leap days of years
+    /// divisible by 4, 100 and 400, both sides of 1970, the last fraction of a second, and a
+    /// spread of instants over three centuries.
+    @Test func dateTimeAgreesWithTheCalendar() {
+        func calendar(_ date: Date) -> String {
+            let parts = Calendar.utc.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+            let numbers = [parts.year, parts.month, parts.day, parts.hour, parts.minute, parts.second].map { $0 ?? 0 }
+            return String(format: "%04d-%02d-%02d %02d:%02d:%02d", numbers[0], numbers[1], numbers[2], numbers[3], numbers[4], numbers[5])
+        }
+        let fixed: [(TimeInterval, String)] = [
+            (0, "1970-01-01 00:00:00"), (-0.25, "1969-12-31 23:59:59"), (-86_400, "1969-12-31 00:00:00"),
+            (951_782_400, "2000-02-29 00:00:00"), (4_107_542_399.999, "2100-02-28 23:59:59"), (4_107_542_400, "2100-03-01 00:00:00"),
+            (1_709_164_800, "2024-02-29 00:00:00"), (-2_203_891_200, "1900-03-01 00:00:00"), (1_800_000_000.75, "2027-01-15 08:00:00"),
+        ]
+        for (seconds, text) in fixed {
+            #expect(EventRows.dateTime(Date(timeIntervalSince1970: seconds)) == text, "\(seconds)")
+        }
+        var generator = SplitMix64(seed: 10)
+        for _ in 0..<20_000 {
+            let date = Date(timeIntervalSince1970: Double(Int64(generator.next() % 9_500_000_000) - 2_300_000_000) + 0.5)
+            #expect(EventRows.dateTime(date) == calendar(date), "\(date.timeIntervalSince1970)")
+        }
     }
 
     @Test func playerEventsSetAttributesAndPaymentEventsArePaymentFacts() {
