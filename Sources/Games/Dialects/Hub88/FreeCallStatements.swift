@@ -1,6 +1,6 @@
 import PostgresNIO
 
-/// The two statements of every free call (a zero win, a free bet; Hub88Wallet+FreeCalls.swift) as
+/// The statements of a free call (a zero win, a free bet; Hub88Wallet+FreeCalls.swift) as
 /// prepared statements: a fifth of Hub88's calls are zero wins, and planning each statement anew
 /// took about as long as running it.
 enum FreeCallStatements {
@@ -28,7 +28,7 @@ enum FreeCallStatements {
     /// the round counts the call only when this call stored it, and a twin racing it (which
     /// stores nothing) does not count it again.
     struct Store: PostgresPreparedStatement {
-        /// A row per call stored (one or none), of which nothing is read.
+        /// One row when this call stored its answer, none when an answer was stored already.
         typealias Row = Void
 
         static let sql = """

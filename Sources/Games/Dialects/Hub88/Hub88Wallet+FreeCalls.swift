@@ -68,7 +68,8 @@ extension Hub88Wallet {
     }
 
     /// Idempotency for calls the ledger never sees: the first answer is stored with a hash of
-    /// what defines the call; an exact replay gets that answer, a changed one a duplicate.
+    /// what defines the call; an exact replay gets that answer, a changed one a duplicate. Only
+    /// an OK answer is stored: a refused call may be sent again and succeed.
     func free(
         _ request: Hub88Request.Transaction, provider: String, player: PlayerID, kind: String, reward: String? = nil,
         check: () async throws -> FreeCheck
@@ -82,33 +83,37 @@ extension Hub88Wallet {
                 kind, String(player.rawValue), request.currency, request.gameCode, request.round, request.referenceTransactionUUID ?? "",
             ] + (reward.map { [$0] } ?? [])
         let hash = Array(SHA256.hash(data: Data(CanonicalJSON.array(defining).utf8)))
-        let stored: (ByteBuffer, String, Int64?)? = try await database.withConnection { connection in
+        // A new call is the common case: judged, then stored, in two round trips. Only a call
+        // that finds an answer stored (a replay, a twin that stored first, a reused uuid) reads
+        // it, and that answer stands, whatever the check says now. The check only reads.
+        let verdict = try await check()
+        let reply = try await answer(
+            verdict.status, request.requestUUID, player: player, currency: request.currency, balances: verdict.balances,
+            provider: provider, played: verdict.played)
+        if verdict.status == .ok {
+            let store = FreeCallStatements.Store(
+                provider: provider, transactionUUID: request.transactionUUID, kind: kind, payloadHash: hash,
+                status: verdict.status.rawValue, player: player.rawValue, currency: request.currency, balance: reply.balance,
+                reward: reward, round: request.round, game: request.gameCode, roundClosed: request.roundClosed)
+            let stored = try await database.withConnection { connection in
+                var rows = 0
+                for try await _ in try await connection.execute(store, logger: logger) { rows += 1 }
+                return rows > 0
+            }
+            if stored { return reply }
+        }
+        let first: (ByteBuffer, String, Int64?)? = try await database.withConnection { connection in
             let rows = try await connection.execute(
                 FreeCallStatements.Stored(provider: provider, transactionUUID: request.transactionUUID), logger: logger)
             for try await row in rows { return row }
             return nil
         }
-        if let (storedHash, status, balance) = stored {
-            guard Array(buffer: storedHash) == hash, let status = Hub88Status(rawValue: status) else {
-                return try await answer(
-                    .duplicateTransaction, request.requestUUID, player: player, currency: request.currency, balances: nil,
-                    provider: provider)
-            }
-            return Hub88Answer(status, requestUUID: request.requestUUID, user: request.user, currency: request.currency, balance: balance)
+        guard let (storedHash, status, balance) = first else { return reply }
+        guard Array(buffer: storedHash) == hash, let status = Hub88Status(rawValue: status) else {
+            return try await answer(
+                .duplicateTransaction, request.requestUUID, player: player, currency: request.currency, balances: nil, provider: provider)
         }
-        let verdict = try await check()
-        let reply = try await answer(
-            verdict.status, request.requestUUID, player: player, currency: request.currency, balances: verdict.balances,
-            provider: provider, played: verdict.played)
-        guard verdict.status == .ok else { return reply }
-        let store = FreeCallStatements.Store(
-            provider: provider, transactionUUID: request.transactionUUID, kind: kind, payloadHash: hash, status: verdict.status.rawValue,
-            player: player.rawValue, currency: request.currency, balance: reply.balance, reward: reward, round: request.round,
-            game: request.gameCode, roundClosed: request.roundClosed)
-        try await database.withConnection { connection in
-            for try await _ in try await connection.execute(store, logger: logger) {}
-        }
-        return reply
+        return Hub88Answer(status, requestUUID: request.requestUUID, user: request.user, currency: request.currency, balance: balance)
     }
 
     /// The bet and its rollback state come with the balance to answer, in one read. A bet of

@@ -1,0 +1,76 @@
+import Core
+import Foundation
+import TestSupport
+import Testing
+
+@testable import Games
+
+/// A win of 0 never reaches the ledger; its answer is kept by Games (`games_free_transactions`).
+/// It is judged first and stored after, so a retry is judged again before it finds the stored
+/// answer: whatever the judgement says by then, the stored answer is the one sent.
+@Suite struct Hub88ZeroWinTests {
+    @Test func aRetryAfterTheBetIsRolledBackGetsTheFirstAnswer() async throws {
+        try await Hub88Harness.with { harness in
+            let player = try await harness.player()
+            let token = try await harness.launch(player, with: "acme")
+            let bet = harness.bet(player, token: token, amount: 100_000)
+            #expect(try await harness.call(.bet, "acme", bet).status == .ok)
+            let win = harness.win(of: bet, amount: 0)
+            let first = try await harness.call(.win, "acme", win)
+            #expect(first.status == .ok)
+            #expect(first.balance == Hub88Harness.funds - 100_000)
+            #expect(try await harness.call(.rollback, "acme", harness.rollback(of: bet)).status == .ok, "nothing settled the bet")
+
+            var retry = win
+            retry["request_uuid"] = UUID().uuidString
+            let again = try await harness.call(.win, "acme", retry)
+            #expect(again.status == .ok, "the stored answer, not transactionRolledBack")
+            #expect(again.balance == first.balance, "the stored balance, not today's")
+
+            var reused = win
+            reused["round"] = "another round"
+            #expect(try await harness.call(.win, "acme", reused).status == .duplicateTransaction, "the uuid with other contents")
+
+            // A win of 0 judged after the rollback is refused, and a refusal is not kept.
+            let late = harness.win(of: bet, amount: 0)
+            #expect(try await harness.call(.win, "acme", late).status == .transactionRolledBack)
+            #expect(try await harness.call(.win, "acme", late).status == .transactionRolledBack)
+            #expect(try await harness.balance(player) == Hub88Harness.funds)
+        }
+    }
+
+    /// Twins of one win of 0 sent at once: one stores its answer, the others find it and send it.
+    @Test func twinsSentAtOnceGetOneAnswerAndCountInTheRoundOnce() async throws {
+        try await Hub88Harness.with { harness in
+            let player = try await harness.player()
+            let token = try await harness.launch(player, with: "acme")
+            let bet = harness.bet(player, token: token, amount: 100_000)
+            #expect(try await harness.call(.bet, "acme", bet).status == .ok)
+            let win = harness.win(of: bet, amount: 0)
+            // The body travels into each task as JSON: a dictionary of Any is not Sendable.
+            let body = try JSONSerialization.data(withJSONObject: win)
+            let answers = try await withThrowingTaskGroup(of: Hub88Answer.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        var twin = try #require(try JSONSerialization.jsonObject(with: body) as? [String: Any])
+                        twin["request_uuid"] = UUID().uuidString
+                        return try await harness.call(.win, "acme", twin)
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(answers.allSatisfy { $0.status == .ok && $0.balance == Hub88Harness.funds - 100_000 })
+            let round = try #require(bet["round"] as? String)
+            let transactions = try await harness.database.withConnection { connection in
+                var counted: [Int] = []
+                for try await count in try await connection.query(
+                    "SELECT transactions FROM games_rounds WHERE provider = 'acme' AND round = \(round)", logger: TestServices.logger
+                ).decode(Int.self) {
+                    counted.append(count)
+                }
+                return counted
+            }
+            #expect(transactions == [2], "the bet and one win of 0")
+        }
+    }
+}
