@@ -11,11 +11,7 @@ import Testing
 @Suite struct Hub88ZeroWinTests {
     @Test func aRetryAfterTheBetIsRolledBackGetsTheFirstAnswer() async throws {
         try await Hub88Harness.with { harness in
-            let player = try await harness.player()
-            let token = try await harness.launch(player, with: "acme")
-            let bet = harness.bet(player, token: token, amount: 100_000)
-            #expect(try await harness.call(.bet, "acme", bet).status == .ok)
-            let win = harness.win(of: bet, amount: 0)
+            let (player, bet, win) = try await Self.betAndItsZeroWin(harness)
             let first = try await harness.call(.win, "acme", win)
             #expect(first.status == .ok)
             #expect(first.balance == Hub88Harness.funds - 100_000)
@@ -42,11 +38,7 @@ import Testing
     /// Twins of one win of 0 sent at once: one stores its answer, the others find it and send it.
     @Test func twinsSentAtOnceGetOneAnswerAndCountInTheRoundOnce() async throws {
         try await Hub88Harness.with { harness in
-            let player = try await harness.player()
-            let token = try await harness.launch(player, with: "acme")
-            let bet = harness.bet(player, token: token, amount: 100_000)
-            #expect(try await harness.call(.bet, "acme", bet).status == .ok)
-            let win = harness.win(of: bet, amount: 0)
+            let (_, bet, win) = try await Self.betAndItsZeroWin(harness)
             // The body travels into each task as JSON: a dictionary of Any is not Sendable.
             let body = try JSONSerialization.data(withJSONObject: win)
             let answers = try await withThrowingTaskGroup(of: Hub88Answer.self) { group in
@@ -72,5 +64,14 @@ import Testing
             }
             #expect(transactions == [2], "the bet and one win of 0")
         }
+    }
+
+    /// A player with funds, a bet of 1.00 placed, and the win of 0 that settles it (not sent).
+    static func betAndItsZeroWin(_ harness: Hub88Harness) async throws -> (PlayerID, [String: Any], [String: Any]) {
+        let player = try await harness.player()
+        let token = try await harness.launch(player, with: "acme")
+        let bet = harness.bet(player, token: token, amount: 100_000)
+        #expect(try await harness.call(.bet, "acme", bet).status == .ok)
+        return (player, bet, harness.win(of: bet, amount: 0))
     }
 }
