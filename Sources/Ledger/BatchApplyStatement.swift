@@ -64,8 +64,8 @@ struct BatchApplyStatement: PostgresPreparedStatement {
 
     /// A list of function names as the text of a PostgreSQL array, each element quoted, so the
     /// function's `::regproc[]` cast reads back exactly these names. Byte by byte: it runs for
-    /// every hook of every operation, and Foundation's string replacement was 3 % of the server's
-    /// CPU under the Hub88 benchmark.
+    /// every hook of every operation, and Foundation's string replacement was about 2 % of the
+    /// server's CPU under the Hub88 benchmark.
     static func arrayLiteral(_ names: [String]) -> String {
         var bytes: [UInt8] = [UInt8(ascii: "{")]
         for (index, name) in names.enumerated() {

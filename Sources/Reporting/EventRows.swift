@@ -53,7 +53,7 @@ public struct EventRows: Sendable {
     /// ClickHouse's DateTime text, in UTC, to the second (DateTime has no fractions).
     /// Arithmetic on the seconds since 1970 (the proleptic Gregorian calendar's days to a civil
     /// date): every event the loader reads makes one, and Foundation's calendar and formatter
-    /// were most of the loader's own CPU.
+    /// were a quarter of the time it spent building rows.
     static func dateTime(_ date: Date) -> String {
         let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
         let days = seconds.quotientRoundedDown(by: 86_400)
