@@ -92,4 +92,67 @@ import Testing
                 ]
             ])
     }
+
+    /// Verbs in any case; a header block's blank lines, its status description, blanks around
+    /// values and a line without a colon; names and values beyond ASCII.
+    @Test func headerDetailsAndCase() {
+        let headers =
+            "\r\nNATS/1.0 408 Request Timeout\r\nNats-Pending-Messages:\t 2 \r\nno colon here\r\nKey-\u{00E9}: caf\u{00E9}\r\n\r\n"
+        let frames = Self.parse([
+            "ping\r\nPong\r\n+ok\r\n-err  'Stale Connection' \r\n"
+                + "hmsg _INBOX.\u{00E9}t\u{00E9}.1 9 \(headers.utf8.count) \(headers.utf8.count)\r\n\(headers)\r\n"
+        ])
+        #expect(
+            frames == [
+                [
+                    "ping", "pong", "ok", "error Stale Connection",
+                    "message _INBOX.\u{00E9}t\u{00E9}.1 sid=9 reply=none status=408 headers=Key-\u{00E9}:caf\u{00E9},Nats-Pending-Messages:2 payload=",
+                ]
+            ])
+    }
+
+    /// A payload is taken by its byte count, whatever it holds: line ends, verbs, blanks.
+    @Test func aPayloadThatLooksLikeFrames() {
+        let payload = "PING\r\nMSG a 1 2\r\n  \r\n"
+        let frames = Self.parse(["MSG  data.x   3   reply.y  \(payload.utf8.count)\r\n\(payload)\r\nPONG\r\n"])
+        #expect(
+            frames == [
+                [
+                    "message data.x sid=3 reply=reply.y status=none headers= payload=\(payload)", "pong",
+                ]
+            ])
+    }
+
+    /// Counts that are not plain decimal numbers, or headers longer than the whole, make the
+    /// line malformed.
+    @Test func countsThatAreNotCounts() {
+        let frames = Self.parse(["MSG s 1 -2\r\nMSG s 1 +2\r\nHMSG s 1 5 4\r\nMSG s 1 99999999999999999999\r\nMSG s 1 2\r\nok\r\n"])
+        #expect(
+            frames == [
+                [
+                    "malformed MSG s 1 -2", "malformed MSG s 1 +2", "malformed HMSG s 1 5 4", "malformed MSG s 1 99999999999999999999",
+                    "message s sid=1 reply=none status=none headers= payload=ok",
+                ]
+            ])
+    }
+
+    /// The same bytes cut at every size of read give the same frames as one read.
+    @Test func everyCutGivesTheSameFrames() {
+        let headers = "NATS/1.0\r\nNats-Msg-Id: e-\u{00E9}\r\n\r\n"
+        let stream =
+            "INFO {\"max_payload\":1048576}\r\nMSG orders.new 7 5\r\nhello\r\nPING\r\n"
+            + "HMSG _INBOX.x.1 1 ack.1 \(headers.utf8.count) \(headers.utf8.count + 2)\r\n\(headers){}\r\n-ERR 'Slow Consumer'\r\n"
+        let bytes = Array(stream.utf8)
+        let whole = Self.parse([stream]).flatMap { $0 }
+        #expect(whole.count == 5)
+        for size in 1...bytes.count {
+            var parser = NATSFrameParser()
+            var frames: [String] = []
+            for start in stride(from: 0, to: bytes.count, by: size) {
+                let read = ByteBuffer(bytes: bytes[start..<min(start + size, bytes.count)])
+                frames += parser.frames(after: read).map(Self.describe)
+            }
+            #expect(frames == whole, "reads of \(size) bytes")
+        }
+    }
 }
