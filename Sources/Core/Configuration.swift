@@ -302,7 +302,8 @@ extension Configuration {
             ledgerBatch: LedgerBatchSettings(
                 windowMicroseconds: try reader.int("CROUPIER_LEDGER_BATCH_WINDOW_US", default: 500, range: 0...50_000),
                 maximum: try reader.int("CROUPIER_LEDGER_BATCH_MAX", default: 64, range: 1...1_000),
-                shards: try reader.int("CROUPIER_LEDGER_BATCH_SHARDS", default: 2, range: 1...256)),
+                shards: try reader.int("CROUPIER_LEDGER_BATCH_SHARDS", default: 2, range: 1...256),
+                inFlight: try reader.int("CROUPIER_LEDGER_BATCH_IN_FLIGHT", default: 1, range: 1...8)),
             trustedProxies: trustedProxies,
             staffBcryptCost: try reader.int("CROUPIER_STAFF_BCRYPT_COST", default: 12, range: 10...16),
             stripe: try reader.stripe(),

@@ -11,11 +11,15 @@ import Synchronization
 /// operations after the first join it only without checks and in the first's currency
 /// (`nextBatch(of:maximum:)`).
 ///
-/// The first operation to reach an idle shard starts that shard's flusher, which waits up to the
-/// window for others, then applies what queued (at most `maximum`), then whatever queued while
-/// that batch ran, until the queue is empty; so a shard has one batch in flight and a busy shard
-/// fills each batch while the previous one commits. Players are spread over shards by id, so two
-/// batches of one process never share a player's rows.
+/// The first operation to reach an idle shard starts a flusher, which waits up to the window for
+/// others, then applies what queued (at most `maximum`), then whatever queued while that batch
+/// ran, until nothing it may take is left; so a busy shard fills each batch while the previous one
+/// runs. A shard runs up to `inFlight` flushers, each with one batch in flight: a call that finds
+/// fewer running, and its player in none of their batches, starts another. No batch takes a call
+/// of a player whose batch is in flight, so batches side by side never meet on a row, each
+/// player's calls still run in arrival order, and one batch computes while another waits for its
+/// commit to be flushed. Players are spread over shards by id, so two batches of one process
+/// never share a player's rows.
 ///
 /// An answer leaves only after its batch committed. A batch the server refused (any SQL error,
 /// before or at the commit) was rolled back, so its operations are applied again one by one
@@ -28,19 +32,23 @@ public final class LedgerBatcher: Sendable {
     let ledger: Ledger
     let window: Duration
     let maximum: Int
+    let inFlight: Int
     private let shards: [Shard]
 
     init(ledger: Ledger, settings: LedgerBatchSettings) {
         self.ledger = ledger
         self.window = .microseconds(settings.windowMicroseconds)
         self.maximum = max(1, settings.maximum)
+        self.inFlight = max(1, settings.inFlight)
         self.shards = (0..<max(1, settings.shards)).map { _ in Shard() }
     }
 
     private final class Shard: Sendable {
         struct State {
             var queue: [Waiting] = []
-            var flushing = false
+            var flushers = 0
+            /// The players of the batches in flight.
+            var busy: Set<Int64> = []
         }
         let state = Mutex(State())
     }
@@ -55,8 +63,10 @@ public final class LedgerBatcher: Sendable {
         return try await withCheckedThrowingContinuation { continuation in
             let startsFlusher = shard.state.withLock { state in
                 state.queue.append(Waiting(call: call, continuation: continuation))
-                defer { state.flushing = true }
-                return !state.flushing
+                // A running flusher takes this call after its player's batch.
+                guard state.flushers < inFlight, !state.busy.contains(call.statement.ledger.player) else { return false }
+                state.flushers += 1
+                return true
             }
             // Detached: the flusher serves every caller that queues while it runs, so it must not
             // carry the first one's task locals (its trace context, above all) into their batches.
@@ -68,14 +78,18 @@ public final class LedgerBatcher: Sendable {
         if shard.state.withLock({ $0.queue.count }) < maximum { try? await Task.sleep(for: window) }
         while true {
             let batch = shard.state.withLock { state in
-                let taken = Set(Self.nextBatch(of: state.queue.lazy.map(\.call.statement), maximum: maximum))
+                let taken = Set(Self.nextBatch(of: state.queue.lazy.map(\.call.statement), maximum: maximum, excluding: state.busy))
                 let batch = state.queue.indices.filter(taken.contains).map { state.queue[$0] }
                 state.queue = state.queue.indices.filter { !taken.contains($0) }.map { state.queue[$0] }
-                if batch.isEmpty { state.flushing = false }
+                state.busy.formUnion(batch.map(\.call.statement.ledger.player))
+                // What is left waits for players whose flusher takes it after their batch.
+                if batch.isEmpty { state.flushers -= 1 }
                 return batch
             }
             if batch.isEmpty { return }
             let answers = await apply(batch.map(\.call)).answers
+            // Freed before the answers go, so that a caller's next call can join the next batch.
+            shard.state.withLock { $0.busy.subtract(batch.map(\.call.statement.ledger.player)) }
             for (waiting, answer) in zip(batch, answers) { waiting.continuation.resume(with: answer) }
         }
     }
@@ -87,10 +101,13 @@ public final class LedgerBatcher: Sendable {
     /// checks, or in another currency, would take a lock after that row, against the order of
     /// every other path (docs/ledger.md, "Lock order"). Such a call waits for a later batch, and
     /// so does every call of that player after it, so that each player's calls keep their
-    /// arrival order. The sorted set of indices taken.
-    static func nextBatch(of waiting: some Sequence<HookedApplyStatement>, maximum: Int) -> [Int] {
+    /// arrival order. Calls of the players in `busy` (whose batch is in flight) all wait. The
+    /// sorted set of indices taken.
+    static func nextBatch(of waiting: some Sequence<HookedApplyStatement>, maximum: Int, excluding busy: Set<Int64> = [])
+        -> [Int]
+    {
         var currencies: [Int64: String] = [:]
-        var deferred: Set<Int64> = []
+        var deferred = busy
         var taken: [Int] = []
         for (index, call) in waiting.enumerated() {
             if taken.count == maximum { break }

@@ -14,13 +14,15 @@ import Testing
     static let funds: Int64 = 1_000
     static let stake: Int64 = 30
 
-    @Test func manyTasksApplyEachKeyOnceRefuseOnlyWhatFundsCannotCoverAndKeepTheInvariants() async throws {
+    /// With one batch in flight per shard, and with two (side by side for disjoint players).
+    @Test(arguments: [1, 2])
+    func manyTasksApplyEachKeyOnceRefuseOnlyWhatFundsCannotCoverAndKeepTheInvariants(inFlight: Int) async throws {
         try await LedgerHarness.with { harness in
             try await BatchScenario.createHooks(on: harness.database)
             for player in Self.players {
                 try await harness.apply(.deposit(units: Self.funds, gateway: BatchScenario.sandbox), player: player)
             }
-            let ledger = harness.ledger.batching(LedgerBatchSettings(windowMicroseconds: 2_000, maximum: 16, shards: 3))
+            let ledger = harness.ledger.batching(LedgerBatchSettings(windowMicroseconds: 2_000, maximum: 16, shards: 3, inFlight: inFlight))
             #expect(ledger.batcher != nil)
             let answers = try await withThrowingTaskGroup(of: [(String, Ledger.HookedOutcome)].self) { group in
                 for player in Self.players {
