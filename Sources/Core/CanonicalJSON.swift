@@ -36,10 +36,12 @@ public enum CanonicalJSON {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// `text` in quotes: `"` and `\` escaped, newline, return and tab by their letters, other
-    /// control characters as `\u00xx` (lower-case hex); every other byte as it is (a `String`'s
-    /// UTF-8 is always valid, so multi-byte characters pass whole).
-    private static func appendQuoted(_ text: String, to out: inout [UInt8]) {
+    /// Appends `text` in quotes: `"` and `\` escaped, newline, return and tab by their letters,
+    /// other control characters as `\u00xx` (lower-case hex); every other byte as it is (a
+    /// `String`'s UTF-8 is always valid, so multi-byte characters pass whole). Backspace and form
+    /// feed go by their letters too when asked, as `JSONEncoder` writes them (Hub88's answers);
+    /// never for the ledger's canonical text, whose bytes must not change.
+    public static func appendQuoted(_ text: String, to out: inout [UInt8], lettersForBackspaceAndFormFeed: Bool = false) {
         out.append(UInt8(ascii: "\""))
         for byte in text.utf8 {
             switch byte {
@@ -47,6 +49,8 @@ public enum CanonicalJSON {
             case UInt8(ascii: "\n"): out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
             case UInt8(ascii: "\r"): out += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
             case UInt8(ascii: "\t"): out += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+            case 0x08 where lettersForBackspaceAndFormFeed: out += [UInt8(ascii: "\\"), UInt8(ascii: "b")]
+            case 0x0C where lettersForBackspaceAndFormFeed: out += [UInt8(ascii: "\\"), UInt8(ascii: "f")]
             case ..<0x20:
                 out += [
                     UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hexDigit(byte >> 4), hexDigit(byte & 0xF),

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// Hub88's operator wallet statuses (docs/providers/hub88.md maps each to its situation).
@@ -154,36 +155,13 @@ struct Hub88Answer: Encodable, Equatable {
 
     private static func append(key: String, string: String, to out: inout [UInt8]) {
         append(key: key, to: &out)
-        append(quoted: string, to: &out)
+        CanonicalJSON.appendQuoted(string, to: &out, lettersForBackspaceAndFormFeed: true)
     }
 
     private static func append(key: String, to out: inout [UInt8]) {
         if out.count > 1 { out.append(UInt8(ascii: ",")) }
-        append(quoted: key, to: &out)
+        CanonicalJSON.appendQuoted(key, to: &out)
         out.append(UInt8(ascii: ":"))
-    }
-
-    /// As `JSONEncoder` escapes: `"` and `\`, five control characters by letter, the others as
-    /// `\u00xx`; every other byte as it is.
-    private static func append(quoted text: String, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), byte]
-            case 0x08: out += [UInt8(ascii: "\\"), UInt8(ascii: "b")]
-            case 0x0C: out += [UInt8(ascii: "\\"), UInt8(ascii: "f")]
-            case UInt8(ascii: "\n"): out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
-            case UInt8(ascii: "\r"): out += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
-            case UInt8(ascii: "\t"): out += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
-            case ..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                out += [
-                    UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)],
-                ]
-            default: out.append(byte)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
     }
 }
 
