@@ -12,7 +12,7 @@ struct BatchScenario {
     struct Step: Sendable {
         let operation: LedgerOperation
         var checks: [TransactionHook] = []
-        var followUps: [TransactionHook] = [BatchScenario.countFollowUp, BatchScenario.tallyFollowUp]
+        var followUps: [TransactionHook] = [BatchScenario.countFollowUp]
         var arguments: [String: String] = [:]
     }
 
@@ -22,27 +22,21 @@ struct BatchScenario {
         var answers: [String] = []
         var balances: [Int64: Balances] = [:]
         var followUps: [Int64: Int64] = [:]
-        var tallies: [Int64: Int64] = [:]
         var rows: [Int] = []
         var events: [String] = []
     }
 
-    /// A run's result and, for a batched run, how its batch ended; how many times the tally's
-    /// set variant was called.
+    /// A run's result and, for a batched run, how its batch ended.
     struct Run {
         var result: Result
         var end: LedgerBatcher.End?
-        var tallyBatchCalls: Int64
     }
 
     /// Test hooks created in the test's database: a check that refuses with the argument
-    /// `refuse` when there is one, a follow-up that counts its runs per player and raises an
-    /// SQL error when its argument `fail` is `yes`, and one that adds its argument `units` to
-    /// the player's tally and has a set variant (`test_batch_tally_batch`), which a batch calls
-    /// once for all its plain operations.
+    /// `refuse` when there is one, and a follow-up that counts its runs per player and raises an
+    /// SQL error when its argument `fail` is `yes`.
     static let refuseCheck = TransactionHook(function: "test_batch_refuse")
     static let countFollowUp = TransactionHook(function: "test_batch_count")
-    static let tallyFollowUp = TransactionHook(function: "test_batch_tally")
 
     static let games = HouseAccount.games("acme")
     static let sandbox = HouseAccount.payments("sandbox")
@@ -78,13 +72,10 @@ struct BatchScenario {
                 result.balances[player] = try await harness.balances(player)
                 result.followUps[player] = try await harness.scalar(
                     "SELECT coalesce(sum(runs), 0)::bigint FROM test_batch_follow_ups WHERE player_id = \(player)")
-                result.tallies[player] = try await harness.scalar(
-                    "SELECT coalesce(sum(units), 0)::bigint FROM test_batch_tallies WHERE player_id = \(player)")
             }
             result.rows = try await harness.rowCounts()
             result.events = try await harness.ledgerEvents()
-            let tallyBatchCalls = try await harness.scalar("SELECT count(*) FROM test_batch_tally_batch_calls")
-            return Run(result: result, end: end, tallyBatchCalls: tallyBatchCalls)
+            return Run(result: result, end: end)
         }
     }
 
@@ -132,23 +123,6 @@ struct BatchScenario {
                     INSERT INTO test_batch_follow_ups VALUES (p_player, 1)
                     ON CONFLICT (player_id) DO UPDATE SET runs = test_batch_follow_ups.runs + 1;
                 END
-                $$
-                """,
-                "CREATE TABLE test_batch_tallies (player_id bigint PRIMARY KEY, units bigint NOT NULL)",
-                "CREATE TABLE test_batch_tally_batch_calls (calls integer NOT NULL)",
-                """
-                CREATE FUNCTION test_batch_tally(p_player bigint, p_call jsonb) RETURNS void LANGUAGE sql AS $$
-                    INSERT INTO test_batch_tallies VALUES (p_player, coalesce((p_call->>'units')::bigint, 1))
-                    ON CONFLICT (player_id) DO UPDATE SET units = test_batch_tallies.units + EXCLUDED.units
-                $$
-                """,
-                """
-                CREATE FUNCTION test_batch_tally_batch(p_players bigint[], p_calls jsonb[]) RETURNS void LANGUAGE sql AS $$
-                    INSERT INTO test_batch_tally_batch_calls VALUES (cardinality(p_players));
-                    INSERT INTO test_batch_tallies
-                    SELECT u.player, sum(coalesce((u.call->>'units')::bigint, 1)) FROM unnest(p_players, p_calls) AS u(player, call)
-                     GROUP BY u.player
-                    ON CONFLICT (player_id) DO UPDATE SET units = test_batch_tallies.units + EXCLUDED.units
                 $$
                 """,
             ] {

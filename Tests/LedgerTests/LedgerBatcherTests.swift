@@ -84,28 +84,6 @@ import Testing
         #expect(result.events.count == 11)
     }
 
-    /// Follow-ups run hook by hook (migration 0062): one with a set variant is called once for
-    /// all the batch's plain operations, in their order, one without it once per operation, and
-    /// an operation going one by one calls its follow-ups itself; all leave what one by one leaves.
-    @Test func aFollowUpWithASetVariantIsCalledOnceForThePlainOperations() async throws {
-        let scenario = BatchScenario(
-            setup: [deposit(1, 100), deposit(2, 100), deposit(3, 100), operation("s1", player: 3, .bet(units: 10, house: games))],
-            steps: [
-                Step(operation: operation("b1", .bet(units: 10, house: games)), arguments: ["units": "3"]),
-                Step(operation: operation("b2", player: 2, .bet(units: 20, house: games)), arguments: ["units": "5"]),
-                Step(operation: operation("w1", .win(units: 4, house: games, bet: key("b1"))), arguments: ["units": "7"]),
-                Step(operation: operation("rb1", player: 3, .rollback(of: key("s1"))), arguments: ["units": "11"]),
-                Step(operation: operation("b3", player: 2, .bet(units: 500, house: games)), arguments: ["units": "13"]),
-            ])
-        let alone = try await scenario.run(batched: false)
-        let batched = try await scenario.run(batched: true)
-        #expect(batched.result == alone.result)
-        #expect(batched.result.tallies == [1: 10, 2: 5, 3: 11])
-        #expect(batched.result.followUps == [1: 2, 2: 1, 3: 1])
-        #expect(alone.tallyBatchCalls == 0)
-        #expect(batched.tallyBatchCalls == 1, "players 1 and 2 are plain; player 3's rollback goes one by one")
-    }
-
     @Test func aRollbackBeforeItsBetLeavesItsTombstoneForTheBetLaterInTheBatch() async throws {
         let result = try await expectSameAnswers(
             BatchScenario(
