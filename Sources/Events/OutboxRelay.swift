@@ -24,8 +24,8 @@ public struct OutboxRelay: Service {
     private let lag = Gauge(label: "croupier_outbox_lag_seconds")
     /// How often the two gauges above are measured. Their query walks the unpublished-rows index,
     /// entries of rows published since the last vacuum included: measured after every batch it
-    /// was 7 % of PostgreSQL's time in the ledger benchmark (docs/benchmarks.md), for gauges
-    /// Prometheus reads every 15 s.
+    /// took about 6 % of PostgreSQL's statement time in the ledger benchmark (docs/benchmarks.md),
+    /// for gauges Prometheus reads every 15 s.
     let gaugeInterval: Duration
     private let spans: RelaySpans
 
