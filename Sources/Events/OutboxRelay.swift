@@ -119,18 +119,20 @@ public struct OutboxRelay: Service {
     }
 
     /// Records how many events wait and how long the oldest has waited, by the database's clock.
+    /// Fails at once if PostgreSQL closes the connection meanwhile, as a batch does, rather than
+    /// hold the relay on a request the closed connection lost.
     func measureBacklog() async throws {
-        try await database.withConnection { connection in
-            let backlog = try await connection.query(
+        let (count, lag) = try await database.withConnectionFailingOnClose { [logger] connection in
+            let rows = try await connection.query(
                 """
                 SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8
                   FROM outbox WHERE published_at IS NULL
                 """, logger: logger)
-            for try await (count, lag) in backlog.decode((Int, Double).self) {
-                pending.record(count)
-                self.lag.record(lag)
-            }
+            for try await backlog in rows.decode((Int, Double).self) { return backlog }
+            return (0, 0)
         }
+        pending.record(count)
+        self.lag.record(lag)
     }
 
     private func sleep(_ duration: Duration) async throws {
