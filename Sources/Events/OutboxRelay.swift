@@ -26,13 +26,12 @@ public struct OutboxRelay: Service {
     /// entries of rows published since the last vacuum included: measured after every batch it
     /// took about 6 % of PostgreSQL's statement time in the ledger benchmark (docs/benchmarks.md),
     /// for gauges Prometheus reads every 15 s.
-    let gaugeInterval: Duration
+    static let gaugeInterval: Duration = .seconds(1)
     private let spans: RelaySpans
 
     public init(
         database: Database, link: NATSLink, stream: EventStream, logger: Logger, batchSize: Int = 200,
-        idleDelay: Duration = .milliseconds(200), gaugeInterval: Duration = .seconds(1),
-        tracer: any Tracer = InstrumentationSystem.tracer
+        idleDelay: Duration = .milliseconds(200), tracer: any Tracer = InstrumentationSystem.tracer
     ) {
         self.database = database
         self.link = link
@@ -40,14 +39,13 @@ public struct OutboxRelay: Service {
         self.logger = logger
         self.batchSize = batchSize
         self.idleDelay = idleDelay
-        self.gaugeInterval = gaugeInterval
         self.spans = RelaySpans(tracer: tracer)
     }
 
     public func run() async throws {
         var jetStream: JetStream?
         var failures = 0
-        var gauges = Cadence(interval: gaugeInterval)
+        var gauges = Cadence(interval: Self.gaugeInterval)
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
                 if jetStream == nil {
