@@ -34,8 +34,10 @@ struct BatchScenario {
 
     /// Test hooks created in the test's database: a check that refuses with the argument
     /// `refuse` when there is one, and a follow-up that counts its runs per player and raises an
-    /// SQL error when its argument `fail` is `yes`.
+    /// SQL error when its argument `fail` is `yes`; and a check that raises an SQL error wherever
+    /// it runs.
     static let refuseCheck = TransactionHook(function: "test_batch_refuse")
+    static let explodeCheck = TransactionHook(function: "test_batch_explode")
     static let countFollowUp = TransactionHook(function: "test_batch_count")
 
     static let games = HouseAccount.games("acme")
@@ -115,6 +117,10 @@ struct BatchScenario {
                 "CREATE TABLE test_batch_follow_ups (player_id bigint PRIMARY KEY, runs bigint NOT NULL)",
                 """
                 CREATE FUNCTION test_batch_refuse(p_player bigint, p_call jsonb) RETURNS text LANGUAGE sql AS $$ SELECT p_call->>'refuse' $$
+                """,
+                """
+                CREATE FUNCTION test_batch_explode(p_player bigint, p_call jsonb) RETURNS text LANGUAGE plpgsql
+                AS $$ BEGIN RAISE EXCEPTION 'this check must not run'; END $$
                 """,
                 """
                 CREATE FUNCTION test_batch_count(p_player bigint, p_call jsonb) RETURNS void LANGUAGE plpgsql AS $$

@@ -166,6 +166,25 @@ import Testing
         #expect(result.answers == ["ok #1 90/0/0", "refused limitReached 90/0/0", "ok #1 90/0/0 replayed"])
     }
 
+    /// Batched as alone, a player's checks stop at the first refusal (the check after it would
+    /// raise) and every follow-up in the list runs (migration 0060).
+    @Test func checksStopAtTheFirstRefusalAndEveryFollowUpRuns() async throws {
+        let checks = [BatchScenario.refuseCheck, BatchScenario.explodeCheck]
+        let twice = [BatchScenario.countFollowUp, BatchScenario.countFollowUp]
+        let result = try await expectSameAnswers(
+            BatchScenario(
+                setup: [deposit(1, 100), deposit(2, 100)],
+                steps: [
+                    Step(
+                        operation: operation("b1", .bet(units: 10, house: games)), checks: checks, followUps: twice,
+                        arguments: ["refuse": "limitReached"]),
+                    Step(operation: operation("b2", player: 2, .bet(units: 10, house: games)), followUps: twice),
+                    Step(operation: operation("b3", player: 2, .bet(units: 10, house: games)), followUps: twice),
+                ]))
+        #expect(result.answers == ["refused limitReached 100/0/0", "ok #1 90/0/0", "ok #2 80/0/0"])
+        #expect(result.followUps[1] == 0 && result.followUps[2] == 4)
+    }
+
     @Test func anOperationFailingInSQLFailsAloneAndItsNeighboursAreApplied() async throws {
         let result = try await expectSameAnswers(
             BatchScenario(

@@ -71,6 +71,30 @@ import Testing
         }
     }
 
+    /// Each list of hooks runs in one statement (migration 0060): the checks in order until the
+    /// first refusal, which leaves the checks after it unasked; every follow-up in order.
+    @Test func checksStopAtTheFirstRefusalAndFollowUpsRunInOrder() async throws {
+        try await LedgerHarness.with { h in
+            try await HookFixture.install(on: h.database)
+            try await h.apply(.deposit(units: 10_000, gateway: sandbox))
+            let bet = LedgerOperation(key: h.nextKey(), player: PlayerID(1), currency: "EUR", movement: .bet(units: 300, house: games))
+            await #expect(throws: (any Error).self) {
+                try await h.ledger.apply(bet, checks: [HookFixture.pass, HookFixture.explode], followUps: [], hookArguments: [:])
+            }
+            let refused = try await h.ledger.apply(
+                bet, checks: [HookFixture.pass, HookFixture.refuse, HookFixture.explode], followUps: [HookFixture.note],
+                hookArguments: ["say": "no"])
+            #expect(refused == .refused("notToday", balances: Balances(real: 10_000, bonus: 0, locked: 0)))
+
+            let applied = try await h.ledger.apply(
+                bet, checks: [HookFixture.pass, HookFixture.pass], followUps: [HookFixture.note, HookFixture.noteAgain, HookFixture.note],
+                hookArguments: ["say": "hi"])
+            guard case .ledger(let outcome) = applied else { throw HookFixture.Unexpected(outcome: applied) }
+            #expect(outcome.code == .ok)
+            #expect(try await HookFixture.notes(on: h.database) == ["1:hi", "again:1", "1:hi"])
+        }
+    }
+
     /// A rollback applied as a tombstone (its reference unseen when the caller looked) is refused
     /// by Ledger's check once the reference exists, with nothing written, so that the caller
     /// reverses it with its follow-ups; while the reference is still unknown it leaves the tombstone.
@@ -117,6 +141,9 @@ enum HookFixture {
     static let pass = TransactionHook(function: "test_hook_pass")
     static let refuse = TransactionHook(function: "test_hook_refuse")
     static let note = TransactionHook(function: "test_hook_note")
+    static let noteAgain = TransactionHook(function: "test_hook_note_again")
+    /// A check that fails its statement: where it runs, the call throws.
+    static let explode = TransactionHook(function: "test_hook_explode")
 
     struct Unexpected: Error {
         let outcome: Ledger.HookedOutcome
@@ -131,6 +158,14 @@ enum HookFixture {
                 """
                 CREATE FUNCTION test_hook_note(p_player bigint, p_arguments jsonb) RETURNS void LANGUAGE sql
                 AS $$ INSERT INTO test_hook_notes (note) VALUES (p_player || ':' || (p_arguments->>'say')) $$
+                """,
+                """
+                CREATE FUNCTION test_hook_note_again(p_player bigint, p_arguments jsonb) RETURNS void LANGUAGE sql
+                AS $$ INSERT INTO test_hook_notes (note) VALUES ('again:' || p_player) $$
+                """,
+                """
+                CREATE FUNCTION test_hook_explode(p_player bigint, p_arguments jsonb) RETURNS text LANGUAGE plpgsql
+                AS $$ BEGIN RAISE EXCEPTION 'this check must not run'; END $$
                 """,
             ] {
                 // Fixed statements of this test, no input.
