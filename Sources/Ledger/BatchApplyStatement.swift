@@ -1,7 +1,7 @@
 import PostgresNIO
 
-/// `ledger_apply_batch_committed` (migration 0056, which calls `ledger_apply_batch_v2` of 0055
-/// and 0057 and commits) as a prepared statement: each argument of `ledger_apply_with_hooks_v2` as an
+/// `ledger_apply_batch_committed` (migration 0056, which calls `ledger_apply_batch_v2` of 0055,
+/// 0057 and 0060 and commits) as a prepared statement: each argument of `ledger_apply_with_hooks_v2` as an
 /// array with one element per operation, answered with one row of arrays, one element per
 /// operation in the order given. `CALL` it outside a transaction: its answer means committed.
 struct BatchApplyStatement: PostgresPreparedStatement {

@@ -4,7 +4,7 @@ import PostgresNIO
 
 /// One ledger operation with another context's checks before it and bookkeeping after it, in one
 /// transaction and one round trip (Ledger's SQL API `ledger_apply_with_hooks_v2`, migrations 0012,
-/// 0033 and 0051).
+/// 0033, 0051 and 0060).
 extension Ledger {
     public enum HookedOutcome: Sendable, Equatable {
         /// A check refused the operation with its own code; nothing was written. `balances`: the

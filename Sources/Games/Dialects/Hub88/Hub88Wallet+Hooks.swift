@@ -13,7 +13,8 @@ extension Hub88Wallet {
     static let recordRound = TransactionHook(function: "games_record_round_v1")
 
     /// A bet's checks: the session first (one lookup), then the player (Identity's). One hook per
-    /// context: each is a dynamic call inside the ledger's function, and the bet path is hot.
+    /// context: the ledger runs a bet's checks in one dynamic statement (migration 0060), and each
+    /// hook is a function call inside it on the hot path.
     static let betChecks = [sessionCheck, PlayerStatuses.betCheck]
 
     /// What the hooks read (their SQL names each key).
