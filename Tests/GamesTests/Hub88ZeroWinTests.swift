@@ -66,6 +66,58 @@ import Testing
         }
     }
 
+    /// A win of 0 naming a bet that is not the player's is unknown; the balance is shown only to
+    /// a provider the player has played with. Nothing is stored, so the bet's own win of 0 still
+    /// closes its round.
+    @Test func aWinOfZeroNamingNoBetOfThePlayersIsUnknown() async throws {
+        try await Hub88Harness.with { harness in
+            let (_, _, win) = try await Self.betAndItsZeroWin(harness)
+            let rival = try await harness.player(funds: 70_000)
+            _ = try await harness.launch(rival, with: "acme")
+            var foreign = win
+            foreign["user"] = String(rival.rawValue)
+            let refused = try await harness.call(.win, "acme", foreign)
+            #expect(refused.status == .transactionDoesNotExist)
+            #expect(refused.balance == 70_000, "the rival has played with acme")
+
+            var stranger = win
+            stranger["user"] = String(try await harness.player().rawValue)
+            let unknown = try await harness.call(.win, "acme", stranger)
+            #expect(unknown.status == .transactionDoesNotExist)
+            #expect(unknown.balance == nil, "a player who never played with acme")
+
+            let own = try await harness.call(.win, "acme", win)
+            #expect(own.status == .ok && own.balance == Hub88Harness.funds - 100_000, "the refusals stored nothing under its uuid")
+        }
+    }
+
+    /// The balance a win of 0 stores is converted to Hub88's units in SQL
+    /// (games_hub88_wire_balance, migration 0065): it must be what `Hub88Amount.wire` answers, for
+    /// currencies finer and coarser than Hub88's 1/100000, and for sums that do not fit.
+    @Test func theStoredBalanceIsConvertedAsSwiftConvertsIt() async throws {
+        try await Hub88Harness.with { harness in
+            let sums: [(real: Int64, bonus: Int64)] = [
+                (0, 0), (1, 0), (9, 1), (99_999, 1), (123_456_789, 987), (Int64.max / 1_000, 7), (Int64.max, 0), (Int64.max, 5),
+            ]
+            for scale in [0, 2, 5, 6, 8, 18] {
+                for (real, bonus) in sums {
+                    let playable = real.addingReportingOverflow(bonus)
+                    let swift = Hub88Amount.wire(units: playable.overflow ? .max : playable.partialValue, scale: scale)
+                    let sql = try await harness.database.withConnection { connection in
+                        var converted: [Int64] = []
+                        for try await value in try await connection.query(
+                            "SELECT games_hub88_wire_balance(\(real)::numeric + \(bonus), \(Int32(scale)))", logger: TestServices.logger
+                        ).decode(Int64.self) {
+                            converted.append(value)
+                        }
+                        return converted
+                    }
+                    #expect(sql == [swift], "\(real) + \(bonus) units at scale \(scale)")
+                }
+            }
+        }
+    }
+
     /// A player with funds, a bet of 1.00 placed, and the win of 0 that settles it (not sent).
     static func betAndItsZeroWin(_ harness: Hub88Harness) async throws -> (PlayerID, [String: Any], [String: Any]) {
         let player = try await harness.player()

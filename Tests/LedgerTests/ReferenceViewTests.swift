@@ -1,10 +1,13 @@
 import Core
+import Foundation
+import PostgresNIO
+import TestSupport
 import Testing
 
 @testable import Ledger
 
-/// `referenceView(of:player:currency:)` answers in one statement what `operation(_:)`,
-/// `rollbackState(of:)` and `balances(of:)` answer apart.
+/// `ledger_reference_view_v1` (Ledger's SQL API, migration 0064) answers in one statement what
+/// `operation(_:)`, `rollbackState(of:)` and `balances(of:)` answer apart.
 @Suite struct ReferenceViewTests {
     let games = HouseAccount.games("acme")
 
@@ -33,9 +36,44 @@ import Testing
         }
     }
 
+    struct View {
+        var operation: Ledger.RecordedOperation?
+        var rollback: Ledger.RollbackState
+        var balances: Balances
+    }
+
+    /// The function's one row, read as its callers' SQL reads it.
+    func view(_ h: LedgerHarness, _ key: IdempotencyKey, player: Int64) async throws -> View {
+        try await h.database.withConnection { connection in
+            let rows = try await connection.query(
+                """
+                SELECT kind, player_id, currency, units, metadata::text, applied_at, tombstoned, rolled_back,
+                       real_balance, bonus_balance, locked_balance
+                  FROM ledger_reference_view_v1(\(key.scope), \(key.key), \(player), 'EUR')
+                """, logger: TestServices.logger)
+            var views: [View] = []
+            for try await (kind, owner, currency, units, metadata, appliedAt, tombstoned, rolledBack, real, bonus, locked) in rows.decode(
+                (String?, Int64?, String?, Int64?, String?, Date?, Bool, Bool, Int64, Int64, Int64).self)
+            {
+                var operation: Ledger.RecordedOperation?
+                if let kind, let owner, let currency, let units, let metadata, let appliedAt {
+                    operation = Ledger.RecordedOperation(
+                        kind: kind, player: PlayerID(owner), currency: currency, units: units,
+                        metadata: try JSONDecoder().decode([String: String].self, from: Data(metadata.utf8)), appliedAt: appliedAt)
+                }
+                views.append(
+                    View(
+                        operation: operation, rollback: tombstoned ? .refusedInAdvance : rolledBack ? .rolledBack : .notRolledBack,
+                        balances: Balances(real: real, bonus: bonus, locked: locked)))
+            }
+            #expect(views.count == 1, "one row, whatever the key names")
+            return try #require(views.first)
+        }
+    }
+
     @discardableResult
-    func expectAgreement(_ h: LedgerHarness, _ key: IdempotencyKey, player: Int64) async throws -> Ledger.ReferenceView {
-        let view = try await h.ledger.referenceView(of: key, player: PlayerID(player), currency: "EUR")
+    func expectAgreement(_ h: LedgerHarness, _ key: IdempotencyKey, player: Int64) async throws -> View {
+        let view = try await view(h, key, player: player)
         #expect(view.operation == (try await h.ledger.operation(key)))
         #expect(view.rollback == (try await h.ledger.rollbackState(of: key)))
         #expect(view.balances == (try await h.balances(player)))

@@ -1,46 +1,28 @@
+import Ledger
 import PostgresNIO
 
 /// The statements of a free call (a zero win, a free bet; Hub88Wallet+FreeCalls.swift) as
-/// prepared statements: a fifth of Hub88's calls are zero wins, and planning each statement anew
-/// took about as long as running it.
+/// prepared statements, one round trip each: a fifth of Hub88's calls are zero wins, and planning
+/// each statement anew took about as long as running it.
 enum FreeCallStatements {
-    /// The call's stored answer, if its uuid was answered before.
-    struct Stored: PostgresPreparedStatement {
-        typealias Row = (ByteBuffer, String, Int64?)
-
-        static let sql = "SELECT payload_hash, status, balance FROM games_free_transactions WHERE provider = $1 AND transaction_uuid = $2"
-        static let bindingDataTypes: [PostgresDataType] = [.text, .text]
-
-        let provider: String
-        let transactionUUID: String
-
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 2)
-            bindings.append(provider)
-            bindings.append(transactionUUID)
-            return bindings
-        }
-
-        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+    /// What storing a free call's answer found: whether this call stored it, and the answer
+    /// stored for its uuid (this one, or the first), if any, with whether it was stored for the
+    /// same call (the same payload hash).
+    struct Record {
+        var stored: Bool
+        var firstStatus: String?
+        var firstBalance: Int64?
+        var sameCall: Bool?
     }
 
-    /// Stores the answer and counts the call in its round, in one statement and so one commit:
-    /// the round counts the call only when this call stored it, and a twin racing it (which
-    /// stores nothing) does not count it again.
+    /// Stores an `RS_OK` answer when `store` and counts the call in its round, or reads the
+    /// answer stored first (games_store_free_call, migration 0065).
     struct Store: PostgresPreparedStatement {
-        /// One row when this call stored its answer, none when an answer was stored already.
-        typealias Row = Void
+        typealias Row = Record
 
-        static let sql = """
-            WITH stored AS (
-                INSERT INTO games_free_transactions (provider, transaction_uuid, kind, payload_hash, status, player_id, currency,
-                                                     balance, reward_uuid)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-                ON CONFLICT DO NOTHING RETURNING 1)
-            SELECT games_round_add($1, $10, $6, $11, $7, 0, 0, $12) FROM stored
-            """
+        static let sql = "SELECT * FROM games_store_free_call($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
         static let bindingDataTypes: [PostgresDataType] = [
-            .text, .text, .text, .bytea, .text, .int8, .text, .int8, .text, .text, .text, .bool,
+            .text, .text, .text, .bytea, .text, .int8, .text, .int8, .text, .text, .text, .bool, .bool,
         ]
 
         let provider: String
@@ -55,9 +37,10 @@ enum FreeCallStatements {
         let round: String
         let game: String
         let roundClosed: Bool
+        let store: Bool
 
         func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 12)
+            var bindings = PostgresBindings(capacity: 13)
             bindings.append(provider)
             bindings.append(transactionUUID)
             bindings.append(kind)
@@ -70,9 +53,64 @@ enum FreeCallStatements {
             bindings.append(round)
             bindings.append(game)
             bindings.append(roundClosed)
+            bindings.append(store)
             return bindings
         }
 
-        func decodeRow(_ row: PostgresRow) throws -> Row {}
+        func decodeRow(_ row: PostgresRow) throws -> Row {
+            let (stored, status, balance, same) = try row.decode((Bool, String?, Int64?, Bool?).self)
+            return Record(stored: stored, firstStatus: status, firstBalance: balance, sameCall: same)
+        }
+    }
+
+    /// A win of 0 judged, and its answer stored when `RS_OK`, in one call (games_zero_win,
+    /// migration 0065): the verdict, whether it proved the player has played with the provider,
+    /// the balances it read, and what storing found.
+    struct ZeroWin: PostgresPreparedStatement {
+        typealias Row = (verdict: String, played: Bool, balances: Balances, record: Record)
+
+        static let sql = "SELECT * FROM games_zero_win($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+        static let bindingDataTypes: [PostgresDataType] = [
+            .text, .text, .int8, .text, .int4, .text, .text, .text, .bytea, .text, .text, .bool,
+        ]
+
+        let provider: String
+        let transactionUUID: String
+        let player: Int64
+        let currency: String
+        let scale: Int32
+        let betScope: String
+        let betKey: String
+        let betUUID: String
+        let payloadHash: [UInt8]
+        let round: String
+        let game: String
+        let roundClosed: Bool
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 12)
+            bindings.append(provider)
+            bindings.append(transactionUUID)
+            bindings.append(player)
+            bindings.append(currency)
+            bindings.append(scale)
+            bindings.append(betScope)
+            bindings.append(betKey)
+            bindings.append(betUUID)
+            bindings.append(ByteBuffer(bytes: payloadHash))
+            bindings.append(round)
+            bindings.append(game)
+            bindings.append(roundClosed)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row {
+            let (verdict, played, real, bonus, locked, stored, status, balance, same) = try row.decode(
+                (String, Bool, Int64, Int64, Int64, Bool, String?, Int64?, Bool?).self)
+            return (
+                verdict, played, Balances(real: real, bonus: bonus, locked: locked),
+                Record(stored: stored, firstStatus: status, firstBalance: balance, sameCall: same)
+            )
+        }
     }
 }

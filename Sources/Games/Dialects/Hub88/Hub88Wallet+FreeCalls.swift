@@ -52,10 +52,31 @@ extension Hub88Wallet {
     }
 
     /// "You lost": no money moves, but the bet must exist (in the ledger, or as a free bet) and
-    /// not be rolled back.
-    func zeroWin(_ request: Hub88Request.Transaction, provider: String, player: PlayerID, reference: String) async throws -> Hub88Answer {
-        try await free(request, provider: provider, player: player, kind: "win") {
-            try await zeroWinStatus(reference: reference, provider: provider, player: player, currency: request.currency)
+    /// not be rolled back. Judged and, when `RS_OK`, stored with its round in one round trip
+    /// (games_zero_win, migration 0065); an answer stored first for the uuid stands.
+    func zeroWin(_ request: Hub88Request.Transaction, provider: String, player: PlayerID, reference: String, scale: Int)
+        async throws -> Hub88Answer
+    {
+        let bet = key(provider, reference)
+        let call = FreeCallStatements.ZeroWin(
+            provider: provider, transactionUUID: request.transactionUUID, player: player.rawValue, currency: request.currency,
+            scale: Int32(scale), betScope: bet.scope, betKey: bet.key, betUUID: reference,
+            payloadHash: Self.payloadHash(of: request, kind: "win", player: player), round: request.round, game: request.gameCode,
+            roundClosed: request.roundClosed)
+        let judged = try await database.withConnection { connection in
+            for try await row in try await connection.execute(call, logger: logger) { return row }
+            throw LedgerError.unexpectedResult("no row from games_zero_win")
+        }
+        let status: Hub88Status =
+            switch judged.verdict {
+            case "ok": .ok
+            case "rolledBack": .transactionRolledBack
+            default: .transactionDoesNotExist
+            }
+        return try await answer(judged.record, request, player: player, provider: provider) {
+            try await answer(
+                status, request.requestUUID, player: player, currency: request.currency, balances: judged.balances, provider: provider,
+                played: judged.played)
         }
     }
 
@@ -77,55 +98,48 @@ extension Hub88Wallet {
         async throws
         -> Hub88Answer
     {
-        // The reward joins the hash only when named, so that calls stored before it existed replay alike.
-        let defining =
-            [
-                kind, String(player.rawValue), request.currency, request.gameCode, request.round, request.referenceTransactionUUID ?? "",
-            ] + (reward.map { [$0] } ?? [])
-        let hash = Array(SHA256.hash(data: Data(CanonicalJSON.array(defining).utf8)))
-        // A new call is the common case: judged, then stored, in two round trips. Only a call
-        // that finds an answer stored (a replay, a twin that stored first, a reused uuid) reads
-        // it, and that answer stands, whatever the check says now. The check only reads.
+        // Judged, then stored (or the answer stored first read) in one more round trip. That
+        // answer stands, whatever the check says now: the check only reads.
         let verdict = try await check()
         let reply = try await answer(
             verdict.status, request.requestUUID, player: player, currency: request.currency, balances: verdict.balances,
             provider: provider, played: verdict.played)
-        if verdict.status == .ok {
-            let store = FreeCallStatements.Store(
-                provider: provider, transactionUUID: request.transactionUUID, kind: kind, payloadHash: hash,
-                status: verdict.status.rawValue, player: player.rawValue, currency: request.currency, balance: reply.balance,
-                reward: reward, round: request.round, game: request.gameCode, roundClosed: request.roundClosed)
-            let stored = try await database.withConnection { connection in
-                var rows = 0
-                for try await _ in try await connection.execute(store, logger: logger) { rows += 1 }
-                return rows > 0
-            }
-            if stored { return reply }
+        let store = FreeCallStatements.Store(
+            provider: provider, transactionUUID: request.transactionUUID, kind: kind,
+            payloadHash: Self.payloadHash(of: request, kind: kind, player: player, reward: reward), status: verdict.status.rawValue,
+            player: player.rawValue, currency: request.currency, balance: reply.balance, reward: reward, round: request.round,
+            game: request.gameCode, roundClosed: request.roundClosed, store: verdict.status == .ok)
+        let record = try await database.withConnection { connection in
+            for try await row in try await connection.execute(store, logger: logger) { return row }
+            throw LedgerError.unexpectedResult("no row from games_store_free_call")
         }
-        let first: (ByteBuffer, String, Int64?)? = try await database.withConnection { connection in
-            let rows = try await connection.execute(
-                FreeCallStatements.Stored(provider: provider, transactionUUID: request.transactionUUID), logger: logger)
-            for try await row in rows { return row }
-            return nil
-        }
-        guard let (storedHash, status, balance) = first else { return reply }
-        guard Array(buffer: storedHash) == hash, let status = Hub88Status(rawValue: status) else {
+        return try await answer(record, request, player: player, provider: provider) { reply }
+    }
+
+    /// What defines a free call (Hub88: the same uuid with any of it changed is a duplicate). The
+    /// reward joins the hash only when named, so that calls stored before it existed replay alike.
+    static func payloadHash(of request: Hub88Request.Transaction, kind: String, player: PlayerID, reward: String? = nil) -> [UInt8] {
+        let defining =
+            [
+                kind, String(player.rawValue), request.currency, request.gameCode, request.round, request.referenceTransactionUUID ?? "",
+            ] + (reward.map { [$0] } ?? [])
+        return Array(SHA256.hash(data: Data(CanonicalJSON.array(defining).utf8)))
+    }
+
+    /// The answer to a free call once its record is settled: `judged` (this call's own answer)
+    /// when it stored its answer or none was stored; otherwise the stored answer, or a duplicate
+    /// when that was stored for other contents under the same uuid.
+    func answer(
+        _ record: FreeCallStatements.Record, _ request: Hub88Request.Transaction, player: PlayerID, provider: String,
+        judged: () async throws -> Hub88Answer
+    ) async throws -> Hub88Answer {
+        guard !record.stored, let first = record.firstStatus else { return try await judged() }
+        guard record.sameCall == true, let status = Hub88Status(rawValue: first) else {
             return try await answer(
                 .duplicateTransaction, request.requestUUID, player: player, currency: request.currency, balances: nil, provider: provider)
         }
-        return Hub88Answer(status, requestUUID: request.requestUUID, user: request.user, currency: request.currency, balance: balance)
-    }
-
-    /// The bet and its rollback state come with the balance to answer, in one read. A bet of
-    /// this player keyed by this provider passed its session check: the player has played here.
-    func zeroWinStatus(reference uuid: String, provider: String, player: PlayerID, currency: String) async throws -> FreeCheck {
-        let view = try await ledger.referenceView(of: key(provider, uuid), player: player, currency: currency)
-        guard let bet = view.operation, bet.player == player else {
-            if view.rollback == .refusedInAdvance { return FreeCheck(status: .transactionRolledBack, balances: view.balances) }
-            let free = try await isFreeBet(uuid, provider: provider, player: player)
-            return FreeCheck(status: free ? .ok : .transactionDoesNotExist, balances: view.balances, played: free)
-        }
-        return FreeCheck(status: view.rollback == .rolledBack ? .transactionRolledBack : .ok, balances: view.balances, played: true)
+        return Hub88Answer(
+            status, requestUUID: request.requestUUID, user: request.user, currency: request.currency, balance: record.firstBalance)
     }
 }
 

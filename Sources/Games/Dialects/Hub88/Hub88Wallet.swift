@@ -167,7 +167,9 @@ public struct Hub88Wallet: Sendable {
             return try await answer(
                 .wrongTypes, request.requestUUID, player: player, currency: request.currency, balances: nil, provider: provider)
         }
-        if units == 0 { return try await zeroWin(request, provider: provider, player: player, reference: reference) }
+        if units == 0 {
+            return try await zeroWin(request, provider: provider, player: player, reference: reference, scale: currency.scale)
+        }
         let operation = LedgerOperation(
             key: key(provider, request.transactionUUID), player: player, currency: request.currency,
             movement: .win(units: units, house: .games(provider), bet: key(provider, reference)),
