@@ -5,20 +5,26 @@
 -- free call whose answer was stored already a third (reading it back). games_store_free_call
 -- stores an RS_OK answer and counts the call in its round, or reads the answer stored first;
 -- games_zero_win judges a win of 0 from Ledger's SQL API (ledger_reference_view_v1, migration
--- 0064) and Games' own free bets, then calls it. What the answers are does not change.
+-- 0064) and Games' own free bets, then calls it. The answers are those of the Swift code before,
+-- but one: the player's own bet that a rollback reversed is rolled back even when a tombstone
+-- names it too (a rollback from another user or currency can race the bet and leave one), where
+-- the tombstone used to hide the reversal and the win of 0 was answered RS_OK.
+-- games_zero_win names Ledger's function, which PostgreSQL does not record as a dependency:
+-- revert this migration before 0064.
 -- Revert: DROP FUNCTION games_zero_win(text, text, bigint, text, integer, text, text, text, bytea, text, text, boolean),
 --         games_store_free_call(text, text, text, bytea, text, bigint, text, bigint, text, text, text, boolean, boolean),
 --         games_hub88_wire_balance(numeric, integer);
 
--- Hub88Amount.wire in SQL, for the balance a zero win stores: ledger units of a currency with
--- `p_scale` decimals as Hub88's 1/100000 units, rounded down (never show more than the player
--- has), and Int64.max for what does not fit, as Swift does. Hub88ZeroWinTests compares the two.
+-- Hub88Amount.wire in SQL, for the balance a zero win stores: a balance of a currency with
+-- `p_scale` decimals in Hub88's 1/100000 units, rounded down (never show more than the player
+-- has), and Int64.max for what does not fit, as Swift does for the playable sum (real + bonus,
+-- never negative: ledger_accounts_player_balance_sign). Hub88ZeroWinTests compares the two. One
+-- expression, so that PostgreSQL inlines it into the call.
 CREATE FUNCTION games_hub88_wire_balance(p_units numeric, p_scale integer) RETURNS bigint
 LANGUAGE sql IMMUTABLE AS $$
-    SELECT least(CASE WHEN p_scale >= 5 THEN div(units, power(10::numeric, p_scale - 5))
-                      ELSE units * power(10::numeric, 5 - p_scale) END,
+    SELECT least(CASE WHEN p_scale >= 5 THEN div(least(p_units, 9223372036854775807), power(10::numeric, p_scale - 5))
+                      ELSE least(p_units, 9223372036854775807) * power(10::numeric, 5 - p_scale) END,
                  9223372036854775807)::bigint
-      FROM (SELECT least(p_units, 9223372036854775807) AS units) AS clamped
 $$;
 
 -- Stores a free call's answer when `p_store` (only an RS_OK answer is kept: a refused call may be
@@ -52,7 +58,8 @@ $$;
 
 -- A win of 0 names its bet (`p_bet_scope`/`p_bet_key` in the ledger, `p_bet_uuid` as a free bet)
 -- and moves nothing. The verdict: 'ok' when the bet is this player's and not rolled back, in the
--- ledger or as a free bet answered RS_OK; 'rolledBack' when it was reversed or refused in advance;
+-- ledger or as a free bet answered RS_OK; 'rolledBack' when the player's bet was reversed, or when
+-- no bet of theirs is in the ledger and a rollback refused the key in advance (a tombstone);
 -- 'betNotFound' otherwise. `played`: the verdict proved the player has played with this provider
 -- (their bet passed its session check). The balances are the player's in `p_currency` as the
 -- verdict read them; an 'ok' verdict is stored with their playable sum in Hub88 units.

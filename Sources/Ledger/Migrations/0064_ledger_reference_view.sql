@@ -9,7 +9,8 @@
 -- it reads the snapshot of the statement that calls it. A SQL function that PostgreSQL inlines
 -- into that statement: it costs what the query it holds costs. Versioned like
 -- ledger_apply_with_hooks: another column or meaning is a _v2 beside it.
--- Revert: DROP FUNCTION ledger_reference_view_v1(text, text, bigint, text);
+-- Revert (after 0065's: games_zero_win calls this function, and PostgreSQL does not record that
+-- a PL/pgSQL body names it): DROP FUNCTION ledger_reference_view_v1(text, text, bigint, text);
 
 CREATE FUNCTION ledger_reference_view_v1(p_scope text, p_key text, p_player bigint, p_currency text)
 RETURNS TABLE (kind text, player_id bigint, currency text, units bigint, metadata jsonb, applied_at timestamptz,
