@@ -291,7 +291,7 @@ extension Configuration {
                 botToken: reader.string("CROUPIER_TELEGRAM_BOT_TOKEN", default: ""),
                 botUsername: reader.string("CROUPIER_TELEGRAM_BOT_USERNAME", default: ""),
                 authMaxAge: .seconds(try reader.int("CROUPIER_TELEGRAM_AUTH_MAX_AGE", default: 600, range: 30...86_400)),
-                publicKey: reader.string("CROUPIER_TELEGRAM_PUBLIC_KEY", default: TelegramSettings().publicKey),
+                publicKey: try reader.hexKey("CROUPIER_TELEGRAM_PUBLIC_KEY", default: TelegramSettings().publicKey),
                 oidcClientID: reader.string("CROUPIER_TELEGRAM_OIDC_CLIENT_ID", default: ""),
                 oidcClientSecret: reader.string("CROUPIER_TELEGRAM_OIDC_CLIENT_SECRET", default: ""),
                 oidcIssuer: try reader.url("CROUPIER_TELEGRAM_OIDC_ISSUER", default: TelegramSettings.telegramIssuer)),
@@ -406,6 +406,16 @@ extension Configuration {
             guard let text = values[key], !text.isEmpty else { return fallback }
             guard allowed.contains(text) else {
                 throw ConfigurationError.invalidValue(key: key, value: text, expected: "one of \(allowed.joined(separator: ", "))")
+            }
+            return text
+        }
+
+        /// A key of 32 bytes written as 64 hex characters: a mistyped one refuses to start rather
+        /// than leaving the feature it serves failing every request.
+        func hexKey(_ key: String, default fallback: String) throws -> String {
+            let text = string(key, default: fallback)
+            guard text.utf8.count == 64, Hex.decode(text) != nil else {
+                throw ConfigurationError.invalidValue(key: key, value: text, expected: "64 hex characters")
             }
             return text
         }

@@ -131,6 +131,7 @@ import Testing
         ("CROUPIER_TELEGRAM_OIDC_ISSUER", "oauth.telegram.org"), ("CROUPIER_TELEGRAM_OIDC_ISSUER", "https://issuer.example/?x=1"),
         ("CROUPIER_TRUSTED_PROXIES", "10.0.0.0/33"), ("CROUPIER_TRUSTED_PROXIES", "lb.internal"),
         ("CROUPIER_STAFF_BCRYPT_COST", "4"), ("CROUPIER_STAFF_BCRYPT_COST", "twelve"),
+        ("CROUPIER_TELEGRAM_PUBLIC_KEY", "e7bf03a2"), ("CROUPIER_TELEGRAM_PUBLIC_KEY", String(repeating: "g", count: 64)),
     ])
     func invalidValuesAreRefusedByName(key: String, value: String) {
         do {

@@ -11,6 +11,18 @@ import Testing
 @Suite struct ReferenceViewTests {
     let games = HouseAccount.games("acme")
 
+    /// Other contexts call the function by the name Ledger hands them.
+    @Test func theNameLedgerGivesIsTheFunction() async throws {
+        try await LedgerHarness.with { h in
+            let signature = "\(Ledger.referenceViewFunction)(text, text, bigint, text)"
+            let found = try await h.database.withConnection { connection in
+                try await connection.query("SELECT to_regprocedure(\(signature)) IS NOT NULL", logger: TestServices.logger)
+                    .collect().map { try $0.decode(Bool.self) }
+            }
+            #expect(found == [true], "\(signature)")
+        }
+    }
+
     @Test func itAgreesWithTheSeparateLookupsThroughABetsLife() async throws {
         try await LedgerHarness.with { h in
             try await h.apply(.deposit(units: 1_000, gateway: .payments("sandbox")))

@@ -4,14 +4,14 @@
 -- Before, a new win of 0 took two statements (Ledger's reference view, then the store) and a
 -- free call whose answer was stored already a third (reading it back). games_store_free_call
 -- stores an RS_OK answer and counts the call in its round, or reads the answer stored first;
--- games_zero_win judges a win of 0 from Ledger's SQL API (ledger_reference_view_v1, migration
--- 0064) and Games' own free bets, then calls it. The answers are those of the Swift code before,
--- but one: the player's own bet that a rollback reversed is rolled back even when a tombstone
--- names it too (a rollback from another user or currency can race the bet and leave one), where
--- the tombstone used to hide the reversal and the win of 0 was answered RS_OK.
--- games_zero_win names Ledger's function, which PostgreSQL does not record as a dependency:
--- revert this migration before 0064.
--- Revert: DROP FUNCTION games_zero_win(text, text, bigint, text, integer, text, text, text, bytea, text, text, boolean),
+-- games_zero_win judges a win of 0 from Ledger's SQL API (its reference view, migration 0064,
+-- whose name Ledger's Swift API hands over: Games never names Ledger's functions, and calls it
+-- with EXECUTE) and Games' own free bets, then calls it. The answers are those of the Swift code
+-- before, but one: the player's own bet that a rollback reversed is rolled back even when a
+-- tombstone names it too (a rollback from another user or currency can race the bet and leave
+-- one), where the tombstone used to hide the reversal and the win of 0 was answered RS_OK.
+-- Revert this migration before 0064, whose function games_zero_win calls.
+-- Revert: DROP FUNCTION games_zero_win(text, text, bigint, text, integer, text, text, text, bytea, text, text, boolean, text),
 --         games_store_free_call(text, text, text, bytea, text, bigint, text, bigint, text, text, text, boolean, boolean),
 --         games_hub88_wire_balance(numeric, integer);
 
@@ -57,7 +57,8 @@ END
 $$;
 
 -- A win of 0 names its bet (`p_bet_scope`/`p_bet_key` in the ledger, `p_bet_uuid` as a free bet)
--- and moves nothing. The verdict: 'ok' when the bet is this player's and not rolled back, in the
+-- and moves nothing. `p_reference_view`: Ledger's reference view function (migration 0064), by
+-- the name `Ledger.referenceViewFunction` gives. The verdict: 'ok' when the bet is this player's and not rolled back, in the
 -- ledger or as a free bet answered RS_OK; 'rolledBack' when the player's bet was reversed, or when
 -- no bet of theirs is in the ledger and a rollback refused the key in advance (a tombstone);
 -- 'betNotFound' otherwise. `played`: the verdict proved the player has played with this provider
@@ -65,14 +66,16 @@ $$;
 -- verdict read them; an 'ok' verdict is stored with their playable sum in Hub88 units.
 CREATE FUNCTION games_zero_win(
     p_provider text, p_transaction_uuid text, p_player bigint, p_currency text, p_scale integer,
-    p_bet_scope text, p_bet_key text, p_bet_uuid text, p_payload_hash bytea, p_round text, p_game text, p_closed boolean)
+    p_bet_scope text, p_bet_key text, p_bet_uuid text, p_payload_hash bytea, p_round text, p_game text, p_closed boolean,
+    p_reference_view text)
 RETURNS TABLE (verdict text, played boolean, real_balance bigint, bonus_balance bigint, locked_balance bigint,
                stored boolean, first_status text, first_balance bigint, same_call boolean)
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
     bet record;
 BEGIN
-    SELECT * INTO bet FROM ledger_reference_view_v1(p_bet_scope, p_bet_key, p_player, p_currency);
+    EXECUTE format('SELECT * FROM %s($1, $2, $3, $4)', p_reference_view::regproc) INTO bet
+      USING p_bet_scope, p_bet_key, p_player, p_currency;
     IF bet.player_id = p_player THEN
         verdict := CASE WHEN bet.rolled_back THEN 'rolledBack' ELSE 'ok' END;
         played := true;

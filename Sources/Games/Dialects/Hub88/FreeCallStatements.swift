@@ -69,9 +69,9 @@ enum FreeCallStatements {
     struct ZeroWin: PostgresPreparedStatement {
         typealias Row = (verdict: String, played: Bool, balances: Balances, record: Record)
 
-        static let sql = "SELECT * FROM games_zero_win($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+        static let sql = "SELECT * FROM games_zero_win($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
         static let bindingDataTypes: [PostgresDataType] = [
-            .text, .text, .int8, .text, .int4, .text, .text, .text, .bytea, .text, .text, .bool,
+            .text, .text, .int8, .text, .int4, .text, .text, .text, .bytea, .text, .text, .bool, .text,
         ]
 
         let provider: String
@@ -86,9 +86,11 @@ enum FreeCallStatements {
         let round: String
         let game: String
         let roundClosed: Bool
+        /// Ledger's reference view, by the name Ledger gives (`Ledger.referenceViewFunction`).
+        let referenceView = Ledger.referenceViewFunction
 
         func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 12)
+            var bindings = PostgresBindings(capacity: 13)
             bindings.append(provider)
             bindings.append(transactionUUID)
             bindings.append(player)
@@ -101,6 +103,7 @@ enum FreeCallStatements {
             bindings.append(round)
             bindings.append(game)
             bindings.append(roundClosed)
+            bindings.append(referenceView)
             return bindings
         }
 
