@@ -18,7 +18,7 @@
 -- Hub88Amount.wire in SQL, for the balance a zero win stores: a balance of a currency with
 -- `p_scale` decimals in Hub88's 1/100000 units, rounded down (never show more than the player
 -- has), and Int64.max for what does not fit, as Swift does for the playable sum (real + bonus,
--- never negative: ledger_accounts_player_balance_sign). Hub88ZeroWinTests compares the two. One
+-- never negative: the ledger refuses a negative balance). Hub88ZeroWinTests compares the two. One
 -- expression, so that PostgreSQL inlines it into the call.
 CREATE FUNCTION games_hub88_wire_balance(p_units numeric, p_scale integer) RETURNS bigint
 LANGUAGE sql IMMUTABLE AS $$
@@ -58,10 +58,10 @@ $$;
 
 -- A win of 0 names its bet (`p_bet_scope`/`p_bet_key` in the ledger, `p_bet_uuid` as a free bet)
 -- and moves nothing. `p_reference_view`: Ledger's reference view function (migration 0064), by
--- the name `Ledger.referenceViewFunction` gives. The verdict: 'ok' when the bet is this player's and not rolled back, in the
--- ledger or as a free bet answered RS_OK; 'rolledBack' when the player's bet was reversed, or when
--- no bet of theirs is in the ledger and a rollback refused the key in advance (a tombstone);
--- 'betNotFound' otherwise. `played`: the verdict proved the player has played with this provider
+-- the name `Ledger.referenceViewFunction` gives. The verdict: 'ok' when the bet is this player's
+-- and not rolled back, in the ledger or as a free bet answered RS_OK; 'rolledBack' when the
+-- player's bet was reversed, or when no bet of theirs is in the ledger and a rollback refused the
+-- key in advance (a tombstone); 'betNotFound' otherwise. `played`: the verdict proved the player has played with this provider
 -- (their bet passed its session check). The balances are the player's in `p_currency` as the
 -- verdict read them; an 'ok' verdict is stored with their playable sum in Hub88 units.
 CREATE FUNCTION games_zero_win(

@@ -11,7 +11,7 @@
 -- PL/pgSQL, so that EXECUTE plans only the call and the query's plan is kept per connection (a
 -- SQL function would be inlined and its query planned again on every call). It reads only.
 -- Versioned like ledger_apply_with_hooks: another column or meaning is a _v2 beside it.
--- Revert (after 0065's: games_zero_win calls this function by the name it is given):
+-- Revert (after 0065's, whose function calls this one by the name it is given):
 --         DROP FUNCTION ledger_reference_view_v1(text, text, bigint, text);
 
 CREATE FUNCTION ledger_reference_view_v1(p_scope text, p_key text, p_player bigint, p_currency text)

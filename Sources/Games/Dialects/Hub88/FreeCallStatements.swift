@@ -86,8 +86,6 @@ enum FreeCallStatements {
         let round: String
         let game: String
         let roundClosed: Bool
-        /// Ledger's reference view, by the name Ledger gives (`Ledger.referenceViewFunction`).
-        let referenceView = Ledger.referenceViewFunction
 
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 13)
@@ -103,7 +101,8 @@ enum FreeCallStatements {
             bindings.append(round)
             bindings.append(game)
             bindings.append(roundClosed)
-            bindings.append(referenceView)
+            // Ledger's reference view, by the name Ledger gives.
+            bindings.append(Ledger.referenceViewFunction)
             return bindings
         }
 

@@ -73,7 +73,7 @@ extension Hub88Wallet {
             case "rolledBack": .transactionRolledBack
             default: .transactionDoesNotExist
             }
-        return try await answer(judged.record, request, player: player, provider: provider) {
+        return try await answer(judged.record, request, player: player, provider: provider, balances: judged.balances) {
             try await answer(
                 status, request.requestUUID, player: player, currency: request.currency, balances: judged.balances, provider: provider,
                 played: judged.played)
@@ -113,7 +113,7 @@ extension Hub88Wallet {
             for try await row in try await connection.execute(store, logger: logger) { return row }
             throw LedgerError.unexpectedResult("no row from games_store_free_call")
         }
-        return try await answer(record, request, player: player, provider: provider) { reply }
+        return try await answer(record, request, player: player, provider: provider, balances: verdict.balances) { reply }
     }
 
     /// What defines a free call (Hub88: the same uuid with any of it changed is a duplicate). The
@@ -128,15 +128,17 @@ extension Hub88Wallet {
 
     /// The answer to a free call once its record is settled: `judged` (this call's own answer)
     /// when it stored its answer or none was stored; otherwise the stored answer, or a duplicate
-    /// when that was stored for other contents under the same uuid.
+    /// when that was stored for other contents under the same uuid, shown with `balances` when
+    /// the judgement read them (nil: read now).
     func answer(
         _ record: FreeCallStatements.Record, _ request: Hub88Request.Transaction, player: PlayerID, provider: String,
-        judged: () async throws -> Hub88Answer
+        balances: Balances?, judged: () async throws -> Hub88Answer
     ) async throws -> Hub88Answer {
         guard !record.stored, let first = record.firstStatus else { return try await judged() }
         guard record.sameCall == true, let status = Hub88Status(rawValue: first) else {
             return try await answer(
-                .duplicateTransaction, request.requestUUID, player: player, currency: request.currency, balances: nil, provider: provider)
+                .duplicateTransaction, request.requestUUID, player: player, currency: request.currency, balances: balances,
+                provider: provider)
         }
         return Hub88Answer(
             status, requestUUID: request.requestUUID, user: request.user, currency: request.currency, balance: record.firstBalance)
