@@ -156,6 +156,6 @@ import Testing
             if waiting > 0 { return }
             try await Task.sleep(for: .milliseconds(50))
         }
-        Issue.record("the batch never waited for the context lock")
+        Issue.record("nothing waited for an advisory lock")
     }
 }

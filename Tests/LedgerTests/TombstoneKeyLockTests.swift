@@ -1,0 +1,124 @@
+import Core
+import Persistence
+import PostgresNIO
+import TestSupport
+import Testing
+
+@testable import Ledger
+
+/// A rollback's tombstone and an operation of the key it names hold different players' locks
+/// when the two are not of one player and currency; the key's lock orders them (migration 0066,
+/// docs/ledger.md "Tombstones and the key's lock"). Each test holds one side in an open
+/// transaction until the other waits for it, then commits: without the key's lock both sides
+/// committed and the auditor (run by the harness) reported invariant 5.
+@Suite struct TombstoneKeyLockTests {
+    static let bet = IdempotencyKey(scope: "hub88", key: "acme:bet-1")
+
+    /// Another player's rollback of a key not yet seen leaves its tombstone; the bet of that key
+    /// waits for it and is refused.
+    @Test func aBetWaitsForAnotherPlayersTombstoneOfItsKeyAndIsRefused() async throws {
+        try await LedgerHarness.with { harness in
+            try await LedgerBatcherLockOrderTests.fund(harness)
+            let ledger = harness.ledger
+            let outcome = try await Self.run(
+                held: Self.rollbackSQL(player: 2, currency: "EUR"), expecting: "referenceNotFound", on: harness.database
+            ) {
+                try await ledger.apply(
+                    LedgerOperation(
+                        key: Self.bet, player: PlayerID(1), currency: "EUR", movement: .bet(units: 10, house: BatchScenario.games)))
+            }
+            #expect(outcome.code == .alreadyRolledBack)
+            #expect(try await harness.balances(1) == Balances(real: 100, bonus: 0, locked: 0))
+        }
+    }
+
+    /// The same player's rollback in another currency holds that currency's lock, not the bet's.
+    @Test func aBetWaitsForItsPlayersTombstoneInAnotherCurrency() async throws {
+        try await LedgerHarness.with { harness in
+            try await LedgerBatcherLockOrderTests.fund(harness)
+            let ledger = harness.ledger
+            let outcome = try await Self.run(
+                held: Self.rollbackSQL(player: 1, currency: "USD"), expecting: "referenceNotFound", on: harness.database
+            ) {
+                try await ledger.apply(
+                    LedgerOperation(
+                        key: Self.bet, player: PlayerID(1), currency: "EUR", movement: .bet(units: 10, house: BatchScenario.games)))
+            }
+            #expect(outcome.code == .alreadyRolledBack)
+            #expect(try await harness.balances(1) == Balances(real: 100, bonus: 0, locked: 0))
+        }
+    }
+
+    /// The other order: the bet is committing when another player's rollback names it. The
+    /// rollback waits, then finds a bet that is not its player's, and leaves no tombstone; the
+    /// bet's own rollback still reverses it.
+    @Test func aRollbackWaitsForTheBetOfTheKeyItNamesAndLeavesNoTombstone() async throws {
+        try await LedgerHarness.with { harness in
+            try await LedgerBatcherLockOrderTests.fund(harness)
+            let ledger = harness.ledger
+            let outcome = try await Self.run(held: Self.betSQL, expecting: "ok", on: harness.database) {
+                try await ledger.apply(
+                    LedgerOperation(
+                        key: IdempotencyKey(scope: "hub88", key: "acme:rollback-2"), player: PlayerID(2), currency: "EUR",
+                        movement: .rollback(of: Self.bet)))
+            }
+            #expect(outcome.code == .referenceNotFound)
+            #expect(try await harness.scalar("SELECT count(*)::bigint FROM ledger_tombstones") == 0)
+            #expect(try await harness.balances(1) == Balances(real: 90, bonus: 0, locked: 0))
+            let own = try await harness.apply(
+                .rollback(of: Self.bet), player: 1, key: IdempotencyKey(scope: "hub88", key: "acme:rollback-1"))
+            #expect(own.code == .ok)
+            #expect(own.balances == Balances(real: 100, bonus: 0, locked: 0))
+        }
+    }
+
+    /// A batch's plain bet of a key another player's rollback is tombstoning waits for that key,
+    /// sees the tombstone when it looks again, and raises; applied alone, the bet is refused and
+    /// its neighbour is not.
+    @Test func aBatchsPlainBetWaitsForAnotherPlayersTombstoneOfItsKey() async throws {
+        try await LedgerHarness.with { harness in
+            try await BatchScenario.createHooks(on: harness.database)
+            try await LedgerBatcherLockOrderTests.fund(harness)
+            // The house account exists before the batch, as a plain player's needs it to.
+            _ = try await harness.ledger.apply(LedgerBatcherLockOrderTests.bet(of: 2, key: "earlier").operation)
+            let calls = try ["bet-1", "bet-2"].map { key in try LedgerBatcherLockOrderTests.bet(of: 1, key: key) }
+            let batcher = LedgerBatcher(ledger: harness.ledger, settings: LedgerBatchSettings())
+            let (answers, end) = try await Self.run(
+                held: Self.rollbackSQL(player: 2, currency: "EUR"), expecting: "referenceNotFound", on: harness.database
+            ) { await batcher.apply(calls) }
+            #expect(end == .alone)
+            #expect(BatchScenario.describe(answers) == ["alreadyRolledBack - 100/0/0", "ok #1 90/0/0"])
+            #expect(try await harness.balances(1) == Balances(real: 90, bonus: 0, locked: 0))
+        }
+    }
+
+    static func rollbackSQL(player: Int64, currency: String) -> PostgresQuery {
+        """
+        SELECT code FROM ledger_apply('hub88', 'acme:rollback-held', '\\x00'::bytea, 'rollback', \(player), \(currency), NULL, NULL,
+                                      'hub88', 'acme:bet-1', '{}'::jsonb)
+        """
+    }
+
+    static let betSQL: PostgresQuery = """
+        SELECT code FROM ledger_apply('hub88', 'acme:bet-1', '\\x01'::bytea, 'bet', 1, 'EUR', 10, 'games:acme', NULL, NULL, '{}'::jsonb)
+        """
+
+    /// Runs `held` in a transaction left open until `body`, started meanwhile, waits for an
+    /// advisory lock; then commits it and returns what `body` returned.
+    static func run<T: Sendable>(
+        held: PostgresQuery, expecting code: String, on database: Database, _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        let task = try await database.withConnection { other in
+            try await other.query("SET statement_timeout = '20s'", logger: TestServices.logger).collect()
+            try await other.query("BEGIN", logger: TestServices.logger).collect()
+            var answered: [String] = []
+            for try await value in try await other.query(held, logger: TestServices.logger).decode(String.self) { answered.append(value) }
+            #expect(answered == [code])
+            let task = Task { try await body() }
+            try await LedgerBatcherLockOrderTests.waitUntilSomeoneWaitsForAnAdvisoryLock(database)
+            try await other.query("COMMIT", logger: TestServices.logger).collect()
+            return task
+        }
+        return try await task.value
+    }
+}
