@@ -72,6 +72,27 @@ import Testing
         }
     }
 
+    /// Ledger's check for a rollback its caller found no reference for waits for the key too: the
+    /// bet committing in another currency is then `referenceKnown`, and the caller looks again
+    /// (without the wait the ledger refused the tombstone `currencyMismatch`).
+    @Test func theEarlyRollbackCheckWaitsForTheBetOfTheKeyItNames() async throws {
+        try await LedgerHarness.with { harness in
+            try await LedgerBatcherLockOrderTests.fund(harness)
+            let ledger = harness.ledger
+            let outcome = try await Self.run(held: Self.betSQL, expecting: "ok", on: harness.database) {
+                try await ledger.apply(
+                    LedgerOperation(
+                        key: IdempotencyKey(scope: "hub88", key: "acme:rollback-1"), player: PlayerID(1), currency: "USD",
+                        movement: .rollback(of: Self.bet)),
+                    checks: [Ledger.refuseKnownReference], followUps: [],
+                    hookArguments: Ledger.referenceArguments(currency: "USD", reference: Self.bet))
+            }
+            guard case .refused(let code, _) = outcome else { throw HookFixture.Unexpected(outcome: outcome) }
+            #expect(code == Ledger.referenceKnown)
+            #expect(try await harness.scalar("SELECT count(*)::bigint FROM ledger_tombstones") == 0)
+        }
+    }
+
     /// A batch's plain bet of a key another player's rollback is tombstoning waits for that key,
     /// sees the tombstone when it looks again, and raises; applied alone, the bet is refused and
     /// its neighbour is not.

@@ -15,8 +15,14 @@
 -- players' locks and before it looks at them again (so a tombstone committed meanwhile makes it
 -- raise, as it did for one committed under the same player's lock).
 -- A replay returns before either lock, and a refusal that opens no accounts takes none.
--- Revert: re-run the CREATE OR REPLACE FUNCTION ledger_apply of 0050_ledger_leaner_writes.sql and
--- ledger_apply_batch_v2 of 0060_ledger_hooks_in_one_statement.sql.
+-- Ledger's check for a rollback sent before its reference was seen (0032) takes the named key's
+-- lock too before it looks: a reference committing under another player's or currency's lock is
+-- then refused `referenceKnown`, and the caller looks it up again and answers as it would have
+-- after that commit, instead of the ledger refusing the tombstone with `currencyMismatch` (or
+-- `referenceNotFound`) for a rollback its caller never looked up again.
+-- Revert: re-run the CREATE OR REPLACE FUNCTION ledger_apply of 0050_ledger_leaner_writes.sql,
+-- ledger_apply_batch_v2 of 0060_ledger_hooks_in_one_statement.sql, and the CREATE FUNCTION
+-- ledger_refuse_known_reference_v1 of 0032_ledger_rollback_reference_check.sql as CREATE OR REPLACE.
 
 CREATE OR REPLACE FUNCTION ledger_apply(
     p_scope text, p_key text, p_hash bytea, p_kind text, p_player bigint, p_currency text,
@@ -615,5 +621,18 @@ BEGIN
         real_balance := w_real_after[w]; bonus_balance := w_bonus_after[w]; locked_balance := w_locked_after[w];
         RETURN NEXT;
     END LOOP;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION ledger_refuse_known_reference_v1(p_player bigint, p_call jsonb) RETURNS text
+LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+    PERFORM 1 FROM ledger_accounts
+     WHERE player_id = p_player AND currency = p_call->>'currency' AND balance_kind IN ('real', 'bonus', 'locked')
+     ORDER BY id FOR UPDATE;
+    PERFORM pg_advisory_xact_lock(hashtextextended('ledger.key:' || (p_call->>'reference_scope') || ':' || (p_call->>'reference_key'), 0));
+    PERFORM 1 FROM ledger_transactions
+     WHERE idempotency_scope = p_call->>'reference_scope' AND idempotency_key = p_call->>'reference_key';
+    RETURN CASE WHEN FOUND THEN 'referenceKnown' END;
 END
 $$;
