@@ -9,8 +9,8 @@ import Testing
 /// A rollback's tombstone and an operation of the key it names hold different players' locks
 /// when the two are not of one player and currency; the key's lock orders them (migration 0066,
 /// docs/ledger.md "Tombstones and the key's lock"). Each test holds one side in an open
-/// transaction until the other waits for it, then commits: without the key's lock both sides
-/// committed and the auditor (run by the harness) reported invariant 5.
+/// transaction until the other waits for it, then commits. Without the key's lock both sides of
+/// the first four committed and the auditor (run by the harness) reported invariant 5.
 @Suite struct TombstoneKeyLockTests {
     static let bet = IdempotencyKey(scope: "hub88", key: "acme:bet-1")
 
@@ -90,6 +90,27 @@ import Testing
             guard case .refused(let code, _) = outcome else { throw HookFixture.Unexpected(outcome: outcome) }
             #expect(code == Ledger.referenceKnown)
             #expect(try await harness.scalar("SELECT count(*)::bigint FROM ledger_tombstones") == 0)
+        }
+    }
+
+    /// Two rollbacks under one key by different players, each naming a key not seen: the second
+    /// waits for the first's key and is a mismatch, as it is after the first's commit (it was
+    /// answered `referenceNotFound` with no tombstone of its own, so its bet would have been paid).
+    @Test func aRollbackUnderAKeyAnotherPlayersRollbackIsTombstoningIsAMismatch() async throws {
+        try await LedgerHarness.with { harness in
+            try await LedgerBatcherLockOrderTests.fund(harness)
+            let ledger = harness.ledger
+            let outcome = try await Self.run(
+                held: Self.rollbackSQL(player: 2, currency: "EUR"), expecting: "referenceNotFound", on: harness.database
+            ) {
+                try await ledger.apply(
+                    LedgerOperation(
+                        key: IdempotencyKey(scope: "hub88", key: "acme:rollback-held"), player: PlayerID(1), currency: "EUR",
+                        movement: .rollback(of: IdempotencyKey(scope: "hub88", key: "acme:bet-2"))))
+            }
+            #expect(outcome.code == .duplicateMismatch)
+            #expect(outcome.balances == nil, "no other player's balances")
+            #expect(try await harness.scalar("SELECT count(*)::bigint FROM ledger_tombstones") == 1)
         }
     }
 

@@ -6,20 +6,23 @@
 -- the same player in another currency, holds a different lock: the two could run at once, each
 -- miss the other's uncommitted row, and both commit. The operation stood while its rollback had
 -- been answered, and the auditor reported invariant 5 (a key both tombstoned and applied).
--- Now every operation that may be applied takes a transaction-scoped advisory lock on its own key
--- (after its player's lock, before it looks for a tombstone), and a rollback that found nothing
--- takes the named key's lock and looks again before it leaves a tombstone. Whichever commits
--- first, the other sees it: the operation is refused (`alreadyRolledBack`), or the rollback finds
--- it (`referenceNotFound` for another player's, `currencyMismatch` for another currency's, or it
--- reverses it). The batch's plain operations take their keys' locks in one order, after their
--- players' locks and before it looks at them again (so a tombstone committed meanwhile makes it
--- raise, as it did for one committed under the same player's lock).
--- A replay returns before either lock, and a refusal that opens no accounts takes none.
+-- Now each key has a transaction-scoped advisory lock, taken after the player's lock: a rollback
+-- takes the named key's, then every operation that may be applied its own; then, under all three,
+-- it looks again for a twin, for a tombstone left under its own key by another player's rollback,
+-- and for a tombstone of its key. Whichever commits first, the other sees it: the operation is
+-- refused (`alreadyRolledBack`), or the rollback finds it (`referenceNotFound` for another
+-- player's, `currencyMismatch` for another currency's, or it reverses it), and of two operations
+-- under one key by different players the second is a replay or `duplicateMismatch`. The batch's
+-- plain operations (bets and wins) take their keys' locks in one order, after their players'
+-- locks and before it looks at them again (so a tombstone committed meanwhile makes it raise, as
+-- one committed under the same player's lock did). A replay found before the player's lock takes
+-- no key's lock; a refusal that opens no accounts takes none.
 -- Ledger's check for a rollback sent before its reference was seen (0032) takes the named key's
--- lock too before it looks: a reference committing under another player's or currency's lock is
--- then refused `referenceKnown`, and the caller looks it up again and answers as it would have
--- after that commit, instead of the ledger refusing the tombstone with `currencyMismatch` (or
--- `referenceNotFound`) for a rollback its caller never looked up again.
+-- lock too, after the player's rows, before it looks: a reference committing under another
+-- player's or currency's lock is then refused `referenceKnown`, and the caller looks it up again
+-- and answers as it would have after that commit (otherwise the ledger refused the rollback
+-- `currencyMismatch`, and the caller never looked again). So every path takes the player's lock,
+-- then the named key's, then its own.
 -- Revert: re-run the CREATE OR REPLACE FUNCTION ledger_apply of 0050_ledger_leaner_writes.sql,
 -- ledger_apply_batch_v2 of 0060_ledger_hooks_in_one_statement.sql, and the CREATE FUNCTION
 -- ledger_refuse_known_reference_v1 of 0032_ledger_rollback_reference_check.sql as CREATE OR REPLACE.
@@ -125,8 +128,17 @@ BEGIN
      WHERE r.id = a_real AND b.player_id = p_player AND b.currency = p_currency AND b.balance_kind = 'bonus'
        AND l.player_id = p_player AND l.currency = p_currency AND l.balance_kind = 'locked';
 
-    -- Under the player's lock, look again: a concurrent twin of this operation may have committed.
     IF existing.id IS NULL THEN
+        -- The keys' locks (0066): a rollback's named key, then the operation's own, after the
+        -- player's lock in every path (Ledger's early-rollback check takes the named key's after
+        -- the player's rows too). An operation of either key under another player's (or
+        -- currency's) lock has committed before the reads below, or waits for this one's commit
+        -- and then sees its rows. A replay found above needs neither: a committed row is final.
+        IF p_kind = 'rollback' AND p_reference_key IS NOT NULL THEN
+            PERFORM pg_advisory_xact_lock(hashtextextended('ledger.key:' || p_reference_scope || ':' || p_reference_key, 0));
+        END IF;
+        PERFORM pg_advisory_xact_lock(hashtextextended('ledger.key:' || p_scope || ':' || p_key, 0));
+        -- Under the locks, look again: a concurrent twin of this operation may have committed.
         SELECT * INTO existing FROM ledger_transactions WHERE idempotency_scope = p_scope AND idempotency_key = p_key;
     END IF;
     IF existing.id IS NOT NULL THEN
@@ -142,23 +154,24 @@ BEGIN
         RETURN;
     END IF;
 
-    -- The key's lock, then a look at the tombstones (0066): a rollback that names this key under
-    -- another player's lock holds it while its tombstone commits.
-    PERFORM pg_advisory_xact_lock(hashtextextended('ledger.key:' || p_scope || ':' || p_key, 0));
+    -- Or a twin that is a rollback of another player's (or currency's) left a tombstone under this
+    -- key: answered as the replay check above answers one, with no other player's balances.
+    SELECT * INTO tomb FROM ledger_tombstones WHERE rollback_scope = p_scope AND rollback_key = p_key;
+    IF FOUND THEN
+        code := CASE WHEN tomb.payload_hash = p_hash THEN 'referenceNotFound' ELSE 'duplicateMismatch' END;
+        replayed := tomb.payload_hash = p_hash;
+        IF tomb.player_id <> p_player OR tomb.currency <> p_currency THEN
+            real_balance := NULL; bonus_balance := NULL; locked_balance := NULL;
+        END IF;
+        RETURN;
+    END IF;
     PERFORM 1 FROM ledger_tombstones WHERE reference_scope = p_scope AND reference_key = p_key;
     IF FOUND THEN code := 'alreadyRolledBack'; RETURN; END IF;
 
     IF p_reference_key IS NOT NULL THEN
         SELECT * INTO reference FROM ledger_transactions
          WHERE idempotency_scope = p_reference_scope AND idempotency_key = p_reference_key;
-        IF reference.id IS NULL AND p_kind = 'rollback' THEN
-            -- Before a tombstone, the named key's lock, and a look again: its operation may be
-            -- committing under another player's (or currency's) lock, which this one does not hold.
-            PERFORM pg_advisory_xact_lock(hashtextextended('ledger.key:' || p_reference_scope || ':' || p_reference_key, 0));
-            SELECT * INTO reference FROM ledger_transactions
-             WHERE idempotency_scope = p_reference_scope AND idempotency_key = p_reference_key;
-        END IF;
-        IF reference.id IS NULL THEN
+        IF NOT FOUND THEN
             PERFORM 1 FROM ledger_tombstones WHERE reference_scope = p_reference_scope AND reference_key = p_reference_key;
             IF FOUND THEN code := 'alreadyRolledBack'; RETURN; END IF;
             IF p_kind = 'rollback' THEN
