@@ -111,7 +111,75 @@ import Testing
             #expect(outcome.code == .duplicateMismatch)
             #expect(outcome.balances == nil, "no other player's balances")
             #expect(try await harness.scalar("SELECT count(*)::bigint FROM ledger_tombstones") == 1)
+            // Sent again, it meets the tombstone before any lock: the same answer, still none of
+            // player 2's balances (they were shown before 0066).
+            let again = try await ledger.apply(
+                LedgerOperation(
+                    key: IdempotencyKey(scope: "hub88", key: "acme:rollback-held"), player: PlayerID(1), currency: "EUR",
+                    movement: .rollback(of: IdempotencyKey(scope: "hub88", key: "acme:bet-2"))))
+            #expect(again.code == .duplicateMismatch)
+            #expect(again.balances == nil)
         }
+    }
+
+    /// A player's first call in a currency: the early-rollback check of a key finds no accounts
+    /// and opens them before it waits for the key, so a credit of that key opening them too waits
+    /// for it rather than holding them while it waits for the key (a deadlock PostgreSQL broke
+    /// after a second). Both run as raw statements, so a deadlock fails the test, not a retry.
+    @Test func theEarlyRollbackCheckOpensTheAccountsBeforeItWaitsForTheKey() async throws {
+        try await LedgerHarness.with { harness in
+            let database = harness.database
+            let (rollback, credit) = try await database.withConnection { holder in
+                try await holder.query("BEGIN", logger: TestServices.logger).collect()
+                try await holder.query(
+                    "SELECT pg_advisory_xact_lock(hashtextextended('ledger.key:hub88:acme:win-1', 0))", logger: TestServices.logger
+                ).collect()
+                let rollback = Task { try await Self.code(Self.checkedRollbackSQL, on: database) }
+                try await Self.waitUntil(waiting: 1, database)
+                let credit = Task { try await Self.code(Self.creditSQL, on: database) }
+                try await Self.waitUntil(waiting: 2, database)
+                try await holder.query("COMMIT", logger: TestServices.logger).collect()
+                return (rollback, credit)
+            }
+            #expect(try await rollback.value == "referenceNotFound")
+            #expect(try await credit.value == "alreadyRolledBack")
+        }
+    }
+
+    static let checkedRollbackSQL: PostgresQuery = """
+        SELECT coalesce(refusal, code) FROM ledger_apply_with_hooks_v2(
+            'hub88', 'acme:rollback-1', '\\x00'::bytea, 'rollback', 1, 'USD', NULL, NULL, 'hub88', 'acme:win-1', '{}'::jsonb,
+            '{ledger_refuse_known_reference_v1}'::regproc[], '{}'::regproc[],
+            '{"currency": "USD", "reference_scope": "hub88", "reference_key": "acme:win-1"}'::jsonb)
+        """
+
+    static let creditSQL: PostgresQuery = """
+        SELECT code FROM ledger_apply('hub88', 'acme:win-1', '\\x02'::bytea, 'win', 1, 'USD', 10, 'games:acme', NULL, NULL, '{}'::jsonb)
+        """
+
+    static func code(_ query: PostgresQuery, on database: Database) async throws -> String {
+        try await database.withConnection { connection in
+            try await connection.query("SET statement_timeout = '20s'", logger: TestServices.logger).collect()
+            for try await code in try await connection.query(query, logger: TestServices.logger).decode(String.self) { return code }
+            return ""
+        }
+    }
+
+    /// Until `count` sessions wait for a lock (a bound that only catches a hang).
+    static func waitUntil(waiting count: Int, _ database: Database) async throws {
+        for _ in 0..<200 {
+            let waiting = try await database.withConnection { connection in
+                var waiting = 0
+                for try await value in try await connection.query(
+                    "SELECT count(*)::int FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()",
+                    logger: TestServices.logger
+                ).decode(Int.self) { waiting = value }
+                return waiting
+            }
+            if waiting >= count { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("fewer than \(count) sessions ever waited for a lock")
     }
 
     /// A batch's plain bet of a key another player's rollback is tombstoning waits for that key,

@@ -21,8 +21,13 @@
 -- lock too, after the player's rows, before it looks: a reference committing under another
 -- player's or currency's lock is then refused `referenceKnown`, and the caller looks it up again
 -- and answers as it would have after that commit (otherwise the ledger refused the rollback
--- `currencyMismatch`, and the caller never looked again). So every path takes the player's lock,
--- then the named key's, then its own.
+-- `currencyMismatch`, and the caller never looked again). When the player has no accounts in the
+-- currency yet, the check opens them first, as the rollback would (so a refusal `referenceKnown`
+-- may leave them open, empty). So every single call takes the player's lock, then the named
+-- key's, then its own; a batch's player that is not plain takes keys' locks before the batch
+-- locks later players, a cycle only two `serve`s can close (docs/ledger.md "Lock order"). And a mismatch under a key another player's rollback left a tombstone
+-- under answers no balances, as a mismatch under another player's operation does (it answered
+-- that player's, which Hub88 then showed to the caller).
 -- Revert: re-run the CREATE OR REPLACE FUNCTION ledger_apply of 0050_ledger_leaner_writes.sql,
 -- ledger_apply_batch_v2 of 0060_ledger_hooks_in_one_statement.sql, and the CREATE FUNCTION
 -- ledger_refuse_known_reference_v1 of 0032_ledger_rollback_reference_check.sql as CREATE OR REPLACE.
@@ -56,9 +61,12 @@ BEGIN
     IF NOT FOUND THEN
         SELECT * INTO tomb FROM ledger_tombstones WHERE rollback_scope = p_scope AND rollback_key = p_key;
         IF FOUND THEN
+            -- The balances of this player and currency only (0066: they were the tombstone's, so
+            -- a call reusing another player's rollback key was shown that player's balances).
             SELECT r.balance, b.balance, l.balance INTO real_balance, bonus_balance, locked_balance
               FROM ledger_accounts r, ledger_accounts b, ledger_accounts l
-             WHERE r.player_id = tomb.player_id AND r.currency = tomb.currency AND r.balance_kind = 'real'
+             WHERE tomb.player_id = p_player AND tomb.currency = p_currency
+               AND r.player_id = tomb.player_id AND r.currency = tomb.currency AND r.balance_kind = 'real'
                AND b.player_id = tomb.player_id AND b.currency = tomb.currency AND b.balance_kind = 'bonus'
                AND l.player_id = tomb.player_id AND l.currency = tomb.currency AND l.balance_kind = 'locked';
             code := CASE WHEN tomb.payload_hash = p_hash THEN 'referenceNotFound' ELSE 'duplicateMismatch' END;
@@ -155,7 +163,7 @@ BEGIN
     END IF;
 
     -- Or a twin that is a rollback of another player's (or currency's) left a tombstone under this
-    -- key: answered as the replay check above answers one, with no other player's balances.
+    -- key: answered as the replay check above answers one (no other player's balances).
     SELECT * INTO tomb FROM ledger_tombstones WHERE rollback_scope = p_scope AND rollback_key = p_key;
     IF FOUND THEN
         code := CASE WHEN tomb.payload_hash = p_hash THEN 'referenceNotFound' ELSE 'duplicateMismatch' END;
@@ -643,6 +651,19 @@ BEGIN
     PERFORM 1 FROM ledger_accounts
      WHERE player_id = p_player AND currency = p_call->>'currency' AND balance_kind IN ('real', 'bonus', 'locked')
      ORDER BY id FOR UPDATE;
+    IF NOT FOUND THEN
+        -- None yet: opened as ledger_apply opens them (real first) and locked, so that the named
+        -- key's lock comes after the player's here too. Otherwise a credit of that key opening
+        -- them meanwhile held them and waited for the key, and ledger_apply, after this check,
+        -- waited for them: a deadlock. The rollback would open them anyway, unless this refuses.
+        INSERT INTO ledger_accounts (player_id, balance_kind, currency)
+        SELECT p_player, v.kind, c.code FROM (VALUES (1, 'real'), (2, 'bonus'), (3, 'locked')) AS v(n, kind)
+          JOIN ledger_currencies c ON c.code = p_call->>'currency' ORDER BY v.n
+        ON CONFLICT DO NOTHING;
+        PERFORM 1 FROM ledger_accounts
+         WHERE player_id = p_player AND currency = p_call->>'currency' AND balance_kind IN ('real', 'bonus', 'locked')
+         ORDER BY id FOR UPDATE;
+    END IF;
     PERFORM pg_advisory_xact_lock(hashtextextended('ledger.key:' || (p_call->>'reference_scope') || ':' || (p_call->>'reference_key'), 0));
     PERFORM 1 FROM ledger_transactions
      WHERE idempotency_scope = p_call->>'reference_scope' AND idempotency_key = p_call->>'reference_key';
