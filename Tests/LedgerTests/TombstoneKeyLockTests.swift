@@ -146,6 +146,26 @@ import Testing
         }
     }
 
+    /// The check opens a player's accounts only for a rollback that may leave a tombstone: a
+    /// reference applied already is refused before anything is opened.
+    @Test func theEarlyRollbackCheckOpensNoAccountsForAKnownReference() async throws {
+        try await LedgerHarness.with { harness in
+            try await LedgerBatcherLockOrderTests.fund(harness)
+            _ = try await harness.ledger.apply(
+                LedgerOperation(key: Self.bet, player: PlayerID(1), currency: "EUR", movement: .bet(units: 10, house: BatchScenario.games)))
+            let before = try await harness.rowCounts()
+            let outcome = try await harness.ledger.apply(
+                LedgerOperation(
+                    key: IdempotencyKey(scope: "hub88", key: "acme:rollback-2"), player: PlayerID(2), currency: "USD",
+                    movement: .rollback(of: Self.bet)),
+                checks: [Ledger.refuseKnownReference], followUps: [],
+                hookArguments: Ledger.referenceArguments(currency: "USD", reference: Self.bet))
+            guard case .refused(let code, _) = outcome else { throw HookFixture.Unexpected(outcome: outcome) }
+            #expect(code == Ledger.referenceKnown)
+            #expect(try await harness.rowCounts() == before, "no accounts opened")
+        }
+    }
+
     static let checkedRollbackSQL: PostgresQuery = """
         SELECT coalesce(refusal, code) FROM ledger_apply_with_hooks_v2(
             'hub88', 'acme:rollback-1', '\\x00'::bytea, 'rollback', 1, 'USD', NULL, NULL, 'hub88', 'acme:win-1', '{}'::jsonb,

@@ -22,8 +22,8 @@
 -- player's or currency's lock is then refused `referenceKnown`, and the caller looks it up again
 -- and answers as it would have after that commit (otherwise the ledger refused the rollback
 -- `currencyMismatch`, and the caller never looked again). When the player has no accounts in the
--- currency yet, the check opens them first, as the rollback would (so a refusal `referenceKnown`
--- may leave them open, empty). So every single call takes the player's lock, then the named
+-- currency yet, the check opens them first, as the rollback would, unless the reference is
+-- applied already (so only a reference committing meanwhile leaves them open, empty). So every single call takes the player's lock, then the named
 -- key's, then its own; a batch's player that is not plain takes keys' locks before the batch
 -- locks later players, a cycle only two `serve`s can close (docs/ledger.md "Lock order"). And a mismatch under a key another player's rollback left a tombstone
 -- under answers no balances, as a mismatch under another player's operation does (it answered
@@ -652,10 +652,14 @@ BEGIN
      WHERE player_id = p_player AND currency = p_call->>'currency' AND balance_kind IN ('real', 'bonus', 'locked')
      ORDER BY id FOR UPDATE;
     IF NOT FOUND THEN
-        -- None yet: opened as ledger_apply opens them (real first) and locked, so that the named
-        -- key's lock comes after the player's here too. Otherwise a credit of that key opening
-        -- them meanwhile held them and waited for the key, and ledger_apply, after this check,
-        -- waited for them: a deadlock. The rollback would open them anyway, unless this refuses.
+        -- None yet. A reference applied already is refused before anything is opened; otherwise
+        -- the rollback may leave a tombstone and so opens them anyway: opened here, as
+        -- ledger_apply opens them (real first), and locked, so that the named key's lock comes
+        -- after the player's here too. Otherwise a credit of that key opening them meanwhile held
+        -- them and waited for the key, and ledger_apply, after this check, waited for them.
+        PERFORM 1 FROM ledger_transactions
+         WHERE idempotency_scope = p_call->>'reference_scope' AND idempotency_key = p_call->>'reference_key';
+        IF FOUND THEN RETURN 'referenceKnown'; END IF;
         INSERT INTO ledger_accounts (player_id, balance_kind, currency)
         SELECT p_player, v.kind, c.code FROM (VALUES (1, 'real'), (2, 'bonus'), (3, 'locked')) AS v(n, kind)
           JOIN ledger_currencies c ON c.code = p_call->>'currency' ORDER BY v.n
