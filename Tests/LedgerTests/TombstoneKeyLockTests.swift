@@ -10,8 +10,8 @@ import Testing
 /// when the two are not of one player and currency; the key's lock orders them (migration 0066,
 /// docs/ledger.md "Tombstones and the key's lock"). Each test holds one side in an open
 /// transaction until the other waits for it, then commits. Without the key's lock both sides
-/// committed in each case of the first three tests, and the auditor (run by the harness) reported
-/// invariant 5.
+/// committed in each case of the first two tests and of the batch's, and the auditor (run by the
+/// harness) reported invariant 5.
 @Suite struct TombstoneKeyLockTests {
     static let bet = IdempotencyKey(scope: "hub88", key: "acme:bet-1")
 
