@@ -56,7 +56,8 @@ DECLARE
 BEGIN
     replayed := false;
 
-    -- A replay is answered before any lock is taken.
+    -- A replay is found before any lock is taken: a tombstone's is answered here, an applied
+    -- operation's after the player's lock (below), with no key's lock.
     SELECT * INTO existing FROM ledger_transactions WHERE idempotency_scope = p_scope AND idempotency_key = p_key;
     IF NOT FOUND THEN
         SELECT * INTO tomb FROM ledger_tombstones WHERE rollback_scope = p_scope AND rollback_key = p_key;
