@@ -22,9 +22,9 @@ extension Ledger {
 
     /// Ledger's own check for a rollback whose reference was not found when the caller looked
     /// (migration 0032): it waits for the player's call in flight and for the reference's key
-    /// (0066), and refuses `referenceKnown` if the reference has been applied meanwhile, so the caller reverses it with the follow-ups
-    /// of what it reverses instead of leaving a tombstone's none. Its arguments:
-    /// `referenceArguments(currency:reference:)`.
+    /// (0066), and refuses `referenceKnown` if the reference has been applied meanwhile, so the
+    /// caller reverses it with the follow-ups of what it reverses instead of leaving a
+    /// tombstone's none. Its arguments: `referenceArguments(currency:reference:)`.
     public static let refuseKnownReference = TransactionHook(function: "ledger_refuse_known_reference_v1")
     public static let referenceKnown = "referenceKnown"
 
