@@ -76,6 +76,26 @@ import Testing
         }
     }
 
+    /// A free round is play too: an excluded player's free bet is refused as their paid one is
+    /// (migration 0068; before, a free bet ran Games' and Identity's checks only).
+    @Test func anExcludedPlayersFreeBetIsRefused() async throws {
+        try await Hub88Harness.with(hooks: Self.hooks) { h in
+            let player = try await h.player()
+            let token = try await h.launch(player, with: "acme")
+            #expect(try await h.call(.bet, "acme", h.bet(player, token: token, amount: 0)).status == .ok, "a free bet before")
+            try await Self.protection(h).exclude(player: player, term: .timeOut(days: 1), actor: "player")
+            for (name, bet) in [
+                ("free-flagged", h.bet(player, token: token, amount: 100_000, free: true)),
+                ("zero", h.bet(player, token: token, amount: 0)),
+            ] {
+                let refused = try await h.call(.bet, "acme", bet)
+                #expect(refused.status == .userDisabled, "\(name)")
+                #expect(refused.balance == Hub88Harness.funds, "\(name)")
+            }
+            #expect(try await h.rowCounts()["games_free_transactions"] == 1, "only the free bet before the time-out is stored")
+        }
+    }
+
     /// A provider's retry racing its original past a wager limit: both wait on the player's lock
     /// in Compliance's check, the original applies and reaches the limit, and the retry must still
     /// get the original's answer (migration 0033), not `RS_ERROR_LIMIT_REACHED` for a bet whose

@@ -2,8 +2,8 @@ import Ledger
 import PostgresNIO
 
 /// The statements of a free call (a zero win, a free bet; Hub88Wallet+FreeCalls.swift) as
-/// prepared statements, one round trip each: a fifth of Hub88's calls are zero wins, and planning
-/// each statement anew took about as long as running it.
+/// prepared statements, one round trip per call: a fifth of Hub88's calls are zero wins, and
+/// planning each statement anew took about as long as running it.
 enum FreeCallStatements {
     /// What storing a free call's answer found: whether this call stored it, and the answer
     /// stored for its uuid (this one, or the first), if any, with whether it was stored for the
@@ -60,6 +60,58 @@ enum FreeCallStatements {
         func decodeRow(_ row: PostgresRow) throws -> Row {
             let (stored, status, balance, same) = try row.decode((Bool, String?, Int64?, Bool?).self)
             return Record(stored: stored, firstStatus: status, firstBalance: balance, sameCall: same)
+        }
+    }
+
+    /// A free bet judged, and its answer stored when `RS_OK`, in one call (games_free_bet,
+    /// migration 0068): the first refusal of a bet's checks (none: RS_OK), whether the player has played
+    /// with the provider, the balances when they have (nil otherwise), and what storing found.
+    struct FreeBet: PostgresPreparedStatement {
+        typealias Row = (refusal: String?, played: Bool, balances: Balances?, record: Record)
+
+        static let sql = "SELECT * FROM games_free_bet($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13)"
+        static let bindingDataTypes: [PostgresDataType] = [
+            .text, .text, .int8, .text, .int4, .bytea, .text, .text, .text, .bool, .text, .textArray, .text,
+        ]
+
+        let provider: String
+        let transactionUUID: String
+        let player: Int64
+        let currency: String
+        let scale: Int32
+        let payloadHash: [UInt8]
+        let reward: String?
+        let round: String
+        let game: String
+        let roundClosed: Bool
+        let hookArguments: String
+        /// A bet's checks, in order (Games' session check first).
+        let checks: [String]
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 13)
+            bindings.append(provider)
+            bindings.append(transactionUUID)
+            bindings.append(player)
+            bindings.append(currency)
+            bindings.append(scale)
+            bindings.append(ByteBuffer(bytes: payloadHash))
+            bindings.append(reward)
+            bindings.append(round)
+            bindings.append(game)
+            bindings.append(roundClosed)
+            bindings.append(hookArguments)
+            bindings.append(checks)
+            // Ledger's reference view, by the name Ledger gives: it reads the balances.
+            bindings.append(Ledger.referenceViewFunction)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row {
+            let (refusal, played, real, bonus, locked, stored, status, balance, same) = try row.decode(
+                (String?, Bool, Int64?, Int64?, Int64?, Bool, String?, Int64?, Bool?).self)
+            let balances = real.map { Balances(real: $0, bonus: bonus ?? 0, locked: locked ?? 0) }
+            return (refusal, played, balances, Record(stored: stored, firstStatus: status, firstBalance: balance, sameCall: same))
         }
     }
 

@@ -8,7 +8,8 @@ import Persistence
 import PostgresNIO
 
 /// Free bets and zero wins: calls that move none of the player's money, so they never reach the
-/// ledger and keep their own idempotency record (`games_free_transactions`).
+/// ledger and keep their own idempotency record (`games_free_transactions`), each judged and
+/// stored in one round trip.
 extension Hub88Wallet {
     func isFreeBet(_ uuid: String, provider: String, player: PlayerID) async throws -> Bool {
         try await database.withConnection { connection in
@@ -34,20 +35,33 @@ extension Hub88Wallet {
         }
     }
 
-    /// A free bet: the session rules of any bet, then only the round opens. Its reward is kept
-    /// for its win (Hub88Wallet.win).
-    func freeBet(_ request: Hub88Request.Transaction, provider: String, player: PlayerID, token: String) async throws -> Hub88Answer {
-        try await free(request, provider: provider, player: player, kind: "bet", reward: request.rewardUUID) {
-            guard let session = try await sessions.session(token: token, provider: provider), session.player == player else {
-                return FreeCheck(status: .invalidToken)
-            }
-            if session.expiresAt <= Date() { return FreeCheck(status: .tokenExpired, played: true) }
-            if session.gameCode != request.gameCode { return FreeCheck(status: .invalidGame, played: true) }
-            if session.currency != request.currency { return FreeCheck(status: .wrongCurrency, played: true) }
-            guard let status = try await players.status(of: player), status.mayBet else {
-                return FreeCheck(status: .userDisabled, played: true)
-            }
-            return FreeCheck(status: .ok, played: true)
+    /// A free bet: the checks of any bet (the session, the player, the App's), with a stake of 0,
+    /// then only the round opens. Judged and, when `RS_OK`, stored with its round in one round trip
+    /// (games_free_bet, migration 0068); an answer stored first for the uuid stands. Its reward is
+    /// kept for its win (Hub88Wallet.win).
+    func freeBet(_ request: Hub88Request.Transaction, provider: String, player: PlayerID, token: String, scale: Int) async throws
+        -> Hub88Answer
+    {
+        let call = FreeCallStatements.FreeBet(
+            provider: provider, transactionUUID: request.transactionUUID, player: player.rawValue, currency: request.currency,
+            scale: Int32(scale), payloadHash: Self.payloadHash(of: request, kind: "bet", player: player, reward: request.rewardUUID),
+            reward: request.rewardUUID, round: request.round, game: request.gameCode, roundClosed: request.roundClosed,
+            hookArguments: CanonicalJSON.object(
+                Self.hookArguments(
+                    provider: provider, token: token, game: request.gameCode, playable: true, currency: request.currency,
+                    round: request.round, closed: request.roundClosed, bet: 0, win: 0)),
+            checks: (Self.betChecks + hooks.betChecks).map(\.function))
+        let judged = try await database.withConnection { connection in
+            for try await row in try await connection.execute(call, logger: logger) { return row }
+            throw LedgerError.unexpectedResult("no row from games_free_bet")
+        }
+        let status = judged.refusal.map { Self.status(hookRefusal: $0) } ?? .ok
+        return try await answer(
+            judged.record, request, player: player, provider: provider, balances: judged.balances, played: judged.played
+        ) {
+            try await answer(
+                status, request.requestUUID, player: player, currency: request.currency, balances: judged.balances, provider: provider,
+                played: judged.played)
         }
     }
 
@@ -73,47 +87,13 @@ extension Hub88Wallet {
             case "rolledBack": .transactionRolledBack
             default: .transactionDoesNotExist
             }
-        return try await answer(judged.record, request, player: player, provider: provider, balances: judged.balances) {
+        return try await answer(
+            judged.record, request, player: player, provider: provider, balances: judged.balances, played: judged.played ? true : nil
+        ) {
             try await answer(
                 status, request.requestUUID, player: player, currency: request.currency, balances: judged.balances, provider: provider,
-                played: judged.played)
+                played: judged.played ? true : nil)
         }
-    }
-
-    /// A free call's verdict, with what the check learnt on the way: the balances, when it read
-    /// them, and whether the player has played with this provider (a session or a bet of theirs).
-    struct FreeCheck {
-        var status: Hub88Status
-        var balances: Balances? = nil
-        var played = false
-    }
-
-    /// Idempotency for calls the ledger never sees: the first answer is stored with a hash of
-    /// what defines the call; an exact replay gets that answer, a changed one a duplicate. Only
-    /// an OK answer is stored: a refused call may be sent again and succeed.
-    func free(
-        _ request: Hub88Request.Transaction, provider: String, player: PlayerID, kind: String, reward: String? = nil,
-        check: () async throws -> FreeCheck
-    )
-        async throws
-        -> Hub88Answer
-    {
-        // Judged, then stored (or the answer stored first read) in one more round trip. That
-        // answer stands, whatever the check says now: the check only reads.
-        let verdict = try await check()
-        let reply = try await answer(
-            verdict.status, request.requestUUID, player: player, currency: request.currency, balances: verdict.balances,
-            provider: provider, played: verdict.played)
-        let store = FreeCallStatements.Store(
-            provider: provider, transactionUUID: request.transactionUUID, kind: kind,
-            payloadHash: Self.payloadHash(of: request, kind: kind, player: player, reward: reward), status: verdict.status.rawValue,
-            player: player.rawValue, currency: request.currency, balance: reply.balance, reward: reward, round: request.round,
-            game: request.gameCode, roundClosed: request.roundClosed, store: verdict.status == .ok)
-        let record = try await database.withConnection { connection in
-            for try await row in try await connection.execute(store, logger: logger) { return row }
-            throw LedgerError.unexpectedResult("no row from games_store_free_call")
-        }
-        return try await answer(record, request, player: player, provider: provider, balances: verdict.balances) { reply }
     }
 
     /// What defines a free call (Hub88: the same uuid with any of it changed is a duplicate). The
@@ -129,16 +109,17 @@ extension Hub88Wallet {
     /// The answer to a free call once its record is settled: `judged` (this call's own answer)
     /// when it stored its answer or none was stored; otherwise the stored answer, or a duplicate
     /// when that was stored for other contents under the same uuid, shown with `balances` when
-    /// the judgement read them (nil: read now).
+    /// the judgement read them (nil: read now) to a provider the player has played with (`played`,
+    /// as the other answer takes it).
     func answer(
         _ record: FreeCallStatements.Record, _ request: Hub88Request.Transaction, player: PlayerID, provider: String,
-        balances: Balances?, judged: () async throws -> Hub88Answer
+        balances: Balances?, played: Bool?, judged: () async throws -> Hub88Answer
     ) async throws -> Hub88Answer {
         guard !record.stored, let first = record.firstStatus else { return try await judged() }
         guard record.sameCall == true, let status = Hub88Status(rawValue: first) else {
             return try await answer(
                 .duplicateTransaction, request.requestUUID, player: player, currency: request.currency, balances: balances,
-                provider: provider)
+                provider: provider, played: played)
         }
         return Hub88Answer(
             status, requestUUID: request.requestUUID, user: request.user, currency: request.currency, balance: record.firstBalance)

@@ -39,12 +39,12 @@ extension Hub88Wallet {
         case .refused(let refusal, let balances):
             return try await answer(
                 Self.status(hookRefusal: refusal), requestUUID, player: player, currency: currency, balances: balances, provider: provider,
-                played: checked && Self.sessionCheckPassed(before: refusal))
+                played: checked && Self.sessionCheckPassed(before: refusal) ? true : nil)
         case .ledger(let result):
             // A key applied before skips the checks: only a replay or a mismatch can say so.
             return try await answer(
                 Self.status(result.code), requestUUID, player: player, currency: currency, balances: result.balances, provider: provider,
-                played: checked && result.code != .duplicateMismatch)
+                played: checked && result.code != .duplicateMismatch ? true : nil)
         }
     }
 
@@ -100,14 +100,17 @@ extension Hub88Wallet {
     /// The answer with the player's playable balance (real + bonus) in Hub88 units. A refusal may
     /// name a player the caller does not know (a made-up `user`, another provider's player): only
     /// a provider the player has played with learns their balance, whatever the ledger returned.
-    /// `played`: the caller knows they have, so the refusal need not look.
+    /// `played`: whether the caller knows they have (true) or have not (false), so the refusal
+    /// need not look; nil, it looks.
     func answer(
         _ status: Hub88Status, _ requestUUID: String, player: PlayerID, currency code: String, balances: Balances?, provider: String,
-        played: Bool = false
+        played: Bool? = nil
     )
         async throws -> Hub88Answer
     {
-        if status != .ok, !played, !(try await hasPlayed(player, with: provider)) {
+        let shown: Bool
+        if status == .ok { shown = true } else if let played { shown = played } else { shown = try await hasPlayed(player, with: provider) }
+        if !shown {
             return Hub88Answer(status, requestUUID: requestUUID, user: String(player.rawValue), currency: code)
         }
         var balances = balances

@@ -135,7 +135,7 @@ public struct Hub88Wallet: Sendable {
         // A free bet (a reward the provider pays for) moves none of the player's money.
         if units == 0 || request.isFree == true {
             guard playable else { return try await refuse(.invalidGame) }
-            return try await freeBet(request, provider: provider, player: player, token: token)
+            return try await freeBet(request, provider: provider, player: player, token: token, scale: currency.scale)
         }
         let operation = LedgerOperation(
             key: key(provider, request.transactionUUID), player: player, currency: request.currency,
