@@ -4,7 +4,8 @@
 /// currency)` (migration 0064; docs/ledger.md). Another context's SQL function is handed this
 /// name and calls the function with EXECUTE, so that its judgement and its own bookkeeping share
 /// one round trip without that context naming Ledger's functions, as Ledger is handed the names
-/// of other contexts' hooks.
+/// of other contexts' hooks. An empty key names no operation (it is refused `invalidKey`), so
+/// the row then holds the balances alone (a Hub88 free bet, migration 0068).
 extension Ledger {
     public static let referenceViewFunction = "ledger_reference_view_v1"
 }

@@ -36,6 +36,35 @@ import Testing
         }
     }
 
+    /// Twins sent at once: one stores the answer and counts the round, the other gets its answer.
+    @Test func twinFreeBetsAreAnsweredAlikeAndCountedOnce() async throws {
+        try await Hub88Harness.with { harness in
+            let player = try await harness.player()
+            let token = try await harness.launch(player, with: "acme")
+            let bet = harness.bet(player, token: token, amount: 0)
+            let answers = try await harness.twins(.bet, "acme", bet, times: 8)
+            #expect(answers.allSatisfy { $0.status == .ok && $0.balance == Hub88Harness.funds }, "\(answers)")
+            let counts = try await harness.rowCounts()
+            #expect(counts["games_free_transactions"] == 1 && counts["games_rounds"] == 1)
+        }
+    }
+
+    /// A uuid another player's free bet used: a duplicate, with no balance for a player who never
+    /// played with the provider.
+    @Test func aFreeBetReusingAnotherPlayersUUIDIsADuplicate() async throws {
+        try await Hub88Harness.with { harness in
+            let owner = try await harness.player()
+            let bet = harness.bet(owner, token: try await harness.launch(owner, with: "acme"), amount: 0)
+            #expect(try await harness.call(.bet, "acme", bet).status == .ok)
+            let stranger = try await harness.player()
+            var reused = bet
+            reused["user"] = String(stranger.rawValue)
+            let duplicate = try await harness.call(.bet, "acme", reused)
+            #expect(duplicate.status == .duplicateTransaction, "the first answer stored under the uuid was another call's")
+            #expect(duplicate.balance == nil, "a stranger to the provider is shown no balance")
+        }
+    }
+
     @Test func aFreeBetIsRefusedAsAPaidOneWouldBeAndShowsTheBalanceOnlyToAProviderThePlayerPlayedWith() async throws {
         try await Hub88Harness.with { harness in
             let player = try await harness.player()

@@ -76,14 +76,18 @@ import Testing
         }
     }
 
-    /// A free round is play too: an excluded player's free bet is refused as their paid one is
-    /// (migration 0068; before, a free bet ran Games' and Identity's checks only).
-    @Test func anExcludedPlayersFreeBetIsRefused() async throws {
+    /// A free round is play too: an excluded player's free bet is refused as their paid one is,
+    /// and a free bet stored before the exclusion still replays its answer (migration 0068;
+    /// before, a free bet ran Games' and Identity's checks only).
+    @Test(arguments: [ExclusionTerm.timeOut(days: 1), .selfExclusion(months: 6)])
+    func anExcludedPlayersFreeBetIsRefused(term: ExclusionTerm) async throws {
         try await Hub88Harness.with(hooks: Self.hooks) { h in
             let player = try await h.player()
             let token = try await h.launch(player, with: "acme")
-            #expect(try await h.call(.bet, "acme", h.bet(player, token: token, amount: 0)).status == .ok, "a free bet before")
-            try await Self.protection(h).exclude(player: player, term: .timeOut(days: 1), actor: "player")
+            let before = h.bet(player, token: token, amount: 0)
+            let stored = try await h.call(.bet, "acme", before)
+            #expect(stored.status == .ok, "a free bet before")
+            try await Self.protection(h).exclude(player: player, term: term, actor: "player")
             for (name, bet) in [
                 ("free-flagged", h.bet(player, token: token, amount: 100_000, free: true)),
                 ("zero", h.bet(player, token: token, amount: 0)),
@@ -92,7 +96,26 @@ import Testing
                 #expect(refused.status == .userDisabled, "\(name)")
                 #expect(refused.balance == Hub88Harness.funds, "\(name)")
             }
-            #expect(try await h.rowCounts()["games_free_transactions"] == 1, "only the free bet before the time-out is stored")
+            #expect(try await h.call(.bet, "acme", before) == stored, "the free bet stored before replays its answer")
+            #expect(try await h.rowCounts()["games_free_transactions"] == 1, "only the free bet before the exclusion is stored")
+        }
+    }
+
+    /// A limit adds a free bet's stake of 0: it refuses one only when the player is past the limit
+    /// already, here after lowering it below what they lost today (a lower limit applies at once).
+    @Test func aFreeBetIsRefusedOnlyPastALimit() async throws {
+        try await Hub88Harness.with(hooks: Self.hooks) { h in
+            let player = try await h.player()
+            let token = try await h.launch(player, with: "acme")
+            let slot = LimitSlot(kind: .loss, period: .day, currency: "EUR")
+            _ = try await Self.protection(h).setLimit(player: player, slot: slot, amount: "10.00", actor: "player")
+            #expect(try await h.call(.bet, "acme", h.bet(player, token: token, amount: 800_000)).status == .ok)
+            _ = try await Self.protection(h).setLimit(player: player, slot: slot, amount: "8.00", actor: "player")
+            #expect(try await h.call(.bet, "acme", h.bet(player, token: token, amount: 0)).status == .ok, "at the limit, not past it")
+            _ = try await Self.protection(h).setLimit(player: player, slot: slot, amount: "5.00", actor: "player")
+            let refused = try await h.call(.bet, "acme", h.bet(player, token: token, amount: 0))
+            #expect(refused.status == .limitReached && refused.balance == 9_200_000, "8.00 lost, past 5.00")
+            try await Self.auditIsClean(h)
         }
     }
 

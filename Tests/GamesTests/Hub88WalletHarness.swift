@@ -86,6 +86,22 @@ struct Hub88Harness: Sendable {
         }
     }
 
+    /// `times` copies of one call sent at once, each with a request_uuid of its own: their answers.
+    func twins(_ endpoint: Hub88Endpoint, _ provider: String, _ fields: [String: Any], times: Int) async throws -> [Hub88Answer] {
+        // The body travels into each task as JSON: a dictionary of Any is not Sendable.
+        let body = try JSONSerialization.data(withJSONObject: fields)
+        return try await withThrowingTaskGroup(of: Hub88Answer.self) { group in
+            for _ in 0..<times {
+                group.addTask {
+                    var twin = try #require(try JSONSerialization.jsonObject(with: body) as? [String: Any])
+                    twin["request_uuid"] = UUID().uuidString
+                    return try await call(endpoint, provider, twin)
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+    }
+
     func bet(
         _ player: PlayerID, token: String, amount: Int64, round: String = UUID().uuidString, closed: Bool = false, free: Bool = false,
         uuid: String = UUID().uuidString

@@ -39,18 +39,7 @@ import Testing
     @Test func twinsSentAtOnceGetOneAnswerAndCountInTheRoundOnce() async throws {
         try await Hub88Harness.with { harness in
             let (_, bet, win) = try await Self.betAndItsZeroWin(harness)
-            // The body travels into each task as JSON: a dictionary of Any is not Sendable.
-            let body = try JSONSerialization.data(withJSONObject: win)
-            let answers = try await withThrowingTaskGroup(of: Hub88Answer.self) { group in
-                for _ in 0..<8 {
-                    group.addTask {
-                        var twin = try #require(try JSONSerialization.jsonObject(with: body) as? [String: Any])
-                        twin["request_uuid"] = UUID().uuidString
-                        return try await harness.call(.win, "acme", twin)
-                    }
-                }
-                return try await group.reduce(into: []) { $0.append($1) }
-            }
+            let answers = try await harness.twins(.win, "acme", win, times: 8)
             #expect(answers.allSatisfy { $0.status == .ok && $0.balance == Hub88Harness.funds - 100_000 })
             let round = try #require(bet["round"] as? String)
             let transactions = try await harness.database.withConnection { connection in

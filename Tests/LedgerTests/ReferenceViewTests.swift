@@ -48,6 +48,17 @@ import Testing
         }
     }
 
+    /// An empty key names no operation (the ledger refuses one, `invalidKey`): the view then
+    /// answers the balances alone, as a free bet's function reads them (migration 0068).
+    @Test func anEmptyKeyAnswersTheBalancesAlone() async throws {
+        try await LedgerHarness.with { h in
+            try await h.apply(.deposit(units: 1_000, gateway: .payments("sandbox")))
+            let view = try await view(h, IdempotencyKey(scope: "", key: ""), player: 1)
+            #expect(view.operation == nil && view.rollback == .notRolledBack)
+            #expect(view.balances == Balances(real: 1_000, bonus: 0, locked: 0))
+        }
+    }
+
     struct View {
         var operation: Ledger.RecordedOperation?
         var rollback: Ledger.RollbackState

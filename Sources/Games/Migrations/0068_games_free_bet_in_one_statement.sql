@@ -3,36 +3,40 @@
 --
 -- A free bet (is_free, or an amount of 0) moves no money, so it never reaches the ledger. It read
 -- the session, then the player's status (Identity), then the balance, then stored its answer: four
--- statements. games_free_bet runs the checks it is handed, a paid bet's (Games' session check,
--- Identity's player status, and those the App adds: Compliance's exclusions and limits, Bonuses'
--- maximum stake), with a stake of 0; reads the balance through Ledger's reference view (migration
--- 0064); and stores the answer with games_store_free_call (0065). Other contexts' functions come
--- by the names their Swift APIs give: Games never names them. The answers are the Swift code's,
--- with the session's expiry judged by the database's clock as a paid bet's is, but one: the
--- checks the App adds were not run for a free bet, so a self-excluded or timed-out player's free
--- bet was accepted; it is RS_ERROR_USER_DISABLED now, as their paid bet is.
--- Revert: DROP FUNCTION games_free_bet(text, text, bigint, text, integer, bytea, text, text, text, boolean, jsonb, text[], text);
+-- statements. games_free_bet runs a paid bet's checks with a stake of 0 (Games' session check,
+-- then the others it is handed: Identity's player status and those the App adds, Compliance's
+-- exclusions and limits, Bonuses' maximum stake), reads the balance through Ledger's reference
+-- view (migration 0064), and stores the answer with games_store_free_call (0065). Other contexts'
+-- functions come by the names their Swift APIs give: Games never names them. The answers are the
+-- Swift code's, with the session's expiry judged by the database's clock as a paid bet's is, but
+-- for the checks the App adds, which a free bet did not run: a self-excluded or timed-out
+-- player's free bet was accepted and is RS_ERROR_USER_DISABLED now, as their paid bet is, and a
+-- player already past a loss or wager limit (after lowering it, say) is RS_ERROR_LIMIT_REACHED.
+-- Revert: DROP FUNCTION games_free_bet(text, text, bigint, text, integer, bytea, text, text, text, boolean, jsonb, regproc[], text);
 
 -- `p_arguments`: the hook arguments of a bet (Hub88Wallet.hookArguments). `p_checks`: a bet's
--- checks, run in order until one refuses (the session's first). `played`: the player
+-- checks after the session's, run in order until one refuses. `played`: the player
 -- has played with this provider (the checks passed, or a session of theirs exists), so the answer
 -- may show their balance; the balances are read only then. An RS_OK answer is stored with the
 -- playable sum in Hub88 units; a refusal is not stored (it may be sent again and succeed), but an
 -- answer stored first for the uuid is returned either way.
 CREATE FUNCTION games_free_bet(
     p_provider text, p_transaction_uuid text, p_player bigint, p_currency text, p_scale integer, p_payload_hash bytea,
-    p_reward text, p_round text, p_game text, p_closed boolean, p_arguments jsonb, p_checks text[], p_reference_view text)
+    p_reward text, p_round text, p_game text, p_closed boolean, p_arguments jsonb, p_checks regproc[], p_reference_view text)
 RETURNS TABLE (refusal text, played boolean, real_balance bigint, bonus_balance bigint, locked_balance bigint,
                stored boolean, first_status text, first_balance bigint, same_call boolean)
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
-    check_function text;
     balances record;
 BEGIN
-    FOREACH check_function IN ARRAY p_checks LOOP
-        EXIT WHEN refusal IS NOT NULL;
-        EXECUTE format('SELECT %s($1, $2)', check_function::regproc) INTO refusal USING p_player, p_arguments;
-    END LOOP;
+    -- The session's check by name, not handed over: `played` below rests on it.
+    refusal := games_check_bet_v1(p_player, p_arguments);
+    IF refusal IS NULL AND coalesce(cardinality(p_checks), 0) > 0 THEN
+        -- The others in one statement, as the ledger runs a bet's (migration 0060): the first
+        -- refusal. A regproc's text is the function's name, quoted and qualified as needed.
+        EXECUTE 'SELECT coalesce(' || array_to_string(p_checks::text[], '($1, $2), ') || '($1, $2))'
+           INTO refusal USING p_player, p_arguments;
+    END IF;
     played := refusal IS NULL
               OR EXISTS (SELECT 1 FROM games_sessions s WHERE s.player_id = p_player AND s.provider = p_provider);
     IF played THEN

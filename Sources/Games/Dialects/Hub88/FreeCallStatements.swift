@@ -15,61 +15,13 @@ enum FreeCallStatements {
         var sameCall: Bool?
     }
 
-    /// Stores an `RS_OK` answer when `store` and counts the call in its round, or reads the
-    /// answer stored first (games_store_free_call, migration 0065).
-    struct Store: PostgresPreparedStatement {
-        typealias Row = Record
-
-        static let sql = "SELECT * FROM games_store_free_call($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
-        static let bindingDataTypes: [PostgresDataType] = [
-            .text, .text, .text, .bytea, .text, .int8, .text, .int8, .text, .text, .text, .bool, .bool,
-        ]
-
-        let provider: String
-        let transactionUUID: String
-        let kind: String
-        let payloadHash: [UInt8]
-        let status: String
-        let player: Int64
-        let currency: String
-        let balance: Int64?
-        let reward: String?
-        let round: String
-        let game: String
-        let roundClosed: Bool
-        let store: Bool
-
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 13)
-            bindings.append(provider)
-            bindings.append(transactionUUID)
-            bindings.append(kind)
-            bindings.append(ByteBuffer(bytes: payloadHash))
-            bindings.append(status)
-            bindings.append(player)
-            bindings.append(currency)
-            bindings.append(balance)
-            bindings.append(reward)
-            bindings.append(round)
-            bindings.append(game)
-            bindings.append(roundClosed)
-            bindings.append(store)
-            return bindings
-        }
-
-        func decodeRow(_ row: PostgresRow) throws -> Row {
-            let (stored, status, balance, same) = try row.decode((Bool, String?, Int64?, Bool?).self)
-            return Record(stored: stored, firstStatus: status, firstBalance: balance, sameCall: same)
-        }
-    }
-
     /// A free bet judged, and its answer stored when `RS_OK`, in one call (games_free_bet,
     /// migration 0068): the first refusal of a bet's checks (none: RS_OK), whether the player has played
     /// with the provider, the balances when they have (nil otherwise), and what storing found.
     struct FreeBet: PostgresPreparedStatement {
         typealias Row = (refusal: String?, played: Bool, balances: Balances?, record: Record)
 
-        static let sql = "SELECT * FROM games_free_bet($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13)"
+        static let sql = "SELECT * FROM games_free_bet($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12::regproc[], $13)"
         static let bindingDataTypes: [PostgresDataType] = [
             .text, .text, .int8, .text, .int4, .bytea, .text, .text, .text, .bool, .text, .textArray, .text,
         ]
@@ -85,7 +37,7 @@ enum FreeCallStatements {
         let game: String
         let roundClosed: Bool
         let hookArguments: String
-        /// A bet's checks, in order (Games' session check first).
+        /// A bet's checks after the session's, in order (the function runs the session's itself).
         let checks: [String]
 
         func makeBindings() throws -> PostgresBindings {

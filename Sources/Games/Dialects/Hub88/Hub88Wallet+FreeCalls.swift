@@ -1,7 +1,6 @@
 import Core
 import Crypto
 import Foundation
-import Identity
 import Ledger
 import Logging
 import Persistence
@@ -50,7 +49,7 @@ extension Hub88Wallet {
                 Self.hookArguments(
                     provider: provider, token: token, game: request.gameCode, playable: true, currency: request.currency,
                     round: request.round, closed: request.roundClosed, bet: 0, win: 0)),
-            checks: (Self.betChecks + hooks.betChecks).map(\.function))
+            checks: (Self.playerChecks + hooks.betChecks).map(\.function))
         let judged = try await database.withConnection { connection in
             for try await row in try await connection.execute(call, logger: logger) { return row }
             throw LedgerError.unexpectedResult("no row from games_free_bet")

@@ -15,7 +15,9 @@ extension Hub88Wallet {
     /// A bet's checks: the session first (one lookup), then the player (Identity's). One hook per
     /// context: the ledger runs a bet's checks in one dynamic statement (migration 0060), and each
     /// hook is a function call inside it on the hot path.
-    static let betChecks = [sessionCheck, PlayerStatuses.betCheck]
+    static let betChecks = [sessionCheck] + playerChecks
+    /// The bet checks after the session's (a free bet's function runs the session's itself).
+    static let playerChecks = [PlayerStatuses.betCheck]
 
     /// What the hooks read (their SQL names each key).
     /// `reversedOn`: for a rollback, when what it reverses was applied; its UTC day goes in as
