@@ -10,26 +10,19 @@ import PostgresNIO
 /// ledger and keep their own idempotency record (`games_free_transactions`), each judged and
 /// stored in one round trip.
 extension Hub88Wallet {
-    func isFreeBet(_ uuid: String, provider: String, player: PlayerID) async throws -> Bool {
-        try await database.withConnection { connection in
-            try await connection.query(
-                """
-                SELECT 1 FROM games_free_transactions WHERE provider = \(provider) AND transaction_uuid = \(uuid) AND player_id = \(player.rawValue)
-                   AND kind = 'bet' AND status = 'RS_OK'
-                """, logger: logger
-            ).collect().count > 0
-        }
+    /// The player's free bet `uuid` answered RS_OK, if there is one: the reward it named, if any.
+    struct StoredFreeBet {
+        var reward: String?
     }
 
-    /// The reward the free bet `uuid` named, if it named one.
-    func freeBetReward(_ uuid: String, provider: String, player: PlayerID) async throws -> String? {
+    func storedFreeBet(_ uuid: String, provider: String, player: PlayerID) async throws -> StoredFreeBet? {
         try await database.withConnection { connection in
             let rows = try await connection.query(
                 """
                 SELECT reward_uuid FROM games_free_transactions WHERE provider = \(provider) AND transaction_uuid = \(uuid)
                    AND player_id = \(player.rawValue) AND kind = 'bet' AND status = 'RS_OK'
                 """, logger: logger)
-            for try await reward in rows.decode(String?.self) { return reward }
+            for try await reward in rows.decode(String?.self) { return StoredFreeBet(reward: reward) }
             return nil
         }
     }
@@ -126,14 +119,12 @@ extension Hub88Wallet {
 }
 
 extension Hub88Wallet {
-    /// The win of a free bet that named a reward, if the reward's owner (`hooks.rewardWin`, a
+    /// The win of a free bet that named `reward`, if the reward's owner (`hooks.rewardWin`, a
     /// bonus grant's free spins) pays it; nil when nobody claims it and it is paid as before.
-    func rewardWin(_ request: Hub88Request.Transaction, units: Int64, provider: String, player: PlayerID, reference: String)
+    func rewardWin(_ request: Hub88Request.Transaction, units: Int64, provider: String, player: PlayerID, reward: String?)
         async throws -> Hub88Answer?
     {
-        guard let hook = hooks.rewardWin, let reward = try await freeBetReward(reference, provider: provider, player: player) else {
-            return nil
-        }
+        guard let hook = hooks.rewardWin, let reward else { return nil }
         let claim = RewardWin(
             provider: provider, transactionUUID: request.transactionUUID, reward: reward, player: player, currency: request.currency,
             units: units)

@@ -182,9 +182,9 @@ public struct Hub88Wallet: Sendable {
         // A free round's win: the bet moved no money, so the win stands on its own, keyed without
         // the reference; its retry names the reference again and only then meets its own key.
         if case .ledger(let result) = outcome, [.referenceNotFound, .duplicateMismatch].contains(result.code),
-            try await isFreeBet(reference, provider: provider, player: player)
+            let freeBet = try await storedFreeBet(reference, provider: provider, player: player)
         {
-            if let paid = try await rewardWin(request, units: units, provider: provider, player: player, reference: reference) {
+            if let paid = try await rewardWin(request, units: units, provider: provider, player: player, reward: freeBet.reward) {
                 return paid
             }
             let unreferenced = LedgerOperation(
