@@ -170,4 +170,36 @@ import Testing
             #expect(try await harness.balance(player) == Hub88Harness.funds - 100_000)
         }
     }
+
+    /// A rollback of a bet never seen leaves its tombstone in the currency of the token's session,
+    /// else of the player's latest session with this provider (one lookup), and answers with the
+    /// balance in it.
+    @Test func aRollbackOfABetNeverSeenTakesItsTokensCurrencyElseThePlayersLatest() async throws {
+        try await Hub88Harness.with { harness in
+            let player = try await harness.player()
+            let euros = try await harness.launch(player, with: "acme")
+            _ = try await harness.sessions.start(player: player, provider: "acme", gameCode: "slot", currency: "USD")
+            // Newer, but another provider's: it says nothing to acme.
+            _ = try await harness.sessions.start(player: player, provider: "rival", gameCode: "slot", currency: "RUB")
+            func rollback(token: String?) async throws -> (answer: Hub88Answer, currency: String?) {
+                var fields = harness.rollback(of: harness.bet(player, token: euros, amount: 1))
+                fields["token"] = token
+                let answer = try await harness.call(.rollback, "acme", fields)
+                let key = "acme:\(try #require(fields["transaction_uuid"] as? String))"
+                let currency = try await harness.database.withConnection { connection in
+                    try await connection.query(
+                        "SELECT currency FROM ledger_tombstones WHERE rollback_key = \(key)", logger: TestServices.logger
+                    )
+                    .collect().first?.decode(String.self)
+                }
+                return (answer, currency)
+            }
+            let byToken = try await rollback(token: euros)
+            #expect(byToken.currency == "EUR" && byToken.answer.currency == "EUR")
+            #expect(byToken.answer.status == .transactionDoesNotExist && byToken.answer.balance == Hub88Harness.funds)
+            let latest = try await rollback(token: nil)
+            #expect(latest.currency == "USD" && latest.answer.balance == 0)
+            #expect(try await rollback(token: "no such token").currency == "USD")
+        }
+    }
 }

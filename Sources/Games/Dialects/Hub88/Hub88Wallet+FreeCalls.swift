@@ -34,7 +34,7 @@ extension Hub88Wallet {
     func freeBet(_ request: Hub88Request.Transaction, provider: String, player: PlayerID, token: String, scale: Int) async throws
         -> Hub88Answer
     {
-        let call = FreeCallStatements.FreeBet(
+        let call = WalletStatements.FreeBet(
             provider: provider, transactionUUID: request.transactionUUID, player: player.rawValue, currency: request.currency,
             scale: Int32(scale), payloadHash: Self.payloadHash(of: request, kind: "bet", player: player, reward: request.rewardUUID),
             reward: request.rewardUUID, round: request.round, game: request.gameCode, roundClosed: request.roundClosed,
@@ -64,7 +64,7 @@ extension Hub88Wallet {
         async throws -> Hub88Answer
     {
         let bet = key(provider, reference)
-        let call = FreeCallStatements.ZeroWin(
+        let call = WalletStatements.ZeroWin(
             provider: provider, transactionUUID: request.transactionUUID, player: player.rawValue, currency: request.currency,
             scale: Int32(scale), betScope: bet.scope, betKey: bet.key, betUUID: reference,
             payloadHash: Self.payloadHash(of: request, kind: "win", player: player), round: request.round, game: request.gameCode,
@@ -104,7 +104,7 @@ extension Hub88Wallet {
     /// the judgement read them (nil: read now) to a provider the player has played with (`played`,
     /// as the other answer takes it).
     func answer(
-        _ record: FreeCallStatements.Record, _ request: Hub88Request.Transaction, player: PlayerID, provider: String,
+        _ record: WalletStatements.Record, _ request: Hub88Request.Transaction, player: PlayerID, provider: String,
         balances: Balances?, played: Bool?, judged: () async throws -> Hub88Answer
     ) async throws -> Hub88Answer {
         guard !record.stored, let first = record.firstStatus else { return try await judged() }

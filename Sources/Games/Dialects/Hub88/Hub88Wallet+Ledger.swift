@@ -108,12 +108,20 @@ extension Hub88Wallet {
     )
         async throws -> Hub88Answer
     {
-        let shown: Bool
-        if status == .ok { shown = true } else if let played { shown = played } else { shown = try await hasPlayed(player, with: provider) }
+        var balances = balances
+        var shown = status == .ok || played == true
+        if !shown, played == nil {
+            if balances == nil {
+                // Neither known: both in one round trip (games_refusal_view).
+                let view = try await refusalView(player, provider: provider, currency: code)
+                (shown, balances) = (view.played, view.balances)
+            } else {
+                shown = try await hasPlayed(player, with: provider)
+            }
+        }
         if !shown {
             return Hub88Answer(status, requestUUID: requestUUID, user: String(player.rawValue), currency: code)
         }
-        var balances = balances
         if balances == nil { balances = try await ledger.balances(of: player)[code] ?? .zero }
         let scale = try await registry.currency(code)?.scale ?? Hub88Amount.scale
         let playable = (balances?.real ?? 0).addingReportingOverflow(balances?.bonus ?? 0)

@@ -16,6 +16,14 @@ extension Hub88Wallet {
         }
     }
 
+    func refusalView(_ player: PlayerID, provider: String, currency: String) async throws -> WalletStatements.RefusalView.Row {
+        let view = WalletStatements.RefusalView(player: player.rawValue, provider: provider, currency: currency)
+        return try await database.withConnection { connection in
+            for try await row in try await connection.execute(view, logger: logger) { return row }
+            throw LedgerError.unexpectedResult("no row from games_refusal_view")
+        }
+    }
+
     /// A day as Hub88's `registration_date` wants it: YYYY-MM-DD in UTC.
     static func day(_ date: Date) -> String {
         var calendar = Calendar(identifier: .gregorian)
@@ -24,15 +32,18 @@ extension Hub88Wallet {
         return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
     }
 
-    /// For a rollback of a bet we never saw: the currency of the player's most recent session.
-    /// Only this provider's sessions count: another provider's would tell it which currency the
-    /// player uses elsewhere.
-    func currencyOfPlayer(_ player: PlayerID, with provider: String) async throws -> String? {
-        try await database.withConnection { connection in
+    /// For a rollback of a bet we never saw: the currency of the token's session with this
+    /// provider, else of the player's most recent one, in one statement. Only this provider's
+    /// sessions count: another provider's would tell it which currency the player uses elsewhere.
+    func currencyOfRollback(_ player: PlayerID, token: String?, provider: String) async throws -> String? {
+        // A token no session can have (GameSessions.session's bounds) names none.
+        let hash = token.flatMap { (1...255).contains($0.utf8.count) ? GameSessions.hash($0) : nil }
+        return try await database.withConnection { connection in
             let rows = try await connection.query(
                 """
-                SELECT currency FROM games_sessions WHERE player_id = \(player.rawValue) AND provider = \(provider)
-                 ORDER BY created_at DESC LIMIT 1
+                SELECT currency FROM games_sessions
+                 WHERE provider = \(provider) AND (token_hash = \(hash) OR player_id = \(player.rawValue))
+                 ORDER BY coalesce(token_hash = \(hash), false) DESC, created_at DESC LIMIT 1
                 """, logger: logger)
             for try await currency in rows.decode(String.self) { return currency }
             return nil

@@ -204,14 +204,9 @@ public struct Hub88Wallet: Sendable {
         let reference = key(provider, request.referenceTransactionUUID)
         guard let original = try await ledger.operation(reference) else {
             // Unknown so far: the ledger leaves a tombstone so that a late bet is refused. The
-            // tombstone needs a currency; the token's session names it, and stays the same when
-            // the rollback is retried.
-            var currency = "EUR"
-            if let token = request.token, let session = try await sessions.session(token: token, provider: provider) {
-                currency = session.currency
-            } else if let latest = try await currencyOfPlayer(player, with: provider) {
-                currency = latest
-            }
+            // tombstone needs a currency; the token's session names it (else the player's latest),
+            // and stays the same when the rollback is retried.
+            let currency = try await currencyOfRollback(player, token: request.token, provider: provider) ?? "EUR"
             let operation = LedgerOperation(
                 key: key(provider, request.transactionUUID), player: player, currency: currency, movement: .rollback(of: reference),
                 metadata: metadata(provider, request.gameCode ?? "", request.round ?? ""))
@@ -227,7 +222,8 @@ public struct Hub88Wallet: Sendable {
                 throw LedgerError.unexpectedResult("a rollback's reference check refused \(code)")
             case .ledger(let outcome):
                 return try await answer(
-                    Self.status(outcome.code), request.requestUUID, player: player, currency: currency, balances: nil, provider: provider)
+                    Self.status(outcome.code), request.requestUUID, player: player, currency: currency, balances: outcome.balances,
+                    provider: provider)
             }
         }
         let operation = LedgerOperation(

@@ -1,10 +1,11 @@
 import Ledger
 import PostgresNIO
 
-/// The statements of a free call (a zero win, a free bet; Hub88Wallet+FreeCalls.swift) as
-/// prepared statements, one round trip per call: a fifth of Hub88's calls are zero wins, and
-/// planning each statement anew took about as long as running it.
-enum FreeCallStatements {
+/// The Hub88 wallet's own statements, of Games' SQL functions, as prepared statements: a free
+/// call (a zero win, a free bet; Hub88Wallet+FreeCalls.swift) in one round trip, and what a
+/// refusal may show. A fifth of Hub88's calls are zero wins, and planning each statement anew
+/// took about as long as running it.
+enum WalletStatements {
     /// What storing a free call's answer found: whether this call stored it, and the answer
     /// stored for its uuid (this one, or the first), if any, with whether it was stored for the
     /// same call (the same payload hash).
@@ -64,6 +65,34 @@ enum FreeCallStatements {
                 (String?, Bool, Int64?, Int64?, Int64?, Bool, String?, Int64?, Bool?).self)
             let balances = real.map { Balances(real: $0, bonus: bonus ?? 0, locked: locked ?? 0) }
             return (refusal, played, balances, Record(stored: stored, firstStatus: status, firstBalance: balance, sameCall: same))
+        }
+    }
+
+    /// Whether the player has played with the provider and, when they have, their balances
+    /// (games_refusal_view, migration 0069): what a refusal that knew neither may show.
+    struct RefusalView: PostgresPreparedStatement {
+        typealias Row = (played: Bool, balances: Balances?)
+
+        static let sql = "SELECT * FROM games_refusal_view($1, $2, $3, $4)"
+        static let bindingDataTypes: [PostgresDataType] = [.int8, .text, .text, .text]
+
+        let player: Int64
+        let provider: String
+        let currency: String
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 4)
+            bindings.append(player)
+            bindings.append(provider)
+            bindings.append(currency)
+            // Ledger's reference view, by the name Ledger gives: it reads the balances.
+            bindings.append(Ledger.referenceViewFunction)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row {
+            let (played, real, bonus, locked) = try row.decode((Bool, Int64?, Int64?, Int64?).self)
+            return (played, real.map { Balances(real: $0, bonus: bonus ?? 0, locked: locked ?? 0) })
         }
     }
 
