@@ -15,15 +15,23 @@ extension Hub88Wallet {
         var reward: String?
     }
 
-    func storedFreeBet(_ uuid: String, provider: String, player: PlayerID) async throws -> StoredFreeBet? {
+    /// For a win the ledger found no bet for: the player's free bet `uuid`, if there is one, and
+    /// whether the player has played with the provider (which the refusal, if it is one, needs),
+    /// in one statement.
+    func freeBetOfWin(_ uuid: String, provider: String, player: PlayerID) async throws -> (freeBet: StoredFreeBet?, played: Bool) {
         try await database.withConnection { connection in
             let rows = try await connection.query(
                 """
-                SELECT reward_uuid FROM games_free_transactions WHERE provider = \(provider) AND transaction_uuid = \(uuid)
-                   AND player_id = \(player.rawValue) AND kind = 'bet' AND status = 'RS_OK'
+                SELECT f.transaction_uuid IS NOT NULL, f.reward_uuid,
+                       EXISTS (SELECT 1 FROM games_sessions s WHERE s.player_id = \(player.rawValue) AND s.provider = \(provider))
+                  FROM (SELECT 1) AS one
+                  LEFT JOIN games_free_transactions f ON f.provider = \(provider) AND f.transaction_uuid = \(uuid)
+                   AND f.player_id = \(player.rawValue) AND f.kind = 'bet' AND f.status = 'RS_OK'
                 """, logger: logger)
-            for try await reward in rows.decode(String?.self) { return StoredFreeBet(reward: reward) }
-            return nil
+            for try await (found, reward, played) in rows.decode((Bool, String?, Bool).self) {
+                return (found ? StoredFreeBet(reward: reward) : nil, played)
+            }
+            throw LedgerError.unexpectedResult("no row from the free bet lookup")
         }
     }
 

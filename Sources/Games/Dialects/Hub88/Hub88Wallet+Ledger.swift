@@ -31,20 +31,21 @@ extension Hub88Wallet {
     /// The answer to a call the ledger ran with Games' and Identity's hooks: a hook's refusal (a
     /// session or player status) or the ledger's result. `checked`: the call ran the bet checks,
     /// whose session check, once passed, proves the player has played with this provider.
+    /// `played`: what the caller learnt of that (the other answer's), when it did.
     func answer(
         _ outcome: Ledger.HookedOutcome, _ requestUUID: String, player: PlayerID, currency: String, provider: String,
-        checked: Bool = false
+        checked: Bool = false, played: Bool? = nil
     ) async throws -> Hub88Answer {
         switch outcome {
         case .refused(let refusal, let balances):
             return try await answer(
                 Self.status(hookRefusal: refusal), requestUUID, player: player, currency: currency, balances: balances, provider: provider,
-                played: checked && Self.sessionCheckPassed(before: refusal) ? true : nil)
+                played: checked && Self.sessionCheckPassed(before: refusal) ? true : played)
         case .ledger(let result):
             // A key applied before skips the checks: only a replay or a mismatch can say so.
             return try await answer(
                 Self.status(result.code), requestUUID, player: player, currency: currency, balances: result.balances, provider: provider,
-                played: checked && result.code != .duplicateMismatch ? true : nil)
+                played: checked && result.code != .duplicateMismatch ? true : played)
         }
     }
 

@@ -181,20 +181,21 @@ public struct Hub88Wallet: Sendable {
                 closed: request.roundClosed, bet: 0, win: units))
         // A free round's win: the bet moved no money, so the win stands on its own, keyed without
         // the reference; its retry names the reference again and only then meets its own key.
-        if case .ledger(let result) = outcome, [.referenceNotFound, .duplicateMismatch].contains(result.code),
-            let freeBet = try await storedFreeBet(reference, provider: provider, player: player)
-        {
-            if let paid = try await rewardWin(request, units: units, provider: provider, player: player, reward: freeBet.reward) {
-                return paid
-            }
-            let unreferenced = LedgerOperation(
-                key: operation.key, player: player, currency: request.currency,
-                movement: .win(units: units, house: .games(provider), bet: nil),
-                metadata: operation.metadata.merging(["freeBet": reference]) { $1 })
-            return try await settle(
-                unreferenced, request.requestUUID, round: request.round, closed: request.roundClosed, bet: 0, win: units)
+        guard case .ledger(let result) = outcome, [.referenceNotFound, .duplicateMismatch].contains(result.code) else {
+            return try await answer(outcome, request.requestUUID, player: player, currency: request.currency, provider: provider)
         }
-        return try await answer(outcome, request.requestUUID, player: player, currency: request.currency, provider: provider)
+        let lookup = try await freeBetOfWin(reference, provider: provider, player: player)
+        guard let freeBet = lookup.freeBet else {
+            return try await answer(
+                outcome, request.requestUUID, player: player, currency: request.currency, provider: provider, played: lookup.played)
+        }
+        if let paid = try await rewardWin(request, units: units, provider: provider, player: player, reward: freeBet.reward) {
+            return paid
+        }
+        let unreferenced = LedgerOperation(
+            key: operation.key, player: player, currency: request.currency, movement: .win(units: units, house: .games(provider), bet: nil),
+            metadata: operation.metadata.merging(["freeBet": reference]) { $1 })
+        return try await settle(unreferenced, request.requestUUID, round: request.round, closed: request.roundClosed, bet: 0, win: units)
     }
 
     func rollback(_ request: Hub88Request.Rollback, provider: String) async throws -> Hub88Answer {
