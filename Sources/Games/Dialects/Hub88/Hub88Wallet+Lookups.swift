@@ -33,20 +33,23 @@ extension Hub88Wallet {
     }
 
     /// For a rollback of a bet we never saw: the currency of the token's session with this
-    /// provider, else of the player's most recent one, in one statement. Only this provider's
-    /// sessions count: another provider's would tell it which currency the player uses elsewhere.
-    func currencyOfRollback(_ player: PlayerID, token: String?, provider: String) async throws -> String? {
+    /// provider, else of the player's most recent one, and whether the player has played with the
+    /// provider (which the rollback's answer, a refusal, needs), in one statement. Only this
+    /// provider's sessions count: another provider's would tell it which currency the player uses
+    /// elsewhere.
+    func currencyOfRollback(_ player: PlayerID, token: String?, provider: String) async throws -> (currency: String?, played: Bool) {
         // A token no session can have (GameSessions.session's bounds) names none.
         let hash = token.flatMap { (1...255).contains($0.utf8.count) ? GameSessions.hash($0) : nil }
         return try await database.withConnection { connection in
             let rows = try await connection.query(
                 """
-                SELECT currency FROM games_sessions
-                 WHERE provider = \(provider) AND (token_hash = \(hash) OR player_id = \(player.rawValue))
-                 ORDER BY coalesce(token_hash = \(hash), false) DESC, created_at DESC LIMIT 1
+                SELECT (SELECT currency FROM games_sessions
+                         WHERE provider = \(provider) AND (token_hash = \(hash) OR player_id = \(player.rawValue))
+                         ORDER BY coalesce(token_hash = \(hash), false) DESC, created_at DESC LIMIT 1),
+                       EXISTS (SELECT 1 FROM games_sessions WHERE player_id = \(player.rawValue) AND provider = \(provider))
                 """, logger: logger)
-            for try await currency in rows.decode(String.self) { return currency }
-            return nil
+            for try await (currency, played) in rows.decode((String?, Bool).self) { return (currency, played) }
+            throw LedgerError.unexpectedResult("no row from the rollback's session lookup")
         }
     }
 

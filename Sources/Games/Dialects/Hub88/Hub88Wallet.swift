@@ -207,7 +207,8 @@ public struct Hub88Wallet: Sendable {
             // Unknown so far: the ledger leaves a tombstone so that a late bet is refused. The
             // tombstone needs a currency; the token's session names it (else the player's latest),
             // and stays the same when the rollback is retried.
-            let currency = try await currencyOfRollback(player, token: request.token, provider: provider) ?? "EUR"
+            let looked = try await currencyOfRollback(player, token: request.token, provider: provider)
+            let currency = looked.currency ?? "EUR"
             let operation = LedgerOperation(
                 key: key(provider, request.transactionUUID), player: player, currency: currency, movement: .rollback(of: reference),
                 metadata: metadata(provider, request.gameCode ?? "", request.round ?? ""))
@@ -224,7 +225,7 @@ public struct Hub88Wallet: Sendable {
             case .ledger(let outcome):
                 return try await answer(
                     Self.status(outcome.code), request.requestUUID, player: player, currency: currency, balances: outcome.balances,
-                    provider: provider)
+                    provider: provider, played: looked.played)
             }
         }
         let operation = LedgerOperation(
