@@ -64,6 +64,10 @@ import Testing
             changedBet["amount"] = 200_000
             var wrongCurrency = harness.bet(player, token: token, amount: 100_000)
             wrongCurrency["currency"] = "USD"
+            var unknownCurrency = harness.bet(player, token: token, amount: 100_000)
+            unknownCurrency["currency"] = "XYZ"
+            var nulCurrency = harness.bet(player, token: token, amount: 100_000)
+            nulCurrency["currency"] = "EU\u{0}R"
             var unknownGame = harness.bet(player, token: token, amount: 100_000)
             unknownGame["game_code"] = "roulette"
             let ghost = harness.bet(player, token: token, amount: 1)
@@ -87,6 +91,15 @@ import Testing
                 .init(
                     name: "a game not in the catalogue", provider: "acme", endpoint: .bet, fields: unknownGame,
                     status: .invalidGame, showsBalance: true),
+                .init(
+                    name: "a currency nobody knows", provider: "acme", endpoint: .bet, fields: unknownCurrency, status: .wrongCurrency,
+                    showsBalance: true),
+                .init(
+                    name: "a currency nobody knows, sent by a provider the player never played with", provider: "rival", endpoint: .bet,
+                    fields: unknownCurrency, status: .wrongCurrency, showsBalance: false),
+                .init(
+                    name: "a currency with a NUL", provider: "acme", endpoint: .win, fields: harness.win(of: nulCurrency, amount: 1),
+                    status: .wrongCurrency, showsBalance: true),
                 .init(
                     name: "another currency than the token's", provider: "acme", endpoint: .bet, fields: wrongCurrency,
                     status: .wrongCurrency, showsBalance: true),
@@ -200,6 +213,23 @@ import Testing
             let latest = try await rollback(token: nil)
             #expect(latest.currency == "USD" && latest.answer.balance == 0)
             #expect(try await rollback(token: "no such token").currency == "USD")
+            let rubles = try await harness.sessions.start(player: player, provider: "rival", gameCode: "slot", currency: "RUB")
+            #expect(try await rollback(token: rubles).currency == "USD", "another provider's token names no session of acme's")
+            // Whoever's session the token names, as the token names it (a provider sends its own).
+            let other = try await harness.player()
+            let othersToken = try await harness.sessions.start(player: other, provider: "acme", gameCode: "slot", currency: "RUB")
+            #expect(try await rollback(token: othersToken).currency == "RUB")
+        }
+    }
+
+    @Test func aRollbackOfABetNeverSeenForAPlayerWithNoSessionIsInEuros() async throws {
+        try await Hub88Harness.with { harness in
+            let player = try await harness.player()
+            var fields = harness.rollback(of: harness.bet(player, token: "none", amount: 1))
+            fields["token"] = nil
+            let answer = try await harness.call(.rollback, "acme", fields)
+            #expect(answer.status == .transactionDoesNotExist && answer.currency == "EUR")
+            #expect(answer.balance == nil, "a provider the player never played with is shown no balance")
         }
     }
 }

@@ -2,8 +2,9 @@
 --
 -- A refusal shows the player's balance only to a provider the player has played with (a session
 -- of theirs with it exists). A refusal that knew neither (an unknown currency or a malformed
--- amount before any ledger call, a rollback naming nothing) asked Games whether the player has
--- played, then Ledger for the balances: two statements. games_refusal_view answers both, reading
+-- amount before any ledger call, a free bet on a game not offered, a rollback whose ledger answer
+-- carried no balances) asked Games whether the player has played, then Ledger for the balances:
+-- two statements. games_refusal_view answers both, reading
 -- the balances through Ledger's reference view (migration 0064, called with the empty key, which
 -- names no operation: the balances alone) only when they may be shown. Ledger's function comes by
 -- the name Ledger's Swift API gives: Games never names it.

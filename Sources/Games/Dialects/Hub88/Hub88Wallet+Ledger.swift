@@ -110,6 +110,8 @@ extension Hub88Wallet {
         async throws -> Hub88Answer
     {
         var balances = balances
+        // No currency holds a NUL, which PostgreSQL's text cannot carry: nothing to ask for.
+        if balances == nil, code.utf8.contains(0) { balances = .zero }
         var shown = status == .ok || played == true
         if !shown, played == nil {
             if balances == nil {

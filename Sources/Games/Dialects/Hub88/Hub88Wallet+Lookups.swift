@@ -33,7 +33,8 @@ extension Hub88Wallet {
     }
 
     /// For a rollback of a bet we never saw: the currency of the token's session with this
-    /// provider, else of the player's most recent one, and whether the player has played with the
+    /// provider (whoever's it is, as the token names it), else of the player's most recent one,
+    /// each an index probe, and whether the player has played with the
     /// provider (which the rollback's answer, a refusal, needs), in one statement. Only this
     /// provider's sessions count: another provider's would tell it which currency the player uses
     /// elsewhere.
@@ -43,9 +44,9 @@ extension Hub88Wallet {
         return try await database.withConnection { connection in
             let rows = try await connection.query(
                 """
-                SELECT (SELECT currency FROM games_sessions
-                         WHERE provider = \(provider) AND (token_hash = \(hash) OR player_id = \(player.rawValue))
-                         ORDER BY coalesce(token_hash = \(hash), false) DESC, created_at DESC LIMIT 1),
+                SELECT coalesce((SELECT currency FROM games_sessions WHERE token_hash = \(hash) AND provider = \(provider)),
+                                (SELECT currency FROM games_sessions WHERE player_id = \(player.rawValue) AND provider = \(provider)
+                                  ORDER BY created_at DESC LIMIT 1)),
                        EXISTS (SELECT 1 FROM games_sessions WHERE player_id = \(player.rawValue) AND provider = \(provider))
                 """, logger: logger)
             for try await (currency, played) in rows.decode((String?, Bool).self) { return (currency, played) }
