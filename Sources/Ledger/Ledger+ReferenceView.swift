@@ -5,7 +5,7 @@
 /// name and calls the function with EXECUTE, so that its judgement and its own bookkeeping share
 /// one round trip without that context naming Ledger's functions, as Ledger is handed the names
 /// of other contexts' hooks. An empty key names no operation (it is refused `invalidKey`), so
-/// the row then holds the balances alone (a Hub88 free bet and a refusal, migrations 0068, 0069).
+/// the row then holds the balances alone (a Hub88 free bet and a refusal, migrations 0069, 0068).
 extension Ledger {
     public static let referenceViewFunction = "ledger_reference_view_v1"
 }

@@ -77,7 +77,7 @@ import Testing
     }
 
     /// A free round is play too: an excluded player's free bet is refused as their paid one is,
-    /// and a free bet stored before the exclusion still replays its answer (migration 0068;
+    /// and a free bet stored before the exclusion still replays its answer (migration 0069;
     /// before, a free bet ran Games' and Identity's checks only).
     @Test(arguments: [ExclusionTerm.timeOut(days: 1), .selfExclusion(months: 6)])
     func anExcludedPlayersFreeBetIsRefused(term: ExclusionTerm) async throws {

@@ -49,7 +49,7 @@ import Testing
     }
 
     /// An empty key names no operation (the ledger refuses one, `invalidKey`): the view then
-    /// answers the balances alone, as a free bet's function reads them (migration 0068).
+    /// answers the balances alone, as a free bet's function reads them (migration 0069).
     @Test func anEmptyKeyAnswersTheBalancesAlone() async throws {
         try await LedgerHarness.with { h in
             try await h.apply(.deposit(units: 1_000, gateway: .payments("sandbox")))

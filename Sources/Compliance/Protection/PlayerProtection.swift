@@ -27,7 +27,7 @@ public struct PlayerProtection: Sendable {
     public static let defaultRealityCheckMinutes = 60
 
     /// The bet check the ledger runs (migration 0029): `limitReached`, `timedOut`, `selfExcluded`.
-    /// Games runs it for a free bet too, with a stake of 0 (migration 0068).
+    /// Games runs it for a free bet too, with a stake of 0 (migration 0069).
     public static let betCheck = TransactionHook(function: "compliance_check_bet_v1")
     /// The follow-up after a bet, win or rollback that adds its amounts to the player's day.
     public static let countPlay = TransactionHook(function: "compliance_count_play_v1")

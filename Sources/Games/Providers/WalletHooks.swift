@@ -8,7 +8,7 @@ import Persistence
 /// rollback runs the follow-ups of what it reverses with the reversed amount negative in `bet`
 /// or `win` (and the reversed call's game), so that a counter of stakes, wins or wagering stays
 /// the sum of what stands. A free bet, which never reaches the ledger, runs `betChecks` in Games'
-/// own function with a `bet` of 0 (migration 0068).
+/// own function with a `bet` of 0 (migration 0069).
 public struct WalletHooks: Sendable {
     public var betChecks: [TransactionHook]
     public var betFollowUps: [TransactionHook]

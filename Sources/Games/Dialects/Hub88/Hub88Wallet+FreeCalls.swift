@@ -37,7 +37,7 @@ extension Hub88Wallet {
 
     /// A free bet: the checks of any bet (the session, the player, the App's), with a stake of 0,
     /// then only the round opens. Judged and, when `RS_OK`, stored with its round in one round trip
-    /// (games_free_bet, migration 0068); an answer stored first for the uuid stands. Its reward is
+    /// (games_free_bet, migration 0069); an answer stored first for the uuid stands. Its reward is
     /// kept for its win (Hub88Wallet.win).
     func freeBet(_ request: Hub88Request.Transaction, provider: String, player: PlayerID, token: String, scale: Int) async throws
         -> Hub88Answer

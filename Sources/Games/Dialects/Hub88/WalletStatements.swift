@@ -17,7 +17,7 @@ enum WalletStatements {
     }
 
     /// A free bet judged, and its answer stored when `RS_OK`, in one call (games_free_bet,
-    /// migration 0068): the first refusal of a bet's checks (none: RS_OK), whether the player has played
+    /// migration 0069): the first refusal of a bet's checks (none: RS_OK), whether the player has played
     /// with the provider, the balances when they have (nil otherwise), and what storing found.
     struct FreeBet: PostgresPreparedStatement {
         typealias Row = (refusal: String?, played: Bool, balances: Balances?, record: Record)
@@ -69,7 +69,7 @@ enum WalletStatements {
     }
 
     /// Whether the player has played with the provider and, when they have, their balances
-    /// (games_refusal_view, migration 0069): what a refusal that knew neither may show.
+    /// (games_refusal_view, migration 0068): what a refusal that knew neither may show.
     struct RefusalView: PostgresPreparedStatement {
         typealias Row = (played: Bool, balances: Balances?)
 

@@ -4,11 +4,11 @@
 -- of theirs with it exists). A refusal that knew neither (an unknown currency or a malformed
 -- amount before any ledger call, a free bet on a game not offered, a rollback whose ledger answer
 -- carried no balances) asked Games whether the player has played, then Ledger for the balances:
--- two statements. games_refusal_view answers both, reading
--- the balances through Ledger's reference view (migration 0064, called with the empty key, which
--- names no operation: the balances alone) only when they may be shown. Ledger's function comes by
--- the name Ledger's Swift API gives: Games never names it.
--- Revert: DROP FUNCTION games_refusal_view(bigint, text, text, text);
+-- two statements. games_refusal_view answers both, reading the balances through Ledger's
+-- reference view (migration 0064, called with the empty key, which names no operation: the
+-- balances alone) only when they may be shown; a free bet reads them the same way (0069).
+-- Ledger's function comes by the name Ledger's Swift API gives: Games never names it.
+-- Revert (after 0069, whose function calls this one): DROP FUNCTION games_refusal_view(bigint, text, text, text);
 
 CREATE FUNCTION games_refusal_view(p_player bigint, p_provider text, p_currency text, p_reference_view text)
 RETURNS TABLE (played boolean, real_balance bigint, bonus_balance bigint, locked_balance bigint)
