@@ -51,10 +51,7 @@ extension Hub88Wallet {
                     provider: provider, token: token, game: request.gameCode, playable: true, currency: request.currency,
                     round: request.round, closed: request.roundClosed, bet: 0, win: 0)),
             checks: (Self.playerChecks + hooks.betChecks).map(\.function))
-        let judged = try await database.withConnection { connection in
-            for try await row in try await connection.execute(call, logger: logger) { return row }
-            throw LedgerError.unexpectedResult("no row from games_free_bet")
-        }
+        let judged = try await row(of: call)
         let status = judged.refusal.map { Self.status(hookRefusal: $0) } ?? .ok
         return try await answer(
             judged.record, request, player: player, provider: provider, balances: judged.balances, played: judged.played
@@ -77,10 +74,7 @@ extension Hub88Wallet {
             scale: Int32(scale), betScope: bet.scope, betKey: bet.key, betUUID: reference,
             payloadHash: Self.payloadHash(of: request, kind: "win", player: player), round: request.round, game: request.gameCode,
             roundClosed: request.roundClosed)
-        let judged = try await database.withConnection { connection in
-            for try await row in try await connection.execute(call, logger: logger) { return row }
-            throw LedgerError.unexpectedResult("no row from games_zero_win")
-        }
+        let judged = try await row(of: call)
         let status: Hub88Status =
             switch judged.verdict {
             case "ok": .ok

@@ -17,10 +17,14 @@ extension Hub88Wallet {
     }
 
     func refusalView(_ player: PlayerID, provider: String, currency: String) async throws -> WalletStatements.RefusalView.Row {
-        let view = WalletStatements.RefusalView(player: player.rawValue, provider: provider, currency: currency)
-        return try await database.withConnection { connection in
-            for try await row in try await connection.execute(view, logger: logger) { return row }
-            throw LedgerError.unexpectedResult("no row from games_refusal_view")
+        try await row(of: WalletStatements.RefusalView(player: player.rawValue, provider: provider, currency: currency))
+    }
+
+    /// The one row a Games function answers a wallet statement with.
+    func row<Statement: PostgresPreparedStatement>(of statement: Statement) async throws -> Statement.Row where Statement.Row: Sendable {
+        try await database.withConnection { connection in
+            for try await row in try await connection.execute(statement, logger: logger) { return row }
+            throw LedgerError.unexpectedResult("no row from \(Statement.sql)")
         }
     }
 

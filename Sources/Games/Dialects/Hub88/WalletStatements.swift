@@ -6,6 +6,11 @@ import PostgresNIO
 /// refusal may show. A fifth of Hub88's calls are zero wins, and planning each statement anew
 /// took about as long as running it.
 enum WalletStatements {
+    /// The balances a function read, or nil when it read none (they may not be shown).
+    static func balances(_ real: Int64?, _ bonus: Int64?, _ locked: Int64?) -> Balances? {
+        real.map { Balances(real: $0, bonus: bonus ?? 0, locked: locked ?? 0) }
+    }
+
     /// What storing a free call's answer found: whether this call stored it, and the answer
     /// stored for its uuid (this one, or the first), if any, with whether it was stored for the
     /// same call (the same payload hash).
@@ -63,8 +68,10 @@ enum WalletStatements {
         func decodeRow(_ row: PostgresRow) throws -> Row {
             let (refusal, played, real, bonus, locked, stored, status, balance, same) = try row.decode(
                 (String?, Bool, Int64?, Int64?, Int64?, Bool, String?, Int64?, Bool?).self)
-            let balances = real.map { Balances(real: $0, bonus: bonus ?? 0, locked: locked ?? 0) }
-            return (refusal, played, balances, Record(stored: stored, firstStatus: status, firstBalance: balance, sameCall: same))
+            return (
+                refusal, played, WalletStatements.balances(real, bonus, locked),
+                Record(stored: stored, firstStatus: status, firstBalance: balance, sameCall: same)
+            )
         }
     }
 
@@ -92,7 +99,7 @@ enum WalletStatements {
 
         func decodeRow(_ row: PostgresRow) throws -> Row {
             let (played, real, bonus, locked) = try row.decode((Bool, Int64?, Int64?, Int64?).self)
-            return (played, real.map { Balances(real: $0, bonus: bonus ?? 0, locked: locked ?? 0) })
+            return (played, WalletStatements.balances(real, bonus, locked))
         }
     }
 
