@@ -94,8 +94,9 @@ public struct EventLoader: Service {
         // A valuation that fails (PostgreSQL away) fails the batch, which comes again: a fact is
         // never loaded unvalued only because the rates could not be read just then.
         if let valuation { try await rows.value(in: valuation) }
-        // The tables are independent, so their inserts go side by side; so do the acknowledgements
-        // (each still confirmed by the server), which one at a time cost a round trip each.
+        // The tables are independent, so their inserts go side by side. The acknowledgements go
+        // in one write (each still confirmed by the server): one at a time they cost a round trip
+        // each.
         let facts = rows
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await clickHouse.insert(into: "events", rows: facts.raw) }
@@ -105,10 +106,7 @@ public struct EventLoader: Service {
             group.addTask { try await clickHouse.insert(into: "game_facts", rows: facts.games) }
             try await group.waitForAll()
         }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for message in loadable { group.addTask { try await message.ack() } }
-            try await group.waitForAll()
-        }
+        try await JetStreamMessage.ack(loadable)
         loaded.increment(by: loadable.count)
         if !loadable.isEmpty { lag.record(Date().timeIntervalSince(newest)) }
     }

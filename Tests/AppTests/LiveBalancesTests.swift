@@ -199,7 +199,7 @@ import Testing
             )
             await hub.leave(PlayerID(7), mine)
             await hub.leave(PlayerID(8), theirs)
-            #expect(await hub.count == 0)
+            #expect(hub.count == 0)
         }
     }
 

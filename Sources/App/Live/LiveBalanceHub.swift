@@ -4,6 +4,7 @@ import Identity
 import Logging
 import Metrics
 import ServiceLifecycle
+import Synchronization
 
 /// Each `serve` copy's fan-out of ledger events to its players' open sockets. It holds one core
 /// NATS subscription on `<stream prefix>.ledger.>`: every message the outbox relay publishes to
@@ -32,8 +33,12 @@ actor LiveBalanceHub: Service {
     let capacity: Int
     private let logger: Logger
     private var sockets: [PlayerID: [ObjectIdentifier: Member]] = [:]
-    /// Open sockets in this process.
-    private(set) var count = 0
+    /// Open sockets in this process, readable without a hop onto the actor. With none open, an
+    /// event is dropped unread rather than decoded and carried here for no one (a quiet copy, a
+    /// copy behind a balancer that sends it no pages, every benchmark). A socket that joins just
+    /// after misses nothing: it reads its snapshot after joining.
+    private let openSockets = Atomic<Int>(0)
+    nonisolated var count: Int { openSockets.load(ordering: .acquiring) }
     /// Whether NATS has taken the subscription and it has not been lost since.
     private(set) var subscribed = false
     private let open = Gauge(label: "croupier_live_sockets")
@@ -65,8 +70,7 @@ actor LiveBalanceHub: Service {
             sockets[player, default: [:]].updateValue(
                 Member(player: player, session: session, mailbox: mailbox), forKey: ObjectIdentifier(mailbox)) == nil
         else { return true }
-        count += 1
-        open.record(count)
+        open.record(openSockets.add(1, ordering: .releasing).newValue)
         return true
     }
 
@@ -74,8 +78,7 @@ actor LiveBalanceHub: Service {
         mailbox.close()
         guard sockets[player]?.removeValue(forKey: ObjectIdentifier(mailbox)) != nil else { return }
         if sockets[player]?.isEmpty == true { sockets[player] = nil }
-        count -= 1
-        open.record(count)
+        open.record(openSockets.subtract(1, ordering: .releasing).newValue)
     }
 
     func deliver(_ update: BalanceUpdate) {
@@ -115,6 +118,7 @@ actor LiveBalanceHub: Service {
         await withDiscardingTaskGroup { group in
             group.addTask {
                 for await message in messages {
+                    guard self.count > 0 else { continue }
                     guard let update = BalanceUpdate(payload: message.payload) else {
                         self.unreadable.increment()
                         self.logger.warning("live balances: unreadable ledger event", metadata: ["subject": "\(message.subject)"])
