@@ -6,11 +6,14 @@ import PostgresNIO
 import ServiceLifecycle
 import Tracing
 
-/// Publishes outbox rows to the JetStream stream (`CROUPIER` unless configured) in id order, a
-/// batch in one write whose acknowledgements are awaited together, then marks them published.
-/// Delivery is at least once: a crash between publishing and marking republishes, and JetStream
-/// drops the duplicate by `Nats-Msg-Id` (the event id) within its window.
-/// Rows are claimed with `FOR UPDATE SKIP LOCKED`, so any number of relays can run.
+/// Publishes outbox rows to the JetStream stream (`CROUPIER` unless configured), a batch in one
+/// write whose acknowledgements are awaited together, then moves its position past them
+/// (migration 0070): a batch is the events whose transaction is visible in a newer snapshot of
+/// the database and was not in the position's, in id order, so each aggregate's events go out in
+/// the order they committed. Delivery is at least once: a crash between publishing and moving
+/// the position republishes, and JetStream drops the duplicate by `Nats-Msg-Id` (the event id)
+/// within its window. Any number of relays can run; the one holding the position publishes, the
+/// others find it locked and wait for the next round.
 public struct OutboxRelay: Service {
     let database: Database
     let link: NATSLink
@@ -22,10 +25,9 @@ public struct OutboxRelay: Service {
     private let pending = Gauge(label: "croupier_outbox_pending")
     /// Seconds since the oldest event not yet published was written (0 when none waits).
     private let lag = Gauge(label: "croupier_outbox_lag_seconds")
-    /// How often the two gauges above are measured. Their query walks the unpublished-rows index,
-    /// entries of rows published since the last vacuum included: measured after every batch it
-    /// took about 6 % of PostgreSQL's statement time in the ledger benchmark (docs/benchmarks.md),
-    /// for gauges Prometheus reads every 15 s.
+    /// How often the two gauges above are measured: after every batch, their query took about 6 %
+    /// of PostgreSQL's statement time in the ledger benchmark (docs/benchmarks.md, when it walked
+    /// an index of rows marked published), for gauges Prometheus reads every 15 s.
     static let gaugeInterval: Duration = .seconds(1)
     private let spans: RelaySpans
 
@@ -83,18 +85,47 @@ public struct OutboxRelay: Service {
     /// Publishes up to `batchSize` unpublished events; returns how many. The transaction spans
     /// the publishes, so it fails at once when PostgreSQL closes its connection meanwhile (a
     /// restart, a terminated backend) rather than wait for good on a request the closed
-    /// connection lost (`Database.withTransactionFailingOnClose`); the next round claims the
-    /// rows again, and JetStream drops what was published twice.
+    /// connection lost (`Database.withTransactionFailingOnClose`); the position stays, the next
+    /// round reads the same events again, and JetStream drops what was published twice.
     @discardableResult
     public func publishBatch(to jetStream: JetStream) async throws -> Int {
         try await database.withTransactionFailingOnClose(logger: logger) { connection in
+            // One relay at a time, by an advisory lock rather than a row lock, so that a round
+            // that finds nothing writes nothing and commits nothing to flush. The batch goes up to
+            // the snapshot being published in parts, else to this statement's own. Its events:
+            // those of transactions that started after the position's snapshot, and those of
+            // transactions it saw in progress (two index scans, so a long transaction in progress
+            // does not make every round read all that was written since).
             let rows = try await connection.query(
                 """
-                SELECT id, event_id, subject, payload::text, coalesce(occurred_at, created_at) FROM outbox
-                 WHERE published_at IS NULL ORDER BY id LIMIT \(batchSize) FOR UPDATE SKIP LOCKED
+                WITH position AS (
+                  SELECT published_through AS old, coalesce(publishing_to, pg_current_snapshot()) AS target,
+                         coalesce(after_id, 0) AS after, publishing_to IS NOT NULL AS in_parts
+                    FROM outbox_relay_position WHERE pg_try_advisory_xact_lock(hashtextextended('outbox.relay_position', 0)))
+                SELECT p.target::text, p.in_parts, e.id, e.event_id, e.subject, e.payload::text, coalesce(e.occurred_at, e.created_at)
+                  FROM position p LEFT JOIN LATERAL (
+                    SELECT * FROM (
+                      SELECT * FROM outbox WHERE xid >= pg_snapshot_xmax(p.old) AND xid < pg_snapshot_xmax(p.target)
+                      UNION ALL
+                      SELECT * FROM outbox WHERE xid = ANY (ARRAY(SELECT pg_snapshot_xip(p.old)))) AS candidate
+                     WHERE pg_visible_in_snapshot(candidate.xid, p.target) AND candidate.id > p.after
+                     ORDER BY candidate.id LIMIT \(batchSize)) e ON true
                 """, logger: logger)
+            var target: String?
+            var inParts = false
             var events: [(id: Int64, eventID: UUID, subject: String, payload: String, occurredAt: Date)] = []
-            for try await event in rows.decode((Int64, UUID, String, String, Date).self) { events.append(event) }
+            for try await (snapshot, parts, id, eventID, subject, payload, occurredAt) in rows.decode(
+                (String, Bool, Int64?, UUID?, String?, String?, Date?).self)
+            {
+                target = snapshot
+                inParts = parts
+                if let id, let eventID, let subject, let payload, let occurredAt {
+                    events.append((id, eventID, subject, payload, occurredAt))
+                }
+            }
+            // Another relay holds the position, or there is nothing to publish and no batch in
+            // parts to close: the position may stay, since no event lies between it and now.
+            guard let target, !events.isEmpty || inParts else { return 0 }
             if !events.isEmpty {
                 let messages = events.map { id, eventID, outboxSubject, payload, occurredAt in
                     JetStream.Outgoing(
@@ -107,11 +138,20 @@ public struct OutboxRelay: Service {
                     for (message, ack) in zip(messages, acks) where ack.duplicate {
                         logger.debug("event was already in the stream", metadata: ["event": "\(message.messageID)"])
                     }
-                    let ids = events.map(\.id)
-                    try await connection.query("UPDATE outbox SET published_at = now() WHERE id = ANY(\(ids))", logger: logger).collect()
-                    published.increment(by: ids.count)
                 }
             }
+            // A full batch may have more after it under the same snapshot; a short one was all of it.
+            if events.count == batchSize, let last = events.last?.id {
+                try await connection.query(
+                    "UPDATE outbox_relay_position SET publishing_to = \(target)::pg_snapshot, after_id = \(last)", logger: logger
+                ).collect()
+            } else {
+                try await connection.query(
+                    "UPDATE outbox_relay_position SET published_through = \(target)::pg_snapshot, publishing_to = NULL, after_id = NULL",
+                    logger: logger
+                ).collect()
+            }
+            published.increment(by: events.count)
             return events.count
         }
     }
@@ -121,13 +161,8 @@ public struct OutboxRelay: Service {
     /// hold the relay on a request the closed connection lost.
     func measureBacklog() async throws {
         let (count, lag) = try await database.withConnectionFailingOnClose { [logger] connection in
-            let rows = try await connection.query(
-                """
-                SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8
-                  FROM outbox WHERE published_at IS NULL
-                """, logger: logger)
-            for try await backlog in rows.decode((Int, Double).self) { return backlog }
-            return (0, 0)
+            let backlog = try await Outbox.backlog(on: connection, logger: logger)
+            return (backlog.count, backlog.lagSeconds)
         }
         pending.record(count)
         self.lag.record(lag)

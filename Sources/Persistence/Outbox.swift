@@ -21,12 +21,26 @@ public enum Outbox {
 
     /// Events not yet published, and when the oldest of them was written: the relay's lag.
     public static func backlog(in database: Database, logger: Logger) async throws -> Backlog {
-        try await database.withConnection { connection in
-            let rows = try await connection.query(
-                "SELECT count(*), min(created_at) FROM outbox WHERE published_at IS NULL", logger: logger)
-            for try await (count, oldest) in rows.decode((Int, Date?).self) { return Backlog(count: count, oldest: oldest) }
-            return Backlog(count: 0, oldest: nil)
+        try await database.withConnection { try await backlog(on: $0, logger: logger) }
+    }
+
+    /// The same on a connection the caller holds. The events after the relay's position
+    /// (migration 0070) that this statement sees, less those of a batch published in part; events
+    /// of transactions still in progress are not counted until they commit.
+    public static func backlog(on connection: PostgresConnection, logger: Logger) async throws -> Backlog {
+        let rows = try await connection.query(
+            """
+            SELECT count(*), min(e.created_at), coalesce(extract(epoch FROM now() - min(e.created_at)), 0)::float8
+              FROM outbox_relay_position p, LATERAL (
+                SELECT id, xid, created_at FROM outbox WHERE xid >= pg_snapshot_xmax(p.published_through)
+                UNION ALL
+                SELECT id, xid, created_at FROM outbox WHERE xid = ANY (ARRAY(SELECT pg_snapshot_xip(p.published_through)))) e
+             WHERE NOT coalesce(pg_visible_in_snapshot(e.xid, p.publishing_to) AND e.id <= p.after_id, false)
+            """, logger: logger)
+        for try await (count, oldest, lag) in rows.decode((Int, Date?, Double).self) {
+            return Backlog(count: count, oldest: oldest, lagSeconds: lag)
         }
+        return Backlog(count: 0, oldest: nil)
     }
 }
 
@@ -34,9 +48,12 @@ public enum Outbox {
 public struct Backlog: Sendable, Equatable {
     public let count: Int
     public let oldest: Date?
+    /// Seconds the oldest has waited, by the database's clock (0 when none waits).
+    public let lagSeconds: Double
 
-    public init(count: Int, oldest: Date?) {
+    public init(count: Int, oldest: Date?, lagSeconds: Double = 0) {
         self.count = count
         self.oldest = oldest
+        self.lagSeconds = lagSeconds
     }
 }
