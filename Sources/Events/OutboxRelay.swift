@@ -91,25 +91,38 @@ public struct OutboxRelay: Service {
     public func publishBatch(to jetStream: JetStream) async throws -> Int {
         try await database.withTransactionFailingOnClose(logger: logger) { connection in
             // One relay at a time, by an advisory lock rather than a row lock, so that a round
-            // that finds nothing writes nothing and commits nothing to flush. The batch goes up to
-            // the snapshot being published in parts, else to this statement's own. Its events:
-            // those of transactions that started after the position's snapshot, and those of
-            // transactions it saw in progress (two index scans, so a long transaction in progress
-            // does not make every round read all that was written since).
+            // that finds nothing writes nothing and commits nothing to flush. Taken in a statement
+            // of its own: the next one's snapshot then sees the position the last holder committed.
+            let locked = try await connection.query(
+                "SELECT pg_try_advisory_xact_lock(hashtextextended('outbox.relay_position', 0))", logger: logger
+            ).collect()
+            guard try locked.first?.decode(Bool.self) == true else { return 0 }
+            // The batch goes up to the snapshot being published in parts, else to this
+            // statement's own. Its first part reads the batch's events through the transaction
+            // index: those of transactions that started after the position's snapshot, and those
+            // of transactions it saw in progress (two index scans, so that a long transaction in
+            // progress does not make every round read all that was written since). Later parts go
+            // on from the last id published along the primary key, so a part reads about as many
+            // rows as it publishes rather than the whole batch again.
             let rows = try await connection.query(
                 """
                 WITH position AS (
-                  SELECT published_through AS old, coalesce(publishing_to, pg_current_snapshot()) AS target,
-                         coalesce(after_id, 0) AS after, publishing_to IS NOT NULL AS in_parts
-                    FROM outbox_relay_position WHERE pg_try_advisory_xact_lock(hashtextextended('outbox.relay_position', 0)))
+                  SELECT published_through AS old, coalesce(publishing_to, pg_current_snapshot()) AS target, after_id,
+                         publishing_to IS NOT NULL AS in_parts
+                    FROM outbox_relay_position)
                 SELECT p.target::text, p.in_parts, e.id, e.event_id, e.subject, e.payload::text, coalesce(e.occurred_at, e.created_at)
                   FROM position p LEFT JOIN LATERAL (
-                    SELECT * FROM (
-                      SELECT * FROM outbox WHERE xid >= pg_snapshot_xmax(p.old) AND xid < pg_snapshot_xmax(p.target)
-                      UNION ALL
-                      SELECT * FROM outbox WHERE xid = ANY (ARRAY(SELECT pg_snapshot_xip(p.old)))) AS candidate
-                     WHERE pg_visible_in_snapshot(candidate.xid, p.target) AND candidate.id > p.after
-                     ORDER BY candidate.id LIMIT \(batchSize)) e ON true
+                    (SELECT * FROM (
+                       SELECT * FROM outbox WHERE xid >= pg_snapshot_xmax(p.old) AND xid < pg_snapshot_xmax(p.target)
+                       UNION ALL
+                       SELECT * FROM outbox WHERE xid = ANY (ARRAY(SELECT pg_snapshot_xip(p.old)))) AS candidate
+                      WHERE NOT p.in_parts AND pg_visible_in_snapshot(candidate.xid, p.target)
+                      ORDER BY candidate.id LIMIT \(batchSize))
+                    UNION ALL
+                    (SELECT * FROM outbox
+                      WHERE p.in_parts AND id > p.after_id
+                        AND pg_visible_in_snapshot(xid, p.target) AND NOT pg_visible_in_snapshot(xid, p.old)
+                      ORDER BY id LIMIT \(batchSize))) e ON true
                 """, logger: logger)
             var target: String?
             var inParts = false
@@ -123,8 +136,8 @@ public struct OutboxRelay: Service {
                     events.append((id, eventID, subject, payload, occurredAt))
                 }
             }
-            // Another relay holds the position, or there is nothing to publish and no batch in
-            // parts to close: the position may stay, since no event lies between it and now.
+            // Nothing to publish and no batch in parts to close: the position may stay, since no
+            // event lies between it and now.
             guard let target, !events.isEmpty || inParts else { return 0 }
             if !events.isEmpty {
                 let messages = events.map { id, eventID, outboxSubject, payload, occurredAt in

@@ -3,24 +3,32 @@
 -- predicate): a new row version and index entries for every event. Now each event records the
 -- transaction that wrote it, and the relay keeps one row: the snapshot up to which every event is
 -- published. A batch is the events whose transaction is visible in a newer snapshot and was not
--- in the position's, in id order (PgQ's batches). One relay publishes at a time, holding the row.
+-- in the position's, in id order (PgQ's batches). One relay publishes at a time, holding an
+-- advisory lock.
 --
 -- Events already published keep `published_at` and no transaction: no batch reads them again.
 -- Events not yet published get this migration's transaction, and the position starts as the
--- snapshot of now with this transaction among those in progress, so the first batch after it
--- commits publishes them. Every transaction in progress now is in that snapshot too, and the
--- events they write later are published when they commit.
+-- snapshot of now, with this transaction counted as in progress, so the batches after it commits
+-- publish them. Every transaction in progress now is in progress in that snapshot too, and the
+-- events they write later (an outbox insert queued behind this migration's lock included) are
+-- published when they commit.
 --
 -- `outbox_unpublished` stays for now: relays of the earlier version, still running during a
--- rolling upgrade, find their work through it (they publish the new events as well, and JetStream
--- drops the second copy by event id). Narrowing it to the rows without a transaction takes a later
--- migration, once no such relay runs.
--- Revert: DROP TABLE outbox_relay_position; DROP INDEX outbox_by_transaction;
---         ALTER TABLE outbox DROP COLUMN xid; (then run the earlier relay).
-ALTER TABLE outbox ADD COLUMN xid xid8;
+-- rolling upgrade, find their work through it (they publish the new events as well; JetStream
+-- drops a second copy within its duplicate window, and consumers count each event once by its
+-- id). Narrowing it to the rows without a transaction takes a later migration, once no such
+-- relay runs. The index on `xid` holds only the rows given a transaction, but its build reads the
+-- whole outbox under this migration's lock: on a large outbox, add the column and build the index
+-- concurrently first (docs/operations.md "Upgrades and migrations"), and this migration finds both.
+-- Revert: first mark what the position has published, or the earlier relay publishes it all again:
+--         UPDATE outbox SET published_at = now() WHERE published_at IS NULL
+--           AND pg_visible_in_snapshot(xid, (SELECT published_through FROM outbox_relay_position));
+--         then DROP TABLE outbox_relay_position; DROP INDEX outbox_by_transaction;
+--         ALTER TABLE outbox DROP COLUMN xid; and run the earlier relay.
+ALTER TABLE outbox ADD COLUMN IF NOT EXISTS xid xid8;
 ALTER TABLE outbox ALTER COLUMN xid SET DEFAULT pg_current_xact_id();
 UPDATE outbox SET xid = pg_current_xact_id() WHERE published_at IS NULL;
-CREATE INDEX outbox_by_transaction ON outbox (xid);
+CREATE INDEX IF NOT EXISTS outbox_by_transaction ON outbox (xid) WHERE xid IS NOT NULL;
 
 CREATE TABLE outbox_relay_position (
     only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
@@ -32,11 +40,16 @@ CREATE TABLE outbox_relay_position (
     CHECK ((publishing_to IS NULL) = (after_id IS NULL))
 );
 
--- A snapshot lists neither its own transaction among those in progress nor, when a later one has
--- finished, below its xmax: it is added, so the events given it above are not taken as published.
+-- A snapshot does not list its own transaction as in progress. When a later transaction has
+-- finished, this one is below the snapshot's xmax and would count as finished: it is added to the
+-- list. Otherwise it is at or above xmax, which already counts as in progress, and the snapshot
+-- stays as it is: raising its xmax would count as finished every transaction between the two
+-- that is still in progress, and skip their events.
 INSERT INTO outbox_relay_position (published_through)
-SELECT format(
-           '%s:%s:%s', least(pg_snapshot_xmin(s), own),
-           greatest(pg_snapshot_xmax(s), ((own::text)::numeric + 1)::text::xid8),
-           (SELECT string_agg(x::text, ',' ORDER BY x) FROM (SELECT pg_snapshot_xip(s) AS x UNION SELECT own) AS xs))::pg_snapshot
+SELECT CASE
+         WHEN own < pg_snapshot_xmax(s) THEN
+           format('%s:%s:%s', least(pg_snapshot_xmin(s), own), pg_snapshot_xmax(s),
+                  (SELECT string_agg(x::text, ',' ORDER BY x) FROM (SELECT pg_snapshot_xip(s) AS x UNION SELECT own) AS xs))::pg_snapshot
+         ELSE s
+       END
   FROM (SELECT pg_current_snapshot() AS s, pg_current_xact_id() AS own) AS now;
