@@ -117,6 +117,28 @@ import Testing
         }
     }
 
+    /// A batch in parts whose lowest id was written first and committed last: the first part
+    /// orders the whole batch by id, so that event goes out first and none twice.
+    @Test func aBatchInPartsKeepsIdOrderWhenItsFirstEventCommittedLast() async throws {
+        try await TestDatabase.with { database in
+            try await Self.withRelay(batchSize: 2, database: database) { relay, jetStream, published in
+                let ids = try await database.withConnection { open in
+                    try await open.query("BEGIN", logger: TestServices.logger).collect()
+                    let early = try await Self.insert(1, on: open)
+                    let later = try await database.withConnection { try await Self.insert(4, on: $0) }
+                    try await open.query("COMMIT", logger: TestServices.logger).collect()
+                    return early + later
+                }
+                #expect(ids == ids.sorted())
+                #expect(try await relay.publishBatch(to: jetStream) == 2)
+                #expect(try await relay.publishBatch(to: jetStream) == 2)
+                #expect(try await relay.publishBatch(to: jetStream) == 1)
+                #expect(try await relay.publishBatch(to: jetStream) == 0)
+                #expect(try await published() == ids)
+            }
+        }
+    }
+
     /// Several relays may run; one publishes at a time, and the others find nothing to do.
     @Test func whileOneRelayPublishesAnotherWaits() async throws {
         try await TestDatabase.with { database in

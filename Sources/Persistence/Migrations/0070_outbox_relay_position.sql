@@ -20,15 +20,25 @@
 -- relay runs. The index on `xid` holds only the rows given a transaction, but its build reads the
 -- whole outbox under this migration's lock: on a large outbox, add the column and build the index
 -- concurrently first (docs/operations.md "Upgrades and migrations"), and this migration finds both.
--- Revert: first mark what the position has published, or the earlier relay publishes it all again:
---         UPDATE outbox SET published_at = now() WHERE published_at IS NULL
---           AND pg_visible_in_snapshot(xid, (SELECT published_through FROM outbox_relay_position));
+-- Revert: stop the relays, then mark what the position has published (a batch in parts
+--         included), or the earlier relay publishes it all again:
+--         UPDATE outbox o SET published_at = now() FROM outbox_relay_position p
+--          WHERE o.published_at IS NULL AND (pg_visible_in_snapshot(o.xid, p.published_through)
+--            OR (pg_visible_in_snapshot(o.xid, p.publishing_to) AND o.id <= p.after_id));
 --         then DROP TABLE outbox_relay_position; DROP INDEX outbox_by_transaction;
 --         ALTER TABLE outbox DROP COLUMN xid; and run the earlier relay.
 ALTER TABLE outbox ADD COLUMN IF NOT EXISTS xid xid8;
 ALTER TABLE outbox ALTER COLUMN xid SET DEFAULT pg_current_xact_id();
 UPDATE outbox SET xid = pg_current_xact_id() WHERE published_at IS NULL;
 CREATE INDEX IF NOT EXISTS outbox_by_transaction ON outbox (xid) WHERE xid IS NOT NULL;
+-- A concurrent build that failed leaves an invalid index, which IF NOT EXISTS would accept and
+-- every relay round would then scan the outbox without.
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_index WHERE indexrelid = 'outbox_by_transaction'::regclass AND NOT indisvalid) THEN
+        RAISE EXCEPTION 'outbox_by_transaction is invalid (a concurrent build failed): DROP INDEX it and build it again';
+    END IF;
+END $$;
 
 CREATE TABLE outbox_relay_position (
     only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
@@ -53,3 +63,6 @@ SELECT CASE
          ELSE s
        END
   FROM (SELECT pg_current_snapshot() AS s, pg_current_xact_id() AS own) AS now;
+-- Planned on every round: with no statistics the planner takes this one-row table for a
+-- thousand rows, and the batch's cost for one worth compiling.
+ANALYZE outbox_relay_position;
