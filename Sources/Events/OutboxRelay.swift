@@ -108,8 +108,8 @@ public struct OutboxRelay: Service {
             // index: those of transactions that started after the position's snapshot, and those
             // of transactions it saw in progress (two index scans, so that a long transaction in
             // progress does not make every round read all that was written since). Later parts go
-            // on from the last id published along the primary key, so a part reads about as many
-            // rows as it publishes rather than the whole batch again.
+            // on from the last id published along the primary key, rather than read the whole
+            // batch again.
             let rows = try await connection.query(
                 """
                 WITH position AS (
@@ -179,12 +179,9 @@ public struct OutboxRelay: Service {
     /// Fails at once if PostgreSQL closes the connection meanwhile, as a batch does, rather than
     /// hold the relay on a request the closed connection lost.
     func measureBacklog() async throws {
-        let (count, lag) = try await database.withConnectionFailingOnClose { [logger] connection in
-            let backlog = try await Outbox.backlog(on: connection, logger: logger)
-            return (backlog.count, backlog.lagSeconds)
-        }
-        pending.record(count)
-        self.lag.record(lag)
+        let backlog = try await database.withConnectionFailingOnClose { [logger] in try await Outbox.backlog(on: $0, logger: logger) }
+        pending.record(backlog.count)
+        lag.record(backlog.lagSeconds)
     }
 
     private func sleep(_ duration: Duration) async throws {
