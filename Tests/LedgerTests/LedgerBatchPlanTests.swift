@@ -49,6 +49,52 @@ import Testing
         }
     }
 
+    /// A rollback in a batch runs `ledger_apply` under the batch's `force_generic_plan`. Its read
+    /// of the transfers it reverses must probe `ledger_accounts` by key, even when the plan was made
+    /// from statistics in which transfers debit only a house account: as a join, PostgreSQL merged
+    /// it with a scan of the accounts' primary key up to the player's (migration 0071).
+    @Test func aRollbackInABatchReadsTheAccountsOfItsTransfersByKey() async throws {
+        try await LedgerHarness.with { harness in
+            try await BatchScenario.createHooks(on: harness.database)
+            let players = Int64(1)...Int64(1_500)
+            try await harness.database.withConnection { connection in
+                try await connection.query(
+                    """
+                    SELECT ledger_apply('test', 'fund-' || n, '\\x00'::bytea, 'deposit', n, 'EUR', 100, 'payments:sandbox', NULL, NULL,
+                                        '{}'::jsonb)
+                      FROM generate_series(\(players.lowerBound), \(players.upperBound)) AS n
+                    """, logger: TestServices.logger
+                ).collect()
+                try await connection.query("ANALYZE ledger_accounts, ledger_transfers", logger: TestServices.logger).collect()
+                let last = players.upperBound
+                #expect(try await Self.apply([try LedgerBatcherLockOrderTests.bet(of: last, key: "bet")], on: connection) == ["ok"])
+                let rollback = try BatchScenario.call(
+                    BatchScenario.Step(
+                        operation: LedgerOperation(
+                            key: IdempotencyKey(scope: "hub88", key: "acme:rollback"), player: PlayerID(last), currency: "EUR",
+                            movement: .rollback(of: IdempotencyKey(scope: "hub88", key: "acme:bet")), metadata: ["round": "r1"]),
+                        followUps: []))
+                // The session's counts not yet flushed include the funding's: what the rollback adds.
+                try await connection.query("BEGIN", logger: TestServices.logger).collect()
+                let before = try await Self.accountRowsRead(on: connection)
+                #expect(try await Self.apply([rollback], on: connection) == ["ok"])
+                let read = try await Self.accountRowsRead(on: connection) - before
+                try await connection.query("ROLLBACK", logger: TestServices.logger).collect()
+                #expect((0..<50).contains(read), "\(read) rows of ledger_accounts read by one rollback")
+            }
+        }
+    }
+
+    /// Rows of `ledger_accounts` this session has read by any scan, as far as its statistics know.
+    static func accountRowsRead(on connection: PostgresConnection) async throws -> Int64 {
+        var read: Int64 = -1
+        for try await rows in try await connection.query(
+            "SELECT idx_tup_fetch + seq_tup_read FROM pg_stat_xact_user_tables WHERE relname = 'ledger_accounts'",
+            logger: TestServices.logger
+        ).decode(Int64.self) { read = rows }
+        return read
+    }
+
     /// `ledger_apply_batch_v2` on `connection` (the procedure would commit), answering each code.
     static func apply(_ calls: [HookedCall], on connection: PostgresConnection) async throws -> [String] {
         let statement = BatchApplyStatement(calls: calls.map(\.statement))
