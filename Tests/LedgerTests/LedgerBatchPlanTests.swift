@@ -85,6 +85,61 @@ import Testing
         }
     }
 
+    /// A rollback of a bet a win settled looks for that win's rollback. With the plan made from
+    /// statistics taken before any rollback, it must still probe for it by key: as an anti-join,
+    /// PostgreSQL read every rollback of the table for each win (migration 0071).
+    @Test func aRollbackOfASettledBetLooksForTheWinsRollbackByKey() async throws {
+        try await LedgerHarness.with { harness in
+            try await harness.database.withConnection { connection in
+                try await connection.query(
+                    """
+                    SELECT ledger_apply('test', 'fund-' || n, '\\x00'::bytea, 'deposit', n, 'EUR', 100, 'payments:sandbox', NULL, NULL,
+                                        '{}'::jsonb),
+                           ledger_apply('hub88', 'acme:bet-' || n, '\\x01'::bytea, 'bet', n, 'EUR', 10, 'games:acme', NULL, NULL, '{}'::jsonb)
+                      FROM generate_series(1, 600) AS n
+                    """, logger: TestServices.logger
+                ).collect()
+                try await connection.query("ANALYZE ledger_transactions", logger: TestServices.logger).collect()
+                try await connection.query(
+                    """
+                    SELECT ledger_apply('hub88', 'acme:rollback-' || n, '\\x02'::bytea, 'rollback', n, 'EUR', NULL, NULL, 'hub88',
+                                        'acme:bet-' || n, '{}'::jsonb)
+                      FROM generate_series(1, 500) AS n
+                    """, logger: TestServices.logger
+                ).collect()
+                let win = try BatchScenario.call(
+                    BatchScenario.Step(
+                        operation: LedgerOperation(
+                            key: IdempotencyKey(scope: "hub88", key: "acme:win-600"), player: PlayerID(600), currency: "EUR",
+                            movement: .win(units: 5, house: BatchScenario.games, bet: IdempotencyKey(scope: "hub88", key: "acme:bet-600")),
+                            metadata: ["round": "r1"]),
+                        followUps: []))
+                #expect(try await Self.apply([win], on: connection) == ["ok"])
+                let rollback = try BatchScenario.call(
+                    BatchScenario.Step(
+                        operation: LedgerOperation(
+                            key: IdempotencyKey(scope: "hub88", key: "acme:rollback-600"), player: PlayerID(600), currency: "EUR",
+                            movement: .rollback(of: IdempotencyKey(scope: "hub88", key: "acme:bet-600")), metadata: ["round": "r1"]),
+                        followUps: []))
+                try await connection.query("BEGIN", logger: TestServices.logger).collect()
+                let before = try await Self.rollbacksRead(on: connection)
+                #expect(try await Self.apply([rollback], on: connection) == ["alreadySettled"])
+                let read = try await Self.rollbacksRead(on: connection) - before
+                try await connection.query("ROLLBACK", logger: TestServices.logger).collect()
+                #expect((0..<10).contains(read), "\(read) entries of ledger_transactions_one_rollback read by one rollback")
+            }
+        }
+    }
+
+    /// Entries of the rollbacks' index this session has read, as far as its statistics know.
+    static func rollbacksRead(on connection: PostgresConnection) async throws -> Int64 {
+        var read: Int64 = -1
+        for try await entries in try await connection.query(
+            "SELECT pg_stat_get_xact_tuples_returned('ledger_transactions_one_rollback'::regclass)", logger: TestServices.logger
+        ).decode(Int64.self) { read = entries }
+        return read
+    }
+
     /// Rows of `ledger_accounts` this session has read by any scan, as far as its statistics know.
     static func accountRowsRead(on connection: PostgresConnection) async throws -> Int64 {
         var read: Int64 = -1

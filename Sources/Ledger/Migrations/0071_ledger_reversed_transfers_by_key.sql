@@ -1,16 +1,23 @@
--- The transfers a rollback reverses, and a chargeback's deposit, are read by key, whatever the
--- tables' statistics were when the plan was made (docs/benchmarks.md, 2026-12-07, fifth).
+-- A rollback's reads of the transfers it reverses and of the reversed bet's wins, and a
+-- chargeback's of its deposit, look each row up by key whatever the tables' statistics were when
+-- the plan was made (docs/benchmarks.md, "A rollback that read every account").
 --
--- `ledger_apply` read them joined to `ledger_accounts` (for the house account's code). Called
--- from `ledger_apply_batch_v2`, it inherits that function's `force_generic_plan`, so the join's
--- plan was made once per connection. With statistics taken while the transfers debited mostly
--- house accounts (a new install whose players have only deposited, a benchmark's funded players),
--- the planner judged a merge join cheap: it scans `ledger_accounts` by primary key up to the
--- debited account, which for a player's bet is most of the table. In the ledger benchmark (16
--- workers, 6,000 accounts) a rollback's read took 0.74 ms instead of 0.03, and a rollback is one
--- operation in eighteen there. The house code is now a scalar subquery per transfer (a primary
--- key probe, the only plan such a lookup has), and a chargeback's sums take the same shape. The
--- answers are the same: each transfer names existing accounts, and the deposit's one house-debit
+-- Called from `ledger_apply_batch_v2`, `ledger_apply` inherits that function's
+-- `force_generic_plan`, so each of its statements is planned once per connection, from the
+-- statistics of that moment, until they change. Three of its reads were joins the planner could
+-- make scan a whole table or index:
+-- - a rollback's transfers, joined to `ledger_accounts` for the house's code. From statistics
+--   taken while the transfers debited only house accounts (a new install whose players have only
+--   deposited, a benchmark's funded players) the planner chose a merge join walking the accounts'
+--   primary key up to the debited one: for a player's bet, most of the table (4,500 to 5,800
+--   rows a rollback in the ledger benchmark, 0.74 ms a call);
+-- - a bet's rollback looks for a win of it that was not rolled back, an anti-join. From statistics
+--   with no rollbacks yet, the plan read every rollback for each such win;
+-- - a chargeback's deposit transfer, joined to `ledger_accounts` to find the house's debit.
+-- Each is now a scalar subquery on a unique key per row (a probe), and the chargebacks' earlier
+-- amounts are summed per chargeback by a LATERAL aggregate, which cannot become a merge either.
+-- The answers are the same: a transfer's accounts exist (the auditor's invariant 10), a win has
+-- at most one rollback (`ledger_transactions_one_rollback`), and the deposit's one house-debit
 -- transfer is found as before. The rest of the body is 0067's.
 -- Revert: re-run the CREATE OR REPLACE FUNCTION ledger_apply of 0067_ledger_own_reference_under_lock.sql.
 
@@ -249,7 +256,8 @@ BEGIN
         IF reference.kind <> 'deposit' THEN code := 'notReversible'; RETURN; END IF;
         -- A deposit's amount is its one transfer from the gateway; what settled a debt out of it
         -- was still deposited. Chargebacks naming it may take back that much in all, no more.
-        -- Each account by its key (0071): as joins, a plan made once per connection could scan them.
+        -- The house debit by its account's key, earlier chargebacks' transfers per chargeback (0071):
+        -- as joins, a plan made once per connection could scan a whole table.
         SELECT f.amount INTO deposited FROM ledger_transfers f
          WHERE f.transaction_id = reference.id
            AND (SELECT a.house_code FROM ledger_accounts a WHERE a.id = f.debit_account_id) IS NOT NULL;
@@ -303,9 +311,11 @@ BEGIN
         -- A bet a win settled stays settled while that win stands: refunding its stake would let
         -- the player keep both. The player's lock orders this against a concurrent win.
         IF reference.kind = 'bet' THEN
+            -- The win's rollback by its key (0071): as an anti-join, a plan made while there were no
+            -- rollbacks read all of them for every win.
             PERFORM 1 FROM ledger_transactions w
              WHERE w.reference_id = reference.id AND w.kind = 'win'
-               AND NOT EXISTS (SELECT 1 FROM ledger_transactions u WHERE u.reference_id = w.id AND u.kind = 'rollback');
+               AND (SELECT u.id FROM ledger_transactions u WHERE u.reference_id = w.id AND u.kind = 'rollback') IS NULL;
             IF FOUND THEN code := 'alreadySettled'; RETURN; END IF;
         END IF;
         -- The house's code by each account's key (0071): as a join, a merge could scan the accounts.
