@@ -124,19 +124,25 @@ import Testing
                 try await connection.query("BEGIN", logger: TestServices.logger).collect()
                 let before = try await Self.rollbacksRead(on: connection)
                 #expect(try await Self.apply([rollback], on: connection) == ["alreadySettled"])
-                let read = try await Self.rollbacksRead(on: connection) - before
+                let after = try await Self.rollbacksRead(on: connection)
                 try await connection.query("ROLLBACK", logger: TestServices.logger).collect()
+                let read = after.entries - before.entries
                 #expect((0..<10).contains(read), "\(read) entries of ledger_transactions_one_rollback read by one rollback")
+                #expect(after.scanned == before.scanned, "rows of ledger_transactions read by sequential scans")
             }
         }
     }
 
-    /// Entries of the rollbacks' index this session has read, as far as its statistics know.
-    static func rollbacksRead(on connection: PostgresConnection) async throws -> Int64 {
-        var read: Int64 = -1
-        for try await entries in try await connection.query(
-            "SELECT pg_stat_get_xact_tuples_returned('ledger_transactions_one_rollback'::regclass)", logger: TestServices.logger
-        ).decode(Int64.self) { read = entries }
+    /// Entries of the rollbacks' index, and rows of `ledger_transactions` by sequential scans, this
+    /// session has read, as far as its statistics know.
+    static func rollbacksRead(on connection: PostgresConnection) async throws -> (entries: Int64, scanned: Int64) {
+        var read: (entries: Int64, scanned: Int64) = (-1, -1)
+        for try await row in try await connection.query(
+            """
+            SELECT pg_stat_get_xact_tuples_returned('ledger_transactions_one_rollback'::regclass),
+                   (SELECT seq_tup_read FROM pg_stat_xact_user_tables WHERE relname = 'ledger_transactions')
+            """, logger: TestServices.logger
+        ).decode((Int64, Int64).self) { read = row }
         return read
     }
 

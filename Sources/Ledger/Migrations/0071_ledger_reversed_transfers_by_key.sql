@@ -4,18 +4,19 @@
 --
 -- Called from `ledger_apply_batch_v2`, `ledger_apply` inherits that function's
 -- `force_generic_plan`, so each of its statements is planned once per connection, from the
--- statistics of that moment, until they change. Three of its reads were joins the planner could
--- make scan a whole table or index:
+-- statistics of that moment, until they change. A rollback's two reads were joins the planner
+-- could make scan a whole table or index:
 -- - a rollback's transfers, joined to `ledger_accounts` for the house's code. From statistics
 --   taken while the transfers debited only house accounts (a new install whose players have only
 --   deposited, a benchmark's funded players) the planner chose a merge join walking the accounts'
 --   primary key up to the debited one: for a player's bet, most of the table (4,500 to 5,800
 --   rows a rollback in the ledger benchmark, 0.74 ms a call);
 -- - a bet's rollback looks for a win of it that was not rolled back, an anti-join. From statistics
---   with no rollbacks yet, the plan read every rollback for each such win;
--- - a chargeback's deposit transfer, joined to `ledger_accounts` to find the house's debit.
--- Each is now a scalar subquery on a unique key per row (a probe), and the chargebacks' earlier
--- amounts are summed per chargeback by a LATERAL aggregate, which cannot become a merge either.
+--   with no rollbacks yet, the plan read every rollback for each such win.
+-- Each is now a scalar subquery on a unique key per row (a probe). Chargebacks are not batched
+-- (Payments applies them alone), but PostgreSQL's plan cache may still keep a generic plan after
+-- five calls, so their two joins take the same shape: the deposit's house debit by a scalar
+-- subquery, the earlier chargebacks' amounts by a LATERAL aggregate per chargeback.
 -- The answers are the same: a transfer's accounts exist (the auditor's invariant 10), a win has
 -- at most one rollback (`ledger_transactions_one_rollback`), and the deposit's one house-debit
 -- transfer is found as before. The rest of the body is 0067's.
