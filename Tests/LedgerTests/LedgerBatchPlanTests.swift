@@ -68,19 +68,12 @@ import Testing
                 try await Self.analyzeOnlyNow(["ledger_accounts", "ledger_transfers"], on: connection)
                 let last = players.upperBound
                 #expect(try await Self.apply([try LedgerBatcherLockOrderTests.bet(of: last, key: "bet")], on: connection) == ["ok"])
-                let rollback = try BatchScenario.call(
-                    BatchScenario.Step(
-                        operation: LedgerOperation(
-                            key: IdempotencyKey(scope: "hub88", key: "acme:rollback"), player: PlayerID(last), currency: "EUR",
-                            movement: .rollback(of: IdempotencyKey(scope: "hub88", key: "acme:bet")), metadata: ["round": "r1"]),
-                        followUps: []))
-                // The session's counts not yet flushed include the funding's: what the rollback adds.
-                try await connection.query("BEGIN", logger: TestServices.logger).collect()
-                let before = try await Self.accountRowsRead(on: connection)
-                #expect(try await Self.apply([rollback], on: connection) == ["ok"])
-                let read = try await Self.accountRowsRead(on: connection) - before
-                try await connection.query("ROLLBACK", logger: TestServices.logger).collect()
-                #expect((0..<50).contains(read), "\(read) rows of ledger_accounts read by one rollback")
+                let (codes, read) = try await Self.apply(
+                    [try Self.rollback(of: last, bet: "bet", key: "rollback")],
+                    counting: "SELECT ARRAY[idx_tup_fetch + seq_tup_read] FROM pg_stat_xact_user_tables WHERE relname = 'ledger_accounts'",
+                    on: connection)
+                #expect(codes == ["ok"])
+                #expect((0..<50).contains(read[0]), "\(read[0]) rows of ledger_accounts read by one rollback")
             }
         }
     }
@@ -115,35 +108,28 @@ import Testing
                             metadata: ["round": "r1"]),
                         followUps: []))
                 #expect(try await Self.apply([win], on: connection) == ["ok"])
-                let rollback = try BatchScenario.call(
-                    BatchScenario.Step(
-                        operation: LedgerOperation(
-                            key: IdempotencyKey(scope: "hub88", key: "acme:rollback-600"), player: PlayerID(600), currency: "EUR",
-                            movement: .rollback(of: IdempotencyKey(scope: "hub88", key: "acme:bet-600")), metadata: ["round": "r1"]),
-                        followUps: []))
-                try await connection.query("BEGIN", logger: TestServices.logger).collect()
-                let before = try await Self.rollbacksRead(on: connection)
-                #expect(try await Self.apply([rollback], on: connection) == ["alreadySettled"])
-                let after = try await Self.rollbacksRead(on: connection)
-                try await connection.query("ROLLBACK", logger: TestServices.logger).collect()
-                let read = after.entries - before.entries
-                #expect((0..<10).contains(read), "\(read) entries of ledger_transactions_one_rollback read by one rollback")
-                #expect(after.scanned == before.scanned, "rows of ledger_transactions read by sequential scans")
+                let (codes, read) = try await Self.apply(
+                    [try Self.rollback(of: 600, bet: "bet-600", key: "rollback-600")],
+                    counting: """
+                        SELECT ARRAY[pg_stat_get_xact_tuples_returned('ledger_transactions_one_rollback'::regclass),
+                                     (SELECT seq_tup_read FROM pg_stat_xact_user_tables WHERE relname = 'ledger_transactions')]
+                        """,
+                    on: connection)
+                #expect(codes == ["alreadySettled"])
+                #expect((0..<10).contains(read[0]), "\(read[0]) entries of ledger_transactions_one_rollback read by one rollback")
+                #expect(read[1] == 0, "rows of ledger_transactions read by sequential scans")
             }
         }
     }
 
-    /// Entries of the rollbacks' index, and rows of `ledger_transactions` by sequential scans, this
-    /// session has read, as far as its statistics know.
-    static func rollbacksRead(on connection: PostgresConnection) async throws -> (entries: Int64, scanned: Int64) {
-        var read: (entries: Int64, scanned: Int64) = (-1, -1)
-        for try await row in try await connection.query(
-            """
-            SELECT pg_stat_get_xact_tuples_returned('ledger_transactions_one_rollback'::regclass),
-                   (SELECT seq_tup_read FROM pg_stat_xact_user_tables WHERE relname = 'ledger_transactions')
-            """, logger: TestServices.logger
-        ).decode((Int64, Int64).self) { read = row }
-        return read
+    /// A rollback by `player` of their bet under Hub88's key `acme:<bet>`, ready to batch.
+    static func rollback(of player: Int64, bet: String, key: String) throws -> HookedCall {
+        try BatchScenario.call(
+            BatchScenario.Step(
+                operation: LedgerOperation(
+                    key: IdempotencyKey(scope: "hub88", key: "acme:\(key)"), player: PlayerID(player), currency: "EUR",
+                    movement: .rollback(of: IdempotencyKey(scope: "hub88", key: "acme:\(bet)")), metadata: ["round": "r1"]),
+                followUps: []))
     }
 
     /// Takes the statistics a plan is made from now, and keeps them: autovacuum analysing a table
@@ -158,14 +144,26 @@ import Testing
             .collect()
     }
 
-    /// Rows of `ledger_accounts` this session has read by any scan, as far as its statistics know.
-    static func accountRowsRead(on connection: PostgresConnection) async throws -> Int64 {
-        var read: Int64 = -1
-        for try await rows in try await connection.query(
-            "SELECT idx_tup_fetch + seq_tup_read FROM pg_stat_xact_user_tables WHERE relname = 'ledger_accounts'",
-            logger: TestServices.logger
-        ).decode(Int64.self) { read = rows }
-        return read
+    /// Applies `calls` in a transaction rolled back after, answering their codes and what they
+    /// added to the statistics counters `counters` reads (one row, an array of bigints). The
+    /// session's counts not yet flushed include its earlier statements', hence a difference.
+    static func apply(_ calls: [HookedCall], counting counters: String, on connection: PostgresConnection) async throws -> (
+        codes: [String], added: [Int64]
+    ) {
+        func read() async throws -> [Int64] {
+            var values: [Int64] = []
+            for try await row in try await connection.query(PostgresQuery(unsafeSQL: counters), logger: TestServices.logger)
+                .decode([Int64].self)
+            { values = row }
+            return values
+        }
+        try await connection.query("BEGIN", logger: TestServices.logger).collect()
+        let before = try await read()
+        let codes = try await apply(calls, on: connection)
+        let after = try await read()
+        try await connection.query("ROLLBACK", logger: TestServices.logger).collect()
+        try #require(before.count == after.count && !after.isEmpty)
+        return (codes, zip(after, before).map { $0 - $1 })
     }
 
     /// `ledger_apply_batch_v2` on `connection` (the procedure would commit), answering each code.
