@@ -1,0 +1,38 @@
+-- The rows the same batch writes, and nothing else: per bet a transaction, a transfer to the
+-- house, the player's balance and an outbox event (payload as ledger_apply_batch_v2 builds it),
+-- in one statement and one commit. No idempotency check, no lock order, no refusals, no hooks:
+-- the floor under what a batch of :n bets can cost with this schema. The rows are a true ledger
+-- (the audit after the run passes): the balances come from the update itself, and each client
+-- has its own players.
+\set draw random(0, 1000000000)
+SELECT keys, players FROM floor_batch(:n, :client_id, :span, :draw) \gset
+WITH ops AS MATERIALIZED (
+    SELECT o.m, o.player, o.key, r.id AS real_id, b.balance AS bonus_now, l.balance AS locked_now,
+           nextval(pg_get_serial_sequence('ledger_transactions', 'id')::regclass) AS id
+      FROM unnest(:players::bigint[], :keys::text[]) WITH ORDINALITY AS o(player, key, m)
+      JOIN ledger_accounts r ON r.player_id = o.player AND r.currency = 'EUR' AND r.balance_kind = 'real'
+      JOIN ledger_accounts b ON b.player_id = o.player AND b.currency = 'EUR' AND b.balance_kind = 'bonus'
+      JOIN ledger_accounts l ON l.player_id = o.player AND l.currency = 'EUR' AND l.balance_kind = 'locked'
+     ORDER BY o.m
+), house AS (
+    SELECT id FROM ledger_accounts WHERE house_code = 'games' || chr(58) || 'bench' AND currency = 'EUR'
+), balances AS (
+    UPDATE ledger_accounts a SET balance = a.balance - 1 FROM ops WHERE a.id = ops.real_id RETURNING ops.m, a.balance
+), transactions AS (
+    INSERT INTO ledger_transactions (id, idempotency_scope, idempotency_key, payload_hash, kind, player_id, currency,
+                                     real_delta, bonus_delta, locked_delta, real_after, bonus_after, locked_after, metadata)
+    OVERRIDING SYSTEM VALUE
+    SELECT ops.id, 'floor', ops.key, '\x0001'::bytea, 'bet', ops.player, 'EUR', -1, 0, 0, balances.balance, ops.bonus_now,
+           ops.locked_now, '{}'::jsonb
+      FROM ops JOIN balances ON balances.m = ops.m ORDER BY ops.m
+), transfers AS (
+    INSERT INTO ledger_transfers (transaction_id, debit_account_id, credit_account_id, amount)
+    SELECT ops.id, ops.real_id, house.id, 1 FROM ops, house ORDER BY ops.m
+)
+INSERT INTO outbox (event_id, subject, payload)
+SELECT gen_random_uuid(), 'croupier.ledger.bet', jsonb_build_object(
+           'transactionId', ops.id, 'kind', 'bet', 'playerId', ops.player, 'currency', 'EUR',
+           'idempotencyKey', 'floor' || chr(58) || ops.key, 'delta', jsonb_build_object('real', -1, 'bonus', 0, 'locked', 0),
+           'balance', jsonb_build_object('real', balances.balance, 'bonus', ops.bonus_now, 'locked', ops.locked_now),
+           'reference', NULL, 'house', 'games' || chr(58) || 'bench', 'metadata', '{}'::jsonb)
+  FROM ops JOIN balances ON balances.m = ops.m ORDER BY ops.m;
