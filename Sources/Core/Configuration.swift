@@ -300,10 +300,11 @@ extension Configuration {
             smtpCAFile: values["CROUPIER_SMTP_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 },
             providerCacheSeconds: try reader.int("CROUPIER_PROVIDER_CACHE_SECONDS", default: 5, range: 0...300),
             ledgerBatch: LedgerBatchSettings(
-                windowMicroseconds: try reader.int("CROUPIER_LEDGER_BATCH_WINDOW_US", default: 500, range: 0...50_000),
-                maximum: try reader.int("CROUPIER_LEDGER_BATCH_MAX", default: 64, range: 1...1_000),
-                shards: try reader.int("CROUPIER_LEDGER_BATCH_SHARDS", default: 2, range: 1...256),
-                inFlight: try reader.int("CROUPIER_LEDGER_BATCH_IN_FLIGHT", default: 1, range: 1...8)),
+                windowMicroseconds: try reader.int(
+                    "CROUPIER_LEDGER_BATCH_WINDOW_US", default: LedgerBatchSettings().windowMicroseconds, range: 0...50_000),
+                maximum: try reader.int("CROUPIER_LEDGER_BATCH_MAX", default: LedgerBatchSettings().maximum, range: 1...1_000),
+                shards: try reader.int("CROUPIER_LEDGER_BATCH_SHARDS", default: LedgerBatchSettings().shards, range: 1...256),
+                inFlight: try reader.int("CROUPIER_LEDGER_BATCH_IN_FLIGHT", default: LedgerBatchSettings().inFlight, range: 1...8)),
             trustedProxies: trustedProxies,
             staffBcryptCost: try reader.int("CROUPIER_STAFF_BCRYPT_COST", default: 12, range: 10...16),
             stripe: try reader.stripe(),
