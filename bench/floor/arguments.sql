@@ -1,7 +1,8 @@
 -- A helper the floor benchmark installs in its own scratch database (never in a migration): the
 -- arguments of one batch of n bets, one per player, for pgbench's client `client`, whose players
--- are the `span` from client × span. Each client has its own players, as each shard of the
--- batcher has, so no two batches wait on each other. The keys are new every call.
+-- are the `span` from client × span. Each client has its own players, as two batches the
+-- batcher keeps in flight never share one, so no two batches wait on each other. The keys are
+-- new every call.
 CREATE SEQUENCE floor_keys;
 CREATE TABLE floor_players AS
 SELECT (row_number() OVER (ORDER BY player_id) - 1)::integer AS position, player_id, id AS account_id

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The floor under a batch (issue 10; bench/README.md): what one batch of N bets costs PostgreSQL
 # through the procedure the batcher calls, against what the same rows cost written by one bare
-# statement, both from pgbench's C client (no Swift), with as many clients as the batcher has
-# shards; beside pgbench TPC-B-like at 16 clients on the same PostgreSQL. Prints ops/s, the
+# statement, both from pgbench's C client (no Swift), with as many clients as the batcher keeps
+# batches in flight; beside pgbench TPC-B-like at 16 clients on the same PostgreSQL. Prints ops/s, the
 # machine's CPU per operation outside pgbench, and `ratio <name>: <value>` lines.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -12,7 +12,7 @@ WARMUP=${WARMUP:-5}
 SCALE=${SCALE:-100}
 PLAYERS=${PLAYERS:-2000}
 BATCH_SIZES=${BATCH_SIZES:-1 4 8 16}
-SHARDS=${SHARDS:-2}
+IN_FLIGHT=${IN_FLIGHT:-2}
 CLIENTS=16
 source bench/common.sh
 
@@ -22,7 +22,7 @@ export CROUPIER_DATABASE_URL="postgres://postgres@127.0.0.1:$CROUPIER_PG_PORT/be
 here=bench/floor
 
 print_pg_settings
-echo "phases: ${DURATION}s measured after ${WARMUP}s of warm-up; batch sizes: $BATCH_SIZES; $SHARDS clients (the batcher's shards)"
+echo "phases: ${DURATION}s measured after ${WARMUP}s of warm-up; batch sizes: $BATCH_SIZES; $IN_FLIGHT clients (the batches the batcher keeps in flight)"
 
 echo "== pgbench TPC-B-like: scale $SCALE, $CLIENTS clients"
 pgbench_init
@@ -47,8 +47,8 @@ measure() {
   local script=$1 n=$2 before after out times
   # Plans made once per connection, as the batch function's are (0055): planned again on every
   # call, the statement of writes.sql costs more than the writes it measures.
-  local run=(env PGOPTIONS="-c plan_cache_mode=force_generic_plan" pgbench -h 127.0.0.1 -p "$CROUPIER_PG_PORT" -U postgres -n -M prepared -f "$script" -D "n=$n" -D "span=$((PLAYERS / SHARDS))"
-    -c "$SHARDS" -j "$SHARDS" bench_floor)
+  local run=(env PGOPTIONS="-c plan_cache_mode=force_generic_plan" pgbench -h 127.0.0.1 -p "$CROUPIER_PG_PORT" -U postgres -n -M prepared -f "$script" -D "n=$n" -D "span=$((PLAYERS / IN_FLIGHT))"
+    -c "$IN_FLIGHT" -j "$IN_FLIGHT" bench_floor)
   "${run[@]}" -T "$WARMUP" >/dev/null 2>&1
   checkpoint
   before=$(busy)
@@ -63,7 +63,7 @@ measure() {
 }
 
 for n in $BATCH_SIZES; do
-  echo "== batches of $n bets, $SHARDS clients"
+  echo "== batches of $n bets, $IN_FLIGHT clients"
   measure "$here/call.sql" "$n"
   echo "the batch procedure: $ops ops/s, $cpu us of CPU an operation"
   call_ops=$ops
