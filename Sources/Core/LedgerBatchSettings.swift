@@ -11,7 +11,7 @@ public struct LedgerBatchSettings: Sendable, Equatable {
 
     /// The defaults: one shard with two batches in flight, each gathering for 100 µs. On 2 cores,
     /// with 16 callers in-process, that made batches of about 11 where two shards of one made
-    /// about 4, and ran 11–27 % faster (docs/benchmarks.md, "The floor under a batch").
+    /// about 4, and ran 11–25 % faster (docs/benchmarks.md, "The floor under a batch").
     public init(windowMicroseconds: Int = 100, maximum: Int = 64, shards: Int = 1, inFlight: Int = 2) {
         self.windowMicroseconds = windowMicroseconds
         self.maximum = maximum

@@ -66,7 +66,7 @@ import Testing
                         metadata: ["round": "r1"])))
             let bet = try Self.bet(of: 2, key: "later", checks: [Self.contextLockCheck])
             let batcher = LedgerBatcher(
-                ledger: harness.ledger, settings: LedgerBatchSettings(windowMicroseconds: 1_000_000, maximum: 64, shards: 1))
+                ledger: harness.ledger, settings: LedgerBatchSettings(windowMicroseconds: 1_000_000, maximum: 64, shards: 1, inFlight: 1))
 
             let answers = try await database.withConnection { other in
                 for statement: PostgresQuery in [

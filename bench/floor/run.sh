@@ -15,6 +15,11 @@ BATCH_SIZES=${BATCH_SIZES:-1 4 8 16}
 IN_FLIGHT=${IN_FLIGHT:-2}
 CLIENTS=16
 source bench/common.sh
+(( WARMUP > 0 && DURATION > 0 )) || { echo "WARMUP and DURATION must be at least 1 second" >&2; exit 1; }
+for n in $BATCH_SIZES; do
+  # A batch's players must be distinct: each client draws from its own PLAYERS / IN_FLIGHT.
+  (( n >= 1 && n <= PLAYERS / IN_FLIGHT )) || { echo "batch size $n: 1 to $((PLAYERS / IN_FLIGHT)) (PLAYERS / IN_FLIGHT)" >&2; exit 1; }
+done
 
 CROUPIER_SECRET_KEY=$(printf '0%.0s' {1..64})
 export CROUPIER_ENV=test CROUPIER_SECRET_KEY CROUPIER_LOG_LEVEL=warning
@@ -26,8 +31,8 @@ echo "phases: ${DURATION}s measured after ${WARMUP}s of warm-up; batch sizes: $B
 
 echo "== pgbench TPC-B-like: scale $SCALE, $CLIENTS clients"
 pgbench_init
-checkpoint
 pgbench_measure "$CLIENTS" "$WARMUP" -n
+checkpoint
 pgbench_measure "$CLIENTS" "$DURATION" -n
 baseline=$pgbench_tps
 echo "pgbench: $baseline tps, latency average $pgbench_latency"
@@ -47,15 +52,15 @@ measure() {
   local script=$1 n=$2 before after out times
   # Plans made once per connection, as the batch function's are (0055): planned again on every
   # call, the statement of writes.sql costs more than the writes it measures.
-  local run=(env PGOPTIONS="-c plan_cache_mode=force_generic_plan" pgbench -h 127.0.0.1 -p "$CROUPIER_PG_PORT" -U postgres -n -M prepared -f "$script" -D "n=$n" -D "span=$((PLAYERS / IN_FLIGHT))"
-    -c "$IN_FLIGHT" -j "$IN_FLIGHT" bench_floor)
-  "${run[@]}" -T "$WARMUP" >/dev/null 2>&1
+  local run=(env PGOPTIONS="-c plan_cache_mode=force_generic_plan" pgbench -h 127.0.0.1 -p "$CROUPIER_PG_PORT" -U postgres -n
+    -M prepared -f "$script" -D "n=$n" -D "span=$((PLAYERS / IN_FLIGHT))" -c "$IN_FLIGHT" -j "$IN_FLIGHT")
+  out=$("${run[@]}" -T "$WARMUP" bench_floor 2>&1) || { echo "pgbench failed: $out" >&2; exit 1; }
   checkpoint
   before=$(busy)
   times=$(mktemp)
-  out=$( { TIMEFORMAT='%U %S'; time "${run[@]}" -T "$DURATION" 2>&1; } 2>"$times")
+  out=$( { TIMEFORMAT='%U %S'; time "${run[@]}" -T "$DURATION" bench_floor 2>&1; } 2>"$times") ||
+    { echo "pgbench failed: $out" >&2; rm -f "$times"; exit 1; }
   after=$(busy)
-  grep -q '^tps = ' <<<"$out" || { echo "pgbench failed: $out" >&2; exit 1; }
   ops=$(awk -v t="$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' <<<"$out")" -v n="$n" 'BEGIN { printf "%.0f", t * n }')
   cpu=$(awk -v b="$before" -v a="$after" -v own="$(cat "$times")" -v ops="$ops" -v d="$DURATION" -v hz="$(getconf CLK_TCK)" \
     'BEGIN { split(own, o, " "); printf "%.0f", ((a - b) / hz - o[1] - o[2]) / (ops * d) * 1e6 }')

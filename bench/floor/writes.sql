@@ -1,15 +1,20 @@
 -- The rows the same batch writes, and nothing else: per bet a transaction, a transfer to the
 -- house, the player's balance and an outbox event (payload as ledger_apply_batch_v2 builds it),
 -- in one statement and one commit. No idempotency check, no lock order, no refusals, no hooks:
--- the floor under what a batch of :n bets can cost with this schema. The rows are a true ledger
--- (the audit after the run passes): the balances come from the update itself, and each client
--- has its own players.
+-- the floor under what a batch of :n bets can cost with this schema. The players and keys are
+-- drawn as floor_call draws them (arguments.sql). The rows are a true ledger (the audit after
+-- the run passes): the balances come from the update itself, and each client has its own players.
 \set draw random(0, 1000000000)
-SELECT keys, players FROM floor_batch(:n, :client_id, :span, :draw) \gset
-WITH ops AS MATERIALIZED (
+WITH drawn AS MATERIALIZED (
+    SELECT g AS m, f.player_id AS player, 'floor-' || nextval('floor_keys') AS key
+      FROM generate_series(1, :n::integer) AS g,
+           LATERAL (SELECT x.player_id FROM floor_players x
+                     WHERE x.position = :client_id::integer * :span::integer + ((:draw::bigint * :n::integer + g) % :span::integer) LIMIT 1) f
+     ORDER BY g
+), ops AS MATERIALIZED (
     SELECT o.m, o.player, o.key, r.id AS real_id, b.balance AS bonus_now, l.balance AS locked_now,
            nextval(pg_get_serial_sequence('ledger_transactions', 'id')::regclass) AS id
-      FROM unnest(:players::bigint[], :keys::text[]) WITH ORDINALITY AS o(player, key, m)
+      FROM drawn o
       JOIN ledger_accounts r ON r.player_id = o.player AND r.currency = 'EUR' AND r.balance_kind = 'real'
       JOIN ledger_accounts b ON b.player_id = o.player AND b.currency = 'EUR' AND b.balance_kind = 'bonus'
       JOIN ledger_accounts l ON l.player_id = o.player AND l.currency = 'EUR' AND l.balance_kind = 'locked'
