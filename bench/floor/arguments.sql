@@ -17,6 +17,9 @@ LANGUAGE plpgsql AS $$
 DECLARE
     keys text[];
     players bigint[];
+    -- The procedure's answer, one array per column (unread here; PL/pgSQL passes them as variables).
+    ordinals integer[]; refusals text[]; codes text[]; transaction_ids bigint[];
+    real_balances bigint[]; bonus_balances bigint[]; locked_balances bigint[]; replays boolean[];
 BEGIN
     -- One probe a bet, whatever plan the connection keeps (a join was planned as a hash of the table).
     SELECT array_agg('floor-' || nextval('floor_keys') ORDER BY g), array_agg(f.player_id ORDER BY g) INTO keys, players
@@ -26,6 +29,7 @@ BEGIN
         array_fill('floor'::text, ARRAY[n]), keys, array_fill('\x0001'::bytea, ARRAY[n]), array_fill('bet'::text, ARRAY[n]),
         players, array_fill('EUR'::text, ARRAY[n]), array_fill(1::bigint, ARRAY[n]), array_fill('games:bench'::text, ARRAY[n]),
         array_fill(''::text, ARRAY[n]), array_fill(''::text, ARRAY[n]), array_fill('{}'::text, ARRAY[n]),
-        array_fill('{}'::text, ARRAY[n]), array_fill('{}'::text, ARRAY[n]), array_fill('{}'::text, ARRAY[n]));
+        array_fill('{}'::text, ARRAY[n]), array_fill('{}'::text, ARRAY[n]), array_fill('{}'::text, ARRAY[n]),
+        ordinals, refusals, codes, transaction_ids, real_balances, bonus_balances, locked_balances, replays);
 END
 $$;
