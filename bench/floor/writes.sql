@@ -12,24 +12,32 @@ WITH drawn AS MATERIALIZED (
                      WHERE x.position = :client_id::integer * :span::integer + ((:draw::bigint * :n::integer + g) % :span::integer) LIMIT 1) f
      ORDER BY g
 ), ops AS MATERIALIZED (
+    -- Probes by key, as the batch function's: planned for an unknown n, joins became hashes of
+    -- the whole table.
     SELECT o.m, o.player, o.key, r.id AS real_id, b.balance AS bonus_now, l.balance AS locked_now,
            nextval(pg_get_serial_sequence('ledger_transactions', 'id')::regclass) AS id
-      FROM drawn o
-      JOIN ledger_accounts r ON r.player_id = o.player AND r.currency = 'EUR' AND r.balance_kind = 'real'
-      JOIN ledger_accounts b ON b.player_id = o.player AND b.currency = 'EUR' AND b.balance_kind = 'bonus'
-      JOIN ledger_accounts l ON l.player_id = o.player AND l.currency = 'EUR' AND l.balance_kind = 'locked'
+      FROM drawn o,
+           LATERAL (SELECT x.id FROM ledger_accounts x
+                     WHERE x.player_id = o.player AND x.currency = 'EUR' AND x.balance_kind = 'real' LIMIT 1) r,
+           LATERAL (SELECT x.balance FROM ledger_accounts x
+                     WHERE x.player_id = o.player AND x.currency = 'EUR' AND x.balance_kind = 'bonus' LIMIT 1) b,
+           LATERAL (SELECT x.balance FROM ledger_accounts x
+                     WHERE x.player_id = o.player AND x.currency = 'EUR' AND x.balance_kind = 'locked' LIMIT 1) l
      ORDER BY o.m
 ), house AS (
     SELECT id FROM ledger_accounts WHERE house_code = 'games' || chr(58) || 'bench' AND currency = 'EUR'
 ), balances AS (
-    UPDATE ledger_accounts a SET balance = a.balance - 1 FROM ops WHERE a.id = ops.real_id RETURNING ops.m, a.balance
+    -- From an array, as the batch function's update: joined to the CTE, planned for an unknown
+    -- n, it hashed the whole table.
+    UPDATE ledger_accounts a SET balance = a.balance - 1
+      FROM unnest((SELECT array_agg(real_id) FROM ops)) AS d(id) WHERE a.id = d.id RETURNING a.id, a.balance
 ), transactions AS (
     INSERT INTO ledger_transactions (id, idempotency_scope, idempotency_key, payload_hash, kind, player_id, currency,
                                      real_delta, bonus_delta, locked_delta, real_after, bonus_after, locked_after, metadata)
     OVERRIDING SYSTEM VALUE
     SELECT ops.id, 'floor', ops.key, '\x0001'::bytea, 'bet', ops.player, 'EUR', -1, 0, 0, balances.balance, ops.bonus_now,
            ops.locked_now, '{}'::jsonb
-      FROM ops JOIN balances ON balances.m = ops.m ORDER BY ops.m
+      FROM ops JOIN balances ON balances.id = ops.real_id ORDER BY ops.m
 ), transfers AS (
     INSERT INTO ledger_transfers (transaction_id, debit_account_id, credit_account_id, amount)
     SELECT ops.id, ops.real_id, house.id, 1 FROM ops, house ORDER BY ops.m
@@ -40,4 +48,4 @@ SELECT gen_random_uuid(), 'croupier.ledger.bet', jsonb_build_object(
            'idempotencyKey', 'floor' || chr(58) || ops.key, 'delta', jsonb_build_object('real', -1, 'bonus', 0, 'locked', 0),
            'balance', jsonb_build_object('real', balances.balance, 'bonus', ops.bonus_now, 'locked', ops.locked_now),
            'reference', NULL, 'house', 'games' || chr(58) || 'bench', 'metadata', '{}'::jsonb)
-  FROM ops JOIN balances ON balances.m = ops.m ORDER BY ops.m;
+  FROM ops JOIN balances ON balances.id = ops.real_id ORDER BY ops.m;
