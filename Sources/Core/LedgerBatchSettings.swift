@@ -9,10 +9,11 @@ public struct LedgerBatchSettings: Sendable, Equatable {
     public var shards: Int
     public var inFlight: Int
 
-    /// The defaults: one shard with two batches in flight, each gathering for 100 µs. On 2 cores,
-    /// with 16 callers in-process, that made batches of about 11 where two shards of one made
-    /// about 4, and ran 11–25 % faster (docs/benchmarks.md, "The floor under a batch").
-    public init(windowMicroseconds: Int = 100, maximum: Int = 64, shards: Int = 1, inFlight: Int = 2) {
+    /// The defaults: two shards of one batch in flight, each gathering for 500 µs. One shard with
+    /// two in flight and 100 µs made batches about three times larger in-process and ran 11–25 %
+    /// faster there, but Hub88 over HTTP ran about 10 % slower (docs/benchmarks.md, "The floor
+    /// under a batch").
+    public init(windowMicroseconds: Int = 500, maximum: Int = 64, shards: Int = 2, inFlight: Int = 1) {
         self.windowMicroseconds = windowMicroseconds
         self.maximum = maximum
         self.shards = shards

@@ -52,9 +52,9 @@ for distribution in uniform zipf; do
 done
 
 # Group commit (docs/ledger.md): the same uniform mix through the hooked API, as providers' calls
-# go, once straight to the database and once batched (CROUPIER_LEDGER_BATCH_WINDOW_US, default 100,
+# go, once straight to the database and once batched (CROUPIER_LEDGER_BATCH_WINDOW_US, default 500,
 # the batcher's own).
-for window in 0 "${BATCH_WINDOW_US:-100}"; do
+for window in 0 "${BATCH_WINDOW_US:-500}"; do
   echo "== ledger bet/win mix through the hooked API: uniform players, batch window ${window} us, $CLIENTS workers, ${DURATION}s"
   migrated_ledger_db
   out=$(CROUPIER_DATABASE_URL="postgres://postgres@127.0.0.1:$CROUPIER_PG_PORT/bench_ledger" CROUPIER_ENV=test \
