@@ -230,6 +230,7 @@ extension Configuration {
             values[key] = value
         }
         let reader = Reader(values: values)
+        let batchDefaults = LedgerBatchSettings()
         var notices: [ConfigurationNotice] = []
 
         let environment = try reader.enumValue("CROUPIER_ENV", default: Environment.development)
@@ -301,10 +302,10 @@ extension Configuration {
             providerCacheSeconds: try reader.int("CROUPIER_PROVIDER_CACHE_SECONDS", default: 5, range: 0...300),
             ledgerBatch: LedgerBatchSettings(
                 windowMicroseconds: try reader.int(
-                    "CROUPIER_LEDGER_BATCH_WINDOW_US", default: LedgerBatchSettings().windowMicroseconds, range: 0...50_000),
-                maximum: try reader.int("CROUPIER_LEDGER_BATCH_MAX", default: LedgerBatchSettings().maximum, range: 1...1_000),
-                shards: try reader.int("CROUPIER_LEDGER_BATCH_SHARDS", default: LedgerBatchSettings().shards, range: 1...256),
-                inFlight: try reader.int("CROUPIER_LEDGER_BATCH_IN_FLIGHT", default: LedgerBatchSettings().inFlight, range: 1...8)),
+                    "CROUPIER_LEDGER_BATCH_WINDOW_US", default: batchDefaults.windowMicroseconds, range: 0...50_000),
+                maximum: try reader.int("CROUPIER_LEDGER_BATCH_MAX", default: batchDefaults.maximum, range: 1...1_000),
+                shards: try reader.int("CROUPIER_LEDGER_BATCH_SHARDS", default: batchDefaults.shards, range: 1...256),
+                inFlight: try reader.int("CROUPIER_LEDGER_BATCH_IN_FLIGHT", default: batchDefaults.inFlight, range: 1...8)),
             trustedProxies: trustedProxies,
             staffBcryptCost: try reader.int("CROUPIER_STAFF_BCRYPT_COST", default: 12, range: 10...16),
             stripe: try reader.stripe(),

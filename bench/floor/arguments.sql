@@ -5,7 +5,7 @@
 -- batches wait on each other. Its keys are new every call.
 CREATE SEQUENCE floor_keys;
 CREATE TABLE floor_players AS
-SELECT (row_number() OVER (ORDER BY player_id) - 1)::integer AS position, player_id, id AS account_id
+SELECT (row_number() OVER (ORDER BY player_id) - 1)::integer AS position, player_id
   FROM ledger_accounts WHERE player_id IS NOT NULL AND currency = 'EUR' AND balance_kind = 'real';
 CREATE UNIQUE INDEX ON floor_players (position);
 ANALYZE floor_players;

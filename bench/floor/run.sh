@@ -2,8 +2,8 @@
 # The floor under a batch (issue 10; bench/README.md): what one batch of N bets costs PostgreSQL
 # through the procedure the batcher calls, against what the same rows cost written by one bare
 # statement, both from pgbench's C client (no Swift), with as many clients as the batcher keeps
-# batches in flight; beside pgbench TPC-B-like at 16 clients on the same PostgreSQL. Prints ops/s, the
-# machine's CPU per operation outside pgbench, and `ratio <name>: <value>` lines.
+# batches in flight; beside pgbench TPC-B-like at 16 clients on the same PostgreSQL. Prints
+# ops/s, the machine's CPU per operation outside pgbench, and `ratio <name>: <value>` lines.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
